@@ -1,0 +1,45 @@
+//! The user-directory port: who a mention refers to. Slack answers with `users.info`; the console
+//! is its own directory.
+
+use crate::domain::ids::UserId;
+use std::future::Future;
+
+/// A mention as typed: an id from Slack's escaping (`<@U0123ABCD|alice>`), or a bare name
+/// (`@alice`, the console's form).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MentionRef {
+    Id(UserId),
+    Name(String),
+}
+
+/// What kind of account a person has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountKind {
+    Person,
+    Bot,
+    Deactivated,
+}
+
+/// A person the directory knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: UserId,
+    /// A human name for logs, reports and the payroll export (Slack's display or real name).
+    pub name: String,
+    pub kind: AccountKind,
+}
+
+/// The directory could not answer (Slack down, timeout). Not the same as "no such user".
+#[derive(Debug, thiserror::Error)]
+#[error("the user directory is unavailable: {0}")]
+pub struct DirectoryError(pub String);
+
+/// Looks people up. Implementations must answer quickly (the Slack one caches and bounds its
+/// calls with a timeout) because a slash command's reply waits for it.
+pub trait Directory: Send + Sync {
+    /// `Ok(None)` when nobody matches.
+    fn lookup(
+        &self,
+        who: &MentionRef,
+    ) -> impl Future<Output = Result<Option<Person>, DirectoryError>> + Send;
+}

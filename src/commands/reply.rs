@@ -1,0 +1,65 @@
+//! What the engine answers: a reply that only the caller sees, or one the whole channel sees.
+//!
+//! Text is Slack mrkdwn: people are `<@U…>` mentions, anything a user typed is already escaped.
+//! Adapters render it: the Slack adapter as Block Kit with `text` as the fallback, the console as
+//! plain lines (mentions shown as `@name`).
+
+/// Who sees a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Only the person who typed the command (Slack: `ephemeral`).
+    Private,
+    /// Everyone in the channel (Slack: `in_channel`).
+    Public,
+}
+
+/// One piece of a reply's layout, independent of Slack's Block Kit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// A short bold title (plain text, no mrkdwn).
+    Header(String),
+    /// A paragraph of mrkdwn.
+    Section(String),
+    /// Label/value pairs shown in two columns (mrkdwn).
+    Fields(Vec<(String, String)>),
+    /// Small print under the main content (mrkdwn).
+    Context(String),
+}
+
+/// The engine's answer to one command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub visibility: Visibility,
+    /// The whole message as mrkdwn: the notification text and the fallback for clients that do
+    /// not show blocks. It always says everything the blocks say.
+    pub text: String,
+    /// Optional richer layout; empty means "show `text`".
+    pub blocks: Vec<Block>,
+}
+
+impl Reply {
+    pub fn private(text: impl Into<String>) -> Self {
+        Self {
+            visibility: Visibility::Private,
+            text: text.into(),
+            blocks: Vec::new(),
+        }
+    }
+
+    pub fn public(text: impl Into<String>) -> Self {
+        Self {
+            visibility: Visibility::Public,
+            text: text.into(),
+            blocks: Vec::new(),
+        }
+    }
+
+    pub fn with_blocks(mut self, blocks: Vec<Block>) -> Self {
+        self.blocks = blocks;
+        self
+    }
+
+    pub fn is_private(&self) -> bool {
+        self.visibility == Visibility::Private
+    }
+}

@@ -1,0 +1,138 @@
+//! Identities of people and channels.
+//!
+//! In Slack these are Slack's ids (`U0123ABCD`, `W…` on Enterprise Grid, `C…`/`G…`/`D…` for
+//! channels); in the console they are the local names people type (`alice`, `ops`). The core does
+//! not care which: it only needs a stable, printable key. Both types can only be built by
+//! [`UserId::parse`] / [`ChannelId::parse`], so every value in the system is well-formed.
+
+use std::fmt;
+
+/// Why a string is not a usable id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    #[error("an id cannot be empty")]
+    Empty,
+    #[error("`{0}` is too long to be an id (at most 64 characters)")]
+    TooLong(String),
+    #[error("`{0}` is not a valid id: use letters, digits, `.`, `_` or `-`")]
+    BadCharacter(String),
+}
+
+fn check(raw: &str) -> Result<(), IdError> {
+    if raw.is_empty() {
+        return Err(IdError::Empty);
+    }
+    if raw.chars().count() > 64 {
+        return Err(IdError::TooLong(raw.to_owned()));
+    }
+    if !raw
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(IdError::BadCharacter(raw.to_owned()));
+    }
+    Ok(())
+}
+
+/// A person: a Slack user id, or a console name.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct UserId(String);
+
+impl UserId {
+    pub fn parse(raw: &str) -> Result<Self, IdError> {
+        check(raw).map(|()| Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The Slack mention for this person (`<@U0123ABCD>`); the console renders it as `@name`.
+    pub fn mention(&self) -> String {
+        format!("<@{}>", self.0)
+    }
+}
+
+/// A channel: a Slack channel id, or a console channel name.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct ChannelId(String);
+
+impl ChannelId {
+    pub fn parse(raw: &str) -> Result<Self, IdError> {
+        check(raw).map(|()| Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The Slack link for this channel (`<#C0123ABCD>`); the console renders it as `#name`.
+    pub fn link(&self) -> String {
+        format!("<#{}>", self.0)
+    }
+}
+
+macro_rules! string_conversions {
+    ($t:ty) => {
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl TryFrom<String> for $t {
+            type Error = IdError;
+            fn try_from(raw: String) -> Result<Self, IdError> {
+                Self::parse(&raw)
+            }
+        }
+        impl From<$t> for String {
+            fn from(id: $t) -> String {
+                id.0
+            }
+        }
+    };
+}
+string_conversions!(UserId);
+string_conversions!(ChannelId);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slack_ids_and_console_names_are_accepted() {
+        for ok in ["U0123ABCD", "W0BOB0001", "alice", "ops-team", "j.smith_2"] {
+            assert_eq!(UserId::parse(ok).unwrap().as_str(), ok);
+            assert_eq!(ChannelId::parse(ok).unwrap().as_str(), ok);
+        }
+    }
+
+    #[test]
+    fn malformed_ids_are_refused_with_the_reason() {
+        assert_eq!(UserId::parse(""), Err(IdError::Empty));
+        assert!(matches!(
+            UserId::parse("<@U1>"),
+            Err(IdError::BadCharacter(_))
+        ));
+        assert!(matches!(
+            UserId::parse("a b"),
+            Err(IdError::BadCharacter(_))
+        ));
+        assert!(matches!(
+            ChannelId::parse(&"x".repeat(65)),
+            Err(IdError::TooLong(_))
+        ));
+    }
+
+    #[test]
+    fn mentions_use_slack_syntax() {
+        assert_eq!(UserId::parse("U1").unwrap().mention(), "<@U1>");
+        assert_eq!(ChannelId::parse("C1").unwrap().link(), "<#C1>");
+    }
+}

@@ -1,0 +1,217 @@
+//! Calendar months, the pay period: `YYYY-MM` as people type it, and its bounds in a time zone.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use std::fmt;
+use std::str::FromStr;
+
+/// A calendar month, e.g. `2025-03`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct YearMonth {
+    year: i32,
+    month: u32,
+}
+
+/// Why text is not a month.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MonthError {
+    #[error("`{0}` is not a month: write it as YYYY-MM, e.g. 2025-03")]
+    Format(String),
+    #[error("`{0}` has no month {1}: months run from 01 to 12")]
+    MonthOutOfRange(String, u32),
+    #[error("`{0}` is outside the years Baton handles (2000 to 2199)")]
+    YearOutOfRange(String),
+}
+
+impl YearMonth {
+    pub fn new(year: i32, month: u32) -> Option<Self> {
+        ((2000..=2199).contains(&year) && (1..=12).contains(&month)).then_some(Self { year, month })
+    }
+
+    pub fn year(self) -> i32 {
+        self.year
+    }
+
+    pub fn month(self) -> u32 {
+        self.month
+    }
+
+    /// The month containing `instant` in `tz`.
+    pub fn containing(instant: DateTime<Utc>, tz: Tz) -> Self {
+        let local = instant.with_timezone(&tz);
+        Self {
+            year: local.year(),
+            month: local.month(),
+        }
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("YearMonth holds a valid month")
+    }
+
+    pub fn next(self) -> Self {
+        if self.month == 12 {
+            Self {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
+    /// `[start, end)` of the month in UTC: local midnight on the 1st to local midnight on the 1st
+    /// of the next month.
+    pub fn bounds(self, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+        (
+            start_of_day(self.first_day(), tz),
+            start_of_day(self.next().first_day(), tz),
+        )
+    }
+
+    /// e.g. "March 2025".
+    pub fn long_name(self) -> String {
+        self.first_day().format("%B %Y").to_string()
+    }
+}
+
+/// The first instant of a local date. Midnight can be skipped by a DST change in some zones
+/// (e.g. America/Havana); the day then starts at the first instant that exists.
+pub fn start_of_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let midnight = date
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight exists on every date");
+    first_instant_at_or_after(midnight, tz)
+}
+
+/// The first real instant at or after a local wall-clock time: the time itself, its earlier
+/// occurrence if it is repeated (clocks going back), or the end of the gap if it is skipped.
+pub fn first_instant_at_or_after(local: chrono::NaiveDateTime, tz: Tz) -> DateTime<Utc> {
+    use chrono::offset::LocalResult;
+    let mut probe = local;
+    // Gaps are at most a few hours; step minute by minute to the first time that exists.
+    for _ in 0..(26 * 60) {
+        match tz.from_local_datetime(&probe) {
+            LocalResult::Single(t) => return t.with_timezone(&Utc),
+            LocalResult::Ambiguous(first, _) => return first.with_timezone(&Utc),
+            LocalResult::None => {
+                probe = (probe + chrono::Duration::minutes(1))
+                    .with_second(0)
+                    .unwrap_or(probe + chrono::Duration::minutes(1));
+            }
+        }
+    }
+    // Unreachable for real zone data; fall back to reading the local time as UTC.
+    Utc.from_utc_datetime(&local)
+}
+
+use chrono::Timelike;
+
+impl FromStr for YearMonth {
+    type Err = MonthError;
+
+    fn from_str(raw: &str) -> Result<Self, MonthError> {
+        let text = raw.trim();
+        let (y, m) = text
+            .split_once('-')
+            .ok_or_else(|| MonthError::Format(text.to_owned()))?;
+        if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+            return Err(MonthError::Format(text.to_owned()));
+        }
+        let year: i32 = y.parse().map_err(|_| MonthError::Format(text.to_owned()))?;
+        let month: u32 = m.parse().map_err(|_| MonthError::Format(text.to_owned()))?;
+        if !(1..=12).contains(&month) {
+            return Err(MonthError::MonthOutOfRange(text.to_owned(), month));
+        }
+        YearMonth::new(year, month).ok_or_else(|| MonthError::YearOutOfRange(text.to_owned()))
+    }
+}
+
+impl fmt::Display for YearMonth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Europe::London;
+
+    #[test]
+    fn months_parse_from_yyyy_mm_and_print_back() {
+        let m: YearMonth = "2024-02".parse().unwrap();
+        assert_eq!((m.year(), m.month()), (2024, 2));
+        assert_eq!(m.to_string(), "2024-02");
+        assert_eq!(m.long_name(), "February 2024");
+    }
+
+    #[test]
+    fn bad_months_are_refused_with_a_reason_a_person_can_act_on() {
+        assert_eq!(
+            "2024-13".parse::<YearMonth>(),
+            Err(MonthError::MonthOutOfRange("2024-13".into(), 13))
+        );
+        assert_eq!(
+            "2024-00".parse::<YearMonth>(),
+            Err(MonthError::MonthOutOfRange("2024-00".into(), 0))
+        );
+        for bad in [
+            "2024",
+            "24-01",
+            "2024-1",
+            "2024/01",
+            "march",
+            "2024-01-01",
+            "+024-01",
+        ] {
+            assert!(
+                matches!(bad.parse::<YearMonth>(), Err(MonthError::Format(_))),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            "1999-12".parse::<YearMonth>(),
+            Err(MonthError::YearOutOfRange(_))
+        ));
+    }
+
+    #[test]
+    fn month_bounds_are_local_midnights_in_utc() {
+        // London is on GMT in January and BST (UTC+1) from the last Sunday of March.
+        let (start, end) = YearMonth::new(2025, 3).unwrap().bounds(London);
+        assert_eq!(start.to_rfc3339(), "2025-03-01T00:00:00+00:00");
+        assert_eq!(end.to_rfc3339(), "2025-03-31T23:00:00+00:00");
+        let (start, _) = YearMonth::new(2025, 12).unwrap().bounds(London);
+        assert_eq!(
+            YearMonth::new(2025, 12).unwrap().next().to_string(),
+            "2026-01"
+        );
+        assert_eq!(start.to_rfc3339(), "2025-12-01T00:00:00+00:00");
+    }
+
+    #[test]
+    fn a_skipped_local_time_means_the_first_instant_after_the_gap() {
+        // 2025-03-30 01:30 does not exist in London: clocks jump from 01:00 GMT to 02:00 BST.
+        let t = NaiveDate::from_ymd_opt(2025, 3, 30)
+            .unwrap()
+            .and_hms_opt(1, 30, 0)
+            .unwrap();
+        assert_eq!(
+            first_instant_at_or_after(t, London).to_rfc3339(),
+            "2025-03-30T01:00:00+00:00"
+        );
+        // 2025-10-26 01:30 happens twice; the first is BST (00:30 UTC).
+        let t = NaiveDate::from_ymd_opt(2025, 10, 26)
+            .unwrap()
+            .and_hms_opt(1, 30, 0)
+            .unwrap();
+        assert_eq!(
+            first_instant_at_or_after(t, London).to_rfc3339(),
+            "2025-10-26T00:30:00+00:00"
+        );
+    }
+}
