@@ -5,5 +5,10 @@
 //! - [`domain`]: the pure core (ids, months, the pay rule, bank holidays, rotas, Slack text).
 //! - [`store`]: SQLite storage, the only place with SQL.
 pub mod commands;
+pub mod config;
+pub mod config_pay;
+pub mod console;
 pub mod domain;
+pub mod startup;
 pub mod store;
+pub mod telemetry;

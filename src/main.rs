@@ -1,1 +1,43 @@
-fn main() {}
+//! `baton`: run the Slack bot, try it in a local console, or export a month for payroll.
+
+use baton::startup::{self, Common, ConsoleArgs};
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "baton",
+    version,
+    about = "On-call handovers and exact standby pay, in Slack"
+)]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// A local chat: type slash commands as in Slack, no workspace needed.
+    Console(ConsoleArgs),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Console(args) => {
+            baton::telemetry::init("warn");
+            startup::run_console(&cli.common, args).await
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One line that says what to fix: the cause chain, no backtrace.
+            eprintln!("baton: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

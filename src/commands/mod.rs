@@ -1,14 +1,24 @@
 //! The command engine: `(caller, channel, command, text, now)` in, a [`Reply`] out. No Slack types,
 //! no clock reads: adapters (Slack, console) build an [`Invocation`] and render the reply.
+//!
+//! A request reads top to bottom: parse the text into a typed command (a mistake becomes a
+//! private reply with usage), authorise, look people up in the [`Directory`], let the store run
+//! the decision inside its transaction, and render the outcome.
 
 pub mod directory;
+pub mod handover;
+pub mod oncall_pay;
 pub mod reply;
 
 pub use directory::{AccountKind, Directory, DirectoryError, MentionRef, Person};
 pub use reply::{Block, Reply, Visibility};
 
 use crate::domain::ids::{ChannelId, UserId};
+use crate::domain::pay::PayPolicy;
+use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// Which slash command was typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,21 +60,92 @@ pub struct Invocation {
     pub dedup_key: Option<String>,
 }
 
-use crate::store::Store;
-use std::sync::Arc;
-
 /// Everything the engine needs from the configuration.
 #[derive(Debug, Clone)]
 pub struct EngineSettings {
     pub timezone: chrono_tz::Tz,
-    pub admins: std::collections::BTreeSet<UserId>,
+    pub admins: BTreeSet<UserId>,
+    pub pay: PayPolicy,
+}
+
+impl EngineSettings {
+    pub fn is_admin(&self, user: &UserId) -> bool {
+        self.admins.contains(user)
+    }
+}
+
+/// Why a command did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The text does not follow the grammar: shown privately with the usage.
+    #[error("{message}")]
+    Usage {
+        message: String,
+        usage: &'static str,
+    },
+    /// Understood, but not allowed or not possible now: shown privately, nothing changes.
+    #[error("{0}")]
+    Refused(String),
+    /// The directory could not be asked: nothing was recorded, the user may retry.
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
+    /// A fault inside Baton: logged with its cause chain; the user gets a short apology.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl CommandError {
+    pub(crate) fn usage(message: impl Into<String>, usage: &'static str) -> Self {
+        Self::Usage {
+            message: message.into(),
+            usage,
+        }
+    }
+
+    fn outcome(&self) -> &'static str {
+        match self {
+            Self::Usage { .. } => "usage_error",
+            Self::Refused(_) => "refused",
+            Self::Directory(_) => "directory_unavailable",
+            Self::Store(_) => "internal_error",
+        }
+    }
+
+    fn into_reply(self) -> Reply {
+        match self {
+            Self::Usage { message, usage } => {
+                Reply::private(format!("{message}\n\n*Usage*\n{usage}"))
+            }
+            Self::Refused(message) => Reply::private(message),
+            Self::Directory(_) => Reply::private(
+                "Sorry, I could not check that person with Slack just now. Nothing was recorded; \
+                 please try again in a moment.",
+            ),
+            Self::Store(_) => Reply::private(
+                "Sorry, something went wrong inside Baton and nothing was changed. Please try \
+                 again; if it keeps happening, tell whoever runs Baton.",
+            ),
+        }
+    }
+}
+
+/// The cause chain of an error, for logs: "a: b: c".
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// The command engine. Cheap to clone; share one between all connections.
 pub struct Engine<S, D> {
-    store: S,
-    directory: D,
-    settings: Arc<EngineSettings>,
+    pub(crate) store: S,
+    pub(crate) directory: D,
+    pub(crate) settings: Arc<EngineSettings>,
 }
 
 impl<S: Clone, D: Clone> Clone for Engine<S, D> {
@@ -86,10 +167,90 @@ impl<S: Store, D: Directory> Engine<S, D> {
         }
     }
 
+    pub fn settings(&self) -> &EngineSettings {
+        &self.settings
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
     /// Answers one command. Never fails: user mistakes become private replies with usage,
     /// internal faults are logged and become a short private apology.
     pub async fn handle(&self, inv: Invocation) -> Reply {
-        let _ = (&self.store, &self.directory, &self.settings, inv);
-        Reply::private("Baton is starting up.")
+        let result = match inv.command {
+            CommandName::Handover => handover::run(self, &inv).await,
+            CommandName::OncallPay => oncall_pay::run(self, &inv).await,
+        };
+        match result {
+            Ok((reply, outcome)) => {
+                tracing::info!(
+                    user = %inv.user, channel = %inv.channel, command = inv.command.as_str(),
+                    outcome, "command"
+                );
+                reply
+            }
+            Err(error) => {
+                let outcome = error.outcome();
+                match &error {
+                    CommandError::Store(e) => tracing::error!(
+                        user = %inv.user, channel = %inv.channel, command = inv.command.as_str(),
+                        outcome, error = %error_chain(e), "command failed"
+                    ),
+                    CommandError::Directory(e) => tracing::warn!(
+                        user = %inv.user, channel = %inv.channel, command = inv.command.as_str(),
+                        outcome, error = %error_chain(e), "command failed"
+                    ),
+                    _ => tracing::info!(
+                        user = %inv.user, channel = %inv.channel, command = inv.command.as_str(),
+                        outcome, "command"
+                    ),
+                }
+                error.into_reply()
+            }
+        }
+    }
+
+    /// Looks a mention up and insists on an active person; remembers their name for reports.
+    pub(crate) async fn active_person(
+        &self,
+        who: &MentionRef,
+        now: DateTime<Utc>,
+    ) -> Result<Person, CommandError> {
+        let shown = match who {
+            MentionRef::Id(id) => id.mention(),
+            MentionRef::Name(name) => format!("@{}", crate::domain::text::escape(name)),
+        };
+        let person = match self.directory.lookup(who).await? {
+            Some(p) => p,
+            None => {
+                return Err(CommandError::Refused(match who {
+                    MentionRef::Id(_) => format!("{shown} is not a user Baton can find in this workspace."),
+                    MentionRef::Name(_) => format!(
+                        "I don't know anyone called {shown}. Type @ and pick the person from the list, \
+                         so that their name becomes a mention."
+                    ),
+                }))
+            }
+        };
+        match person.kind {
+            AccountKind::Person => {
+                self.store
+                    .remember_name(&person.id, &person.name, now)
+                    .await?;
+                Ok(person)
+            }
+            AccountKind::Bot => Err(CommandError::Refused(format!(
+                "{} is a bot; the pager goes to a person.",
+                person.id.mention()
+            ))),
+            AccountKind::Deactivated => Err(CommandError::Refused(format!(
+                "{} has been deactivated in this workspace and cannot be on call.",
+                person.id.mention()
+            ))),
+        }
     }
 }
+
+/// A command handler's success: the reply, and a one-word outcome for the log.
+pub(crate) type Handled = Result<(Reply, &'static str), CommandError>;

@@ -3,3 +3,7 @@
 
 pub mod ids;
 pub mod month;
+pub mod pay;
+pub mod rota;
+pub mod text;
+pub mod when;

@@ -1,13 +1,182 @@
-//! Storage: the only module with SQL. SQLite through sqlx, schema in `migrations/`.
+//! Storage: the only module with SQL. SQLite through sqlx; the schema is in `migrations/` and is
+//! applied at startup.
+//!
+//! Durability: WAL with `synchronous = NORMAL`. A committed transaction survives the process being
+//! killed (the WAL is in the OS page cache); only a power cut can lose the last few commits. Every
+//! reply that says something was recorded is sent after its transaction committed.
+//!
+//! Concurrency: each decision ("may this person hand over now?") is made inside a
+//! `BEGIN IMMEDIATE` transaction that first reads the channel's state, so two racing commands in
+//! one channel are serialised and the second is judged against what the first left.
 
-/// The storage port the engine uses.
-pub trait Store: Send + Sync {}
+use crate::domain::ids::{ChannelId, UserId};
+use crate::domain::pay::{ChannelRota, HandoverPoint};
+use crate::domain::rota::{ChannelState, Handover, NewHandover, Undo};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection};
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
 /// Why storage failed: an internal fault, never a user mistake.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    #[error("cannot open the database at {path}: {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error(
+        "the database at {path} was written by a newer Baton (it has migration {version}, which \
+         this version does not know): run the newer Baton, or point DATABASE_URL at another file"
+    )]
+    NewerSchema { path: String, version: i64 },
+    #[error("cannot update the database schema at {path}: {source}")]
+    Migrate {
+        path: String,
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error("`{0}` is not a database location: use a file path or a sqlite: URL")]
+    BadUrl(String),
     #[error("database error")]
     Database(#[from] sqlx::Error),
+    #[error("the database holds a value Baton cannot read: {0}")]
+    Corrupt(String),
+}
+
+/// What recording a handover did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub handover: Handover,
+    /// True when this submission had been recorded before (same dedup key): nothing new was
+    /// written and `handover` is the earlier record.
+    pub duplicate: bool,
+}
+
+/// A channel that has had at least one handover, with its state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelOnCall {
+    pub channel: ChannelId,
+    pub state: ChannelState,
+}
+
+/// The state of a claimed reminder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// This caller now owns the reminder and must post it, then mark it sent.
+    Claimed,
+    /// Already sent, or claimed by someone else recently enough that they are still posting.
+    Taken,
+}
+
+/// The storage port the engine, the scheduler and the report use.
+pub trait Store: Send + Sync {
+    /// The channel's current handover and rota order.
+    fn channel_state(
+        &self,
+        channel: &ChannelId,
+    ) -> impl Future<Output = Result<ChannelState, StoreError>> + Send;
+
+    /// Records a handover if `decide`, given the channel's state read inside the same
+    /// transaction, allows it. A `dedup_key` already recorded returns the earlier record instead.
+    fn record_handover<F, E>(
+        &self,
+        channel: &ChannelId,
+        dedup_key: Option<&str>,
+        decide: F,
+    ) -> impl Future<Output = Result<Result<Recorded, E>, StoreError>> + Send
+    where
+        F: FnOnce(&ChannelState) -> Result<NewHandover, E> + Send,
+        E: Send;
+
+    /// Marks the channel's latest handover undone if `decide` (given it and the state) allows.
+    /// Returns the undone handover and the state after.
+    fn undo_latest<F, E>(
+        &self,
+        channel: &ChannelId,
+        decide: F,
+    ) -> impl Future<Output = Result<Result<(Handover, ChannelState), E>, StoreError>> + Send
+    where
+        F: FnOnce(&ChannelState) -> Result<Undo, E> + Send,
+        E: Send;
+
+    /// Replaces the channel's rota order and writes an audit entry.
+    fn set_rota(
+        &self,
+        channel: &ChannelId,
+        members: &[UserId],
+        actor: &UserId,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The channel's last `limit` handovers, newest first, undone ones included.
+    fn history(
+        &self,
+        channel: &ChannelId,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Handover>, StoreError>> + Send;
+
+    /// For pay over `[start, end)`: per channel (all, or just `only`), the last active handover
+    /// before `start` and every active handover inside, in time order. Cost grows with the
+    /// handovers inside the period, not with the history.
+    fn pay_history(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        only: Option<&ChannelId>,
+    ) -> impl Future<Output = Result<Vec<ChannelRota>, StoreError>> + Send;
+
+    /// Remembers the names the directory gave, for reports.
+    fn remember_name(
+        &self,
+        user: &UserId,
+        name: &str,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The remembered names of these people (those known).
+    fn names(
+        &self,
+        users: &[UserId],
+    ) -> impl Future<Output = Result<HashMap<UserId, String>, StoreError>> + Send;
+
+    /// Every channel with someone on call now.
+    fn channels_on_call(
+        &self,
+    ) -> impl Future<Output = Result<Vec<ChannelOnCall>, StoreError>> + Send;
+
+    /// Claims the reminder of `channel` for `date`: a new claim, or one older than `stale_before`
+    /// that was never marked sent (its poster died), is taken over.
+    fn claim_reminder(
+        &self,
+        channel: &ChannelId,
+        date: NaiveDate,
+        claimant: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
+
+    /// Marks a claimed reminder as posted.
+    fn mark_reminder_sent(
+        &self,
+        channel: &ChannelId,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Gives up a claim whose post failed for good, so a later run may try again today.
+    fn release_reminder(
+        &self,
+        channel: &ChannelId,
+        date: NaiveDate,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// The SQLite store. Cheap to clone (a connection pool).
@@ -16,16 +185,439 @@ pub struct SqliteStore {
     pool: sqlx::SqlitePool,
 }
 
+/// Where `DATABASE_URL` (or its default) points: a `sqlite:` URL, or a plain file path.
+fn connect_options(url: &str) -> Result<(SqliteConnectOptions, String), StoreError> {
+    let options = if url.starts_with("sqlite:") {
+        SqliteConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(url.to_owned()))?
+    } else if url.is_empty() {
+        return Err(StoreError::BadUrl(url.to_owned()));
+    } else {
+        SqliteConnectOptions::new().filename(PathBuf::from(url))
+    };
+    let shown = options.get_filename().display().to_string();
+    Ok((options, shown))
+}
+
 impl SqliteStore {
     /// Opens (creating if missing) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let pool = sqlx::SqlitePool::connect(url).await?;
+        let (options, path) = connect_options(url)?;
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .min_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: path.clone(),
+                source,
+            })?;
+        MIGRATOR.run(&pool).await.map_err(|source| match source {
+            sqlx::migrate::MigrateError::VersionMissing(version) => StoreError::NewerSchema {
+                path: path.clone(),
+                version,
+            },
+            source => StoreError::Migrate {
+                path: path.clone(),
+                source,
+            },
+        })?;
         Ok(Self { pool })
     }
 
+    /// Waits for every connection to finish and closes the database cleanly (checkpointing the WAL).
     pub async fn close(&self) {
         self.pool.close().await;
     }
 }
 
-impl Store for SqliteStore {}
+fn instant(secs: i64) -> Result<DateTime<Utc>, StoreError> {
+    Utc.timestamp_opt(secs, 0)
+        .single()
+        .ok_or_else(|| StoreError::Corrupt(format!("instant {secs}")))
+}
+
+fn user(raw: String) -> Result<UserId, StoreError> {
+    UserId::parse(&raw).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn channel(raw: String) -> Result<ChannelId, StoreError> {
+    ChannelId::parse(&raw).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+const HANDOVER_COLUMNS: &str = "id, channel_id, seq, from_user, to_user, effective_at, \
+     recorded_at, recorded_by, notes, undone_at, undone_by";
+
+fn handover_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Handover, StoreError> {
+    let undone = match (
+        row.try_get::<Option<i64>, _>("undone_at")?,
+        row.try_get::<Option<String>, _>("undone_by")?,
+    ) {
+        (Some(at), Some(by)) => Some(Undo {
+            by: user(by)?,
+            at: instant(at)?,
+        }),
+        _ => None,
+    };
+    Ok(Handover {
+        id: row.try_get("id")?,
+        channel: channel(row.try_get("channel_id")?)?,
+        seq: row.try_get("seq")?,
+        from: row
+            .try_get::<Option<String>, _>("from_user")?
+            .map(user)
+            .transpose()?,
+        to: user(row.try_get("to_user")?)?,
+        effective_at: instant(row.try_get("effective_at")?)?,
+        recorded_at: instant(row.try_get("recorded_at")?)?,
+        recorded_by: user(row.try_get("recorded_by")?)?,
+        notes: row.try_get("notes")?,
+        undone,
+    })
+}
+
+async fn read_state(
+    conn: &mut SqliteConnection,
+    channel: &ChannelId,
+) -> Result<ChannelState, StoreError> {
+    let current = sqlx::query(&format!(
+        "SELECT {HANDOVER_COLUMNS} FROM handovers \
+         WHERE channel_id = $1 AND undone_at IS NULL ORDER BY seq DESC LIMIT 1"
+    ))
+    .bind(channel.as_str())
+    .fetch_optional(&mut *conn)
+    .await?
+    .as_ref()
+    .map(handover_from_row)
+    .transpose()?;
+    let members: Option<String> =
+        sqlx::query_scalar("SELECT members FROM rotas WHERE channel_id = $1")
+            .bind(channel.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+    let rota = members
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(|m| user(m.to_owned()))
+        .collect::<Result<_, _>>()?;
+    Ok(ChannelState { current, rota })
+}
+
+async fn handover_by_id(conn: &mut SqliteConnection, id: i64) -> Result<Handover, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {HANDOVER_COLUMNS} FROM handovers WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    handover_from_row(&row)
+}
+
+impl Store for SqliteStore {
+    async fn channel_state(&self, channel: &ChannelId) -> Result<ChannelState, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        read_state(&mut conn, channel).await
+    }
+
+    async fn record_handover<F, E>(
+        &self,
+        channel: &ChannelId,
+        dedup_key: Option<&str>,
+        decide: F,
+    ) -> Result<Result<Recorded, E>, StoreError>
+    where
+        F: FnOnce(&ChannelState) -> Result<NewHandover, E> + Send,
+        E: Send,
+    {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if let Some(key) = dedup_key {
+            let earlier: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM handovers WHERE dedup_key = $1")
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(id) = earlier {
+                let handover = handover_by_id(&mut tx, id).await?;
+                tx.rollback().await?;
+                return Ok(Ok(Recorded {
+                    handover,
+                    duplicate: true,
+                }));
+            }
+        }
+        let state = read_state(&mut tx, channel).await?;
+        let new = match decide(&state) {
+            Ok(new) => new,
+            Err(refusal) => {
+                tx.rollback().await?;
+                return Ok(Err(refusal));
+            }
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO handovers (channel_id, seq, from_user, to_user, effective_at, \
+                 recorded_at, recorded_by, notes, dedup_key) \
+             VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM handovers WHERE channel_id = $1), \
+                 $2, $3, $4, $5, $6, $7, $8) \
+             RETURNING id",
+        )
+        .bind(channel.as_str())
+        .bind(new.from.as_ref().map(UserId::as_str))
+        .bind(new.to.as_str())
+        .bind(new.effective_at.timestamp())
+        .bind(new.recorded_at.timestamp())
+        .bind(new.recorded_by.as_str())
+        .bind(&new.notes)
+        .bind(dedup_key)
+        .fetch_one(&mut *tx)
+        .await?;
+        let handover = handover_by_id(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(Ok(Recorded {
+            handover,
+            duplicate: false,
+        }))
+    }
+
+    async fn undo_latest<F, E>(
+        &self,
+        channel: &ChannelId,
+        decide: F,
+    ) -> Result<Result<(Handover, ChannelState), E>, StoreError>
+    where
+        F: FnOnce(&ChannelState) -> Result<Undo, E> + Send,
+        E: Send,
+    {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let state = read_state(&mut tx, channel).await?;
+        let undo = match decide(&state) {
+            Ok(undo) => undo,
+            Err(refusal) => {
+                tx.rollback().await?;
+                return Ok(Err(refusal));
+            }
+        };
+        let Some(latest) = state.current else {
+            // `decide` allowed undoing nothing; there is nothing to write.
+            tx.rollback().await?;
+            return Err(StoreError::Corrupt("undo allowed with no handover".into()));
+        };
+        sqlx::query("UPDATE handovers SET undone_at = $1, undone_by = $2 WHERE id = $3 AND undone_at IS NULL")
+            .bind(undo.at.timestamp())
+            .bind(undo.by.as_str())
+            .bind(latest.id)
+            .execute(&mut *tx)
+            .await?;
+        let undone = handover_by_id(&mut tx, latest.id).await?;
+        let after = read_state(&mut tx, channel).await?;
+        tx.commit().await?;
+        Ok(Ok((undone, after)))
+    }
+
+    async fn set_rota(
+        &self,
+        channel: &ChannelId,
+        members: &[UserId],
+        actor: &UserId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let joined = members
+            .iter()
+            .map(UserId::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query(
+            "INSERT INTO rotas (channel_id, members, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (channel_id) DO UPDATE SET members = excluded.members, \
+                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(channel.as_str())
+        .bind(&joined)
+        .bind(at.timestamp())
+        .bind(actor.as_str())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, channel_id, action, detail) VALUES ($1, $2, $3, 'set_rota', $4)",
+        )
+        .bind(at.timestamp())
+        .bind(actor.as_str())
+        .bind(channel.as_str())
+        .bind(&joined)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn history(&self, channel: &ChannelId, limit: u32) -> Result<Vec<Handover>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {HANDOVER_COLUMNS} FROM handovers WHERE channel_id = $1 ORDER BY seq DESC LIMIT $2"
+        ))
+        .bind(channel.as_str())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(handover_from_row).collect()
+    }
+
+    async fn pay_history(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        only: Option<&ChannelId>,
+    ) -> Result<Vec<ChannelRota>, StoreError> {
+        // The shift running at `start` (the latest active handover before it, per channel) and
+        // every active handover inside the period.
+        let rows = sqlx::query(
+            "SELECT channel_id, effective_at, to_user FROM handovers h \
+             WHERE undone_at IS NULL AND ($3 IS NULL OR channel_id = $3) AND ( \
+                 (effective_at >= $1 AND effective_at < $2) \
+                 OR seq = (SELECT MAX(seq) FROM handovers p \
+                           WHERE p.channel_id = h.channel_id AND p.undone_at IS NULL \
+                             AND p.effective_at < $1)) \
+             ORDER BY channel_id, seq",
+        )
+        .bind(start.timestamp())
+        .bind(end.timestamp())
+        .bind(only.map(ChannelId::as_str))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut rotas: BTreeMap<String, Vec<HandoverPoint>> = BTreeMap::new();
+        for row in rows {
+            let point = HandoverPoint {
+                at: instant(row.try_get("effective_at")?)?,
+                to: user(row.try_get("to_user")?)?,
+            };
+            rotas
+                .entry(row.try_get("channel_id")?)
+                .or_default()
+                .push(point);
+        }
+        rotas
+            .into_iter()
+            .map(|(c, handovers)| {
+                Ok(ChannelRota {
+                    channel: channel(c)?,
+                    handovers,
+                })
+            })
+            .collect()
+    }
+
+    async fn remember_name(
+        &self,
+        user: &UserId,
+        name: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO people (user_id, name, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at \
+             WHERE people.name <> excluded.name",
+        )
+        .bind(user.as_str())
+        .bind(name)
+        .bind(at.timestamp())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
+        let mut names = HashMap::new();
+        let mut conn = self.pool.acquire().await?;
+        for u in users {
+            let name: Option<String> =
+                sqlx::query_scalar("SELECT name FROM people WHERE user_id = $1")
+                    .bind(u.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if let Some(name) = name {
+                names.insert(u.clone(), name);
+            }
+        }
+        Ok(names)
+    }
+
+    async fn channels_on_call(&self) -> Result<Vec<ChannelOnCall>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT channel_id FROM handovers WHERE undone_at IS NULL ORDER BY channel_id",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let channel = channel(id)?;
+            let state = read_state(&mut conn, &channel).await?;
+            if state.current.is_some() {
+                out.push(ChannelOnCall { channel, state });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn claim_reminder(
+        &self,
+        channel: &ChannelId,
+        date: NaiveDate,
+        claimant: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<Claim, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO reminders (channel_id, local_date, claimed_at, claimed_by) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (channel_id, local_date) DO UPDATE \
+                 SET claimed_at = excluded.claimed_at, claimed_by = excluded.claimed_by \
+                 WHERE reminders.sent_at IS NULL AND reminders.claimed_at < $5",
+        )
+        .bind(channel.as_str())
+        .bind(date.to_string())
+        .bind(now.timestamp())
+        .bind(claimant)
+        .bind(stale_before.timestamp())
+        .execute(&self.pool)
+        .await?;
+        Ok(if done.rows_affected() == 1 {
+            Claim::Claimed
+        } else {
+            Claim::Taken
+        })
+    }
+
+    async fn mark_reminder_sent(
+        &self,
+        channel: &ChannelId,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE reminders SET sent_at = $3 WHERE channel_id = $1 AND local_date = $2")
+            .bind(channel.as_str())
+            .bind(date.to_string())
+            .bind(now.timestamp())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn release_reminder(
+        &self,
+        channel: &ChannelId,
+        date: NaiveDate,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM reminders WHERE channel_id = $1 AND local_date = $2 AND sent_at IS NULL",
+        )
+        .bind(channel.as_str())
+        .bind(date.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

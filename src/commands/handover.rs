@@ -1,0 +1,783 @@
+//! `/handover`: who holds the pager, handing it over, and correcting the record.
+//!
+//! Grammar (this text is the help, and every usage error quotes it):
+//! ```text
+//! /handover                                   who is on call here, since when, and the notes
+//! /handover @person [notes…]                  hand the pager to @person now
+//! /handover next [notes…]                     hand over to the next person in the rota order
+//! /handover @person at YYYY-MM-DD HH:MM [notes…]   record an earlier handover (admins)
+//! /handover undo                              undo the latest handover
+//! /handover rota [@a @b …]                    show the rota order, or set it (admins)
+//! /handover history [N]                       the last N handovers here (default 10, at most 50)
+//! /handover help                              this help
+//! ```
+//! Who may hand over: whoever is on call, the person taking over, or an admin; anyone may start
+//! a channel's first shift. Undo: whoever recorded the handover, within 15 minutes, or an admin.
+
+use super::{CommandError, Engine, Handled, Invocation, MentionRef, Person, Reply};
+use crate::commands::Directory;
+use crate::domain::ids::UserId;
+use crate::domain::rota::{ChannelState, Handover, NewHandover, Undo};
+use crate::domain::text::{self, Token};
+use crate::domain::when;
+use crate::store::Store;
+use chrono::{DateTime, Duration, Utc};
+
+pub const USAGE: &str = "\
+`/handover` — who is on call here, since when, and the notes\n\
+`/handover @person [notes…]` — hand the pager to @person now\n\
+`/handover next [notes…]` — hand over to the next person in the rota order\n\
+`/handover @person at YYYY-MM-DD HH:MM [notes…]` — record an earlier handover (admins)\n\
+`/handover undo` — undo the latest handover\n\
+`/handover rota [@a @b …]` — show the rota order, or set it (admins)\n\
+`/handover history [N]` — the last N handovers here (default 10, at most 50)\n\
+`/handover help` — this help";
+
+/// Notes longer than this are refused rather than cut.
+pub const MAX_NOTES: usize = 2000;
+/// How long the person who recorded a handover may undo it themself.
+pub const UNDO_WINDOW_MINUTES: i64 = 15;
+const HISTORY_DEFAULT: u32 = 10;
+const HISTORY_MAX: u32 = 50;
+
+/// A parsed `/handover` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Status,
+    Help,
+    To {
+        target: MentionRef,
+        /// A backdated handover's local date and time, as typed.
+        at: Option<(String, String)>,
+        notes: String,
+    },
+    Next {
+        notes: String,
+    },
+    Undo,
+    Rota(Vec<MentionRef>),
+    ShowRota,
+    History(u32),
+}
+
+fn usage(message: impl Into<String>) -> CommandError {
+    CommandError::usage(message, USAGE)
+}
+
+/// Checks notes (wire form) and strips one pair of quotes around them.
+fn notes(rest: &str) -> Result<String, CommandError> {
+    let notes = text::unquote(rest.trim()).to_owned();
+    let typed_length = text::decode(&notes).chars().count();
+    if typed_length > MAX_NOTES {
+        return Err(usage(format!(
+            "Your notes are {typed_length} characters long; the most Baton keeps is {MAX_NOTES}. \
+             Shorten them, or link to a document."
+        )));
+    }
+    Ok(notes)
+}
+
+fn person_token(word: &str) -> Result<MentionRef, CommandError> {
+    match text::token(word) {
+        Token::UserId(id) => Ok(MentionRef::Id(id)),
+        Token::UserName(name) => Ok(MentionRef::Name(name)),
+        Token::Channel => Err(usage(
+            "That is a channel, not a person. Hand over to a person, e.g. `/handover @alice`.",
+        )),
+        Token::UserGroup => Err(usage(
+            "That is a user group; the pager goes to one person, e.g. `/handover @alice`.",
+        )),
+        Token::Broadcast => Err(usage(
+            "@here, @channel and @everyone are not people; hand over to one person, e.g. `/handover @alice`.",
+        )),
+        Token::Word(w) => Err(usage(format!(
+            "I expected a person (a mention like @alice) but found `{}`.",
+            text::escape(&text::decode(&w))
+        ))),
+    }
+}
+
+/// Parses the text after `/handover` (wire form).
+pub fn parse(wire: &str) -> Result<Command, CommandError> {
+    let normalized = text::normalize(wire);
+    let (first, rest) = text::first_word(&normalized);
+    if first.is_empty() {
+        return Ok(Command::Status);
+    }
+    match text::keyword(first).as_str() {
+        "help" | "?" => return Ok(Command::Help),
+        "next" => {
+            return Ok(Command::Next {
+                notes: notes(rest)?,
+            })
+        }
+        "undo" if rest.is_empty() => return Ok(Command::Undo),
+        "undo" => return Err(usage("`/handover undo` takes nothing after it.")),
+        "rota" if rest.is_empty() => return Ok(Command::ShowRota),
+        "rota" => {
+            let members = rest
+                .split_whitespace()
+                .map(person_token)
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(Command::Rota(members));
+        }
+        "history" => {
+            let n = match rest {
+                "" => HISTORY_DEFAULT,
+                n => match n.parse::<u32>() {
+                    Ok(n) if (1..=HISTORY_MAX).contains(&n) => n,
+                    _ => {
+                        return Err(usage(format!(
+                            "`{}` is not a number of handovers from 1 to {HISTORY_MAX}.",
+                            text::escape(&text::decode(n))
+                        )))
+                    }
+                },
+            };
+            return Ok(Command::History(n));
+        }
+        _ => {}
+    }
+    let target = match text::token(first) {
+        Token::Word(w) => {
+            return Err(usage(format!(
+                "I don't understand `{}`. Start with the person you hand over to.",
+                text::escape(&text::decode(&w))
+            )))
+        }
+        _ => person_token(first)?,
+    };
+    let (word, after) = text::first_word(rest);
+    if text::keyword(word) == "at" {
+        let (date, after_date) = text::first_word(after);
+        let (time, notes_text) = text::first_word(after_date);
+        if date.is_empty() || time.is_empty() {
+            return Err(usage(
+                "After `at`, give the local date and time: `at 2025-03-03 09:30`.",
+            ));
+        }
+        return Ok(Command::To {
+            target,
+            at: Some((date.to_owned(), time.to_owned())),
+            notes: notes(notes_text)?,
+        });
+    }
+    Ok(Command::To {
+        target,
+        at: None,
+        notes: notes(rest)?,
+    })
+}
+
+/// Why a handover is refused, judged against the channel's state inside the transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Refusal {
+    AlreadyOnCall(UserId),
+    NotHolder { holder: UserId },
+    NotAfterLatest { latest: DateTime<Utc> },
+    RotaMoved,
+}
+
+/// The rule for who may hand over, and when a backdated handover may take effect.
+fn decide(
+    state: &ChannelState,
+    caller: &UserId,
+    is_admin: bool,
+    target: &UserId,
+    effective_at: DateTime<Utc>,
+    backdated: bool,
+    now: DateTime<Utc>,
+    notes: &str,
+) -> Result<NewHandover, Refusal> {
+    if let Some(current) = &state.current {
+        if &current.to == target {
+            return Err(Refusal::AlreadyOnCall(target.clone()));
+        }
+        if !(is_admin || caller == &current.to || caller == target) {
+            return Err(Refusal::NotHolder {
+                holder: current.to.clone(),
+            });
+        }
+        if backdated && effective_at <= current.effective_at {
+            return Err(Refusal::NotAfterLatest {
+                latest: current.effective_at,
+            });
+        }
+    }
+    // A handover "now" never starts before the shift it ends, even if this machine's clock is
+    // behind the one that recorded it: the shift is then zero-length, never negative.
+    let effective_at = match &state.current {
+        Some(current) if !backdated => effective_at.max(current.effective_at),
+        _ => effective_at,
+    };
+    Ok(NewHandover {
+        from: state.on_call().cloned(),
+        to: target.clone(),
+        effective_at,
+        recorded_at: now,
+        recorded_by: caller.clone(),
+        notes: notes.to_owned(),
+    })
+}
+
+/// Runs `/handover`.
+pub(crate) async fn run<S: Store, D: Directory>(
+    engine: &Engine<S, D>,
+    inv: &Invocation,
+) -> Handled {
+    let tz = engine.settings.timezone;
+    let is_admin = engine.settings.is_admin(&inv.user);
+    match parse(&inv.text)? {
+        Command::Help => Ok((
+            Reply::private(format!("*Handing over the pager*\n{USAGE}")),
+            "help",
+        )),
+        Command::Status => {
+            let state = engine.store.channel_state(&inv.channel).await?;
+            Ok((Reply::private(status(&state, inv, tz)), "status"))
+        }
+        Command::To { target, at, notes } => {
+            // Admin-only forms are checked before anything else is done.
+            let effective_at = match at {
+                None => inv.now,
+                Some(_) if !is_admin => {
+                    return Err(CommandError::Refused(
+                        "Only an admin can record a handover at an earlier time. Ask an admin, or \
+                         hand over now with `/handover @person`."
+                            .into(),
+                    ))
+                }
+                Some((date, time)) => {
+                    let at =
+                        when::parse_local(&date, &time, tz).map_err(|e| usage(e.to_string()))?;
+                    if at > inv.now {
+                        return Err(CommandError::Refused(format!(
+                            "{} is in the future. A backdated handover must be at or before now ({}).",
+                            when::full(at, tz),
+                            when::full(inv.now, tz)
+                        )));
+                    }
+                    at
+                }
+            };
+            let person = engine.active_person(&target, inv.now).await?;
+            hand_over(engine, inv, &person, effective_at, &notes, None).await
+        }
+        Command::Next { notes } => {
+            let state = engine.store.channel_state(&inv.channel).await?;
+            if state.rota.is_empty() {
+                return Err(CommandError::Refused(
+                    "This channel has no rota order yet, so there is no \"next\". An admin can set \
+                     one with `/handover rota @a @b @c`, or hand over by name: `/handover @person`."
+                        .into(),
+                ));
+            }
+            let Some(next) = state.next_in_rota().cloned() else {
+                return Err(CommandError::Refused(
+                    "The rota order has only the person on call in it; hand over by name instead."
+                        .into(),
+                ));
+            };
+            let person = engine
+                .active_person(&MentionRef::Id(next.clone()), inv.now)
+                .await?;
+            hand_over(engine, inv, &person, inv.now, &notes, Some(next)).await
+        }
+        Command::Undo => undo(engine, inv, is_admin).await,
+        Command::ShowRota => {
+            let state = engine.store.channel_state(&inv.channel).await?;
+            Ok((Reply::private(show_rota(&state)), "rota"))
+        }
+        Command::Rota(members) => {
+            if !is_admin {
+                return Err(CommandError::Refused(
+                    "Only an admin can set the rota order. `/handover rota` shows it.".into(),
+                ));
+            }
+            let mut ids: Vec<UserId> = Vec::with_capacity(members.len());
+            for m in &members {
+                let person = engine.active_person(m, inv.now).await?;
+                if ids.contains(&person.id) {
+                    return Err(usage(format!(
+                        "{} is in the list twice; each person appears once in the rota order.",
+                        person.id.mention()
+                    )));
+                }
+                ids.push(person.id);
+            }
+            engine
+                .store
+                .set_rota(&inv.channel, &ids, &inv.user, inv.now)
+                .await?;
+            let order = ids
+                .iter()
+                .map(UserId::mention)
+                .collect::<Vec<_>>()
+                .join(" → ");
+            Ok((
+                Reply::public(format!(
+                    "{} set this channel's rota order: {order}",
+                    inv.user.mention()
+                )),
+                "rota_set",
+            ))
+        }
+        Command::History(n) => {
+            let log = engine.store.history(&inv.channel, n).await?;
+            Ok((Reply::private(history(&log, tz)), "history"))
+        }
+    }
+}
+
+async fn hand_over<S: Store, D: Directory>(
+    engine: &Engine<S, D>,
+    inv: &Invocation,
+    to: &Person,
+    effective_at: DateTime<Utc>,
+    notes: &str,
+    expected_next: Option<UserId>,
+) -> Handled {
+    let is_admin = engine.settings.is_admin(&inv.user);
+    let outcome = engine
+        .store
+        .record_handover(&inv.channel, inv.dedup_key.as_deref(), |state| {
+            if let Some(expected) = &expected_next {
+                if state.next_in_rota() != Some(expected) {
+                    return Err(Refusal::RotaMoved);
+                }
+            }
+            let backdated = effective_at != inv.now;
+            decide(
+                state,
+                &inv.user,
+                is_admin,
+                &to.id,
+                effective_at,
+                backdated,
+                inv.now,
+                notes,
+            )
+        })
+        .await?;
+    let tz = engine.settings.timezone;
+    match outcome {
+        Ok(recorded) => Ok((
+            Reply::public(announcement(&recorded.handover, inv.now, tz)),
+            if recorded.duplicate {
+                "duplicate"
+            } else {
+                "recorded"
+            },
+        )),
+        Err(Refusal::AlreadyOnCall(who)) => Err(CommandError::Refused(format!(
+            "{} is already on call here. Nothing changed.",
+            who.mention()
+        ))),
+        Err(Refusal::NotHolder { holder }) => Err(CommandError::Refused(format!(
+            "Only {} (on call now), the person taking over, or an admin can hand over here. \
+             Nothing changed.",
+            holder.mention()
+        ))),
+        Err(Refusal::NotAfterLatest { latest }) => Err(CommandError::Refused(format!(
+            "A handover must be later than this channel's latest one ({}), and not in the \
+             future: pick a time between {} and now ({}).",
+            when::full(latest, tz),
+            when::full(latest, tz),
+            when::full(inv.now, tz)
+        ))),
+        Err(Refusal::RotaMoved) => Err(CommandError::Refused(
+            "The rota changed while you were typing; run `/handover rota` to see who is next, \
+             and try again."
+                .into(),
+        )),
+    }
+}
+
+/// Notes as a Slack quote, made safe to repeat in a channel.
+fn quoted(notes: &str) -> String {
+    let safe = text::sanitize(notes);
+    if safe.trim().is_empty() {
+        return String::new();
+    }
+    let quoted: Vec<String> = safe.lines().map(|l| format!("> {l}")).collect();
+    format!("\n{}", quoted.join("\n"))
+}
+
+/// The public message for a recorded handover.
+pub fn announcement(h: &Handover, now: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    let to = h.to.mention();
+    let by = h.recorded_by.mention();
+    let mut line = match &h.from {
+        None => format!("{to} is now on call here: the first shift of this channel's rota."),
+        Some(from) if *from == h.recorded_by => format!("{by} handed the pager to {to}."),
+        Some(from) if h.to == h.recorded_by => {
+            format!("{to} took the pager from {}.", from.mention())
+        }
+        Some(from) => format!("{by} handed the pager from {} to {to}.", from.mention()),
+    };
+    if h.from.is_none() && h.recorded_by != h.to {
+        line.push_str(&format!(" (Recorded by {by}.)"));
+    }
+    if h.effective_at != h.recorded_at {
+        line.push_str(&format!(
+            " Effective from {}, recorded {}.",
+            when::short(h.effective_at, tz, now),
+            when::short(h.recorded_at, tz, now)
+        ));
+    }
+    line + &quoted(&h.notes)
+}
+
+fn status(state: &ChannelState, inv: &Invocation, tz: chrono_tz::Tz) -> String {
+    let Some(h) = &state.current else {
+        return "Nobody is on call in this channel yet. Start the rota with `/handover @person` \
+                (anyone may start it)."
+            .into();
+    };
+    let mut text = format!(
+        "{} is on call here since {}",
+        h.to.mention(),
+        when::short(h.effective_at, tz, inv.now)
+    );
+    if let Some(from) = &h.from {
+        text.push_str(&format!(", handed over by {}", from.mention()));
+    }
+    text.push('.');
+    if let Some(next) = state.next_in_rota() {
+        text.push_str(&format!(" Next in the rota: {}.", next.mention()));
+    }
+    text + &quoted(&h.notes)
+}
+
+fn show_rota(state: &ChannelState) -> String {
+    if state.rota.is_empty() {
+        return "This channel has no rota order yet. An admin can set one with \
+                `/handover rota @a @b @c`."
+            .into();
+    }
+    let order = state
+        .rota
+        .iter()
+        .map(|u| {
+            if Some(u) == state.on_call() {
+                format!("*{}* (on call)", u.mention())
+            } else {
+                u.mention()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" → ");
+    let mut text = format!("Rota order: {order}");
+    match state.on_call() {
+        Some(who) => text.push_str(&format!("\nOn call now: {}.", who.mention())),
+        None => text.push_str("\nNobody is on call yet."),
+    }
+    if let Some(next) = state.next_in_rota() {
+        text.push_str(&format!(" Next: {}.", next.mention()));
+    }
+    text
+}
+
+fn history(log: &[Handover], tz: chrono_tz::Tz) -> String {
+    if log.is_empty() {
+        return "No handovers have been recorded in this channel yet.".into();
+    }
+    let mut text = format!("*The last {} handover(s) here, newest first*", log.len());
+    for h in log {
+        let from = h
+            .from
+            .as_ref()
+            .map_or_else(|| "(start)".to_owned(), UserId::mention);
+        text.push_str(&format!(
+            "\n• {} {from} → {} (recorded by {} at {})",
+            when::full(h.effective_at, tz),
+            h.to.mention(),
+            h.recorded_by.mention(),
+            when::full(h.recorded_at, tz)
+        ));
+        if let Some(undo) = &h.undone {
+            text.push_str(&format!(
+                " — ~undone~ by {} at {}",
+                undo.by.mention(),
+                when::full(undo.at, tz)
+            ));
+        }
+        let notes = text::sanitize(&h.notes);
+        if !notes.trim().is_empty() {
+            let first_line = notes.lines().next().unwrap_or_default();
+            text.push_str(&format!(": _{}_", first_line.trim()));
+        }
+    }
+    text
+}
+
+/// Why an undo is refused.
+enum UndoRefusal {
+    Nothing,
+    NotYours(UserId),
+    TooLate(DateTime<Utc>),
+}
+
+async fn undo<S: Store, D: Directory>(
+    engine: &Engine<S, D>,
+    inv: &Invocation,
+    is_admin: bool,
+) -> Handled {
+    let window = Duration::minutes(UNDO_WINDOW_MINUTES);
+    let outcome = engine
+        .store
+        .undo_latest(&inv.channel, |state| {
+            let Some(latest) = &state.current else {
+                return Err(UndoRefusal::Nothing);
+            };
+            if !is_admin {
+                if latest.recorded_by != inv.user {
+                    return Err(UndoRefusal::NotYours(latest.recorded_by.clone()));
+                }
+                if inv.now - latest.recorded_at > window {
+                    return Err(UndoRefusal::TooLate(latest.recorded_at));
+                }
+            }
+            Ok(Undo {
+                by: inv.user.clone(),
+                at: inv.now,
+            })
+        })
+        .await?;
+    let tz = engine.settings.timezone;
+    match outcome {
+        Ok((undone, after)) => {
+            let from = undone
+                .from
+                .as_ref()
+                .map_or_else(|| "the start of the rota".to_owned(), UserId::mention);
+            let mut text = format!(
+                "{} undid the handover from {from} to {} (effective {}).",
+                inv.user.mention(),
+                undone.to.mention(),
+                when::short(undone.effective_at, tz, inv.now)
+            );
+            match &after.current {
+                Some(h) => text.push_str(&format!(
+                    " {} is on call again, since {}.",
+                    h.to.mention(),
+                    when::short(h.effective_at, tz, inv.now)
+                )),
+                None => text.push_str(" Nobody is on call in this channel now."),
+            }
+            Ok((Reply::public(text), "undone"))
+        }
+        Err(UndoRefusal::Nothing) => Err(CommandError::Refused(
+            "There is no handover to undo in this channel.".into(),
+        )),
+        Err(UndoRefusal::NotYours(by)) => Err(CommandError::Refused(format!(
+            "Only {} (who recorded the latest handover) or an admin can undo it. Nothing changed.",
+            by.mention()
+        ))),
+        Err(UndoRefusal::TooLate(at)) => Err(CommandError::Refused(format!(
+            "The latest handover was recorded at {}, more than {UNDO_WINDOW_MINUTES} minutes ago; \
+             only an admin can undo it now. Nothing changed.",
+            when::full(at, tz)
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(s: &str) -> MentionRef {
+        MentionRef::Id(UserId::parse(s).unwrap())
+    }
+
+    #[test]
+    fn the_grammar_reads_every_form_as_typed_in_slack() {
+        let cases: Vec<(&str, Command)> = vec![
+            ("", Command::Status),
+            ("  ", Command::Status),
+            ("help", Command::Help),
+            ("HELP", Command::Help),
+            (
+                "<@U0BOB0001|bob>",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: String::new(),
+                },
+            ),
+            (
+                "<@U0BOB0001> quiet week, see runbook",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: "quiet week, see runbook".into(),
+                },
+            ),
+            (
+                "\u{201C}<@U0BOB0001>\u{201D}\u{00A0}\u{201C}quiet week\u{201D}",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: "quiet week".into(),
+                },
+            ),
+            (
+                "@bob hi",
+                Command::To {
+                    target: MentionRef::Name("bob".into()),
+                    at: None,
+                    notes: "hi".into(),
+                },
+            ),
+            (
+                "<@U0BOB0001> at 2025-03-03 09:30 forgot on Monday",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: Some(("2025-03-03".into(), "09:30".into())),
+                    notes: "forgot on Monday".into(),
+                },
+            ),
+            (
+                "next",
+                Command::Next {
+                    notes: String::new(),
+                },
+            ),
+            (
+                "next all quiet",
+                Command::Next {
+                    notes: "all quiet".into(),
+                },
+            ),
+            ("undo", Command::Undo),
+            ("rota", Command::ShowRota),
+            ("rota <@U1> <@U2>", Command::Rota(vec![id("U1"), id("U2")])),
+            ("history", Command::History(10)),
+            ("history 3", Command::History(3)),
+        ];
+        for (typed, expected) in cases {
+            assert_eq!(parse(typed).unwrap(), expected, "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn bad_input_is_refused_with_a_reason_and_the_usage() {
+        let cases = [
+            ("frobnicate", "I don't understand `frobnicate`"),
+            ("quiet week <@U0BOB0001>", "I don't understand `quiet`"),
+            ("<#C0123|general>", "That is a channel"),
+            ("<!subteam^S0123|@oncall>", "That is a user group"),
+            ("<!channel>", "are not people"),
+            ("<@U0BOB0001> at", "After `at`"),
+            ("<@U0BOB0001> at 2025-03-03", "After `at`"),
+            ("history 0", "not a number of handovers"),
+            ("history 51", "not a number of handovers"),
+            ("history lots", "not a number of handovers"),
+            ("undo everything", "takes nothing after it"),
+            ("rota <@U1> <#C1>", "That is a channel"),
+        ];
+        for (typed, expected) in cases {
+            match parse(typed) {
+                Err(CommandError::Usage { message, usage }) => {
+                    assert!(message.contains(expected), "{typed}: {message}");
+                    assert_eq!(usage, USAGE);
+                }
+                other => panic!("{typed}: expected a usage error, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn notes_over_two_thousand_typed_characters_are_refused() {
+        let at_limit = format!("<@U1> {}", "x".repeat(MAX_NOTES));
+        assert!(parse(&at_limit).is_ok());
+        let over = format!("<@U1> {}", "x".repeat(MAX_NOTES + 1));
+        assert!(matches!(parse(&over), Err(CommandError::Usage { .. })));
+        // Entities count as the one character the person typed.
+        let ampersands = format!("<@U1> {}", "&amp;".repeat(MAX_NOTES));
+        assert!(parse(&ampersands).is_ok());
+    }
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn u(s: &str) -> UserId {
+        UserId::parse(s).unwrap()
+    }
+
+    fn state_with(holder: &str, since: &str) -> ChannelState {
+        ChannelState {
+            current: Some(Handover {
+                id: 1,
+                channel: crate::domain::ids::ChannelId::parse("ops").unwrap(),
+                seq: 1,
+                from: None,
+                to: u(holder),
+                effective_at: t(since),
+                recorded_at: t(since),
+                recorded_by: u(holder),
+                notes: String::new(),
+                undone: None,
+            }),
+            rota: vec![],
+        }
+    }
+
+    #[test]
+    fn the_holder_the_taker_or_an_admin_may_hand_over_and_nobody_else() {
+        let state = state_with("ann", "2025-03-03T09:00:00Z");
+        let now = t("2025-03-10T09:00:00Z");
+        let cases = [
+            ("ann", false, "bob", true),  // the holder hands over
+            ("bob", false, "bob", true),  // bob takes the pager
+            ("cat", true, "bob", true),   // an admin moves it
+            ("cat", false, "bob", false), // a bystander may not
+        ];
+        for (caller, admin, target, allowed) in cases {
+            let result = decide(&state, &u(caller), admin, &u(target), now, false, now, "");
+            assert_eq!(result.is_ok(), allowed, "{caller} -> {target}");
+        }
+        assert_eq!(
+            decide(&state, &u("ann"), true, &u("ann"), now, false, now, ""),
+            Err(Refusal::AlreadyOnCall(u("ann")))
+        );
+        let first = decide(
+            &ChannelState::default(),
+            &u("zed"),
+            false,
+            &u("bob"),
+            now,
+            false,
+            now,
+            "",
+        )
+        .unwrap();
+        assert_eq!(first.from, None);
+    }
+
+    #[test]
+    fn a_backdated_handover_must_be_later_than_the_latest_one() {
+        let state = state_with("ann", "2025-03-03T09:00:00Z");
+        let now = t("2025-03-10T09:00:00Z");
+        let same = t("2025-03-03T09:00:00Z");
+        assert_eq!(
+            decide(&state, &u("cat"), true, &u("bob"), same, true, now, ""),
+            Err(Refusal::NotAfterLatest { latest: same })
+        );
+        assert!(decide(
+            &state,
+            &u("cat"),
+            true,
+            &u("bob"),
+            t("2025-03-03T09:01:00Z"),
+            true,
+            now,
+            ""
+        )
+        .is_ok());
+        // Handing over "now" within the same second as the last handover is a zero-length shift.
+        let made = decide(&state, &u("ann"), false, &u("bob"), same, false, same, "").unwrap();
+        assert_eq!(made.effective_at, same);
+    }
+}

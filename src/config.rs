@@ -1,0 +1,344 @@
+//! Configuration: one TOML file read once at startup into typed settings. Unknown keys and bad
+//! values stop startup with a one-line message that names the key.
+//!
+//! The file is `--config FILE`, else `$BATON_CONFIG`, else `./baton.toml` if it exists; without
+//! one, defaults apply (Europe/London, no admins, no pay rates, no reminders). See
+//! `baton.example.toml` for every key.
+
+use crate::config_pay::PaySection;
+use crate::domain::ids::UserId;
+use crate::domain::pay::PayPolicy;
+use chrono::{NaiveTime, Weekday};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Why the configuration cannot be used. Each message is one line that says what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {path}, line {line}: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("config file {path}: {key}: {message}")]
+    Invalid {
+        path: String,
+        key: &'static str,
+        message: String,
+    },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    timezone: Option<String>,
+    #[serde(default)]
+    admins: Vec<String>,
+    #[serde(default)]
+    pay: PaySection,
+    reminders: Option<RawReminders>,
+    #[serde(default)]
+    slack: RawSlack,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReminders {
+    enabled: Option<bool>,
+    time: Option<String>,
+    days: Option<Vec<String>>,
+    handover_day: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSlack {
+    connections: Option<u32>,
+}
+
+/// The daily channel reminder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderSettings {
+    /// Local time of day in the configured zone.
+    pub time: NaiveTime,
+    pub days: BTreeSet<WeekdayKey>,
+    /// The day handovers are due: that day's post says so, and the engineer next in the rota is
+    /// sent a direct message on the last reminder day before it.
+    pub handover_day: Option<Weekday>,
+}
+
+/// A weekday that sorts Monday first (chrono's `Weekday` is not `Ord`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WeekdayKey(pub u8);
+
+impl WeekdayKey {
+    pub fn of(day: Weekday) -> Self {
+        Self(day.num_days_from_monday() as u8)
+    }
+}
+
+/// Slack connection settings (tokens come from the environment, never from this file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlackSettings {
+    /// Socket Mode connections to hold open (Slack allows up to 10).
+    pub connections: u32,
+}
+
+/// The whole configuration, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub timezone: Tz,
+    pub admins: BTreeSet<UserId>,
+    pub pay: PayPolicy,
+    /// `None`: no `[reminders]` section, or `enabled = false`.
+    pub reminders: Option<ReminderSettings>,
+    pub slack: SlackSettings,
+    /// The file it came from, if any.
+    pub source: Option<PathBuf>,
+}
+
+/// Parses `mon`, `Monday`, `TUE`… into a weekday.
+pub fn parse_weekday(raw: &str) -> Option<Weekday> {
+    raw.trim().parse::<Weekday>().ok()
+}
+
+impl Config {
+    /// Finds and reads the configuration: `explicit` (from `--config` or `$BATON_CONFIG`), else
+    /// `./baton.toml` if it exists, else defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<Self, ConfigError> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => Some(PathBuf::from("baton.toml")).filter(|p| p.exists()),
+        };
+        match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                Self::parse(&text, Some(&path))
+            }
+            None => Self::parse("", None),
+        }
+    }
+
+    /// Parses configuration text; `path` is named in errors and anchors relative paths.
+    pub fn parse(text: &str, path: Option<&Path>) -> Result<Self, ConfigError> {
+        let shown = path.map_or_else(|| "(defaults)".to_owned(), |p| p.display().to_string());
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: path.map_or_else(|| PathBuf::from("(defaults)"), Path::to_path_buf),
+            line: e.span().map_or(1, |s| {
+                text[..s.start.min(text.len())].matches('\n').count() + 1
+            }),
+            message: e.message().to_owned(),
+        })?;
+        let invalid = |key: &'static str, message: String| ConfigError::Invalid {
+            path: shown.clone(),
+            key,
+            message,
+        };
+
+        let timezone = match raw.timezone.as_deref() {
+            None => chrono_tz::Europe::London,
+            Some(name) => name.parse::<Tz>().map_err(|_| {
+                invalid(
+                    "timezone",
+                    format!("`{name}` is not an IANA time zone name (e.g. \"Europe/London\")"),
+                )
+            })?,
+        };
+        let admins = raw
+            .admins
+            .iter()
+            .map(|a| {
+                UserId::parse(a).map_err(|e| {
+                    invalid(
+                        "admins",
+                        format!("`{a}` is not a Slack user id (e.g. \"U0123ABCD\"): {e}"),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let dir = path
+            .and_then(Path::parent)
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let pay = raw
+            .pay
+            .into_policy(timezone, &dir)
+            .map_err(|e| invalid("pay", e.to_string()))?;
+        let reminders = match raw.reminders {
+            None => None,
+            Some(r) => parse_reminders(r).map_err(|(key, message)| invalid(key, message))?,
+        };
+        let connections = raw.slack.connections.unwrap_or(2);
+        if !(1..=10).contains(&connections) {
+            return Err(invalid(
+                "slack.connections",
+                format!(
+                    "`{connections}` is out of range: Slack allows 1 to 10 Socket Mode connections"
+                ),
+            ));
+        }
+        Ok(Self {
+            timezone,
+            admins,
+            pay,
+            reminders,
+            slack: SlackSettings { connections },
+            source: path.map(Path::to_path_buf),
+        })
+    }
+}
+
+fn parse_reminders(raw: RawReminders) -> Result<Option<ReminderSettings>, (&'static str, String)> {
+    if raw.enabled == Some(false) {
+        return Ok(None);
+    }
+    let time = match raw.time.as_deref() {
+        None => NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+        Some(t) => NaiveTime::parse_from_str(t, "%H:%M:%S")
+            .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M"))
+            .map_err(|_| {
+                (
+                    "reminders.time",
+                    format!("`{t}` is not a time of day: write \"HH:MM\", e.g. \"09:00\""),
+                )
+            })?,
+    };
+    let day = |key: &'static str, d: &str| {
+        parse_weekday(d).ok_or_else(|| {
+            (
+                key,
+                format!("`{d}` is not a day of the week (mon, tue, …, sun)"),
+            )
+        })
+    };
+    let days = match raw.days {
+        None => ["mon", "tue", "wed", "thu", "fri"]
+            .iter()
+            .filter_map(|d| parse_weekday(d))
+            .map(WeekdayKey::of)
+            .collect(),
+        Some(list) => list
+            .iter()
+            .map(|d| day("reminders.days", d).map(WeekdayKey::of))
+            .collect::<Result<BTreeSet<_>, _>>()?,
+    };
+    if days.is_empty() {
+        return Err((
+            "reminders.days",
+            "is empty: list at least one day, or set enabled = false".into(),
+        ));
+    }
+    let handover_day = raw
+        .handover_day
+        .as_deref()
+        .map(|d| day("reminders.handover_day", d))
+        .transpose()?;
+    Ok(Some(ReminderSettings {
+        time,
+        days,
+        handover_day,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(text: &str) -> String {
+        Config::parse(text, Some(Path::new("baton.toml")))
+            .expect_err("should be refused")
+            .to_string()
+    }
+
+    #[test]
+    fn no_file_means_london_no_admins_and_no_reminders() {
+        let c = Config::parse("", None).unwrap();
+        assert_eq!(c.timezone, chrono_tz::Europe::London);
+        assert!(c.admins.is_empty());
+        assert!(c.reminders.is_none());
+        assert_eq!(c.slack.connections, 2);
+    }
+
+    #[test]
+    fn a_reminders_section_defaults_to_nine_on_weekdays() {
+        let c = Config::parse("[reminders]\n", None).unwrap();
+        let r = c.reminders.unwrap();
+        assert_eq!(r.time, NaiveTime::from_hms_opt(9, 0, 0).unwrap());
+        assert_eq!(r.days.len(), 5);
+        assert!(!r.days.contains(&WeekdayKey::of(Weekday::Sat)));
+        let c = Config::parse(
+            "[reminders]\ntime = \"08:30:15\"\ndays = [\"Sat\"]\nhandover_day = \"monday\"\n",
+            None,
+        )
+        .unwrap();
+        let r = c.reminders.unwrap();
+        assert_eq!(r.time, NaiveTime::from_hms_opt(8, 30, 15).unwrap());
+        assert_eq!(r.handover_day, Some(Weekday::Mon));
+        assert!(Config::parse("[reminders]\nenabled = false\n", None)
+            .unwrap()
+            .reminders
+            .is_none());
+    }
+
+    #[test]
+    fn bad_values_are_refused_naming_the_key_and_the_value() {
+        let cases = [
+            (
+                "timezone = \"Europe/Lndon\"",
+                "timezone: `Europe/Lndon` is not an IANA time zone",
+            ),
+            (
+                "admins = [\"<@U1>\"]",
+                "admins: `<@U1>` is not a Slack user id",
+            ),
+            (
+                "[reminders]\ntime = \"9am\"",
+                "reminders.time: `9am` is not a time of day",
+            ),
+            (
+                "[reminders]\ndays = [\"funday\"]",
+                "reminders.days: `funday` is not a day",
+            ),
+            (
+                "[reminders]\nhandover_day = \"x\"",
+                "reminders.handover_day: `x`",
+            ),
+            (
+                "[slack]\nconnections = 11",
+                "slack.connections: `11` is out of range",
+            ),
+        ];
+        for (text, expected) in cases {
+            let message = error_of(text);
+            assert!(message.contains(expected), "{text}: {message}");
+            assert!(!message.contains('\n'), "one line: {message}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_their_name_and_line() {
+        let message = error_of("timezone = \"UTC\"\ntimezon = \"UTC\"\n");
+        assert!(
+            message.contains("line 2") && message.contains("`timezon`"),
+            "{message}"
+        );
+        let message = error_of("[reminders]\ntimes = \"09:00\"\n");
+        assert!(message.contains("`times`"), "{message}");
+        let message = error_of("timezone = ");
+        assert!(
+            message.starts_with("config file baton.toml, line 1:"),
+            "{message}"
+        );
+    }
+}

@@ -1,0 +1,241 @@
+//! `baton console`: a local chat for trying Baton with no Slack workspace, as Hubot's shell
+//! adapter and Errbot's text mode do. Each line is a slash command as typed in Slack; replies are
+//! printed, marked public or private. It reads piped stdin too, so tests drive it.
+//!
+//! The console is its own user directory: any name is a person, except `baton` and names ending
+//! in `bot` (bots) and names marked with `:deactivate NAME`. The user who started the console is
+//! an admin, as are the config's `admins`; `:as NAME` switches to someone who is not.
+
+use crate::commands::{
+    AccountKind, CommandName, Directory, DirectoryError, Engine, EngineSettings, Invocation,
+    MentionRef, Person, Reply, Visibility,
+};
+use crate::domain::ids::{ChannelId, UserId};
+use crate::domain::{text, when};
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+
+pub const HELP: &str = "\
+Type slash commands as you would in Slack, e.g. `/handover @bob quiet week` or `/oncall-pay me`.
+Console commands:
+  :as NAME            act as another person (only the starting user is an admin)
+  :channel NAME       switch channel (each channel has its own rota)
+  :now YYYY-MM-DD HH:MM   pretend it is this local time (try a week of handovers); `:now` alone resets
+  :deactivate NAME    mark a person as deactivated, to see how Baton refuses them
+  :remind             run today's channel reminders now and print them
+  :help               this help
+  :quit               leave (so does Ctrl-D)";
+
+/// The console's user directory.
+#[derive(Clone, Default)]
+pub struct ConsoleDirectory {
+    deactivated: Arc<Mutex<HashSet<String>>>,
+}
+
+impl ConsoleDirectory {
+    pub fn deactivate(&self, name: &str) {
+        if let Ok(mut set) = self.deactivated.lock() {
+            set.insert(name.to_owned());
+        }
+    }
+
+    fn person(&self, name: &str) -> Option<Person> {
+        let id = UserId::parse(name).ok()?;
+        let deactivated = self
+            .deactivated
+            .lock()
+            .map(|set| set.contains(name))
+            .unwrap_or(false);
+        let kind = if name == "baton" || name.ends_with("bot") {
+            AccountKind::Bot
+        } else if deactivated {
+            AccountKind::Deactivated
+        } else {
+            AccountKind::Person
+        };
+        Some(Person {
+            id,
+            name: name.to_owned(),
+            kind,
+        })
+    }
+}
+
+impl Directory for ConsoleDirectory {
+    async fn lookup(&self, who: &MentionRef) -> Result<Option<Person>, DirectoryError> {
+        Ok(match who {
+            MentionRef::Id(id) => self.person(id.as_str()),
+            MentionRef::Name(name) => self.person(name),
+        })
+    }
+}
+
+/// Renders a reply for a terminal: `[public in #ops]` or `[private to alice]`, then plain text.
+pub fn render(reply: &Reply, user: &UserId, channel: &ChannelId) -> String {
+    let label = match reply.visibility {
+        Visibility::Public => format!("[public in #{channel}]"),
+        Visibility::Private => format!("[private to {user}]"),
+    };
+    format!("{label} {}\n", text::plain(&reply.text))
+}
+
+/// The console session's state.
+pub struct Session<S, D> {
+    pub engine: Engine<S, D>,
+    pub directory: ConsoleDirectory,
+    pub user: UserId,
+    pub channel: ChannelId,
+    /// A pretend clock set with `:now`; `None` is the real clock.
+    pub fixed_now: Option<DateTime<Utc>>,
+}
+
+/// Hooks for console commands that belong to other features (the reminders).
+pub trait ConsoleHooks {
+    /// Runs today's reminders now and returns what was posted, for `:remind`.
+    fn remind(&self, now: DateTime<Utc>) -> impl std::future::Future<Output = Vec<String>>;
+}
+
+impl<S: Store, D: Directory> Session<S, D> {
+    fn now(&self) -> DateTime<Utc> {
+        self.fixed_now.unwrap_or_else(Utc::now)
+    }
+
+    fn settings(&self) -> &EngineSettings {
+        self.engine.settings()
+    }
+
+    /// Handles one line; returns what to print, or `None` to quit.
+    pub async fn line(&mut self, line: &str, hooks: &impl ConsoleHooks) -> Option<String> {
+        let line = line.trim();
+        if line.is_empty() {
+            return Some(String::new());
+        }
+        if let Some(rest) = line.strip_prefix(':') {
+            return self.console_command(rest, hooks).await;
+        }
+        let Some(slash) = line.strip_prefix('/') else {
+            return Some(
+                "Type a slash command such as `/handover @bob` or `/oncall-pay me`, or :help.\n"
+                    .into(),
+            );
+        };
+        let (name, rest) = text::first_word(slash);
+        let Some(command) = CommandName::parse(name) else {
+            return Some(format!(
+                "Baton knows /handover and /oncall-pay, not /{name}. Type :help for more.\n"
+            ));
+        };
+        let inv = Invocation {
+            user: self.user.clone(),
+            channel: self.channel.clone(),
+            command,
+            // What a person types in the terminal is raw text; Slack would have escaped it.
+            text: text::escape(rest),
+            now: self.now(),
+            dedup_key: None,
+        };
+        let reply = self.engine.handle(inv).await;
+        Some(render(&reply, &self.user, &self.channel))
+    }
+
+    async fn console_command(&mut self, rest: &str, hooks: &impl ConsoleHooks) -> Option<String> {
+        let (word, arg) = text::first_word(rest);
+        let arg = arg.trim_start_matches(['@', '#']);
+        match word {
+            "quit" | "q" | "exit" => None,
+            "help" | "h" | "?" => Some(format!("{HELP}\n")),
+            "as" => Some(match UserId::parse(arg) {
+                Ok(user) => {
+                    let admin = if self.settings().is_admin(&user) {
+                        " (admin)"
+                    } else {
+                        ""
+                    };
+                    self.user = user;
+                    format!("You are now {}{admin}.\n", self.user)
+                }
+                Err(e) => format!("Usage: :as NAME ({e})\n"),
+            }),
+            "channel" => Some(match ChannelId::parse(arg) {
+                Ok(channel) => {
+                    self.channel = channel;
+                    format!("You are now in #{}.\n", self.channel)
+                }
+                Err(e) => format!("Usage: :channel NAME ({e})\n"),
+            }),
+            "deactivate" => Some(match UserId::parse(arg) {
+                Ok(user) => {
+                    self.directory.deactivate(user.as_str());
+                    format!("{user} is now deactivated.\n")
+                }
+                Err(e) => format!("Usage: :deactivate NAME ({e})\n"),
+            }),
+            "now" => Some(if arg.is_empty() {
+                self.fixed_now = None;
+                "Back to the real clock.\n".to_owned()
+            } else {
+                let (date, time) = text::first_word(arg);
+                match when::parse_local(date, time, self.settings().timezone) {
+                    Ok(at) => {
+                        self.fixed_now = Some(at);
+                        format!(
+                            "It is now {} (pretend).\n",
+                            when::full(at, self.settings().timezone)
+                        )
+                    }
+                    Err(e) => format!("Usage: :now YYYY-MM-DD HH:MM ({e})\n"),
+                }
+            }),
+            "remind" => {
+                let posts = hooks.remind(self.now()).await;
+                Some(if posts.is_empty() {
+                    "No reminders are due to be posted (nobody on call, not a reminder day, or already posted today).\n".to_owned()
+                } else {
+                    posts.concat()
+                })
+            }
+            other => Some(format!("Unknown console command :{other}. Type :help.\n")),
+        }
+    }
+}
+
+/// Runs the console over stdin/stdout until end of input or `:quit`.
+pub async fn run<S: Store, D: Directory>(
+    mut session: Session<S, D>,
+    hooks: impl ConsoleHooks,
+    interactive: bool,
+    out: &mut (impl AsyncWrite + Unpin),
+) -> std::io::Result<()> {
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    if interactive {
+        out.write_all(
+            format!(
+                "Baton console: you are {} in #{}. Type :help for help, :quit to leave.\n",
+                session.user, session.channel
+            )
+            .as_bytes(),
+        )
+        .await?;
+    }
+    loop {
+        if interactive {
+            out.write_all(format!("{}@#{}> ", session.user, session.channel).as_bytes())
+                .await?;
+            out.flush().await?;
+        }
+        let Some(line) = lines.next_line().await? else {
+            break;
+        };
+        match session.line(&line, &hooks).await {
+            Some(printed) => {
+                out.write_all(printed.as_bytes()).await?;
+                out.flush().await?;
+            }
+            None => break,
+        }
+    }
+    Ok(())
+}

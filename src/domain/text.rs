@@ -1,0 +1,336 @@
+//! Slack text as people type it, turned into typed values.
+//!
+//! Text reaches the engine in Slack's wire form: `&`, `<`, `>` escaped as `&amp;`, `&lt;`, `&gt;`,
+//! and "control sequences" in angle brackets — user mentions `<@U0123ABCD|alice>`, channels
+//! `<#C0123|general>`, user groups `<!subteam^S0123|@team>`, broadcasts `<!channel>`, links
+//! `<https://…|label>`. Slack clients also send smart quotes and non-breaking spaces; this module
+//! accepts them where a person would expect it to.
+
+use super::ids::UserId;
+
+/// Characters that render as nothing but would glue two words together.
+const INVISIBLE: [char; 5] = ['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}'];
+
+/// Replaces smart quotes with straight ones, drops invisible characters and turns every kind of
+/// horizontal white space (tabs, non-breaking spaces) into a plain space. Newlines are kept.
+pub fn normalize(text: &str) -> String {
+    text.chars()
+        .filter(|c| !INVISIBLE.contains(c))
+        .map(|c| match c {
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => '\'',
+            '\n' => '\n',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// Splits off the first word of (normalized) text: `("word", "rest of it")`, both trimmed.
+pub fn first_word(text: &str) -> (&str, &str) {
+    let text = text.trim();
+    match text.find(char::is_whitespace) {
+        Some(i) => (&text[..i], text[i..].trim()),
+        None => (text, ""),
+    }
+}
+
+/// A keyword as typed, without surrounding quotes or trailing punctuation, lower-cased.
+pub fn keyword(word: &str) -> String {
+    word.trim_matches(|c| matches!(c, '"' | '\''))
+        .trim_end_matches([',', '.', ':', ';', '!'])
+        .to_lowercase()
+}
+
+/// What one word of a command is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Token {
+    /// `<@U0123ABCD|alice>` or `<@U0123ABCD>`: a person, by Slack id.
+    UserId(UserId),
+    /// `@alice`: a person, by name (the console's form; in Slack, text typed without picking
+    /// the person from the autocomplete list).
+    UserName(String),
+    /// `<#C0123|general>`: a channel, not a person.
+    Channel,
+    /// `<!subteam^S0123|@team>`: a user group, not a person.
+    UserGroup,
+    /// `<!here>`, `<!channel>`, `<!everyone>`: a broadcast, not a person.
+    Broadcast,
+    /// Anything else.
+    Word(String),
+}
+
+/// Classifies one word.
+pub fn token(word: &str) -> Token {
+    let w = word
+        .trim_matches(|c| matches!(c, '"' | '\''))
+        .trim_end_matches([',', '.', ':', ';', '!']);
+    if let Some(inner) = w.strip_prefix('<').and_then(|s| s.strip_suffix('>')) {
+        let target = inner.split('|').next().unwrap_or_default();
+        if let Some(id) = target.strip_prefix('@') {
+            if let Ok(id) = UserId::parse(id) {
+                return Token::UserId(id);
+            }
+        } else if target.starts_with('#') {
+            return Token::Channel;
+        } else if target.starts_with("!subteam^") {
+            return Token::UserGroup;
+        } else if matches!(target, "!here" | "!channel" | "!everyone") {
+            return Token::Broadcast;
+        }
+        return Token::Word(w.to_owned());
+    }
+    if w.len() > 1 && w.starts_with('#') {
+        // The console's way of naming a channel.
+        return Token::Channel;
+    }
+    if let Some(name) = w.strip_prefix('@') {
+        if matches!(name, "here" | "channel" | "everyone") {
+            return Token::Broadcast;
+        }
+        if !name.is_empty() {
+            return Token::UserName(name.to_owned());
+        }
+    }
+    Token::Word(w.to_owned())
+}
+
+/// Escapes text a person typed (raw, as in the console) into Slack's wire form.
+pub fn escape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Makes wire-form text safe to repeat in a channel: it reads as typed, person mentions stay
+/// mentions, links stay links, but `<!channel>`, `<!here>`, `<!everyone>` and user-group mentions
+/// become plain text (`@channel`) that notifies nobody. Stray `&`, `<`, `>` are escaped.
+pub fn sanitize(wire: &str) -> String {
+    let mut out = String::with_capacity(wire.len());
+    let mut rest = wire;
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            if let Some(end) = rest.find('>') {
+                let inner = &rest[1..end];
+                if !inner.contains('<') {
+                    out.push_str(&sanitize_sequence(inner));
+                    rest = &rest[end + 1..];
+                    continue;
+                }
+            }
+            out.push_str("&lt;");
+        } else if c == '&' {
+            let entity = ["&amp;", "&lt;", "&gt;"]
+                .into_iter()
+                .find(|e| rest.starts_with(e));
+            match entity {
+                Some(e) => {
+                    out.push_str(e);
+                    rest = &rest[e.len()..];
+                    continue;
+                }
+                None => out.push_str("&amp;"),
+            }
+        } else if c == '>' {
+            out.push_str("&gt;");
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// One `<…>` control sequence (without the brackets), made safe.
+fn sanitize_sequence(inner: &str) -> String {
+    let (target, label) = match inner.split_once('|') {
+        Some((t, l)) => (t, Some(l)),
+        None => (inner, None),
+    };
+    if let Some(id) = target.strip_prefix('@') {
+        if UserId::parse(id).is_ok() {
+            return format!("<@{id}>");
+        }
+    }
+    if let Some(id) = target.strip_prefix('#') {
+        if super::ids::ChannelId::parse(id).is_ok() {
+            return format!("<#{id}>");
+        }
+    }
+    if let Some(special) = target.strip_prefix('!') {
+        // Broadcasts, user groups and dates: show their label as plain text, never the command.
+        let shown = match (special, label) {
+            ("here" | "channel" | "everyone", _) => format!("@{special}"),
+            (_, Some(l)) if special.starts_with("subteam^") => {
+                format!("@{}", l.trim_start_matches('@'))
+            }
+            (_, _) if special.starts_with("subteam^") => "@group".to_owned(),
+            (_, Some(l)) => l.to_owned(),
+            (_, None) => special.to_owned(),
+        };
+        return escape(&decode(&shown));
+    }
+    let is_link = ["http://", "https://", "mailto:"]
+        .iter()
+        .any(|scheme| target.starts_with(scheme));
+    if is_link && !target.contains(char::is_whitespace) {
+        return match label {
+            Some(l) => format!("<{target}|{}>", sanitize(l)),
+            None => format!("<{target}>"),
+        };
+    }
+    // Not a control sequence Slack knows: show the brackets as typed.
+    format!("&lt;{}&gt;", sanitize(inner))
+}
+
+/// Decodes Slack's three entities back to the characters typed.
+pub fn decode(wire: &str) -> String {
+    wire.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// Renders safe mrkdwn as plain text for a terminal or a file: `<@alice>` → `@alice`,
+/// `<#ops>` → `#ops`, `<https://x|label>` → `label (https://x)`, entities decoded.
+pub fn plain(mrkdwn: &str) -> String {
+    let mut out = String::with_capacity(mrkdwn.len());
+    let mut rest = mrkdwn;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&decode(&rest[..start]));
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('>') else {
+            out.push_str(&decode(&rest[start..]));
+            rest = "";
+            break;
+        };
+        let inner = &after[..end];
+        let (target, label) = match inner.split_once('|') {
+            Some((t, l)) => (t, Some(l)),
+            None => (inner, None),
+        };
+        let shown = if let Some(id) = target.strip_prefix('@') {
+            format!("@{}", label.unwrap_or(id))
+        } else if let Some(id) = target.strip_prefix('#') {
+            format!("#{}", label.unwrap_or(id))
+        } else if let Some(l) = label {
+            format!("{} ({target})", decode(l))
+        } else {
+            decode(target)
+        };
+        out.push_str(&shown);
+        rest = &after[end + 1..];
+    }
+    out.push_str(&decode(rest));
+    out
+}
+
+/// Strips one pair of matching quotes around a whole text (`"quiet week"` → `quiet week`).
+pub fn unquote(text: &str) -> &str {
+    for q in ['"', '\''] {
+        if let Some(inner) = text.strip_prefix(q).and_then(|t| t.strip_suffix(q)) {
+            if !inner.contains(q) {
+                return inner.trim();
+            }
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uid(s: &str) -> UserId {
+        UserId::parse(s).unwrap()
+    }
+
+    #[test]
+    fn words_are_classified_as_people_channels_groups_and_broadcasts() {
+        let cases = [
+            ("<@U0BOB0001|bob>", Token::UserId(uid("U0BOB0001"))),
+            ("<@U0BOB0001>", Token::UserId(uid("U0BOB0001"))),
+            ("<@W0GRID001|ann>", Token::UserId(uid("W0GRID001"))),
+            ("\"<@U0BOB0001>\"", Token::UserId(uid("U0BOB0001"))),
+            ("<@U0BOB0001>,", Token::UserId(uid("U0BOB0001"))),
+            ("@bob", Token::UserName("bob".into())),
+            ("<#C0123|general>", Token::Channel),
+            ("#ops", Token::Channel),
+            ("<!subteam^S0123|@oncall>", Token::UserGroup),
+            ("<!channel>", Token::Broadcast),
+            ("<!here|here>", Token::Broadcast),
+            ("@here", Token::Broadcast),
+            ("help", Token::Word("help".into())),
+            ("@", Token::Word("@".into())),
+        ];
+        for (typed, expected) in cases {
+            assert_eq!(token(typed), expected, "{typed}");
+        }
+    }
+
+    #[test]
+    fn smart_quotes_and_odd_spaces_are_read_as_people_type_them() {
+        let typed = "\u{201C}me\u{201D}\u{00A0}\u{200B}2025-03\t";
+        let text = normalize(typed);
+        let (first, rest) = first_word(&text);
+        assert_eq!(keyword(first), "me");
+        assert_eq!(rest, "2025-03");
+        assert_eq!(normalize("line one\nline\u{202F}two"), "line one\nline two");
+        assert_eq!(unquote("\"quiet week\""), "quiet week");
+        assert_eq!(unquote("it's 'fine'"), "it's 'fine'");
+    }
+
+    #[test]
+    fn broadcasts_and_group_mentions_never_survive_sanitizing() {
+        let cases = [
+            ("<!channel> db is down", "@channel db is down"),
+            (
+                "ping <!here|here> and <!everyone>",
+                "ping @here and @everyone",
+            ),
+            ("<!subteam^S0123|@dba> knows", "@dba knows"),
+            ("<!subteam^S0123>", "@group"),
+            ("thanks <@U0BOB0001|bob>", "thanks <@U0BOB0001>"),
+            ("see <#C0123|general>", "see <#C0123>"),
+            (
+                "runbook <https://x.example/rb|the runbook>",
+                "runbook <https://x.example/rb|the runbook>",
+            ),
+            (
+                "a &lt; b &amp;&amp; c &gt; d",
+                "a &lt; b &amp;&amp; c &gt; d",
+            ),
+            ("stray & < > here", "stray &amp; &lt; &gt; here"),
+            ("<not a thing>", "&lt;not a thing&gt;"),
+            ("<!date^1392734382^{date}|Feb 18>", "Feb 18"),
+        ];
+        for (wire, safe) in cases {
+            assert_eq!(sanitize(wire), safe, "{wire}");
+        }
+    }
+
+    #[test]
+    fn raw_text_escapes_to_wire_form_and_renders_back_as_typed() {
+        let typed = "a < b & <!channel> @bob";
+        let wire = escape(typed);
+        assert_eq!(wire, "a &lt; b &amp; &lt;!channel&gt; @bob");
+        assert_eq!(sanitize(&wire), wire);
+        assert_eq!(plain(&sanitize(&wire)), typed);
+    }
+
+    #[test]
+    fn plain_rendering_shows_mentions_links_and_entities_readably() {
+        assert_eq!(plain("<@alice> to <@bob|Bob>"), "@alice to @Bob");
+        assert_eq!(
+            plain("in <#ops>: <https://x|docs> &amp; more"),
+            "in #ops: docs (https://x) & more"
+        );
+        assert_eq!(plain("broken <@alice"), "broken <@alice");
+    }
+}
