@@ -118,14 +118,14 @@ impl<S: Store, D: Directory> Session<S, D> {
         }
         let Some(slash) = line.strip_prefix('/') else {
             return Some(
-                "Type a slash command such as `/handover @bob` or `/oncall-pay me`, or :help.\n"
+                "[console] Type a slash command such as `/handover @bob` or `/oncall-pay me`, or :help.\n"
                     .into(),
             );
         };
         let (name, rest) = text::first_word(slash);
         let Some(command) = CommandName::parse(name) else {
             return Some(format!(
-                "Baton knows /handover and /oncall-pay, not /{name}. Type :help for more.\n"
+                "[console] Baton knows /handover and /oncall-pay, not /{name}. Type :help for more.\n"
             ));
         };
         let inv = Invocation {
@@ -155,49 +155,49 @@ impl<S: Store, D: Directory> Session<S, D> {
                         ""
                     };
                     self.user = user;
-                    format!("You are now {}{admin}.\n", self.user)
+                    format!("[console] You are now {}{admin}.\n", self.user)
                 }
-                Err(e) => format!("Usage: :as NAME ({e})\n"),
+                Err(e) => format!("[console] Usage: :as NAME ({e})\n"),
             }),
             "channel" => Some(match ChannelId::parse(arg) {
                 Ok(channel) => {
                     self.channel = channel;
-                    format!("You are now in #{}.\n", self.channel)
+                    format!("[console] You are now in #{}.\n", self.channel)
                 }
-                Err(e) => format!("Usage: :channel NAME ({e})\n"),
+                Err(e) => format!("[console] Usage: :channel NAME ({e})\n"),
             }),
             "deactivate" => Some(match UserId::parse(arg) {
                 Ok(user) => {
                     self.directory.deactivate(user.as_str());
-                    format!("{user} is now deactivated.\n")
+                    format!("[console] {user} is now deactivated.\n")
                 }
-                Err(e) => format!("Usage: :deactivate NAME ({e})\n"),
+                Err(e) => format!("[console] Usage: :deactivate NAME ({e})\n"),
             }),
             "now" => Some(if arg.is_empty() {
                 self.fixed_now = None;
-                "Back to the real clock.\n".to_owned()
+                "[console] Back to the real clock.\n".to_owned()
             } else {
                 let (date, time) = text::first_word(arg);
                 match when::parse_local(date, time, self.settings().timezone) {
                     Ok(at) => {
                         self.fixed_now = Some(at);
                         format!(
-                            "It is now {} (pretend).\n",
+                            "[console] It is now {} (pretend).\n",
                             when::full(at, self.settings().timezone)
                         )
                     }
-                    Err(e) => format!("Usage: :now YYYY-MM-DD HH:MM ({e})\n"),
+                    Err(e) => format!("[console] Usage: :now YYYY-MM-DD HH:MM ({e})\n"),
                 }
             }),
             "remind" => {
                 let posts = hooks.remind(self.now()).await;
                 Some(if posts.is_empty() {
-                    "No reminders are due to be posted (nobody on call, not a reminder day, or already posted today).\n".to_owned()
+                    "[console] No reminders are due to be posted (nobody on call, not a reminder day, or already posted today).\n".to_owned()
                 } else {
                     posts.concat()
                 })
             }
-            other => Some(format!("Unknown console command :{other}. Type :help.\n")),
+            other => Some(format!("[console] Unknown console command :{other}. Type :help.\n")),
         }
     }
 }

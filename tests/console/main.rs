@@ -1,0 +1,298 @@
+//! End-to-end tests of `baton console`: the real binary, driven over stdin, on a real SQLite file
+//! in a temp directory.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A console user's workspace: a temp dir with a database and an optional config.
+struct Workspace {
+    dir: tempfile::TempDir,
+    config: Option<PathBuf>,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+            config: None,
+        }
+    }
+
+    fn with_config(toml: &str) -> Self {
+        let mut ws = Self::new();
+        let path = ws.dir.path().join("baton.toml");
+        std::fs::write(&path, toml).expect("write config");
+        ws.config = Some(path);
+        ws
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("baton.db")
+    }
+
+    /// Runs one console session with these lines on stdin; returns (stdout, stderr, success).
+    fn session(&self, args: &[&str], lines: &[&str]) -> (String, String, bool) {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton"));
+        cmd.arg("console")
+            .args(args)
+            .env("DATABASE_URL", self.db())
+            .env_remove("BATON_CONFIG")
+            .env_remove("RUST_LOG")
+            .current_dir(self.dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(config) = &self.config {
+            cmd.arg("--config").arg(config);
+        }
+        let mut child = cmd.spawn().expect("start baton console");
+        let mut input = lines.join("\n");
+        input.push('\n');
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+        let out = child.wait_with_output().expect("baton console finishes");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.success(),
+        )
+    }
+
+    fn run(&self, lines: &[&str]) -> String {
+        let (stdout, stderr, ok) = self.session(&[], lines);
+        assert!(ok, "console failed: {stderr}");
+        stdout
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// The replies printed, one entry per reply (a reply may span lines).
+fn replies(stdout: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in stdout.lines() {
+        if line.starts_with('[') || out.is_empty() {
+            out.push(line.to_owned());
+        } else if let Some(last) = out.last_mut() {
+            last.push('\n');
+            last.push_str(line);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_new_channel_has_nobody_on_call_and_says_how_to_start() {
+    let ws = Workspace::new();
+    let out = ws.run(&["/handover"]);
+    assert!(out.starts_with("[private to alice] Nobody is on call in this channel yet."), "{out}");
+    assert!(out.contains("/handover @person"), "{out}");
+}
+
+#[test]
+fn a_handover_is_announced_publicly_with_its_notes_and_survives_a_restart() {
+    let ws = Workspace::new();
+    let out = ws.run(&[":now 2025-02-03 10:02", "/handover @bob quiet week, db patched"]);
+    let r = replies(&out);
+    assert!(r[1].starts_with("[public in #ops] @bob is now on call here"), "{out}");
+    assert!(r[1].contains("> quiet week, db patched"), "{out}");
+
+    // A new process on the same database sees it.
+    let out = ws.run(&[":now 2025-02-04 09:00", "/handover"]);
+    assert!(
+        out.contains("[private to alice] @bob is on call here since Mon 3 Feb, 10:02."),
+        "{out}"
+    );
+    assert!(out.contains("> quiet week, db patched"), "{out}");
+}
+
+#[test]
+fn the_holder_hands_over_and_the_taker_may_take_the_pager() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2025-02-03 10:00",
+        "/handover @bob",
+        ":as bob",
+        ":now 2025-02-10 10:00",
+        "/handover @carol over to you",
+        ":as dave",
+        ":now 2025-02-17 10:00",
+        "/handover @dave",
+    ]);
+    let r = replies(&out);
+    assert!(r.iter().any(|l| l == "[public in #ops] @bob handed the pager to @carol.\n> over to you"), "{out}");
+    assert!(r.iter().any(|l| l == "[public in #ops] @dave took the pager from @carol."), "{out}");
+}
+
+#[test]
+fn every_bad_input_gets_a_private_reply_and_records_nothing() {
+    let ws = Workspace::new();
+    let long_notes = format!("/handover @bob {}", "x".repeat(2001));
+    let lines = [
+        ":now 2025-02-03 10:00",
+        "/handover frobnicate",
+        "/handover quiet week @bob",
+        "/handover #general",
+        "/handover @here",
+        "/handover <!subteam^S1|@dbas>",
+        "/handover @deploybot",
+        ":deactivate zoe",
+        "/handover @zoe",
+        "/handover @bo$b",
+        long_notes.as_str(),
+        "/oncall-pay me 2024-13",
+        "/handover history",
+    ];
+    let out = ws.run(&lines);
+    let r = replies(&out);
+    let expect = [
+        (1, "I don't understand `frobnicate`"),
+        (2, "I don't understand `quiet`"),
+        (3, "That is a channel"),
+        (4, "are not people"),
+        (5, "I don't understand"),
+        (6, "@deploybot is a bot"),
+        (8, "@zoe has been deactivated"),
+        (9, "I don't know anyone called @bo$b"),
+        (10, "Your notes are 2001 characters long"),
+        (11, "2024-13"),
+    ];
+    for (i, text) in expect {
+        assert!(r[i].starts_with("[private to alice]"), "reply {i} should be private: {}", r[i]);
+        assert!(r[i].contains(text), "reply {i} should say {text:?}: {}", r[i]);
+    }
+    assert!(
+        r.last().is_some_and(|l| l.contains("No handovers have been recorded")),
+        "nothing was recorded: {out}"
+    );
+}
+
+#[test]
+fn handing_over_to_whoever_is_already_on_call_is_refused() {
+    let ws = Workspace::new();
+    let out = ws.run(&["/handover @bob", "/handover @bob"]);
+    assert!(out.contains("[private to alice] @bob is already on call here. Nothing changed."), "{out}");
+}
+
+#[test]
+fn smart_quotes_and_non_breaking_spaces_parse_as_typed() {
+    let ws = Workspace::new();
+    let out = ws.run(&["/handover\u{00A0}@bob\u{00A0}\u{201C}quiet week\u{201D}"]);
+    assert!(out.contains("[public in #ops] @bob is now on call here"), "{out}");
+    assert!(out.contains("> quiet week"), "{out}");
+}
+
+#[test]
+fn injected_broadcasts_in_notes_are_shown_as_typed_and_never_ping() {
+    let ws = Workspace::new();
+    let out = ws.run(&["/handover @bob <!channel> & <@everyone> <b>"]);
+    // The console shows the text exactly as typed...
+    assert!(out.contains("> <!channel> & <@everyone> <b>"), "{out}");
+    // ...and what would go to Slack is escaped (checked in the engine's unit tests too).
+    let db = ws.db();
+    let notes = sqlite_notes(&db);
+    assert_eq!(notes, vec!["&lt;!channel&gt; &amp; &lt;@everyone&gt; &lt;b&gt;".to_owned()]);
+}
+
+fn sqlite_notes(db: &Path) -> Vec<String> {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg("import sqlite3,sys;print('\\n'.join(r[0] for r in sqlite3.connect(sys.argv[1]).execute('select notes from handovers order by id')))")
+        .arg(db)
+        .output()
+        .expect("python3 reads the database");
+    String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn only_an_admin_sets_the_rota_and_next_follows_it() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2025-02-03 10:00",
+        ":as bob",
+        "/handover rota @alice @bob",
+        ":as alice",
+        "/handover rota @alice @bob @carol",
+        "/handover next",
+        "/handover rota",
+        ":as alice",
+        ":now 2025-02-10 10:00",
+        "/handover next handing on",
+    ]);
+    let r = replies(&out);
+    assert!(r[2].starts_with("[private to bob] Only an admin can set the rota order"), "{out}");
+    assert!(r[4].contains("set this channel's rota order: @alice → @bob → @carol"), "{out}");
+    assert!(r[5].contains("@alice is now on call here"), "{out}");
+    assert!(r[6].contains("On call now: @alice. Next: @bob."), "{out}");
+    assert!(r[9].contains("@alice handed the pager to @bob.\n> handing on"), "{out}");
+}
+
+#[test]
+fn backdating_is_for_admins_and_must_fall_between_the_latest_handover_and_now() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2025-03-05 12:00",
+        "/handover @bob at 2025-03-03 09:00",
+        "/handover @carol at 2025-03-03 08:00",
+        "/handover @carol at 2025-03-06 08:00",
+        "/handover @carol at 2025-03-04 09:30 forgot on Tuesday",
+        ":as bob",
+        "/handover @dave at 2025-03-05 09:00",
+        ":as alice",
+        ":now 2025-03-31 12:00",
+        "/handover @dave at 2025-03-30 01:30",
+    ]);
+    let r = replies(&out);
+    assert!(r[1].contains("Effective from Mon 3 Mar, 09:00"), "{out}");
+    assert!(r[2].contains("must be later than this channel's latest one (2025-03-03 09:00 GMT)"), "{out}");
+    assert!(r[3].contains("is in the future"), "{out}");
+    assert!(r[4].contains("@bob to @carol"), "{out}");
+    assert!(r[6].starts_with("[private to bob] Only an admin can record a handover at an earlier time"), "{out}");
+    assert!(r[9].contains("does not exist in Europe/London"), "{out}");
+}
+
+#[test]
+fn undo_is_for_the_recorder_within_fifteen_minutes_or_an_admin() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2025-03-03 09:00",
+        "/handover @bob",
+        ":as bob",
+        ":now 2025-03-03 10:00",
+        "/handover @carol",
+        ":as carol",
+        "/handover undo",
+        ":as bob",
+        ":now 2025-03-03 10:16",
+        "/handover undo",
+        ":as alice",
+        "/handover undo",
+        "/handover",
+        "/handover history",
+    ]);
+    let r = replies(&out);
+    assert!(r[6].contains("Only @bob (who recorded the latest handover) or an admin can undo it"), "{out}");
+    assert!(r[9].contains("more than 15 minutes ago"), "{out}");
+    assert!(r[11].starts_with("[public in #ops] @alice undid the handover from @bob to @carol"), "{out}");
+    assert!(r[11].contains("@bob is on call again"), "{out}");
+    assert!(r[12].contains("@bob is on call here since"), "{out}");
+    assert!(r[13].contains("~undone~ by @alice"), "{out}");
+}
+
+#[test]
+fn a_bad_config_stops_startup_with_one_line_naming_the_key() {
+    let ws = Workspace::with_config("timezone = \"Mars/Olympus\"\n");
+    let (stdout, stderr, ok) = ws.session(&[], &["/handover"]);
+    assert!(!ok);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("timezone: `Mars/Olympus` is not an IANA time zone name"), "{stderr}");
+    assert!(ws.path().exists());
+}
