@@ -9,6 +9,7 @@ pub mod config;
 pub mod config_pay;
 pub mod console;
 pub mod domain;
+pub mod report;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -1,6 +1,6 @@
 //! `baton`: run the Slack bot, try it in a local console, or export a month for payroll.
 
-use baton::startup::{self, Common, ConsoleArgs};
+use baton::startup::{self, Common, ConsoleArgs, PayReportArgs};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -21,6 +21,8 @@ struct Cli {
 enum Command {
     /// A local chat: type slash commands as in Slack, no workspace needed.
     Console(ConsoleArgs),
+    /// Print a month of on-call pay for payroll (CSV) or for people (table).
+    PayReport(PayReportArgs),
 }
 
 #[tokio::main]
@@ -30,6 +32,10 @@ async fn main() -> ExitCode {
         Command::Console(args) => {
             baton::telemetry::init("warn");
             startup::run_console(&cli.common, args).await
+        }
+        Command::PayReport(args) => {
+            baton::telemetry::init("warn");
+            startup::run_pay_report(&cli.common, args).await
         }
     };
     match result {

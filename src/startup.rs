@@ -93,3 +93,60 @@ pub async fn run_console(common: &Common, args: ConsoleArgs) -> anyhow::Result<(
     store.close().await;
     result
 }
+
+/// `baton pay-report` options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PayReportArgs {
+    /// The month, YYYY-MM (a month not yet over is reported to date).
+    #[arg(long, value_parser = parse_month)]
+    pub month: crate::domain::month::YearMonth,
+    /// csv for payroll (one row per engineer per channel), table for people.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: crate::report::Format,
+    /// Only this channel's rota (its id, e.g. C0123ABCD).
+    #[arg(long, value_parser = parse_channel)]
+    pub channel: Option<ChannelId>,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_month(raw: &str) -> Result<crate::domain::month::YearMonth, String> {
+    raw.parse().map_err(|e: crate::domain::month::MonthError| e.to_string())
+}
+
+/// `baton pay-report`.
+pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Result<()> {
+    use crate::report;
+    use crate::store::Store;
+    let (config, store) = open(common).await?;
+    let now = Utc::now();
+    let (start, end) = args.month.bounds(config.timezone);
+    let rotas = store.pay_history(start, end, args.channel.as_ref()).await?;
+    let statements = crate::domain::pay::team(&config.pay, &rotas, args.month, now);
+    let users: Vec<UserId> = statements.iter().map(|s| s.user.clone()).collect();
+    let names = store.names(&users).await?;
+    store.close().await;
+    for s in &statements {
+        if let (Some(first), Some(last)) = (s.uncovered_dates.first(), s.uncovered_dates.last()) {
+            tracing::warn!(user = %s.user, %first, %last, "the bank-holiday calendar does not cover these dates");
+        }
+    }
+    let text = match args.format {
+        report::Format::Csv => report::csv(&statements, &config.pay, &names).context("cannot write the CSV")?,
+        report::Format::Table => report::table(&statements, &config.pay, &names, args.month, now),
+    };
+    match &args.output {
+        Some(path) => {
+            // Write beside the target and rename, so a reader never sees half a file.
+            let tmp = path.with_extension("partial");
+            std::fs::write(&tmp, &text).with_context(|| format!("cannot write {}", tmp.display()))?;
+            std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(text.as_bytes()).context("cannot write to standard output")?;
+        }
+    }
+    Ok(())
+}

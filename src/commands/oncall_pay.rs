@@ -1,10 +1,352 @@
-//! `/oncall-pay` (filled in when the pay engine lands).
-use super::{Directory, Engine, Handled, Invocation, Reply};
-use crate::store::Store;
+//! `/oncall-pay`: what an engineer has earned, always answered privately.
+//!
+//! Grammar (the help text, quoted by every usage error):
+//! ```text
+//! /oncall-pay [me] [YYYY-MM]       your pay for the month (default: this month, to date)
+//! /oncall-pay @person [YYYY-MM]    someone else's (admins, or the person themself)
+//! /oncall-pay team [YYYY-MM]       everyone's month (admins)
+//! /oncall-pay help                 this help
+//! ```
 
-pub(crate) async fn run<S: Store, D: Directory>(
-    _engine: &Engine<S, D>,
-    _inv: &Invocation,
-) -> Handled {
-    Ok((Reply::private("pay"), "pay"))
+use super::{Block, CommandError, Directory, Engine, Handled, Invocation, MentionRef, Reply};
+use crate::domain::ids::UserId;
+use crate::domain::money::Money;
+use crate::domain::month::YearMonth;
+use crate::domain::pay::{self, DayKind, KindBreakdown, PayPolicy, Statement};
+use crate::domain::text::{self, Token};
+use crate::domain::when;
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+
+pub const USAGE: &str = "\
+`/oncall-pay me [YYYY-MM]` — your pay for the month (default: this month, to date)\n\
+`/oncall-pay @person [YYYY-MM]` — someone else's (admins, or the person themself)\n\
+`/oncall-pay team [YYYY-MM]` — everyone's month (admins)\n\
+`/oncall-pay help` — this help";
+
+/// Whose pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Me,
+    Person(MentionRef),
+    Team,
+}
+
+/// A parsed `/oncall-pay` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Help,
+    Pay {
+        subject: Subject,
+        month: Option<YearMonth>,
+    },
+}
+
+fn usage(message: impl Into<String>) -> CommandError {
+    CommandError::usage(message, USAGE)
+}
+
+fn month(word: &str) -> Result<YearMonth, CommandError> {
+    text::keyword(word)
+        .parse::<YearMonth>()
+        .map_err(|e| usage(text::escape(&text::decode(&e.to_string()))))
+}
+
+/// Parses the text after `/oncall-pay` (wire form).
+pub fn parse(wire: &str) -> Result<Command, CommandError> {
+    let normalized = text::normalize(wire);
+    let (first, rest) = text::first_word(&normalized);
+    let (second, extra) = text::first_word(rest);
+    if !extra.is_empty() {
+        return Err(usage(format!(
+            "I didn't expect `{}` after the month.",
+            text::escape(&text::decode(extra))
+        )));
+    }
+    let subject = match text::keyword(first).as_str() {
+        "" => Subject::Me,
+        "help" | "?" => return Ok(Command::Help),
+        "me" => Subject::Me,
+        "team" => Subject::Team,
+        k if k.starts_with(|c: char| c.is_ascii_digit()) => {
+            // `/oncall-pay 2025-03` means "me".
+            if !second.is_empty() {
+                return Err(usage("Put the person first, then the month: `/oncall-pay me 2025-03`."));
+            }
+            return Ok(Command::Pay {
+                subject: Subject::Me,
+                month: Some(month(first)?),
+            });
+        }
+        _ => match text::token(first) {
+            Token::UserId(id) => Subject::Person(MentionRef::Id(id)),
+            Token::UserName(name) => Subject::Person(MentionRef::Name(name)),
+            Token::Channel => return Err(usage("That is a channel; ask for a person's pay, e.g. `/oncall-pay me`.")),
+            Token::UserGroup | Token::Broadcast => {
+                return Err(usage("Ask for one person's pay, or `/oncall-pay team` for everyone's (admins)."))
+            }
+            Token::Word(w) => {
+                return Err(usage(format!(
+                    "I don't understand `{}`.",
+                    text::escape(&text::decode(&w))
+                )))
+            }
+        },
+    };
+    let month = match second {
+        "" => None,
+        m => Some(month(m)?),
+    };
+    Ok(Command::Pay { subject, month })
+}
+
+/// Runs `/oncall-pay`.
+pub(crate) async fn run<S: Store, D: Directory>(engine: &Engine<S, D>, inv: &Invocation) -> Handled {
+    let settings = &engine.settings;
+    let is_admin = settings.is_admin(&inv.user);
+    let (subject, month) = match parse(&inv.text)? {
+        Command::Help => {
+            return Ok((Reply::private(format!("*On-call pay*\n{USAGE}")), "help"));
+        }
+        Command::Pay { subject, month } => (subject, month),
+    };
+    let month = month.unwrap_or_else(|| YearMonth::containing(inv.now, settings.timezone));
+    let policy = &settings.pay;
+    let (start, end) = month.bounds(policy.timezone);
+    let user = match subject {
+        Subject::Team => {
+            if !is_admin {
+                return Err(CommandError::Refused(
+                    "Only an admin can see the whole team's pay. `/oncall-pay me` shows yours.".into(),
+                ));
+            }
+            let rotas = engine.store.pay_history(start, end, None).await?;
+            let statements = pay::team(policy, &rotas, month, inv.now);
+            warn_uncovered(statements.iter());
+            return Ok((render_team(&statements, policy, month, inv.now), "team"));
+        }
+        Subject::Me => inv.user.clone(),
+        Subject::Person(MentionRef::Id(id)) => id,
+        Subject::Person(who @ MentionRef::Name(_)) => match engine.directory.lookup(&who).await? {
+            Some(person) => person.id,
+            None => {
+                return Err(CommandError::Refused(
+                    "I don't know who that is. Type @ and pick the person from the list.".into(),
+                ))
+            }
+        },
+    };
+    if user != inv.user && !is_admin {
+        return Err(CommandError::Refused(format!(
+            "Pay is private: only admins can see {}'s. `/oncall-pay me` shows yours.",
+            user.mention()
+        )));
+    }
+    let rotas = engine.store.pay_history(start, end, None).await?;
+    let statement = pay::statement(policy, &rotas, &user, month, inv.now);
+    warn_uncovered(std::iter::once(&statement));
+    let whose = if user == inv.user {
+        "Your".to_owned()
+    } else {
+        format!("{}'s", user.mention())
+    };
+    Ok((render_statement(&statement, policy, &whose, inv.now), "pay"))
+}
+
+fn warn_uncovered<'a>(statements: impl Iterator<Item = &'a Statement>) {
+    for s in statements {
+        if let (Some(first), Some(last)) = (s.uncovered_dates.first(), s.uncovered_dates.last()) {
+            tracing::warn!(
+                user = %s.user, month = %s.month, first = %first, last = %last,
+                "the bank-holiday calendar does not cover dates this pay needs; they were paid as \
+                 weekday/weekend days"
+            );
+        }
+    }
+}
+
+fn kind_plural(kind: DayKind) -> &'static str {
+    match kind {
+        DayKind::Weekday => "Weekdays",
+        DayKind::Weekend => "Weekends",
+        DayKind::BankHoliday => "Bank holidays",
+    }
+}
+
+/// "4.42 days — £221.00", or just the days without rates.
+fn kind_line(b: &KindBreakdown, kind: DayKind) -> String {
+    match b.amount(kind) {
+        Some(amount) => format!("{} days — {amount}", b.days(kind)),
+        None => format!("{} days", b.days(kind)),
+    }
+}
+
+/// "4.42 weekday, 2.00 weekend, 0.00 bank holiday".
+fn days_summary(b: &KindBreakdown) -> String {
+    DayKind::ALL
+        .iter()
+        .map(|k| format!("{} {}", b.days(*k), k.label()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn period_label(s_month: YearMonth, to_date: Option<DateTime<Utc>>, policy: &PayPolicy, now: DateTime<Utc>) -> String {
+    match to_date {
+        Some(at) => format!("{} (to date, {})", s_month.long_name(), when::short(at, policy.timezone, now)),
+        None => s_month.long_name(),
+    }
+}
+
+fn rates_note(policy: &PayPolicy) -> String {
+    match &policy.rates {
+        Some(r) => format!(
+            "Rates per full day on call: {} weekday, {} weekend, {} bank holiday. Part days are paid pro rata to the second.",
+            r.weekday, r.weekend, r.bank_holiday
+        ),
+        None => "Pay rates are not configured, so this shows days on call only. An admin can set them \
+                 under [pay] in Baton's config."
+            .to_owned(),
+    }
+}
+
+fn uncovered_note(dates: &[chrono::NaiveDate]) -> Option<String> {
+    let (first, last) = (dates.first()?, dates.last()?);
+    Some(format!(
+        ":warning: The bank-holiday calendar does not cover {first} to {last}: those days were paid as \
+         weekday or weekend days and may be wrong. Ask whoever runs Baton to update the calendar."
+    ))
+}
+
+/// An engineer's month, as text and blocks that say the same.
+pub fn render_statement(s: &Statement, policy: &PayPolicy, whose: &str, now: DateTime<Utc>) -> Reply {
+    let title = format!("{whose} on-call pay for {}", period_label(s.month, s.to_date, policy, now));
+    let headline = match &s.total {
+        Some(total) => format!("Total: *{total}* for {} days on call", s.overall.total_days()),
+        None => format!("{} days on call", s.overall.total_days()),
+    };
+    let kinds: Vec<(String, String)> = DayKind::ALL
+        .iter()
+        .map(|k| (format!("*{}*", kind_plural(*k)), kind_line(&s.overall, *k)))
+        .collect();
+    let channels: Vec<String> = s
+        .channels
+        .iter()
+        .map(|c| {
+            let amount = c.total.as_ref().map(|t| format!(": {t}")).unwrap_or_default();
+            format!("• {}{amount} ({} days)", c.channel.link(), days_summary(&c.breakdown))
+        })
+        .collect();
+    let mut context = vec![rates_note(policy)];
+    context.extend(uncovered_note(&s.uncovered_dates));
+
+    let mut text = format!("*{title}*\n{headline}");
+    for (label, value) in &kinds {
+        text.push_str(&format!("\n{label}: {value}"));
+    }
+    if channels.is_empty() {
+        text.push_str("\nNo time on call in this month.");
+    } else {
+        text.push_str(&format!("\n*By channel*\n{}", channels.join("\n")));
+    }
+    for c in &context {
+        text.push_str(&format!("\n{c}"));
+    }
+
+    let mut blocks = vec![Block::Header(text::plain(&title)), Block::Section(headline), Block::Fields(kinds)];
+    blocks.push(Block::Section(if channels.is_empty() {
+        "No time on call in this month.".to_owned()
+    } else {
+        format!("*By channel*\n{}", channels.join("\n"))
+    }));
+    blocks.extend(context.into_iter().map(Block::Context));
+    Reply::private(text).with_blocks(blocks)
+}
+
+/// What the team is paid: the sum of each engineer's total (each rounded once, as paid).
+pub fn team_total(policy: &PayPolicy, statements: &[Statement]) -> Option<Money> {
+    policy.rates.as_ref()?;
+    let minor: i64 = statements.iter().filter_map(|s| s.total.as_ref()).map(Money::minor_units).sum();
+    Some(Money::from_minor(minor, &policy.currency))
+}
+
+/// Everyone's month, for admins.
+pub fn render_team(statements: &[Statement], policy: &PayPolicy, month: YearMonth, now: DateTime<Utc>) -> Reply {
+    let to_date = (now < month.bounds(policy.timezone).1).then_some(now);
+    let title = format!("Team on-call pay for {}", period_label(month, to_date, policy, now));
+    let mut lines: Vec<String> = statements
+        .iter()
+        .map(|s| {
+            let amount = s.total.as_ref().map(|t| format!(": *{t}*")).unwrap_or_default();
+            format!("• {}{amount} ({} days)", s.user.mention(), days_summary(&s.overall))
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push("Nobody was on call in this month.".to_owned());
+    }
+    let team_total = team_total(policy, statements);
+    let mut text = format!("*{title}*\n{}", lines.join("\n"));
+    if let Some(total) = &team_total {
+        text.push_str(&format!("\nTeam total: *{total}*"));
+    }
+    let mut context = vec![rates_note(policy)];
+    let mut uncovered: Vec<_> = statements.iter().flat_map(|s| s.uncovered_dates.iter().copied()).collect();
+    uncovered.sort();
+    context.extend(uncovered_note(&uncovered));
+    for c in &context {
+        text.push_str(&format!("\n{c}"));
+    }
+    let mut blocks = vec![Block::Header(text::plain(&title)), Block::Section(lines.join("\n"))];
+    if let Some(total) = team_total {
+        blocks.push(Block::Section(format!("Team total: *{total}*")));
+    }
+    blocks.extend(context.into_iter().map(Block::Context));
+    Reply::private(text).with_blocks(blocks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_grammar_reads_me_people_team_and_months() {
+        let m = |s: &str| Some(s.parse::<YearMonth>().unwrap());
+        let cases = [
+            ("", Command::Pay { subject: Subject::Me, month: None }),
+            ("me", Command::Pay { subject: Subject::Me, month: None }),
+            ("\u{201C}me\u{201D}\u{00A0}2025-03", Command::Pay { subject: Subject::Me, month: m("2025-03") }),
+            ("2024-02", Command::Pay { subject: Subject::Me, month: m("2024-02") }),
+            ("team 2025-01", Command::Pay { subject: Subject::Team, month: m("2025-01") }),
+            (
+                "<@U0BOB0001|bob>",
+                Command::Pay { subject: Subject::Person(MentionRef::Id(UserId::parse("U0BOB0001").unwrap())), month: None },
+            ),
+            ("@bob 2025-03", Command::Pay { subject: Subject::Person(MentionRef::Name("bob".into())), month: m("2025-03") }),
+            ("help", Command::Help),
+        ];
+        for (typed, expected) in cases {
+            assert_eq!(parse(typed).unwrap(), expected, "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn bad_pay_requests_are_refused_with_the_usage() {
+        let cases = [
+            ("me 2024-13", "has no month 13"),
+            ("me March", "is not a month"),
+            ("wages", "I don't understand `wages`"),
+            ("<#C1|general>", "That is a channel"),
+            ("<!here>", "Ask for one person's pay"),
+            ("me 2025-03 please", "I didn't expect `please`"),
+            ("2025-03 me", "Put the person first"),
+        ];
+        for (typed, expected) in cases {
+            match parse(typed) {
+                Err(CommandError::Usage { message, usage }) => {
+                    assert!(message.contains(expected), "{typed}: {message}");
+                    assert_eq!(usage, USAGE);
+                }
+                other => panic!("{typed}: expected a usage error, got {other:?}"),
+            }
+        }
+    }
 }

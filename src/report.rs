@@ -1,0 +1,143 @@
+//! `baton pay-report`: a month of on-call pay for payroll, from the database.
+//!
+//! CSV: one row per engineer per channel, amounts as plain decimals, days to two decimals, with
+//! exactly the header below. Each row's amount is that channel's exact pay rounded once; an
+//! engineer's payslip total (the table's and `/oncall-pay`'s) is their exact sum over channels
+//! rounded once, so it can differ by a penny from the sum of their rounded rows.
+
+use crate::domain::ids::UserId;
+use crate::domain::month::YearMonth;
+use crate::domain::pay::{DayKind, PayPolicy, Statement};
+use crate::commands::oncall_pay::team_total;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+pub const CSV_HEADER: [&str; 8] = [
+    "user_id",
+    "user_name",
+    "channel_id",
+    "weekday_days",
+    "weekend_days",
+    "bank_holiday_days",
+    "amount",
+    "currency",
+];
+
+/// The output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Table,
+}
+
+fn name<'a>(names: &'a HashMap<UserId, String>, user: &'a UserId) -> &'a str {
+    names.get(user).map_or(user.as_str(), String::as_str)
+}
+
+/// The payroll CSV.
+pub fn csv(statements: &[Statement], policy: &PayPolicy, names: &HashMap<UserId, String>) -> Result<String, csv::Error> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(CSV_HEADER)?;
+    for s in statements {
+        for c in &s.channels {
+            let b = &c.breakdown;
+            out.write_record([
+                s.user.as_str(),
+                name(names, &s.user),
+                c.channel.as_str(),
+                &b.days(DayKind::Weekday).to_string(),
+                &b.days(DayKind::Weekend).to_string(),
+                &b.days(DayKind::BankHoliday).to_string(),
+                &c.total.as_ref().map(|m| m.plain()).unwrap_or_default(),
+                policy.currency.code(),
+            ])?;
+        }
+    }
+    let bytes = out.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A table for people, with each engineer's total and the team's.
+pub fn table(
+    statements: &[Statement],
+    policy: &PayPolicy,
+    names: &HashMap<UserId, String>,
+    month: YearMonth,
+    now: DateTime<Utc>,
+) -> String {
+    let to_date = now < month.bounds(policy.timezone).1;
+    let mut rows: Vec<[String; 6]> = vec![[
+        "Engineer".into(),
+        "Channel".into(),
+        "Weekday".into(),
+        "Weekend".into(),
+        "Bank hol.".into(),
+        "Amount".into(),
+    ]];
+    let money = |m: &Option<crate::domain::money::Money>| m.as_ref().map_or_else(|| "-".to_owned(), ToString::to_string);
+    for s in statements {
+        let who = format!("{} ({})", name(names, &s.user), s.user);
+        for c in &s.channels {
+            rows.push([
+                who.clone(),
+                c.channel.to_string(),
+                c.breakdown.days(DayKind::Weekday).to_string(),
+                c.breakdown.days(DayKind::Weekend).to_string(),
+                c.breakdown.days(DayKind::BankHoliday).to_string(),
+                money(&c.total),
+            ]);
+        }
+        if s.channels.len() > 1 {
+            rows.push([
+                who.clone(),
+                "all channels".into(),
+                s.overall.days(DayKind::Weekday).to_string(),
+                s.overall.days(DayKind::Weekend).to_string(),
+                s.overall.days(DayKind::BankHoliday).to_string(),
+                money(&s.total),
+            ]);
+        }
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = format!(
+        "On-call pay for {}{}\n\n",
+        month.long_name(),
+        if to_date { " (to date)" } else { "" }
+    );
+    for (n, r) in rows.iter().enumerate() {
+        let line: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| {
+                if i < 2 {
+                    format!("{cell:<w$}", w = widths[i])
+                } else {
+                    format!("{cell:>w$}", w = widths[i])
+                }
+            })
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+        if n == 0 {
+            out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 10));
+            out.push('\n');
+        }
+    }
+    if statements.is_empty() {
+        out.push_str("Nobody was on call in this month.\n");
+    }
+    match team_total(policy, statements) {
+        Some(total) => out.push_str(&format!("\nTeam total: {total}\n")),
+        None => out.push_str("\nPay rates are not configured: days only.\n"),
+    }
+    let mut uncovered: Vec<_> = statements.iter().flat_map(|s| s.uncovered_dates.iter().copied()).collect();
+    uncovered.sort();
+    if let (Some(first), Some(last)) = (uncovered.first(), uncovered.last()) {
+        out.push_str(&format!(
+            "Warning: the bank-holiday calendar does not cover {first} to {last}; those days were paid as weekday/weekend days.\n"
+        ));
+    }
+    out
+}
