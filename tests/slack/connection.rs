@@ -7,7 +7,14 @@ use std::time::Duration;
 
 #[tokio::test]
 async fn baton_opens_two_socket_mode_connections_at_once() {
-    let (slack, baton) = connected().await;
+    let slack = workspace().await;
+    let started = std::time::Instant::now();
+    let baton = Baton::start(&slack);
+    slack.wait_for_connections(2, WAIT).await.unwrap();
+    // slack-morphism staggers connection i by i × 5 s unless told not to.
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    eprintln!("both sockets open {took:?} after spawning baton");
     assert_eq!(slack.open_connections(), 2, "{}", baton.stderr());
     // The startup check opens one URL and discards it; each socket opens its own.
     assert_eq!(slack.connections_opened(), 3);

@@ -17,7 +17,7 @@
 //! sockets dropped without a word, raw frames.
 //!
 //! Used from `tests/` and from `examples/` through `#[path]`; this file and its two neighbours
-//! depend only on tokio, axum, futures-util and serde_json.
+//! depend only on tokio, axum, serde_json and thiserror.
 
 #![allow(
     dead_code,
