@@ -4,12 +4,14 @@
 //! - [`commands`]: the command engine — parse, authorise, decide, reply; transport-agnostic.
 //! - [`domain`]: the pure core (ids, months, the pay rule, bank holidays, rotas, Slack text).
 //! - [`store`]: SQLite storage, the only place with SQL.
+//! - [`slack`]: the Slack adapter (Socket Mode listener, Block Kit, Web API with retries).
 pub mod commands;
 pub mod config;
 pub mod config_pay;
 pub mod console;
 pub mod domain;
 pub mod report;
+pub mod slack;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -19,6 +19,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Connect to Slack over Socket Mode and serve the slash commands (and reminders).
+    Run,
     /// A local chat: type slash commands as in Slack, no workspace needed.
     Console(ConsoleArgs),
     /// Print a month of on-call pay for payroll (CSV) or for people (table).
@@ -29,6 +31,10 @@ enum Command {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Run => {
+            baton::telemetry::init("info");
+            startup::run_slack(&cli.common).await
+        }
         Command::Console(args) => {
             baton::telemetry::init("warn");
             startup::run_console(&cli.common, args).await

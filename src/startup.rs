@@ -150,3 +150,32 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     }
     Ok(())
 }
+
+/// `baton run`: the Slack bot, until SIGINT or SIGTERM.
+pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
+    // Tokens first: a missing token is the most likely mistake and needs no database.
+    let mut slack = crate::slack::SlackSettings::from_vars(|name| std::env::var(name).ok())?;
+    let (config, store) = open(common).await?;
+    // SLACK_CONNECTIONS, when set, overrides the config file's `[slack] connections`.
+    if std::env::var_os(crate::slack::SlackSettings::CONNECTIONS_VAR).is_none() {
+        slack.connections = config.slack.connections;
+    }
+    let settings = engine_settings(&config, &[]);
+    crate::slack::run(slack, settings, store, shutdown_signal()).await
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}

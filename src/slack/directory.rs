@@ -1,0 +1,198 @@
+//! The user directory backed by Slack's `users.info`, cached with expiry.
+//!
+//! A slash command's reply waits for lookups, so each call is bounded by a timeout well inside
+//! Slack's 3-second ack limit and is never retried; a failure is a [`DirectoryError`], which the
+//! engine reports to the user, and is not cached.
+
+use super::web::{Client, Failure};
+use crate::commands::{AccountKind, Directory, DirectoryError, MentionRef, Person};
+use crate::domain::ids::UserId;
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long answers are kept, and how long one lookup may take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectorySettings {
+    /// People, bots and deactivated accounts: these change rarely.
+    pub ttl: Duration,
+    /// "No such user": kept briefly so a typo is not looked up on every retry.
+    pub missing_ttl: Duration,
+    /// One `users.info` call; the engine may make two per command.
+    pub timeout: Duration,
+    /// Past this many entries the cache is emptied (a bound on memory, not an LRU).
+    pub max_entries: usize,
+}
+
+impl Default for DirectorySettings {
+    fn default() -> Self {
+        Self {
+            ttl: Duration::from_secs(10 * 60),
+            missing_ttl: Duration::from_secs(60),
+            timeout: Duration::from_millis(1000),
+            max_entries: 10_000,
+        }
+    }
+}
+
+struct Entry {
+    person: Option<Person>,
+    expires: Instant,
+}
+
+/// [`Directory`] over `users.info` (scope `users:read`). Cheap to clone; clones share the cache.
+#[derive(Clone)]
+pub struct SlackDirectory {
+    client: Arc<Client>,
+    token: SlackApiToken,
+    settings: DirectorySettings,
+    cache: Arc<Mutex<HashMap<UserId, Entry>>>,
+}
+
+impl std::fmt::Debug for SlackDirectory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlackDirectory")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SlackDirectory {
+    pub(crate) fn new(client: Arc<Client>, token: SlackApiToken) -> Self {
+        Self {
+            client,
+            token,
+            settings: DirectorySettings::default(),
+            cache: Arc::default(),
+        }
+    }
+
+    pub fn with_settings(mut self, settings: DirectorySettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    fn cached(&self, id: &UserId, now: Instant) -> Option<Option<Person>> {
+        let cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache
+            .get(id)
+            .filter(|entry| entry.expires > now)
+            .map(|entry| entry.person.clone())
+    }
+
+    fn remember(&self, id: UserId, person: Option<Person>, now: Instant) {
+        let ttl = if person.is_some() {
+            self.settings.ttl
+        } else {
+            self.settings.missing_ttl
+        };
+        let mut cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if cache.len() >= self.settings.max_entries {
+            cache.clear();
+        }
+        cache.insert(
+            id,
+            Entry {
+                person,
+                expires: now + ttl,
+            },
+        );
+    }
+
+    async fn fetch(&self, id: &UserId) -> Result<Option<Person>, DirectoryError> {
+        let request = SlackApiUsersInfoRequest::new(SlackUserId(id.as_str().to_owned()));
+        let session = self.client.open_session(&self.token);
+        match tokio::time::timeout(self.settings.timeout, session.users_info(&request)).await {
+            Ok(Ok(response)) => Ok(Some(person_from(id, &response.user))),
+            Ok(Err(SlackClientError::ApiError(e))) if e.code == "user_not_found" => Ok(None),
+            Ok(Err(err)) => Err(DirectoryError(format!(
+                "users.info failed: {}",
+                Failure::of(&err).describe()
+            ))),
+            Err(_) => Err(DirectoryError(format!(
+                "users.info did not answer within {} ms",
+                self.settings.timeout.as_millis()
+            ))),
+        }
+    }
+}
+
+/// Slack's answer as the engine's [`Person`]. Slackbot is a bot although Slack does not flag it.
+fn person_from(id: &UserId, user: &SlackUser) -> Person {
+    let kind = if user.deleted == Some(true) {
+        AccountKind::Deactivated
+    } else if user.flags.is_bot == Some(true)
+        || user.flags.is_app_user == Some(true)
+        || id.as_str() == "USLACKBOT"
+    {
+        AccountKind::Bot
+    } else {
+        AccountKind::Person
+    };
+    let profile = user.profile.as_ref();
+    let name = [
+        profile.and_then(|p| p.display_name.clone()),
+        profile.and_then(|p| p.real_name.clone()),
+        user.real_name.clone(),
+        user.name.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|n| !n.trim().is_empty())
+    .unwrap_or_else(|| id.as_str().to_owned());
+    Person {
+        id: id.clone(),
+        name,
+        kind,
+    }
+}
+
+impl Directory for SlackDirectory {
+    async fn lookup(&self, who: &MentionRef) -> Result<Option<Person>, DirectoryError> {
+        // With `should_escape` on, Slack sends ids; a bare name is neither unique nor stable.
+        let MentionRef::Id(id) = who else {
+            return Ok(None);
+        };
+        let now = Instant::now();
+        if let Some(hit) = self.cached(id, now) {
+            return Ok(hit);
+        }
+        let found = self.fetch(id).await?;
+        self.remember(id.clone(), found.clone(), now);
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn user(v: serde_json::Value) -> SlackUser {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn people_bots_and_deactivated_accounts_are_told_apart() {
+        let id = UserId::parse("U1").unwrap();
+        let alice = user(json!({"id": "U1", "name": "alice", "deleted": false,
+            "profile": {"display_name": "", "real_name": "Alice Smith"}}));
+        assert_eq!(person_from(&id, &alice).kind, AccountKind::Person);
+        assert_eq!(person_from(&id, &alice).name, "Alice Smith");
+        let bot = user(json!({"id": "U1", "name": "deploybot", "is_bot": true}));
+        assert_eq!(person_from(&id, &bot).kind, AccountKind::Bot);
+        let gone = user(json!({"id": "U1", "name": "bob", "deleted": true, "is_bot": false}));
+        assert_eq!(person_from(&id, &gone).kind, AccountKind::Deactivated);
+        let slackbot = user(json!({"id": "USLACKBOT", "name": "slackbot", "is_bot": false}));
+        let sb = UserId::parse("USLACKBOT").unwrap();
+        assert_eq!(person_from(&sb, &slackbot).kind, AccountKind::Bot);
+    }
+}

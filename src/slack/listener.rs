@@ -1,0 +1,308 @@
+//! The Socket Mode listener: slash commands in, the engine's reply out in the ack.
+//!
+//! Each socket processes its envelopes one after another and acks when the callback returns, so
+//! the callback must stay fast: the engine runs in its own task, and if it has not answered
+//! within [`ACK_BUDGET`] the ack says "working on it" and the answer follows on `response_url`.
+
+use super::poster::SlackPoster;
+use super::render;
+use super::web::Client;
+use crate::commands::{CommandName, Invocation, Reply};
+use crate::domain::ids::{ChannelId, UserId};
+use chrono::{DateTime, Utc};
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::listener::{HttpStatusCode, SlackClientEventsUserState};
+use slack_morphism::prelude::*;
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// How long the engine may take before the ack goes out without its answer. Slack shows the user
+/// an error after 3 s; this leaves room for the network and a busy socket.
+pub const ACK_BUDGET: Duration = Duration::from_millis(2000);
+
+type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What answers slash commands: the core's command engine, or a stand-in in tests.
+pub trait CommandHandler: Send + Sync + 'static {
+    fn handle(&self, invocation: Invocation) -> impl Future<Output = Reply> + Send;
+}
+
+/// Why a slash command never reached the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NotForEngine {
+    UnknownCommand(String),
+    BadIdentity,
+}
+
+/// The engine's input from Slack's payload. `team_id` + `trigger_id` identify one submission:
+/// Slack's retries and a double submit carry the same pair.
+pub(crate) fn invocation_from(
+    ev: &SlackCommandEvent,
+    now: DateTime<Utc>,
+) -> Result<Invocation, NotForEngine> {
+    let command = CommandName::parse(&ev.command.0)
+        .ok_or_else(|| NotForEngine::UnknownCommand(ev.command.0.clone()))?;
+    let user = UserId::parse(&ev.user_id.0).map_err(|_| NotForEngine::BadIdentity)?;
+    let channel = ChannelId::parse(&ev.channel_id.0).map_err(|_| NotForEngine::BadIdentity)?;
+    Ok(Invocation {
+        user,
+        channel,
+        command,
+        text: ev.text.clone().unwrap_or_default(),
+        now,
+        dedup_key: Some(format!("{}:{}", ev.team_id.0, ev.trigger_id.0)),
+    })
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn unknown_command_reply(command: &str) -> Reply {
+    Reply::private(format!(
+        "Baton does not know `{}`. It answers `/handover` and `/oncall-pay`; add `help` to either \
+         for usage.",
+        escape(command)
+    ))
+}
+
+const APOLOGY: &str = "Sorry, Baton hit an internal error answering that. Please try again.";
+const STILL_WORKING: &str = "Still working on it; the answer will appear here shortly.";
+
+/// Counts commands in hand so shutdown can wait for them.
+#[derive(Default)]
+pub(crate) struct InFlight {
+    count: AtomicUsize,
+    idle: Notify,
+}
+
+pub(crate) struct InFlightGuard(Arc<InFlight>);
+
+impl InFlight {
+    pub(crate) fn enter(self: &Arc<Self>) -> InFlightGuard {
+        self.count.fetch_add(1, Ordering::SeqCst);
+        InFlightGuard(self.clone())
+    }
+
+    /// Waits until nothing is in hand, or `limit` has passed; returns how many are left.
+    pub(crate) async fn wait_idle(&self, limit: Duration) -> usize {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let idle = self.idle.notified();
+            let left = self.count.load(Ordering::SeqCst);
+            if left == 0 {
+                return 0;
+            }
+            if tokio::time::timeout_at(deadline, idle).await.is_err() {
+                return self.count.load(Ordering::SeqCst);
+            }
+        }
+    }
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        if self.0.count.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
+/// Shared by every connection's callbacks.
+pub(crate) struct Commands<H> {
+    pub(crate) handler: Arc<H>,
+    pub(crate) poster: SlackPoster,
+    pub(crate) in_flight: Arc<InFlight>,
+    pub(crate) ack_budget: Duration,
+}
+
+impl<H: CommandHandler> Commands<H> {
+    pub(crate) async fn on_command(&self, ev: SlackCommandEvent) -> SlackCommandEventResponse {
+        let started = Instant::now();
+        let _guard = self.in_flight.enter();
+        let (reply, outcome) = match invocation_from(&ev, Utc::now()) {
+            Ok(inv) => self.answer(inv, &ev.response_url).await,
+            Err(NotForEngine::UnknownCommand(cmd)) => {
+                (unknown_command_reply(&cmd), "unknown command")
+            }
+            Err(NotForEngine::BadIdentity) => (Reply::private(APOLOGY), "unreadable ids"),
+        };
+        tracing::info!(
+            user = %ev.user_id.0,
+            channel = %ev.channel_id.0,
+            command = %ev.command.0,
+            outcome,
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "slash command"
+        );
+        render::command_response(&reply)
+    }
+
+    async fn answer(
+        &self,
+        inv: Invocation,
+        response_url: &SlackResponseUrl,
+    ) -> (Reply, &'static str) {
+        let handler = self.handler.clone();
+        let guard = self.in_flight.enter();
+        let mut task = tokio::spawn(async move {
+            let reply = handler.handle(inv).await;
+            drop(guard);
+            reply
+        });
+        match tokio::time::timeout(self.ack_budget, &mut task).await {
+            Ok(Ok(reply)) => {
+                let outcome = if reply.is_private() {
+                    "private reply"
+                } else {
+                    "public reply"
+                };
+                (reply, outcome)
+            }
+            Ok(Err(panicked)) => {
+                tracing::error!(error = %panicked, "the command engine panicked");
+                (Reply::private(APOLOGY), "engine failed")
+            }
+            Err(_) => {
+                let poster = self.poster.clone();
+                let url = response_url.clone();
+                let guard = self.in_flight.enter();
+                tokio::spawn(async move {
+                    let reply = task.await.unwrap_or_else(|_| Reply::private(APOLOGY));
+                    if let Err(err) = poster.respond(&url, &reply).await {
+                        tracing::warn!(error = %err, "could not send a late reply");
+                    }
+                    drop(guard);
+                });
+                (Reply::private(STILL_WORKING), "answer deferred")
+            }
+        }
+    }
+}
+
+/// Interactions (buttons) are not used yet: ack and move on.
+pub(crate) async fn ignore_interaction(
+    _ev: SlackInteractionEvent,
+    _client: Arc<Client>,
+    _state: SlackClientEventsUserState,
+) -> Result<(), BoxError> {
+    tracing::debug!("interaction acked and ignored");
+    Ok(())
+}
+
+/// Events API envelopes are not subscribed to; ack any that arrive so Slack stops retrying.
+pub(crate) async fn ignore_event(
+    _ev: SlackPushEventCallback,
+    _client: Arc<Client>,
+    _state: SlackClientEventsUserState,
+) -> Result<(), BoxError> {
+    tracing::debug!("event acked and ignored");
+    Ok(())
+}
+
+/// Logs listener errors by kind only (their text can include whole payloads) and answers OK, so
+/// the listener still acks the envelope instead of leaving Slack to show the user an error.
+pub(crate) fn on_listener_error(
+    err: BoxError,
+    _client: Arc<Client>,
+    _state: SlackClientEventsUserState,
+) -> HttpStatusCode {
+    match err.downcast_ref::<SlackClientError>() {
+        Some(SlackClientError::ProtocolError(e)) => tracing::warn!(
+            error = %e.json_error,
+            "skipped a Socket Mode message that could not be read"
+        ),
+        Some(SlackClientError::SocketModeProtocolError(_)) => {
+            tracing::warn!("Socket Mode connection error; it will reconnect")
+        }
+        Some(other) => tracing::warn!(kind = kind(other), "Slack listener error"),
+        None => tracing::warn!("a Slack callback failed"),
+    }
+    HttpStatusCode::OK
+}
+
+fn kind(err: &SlackClientError) -> &'static str {
+    match err {
+        SlackClientError::ApiError(_) => "api",
+        SlackClientError::HttpError(_) => "http",
+        SlackClientError::HttpProtocolError(_) => "http protocol",
+        SlackClientError::EndOfStream(_) => "end of stream",
+        SlackClientError::SystemError(_) => "system",
+        SlackClientError::ProtocolError(_) => "protocol",
+        SlackClientError::SocketModeProtocolError(_) => "socket mode",
+        SlackClientError::RateLimitError(_) => "rate limit",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(command: &str, text: Option<&str>) -> SlackCommandEvent {
+        serde_json::from_value(json!({
+            "token": "verification-token", "team_id": "T0001", "team_domain": "example",
+            "channel_id": "C2147483705", "channel_name": "ops", "user_id": "U2147483697",
+            "user_name": "alice", "command": command, "text": text,
+            "api_app_id": "A123", "is_enterprise_install": "false",
+            "response_url": "https://hooks.slack.com/commands/T0001/1/abc",
+            "trigger_id": "13345224609.738474920.8088930838d88f008e0"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_slash_command_becomes_an_invocation_keyed_by_team_and_trigger() {
+        let now = Utc::now();
+        let inv =
+            invocation_from(&event("/handover", Some("<@U0BOB0001|bob> quiet")), now).unwrap();
+        assert_eq!(inv.user.as_str(), "U2147483697");
+        assert_eq!(inv.channel.as_str(), "C2147483705");
+        assert_eq!(inv.command, CommandName::Handover);
+        assert_eq!(inv.text, "<@U0BOB0001|bob> quiet");
+        assert_eq!(inv.now, now);
+        assert_eq!(
+            inv.dedup_key.as_deref(),
+            Some("T0001:13345224609.738474920.8088930838d88f008e0")
+        );
+    }
+
+    #[test]
+    fn a_missing_text_is_empty() {
+        let inv = invocation_from(&event("/oncall-pay", None), Utc::now()).unwrap();
+        assert_eq!(
+            (inv.command, inv.text.as_str()),
+            (CommandName::OncallPay, "")
+        );
+    }
+
+    #[test]
+    fn an_unknown_command_gets_a_private_escaped_reply() {
+        assert_eq!(
+            invocation_from(&event("/oncall-<!channel>", None), Utc::now()).unwrap_err(),
+            NotForEngine::UnknownCommand("/oncall-<!channel>".into())
+        );
+        let reply = unknown_command_reply("/oncall-<!channel>");
+        assert!(reply.is_private());
+        assert!(reply.text.contains("&lt;!channel&gt;"), "{}", reply.text);
+    }
+
+    #[tokio::test]
+    async fn waiting_for_idle_returns_when_the_last_command_finishes() {
+        let in_flight = Arc::new(InFlight::default());
+        assert_eq!(in_flight.wait_idle(Duration::from_millis(10)).await, 0);
+        let guard = in_flight.enter();
+        assert_eq!(in_flight.wait_idle(Duration::from_millis(10)).await, 1);
+        let waiter = {
+            let in_flight = in_flight.clone();
+            tokio::spawn(async move { in_flight.wait_idle(Duration::from_secs(5)).await })
+        };
+        drop(guard);
+        assert_eq!(waiter.await.unwrap(), 0);
+    }
+}

@@ -1,0 +1,181 @@
+//! The Slack adapter: the only module that knows slack-morphism.
+//!
+//! - [`settings`]: tokens (never printed), the Web API base URL, the number of connections.
+//! - `web`: the HTTP client and the startup checks (`auth.test`, `apps.connections.open`).
+//! - `listener`: Socket Mode callbacks; slash commands to [`Invocation`]s, replies in the ack.
+//! - `render`: the engine's [`Reply`] as Block Kit with a plain-text fallback.
+//! - [`SlackDirectory`]: the engine's user directory over `users.info`, cached.
+//! - [`SlackPoster`]: posts and DMs off the ack path, with retries.
+//!
+//! Start with [`SlackApp::connect`] (checks the tokens), then [`SlackApp::serve`] until the
+//! shutdown future resolves; [`run`] does both for `baton run`.
+//!
+//! [`Invocation`]: crate::commands::Invocation
+//! [`Reply`]: crate::commands::Reply
+
+mod directory;
+mod listener;
+mod poster;
+mod render;
+pub mod settings;
+mod web;
+
+pub use directory::{DirectorySettings, SlackDirectory};
+pub use listener::{CommandHandler, ACK_BUDGET};
+pub use poster::{PostError, RetryPolicy, SlackPoster};
+pub use settings::{AppToken, BotToken, SettingsError, SlackSettings};
+pub use web::{BotIdentity, StartupError};
+
+use crate::commands::{Engine, EngineSettings, Invocation, Reply};
+use crate::store::SqliteStore;
+use listener::{Commands, InFlight};
+use slack_morphism::listener::{SlackClientEventsListenerEnvironment, SlackClientEventsUserState};
+use slack_morphism::prelude::*;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use web::{Client, Connector};
+
+/// How long shutdown waits for commands in hand: past Slack's 3 s their acks are useless.
+const DRAIN_LIMIT: Duration = Duration::from_secs(3);
+/// Lets the last acks and the close frames leave the sockets' writer tasks before exit.
+const FLUSH: Duration = Duration::from_millis(50);
+/// Wait between attempts when `apps.connections.open` or the WebSocket connect fails.
+const RECONNECT_AFTER_SECS: u64 = 10;
+
+/// A checked connection to one workspace, ready to serve.
+pub struct SlackApp {
+    settings: SlackSettings,
+    client: Arc<Client>,
+    identity: BotIdentity,
+}
+
+impl std::fmt::Debug for SlackApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlackApp")
+            .field("settings", &self.settings)
+            .field("identity", &self.identity)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SlackApp {
+    /// Builds the client and checks both tokens with Slack (`auth.test`, and one
+    /// `apps.connections.open` whose URL is discarded).
+    pub async fn connect(settings: SlackSettings) -> Result<Self, StartupError> {
+        let client = web::build_client(&settings);
+        let identity = web::check_tokens(&client, &settings).await?;
+        tracing::info!(
+            team = %identity.team,
+            team_id = %identity.team_id,
+            bot_user = %identity.bot_user_id,
+            "connected to Slack"
+        );
+        Ok(Self {
+            settings,
+            client,
+            identity,
+        })
+    }
+
+    pub fn identity(&self) -> &BotIdentity {
+        &self.identity
+    }
+
+    /// The engine's user directory for this workspace.
+    pub fn directory(&self) -> SlackDirectory {
+        SlackDirectory::new(
+            self.client.clone(),
+            web::bot_token(&self.settings.bot_token),
+        )
+    }
+
+    /// Posts and DMs for announcements and reminders.
+    pub fn poster(&self) -> SlackPoster {
+        SlackPoster::new(
+            self.client.clone(),
+            web::bot_token(&self.settings.bot_token),
+        )
+    }
+
+    /// Serves slash commands over Socket Mode until `shutdown` resolves, then stops taking
+    /// envelopes, waits (up to 3 s) for the commands in hand, and closes the sockets.
+    pub async fn serve<H: CommandHandler>(
+        self,
+        handler: H,
+        shutdown: impl Future<Output = ()>,
+    ) -> anyhow::Result<()> {
+        let in_flight = Arc::new(InFlight::default());
+        let commands = Arc::new(Commands {
+            handler: Arc::new(handler),
+            poster: self.poster(),
+            in_flight: in_flight.clone(),
+            ack_budget: ACK_BUDGET,
+        });
+        let mut callbacks = SlackSocketModeListenerCallbacks::<Connector>::new()
+            .with_interaction_events(listener::ignore_interaction)
+            .with_push_events(listener::ignore_event);
+        // The field takes any `Fn`, so the state is captured here instead of being looked up by
+        // type in slack-morphism's user-state map on every command.
+        callbacks.command_callback = Box::new(
+            move |ev: SlackCommandEvent,
+                  _client: Arc<Client>,
+                  _state: SlackClientEventsUserState| {
+                let commands = commands.clone();
+                async move { Ok(commands.on_command(ev).await) }
+            },
+        );
+        let environment = Arc::new(
+            SlackClientEventsListenerEnvironment::new(self.client.clone())
+                .with_error_handler(listener::on_listener_error),
+        );
+        // slack-morphism delays connection i by i × initial_backoff; all connect at once here.
+        let config = SlackClientSocketModeConfig::new()
+            .with_max_connections_count(self.settings.connections)
+            .with_initial_backoff_in_seconds(0)
+            .with_reconnect_timeout_in_seconds(RECONNECT_AFTER_SECS);
+        let listener = SlackClientSocketModeListener::new(&config, environment, callbacks);
+        listener
+            .listen_for(&web::app_token(&self.settings.app_token))
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot register the Socket Mode listener: {e}"))?;
+        listener.start().await;
+        tracing::info!(
+            connections = self.settings.connections,
+            "listening for slash commands over Socket Mode"
+        );
+
+        shutdown.await;
+        tracing::info!("shutting down: finishing the commands in hand");
+        let left = in_flight.wait_idle(DRAIN_LIMIT).await;
+        if left > 0 {
+            tracing::warn!(left, "stopped with commands still in hand");
+        }
+        tokio::time::sleep(FLUSH).await;
+        listener.shutdown().await;
+        tokio::time::sleep(FLUSH).await;
+        tracing::info!("Slack listener stopped");
+        Ok(())
+    }
+}
+
+impl CommandHandler for Engine<SqliteStore, SlackDirectory> {
+    fn handle(&self, invocation: Invocation) -> impl Future<Output = Reply> + Send {
+        Engine::handle(self, invocation)
+    }
+}
+
+/// `baton run`: checks the tokens, serves the engine on `store` until `shutdown`, then closes
+/// the database.
+pub async fn run(
+    settings: SlackSettings,
+    engine_settings: Arc<EngineSettings>,
+    store: SqliteStore,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let app = SlackApp::connect(settings).await?;
+    let engine = Engine::new(store.clone(), app.directory(), engine_settings);
+    let served = app.serve(engine, shutdown).await;
+    store.close().await;
+    served
+}

@@ -1,0 +1,264 @@
+//! Posting to Slack outside the ack path (announcements, reminders, DMs, late replies to
+//! `response_url`): every call is retried on 429 (honouring `Retry-After`) and on 5xx with capped
+//! exponential backoff, within a bounded total time.
+
+use super::render;
+use super::web::{self, Client, Failure};
+use crate::commands::Reply;
+use crate::domain::ids::{ChannelId, UserId};
+use slack_morphism::prelude::*;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How hard to try before giving up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    /// Wait after the first transient failure; doubled after each one.
+    pub first_backoff: Duration,
+    /// The longest wait between two attempts (also caps a `Retry-After`).
+    pub max_backoff: Duration,
+    /// No retry starts once this much time has passed since the first attempt.
+    pub total: Duration,
+    /// One attempt that takes longer than this counts as a transient failure.
+    pub attempt_timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 6,
+            first_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            total: Duration::from_secs(90),
+            attempt_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why a post did not arrive.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PostError {
+    /// The conversation cannot take the message (`not_in_channel`, `channel_not_found`,
+    /// `is_archived`, …): the caller logs it and skips this delivery.
+    #[error("Slack cannot deliver {method} to this conversation: `{code}`")]
+    Undeliverable { method: &'static str, code: String },
+    /// Slack refused the call for another reason that retrying will not change.
+    #[error("Slack refused {method}: `{code}`")]
+    Refused { method: &'static str, code: String },
+    /// Rate limits, 5xx or timeouts went on for longer than the retry policy allows.
+    #[error("gave up on {method} after {attempts} attempts: {last}")]
+    GaveUp {
+        method: &'static str,
+        attempts: u32,
+        last: String,
+    },
+}
+
+impl PostError {
+    /// True when the conversation itself is the problem (log and skip, do not alert).
+    pub fn is_undeliverable(&self) -> bool {
+        matches!(self, Self::Undeliverable { .. })
+    }
+}
+
+fn is_undeliverable(code: &str) -> bool {
+    matches!(
+        code,
+        "not_in_channel"
+            | "channel_not_found"
+            | "is_archived"
+            | "user_not_found"
+            | "user_not_visible"
+            | "user_disabled"
+            | "cannot_dm_bot"
+            | "restricted_action"
+            | "restricted_action_read_only_channel"
+            | "restricted_action_thread_only_channel"
+            | "restricted_action_non_threadable_channel"
+            | "team_access_not_granted"
+            | "expired_url"
+            | "used_url"
+    )
+}
+
+/// Sends messages with the bot token. Cheap to clone; share one.
+#[derive(Clone)]
+pub struct SlackPoster {
+    client: Arc<Client>,
+    token: SlackApiToken,
+    policy: RetryPolicy,
+}
+
+impl std::fmt::Debug for SlackPoster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlackPoster")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SlackPoster {
+    pub(crate) fn new(client: Arc<Client>, token: SlackApiToken) -> Self {
+        Self {
+            client,
+            token,
+            policy: RetryPolicy::default(),
+        }
+    }
+
+    /// A poster on its own client, for callers that do not run the listener.
+    pub fn from_settings(settings: &super::SlackSettings) -> Self {
+        Self::new(
+            web::build_client(settings),
+            web::bot_token(&settings.bot_token),
+        )
+    }
+
+    pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Posts `reply` to a channel (`chat.postMessage`), visible to all its members whatever the
+    /// reply's visibility. Needs `chat:write` (and `chat:write.public` for channels the bot has
+    /// not joined).
+    pub async fn post_message(&self, channel: &ChannelId, reply: &Reply) -> Result<(), PostError> {
+        let request = SlackApiChatPostMessageRequest::new(
+            SlackChannelId(channel.as_str().to_owned()),
+            render::message_content(reply),
+        );
+        self.with_retries("chat.postMessage", || async {
+            self.client
+                .open_session(&self.token)
+                .chat_post_message(&request)
+                .await
+                .map(|_| ())
+        })
+        .await
+    }
+
+    /// Sends `reply` to a person as a direct message: `conversations.open` (`im:write`), then
+    /// `chat.postMessage`.
+    pub async fn send_dm(&self, user: &UserId, reply: &Reply) -> Result<(), PostError> {
+        let request = SlackApiConversationsOpenRequest::new()
+            .with_users(vec![SlackUserId(user.as_str().to_owned())]);
+        let opened = self
+            .with_retries("conversations.open", || async {
+                self.client
+                    .open_session(&self.token)
+                    .conversations_open(&request)
+                    .await
+            })
+            .await?;
+        let channel = ChannelId::parse(&opened.channel.id.0).map_err(|_| PostError::Refused {
+            method: "conversations.open",
+            code: "unreadable channel id".to_owned(),
+        })?;
+        self.post_message(&channel, reply).await
+    }
+
+    /// Answers a slash command after its ack, through the command's `response_url`.
+    pub(crate) async fn respond(
+        &self,
+        response_url: &SlackResponseUrl,
+        reply: &Reply,
+    ) -> Result<(), PostError> {
+        const METHOD: &str = "response_url";
+        let body = ResponseUrlMessage {
+            content: render::message_content(reply),
+            response_type: render::response_type(reply),
+            replace_original: false,
+        };
+        let span = tracing::debug_span!("slack response_url");
+        self.with_retries(METHOD, || async {
+            let context = SlackClientApiCallContext {
+                rate_control_params: None,
+                token: None,
+                tracing_span: &span,
+                // The URL itself is a credential for this one command.
+                is_sensitive_url: true,
+            };
+            self.client
+                .http_api
+                .connector
+                .http_post_uri::<_, serde_json::Value>(response_url.0.clone(), &body, context)
+                .await
+                .map(|_| ())
+        })
+        .await
+    }
+
+    async fn with_retries<T, F, Fut>(
+        &self,
+        method: &'static str,
+        mut call: F,
+    ) -> Result<T, PostError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, slack_morphism::errors::SlackClientError>>,
+    {
+        let policy = &self.policy;
+        let started = Instant::now();
+        let mut backoff = policy.first_backoff;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let failure = match tokio::time::timeout(policy.attempt_timeout, call()).await {
+                Ok(Ok(value)) => return Ok(value),
+                Ok(Err(err)) => Failure::of(&err),
+                Err(_) => Failure::Transient("timed out".to_owned()),
+            };
+            let wait = match &failure {
+                Failure::Refused(code) if is_undeliverable(code) => {
+                    return Err(PostError::Undeliverable {
+                        method,
+                        code: code.clone(),
+                    })
+                }
+                Failure::Refused(code) => {
+                    return Err(PostError::Refused {
+                        method,
+                        code: code.clone(),
+                    })
+                }
+                // Slack asks for whole seconds; without a header, one second is its usual ask.
+                Failure::RateLimited(after) => after.unwrap_or(Duration::from_secs(1)),
+                Failure::Transient(_) => {
+                    let wait = backoff;
+                    backoff = (backoff * 2).min(policy.max_backoff);
+                    wait
+                }
+            }
+            .min(policy.max_backoff);
+            let gave_up = PostError::GaveUp {
+                method,
+                attempts,
+                last: failure.describe(),
+            };
+            if attempts >= policy.max_attempts || started.elapsed() + wait > policy.total {
+                return Err(gave_up);
+            }
+            tracing::warn!(
+                method,
+                attempt = attempts,
+                wait_ms = wait.as_millis() as u64,
+                reason = %failure.describe(),
+                "Slack call failed; retrying"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// A `response_url` body: like a message, plus where it shows.
+#[derive(serde::Serialize)]
+struct ResponseUrlMessage {
+    #[serde(flatten)]
+    content: SlackMessageContent,
+    response_type: SlackMessageResponseType,
+    replace_original: bool,
+}

@@ -1,0 +1,184 @@
+//! Renders the engine's [`Reply`] as a Slack message: Block Kit blocks plus the plain `text`
+//! fallback, which always says everything the blocks say.
+//!
+//! Block Kit refuses a whole message when one block is over its limit, so every piece is cut to
+//! Slack's documented limits here; the full text still travels in `text`.
+
+use crate::commands::{Block, Reply, Visibility};
+use slack_morphism::prelude::*;
+
+/// Slack's documented Block Kit limits (characters).
+const HEADER_MAX: usize = 150;
+const SECTION_MAX: usize = 3000;
+const FIELD_MAX: usize = 2000;
+const FIELDS_PER_SECTION: usize = 10;
+const CONTEXT_MAX: usize = 3000;
+const BLOCKS_MAX: usize = 50;
+
+/// The message body for an ack, `chat.postMessage` or a `response_url` post.
+pub fn message_content(reply: &Reply) -> SlackMessageContent {
+    let content = SlackMessageContent::new().with_text(reply.text.clone());
+    let blocks = blocks(&reply.blocks);
+    if blocks.is_empty() {
+        content
+    } else {
+        content.with_blocks(blocks)
+    }
+}
+
+/// `ephemeral` for private replies, `in_channel` for public ones.
+pub fn response_type(reply: &Reply) -> SlackMessageResponseType {
+    match reply.visibility {
+        Visibility::Private => SlackMessageResponseType::Ephemeral,
+        Visibility::Public => SlackMessageResponseType::InChannel,
+    }
+}
+
+/// The slash-command ack payload.
+pub fn command_response(reply: &Reply) -> SlackCommandEventResponse {
+    SlackCommandEventResponse::new(message_content(reply)).with_response_type(response_type(reply))
+}
+
+fn mrkdwn(text: &str, max: usize) -> SlackBlockText {
+    SlackBlockText::MarkDown(SlackBlockMarkDownText::new(truncate(text, max)))
+}
+
+fn blocks(layout: &[Block]) -> Vec<SlackBlock> {
+    let mut out = Vec::new();
+    for block in layout {
+        match block {
+            Block::Header(title) => out.push(
+                SlackHeaderBlock::new(SlackBlockPlainTextOnly::from(truncate(title, HEADER_MAX)))
+                    .into(),
+            ),
+            Block::Section(text) => out.push(
+                SlackSectionBlock::new()
+                    .with_text(mrkdwn(text, SECTION_MAX))
+                    .into(),
+            ),
+            Block::Fields(pairs) => {
+                for chunk in pairs.chunks(FIELDS_PER_SECTION) {
+                    let fields = chunk
+                        .iter()
+                        .map(|(label, value)| mrkdwn(&format!("*{label}*\n{value}"), FIELD_MAX))
+                        .collect();
+                    out.push(SlackSectionBlock::new().with_fields(fields).into());
+                }
+            }
+            Block::Context(text) => out.push(
+                SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
+                    SlackBlockMarkDownText::new(truncate(text, CONTEXT_MAX)),
+                )])
+                .into(),
+            ),
+        }
+    }
+    // Past the limit the blocks are dropped rather than the message: `text` says it all.
+    if out.len() > BLOCKS_MAX {
+        out.clear();
+    }
+    out
+}
+
+/// Cuts `text` to at most `max` characters, ending with `…`, never inside a `<…>` mention or
+/// link or an `&…;` entity (a cut one would show raw markup, or a different mention).
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    if let Some(open) = cut.rfind('<') {
+        if !cut[open..].contains('>') {
+            cut.truncate(open);
+        }
+    }
+    if let Some(amp) = cut.rfind('&') {
+        if !cut[amp..].contains(';') {
+            cut.truncate(amp);
+        }
+    }
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn json_of(reply: &Reply) -> Value {
+        serde_json::to_value(command_response(reply)).unwrap()
+    }
+
+    #[test]
+    fn a_private_text_reply_is_ephemeral_with_text_only() {
+        let v = json_of(&Reply::private("Usage: `/handover @next`"));
+        assert_eq!(
+            v,
+            json!({"text": "Usage: `/handover @next`", "response_type": "ephemeral"})
+        );
+    }
+
+    #[test]
+    fn each_block_kind_becomes_its_block_kit_block() {
+        let reply = Reply::public("<@U1> handed over to <@U2>").with_blocks(vec![
+            Block::Header("Handover".into()),
+            Block::Section("<@U1> → <@U2>".into()),
+            Block::Fields(vec![
+                ("From".into(), "<@U1>".into()),
+                ("To".into(), "<@U2>".into()),
+            ]),
+            Block::Context("Recorded 10:02".into()),
+        ]);
+        let v = json_of(&reply);
+        assert_eq!(v["response_type"], "in_channel");
+        assert_eq!(v["text"], "<@U1> handed over to <@U2>");
+        assert_eq!(
+            v["blocks"],
+            json!([
+                {"type": "header", "text": {"type": "plain_text", "text": "Handover"}},
+                {"type": "section", "text": {"type": "mrkdwn", "text": "<@U1> → <@U2>"}},
+                {"type": "section", "fields": [
+                    {"type": "mrkdwn", "text": "*From*\n<@U1>"},
+                    {"type": "mrkdwn", "text": "*To*\n<@U2>"}
+                ]},
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": "Recorded 10:02"}]}
+            ])
+        );
+    }
+
+    #[test]
+    fn more_than_ten_fields_are_split_over_sections() {
+        let pairs = (0..23)
+            .map(|i| (format!("k{i}"), format!("v{i}")))
+            .collect();
+        let v = json_of(&Reply::private("x").with_blocks(vec![Block::Fields(pairs)]));
+        let sizes: Vec<usize> = v["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["fields"].as_array().unwrap().len())
+            .collect();
+        assert_eq!(sizes, vec![10, 10, 3]);
+    }
+
+    #[test]
+    fn long_text_is_cut_to_the_limit_but_never_inside_markup() {
+        let long = format!("{}<@U0123ABCD> &amp; more", "a".repeat(2990));
+        let cut = truncate(&long, SECTION_MAX);
+        assert!(cut.chars().count() <= SECTION_MAX);
+        assert!(cut.ends_with('…'));
+        assert!(!cut.contains("<@U0"), "{cut}");
+        assert_eq!(truncate("short", 10), "short");
+        let entity = format!("{}&amp;", "b".repeat(8));
+        assert_eq!(truncate(&entity, 11), format!("{}…", "b".repeat(8)));
+    }
+
+    #[test]
+    fn too_many_blocks_fall_back_to_text() {
+        let layout = (0..60).map(|i| Block::Section(i.to_string())).collect();
+        let v = json_of(&Reply::public("all of it").with_blocks(layout));
+        assert_eq!(v["text"], "all of it");
+        assert!(v.get("blocks").is_none(), "{v}");
+    }
+}

@@ -1,0 +1,299 @@
+//! What the Slack adapter needs to start: the two tokens, the Web API base URL and the number of
+//! Socket Mode connections. Tokens are newtypes whose `Debug`/`Display` never show the secret.
+
+use std::fmt;
+
+/// Where a newcomer finds each token; quoted in startup errors.
+const APP_TOKEN_HINT: &str = "create an app-level token with the `connections:write` scope under \
+     Basic Information > App-Level Tokens (README, \"Set up the Slack app\")";
+const BOT_TOKEN_HINT: &str = "copy the Bot User OAuth Token from OAuth & Permissions after \
+     installing the app (README, \"Set up the Slack app\")";
+
+/// The default Web API base, as Slack documents it.
+pub const DEFAULT_API_URL: &str = "https://slack.com/api";
+/// Socket Mode connections opened by default: two, so one slow envelope never queues the others.
+pub const DEFAULT_CONNECTIONS: u32 = 2;
+/// Slack allows at most ten Socket Mode connections per app.
+pub const MAX_CONNECTIONS: u32 = 10;
+
+/// Why the Slack settings cannot be used. Each message names the variable and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{var} is not set: {hint}")]
+    Missing {
+        var: &'static str,
+        hint: &'static str,
+    },
+    #[error("{var} is malformed: {reason}; {hint}")]
+    Malformed {
+        var: &'static str,
+        reason: String,
+        hint: &'static str,
+    },
+}
+
+fn check_token(
+    var: &'static str,
+    raw: &str,
+    prefix: &'static str,
+    hint: &'static str,
+) -> Result<String, SettingsError> {
+    let malformed = |reason: String| SettingsError::Malformed { var, reason, hint };
+    let token = raw.trim();
+    if token.is_empty() {
+        return Err(SettingsError::Missing { var, hint });
+    }
+    if !token.starts_with(prefix) {
+        // Name the kind of token that was pasted, never its value.
+        let found = match token.split('-').next() {
+            Some(kind @ ("xapp" | "xoxb" | "xoxp" | "xoxe")) => format!("a `{kind}-` token"),
+            _ => "something else".to_owned(),
+        };
+        return Err(malformed(format!(
+            "it must start with `{prefix}` but holds {found}"
+        )));
+    }
+    if token.len() <= prefix.len() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(malformed("it is truncated or contains spaces".to_owned()));
+    }
+    Ok(token.to_owned())
+}
+
+/// The app-level token (`xapp-…`), used only to open Socket Mode connections.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AppToken(String);
+
+impl AppToken {
+    pub const VAR: &'static str = "SLACK_APP_TOKEN";
+
+    pub fn parse(raw: &str) -> Result<Self, SettingsError> {
+        check_token(Self::VAR, raw, "xapp-", APP_TOKEN_HINT).map(Self)
+    }
+
+    /// The secret itself, for the one place that sends it to Slack.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The bot token (`xoxb-…`), used for every Web API call.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BotToken(String);
+
+impl BotToken {
+    pub const VAR: &'static str = "SLACK_BOT_TOKEN";
+
+    pub fn parse(raw: &str) -> Result<Self, SettingsError> {
+        check_token(Self::VAR, raw, "xoxb-", BOT_TOKEN_HINT).map(Self)
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! redacted {
+    ($t:ty, $prefix:literal) => {
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($t), "(", $prefix, "[redacted])"))
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!($prefix, "[redacted]"))
+            }
+        }
+    };
+}
+redacted!(AppToken, "xapp-");
+redacted!(BotToken, "xoxb-");
+
+/// The Web API base URL without a trailing slash (slack-morphism appends `/method`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiUrl(String);
+
+impl ApiUrl {
+    pub const VAR: &'static str = "SLACK_API_URL";
+
+    pub fn parse(raw: &str) -> Result<Self, SettingsError> {
+        let url = raw.trim().trim_end_matches('/');
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"));
+        match rest {
+            Some(host) if !host.is_empty() && !url.contains(char::is_whitespace) => {
+                Ok(Self(url.to_owned()))
+            }
+            _ => Err(SettingsError::Malformed {
+                var: Self::VAR,
+                reason: "it must be an http:// or https:// URL".to_owned(),
+                hint: "leave it unset for https://slack.com/api",
+            }),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for ApiUrl {
+    fn default() -> Self {
+        Self(DEFAULT_API_URL.to_owned())
+    }
+}
+
+/// Everything the Slack adapter reads from its environment, validated once.
+#[derive(Debug, Clone)]
+pub struct SlackSettings {
+    pub app_token: AppToken,
+    pub bot_token: BotToken,
+    pub api_url: ApiUrl,
+    /// Socket Mode connections to keep open (1 to 10).
+    pub connections: u32,
+}
+
+impl SlackSettings {
+    pub const CONNECTIONS_VAR: &'static str = "SLACK_CONNECTIONS";
+
+    /// Reads `SLACK_APP_TOKEN`, `SLACK_BOT_TOKEN`, and optionally `SLACK_API_URL` and
+    /// `SLACK_CONNECTIONS` through `var` (the process environment in production, a map in tests).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let required = |name: &'static str, hint: &'static str| {
+            var(name).ok_or(SettingsError::Missing { var: name, hint })
+        };
+        let app_token = AppToken::parse(&required(AppToken::VAR, APP_TOKEN_HINT)?)?;
+        let bot_token = BotToken::parse(&required(BotToken::VAR, BOT_TOKEN_HINT)?)?;
+        let api_url = match var(ApiUrl::VAR).filter(|v| !v.trim().is_empty()) {
+            Some(raw) => ApiUrl::parse(&raw)?,
+            None => ApiUrl::default(),
+        };
+        let connections = match var(Self::CONNECTIONS_VAR).filter(|v| !v.trim().is_empty()) {
+            Some(raw) => match raw.trim().parse::<u32>() {
+                Ok(n) if (1..=MAX_CONNECTIONS).contains(&n) => n,
+                _ => {
+                    return Err(SettingsError::Malformed {
+                        var: Self::CONNECTIONS_VAR,
+                        reason: format!("`{}` is not a number from 1 to 10", raw.trim()),
+                        hint: "Slack allows at most 10 Socket Mode connections; the default is 2",
+                    })
+                }
+            },
+            None => DEFAULT_CONNECTIONS,
+        };
+        Ok(Self {
+            app_token,
+            bot_token,
+            api_url,
+            connections,
+        })
+    }
+
+    /// [`Self::from_vars`] over the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<SlackSettings, SettingsError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        SlackSettings::from_vars(|k| map.get(k).cloned())
+    }
+
+    const APP: (&str, &str) = ("SLACK_APP_TOKEN", "xapp-1-A1-2-abcdef");
+    const BOT: (&str, &str) = ("SLACK_BOT_TOKEN", "xoxb-1-2-secretvalue");
+
+    #[test]
+    fn valid_tokens_give_default_url_and_two_connections() {
+        let s = settings(&[APP, BOT]).unwrap();
+        assert_eq!(s.api_url.as_str(), "https://slack.com/api");
+        assert_eq!(s.connections, 2);
+    }
+
+    #[test]
+    fn a_missing_token_names_its_variable() {
+        let err = settings(&[BOT]).unwrap_err().to_string();
+        assert!(err.starts_with("SLACK_APP_TOKEN is not set"), "{err}");
+        let err = settings(&[APP]).unwrap_err().to_string();
+        assert!(err.starts_with("SLACK_BOT_TOKEN is not set"), "{err}");
+    }
+
+    #[test]
+    fn swapped_tokens_are_reported_without_showing_them() {
+        let err = settings(&[
+            ("SLACK_APP_TOKEN", "xoxb-1-2-secretvalue"),
+            ("SLACK_BOT_TOKEN", "xapp-1-A1-2-abcdef"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("SLACK_APP_TOKEN is malformed"), "{err}");
+        assert!(err.contains("a `xoxb-` token"), "{err}");
+        assert!(!err.contains("secretvalue"), "{err}");
+        assert!(!err.contains('\n'));
+    }
+
+    #[test]
+    fn tokens_with_spaces_inside_are_malformed() {
+        let err = settings(&[APP, ("SLACK_BOT_TOKEN", "xoxb-12 34")]).unwrap_err();
+        assert!(matches!(
+            err,
+            SettingsError::Malformed {
+                var: "SLACK_BOT_TOKEN",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn tokens_never_print_their_secret() {
+        let s = settings(&[APP, BOT]).unwrap();
+        let shown = format!("{s:?} {} {}", s.app_token, s.bot_token);
+        assert!(
+            !shown.contains("secretvalue") && !shown.contains("abcdef"),
+            "{shown}"
+        );
+        assert_eq!(s.bot_token.expose(), "xoxb-1-2-secretvalue");
+    }
+
+    #[test]
+    fn api_url_works_with_and_without_trailing_slash() {
+        for raw in [
+            "http://127.0.0.1:9/api",
+            "http://127.0.0.1:9/api/",
+            " http://127.0.0.1:9/api// ",
+        ] {
+            let s = settings(&[APP, BOT, ("SLACK_API_URL", raw)]).unwrap();
+            assert_eq!(s.api_url.as_str(), "http://127.0.0.1:9/api");
+        }
+        assert!(settings(&[APP, BOT, ("SLACK_API_URL", "slack.com/api")]).is_err());
+    }
+
+    #[test]
+    fn connections_are_bounded_by_slacks_limit() {
+        assert_eq!(
+            settings(&[APP, BOT, ("SLACK_CONNECTIONS", "4")])
+                .unwrap()
+                .connections,
+            4
+        );
+        for bad in ["0", "11", "two"] {
+            let err = settings(&[APP, BOT, ("SLACK_CONNECTIONS", bad)]).unwrap_err();
+            assert!(matches!(
+                err,
+                SettingsError::Malformed {
+                    var: "SLACK_CONNECTIONS",
+                    ..
+                }
+            ));
+        }
+    }
+}

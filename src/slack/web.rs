@@ -1,0 +1,235 @@
+//! The Web API client: building the HTTP connector, the startup checks (`auth.test` and one
+//! `apps.connections.open`), and how Slack's errors are classified for retries.
+
+use super::settings::{AppToken, BotToken, SlackSettings};
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub(crate) type Connector = SlackClientHyperHttpsConnector;
+pub(crate) type Client = SlackClient<Connector>;
+
+/// Startup checks are not on any user's path; ten seconds tells "slow" from "unreachable".
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One client per process: it pools connections. Plain `http://` is allowed (proxies, tests) and
+/// HTTP/1.1 is enabled next to HTTP/2: slack-morphism's default connector is HTTPS- and
+/// HTTP/2-only, and fails silently against anything else.
+pub(crate) fn build_client(settings: &SlackSettings) -> Arc<Client> {
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_webpki_roots()
+        .https_or_http()
+        .enable_http1()
+        .enable_http2()
+        .build();
+    let connector = SlackClientHyperConnector::with_connector(https)
+        .with_slack_api_url(settings.api_url.as_str());
+    Arc::new(SlackClient::new(connector))
+}
+
+pub(crate) fn api_token(secret: &str) -> SlackApiToken {
+    SlackApiToken::new(SlackApiTokenValue(secret.to_owned()))
+}
+
+pub(crate) fn bot_token(token: &BotToken) -> SlackApiToken {
+    api_token(token.expose()).with_token_type(SlackApiTokenType::Bot)
+}
+
+pub(crate) fn app_token(token: &AppToken) -> SlackApiToken {
+    api_token(token.expose()).with_token_type(SlackApiTokenType::App)
+}
+
+/// Who the bot is, from `auth.test`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BotIdentity {
+    pub team_id: String,
+    pub team: String,
+    pub bot_user_id: String,
+    pub bot_name: Option<String>,
+}
+
+/// Why Baton could not start talking to Slack. One line each, naming what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("Slack refused {var} (`{code}`): {hint}")]
+    Rejected {
+        var: &'static str,
+        code: String,
+        hint: &'static str,
+    },
+    #[error("cannot reach Slack at {url} to check {var}: {reason}")]
+    Unreachable {
+        var: &'static str,
+        url: String,
+        reason: String,
+    },
+}
+
+/// How a failed call should be treated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// 429, or `ratelimited`: wait as long as Slack asks.
+    RateLimited(Option<Duration>),
+    /// 5xx, a dropped connection, Slack's own `internal_error`: try again with backoff.
+    Transient(String),
+    /// Slack answered with an error that retrying will not change.
+    Refused(String),
+}
+
+impl Failure {
+    pub(crate) fn of(err: &SlackClientError) -> Self {
+        match err {
+            SlackClientError::RateLimitError(e) => Self::RateLimited(e.retry_after),
+            SlackClientError::HttpError(e) if e.status_code.is_server_error() => {
+                Self::Transient(format!("HTTP {}", e.status_code.as_u16()))
+            }
+            SlackClientError::HttpError(e) => {
+                Self::Refused(format!("HTTP {}", e.status_code.as_u16()))
+            }
+            SlackClientError::HttpProtocolError(_) | SlackClientError::EndOfStream(_) => {
+                Self::Transient("connection failed".to_owned())
+            }
+            SlackClientError::ApiError(e) => match e.code.as_str() {
+                "ratelimited" => Self::RateLimited(None),
+                "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
+                    Self::Transient(e.code.clone())
+                }
+                code => Self::Refused(code.to_owned()),
+            },
+            SlackClientError::ProtocolError(_) => Self::Refused("unreadable response".to_owned()),
+            SlackClientError::SocketModeProtocolError(_) | SlackClientError::SystemError(_) => {
+                Self::Refused("client error".to_owned())
+            }
+        }
+    }
+
+    /// A short, single-line description that never includes a response body.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Self::RateLimited(Some(d)) => format!("rate limited (retry after {} s)", d.as_secs()),
+            Self::RateLimited(None) => "rate limited".to_owned(),
+            Self::Transient(what) | Self::Refused(what) => what.clone(),
+        }
+    }
+}
+
+/// Token errors that mean "this token is wrong", as opposed to "Slack is unwell".
+fn is_token_error(code: &str) -> bool {
+    matches!(
+        code,
+        "invalid_auth"
+            | "not_authed"
+            | "account_inactive"
+            | "token_revoked"
+            | "token_expired"
+            | "not_allowed_token_type"
+            | "missing_scope"
+            | "no_permission"
+    )
+}
+
+fn startup_error(
+    var: &'static str,
+    hint: &'static str,
+    url: &str,
+    outcome: Result<SlackClientError, tokio::time::error::Elapsed>,
+) -> StartupError {
+    let unreachable = |reason: String| StartupError::Unreachable {
+        var,
+        url: url.to_owned(),
+        reason,
+    };
+    match outcome {
+        Err(_) => unreachable(format!("no answer within {} s", STARTUP_TIMEOUT.as_secs())),
+        Ok(SlackClientError::ApiError(e)) if is_token_error(&e.code) => StartupError::Rejected {
+            var,
+            code: e.code,
+            hint,
+        },
+        Ok(err) => unreachable(Failure::of(&err).describe()),
+    }
+}
+
+/// Checks both tokens against Slack before anything listens: slack-morphism's Socket Mode
+/// client retries a bad app token forever and only logs it, so Baton asks once itself.
+pub(crate) async fn check_tokens(
+    client: &Client,
+    settings: &SlackSettings,
+) -> Result<BotIdentity, StartupError> {
+    let url = settings.api_url.as_str();
+    let bot = bot_token(&settings.bot_token);
+    let app = app_token(&settings.app_token);
+    let bot_session = client.open_session(&bot);
+    let app_session = client.open_session(&app);
+    let open_request = SlackApiAppsConnectionOpenRequest::new();
+    let (auth, probe) = tokio::join!(
+        tokio::time::timeout(STARTUP_TIMEOUT, bot_session.auth_test()),
+        tokio::time::timeout(
+            STARTUP_TIMEOUT,
+            app_session.apps_connections_open(&open_request)
+        ),
+    );
+    let auth = match auth {
+        Ok(Ok(auth)) => auth,
+        Ok(Err(e)) => {
+            return Err(startup_error(BotToken::VAR, BOT_HINT, url, Ok(e)));
+        }
+        Err(elapsed) => return Err(startup_error(BotToken::VAR, BOT_HINT, url, Err(elapsed))),
+    };
+    match probe {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return Err(startup_error(AppToken::VAR, APP_HINT, url, Ok(e))),
+        Err(elapsed) => return Err(startup_error(AppToken::VAR, APP_HINT, url, Err(elapsed))),
+    }
+    Ok(BotIdentity {
+        team_id: auth.team_id.to_string(),
+        team: auth.team,
+        bot_user_id: auth.user_id.to_string(),
+        bot_name: auth.user,
+    })
+}
+
+const BOT_HINT: &str = "check SLACK_BOT_TOKEN is the app's current Bot User OAuth Token (xoxb-) \
+     and that the app is installed in the workspace";
+const APP_HINT: &str = "check SLACK_APP_TOKEN is a current app-level token (xapp-) with the \
+     `connections:write` scope and that Socket Mode is on";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slack_morphism::errors::*;
+
+    #[test]
+    fn failures_are_classified_for_retry() {
+        let api = |code: &str| SlackClientError::ApiError(SlackClientApiError::new(code.into()));
+        let http = |status: u16| {
+            SlackClientError::HttpError(SlackClientHttpError::new(http_status(status)))
+        };
+        assert_eq!(
+            Failure::of(&api("not_in_channel")),
+            Failure::Refused("not_in_channel".into())
+        );
+        assert_eq!(Failure::of(&api("ratelimited")), Failure::RateLimited(None));
+        assert_eq!(
+            Failure::of(&api("internal_error")),
+            Failure::Transient("internal_error".into())
+        );
+        assert_eq!(
+            Failure::of(&http(503)),
+            Failure::Transient("HTTP 503".into())
+        );
+        assert_eq!(Failure::of(&http(404)), Failure::Refused("HTTP 404".into()));
+        let limited = SlackClientError::RateLimitError(
+            SlackRateLimitError::new().with_retry_after(Duration::from_secs(3)),
+        );
+        assert_eq!(
+            Failure::of(&limited),
+            Failure::RateLimited(Some(Duration::from_secs(3)))
+        );
+    }
+
+    fn http_status(code: u16) -> slack_morphism::listener::HttpStatusCode {
+        slack_morphism::listener::HttpStatusCode::from_u16(code).unwrap()
+    }
+}

@@ -1,0 +1,204 @@
+//! Startup, connections, reconnection and shutdown of the real binary.
+
+use super::support::baton::Baton;
+use super::support::fake_slack::{FakeSlack, Fault, RawFrame};
+use super::{connected, workspace, ALICE, OPS, WAIT};
+use std::time::Duration;
+
+#[tokio::test]
+async fn baton_opens_two_socket_mode_connections_at_once() {
+    let slack = workspace().await;
+    let started = std::time::Instant::now();
+    let baton = Baton::start(&slack);
+    slack.wait_for_connections(2, WAIT).await.unwrap();
+    // slack-morphism staggers connection i by i × 5 s unless told not to.
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    eprintln!("both sockets open {took:?} after spawning baton");
+    assert_eq!(slack.open_connections(), 2, "{}", baton.stderr());
+    // The startup check opens one URL and discards it; each socket opens its own.
+    assert_eq!(slack.connections_opened(), 3);
+    assert_eq!(slack.calls_to("auth.test").len(), 1);
+}
+
+#[tokio::test]
+async fn the_number_of_connections_is_configurable() {
+    let slack = workspace().await;
+    let baton = Baton::start_with(&slack, &[("SLACK_CONNECTIONS", Some("4"))]);
+    slack
+        .wait_for_connections(4, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+}
+
+#[tokio::test]
+async fn an_api_url_with_a_trailing_slash_works() {
+    let slack = workspace().await;
+    let url = format!("{}/", slack.api_url());
+    let baton = Baton::start_with(&slack, &[("SLACK_API_URL", Some(&url))]);
+    slack
+        .wait_for_connections(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+}
+
+/// The last line of stderr, which must be the one error line.
+async fn failed_startup(slack: &FakeSlack, overrides: &[(&str, Option<&str>)]) -> String {
+    let mut baton = Baton::start_with(slack, overrides);
+    let status = baton.wait_exit(WAIT).await.expect("baton should exit");
+    let stderr = baton.stderr();
+    assert!(!status.success(), "exit status {status}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(slack.open_sockets(), 0);
+    let last = stderr.lines().last().unwrap_or_default().to_owned();
+    assert!(last.starts_with("baton: "), "{stderr}");
+    last
+}
+
+#[tokio::test]
+async fn an_invalid_bot_token_stops_startup_with_one_line_naming_it() {
+    let slack = workspace().await;
+    let line = failed_startup(
+        &slack,
+        &[("SLACK_BOT_TOKEN", Some("xoxb-revoked-secret123"))],
+    )
+    .await;
+    assert!(
+        line.contains("SLACK_BOT_TOKEN") && line.contains("invalid_auth"),
+        "{line}"
+    );
+    assert!(!line.contains("secret123"), "{line}");
+}
+
+#[tokio::test]
+async fn an_invalid_app_token_stops_startup_with_one_line_naming_it() {
+    let slack = workspace().await;
+    let line = failed_startup(&slack, &[("SLACK_APP_TOKEN", Some("xapp-1-A0-1-stale999"))]).await;
+    assert!(
+        line.contains("SLACK_APP_TOKEN") && line.contains("invalid_auth"),
+        "{line}"
+    );
+    assert!(!line.contains("stale999"), "{line}");
+}
+
+#[tokio::test]
+async fn a_missing_or_swapped_token_is_named_before_calling_slack() {
+    let slack = workspace().await;
+    let line = failed_startup(&slack, &[("SLACK_APP_TOKEN", None)]).await;
+    assert!(line.contains("SLACK_APP_TOKEN is not set"), "{line}");
+    let swapped = slack.bot_token();
+    let line = failed_startup(&slack, &[("SLACK_APP_TOKEN", Some(swapped))]).await;
+    assert!(line.contains("SLACK_APP_TOKEN is malformed"), "{line}");
+    assert!(slack.api_calls().is_empty());
+}
+
+#[tokio::test]
+async fn an_unreachable_slack_is_reported_in_one_line() {
+    let slack = workspace().await;
+    slack.fail_next("auth.test", Fault::Status(503), 1);
+    let line = failed_startup(&slack, &[]).await;
+    assert!(
+        line.contains("cannot reach Slack") && line.contains("503"),
+        "{line}"
+    );
+}
+
+/// Both sockets come back after `trigger`, and commands are answered afterwards.
+async fn reconnects_after(trigger: impl FnOnce(&FakeSlack)) {
+    let (slack, baton) = connected().await;
+    trigger(&slack);
+    slack
+        .wait_for_sockets_accepted(4, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    slack.wait_for_connections(2, WAIT).await.unwrap();
+    assert!(slack.connections_opened() >= 5);
+    for _ in 0..4 {
+        let ack = slack.slash_command(ALICE, OPS, "/handover", "help").await;
+        assert!(ack.is_ok(), "{ack:?}: {}", baton.stderr());
+    }
+}
+
+#[tokio::test]
+async fn baton_reconnects_after_a_refresh_requested_disconnect() {
+    reconnects_after(|slack| slack.disconnect_all("refresh_requested")).await;
+}
+
+#[tokio::test]
+async fn baton_reconnects_after_a_link_disabled_disconnect_and_close() {
+    reconnects_after(|slack| {
+        slack.disconnect_all("link_disabled");
+        slack.close_all();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn baton_reconnects_after_a_socket_is_dropped_without_a_close_frame() {
+    reconnects_after(FakeSlack::drop_all_sockets).await;
+}
+
+#[tokio::test]
+async fn garbage_frames_are_skipped_and_baton_keeps_serving() {
+    let (slack, baton) = connected().await;
+    slack.send_raw_to_all(RawFrame::Text("this is not json".into()));
+    slack.send_raw_to_all(RawFrame::Binary(vec![0, 159, 146, 150]));
+    slack.send_raw_to_all(RawFrame::Text(r#"{"type":"hello"}"#.into()));
+    // A frame with an envelope id that cannot be read is still acked, so Slack stops resending.
+    let unknown = r#"{"envelope_id":"env-mystery","type":"mystery","payload":{}}"#;
+    let ack = slack
+        .send_with_id("env-mystery".into(), unknown.into(), Duration::from_secs(3))
+        .await;
+    assert!(ack.is_ok(), "{ack:?}");
+    let broken = r#"{"envelope_id":"env-broken","type":"slash_commands","payload":{"text":"x"},"accepts_response_payload":true}"#;
+    let ack = slack
+        .send_with_id("env-broken".into(), broken.into(), Duration::from_secs(3))
+        .await;
+    assert!(ack.is_ok(), "{ack:?}");
+    let big = "x".repeat(100_000);
+    let ack = slack.slash_command(ALICE, OPS, "/handover", &big).await;
+    assert!(ack.is_ok(), "{ack:?}");
+    let ack = slack.slash_command(ALICE, OPS, "/handover", "help").await;
+    assert!(ack.is_ok(), "{ack:?}: {}", baton.stderr());
+    assert!(
+        !baton.stderr().contains("x".repeat(200).as_str()),
+        "payloads must not be logged"
+    );
+}
+
+#[tokio::test]
+async fn sigterm_stops_baton_with_exit_code_zero() {
+    let (slack, mut baton) = connected().await;
+    slack
+        .slash_command(ALICE, OPS, "/handover", "help")
+        .await
+        .unwrap();
+    baton.terminate();
+    let status = baton
+        .wait_exit(WAIT)
+        .await
+        .expect("baton should stop on SIGTERM");
+    assert!(status.success(), "{status}: {}", baton.stderr());
+    assert!(
+        baton.stderr().contains("Slack listener stopped"),
+        "{}",
+        baton.stderr()
+    );
+}
+
+#[tokio::test]
+async fn tokens_never_reach_the_log() {
+    let (slack, mut baton) = connected().await;
+    slack
+        .slash_command(ALICE, OPS, "/handover", "help")
+        .await
+        .unwrap();
+    baton.terminate();
+    baton.wait_exit(WAIT).await;
+    let log = baton.stderr();
+    assert!(
+        !log.contains(slack.bot_token()) && !log.contains(slack.app_token()),
+        "{log}"
+    );
+    assert!(log.contains("slash command"), "one line per command: {log}");
+}

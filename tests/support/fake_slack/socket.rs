@@ -1,0 +1,132 @@
+//! The fake Socket Mode endpoint: `GET /link/?ticket=…` upgrades to a WebSocket, says `hello`,
+//! forwards envelopes and collects acks.
+
+use super::{Ack, Connection, Inner, Outgoing, APP_ID};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::mpsc;
+
+/// A frame to send as is.
+#[derive(Debug, Clone)]
+pub enum RawFrame {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+pub(crate) async fn upgrade(
+    State(inner): State<Arc<Inner>>,
+    Query(params): Query<HashMap<String, String>>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    // Each URL from apps.connections.open is good for one connection, as at Slack.
+    let ticket_ok = params
+        .get("ticket")
+        .is_some_and(|t| inner.update(|s| s.tickets.remove(t)));
+    if !ticket_ok {
+        return (
+            StatusCode::UNAUTHORIZED,
+            "fake Slack: unknown or used ticket",
+        )
+            .into_response();
+    }
+    ws.on_upgrade(move |socket| serve(inner, socket))
+}
+
+async fn serve(inner: Arc<Inner>, mut socket: WebSocket) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let id = inner.next_id();
+    let num_connections = inner.update(|s| {
+        s.connections.insert(
+            id,
+            Connection {
+                tx,
+                opened: Instant::now(),
+                draining: false,
+            },
+        );
+        s.sockets_accepted += 1;
+        s.connections.len()
+    });
+    let hello = json!({
+        "type": "hello",
+        "num_connections": num_connections,
+        "debug_info": {"host": "applink-fake-1", "build_number": 1, "approximate_connection_time": 18060},
+        "connection_info": {"app_id": APP_ID}
+    });
+    if socket
+        .send(Message::Text(hello.to_string().into()))
+        .await
+        .is_ok()
+    {
+        inner.update(|s| {
+            s.first_socket_at.get_or_insert_with(Instant::now);
+        });
+        run(&inner, id, &mut socket, &mut rx).await;
+    }
+    inner.update(|s| {
+        s.connections.remove(&id);
+        // Envelopes in flight on this socket will never be acked here.
+        s.pending.retain(|_, p| p.connection != id);
+    });
+    drop(socket);
+}
+
+async fn run(
+    inner: &Inner,
+    id: u64,
+    socket: &mut WebSocket,
+    rx: &mut mpsc::UnboundedReceiver<Outgoing>,
+) {
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) => on_ack(inner, id, text.as_str()),
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {} // pings are answered by the library
+            },
+            outgoing = rx.recv() => match outgoing {
+                Some(Outgoing::Frame(RawFrame::Text(text))) => {
+                    if socket.send(Message::Text(text.into())).await.is_err() {
+                        return;
+                    }
+                }
+                Some(Outgoing::Frame(RawFrame::Binary(bytes))) => {
+                    if socket.send(Message::Binary(bytes.into())).await.is_err() {
+                        return;
+                    }
+                }
+                Some(Outgoing::Close) => {
+                    let _ = socket.send(Message::Close(None)).await;
+                    return;
+                }
+                Some(Outgoing::Drop) | None => return,
+            },
+        }
+    }
+}
+
+/// Matches an ack to its envelope and records how long it took.
+fn on_ack(inner: &Inner, connection: u64, text: &str) {
+    let received = Instant::now();
+    let frame: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    let envelope_id = frame["envelope_id"].as_str().unwrap_or("").to_owned();
+    inner.update(|s| match s.pending.remove(&envelope_id) {
+        Some(pending) => {
+            let ack = Ack {
+                envelope_id,
+                payload: frame.get("payload").cloned(),
+                latency: received.duration_since(pending.sent),
+                connection,
+            };
+            s.acks.push(ack.clone());
+            let _ = pending.done.send(ack);
+        }
+        None => s.stray_acks.push(frame),
+    });
+}
