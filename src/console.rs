@@ -197,7 +197,9 @@ impl<S: Store, D: Directory> Session<S, D> {
                     posts.concat()
                 })
             }
-            other => Some(format!("[console] Unknown console command :{other}. Type :help.\n")),
+            other => Some(format!(
+                "[console] Unknown console command :{other}. Type :help.\n"
+            )),
         }
     }
 }

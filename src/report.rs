@@ -5,10 +5,10 @@
 //! engineer's payslip total (the table's and `/oncall-pay`'s) is their exact sum over channels
 //! rounded once, so it can differ by a penny from the sum of their rounded rows.
 
+use crate::commands::oncall_pay::team_total;
 use crate::domain::ids::UserId;
 use crate::domain::month::YearMonth;
 use crate::domain::pay::{DayKind, PayPolicy, Statement};
-use crate::commands::oncall_pay::team_total;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -35,7 +35,11 @@ fn name<'a>(names: &'a HashMap<UserId, String>, user: &'a UserId) -> &'a str {
 }
 
 /// The payroll CSV.
-pub fn csv(statements: &[Statement], policy: &PayPolicy, names: &HashMap<UserId, String>) -> Result<String, csv::Error> {
+pub fn csv(
+    statements: &[Statement],
+    policy: &PayPolicy,
+    names: &HashMap<UserId, String>,
+) -> Result<String, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(CSV_HEADER)?;
     for s in statements {
@@ -74,7 +78,10 @@ pub fn table(
         "Bank hol.".into(),
         "Amount".into(),
     ]];
-    let money = |m: &Option<crate::domain::money::Money>| m.as_ref().map_or_else(|| "-".to_owned(), ToString::to_string);
+    let money = |m: &Option<crate::domain::money::Money>| {
+        m.as_ref()
+            .map_or_else(|| "-".to_owned(), ToString::to_string)
+    };
     for s in statements {
         let who = format!("{} ({})", name(names, &s.user), s.user);
         for c in &s.channels {
@@ -132,7 +139,10 @@ pub fn table(
         Some(total) => out.push_str(&format!("\nTeam total: {total}\n")),
         None => out.push_str("\nPay rates are not configured: days only.\n"),
     }
-    let mut uncovered: Vec<_> = statements.iter().flat_map(|s| s.uncovered_dates.iter().copied()).collect();
+    let mut uncovered: Vec<_> = statements
+        .iter()
+        .flat_map(|s| s.uncovered_dates.iter().copied())
+        .collect();
     uncovered.sort();
     if let (Some(first), Some(last)) = (uncovered.first(), uncovered.last()) {
         out.push_str(&format!(

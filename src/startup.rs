@@ -112,7 +112,8 @@ pub struct PayReportArgs {
 }
 
 fn parse_month(raw: &str) -> Result<crate::domain::month::YearMonth, String> {
-    raw.parse().map_err(|e: crate::domain::month::MonthError| e.to_string())
+    raw.parse()
+        .map_err(|e: crate::domain::month::MonthError| e.to_string())
 }
 
 /// `baton pay-report`.
@@ -133,19 +134,25 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
         }
     }
     let text = match args.format {
-        report::Format::Csv => report::csv(&statements, &config.pay, &names).context("cannot write the CSV")?,
+        report::Format::Csv => {
+            report::csv(&statements, &config.pay, &names).context("cannot write the CSV")?
+        }
         report::Format::Table => report::table(&statements, &config.pay, &names, args.month, now),
     };
     match &args.output {
         Some(path) => {
             // Write beside the target and rename, so a reader never sees half a file.
             let tmp = path.with_extension("partial");
-            std::fs::write(&tmp, &text).with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(&tmp, &text)
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         None => {
             use std::io::Write;
-            std::io::stdout().write_all(text.as_bytes()).context("cannot write to standard output")?;
+            std::io::stdout()
+                .write_all(text.as_bytes())
+                .context("cannot write to standard output")?;
         }
     }
     Ok(())

@@ -178,17 +178,29 @@ enum Refusal {
     RotaMoved,
 }
 
-/// The rule for who may hand over, and when a backdated handover may take effect.
-fn decide(
-    state: &ChannelState,
-    caller: &UserId,
+/// A handover someone asked for, before it is judged against the channel's state.
+struct Proposal<'a> {
+    caller: &'a UserId,
     is_admin: bool,
-    target: &UserId,
+    target: &'a UserId,
     effective_at: DateTime<Utc>,
+    /// Typed with `at`: must be strictly later than the latest handover.
     backdated: bool,
     now: DateTime<Utc>,
-    notes: &str,
-) -> Result<NewHandover, Refusal> {
+    notes: &'a str,
+}
+
+/// The rule for who may hand over, and when a backdated handover may take effect.
+fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandover, Refusal> {
+    let Proposal {
+        caller,
+        is_admin,
+        target,
+        effective_at,
+        backdated,
+        now,
+        notes,
+    } = *p;
     if let Some(current) = &state.current {
         if &current.to == target {
             return Err(Refusal::AlreadyOnCall(target.clone()));
@@ -346,17 +358,16 @@ async fn hand_over<S: Store, D: Directory>(
                     return Err(Refusal::RotaMoved);
                 }
             }
-            let backdated = effective_at != inv.now;
-            decide(
-                state,
-                &inv.user,
+            let proposal = Proposal {
+                caller: &inv.user,
                 is_admin,
-                &to.id,
+                target: &to.id,
                 effective_at,
-                backdated,
-                inv.now,
+                backdated: effective_at != inv.now,
+                now: inv.now,
                 notes,
-            )
+            };
+            decide(state, &proposal)
         })
         .await?;
     let tz = engine.settings.timezone;
@@ -724,6 +735,25 @@ mod tests {
         }
     }
 
+    fn proposal<'a>(
+        caller: &'a UserId,
+        is_admin: bool,
+        target: &'a UserId,
+        effective_at: DateTime<Utc>,
+        backdated: bool,
+        now: DateTime<Utc>,
+    ) -> Proposal<'a> {
+        Proposal {
+            caller,
+            is_admin,
+            target,
+            effective_at,
+            backdated,
+            now,
+            notes: "",
+        }
+    }
+
     #[test]
     fn the_holder_the_taker_or_an_admin_may_hand_over_and_nobody_else() {
         let state = state_with("ann", "2025-03-03T09:00:00Z");
@@ -735,22 +765,22 @@ mod tests {
             ("cat", false, "bob", false), // a bystander may not
         ];
         for (caller, admin, target, allowed) in cases {
-            let result = decide(&state, &u(caller), admin, &u(target), now, false, now, "");
+            let result = decide(
+                &state,
+                &proposal(&u(caller), admin, &u(target), now, false, now),
+            );
             assert_eq!(result.is_ok(), allowed, "{caller} -> {target}");
         }
         assert_eq!(
-            decide(&state, &u("ann"), true, &u("ann"), now, false, now, ""),
+            decide(
+                &state,
+                &proposal(&u("ann"), true, &u("ann"), now, false, now)
+            ),
             Err(Refusal::AlreadyOnCall(u("ann")))
         );
         let first = decide(
             &ChannelState::default(),
-            &u("zed"),
-            false,
-            &u("bob"),
-            now,
-            false,
-            now,
-            "",
+            &proposal(&u("zed"), false, &u("bob"), now, false, now),
         )
         .unwrap();
         assert_eq!(first.from, None);
@@ -762,22 +792,24 @@ mod tests {
         let now = t("2025-03-10T09:00:00Z");
         let same = t("2025-03-03T09:00:00Z");
         assert_eq!(
-            decide(&state, &u("cat"), true, &u("bob"), same, true, now, ""),
+            decide(
+                &state,
+                &proposal(&u("cat"), true, &u("bob"), same, true, now)
+            ),
             Err(Refusal::NotAfterLatest { latest: same })
         );
+        let a_minute_later = t("2025-03-03T09:01:00Z");
         assert!(decide(
             &state,
-            &u("cat"),
-            true,
-            &u("bob"),
-            t("2025-03-03T09:01:00Z"),
-            true,
-            now,
-            ""
+            &proposal(&u("cat"), true, &u("bob"), a_minute_later, true, now)
         )
         .is_ok());
         // Handing over "now" within the same second as the last handover is a zero-length shift.
-        let made = decide(&state, &u("ann"), false, &u("bob"), same, false, same, "").unwrap();
+        let made = decide(
+            &state,
+            &proposal(&u("ann"), false, &u("bob"), same, false, same),
+        )
+        .unwrap();
         assert_eq!(made.effective_at, same);
     }
 }

@@ -9,7 +9,6 @@
 //! ```
 
 use super::{Block, CommandError, Directory, Engine, Handled, Invocation, MentionRef, Reply};
-use crate::domain::ids::UserId;
 use crate::domain::money::Money;
 use crate::domain::month::YearMonth;
 use crate::domain::pay::{self, DayKind, KindBreakdown, PayPolicy, Statement};
@@ -71,7 +70,9 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         k if k.starts_with(|c: char| c.is_ascii_digit()) => {
             // `/oncall-pay 2025-03` means "me".
             if !second.is_empty() {
-                return Err(usage("Put the person first, then the month: `/oncall-pay me 2025-03`."));
+                return Err(usage(
+                    "Put the person first, then the month: `/oncall-pay me 2025-03`.",
+                ));
             }
             return Ok(Command::Pay {
                 subject: Subject::Me,
@@ -81,9 +82,15 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         _ => match text::token(first) {
             Token::UserId(id) => Subject::Person(MentionRef::Id(id)),
             Token::UserName(name) => Subject::Person(MentionRef::Name(name)),
-            Token::Channel => return Err(usage("That is a channel; ask for a person's pay, e.g. `/oncall-pay me`.")),
+            Token::Channel => {
+                return Err(usage(
+                    "That is a channel; ask for a person's pay, e.g. `/oncall-pay me`.",
+                ))
+            }
             Token::UserGroup | Token::Broadcast => {
-                return Err(usage("Ask for one person's pay, or `/oncall-pay team` for everyone's (admins)."))
+                return Err(usage(
+                    "Ask for one person's pay, or `/oncall-pay team` for everyone's (admins).",
+                ))
             }
             Token::Word(w) => {
                 return Err(usage(format!(
@@ -101,7 +108,10 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
 }
 
 /// Runs `/oncall-pay`.
-pub(crate) async fn run<S: Store, D: Directory>(engine: &Engine<S, D>, inv: &Invocation) -> Handled {
+pub(crate) async fn run<S: Store, D: Directory>(
+    engine: &Engine<S, D>,
+    inv: &Invocation,
+) -> Handled {
     let settings = &engine.settings;
     let is_admin = settings.is_admin(&inv.user);
     let (subject, month) = match parse(&inv.text)? {
@@ -117,7 +127,8 @@ pub(crate) async fn run<S: Store, D: Directory>(engine: &Engine<S, D>, inv: &Inv
         Subject::Team => {
             if !is_admin {
                 return Err(CommandError::Refused(
-                    "Only an admin can see the whole team's pay. `/oncall-pay me` shows yours.".into(),
+                    "Only an admin can see the whole team's pay. `/oncall-pay me` shows yours."
+                        .into(),
                 ));
             }
             let rotas = engine.store.pay_history(start, end, None).await?;
@@ -190,9 +201,18 @@ fn days_summary(b: &KindBreakdown) -> String {
         .join(", ")
 }
 
-fn period_label(s_month: YearMonth, to_date: Option<DateTime<Utc>>, policy: &PayPolicy, now: DateTime<Utc>) -> String {
+fn period_label(
+    s_month: YearMonth,
+    to_date: Option<DateTime<Utc>>,
+    policy: &PayPolicy,
+    now: DateTime<Utc>,
+) -> String {
     match to_date {
-        Some(at) => format!("{} (to date, {})", s_month.long_name(), when::short(at, policy.timezone, now)),
+        Some(at) => format!(
+            "{} (to date, {})",
+            s_month.long_name(),
+            when::short(at, policy.timezone, now)
+        ),
         None => s_month.long_name(),
     }
 }
@@ -218,10 +238,21 @@ fn uncovered_note(dates: &[chrono::NaiveDate]) -> Option<String> {
 }
 
 /// An engineer's month, as text and blocks that say the same.
-pub fn render_statement(s: &Statement, policy: &PayPolicy, whose: &str, now: DateTime<Utc>) -> Reply {
-    let title = format!("{whose} on-call pay for {}", period_label(s.month, s.to_date, policy, now));
+pub fn render_statement(
+    s: &Statement,
+    policy: &PayPolicy,
+    whose: &str,
+    now: DateTime<Utc>,
+) -> Reply {
+    let title = format!(
+        "{whose} on-call pay for {}",
+        period_label(s.month, s.to_date, policy, now)
+    );
     let headline = match &s.total {
-        Some(total) => format!("Total: *{total}* for {} days on call", s.overall.total_days()),
+        Some(total) => format!(
+            "Total: *{total}* for {} days on call",
+            s.overall.total_days()
+        ),
         None => format!("{} days on call", s.overall.total_days()),
     };
     let kinds: Vec<(String, String)> = DayKind::ALL
@@ -232,8 +263,16 @@ pub fn render_statement(s: &Statement, policy: &PayPolicy, whose: &str, now: Dat
         .channels
         .iter()
         .map(|c| {
-            let amount = c.total.as_ref().map(|t| format!(": {t}")).unwrap_or_default();
-            format!("• {}{amount} ({} days)", c.channel.link(), days_summary(&c.breakdown))
+            let amount = c
+                .total
+                .as_ref()
+                .map(|t| format!(": {t}"))
+                .unwrap_or_default();
+            format!(
+                "• {}{amount} ({} days)",
+                c.channel.link(),
+                days_summary(&c.breakdown)
+            )
         })
         .collect();
     let mut context = vec![rates_note(policy)];
@@ -252,7 +291,11 @@ pub fn render_statement(s: &Statement, policy: &PayPolicy, whose: &str, now: Dat
         text.push_str(&format!("\n{c}"));
     }
 
-    let mut blocks = vec![Block::Header(text::plain(&title)), Block::Section(headline), Block::Fields(kinds)];
+    let mut blocks = vec![
+        Block::Header(text::plain(&title)),
+        Block::Section(headline),
+        Block::Fields(kinds),
+    ];
     blocks.push(Block::Section(if channels.is_empty() {
         "No time on call in this month.".to_owned()
     } else {
@@ -265,19 +308,39 @@ pub fn render_statement(s: &Statement, policy: &PayPolicy, whose: &str, now: Dat
 /// What the team is paid: the sum of each engineer's total (each rounded once, as paid).
 pub fn team_total(policy: &PayPolicy, statements: &[Statement]) -> Option<Money> {
     policy.rates.as_ref()?;
-    let minor: i64 = statements.iter().filter_map(|s| s.total.as_ref()).map(Money::minor_units).sum();
+    let minor: i64 = statements
+        .iter()
+        .filter_map(|s| s.total.as_ref())
+        .map(Money::minor_units)
+        .sum();
     Some(Money::from_minor(minor, &policy.currency))
 }
 
 /// Everyone's month, for admins.
-pub fn render_team(statements: &[Statement], policy: &PayPolicy, month: YearMonth, now: DateTime<Utc>) -> Reply {
+pub fn render_team(
+    statements: &[Statement],
+    policy: &PayPolicy,
+    month: YearMonth,
+    now: DateTime<Utc>,
+) -> Reply {
     let to_date = (now < month.bounds(policy.timezone).1).then_some(now);
-    let title = format!("Team on-call pay for {}", period_label(month, to_date, policy, now));
+    let title = format!(
+        "Team on-call pay for {}",
+        period_label(month, to_date, policy, now)
+    );
     let mut lines: Vec<String> = statements
         .iter()
         .map(|s| {
-            let amount = s.total.as_ref().map(|t| format!(": *{t}*")).unwrap_or_default();
-            format!("• {}{amount} ({} days)", s.user.mention(), days_summary(&s.overall))
+            let amount = s
+                .total
+                .as_ref()
+                .map(|t| format!(": *{t}*"))
+                .unwrap_or_default();
+            format!(
+                "• {}{amount} ({} days)",
+                s.user.mention(),
+                days_summary(&s.overall)
+            )
         })
         .collect();
     if lines.is_empty() {
@@ -289,13 +352,19 @@ pub fn render_team(statements: &[Statement], policy: &PayPolicy, month: YearMont
         text.push_str(&format!("\nTeam total: *{total}*"));
     }
     let mut context = vec![rates_note(policy)];
-    let mut uncovered: Vec<_> = statements.iter().flat_map(|s| s.uncovered_dates.iter().copied()).collect();
+    let mut uncovered: Vec<_> = statements
+        .iter()
+        .flat_map(|s| s.uncovered_dates.iter().copied())
+        .collect();
     uncovered.sort();
     context.extend(uncovered_note(&uncovered));
     for c in &context {
         text.push_str(&format!("\n{c}"));
     }
-    let mut blocks = vec![Block::Header(text::plain(&title)), Block::Section(lines.join("\n"))];
+    let mut blocks = vec![
+        Block::Header(text::plain(&title)),
+        Block::Section(lines.join("\n")),
+    ];
     if let Some(total) = team_total {
         blocks.push(Block::Section(format!("Team total: *{total}*")));
     }
@@ -306,21 +375,61 @@ pub fn render_team(statements: &[Statement], policy: &PayPolicy, month: YearMont
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ids::UserId;
 
     #[test]
     fn the_grammar_reads_me_people_team_and_months() {
         let m = |s: &str| Some(s.parse::<YearMonth>().unwrap());
         let cases = [
-            ("", Command::Pay { subject: Subject::Me, month: None }),
-            ("me", Command::Pay { subject: Subject::Me, month: None }),
-            ("\u{201C}me\u{201D}\u{00A0}2025-03", Command::Pay { subject: Subject::Me, month: m("2025-03") }),
-            ("2024-02", Command::Pay { subject: Subject::Me, month: m("2024-02") }),
-            ("team 2025-01", Command::Pay { subject: Subject::Team, month: m("2025-01") }),
+            (
+                "",
+                Command::Pay {
+                    subject: Subject::Me,
+                    month: None,
+                },
+            ),
+            (
+                "me",
+                Command::Pay {
+                    subject: Subject::Me,
+                    month: None,
+                },
+            ),
+            (
+                "\u{201C}me\u{201D}\u{00A0}2025-03",
+                Command::Pay {
+                    subject: Subject::Me,
+                    month: m("2025-03"),
+                },
+            ),
+            (
+                "2024-02",
+                Command::Pay {
+                    subject: Subject::Me,
+                    month: m("2024-02"),
+                },
+            ),
+            (
+                "team 2025-01",
+                Command::Pay {
+                    subject: Subject::Team,
+                    month: m("2025-01"),
+                },
+            ),
             (
                 "<@U0BOB0001|bob>",
-                Command::Pay { subject: Subject::Person(MentionRef::Id(UserId::parse("U0BOB0001").unwrap())), month: None },
+                Command::Pay {
+                    subject: Subject::Person(MentionRef::Id(UserId::parse("U0BOB0001").unwrap())),
+                    month: None,
+                },
             ),
-            ("@bob 2025-03", Command::Pay { subject: Subject::Person(MentionRef::Name("bob".into())), month: m("2025-03") }),
+            (
+                "@bob 2025-03",
+                Command::Pay {
+                    subject: Subject::Person(MentionRef::Name("bob".into())),
+                    month: m("2025-03"),
+                },
+            ),
             ("help", Command::Help),
         ];
         for (typed, expected) in cases {

@@ -8,6 +8,9 @@
 
 use super::ids::UserId;
 
+/// Shown between `@` and a broadcast's name so that it reads as typed but can never notify.
+pub const WORD_JOINER: char = '\u{2060}';
+
 /// Characters that render as nothing but would glue two words together.
 const INVISIBLE: [char; 5] = ['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}'];
 
@@ -166,12 +169,14 @@ fn sanitize_sequence(inner: &str) -> String {
     }
     if let Some(special) = target.strip_prefix('!') {
         // Broadcasts, user groups and dates: show their label as plain text, never the command.
+        // A word joiner (invisible) after the `@` keeps even a client that links bare names
+        // (`link_names`, `parse=full`) from turning the text back into a broadcast.
         let shown = match (special, label) {
-            ("here" | "channel" | "everyone", _) => format!("@{special}"),
+            ("here" | "channel" | "everyone", _) => format!("@{WORD_JOINER}{special}"),
             (_, Some(l)) if special.starts_with("subteam^") => {
-                format!("@{}", l.trim_start_matches('@'))
+                format!("@{WORD_JOINER}{}", l.trim_start_matches('@'))
             }
-            (_, _) if special.starts_with("subteam^") => "@group".to_owned(),
+            (_, _) if special.starts_with("subteam^") => format!("@{WORD_JOINER}group"),
             (_, Some(l)) => l.to_owned(),
             (_, None) => special.to_owned(),
         };

@@ -638,7 +638,9 @@ mod tests {
 
     async fn temp_store() -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path().join("t.db").to_str().unwrap()).await.unwrap();
+        let store = SqliteStore::open(dir.path().join("t.db").to_str().unwrap())
+            .await
+            .unwrap();
         (dir, store)
     }
 
@@ -717,13 +719,17 @@ mod tests {
     async fn a_repeated_submission_returns_the_first_record_and_writes_nothing() {
         let (_dir, store) = temp_store().await;
         let first = store
-            .record_handover(&c("ops"), Some("T1:trig"), |s| Ok::<_, ()>(handover(s, "bob", "2025-03-03T09:00:00Z")))
+            .record_handover(&c("ops"), Some("T1:trig"), |s| {
+                Ok::<_, ()>(handover(s, "bob", "2025-03-03T09:00:00Z"))
+            })
             .await
             .unwrap()
             .unwrap();
         assert!(!first.duplicate);
         let again = store
-            .record_handover(&c("ops"), Some("T1:trig"), |s| Ok::<_, ()>(handover(s, "bob", "2025-03-03T09:00:01Z")))
+            .record_handover(&c("ops"), Some("T1:trig"), |s| {
+                Ok::<_, ()>(handover(s, "bob", "2025-03-03T09:00:01Z"))
+            })
             .await
             .unwrap()
             .unwrap();
@@ -740,7 +746,12 @@ mod tests {
         record(&store, "ops", "cat", "2025-03-03T09:00:00Z").await;
         record(&store, "ops", "dan", "2025-03-10T09:00:00Z").await;
         store
-            .undo_latest(&c("ops"), |_| Ok::<_, ()>(Undo { by: u("ann"), at: t("2025-03-10T09:05:00Z") }))
+            .undo_latest(&c("ops"), |_| {
+                Ok::<_, ()>(Undo {
+                    by: u("ann"),
+                    at: t("2025-03-10T09:05:00Z"),
+                })
+            })
             .await
             .unwrap()
             .unwrap();
@@ -752,7 +763,12 @@ mod tests {
             .unwrap();
         let seen: Vec<(String, Vec<String>)> = rotas
             .iter()
-            .map(|r| (r.channel.to_string(), r.handovers.iter().map(|h| h.to.to_string()).collect()))
+            .map(|r| {
+                (
+                    r.channel.to_string(),
+                    r.handovers.iter().map(|h| h.to.to_string()).collect(),
+                )
+            })
             .collect();
         assert_eq!(
             seen,
@@ -762,7 +778,11 @@ mod tests {
             ]
         );
         let only_web = store
-            .pay_history(t("2025-03-01T00:00:00Z"), t("2025-04-01T00:00:00Z"), Some(&c("web")))
+            .pay_history(
+                t("2025-03-01T00:00:00Z"),
+                t("2025-04-01T00:00:00Z"),
+                Some(&c("web")),
+            )
             .await
             .unwrap();
         assert_eq!(only_web.len(), 1);
@@ -774,14 +794,38 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
         let nine = t("2025-03-03T09:00:00Z");
         let stale = |now: DateTime<Utc>| now - chrono::Duration::minutes(5);
-        assert_eq!(store.claim_reminder(&c("ops"), day, "a", nine, stale(nine)).await.unwrap(), Claim::Claimed);
-        assert_eq!(store.claim_reminder(&c("ops"), day, "b", nine, stale(nine)).await.unwrap(), Claim::Taken);
+        assert_eq!(
+            store
+                .claim_reminder(&c("ops"), day, "a", nine, stale(nine))
+                .await
+                .unwrap(),
+            Claim::Claimed
+        );
+        assert_eq!(
+            store
+                .claim_reminder(&c("ops"), day, "b", nine, stale(nine))
+                .await
+                .unwrap(),
+            Claim::Taken
+        );
         let later = t("2025-03-03T09:06:00Z");
-        assert_eq!(store.claim_reminder(&c("ops"), day, "b", later, stale(later)).await.unwrap(), Claim::Claimed);
-        store.mark_reminder_sent(&c("ops"), day, later).await.unwrap();
+        assert_eq!(
+            store
+                .claim_reminder(&c("ops"), day, "b", later, stale(later))
+                .await
+                .unwrap(),
+            Claim::Claimed
+        );
+        store
+            .mark_reminder_sent(&c("ops"), day, later)
+            .await
+            .unwrap();
         let much_later = t("2025-03-03T12:00:00Z");
         assert_eq!(
-            store.claim_reminder(&c("ops"), day, "c", much_later, stale(much_later)).await.unwrap(),
+            store
+                .claim_reminder(&c("ops"), day, "c", much_later, stale(much_later))
+                .await
+                .unwrap(),
             Claim::Taken
         );
     }
@@ -794,14 +838,31 @@ mod tests {
             .await
             .unwrap();
         store.close().await;
-        let err = SqliteStore::open(dir.path().join("t.db").to_str().unwrap()).await.unwrap_err();
-        assert!(matches!(err, StoreError::NewerSchema { version: 99990101000000, .. }), "{err}");
+        let err = SqliteStore::open(dir.path().join("t.db").to_str().unwrap())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::NewerSchema {
+                    version: 99990101000000,
+                    ..
+                }
+            ),
+            "{err}"
+        );
         assert!(err.to_string().contains("written by a newer Baton"));
     }
 
     #[tokio::test]
     async fn an_unwritable_path_names_the_path() {
-        let err = SqliteStore::open("/proc/no-such-dir/baton.db").await.unwrap_err();
-        assert!(err.to_string().starts_with("cannot open the database at /proc/no-such-dir/baton.db"), "{err}");
+        let err = SqliteStore::open("/proc/no-such-dir/baton.db")
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("cannot open the database at /proc/no-such-dir/baton.db"),
+            "{err}"
+        );
     }
 }

@@ -92,16 +92,25 @@ fn replies(stdout: &str) -> Vec<String> {
 fn a_new_channel_has_nobody_on_call_and_says_how_to_start() {
     let ws = Workspace::new();
     let out = ws.run(&["/handover"]);
-    assert!(out.starts_with("[private to alice] Nobody is on call in this channel yet."), "{out}");
+    assert!(
+        out.starts_with("[private to alice] Nobody is on call in this channel yet."),
+        "{out}"
+    );
     assert!(out.contains("/handover @person"), "{out}");
 }
 
 #[test]
 fn a_handover_is_announced_publicly_with_its_notes_and_survives_a_restart() {
     let ws = Workspace::new();
-    let out = ws.run(&[":now 2025-02-03 10:02", "/handover @bob quiet week, db patched"]);
+    let out = ws.run(&[
+        ":now 2025-02-03 10:02",
+        "/handover @bob quiet week, db patched",
+    ]);
     let r = replies(&out);
-    assert!(r[1].starts_with("[public in #ops] @bob is now on call here"), "{out}");
+    assert!(
+        r[1].starts_with("[public in #ops] @bob is now on call here"),
+        "{out}"
+    );
     assert!(r[1].contains("> quiet week, db patched"), "{out}");
 
     // A new process on the same database sees it.
@@ -127,8 +136,16 @@ fn the_holder_hands_over_and_the_taker_may_take_the_pager() {
         "/handover @dave",
     ]);
     let r = replies(&out);
-    assert!(r.iter().any(|l| l == "[public in #ops] @bob handed the pager to @carol.\n> over to you"), "{out}");
-    assert!(r.iter().any(|l| l == "[public in #ops] @dave took the pager from @carol."), "{out}");
+    assert!(
+        r.iter()
+            .any(|l| l == "[public in #ops] @bob handed the pager to @carol.\n> over to you"),
+        "{out}"
+    );
+    assert!(
+        r.iter()
+            .any(|l| l == "[public in #ops] @dave took the pager from @carol."),
+        "{out}"
+    );
 }
 
 #[test]
@@ -165,11 +182,20 @@ fn every_bad_input_gets_a_private_reply_and_records_nothing() {
         (11, "2024-13"),
     ];
     for (i, text) in expect {
-        assert!(r[i].starts_with("[private to alice]"), "reply {i} should be private: {}", r[i]);
-        assert!(r[i].contains(text), "reply {i} should say {text:?}: {}", r[i]);
+        assert!(
+            r[i].starts_with("[private to alice]"),
+            "reply {i} should be private: {}",
+            r[i]
+        );
+        assert!(
+            r[i].contains(text),
+            "reply {i} should say {text:?}: {}",
+            r[i]
+        );
     }
     assert!(
-        r.last().is_some_and(|l| l.contains("No handovers have been recorded")),
+        r.last()
+            .is_some_and(|l| l.contains("No handovers have been recorded")),
         "nothing was recorded: {out}"
     );
 }
@@ -178,14 +204,20 @@ fn every_bad_input_gets_a_private_reply_and_records_nothing() {
 fn handing_over_to_whoever_is_already_on_call_is_refused() {
     let ws = Workspace::new();
     let out = ws.run(&["/handover @bob", "/handover @bob"]);
-    assert!(out.contains("[private to alice] @bob is already on call here. Nothing changed."), "{out}");
+    assert!(
+        out.contains("[private to alice] @bob is already on call here. Nothing changed."),
+        "{out}"
+    );
 }
 
 #[test]
 fn smart_quotes_and_non_breaking_spaces_parse_as_typed() {
     let ws = Workspace::new();
     let out = ws.run(&["/handover\u{00A0}@bob\u{00A0}\u{201C}quiet week\u{201D}"]);
-    assert!(out.contains("[public in #ops] @bob is now on call here"), "{out}");
+    assert!(
+        out.contains("[public in #ops] @bob is now on call here"),
+        "{out}"
+    );
     assert!(out.contains("> quiet week"), "{out}");
 }
 
@@ -198,7 +230,10 @@ fn injected_broadcasts_in_notes_are_shown_as_typed_and_never_ping() {
     // ...and what would go to Slack is escaped (checked in the engine's unit tests too).
     let db = ws.db();
     let notes = sqlite_notes(&db);
-    assert_eq!(notes, vec!["&lt;!channel&gt; &amp; &lt;@everyone&gt; &lt;b&gt;".to_owned()]);
+    assert_eq!(
+        notes,
+        vec!["&lt;!channel&gt; &amp; &lt;@everyone&gt; &lt;b&gt;".to_owned()]
+    );
 }
 
 fn sqlite_notes(db: &Path) -> Vec<String> {
@@ -208,7 +243,10 @@ fn sqlite_notes(db: &Path) -> Vec<String> {
         .arg(db)
         .output()
         .expect("python3 reads the database");
-    String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect()
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
@@ -227,11 +265,20 @@ fn only_an_admin_sets_the_rota_and_next_follows_it() {
         "/handover next handing on",
     ]);
     let r = replies(&out);
-    assert!(r[2].starts_with("[private to bob] Only an admin can set the rota order"), "{out}");
-    assert!(r[4].contains("set this channel's rota order: @alice → @bob → @carol"), "{out}");
+    assert!(
+        r[2].starts_with("[private to bob] Only an admin can set the rota order"),
+        "{out}"
+    );
+    assert!(
+        r[4].contains("set this channel's rota order: @alice → @bob → @carol"),
+        "{out}"
+    );
     assert!(r[5].contains("@alice is now on call here"), "{out}");
     assert!(r[6].contains("On call now: @alice. Next: @bob."), "{out}");
-    assert!(r[9].contains("@alice handed the pager to @bob.\n> handing on"), "{out}");
+    assert!(
+        r[9].contains("@alice handed the pager to @bob.\n> handing on"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -251,10 +298,16 @@ fn backdating_is_for_admins_and_must_fall_between_the_latest_handover_and_now() 
     ]);
     let r = replies(&out);
     assert!(r[1].contains("Effective from Mon 3 Mar, 09:00"), "{out}");
-    assert!(r[2].contains("must be later than this channel's latest one (2025-03-03 09:00 GMT)"), "{out}");
+    assert!(
+        r[2].contains("must be later than this channel's latest one (2025-03-03 09:00 GMT)"),
+        "{out}"
+    );
     assert!(r[3].contains("is in the future"), "{out}");
     assert!(r[4].contains("@bob to @carol"), "{out}");
-    assert!(r[6].starts_with("[private to bob] Only an admin can record a handover at an earlier time"), "{out}");
+    assert!(
+        r[6].starts_with("[private to bob] Only an admin can record a handover at an earlier time"),
+        "{out}"
+    );
     assert!(r[9].contains("does not exist in Europe/London"), "{out}");
 }
 
@@ -278,9 +331,15 @@ fn undo_is_for_the_recorder_within_fifteen_minutes_or_an_admin() {
         "/handover history",
     ]);
     let r = replies(&out);
-    assert!(r[6].contains("Only @bob (who recorded the latest handover) or an admin can undo it"), "{out}");
+    assert!(
+        r[6].contains("Only @bob (who recorded the latest handover) or an admin can undo it"),
+        "{out}"
+    );
     assert!(r[9].contains("more than 15 minutes ago"), "{out}");
-    assert!(r[11].starts_with("[public in #ops] @alice undid the handover from @bob to @carol"), "{out}");
+    assert!(
+        r[11].starts_with("[public in #ops] @alice undid the handover from @bob to @carol"),
+        "{out}"
+    );
     assert!(r[11].contains("@bob is on call again"), "{out}");
     assert!(r[12].contains("@bob is on call here since"), "{out}");
     assert!(r[13].contains("~undone~ by @alice"), "{out}");
@@ -293,6 +352,9 @@ fn a_bad_config_stops_startup_with_one_line_naming_the_key() {
     assert!(!ok);
     assert!(stdout.is_empty(), "{stdout}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("timezone: `Mars/Olympus` is not an IANA time zone name"), "{stderr}");
+    assert!(
+        stderr.contains("timezone: `Mars/Olympus` is not an IANA time zone name"),
+        "{stderr}"
+    );
     assert!(ws.path().exists());
 }
