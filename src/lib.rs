@@ -3,12 +3,14 @@
 //! # Layout
 //! - [`commands`]: the command engine — parse, authorise, decide, reply; transport-agnostic.
 //! - [`domain`]: the pure core (ids, months, the pay rule, bank holidays, rotas, Slack text).
+//! - [`scheduler`]: daily channel reminders — a loop that claims each post in the store, then posts.
 //! - [`store`]: SQLite storage, the only place with SQL.
 pub mod commands;
 pub mod config;
 pub mod config_pay;
 pub mod console;
 pub mod domain;
+pub mod scheduler;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
