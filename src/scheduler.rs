@@ -138,10 +138,32 @@ pub async fn deliver<S: Store, P: Poster>(
             tracing::warn!(channel = %post.channel, user = %dm.user, error = %error, "could not send the heads-up direct message");
         }
     }
-    store
-        .mark_reminder_sent(&post.channel, post.date, clock())
-        .await?;
+    mark_sent(store, post, clock).await;
     Ok(outcome)
+}
+
+/// Marks a posted reminder sent, trying a few times. Never fails the delivery: the post has
+/// happened, and posting again because the mark failed would be the double post claims exist to
+/// prevent. A mark that never lands leaves a claim that goes stale, which another copy of Baton
+/// could take over: logged as an error for that reason.
+async fn mark_sent<S: Store>(
+    store: &S,
+    post: &DuePost,
+    clock: &(impl Fn() -> DateTime<Utc> + Sync),
+) {
+    const ATTEMPTS: u32 = 3;
+    for attempt in 1..=ATTEMPTS {
+        match store
+            .mark_reminder_sent(&post.channel, post.date, clock())
+            .await
+        {
+            Ok(()) => return,
+            Err(error) if attempt == ATTEMPTS => {
+                tracing::error!(channel = %post.channel, error = %error, "posted the reminder but could not mark it sent; another copy of Baton may post it again");
+            }
+            Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+        }
+    }
 }
 
 /// A post bounded by [`POST_TIMEOUT`]; running out of time counts as a failure.

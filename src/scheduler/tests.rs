@@ -79,13 +79,15 @@ struct ClaimRow {
 struct FakeStore {
     channels: Arc<Vec<ChannelOnCall>>,
     claims: Arc<Mutex<HashMap<(ChannelId, NaiveDate), ClaimRow>>>,
+    /// How many `mark_reminder_sent` calls fail before they work.
+    mark_failures: Arc<Mutex<u32>>,
 }
 
 impl FakeStore {
     fn with(channels: Vec<ChannelOnCall>) -> Self {
         Self {
             channels: Arc::new(channels),
-            claims: Arc::default(),
+            ..Self::default()
         }
     }
 
@@ -186,6 +188,11 @@ impl Store for FakeStore {
         date: NaiveDate,
         _: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let mut failures = self.mark_failures.lock().unwrap();
+        if *failures > 0 {
+            *failures -= 1;
+            return Err(StoreError::Corrupt("disk I/O error".into()));
+        }
         if let Some(row) = self
             .claims
             .lock()
@@ -436,6 +443,26 @@ async fn a_claim_left_by_a_crashed_copy_is_taken_over_once_it_is_stale() {
     wait(6 * 60).await;
     assert_eq!(poster.log(), ["post web", "post ops"]);
     running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_post_whose_sent_mark_fails_is_never_posted_again_by_the_same_copy() {
+    for failures in [2, 100] {
+        let store = FakeStore::with(vec![on_call("ops", "ann", &[])]);
+        *store.mark_failures.lock().unwrap() = failures;
+        let poster = RecordingPoster::default();
+        let running = start(
+            store.clone(),
+            poster.clone(),
+            weekdays_at_nine(None),
+            paused_clock(utc("2025-06-02T10:00:00Z")),
+        );
+        wait(3 * 3600).await;
+        assert_eq!(poster.log(), ["post ops"], "{failures} failed marks");
+        let sent = store.claims.lock().unwrap().values().all(|row| row.sent);
+        assert_eq!(sent, failures == 2, "{failures} failed marks");
+        running.stop().await;
+    }
 }
 
 #[tokio::test(start_paused = true)]
