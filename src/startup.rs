@@ -2,11 +2,12 @@
 
 use crate::commands::{Engine, EngineSettings};
 use crate::config::Config;
-use crate::console::{self, ConsoleDirectory, ConsoleHooks, Session};
+use crate::console::{self, ConsoleDirectory, Session};
 use crate::domain::ids::{ChannelId, UserId};
+use crate::scheduler::ConsoleReminders;
 use crate::store::SqliteStore;
 use anyhow::Context;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -65,14 +66,6 @@ fn parse_channel(raw: &str) -> Result<ChannelId, String> {
     ChannelId::parse(raw.trim_start_matches('#')).map_err(|e| e.to_string())
 }
 
-struct NoReminders;
-
-impl ConsoleHooks for NoReminders {
-    async fn remind(&self, _now: DateTime<Utc>) -> Vec<String> {
-        Vec::new()
-    }
-}
-
 /// `baton console`.
 pub async fn run_console(common: &Common, args: ConsoleArgs) -> anyhow::Result<()> {
     let (config, store) = open(common).await?;
@@ -87,7 +80,12 @@ pub async fn run_console(common: &Common, args: ConsoleArgs) -> anyhow::Result<(
     };
     let interactive = std::io::stdin().is_terminal();
     let mut out = tokio::io::stdout();
-    let result = console::run(session, NoReminders, interactive, &mut out)
+    let reminders = ConsoleReminders {
+        store: store.clone(),
+        settings: config.reminders.clone(),
+        tz: config.timezone,
+    };
+    let result = console::run(session, reminders, interactive, &mut out)
         .await
         .context("console input/output failed");
     store.close().await;
@@ -168,7 +166,7 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
         slack.connections = config.slack.connections;
     }
     let settings = engine_settings(&config, &[]);
-    crate::slack::run(slack, settings, store, shutdown_signal()).await
+    crate::slack::run(slack, settings, store, config.reminders.clone(), shutdown_signal()).await
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -6,6 +6,7 @@ pub mod ids;
 pub mod money;
 pub mod month;
 pub mod pay;
+pub mod reminders;
 pub mod rota;
 pub mod text;
 pub mod when;

@@ -165,17 +165,43 @@ impl CommandHandler for Engine<SqliteStore, SlackDirectory> {
     }
 }
 
-/// `baton run`: checks the tokens, serves the engine on `store` until `shutdown`, then closes
-/// the database.
+/// `baton run`: checks the tokens, serves the engine on `store` (and the daily reminders, when
+/// configured) until `shutdown`, lets both finish what they have in hand, then closes the
+/// database.
 pub async fn run(
     settings: SlackSettings,
     engine_settings: Arc<EngineSettings>,
     store: SqliteStore,
-    shutdown: impl Future<Output = ()>,
+    reminders: Option<crate::config::ReminderSettings>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let app = SlackApp::connect(settings).await?;
+    // One shutdown signal, seen by both the listener and the scheduler.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stopped| *stopped).await;
+    };
+    let scheduler = reminders.map(|reminders| {
+        tokio::spawn(crate::scheduler::run_scheduler(
+            store.clone(),
+            app.poster(),
+            reminders,
+            engine_settings.timezone,
+            chrono::Utc::now,
+            until_stopped(stopped.clone()),
+        ))
+    });
     let engine = Engine::new(store.clone(), app.directory(), engine_settings);
-    let served = app.serve(engine, shutdown).await;
+    let served = app.serve(engine, until_stopped(stopped)).await;
+    if let Some(scheduler) = scheduler {
+        if let Err(e) = scheduler.await {
+            tracing::error!(error = %e, "the reminder scheduler stopped abnormally");
+        }
+    }
     store.close().await;
     served
 }

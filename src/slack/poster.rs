@@ -262,3 +262,36 @@ struct ResponseUrlMessage {
     response_type: SlackMessageResponseType,
     replace_original: bool,
 }
+
+impl crate::scheduler::Poster for SlackPoster {
+    async fn post_message(
+        &self,
+        channel: &ChannelId,
+        message: &Reply,
+    ) -> Result<(), crate::scheduler::PostError> {
+        SlackPoster::post_message(self, channel, message)
+            .await
+            .map_err(PostError::into_scheduler)
+    }
+
+    async fn send_dm(
+        &self,
+        user: &UserId,
+        message: &Reply,
+    ) -> Result<(), crate::scheduler::PostError> {
+        SlackPoster::send_dm(self, user, message)
+            .await
+            .map_err(PostError::into_scheduler)
+    }
+}
+
+impl PostError {
+    /// The scheduler's view: skip what retrying cannot fix, retry later what gave up.
+    fn into_scheduler(self) -> crate::scheduler::PostError {
+        use crate::scheduler::PostError as S;
+        match self {
+            Self::Undeliverable { .. } | Self::Refused { .. } => S::Unreachable(self.to_string()),
+            Self::GaveUp { .. } => S::Failed(self.to_string()),
+        }
+    }
+}

@@ -1,0 +1,445 @@
+//! Daily channel reminders, the acting half: a loop that sleeps until the next reminder time (or
+//! a shutdown signal), asks [`crate::domain::reminders`] what is due, and posts each channel's
+//! reminder exactly once.
+//!
+//! Exactly once, across restarts and several running copies of Baton, comes from the store: each
+//! (channel, local date) is claimed before posting and marked sent after. A claim that was never
+//! marked sent and is older than [`STALE_AFTER`] (its poster died mid-post) is taken over. A copy
+//! that finds a claim taken looks once more after that window, so a claim left by a crashed copy
+//! is still posted the same day. Every post is bounded by [`POST_TIMEOUT`], well inside the
+//! window, so a live poster is never taken over.
+//!
+//! Each channel is posted from its own task: a slow or failing channel holds up neither the
+//! others nor anything else the process does. A channel Baton cannot post to is logged and
+//! skipped; a post that failed after the poster's own retries is released and tried again later
+//! that day, with backoff, never on a later date.
+
+use crate::commands::Reply;
+use crate::config::ReminderSettings;
+use crate::console::ConsoleHooks;
+use crate::domain::ids::{ChannelId, UserId};
+use crate::domain::reminders::{self, DuePost};
+use crate::domain::text;
+use crate::store::{Claim, Store, StoreError};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// How long a claim may stay unmarked before another copy of Baton takes it over.
+pub const STALE_AFTER: Duration = Duration::from_secs(5 * 60);
+/// The longest one post (or direct message) may take, the poster's own retries included. Must be
+/// well under [`STALE_AFTER`], or a slow but live post could be taken over and posted twice.
+pub const POST_TIMEOUT: Duration = Duration::from_secs(2 * 60);
+/// Waits before trying a failed channel again, in order; then it is given up for the day.
+const RETRY_DELAYS: [Duration; 5] = [
+    Duration::from_secs(30),
+    Duration::from_secs(2 * 60),
+    Duration::from_secs(10 * 60),
+    Duration::from_secs(30 * 60),
+    Duration::from_secs(60 * 60),
+];
+/// The loop looks at the clock at least this often, so a wall-clock jump (NTP, a suspended
+/// machine) is noticed: timers follow the monotonic clock, reminders the wall clock.
+const MAX_SLEEP: Duration = Duration::from_secs(15 * 60);
+/// How long shutdown waits for posts in flight before abandoning them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How soon to try again when the channels could not be read from the store.
+const STORE_RETRY: Duration = Duration::from_secs(60);
+
+/// Where reminders go: Slack in production, the terminal in `baton console`, a recorder in tests.
+pub trait Poster: Send + Sync {
+    /// Posts a public message in a channel. Retries transient failures itself (Slack's 429 with
+    /// `Retry-After`, 5xx with backoff), within [`POST_TIMEOUT`].
+    fn post_message(
+        &self,
+        channel: &ChannelId,
+        message: &Reply,
+    ) -> impl Future<Output = Result<(), PostError>> + Send;
+
+    /// Sends a direct message to a person, retrying as [`Poster::post_message`] does.
+    fn send_dm(
+        &self,
+        user: &UserId,
+        message: &Reply,
+    ) -> impl Future<Output = Result<(), PostError>> + Send;
+}
+
+/// Why a post did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum PostError {
+    /// Baton cannot post there (`not_in_channel`, `channel_not_found`, `is_archived`, …): log
+    /// and skip; trying again will not help.
+    #[error("Baton cannot post there: {0}")]
+    Unreachable(String),
+    /// A transient failure the poster gave up on after its retries; worth trying later.
+    #[error("posting failed: {0}")]
+    Failed(String),
+}
+
+/// What one attempt at a channel's reminder came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Posted by this caller, and marked sent.
+    Posted,
+    /// Already sent, or being posted by someone else.
+    Taken,
+    /// The channel cannot be posted to; marked sent so that nobody tries again today.
+    Unreachable,
+    /// Failed for now; the claim was released so a later attempt may try again today.
+    Failed(String),
+}
+
+/// Claims `post` in the store, posts it (and its direct message), and marks it sent: one attempt,
+/// no waiting. `clock` gives the claim and sent times.
+pub async fn deliver<S: Store, P: Poster>(
+    store: &S,
+    poster: &P,
+    post: &DuePost,
+    claimant: &str,
+    clock: &(impl Fn() -> DateTime<Utc> + Sync),
+) -> Result<Delivery, StoreError> {
+    let now = clock();
+    let stale_before = now - chrono::Duration::from_std(STALE_AFTER).unwrap_or_default();
+    let claim = store
+        .claim_reminder(&post.channel, post.date, claimant, now, stale_before)
+        .await?;
+    if claim == Claim::Taken {
+        return Ok(Delivery::Taken);
+    }
+    let outcome = match bounded(poster.post_message(&post.channel, &post.message)).await {
+        Ok(()) => Delivery::Posted,
+        Err(PostError::Unreachable(reason)) => {
+            tracing::warn!(
+                channel = %post.channel,
+                date = %post.date,
+                %reason,
+                "cannot post the daily reminder in this channel; skipping it (invite Baton to the \
+                 channel to get reminders there)"
+            );
+            Delivery::Unreachable
+        }
+        Err(PostError::Failed(reason)) => {
+            if let Err(error) = store.release_reminder(&post.channel, post.date).await {
+                // The claim goes stale instead and is taken over after STALE_AFTER.
+                tracing::warn!(channel = %post.channel, error = %error, "could not release a reminder claim");
+            }
+            return Ok(Delivery::Failed(reason));
+        }
+    };
+    // The direct message rides on the channel's claim, so it is sent at most once too. It is not
+    // retried on its own: that would need a claim of its own.
+    if let Some(dm) = &post.dm {
+        if let Err(error) = bounded(poster.send_dm(&dm.user, &dm.message)).await {
+            tracing::warn!(channel = %post.channel, user = %dm.user, error = %error, "could not send the heads-up direct message");
+        }
+    }
+    mark_sent(store, post, clock).await;
+    Ok(outcome)
+}
+
+/// Marks a posted reminder sent, trying a few times. Never fails the delivery: the post has
+/// happened, and posting again because the mark failed would be the double post claims exist to
+/// prevent. A mark that never lands leaves a claim that goes stale, which another copy of Baton
+/// could take over: logged as an error for that reason.
+async fn mark_sent<S: Store>(
+    store: &S,
+    post: &DuePost,
+    clock: &(impl Fn() -> DateTime<Utc> + Sync),
+) {
+    const ATTEMPTS: u32 = 3;
+    for attempt in 1..=ATTEMPTS {
+        match store
+            .mark_reminder_sent(&post.channel, post.date, clock())
+            .await
+        {
+            Ok(()) => return,
+            Err(error) if attempt == ATTEMPTS => {
+                tracing::error!(channel = %post.channel, error = %error, "posted the reminder but could not mark it sent; another copy of Baton may post it again");
+            }
+            Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+        }
+    }
+}
+
+/// A post bounded by [`POST_TIMEOUT`]; running out of time counts as a failure.
+async fn bounded(post: impl Future<Output = Result<(), PostError>>) -> Result<(), PostError> {
+    tokio::time::timeout(POST_TIMEOUT, post)
+        .await
+        .unwrap_or_else(|_| Err(PostError::Failed("timed out".into())))
+}
+
+/// A name for this copy of Baton in the claims it makes, for anyone reading the database.
+fn claimant(now: DateTime<Utc>) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!(
+        "baton-{}-{}-{}",
+        std::process::id(),
+        now.timestamp(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+struct Shared<S, P, C> {
+    store: S,
+    poster: P,
+    tz: Tz,
+    clock: C,
+    claimant: String,
+}
+
+/// Runs the daily reminders until `shutdown` completes: posts what is due at startup (today's
+/// reminder if its time has passed and nobody posted it), then sleeps until each next reminder
+/// time. `clock` is the wall clock (`Utc::now` in production; tests pass a fake that follows
+/// tokio's paused time). Spawn it as its own task next to the Slack listener:
+///
+/// ```ignore
+/// tokio::spawn(run_scheduler(store, poster, settings, config.timezone, Utc::now, shutdown));
+/// ```
+///
+/// On shutdown, posts in flight get a few seconds to finish; a post cut off after its claim is
+/// taken over by the next start on the same date once the claim is stale.
+pub async fn run_scheduler<S, P, C>(
+    store: S,
+    poster: P,
+    settings: ReminderSettings,
+    tz: Tz,
+    clock: C,
+    shutdown: impl Future<Output = ()>,
+) where
+    S: Store + 'static,
+    P: Poster + 'static,
+    C: Fn() -> DateTime<Utc> + Send + Sync + 'static,
+{
+    let shared = Arc::new(Shared {
+        claimant: claimant(clock()),
+        store,
+        poster,
+        tz,
+        clock,
+    });
+    let (stop, stopped) = watch::channel(());
+    let mut tasks = JoinSet::new();
+    let mut last_checked = None;
+    tokio::pin!(shutdown);
+    tracing::info!(claimant = %shared.claimant, time = %settings.time, "reminders scheduled");
+    loop {
+        let now = (shared.clock)();
+        let decision = reminders::decide(&settings, tz, now, last_checked);
+        let mut sleep = decision
+            .next_wake
+            .map_or(MAX_SLEEP, |at| (at - now).to_std().unwrap_or_default())
+            .min(MAX_SLEEP);
+        last_checked = Some(now);
+        if let Some(date) = decision.due {
+            match shared.store.channels_on_call().await {
+                Ok(channels) => {
+                    let posts = reminders::posts(
+                        &settings,
+                        tz,
+                        date,
+                        now,
+                        channels.iter().map(|c| (&c.channel, &c.state)),
+                    );
+                    tracing::info!(%date, channels = posts.len(), "daily reminders due");
+                    for post in posts {
+                        tasks.spawn(remind_channel(shared.clone(), post, stopped.clone()));
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(error = %error, %date, "cannot read the channels for today's reminders; trying again shortly");
+                    // Keep the reminder due: look again soon as if this check never happened.
+                    last_checked = None;
+                    sleep = sleep.min(STORE_RETRY);
+                }
+            }
+        }
+        tokio::select! {
+            () = &mut shutdown => break,
+            () = tokio::time::sleep(sleep) => {}
+            Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
+                if let Err(error) = joined {
+                    tracing::error!(error = %error, "a reminder task failed");
+                }
+            }
+        }
+    }
+    // Wake tasks waiting to retry so they end; give posts in flight a moment to finish.
+    drop(stop);
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!("reminder posts still in flight at shutdown were abandoned");
+        tasks.shutdown().await;
+    }
+}
+
+/// Posts one channel's reminder, trying again after failures while it is still its date.
+#[tracing::instrument(skip_all, fields(channel = %post.channel, date = %post.date))]
+async fn remind_channel<S: Store, P: Poster, C: Fn() -> DateTime<Utc> + Send + Sync>(
+    shared: Arc<Shared<S, P, C>>,
+    post: DuePost,
+    mut stopped: watch::Receiver<()>,
+) {
+    let mut failures = 0;
+    let mut rechecked = false;
+    loop {
+        let today = (shared.clock)().with_timezone(&shared.tz).date_naive();
+        if today != post.date {
+            tracing::error!("the daily reminder was never posted and its date is over");
+            return;
+        }
+        let wait = match deliver(
+            &shared.store,
+            &shared.poster,
+            &post,
+            &shared.claimant,
+            &shared.clock,
+        )
+        .await
+        {
+            Ok(Delivery::Posted) => {
+                tracing::info!("daily reminder posted");
+                return;
+            }
+            Ok(Delivery::Unreachable) => return,
+            Ok(Delivery::Taken) if !rechecked => {
+                // Posted already, or someone is posting it; if they died, their claim goes
+                // stale and is ours to take over after the window.
+                rechecked = true;
+                STALE_AFTER + Duration::from_secs(30)
+            }
+            Ok(Delivery::Taken) => return,
+            Ok(Delivery::Failed(reason)) => {
+                let Some(&wait) = RETRY_DELAYS.get(failures) else {
+                    tracing::error!(%reason, "gave up on today's reminder after repeated failures");
+                    return;
+                };
+                tracing::warn!(%reason, retry_in = ?wait, "the daily reminder failed; trying again later");
+                failures += 1;
+                wait
+            }
+            Err(error) => {
+                let Some(&wait) = RETRY_DELAYS.get(failures) else {
+                    tracing::error!(error = %error, "gave up on today's reminder: the store keeps failing");
+                    return;
+                };
+                tracing::warn!(error = %error, retry_in = ?wait, "store error while posting the daily reminder; trying again later");
+                failures += 1;
+                wait
+            }
+        };
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            _ = stopped.changed() => return,
+        }
+    }
+}
+
+/// Runs today's reminders now, whatever the time of day (on a reminder day), through the same
+/// claim-then-post path as the scheduler: each channel is posted at most once per date, however
+/// it is run. Returns what happened to each post; failures are not retried.
+pub async fn remind_now<S: Store, P: Poster>(
+    store: &S,
+    poster: &P,
+    settings: &ReminderSettings,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<Vec<(ChannelId, Delivery)>, StoreError> {
+    let Some(date) = reminders::today_if_reminder_day(settings, tz, now) else {
+        return Ok(Vec::new());
+    };
+    let channels = store.channels_on_call().await?;
+    let posts = reminders::posts(
+        settings,
+        tz,
+        date,
+        now,
+        channels.iter().map(|c| (&c.channel, &c.state)),
+    );
+    let claimant = claimant(now);
+    let mut outcomes = Vec::with_capacity(posts.len());
+    for post in posts {
+        let delivery = deliver(store, poster, &post, &claimant, &|| now).await?;
+        outcomes.push((post.channel, delivery));
+    }
+    Ok(outcomes)
+}
+
+/// A poster for `baton console`: keeps each message as a printable line.
+#[derive(Debug, Default)]
+pub struct ConsolePoster {
+    lines: Mutex<Vec<String>>,
+}
+
+impl ConsolePoster {
+    /// The lines posted so far, emptying the list.
+    pub fn take(&self) -> Vec<String> {
+        self.lines
+            .lock()
+            .map(|mut lines| std::mem::take(&mut *lines))
+            .unwrap_or_default()
+    }
+
+    fn push(&self, line: String) {
+        if let Ok(mut lines) = self.lines.lock() {
+            lines.push(line);
+        }
+    }
+}
+
+impl Poster for ConsolePoster {
+    async fn post_message(&self, channel: &ChannelId, message: &Reply) -> Result<(), PostError> {
+        self.push(format!(
+            "[public in #{channel}] {}\n",
+            text::plain(&message.text)
+        ));
+        Ok(())
+    }
+
+    async fn send_dm(&self, user: &UserId, message: &Reply) -> Result<(), PostError> {
+        self.push(format!(
+            "[direct message to {user}] {}\n",
+            text::plain(&message.text)
+        ));
+        Ok(())
+    }
+}
+
+/// The console's `:remind`: today's reminders, now, claimed like the scheduler claims them.
+pub struct ConsoleReminders<S> {
+    pub store: S,
+    /// `None` when the config has no `[reminders]` (or they are disabled).
+    pub settings: Option<ReminderSettings>,
+    pub tz: Tz,
+}
+
+impl<S: Store> ConsoleHooks for ConsoleReminders<S> {
+    async fn remind(&self, now: DateTime<Utc>) -> Vec<String> {
+        let Some(settings) = &self.settings else {
+            return vec![
+                "[console] Reminders are off: add a [reminders] section to the config file to turn them on.\n"
+                    .to_owned(),
+            ];
+        };
+        let poster = ConsolePoster::default();
+        match remind_now(&self.store, &poster, settings, self.tz, now).await {
+            Ok(_) => poster.take(),
+            Err(error) => {
+                tracing::error!(error = %error, "console reminders failed");
+                let mut lines = poster.take();
+                lines.push(format!("[console] Reminders stopped: {error}\n"));
+                lines
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

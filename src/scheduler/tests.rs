@@ -1,0 +1,646 @@
+//! Scheduler tests: paused tokio time over an in-memory store, then a real SQLite file for
+//! exactly-once across copies of Baton and the takeover of stale claims.
+
+use super::*;
+use crate::config::WeekdayKey;
+use crate::domain::rota::{ChannelState, Handover, NewHandover};
+use crate::store::{ChannelOnCall, Recorded, SqliteStore};
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use chrono_tz::Europe::London;
+use std::collections::{HashMap, HashSet};
+use tokio::sync::oneshot;
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn user(name: &str) -> UserId {
+    UserId::parse(name).unwrap()
+}
+
+fn channel(name: &str) -> ChannelId {
+    ChannelId::parse(name).unwrap()
+}
+
+fn weekdays_at_nine(handover_day: Option<Weekday>) -> ReminderSettings {
+    ReminderSettings {
+        time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+        days: [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ]
+        .into_iter()
+        .map(WeekdayKey::of)
+        .collect(),
+        handover_day,
+    }
+}
+
+/// A wall clock that starts at `start` and follows tokio's (paused) time.
+fn paused_clock(start: DateTime<Utc>) -> impl Fn() -> DateTime<Utc> + Send + Sync + 'static {
+    let origin = tokio::time::Instant::now();
+    move || start + chrono::Duration::from_std(origin.elapsed()).unwrap()
+}
+
+fn on_call(channel_name: &str, who: &str, rota: &[&str]) -> ChannelOnCall {
+    let since = utc("2025-06-02T08:30:00Z");
+    ChannelOnCall {
+        channel: channel(channel_name),
+        state: ChannelState {
+            current: Some(Handover {
+                id: 1,
+                channel: channel(channel_name),
+                seq: 1,
+                from: None,
+                to: user(who),
+                effective_at: since,
+                recorded_at: since,
+                recorded_by: user(who),
+                notes: String::new(),
+                undone: None,
+            }),
+            rota: rota.iter().map(|u| user(u)).collect(),
+        },
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ClaimRow {
+    claimed_at: DateTime<Utc>,
+    sent: bool,
+}
+
+/// The reminder half of the store, in memory, with the SQL's claim rule. Anything else the
+/// scheduler should never call fails loudly.
+#[derive(Clone, Default)]
+struct FakeStore {
+    channels: Arc<Vec<ChannelOnCall>>,
+    claims: Arc<Mutex<HashMap<(ChannelId, NaiveDate), ClaimRow>>>,
+    /// How many `mark_reminder_sent` calls fail before they work.
+    mark_failures: Arc<Mutex<u32>>,
+}
+
+impl FakeStore {
+    fn with(channels: Vec<ChannelOnCall>) -> Self {
+        Self {
+            channels: Arc::new(channels),
+            ..Self::default()
+        }
+    }
+
+    fn claim_as_dead_copy(&self, channel_name: &str, date: &str, at: DateTime<Utc>) {
+        self.claims.lock().unwrap().insert(
+            (channel(channel_name), date.parse().unwrap()),
+            ClaimRow {
+                claimed_at: at,
+                sent: false,
+            },
+        );
+    }
+}
+
+impl Store for FakeStore {
+    async fn channel_state(&self, _: &ChannelId) -> Result<ChannelState, StoreError> {
+        unimplemented!("the scheduler reads channels only through channels_on_call")
+    }
+    async fn record_handover<F, E>(
+        &self,
+        _: &ChannelId,
+        _: Option<&str>,
+        _: F,
+    ) -> Result<Result<Recorded, E>, StoreError>
+    where
+        F: FnOnce(&ChannelState) -> Result<NewHandover, E> + Send,
+        E: Send,
+    {
+        unimplemented!("the scheduler records no handovers")
+    }
+    async fn undo_latest<F, E>(
+        &self,
+        _: &ChannelId,
+        _: F,
+    ) -> Result<Result<(Handover, ChannelState), E>, StoreError>
+    where
+        F: FnOnce(&ChannelState) -> Result<crate::domain::rota::Undo, E> + Send,
+        E: Send,
+    {
+        unimplemented!("the scheduler undoes nothing")
+    }
+    async fn set_rota(
+        &self,
+        _: &ChannelId,
+        _: &[UserId],
+        _: &UserId,
+        _: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        unimplemented!("the scheduler sets no rota")
+    }
+    async fn history(&self, _: &ChannelId, _: u32) -> Result<Vec<Handover>, StoreError> {
+        unimplemented!("the scheduler reads no history")
+    }
+    async fn pay_history(
+        &self,
+        _: DateTime<Utc>,
+        _: DateTime<Utc>,
+        _: Option<&ChannelId>,
+    ) -> Result<Vec<crate::domain::pay::ChannelRota>, StoreError> {
+        unimplemented!("the scheduler computes no pay")
+    }
+    async fn remember_name(&self, _: &UserId, _: &str, _: DateTime<Utc>) -> Result<(), StoreError> {
+        unimplemented!("the scheduler remembers no names")
+    }
+    async fn names(&self, _: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
+        unimplemented!("the scheduler looks up no names")
+    }
+    async fn channels_on_call(&self) -> Result<Vec<ChannelOnCall>, StoreError> {
+        Ok(self.channels.to_vec())
+    }
+    async fn claim_reminder(
+        &self,
+        channel: &ChannelId,
+        date: NaiveDate,
+        _: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<Claim, StoreError> {
+        let mut claims = self.claims.lock().unwrap();
+        let key = (channel.clone(), date);
+        match claims.get(&key) {
+            Some(row) if row.sent || row.claimed_at >= stale_before => Ok(Claim::Taken),
+            _ => {
+                claims.insert(
+                    key,
+                    ClaimRow {
+                        claimed_at: now,
+                        sent: false,
+                    },
+                );
+                Ok(Claim::Claimed)
+            }
+        }
+    }
+    async fn mark_reminder_sent(
+        &self,
+        channel: &ChannelId,
+        date: NaiveDate,
+        _: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut failures = self.mark_failures.lock().unwrap();
+        if *failures > 0 {
+            *failures -= 1;
+            return Err(StoreError::Corrupt("disk I/O error".into()));
+        }
+        if let Some(row) = self
+            .claims
+            .lock()
+            .unwrap()
+            .get_mut(&(channel.clone(), date))
+        {
+            row.sent = true;
+        }
+        Ok(())
+    }
+    async fn release_reminder(
+        &self,
+        channel: &ChannelId,
+        date: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let mut claims = self.claims.lock().unwrap();
+        if claims
+            .get(&(channel.clone(), date))
+            .is_some_and(|r| !r.sent)
+        {
+            claims.remove(&(channel.clone(), date));
+        }
+        Ok(())
+    }
+}
+
+/// Records what was posted, as "post CHANNEL" / "dm USER" lines. Channels can be made
+/// unreachable, or to fail a number of times first.
+#[derive(Clone, Default)]
+struct RecordingPoster {
+    log: Arc<Mutex<Vec<String>>>,
+    messages: Arc<Mutex<Vec<String>>>,
+    unreachable: Arc<HashSet<ChannelId>>,
+    failures_left: Arc<Mutex<HashMap<ChannelId, u32>>>,
+    /// How long each post takes, to widen races.
+    latency: Duration,
+}
+
+impl RecordingPoster {
+    fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn sorted_log(&self) -> Vec<String> {
+        let mut log = self.log();
+        log.sort();
+        log
+    }
+}
+
+impl Poster for RecordingPoster {
+    async fn post_message(&self, channel: &ChannelId, message: &Reply) -> Result<(), PostError> {
+        tokio::time::sleep(self.latency).await;
+        if self.unreachable.contains(channel) {
+            return Err(PostError::Unreachable("not_in_channel".into()));
+        }
+        if let Some(left) = self.failures_left.lock().unwrap().get_mut(channel) {
+            if *left > 0 {
+                *left -= 1;
+                return Err(PostError::Failed("HTTP 503".into()));
+            }
+        }
+        self.log.lock().unwrap().push(format!("post {channel}"));
+        self.messages.lock().unwrap().push(message.text.clone());
+        Ok(())
+    }
+
+    async fn send_dm(&self, user: &UserId, message: &Reply) -> Result<(), PostError> {
+        self.log.lock().unwrap().push(format!("dm {user}"));
+        self.messages.lock().unwrap().push(message.text.clone());
+        Ok(())
+    }
+}
+
+/// A running scheduler and the means to stop it.
+struct Running {
+    stop: oneshot::Sender<()>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.handle.await.unwrap();
+    }
+}
+
+fn start<S: Store + 'static, P: Poster + 'static>(
+    store: S,
+    poster: P,
+    settings: ReminderSettings,
+    clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static,
+) -> Running {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let handle = tokio::spawn(run_scheduler(
+        store,
+        poster,
+        settings,
+        London,
+        clock,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    Running { stop, handle }
+}
+
+async fn wait(seconds: u64) {
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+}
+
+fn three_channels() -> FakeStore {
+    // `quiet` has nobody on call, so the store does not list it.
+    FakeStore::with(vec![
+        on_call("ops", "ann", &["ann", "bob"]),
+        on_call("web", "dan", &[]),
+    ])
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_scheduler_posts_at_the_reminder_time_once_per_channel_and_again_the_next_day() {
+    let store = three_channels();
+    let poster = RecordingPoster::default();
+    // Monday 2 June 2025, 08:59 BST.
+    let running = start(
+        store,
+        poster.clone(),
+        weekdays_at_nine(None),
+        paused_clock(utc("2025-06-02T07:59:00Z")),
+    );
+    wait(59).await;
+    assert!(poster.log().is_empty(), "nothing before 09:00");
+    wait(2).await;
+    assert_eq!(poster.sorted_log(), ["post ops", "post web"]);
+    wait(6 * 3600).await;
+    assert_eq!(poster.log().len(), 2, "once a day");
+    wait(18 * 3600).await;
+    assert_eq!(
+        poster.sorted_log(),
+        ["post ops", "post ops", "post web", "post web"],
+        "Tuesday's reminders"
+    );
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_restart_after_the_time_posts_at_once_and_another_start_that_day_posts_nothing() {
+    let store = three_channels();
+    let poster = RecordingPoster::default();
+    let first = start(
+        store.clone(),
+        poster.clone(),
+        weekdays_at_nine(None),
+        paused_clock(utc("2025-06-02T10:00:00Z")),
+    );
+    wait(1).await;
+    assert_eq!(poster.sorted_log(), ["post ops", "post web"]);
+    first.stop().await;
+
+    let second = start(
+        store,
+        poster.clone(),
+        weekdays_at_nine(None),
+        paused_clock(utc("2025-06-02T10:05:00Z")),
+    );
+    // Past the stale window, when it looks again.
+    wait(20 * 60).await;
+    assert_eq!(poster.log().len(), 2, "{:?}", poster.log());
+    second.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_restart_the_next_day_does_not_post_yesterdays_reminder() {
+    let poster = RecordingPoster::default();
+    // Tuesday 00:30 BST: Monday's reminder was missed; Tuesday's is at 09:00.
+    let running = start(
+        three_channels(),
+        poster.clone(),
+        weekdays_at_nine(None),
+        paused_clock(utc("2025-06-02T23:30:00Z")),
+    );
+    wait(8 * 3600).await;
+    assert!(poster.log().is_empty(), "{:?}", poster.log());
+    wait(3600).await;
+    assert_eq!(poster.sorted_log(), ["post ops", "post web"]);
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_channel_baton_cannot_post_to_is_skipped_and_the_others_still_get_theirs() {
+    let store = three_channels();
+    let poster = RecordingPoster {
+        unreachable: Arc::new([channel("web")].into()),
+        ..RecordingPoster::default()
+    };
+    let running = start(
+        store.clone(),
+        poster.clone(),
+        weekdays_at_nine(None),
+        paused_clock(utc("2025-06-02T10:00:00Z")),
+    );
+    wait(3 * 3600).await;
+    assert_eq!(poster.log(), ["post ops"]);
+    let claims = store.claims.lock().unwrap().clone();
+    assert!(
+        claims.values().all(|row| row.sent),
+        "both settled: {claims:?}"
+    );
+    drop(claims);
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_post_is_retried_later_that_day_without_holding_up_other_channels() {
+    let poster = RecordingPoster {
+        failures_left: Arc::new(Mutex::new([(channel("ops"), 2)].into())),
+        // A slow channel must not delay the others either.
+        latency: Duration::from_secs(1),
+        ..RecordingPoster::default()
+    };
+    let running = start(
+        three_channels(),
+        poster.clone(),
+        weekdays_at_nine(None),
+        paused_clock(utc("2025-06-02T10:00:00Z")),
+    );
+    wait(2).await;
+    assert_eq!(poster.log(), ["post web"]);
+    // Two failures: retried after 30 s, then after 2 min more.
+    wait(30 + 120 + 5).await;
+    assert_eq!(poster.sorted_log(), ["post ops", "post web"]);
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_claim_left_by_a_crashed_copy_is_taken_over_once_it_is_stale() {
+    let store = three_channels();
+    store.claim_as_dead_copy("ops", "2025-06-02", utc("2025-06-02T09:59:00Z"));
+    let poster = RecordingPoster::default();
+    let running = start(
+        store,
+        poster.clone(),
+        weekdays_at_nine(None),
+        paused_clock(utc("2025-06-02T10:00:00Z")),
+    );
+    wait(1).await;
+    assert_eq!(poster.log(), ["post web"]);
+    wait(6 * 60).await;
+    assert_eq!(poster.log(), ["post web", "post ops"]);
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_post_whose_sent_mark_fails_is_never_posted_again_by_the_same_copy() {
+    for failures in [2, 100] {
+        let store = FakeStore::with(vec![on_call("ops", "ann", &[])]);
+        *store.mark_failures.lock().unwrap() = failures;
+        let poster = RecordingPoster::default();
+        let running = start(
+            store.clone(),
+            poster.clone(),
+            weekdays_at_nine(None),
+            paused_clock(utc("2025-06-02T10:00:00Z")),
+        );
+        wait(3 * 3600).await;
+        assert_eq!(poster.log(), ["post ops"], "{failures} failed marks");
+        let sent = store.claims.lock().unwrap().values().all(|row| row.sent);
+        assert_eq!(sent, failures == 2, "{failures} failed marks");
+        running.stop().await;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_engineer_next_in_the_rota_is_told_on_the_friday_before_a_monday_handover() {
+    let poster = RecordingPoster::default();
+    // Friday 6 June 2025, 10:00 BST.
+    let running = start(
+        three_channels(),
+        poster.clone(),
+        weekdays_at_nine(Some(Weekday::Mon)),
+        paused_clock(utc("2025-06-06T09:00:00Z")),
+    );
+    wait(1).await;
+    assert_eq!(poster.sorted_log(), ["dm bob", "post ops", "post web"]);
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_ends_the_scheduler_even_with_retries_pending() {
+    let poster = RecordingPoster {
+        failures_left: Arc::new(Mutex::new([(channel("ops"), 100)].into())),
+        ..RecordingPoster::default()
+    };
+    let running = start(
+        three_channels(),
+        poster.clone(),
+        weekdays_at_nine(None),
+        paused_clock(utc("2025-06-02T10:00:00Z")),
+    );
+    wait(1).await;
+    let started = tokio::time::Instant::now();
+    running.stop().await;
+    assert!(started.elapsed() < SHUTDOWN_GRACE, "stopped at once");
+}
+
+// --- On a real SQLite file ---------------------------------------------------------------
+
+/// A database file with channels `c0`…`c{n-1}`, each with `ann` on call and `bob` next.
+async fn seeded_database(dir: &tempfile::TempDir, channels: usize) -> String {
+    let path = dir.path().join("baton.db").display().to_string();
+    let store = SqliteStore::open(&path).await.unwrap();
+    let since = utc("2025-06-02T08:30:00Z");
+    for n in 0..channels {
+        let c = channel(&format!("c{n}"));
+        store
+            .record_handover(&c, None, |_| {
+                Ok::<_, ()>(NewHandover {
+                    from: None,
+                    to: user("ann"),
+                    effective_at: since,
+                    recorded_at: since,
+                    recorded_by: user("ann"),
+                    notes: "all quiet".into(),
+                })
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        store
+            .set_rota(&c, &[user("ann"), user("bob")], &user("ann"), since)
+            .await
+            .unwrap();
+    }
+    store.close().await;
+    path
+}
+
+#[tokio::test]
+async fn two_schedulers_on_one_database_post_each_channel_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = seeded_database(&dir, 6).await;
+    let poster = RecordingPoster {
+        latency: Duration::from_millis(20),
+        ..RecordingPoster::default()
+    };
+    // Two copies of Baton, each with its own connection pool, both starting after 09:00.
+    let now = utc("2025-06-02T10:00:00Z");
+    let copies = [
+        start(
+            SqliteStore::open(&path).await.unwrap(),
+            poster.clone(),
+            weekdays_at_nine(None),
+            move || now,
+        ),
+        start(
+            SqliteStore::open(&path).await.unwrap(),
+            poster.clone(),
+            weekdays_at_nine(None),
+            move || now,
+        ),
+    ];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while poster.log().len() < 6 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Give a double post the chance to show up.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for copy in copies {
+        copy.stop().await;
+    }
+    let expected: Vec<String> = (0..6).map(|n| format!("post c{n}")).collect();
+    assert_eq!(poster.sorted_log(), expected);
+}
+
+#[tokio::test]
+async fn a_stale_claim_in_the_database_is_taken_over_and_a_fresh_one_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = seeded_database(&dir, 2).await;
+    let store = SqliteStore::open(&path).await.unwrap();
+    let settings = weekdays_at_nine(None);
+    let now = utc("2025-06-02T10:00:00Z");
+    let date: NaiveDate = "2025-06-02".parse().unwrap();
+    let minutes = |m: i64| chrono::Duration::minutes(m);
+    // A copy that died ten minutes ago holds c0; one that is still posting holds c1.
+    for (c, at) in [("c0", now - minutes(10)), ("c1", now - minutes(1))] {
+        let claim = store
+            .claim_reminder(&channel(c), date, "other", at, at - minutes(5))
+            .await
+            .unwrap();
+        assert_eq!(claim, Claim::Claimed);
+    }
+    let poster = RecordingPoster::default();
+    let cases = [
+        (now, [Delivery::Posted, Delivery::Taken]),
+        // c1's claim is now six minutes old and was never marked sent.
+        (now + minutes(5), [Delivery::Taken, Delivery::Posted]),
+        (now + minutes(30), [Delivery::Taken, Delivery::Taken]),
+    ];
+    for (at, expected) in cases {
+        let outcomes = remind_now(&store, &poster, &settings, London, at)
+            .await
+            .unwrap();
+        let expected: Vec<_> = ["c0", "c1"]
+            .map(channel)
+            .into_iter()
+            .zip(expected)
+            .collect();
+        assert_eq!(outcomes, expected, "at {at}");
+    }
+    assert_eq!(poster.log(), ["post c0", "post c1"]);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn the_console_runs_todays_reminders_once_and_prints_them_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = seeded_database(&dir, 1).await;
+    let store = SqliteStore::open(&path).await.unwrap();
+    let hooks = ConsoleReminders {
+        store: store.clone(),
+        settings: Some(weekdays_at_nine(Some(Weekday::Mon))),
+        tz: London,
+    };
+    // Friday 6 June, 07:00 BST: before the reminder time, which `:remind` ignores.
+    let friday = utc("2025-06-06T06:00:00Z");
+    let printed = hooks.remind(friday).await;
+    assert_eq!(
+        printed,
+        [
+            "[public in #c0] @ann is on call here, since Mon 2 Jun, 09:30. Next in the rota: \
+             @bob.\nNotes from the last handover:\n> all quiet\n",
+            "[direct message to bob] Heads-up: your on-call turn in #c0 starts on Monday, when \
+             @ann hands the pager to you.\n",
+        ]
+    );
+    assert!(
+        hooks.remind(friday).await.is_empty(),
+        "already posted today"
+    );
+    let saturday = utc("2025-06-07T10:00:00Z");
+    assert!(
+        hooks.remind(saturday).await.is_empty(),
+        "not a reminder day"
+    );
+    let off = ConsoleReminders {
+        settings: None,
+        ..hooks
+    };
+    assert!(off.remind(friday).await[0].starts_with("[console] Reminders are off"));
+    store.close().await;
+}
