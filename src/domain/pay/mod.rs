@@ -1,0 +1,200 @@
+//! The pay rule: a channel's handovers make shifts; each local day is paid at its kind's rate;
+//! whoever is on call for part of a day earns `rate × seconds on call that day ÷ seconds in that
+//! day`; a total is the exact sum of those shares, rounded once, half up, to the minor unit.
+//!
+//! Pure: `now` is an argument and nothing is stored, so a statement can always be recomputed
+//! from the handover history (e.g. after a newer holiday file is loaded).
+//!
+//! Layout: [`policy`] (day kinds, rates, the policy), `accrue` (shifts into seconds per day),
+//! this file (statements), and the tests.
+
+mod accrue;
+pub mod policy;
+#[cfg(test)]
+mod tests;
+
+pub use policy::{DayKind, DayRule, PayPolicy, Rates, WeekendDays};
+
+use crate::domain::ids::{ChannelId, UserId};
+use crate::domain::money::{Currency, Days, Fraction, Money};
+use crate::domain::month::YearMonth;
+use accrue::{PersonTally, Tally};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// A handover: from `at`, `to` is on call in the channel until the next handover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoverPoint {
+    pub at: DateTime<Utc>,
+    pub to: UserId,
+}
+
+/// One channel's handovers, sorted by `at`, with undone handovers already removed.
+///
+/// It may be the whole history or only a slice of it, as long as the slice holds the last
+/// handover at or before the period start and every handover after it up to `now` (or at least
+/// the first one after the period end): the shift in force at the start is found by binary
+/// search, and a shift with no later handover runs until `now`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelRota {
+    pub channel: ChannelId,
+    pub handovers: Vec<HandoverPoint>,
+}
+
+/// Days on call per day kind, and amounts per kind when rates are configured. Each figure is
+/// rounded once from its exact sum, so the amounts by kind may differ from the total by a
+/// minor unit: the total is the one paid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindBreakdown {
+    days: [Days; 3],
+    amounts: Option<[Money; 3]>,
+}
+
+impl KindBreakdown {
+    fn from_tally(tally: &Tally, policy: &PayPolicy) -> Self {
+        let days = DayKind::ALL.map(|k| tally.days(k));
+        let amounts = policy.rates.as_ref().map(|rates| {
+            DayKind::ALL.map(|k| {
+                Money::from_exact_minor(exact_amount(rates, k, days[k.index()]), &policy.currency)
+            })
+        });
+        Self { days, amounts }
+    }
+
+    /// Exact days on call of this kind (display with `{}`: two decimals).
+    pub fn days(&self, kind: DayKind) -> Days {
+        self.days[kind.index()]
+    }
+
+    /// All days on call, of every kind.
+    pub fn total_days(&self) -> Days {
+        self.days.iter().fold(Days::ZERO, |sum, &d| sum + d)
+    }
+
+    /// The amount for this kind, rounded once from its exact value; None without rates.
+    pub fn amount(&self, kind: DayKind) -> Option<Money> {
+        self.amounts.map(|a| a[kind.index()])
+    }
+
+    /// The exact pay for these days in minor units (rate × exact days, summed over kinds).
+    pub fn exact_total(&self, rates: &Rates) -> Fraction {
+        DayKind::ALL.iter().fold(Fraction::ZERO, |sum, &k| {
+            sum + exact_amount(rates, k, self.days(k))
+        })
+    }
+
+    fn total(&self, policy: &PayPolicy) -> Option<Money> {
+        policy
+            .rates
+            .as_ref()
+            .map(|rates| Money::from_exact_minor(self.exact_total(rates), &policy.currency))
+    }
+}
+
+fn exact_amount(rates: &Rates, kind: DayKind, days: Days) -> Fraction {
+    days.exact()
+        .times(i128::from(rates.for_kind(kind).minor_units()))
+}
+
+/// What one channel's rota pays an engineer in the period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelPay {
+    pub channel: ChannelId,
+    pub breakdown: KindBreakdown,
+    /// None when rates are not configured.
+    pub total: Option<Money>,
+}
+
+/// An engineer's pay for a month: per channel, overall, and the total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    pub user: UserId,
+    pub month: YearMonth,
+    /// Some(now) while the month is not over: the figures are accrued to `now`.
+    pub to_date: Option<DateTime<Utc>>,
+    /// Channels with time on call, sorted by channel id.
+    pub channels: Vec<ChannelPay>,
+    /// Across channels: a person on call in two channels at once is paid by each.
+    pub overall: KindBreakdown,
+    /// The exact sum of every share, rounded once; None when rates are not configured.
+    pub total: Option<Money>,
+    /// Dates on call that the holiday calendar does not cover: they were paid by the
+    /// weekday/weekend rule, and the caller must warn (reply and log) that they may be wrong.
+    pub uncovered_dates: Vec<NaiveDate>,
+}
+
+impl Statement {
+    fn build(
+        policy: &PayPolicy,
+        user: &UserId,
+        month: YearMonth,
+        to_date: Option<DateTime<Utc>>,
+        person: Option<&PersonTally>,
+    ) -> Self {
+        let mut overall = Tally::default();
+        let mut channels = Vec::new();
+        let mut uncovered_dates = Vec::new();
+        if let Some(person) = person {
+            for (&channel, tally) in &person.channels {
+                overall.merge(tally);
+                let breakdown = KindBreakdown::from_tally(tally, policy);
+                channels.push(ChannelPay {
+                    channel: channel.clone(),
+                    total: breakdown.total(policy),
+                    breakdown,
+                });
+            }
+            uncovered_dates.extend(person.uncovered.iter().copied());
+        }
+        let overall = KindBreakdown::from_tally(&overall, policy);
+        Self {
+            user: user.clone(),
+            month,
+            to_date,
+            channels,
+            total: overall.total(policy),
+            overall,
+            uncovered_dates,
+        }
+    }
+
+    /// The currency of the amounts.
+    pub fn currency(&self) -> Option<&Currency> {
+        self.total.as_ref().map(Money::currency)
+    }
+}
+
+/// `Some(now)` while the month is not over.
+fn accrued_to(policy: &PayPolicy, month: YearMonth, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let (_, end) = month.bounds(policy.timezone);
+    (now < end).then_some(now)
+}
+
+/// One engineer's statement for a month, accrued to `now` if the month is not over. A month that
+/// has not started, or an engineer with no time on call, gives a valid statement of zero days.
+pub fn statement(
+    policy: &PayPolicy,
+    rotas: &[ChannelRota],
+    user: &UserId,
+    month: YearMonth,
+    now: DateTime<Utc>,
+) -> Statement {
+    let (start, end) = month.bounds(policy.timezone);
+    let people = accrue::accrue(policy, rotas, start, end, now, Some(user));
+    let to_date = accrued_to(policy, month, now);
+    Statement::build(policy, user, month, to_date, people.get(user))
+}
+
+/// Statements for every engineer with time on call in the month, sorted by user id.
+pub fn team(
+    policy: &PayPolicy,
+    rotas: &[ChannelRota],
+    month: YearMonth,
+    now: DateTime<Utc>,
+) -> Vec<Statement> {
+    let (start, end) = month.bounds(policy.timezone);
+    let to_date = accrued_to(policy, month, now);
+    accrue::accrue(policy, rotas, start, end, now, None)
+        .into_iter()
+        .map(|(user, person)| Statement::build(policy, user, month, to_date, Some(&person)))
+        .collect()
+}
