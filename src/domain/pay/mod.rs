@@ -11,6 +11,8 @@
 mod accrue;
 pub mod policy;
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;
 
 pub use policy::{DayKind, DayRule, PayPolicy, Rates, WeekendDays};

@@ -1,0 +1,181 @@
+//! Properties of the pay rule over random rotas, in several time zones (London; Lord Howe, whose
+//! clocks move by 30 minutes; New York), compared exactly (fractions, before any rounding).
+
+use super::accrue::{accrue, Tally};
+use super::tests::{policy, user};
+use super::*;
+use crate::domain::month::start_of_day;
+use chrono::{Duration, TimeZone};
+use chrono_tz::Tz;
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+const ZONES: [Tz; 3] = [
+    chrono_tz::Europe::London,
+    chrono_tz::Australia::Lord_Howe,
+    chrono_tz::America::New_York,
+];
+
+/// Exact pay per engineer (all channels) for `[from, to)`, in minor units.
+fn exact_pay(
+    policy: &PayPolicy,
+    rotas: &[ChannelRota],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> BTreeMap<UserId, Fraction> {
+    let Some(rates) = &policy.rates else {
+        return BTreeMap::new();
+    };
+    accrue(policy, rotas, from, to, now, None)
+        .into_iter()
+        .map(|(who, person)| {
+            let mut all = Tally::default();
+            person.channels.values().for_each(|t| all.merge(t));
+            let exact = KindBreakdown::from_tally(&all, policy).exact_total(rates);
+            (who.clone(), exact)
+        })
+        .collect()
+}
+
+/// A rota from (seconds after `origin`, engineer number) pairs, sorted by time.
+fn rota_from(origin: DateTime<Utc>, mut points: Vec<(i64, u8)>) -> ChannelRota {
+    points.sort_by_key(|&(t, _)| t);
+    ChannelRota {
+        channel: ChannelId::parse("ops").unwrap(),
+        handovers: points
+            .into_iter()
+            .map(|(t, u)| HandoverPoint {
+                at: origin + Duration::seconds(t),
+                to: user(&format!("u{u}")),
+            })
+            .collect(),
+    }
+}
+
+fn policy_in(zone: usize, rate: (i64, i64, i64)) -> PayPolicy {
+    let gbp = Currency::gbp();
+    PayPolicy {
+        timezone: ZONES[zone],
+        rates: Some(Rates {
+            weekday: Money::from_minor(rate.0, &gbp),
+            weekend: Money::from_minor(rate.1, &gbp),
+            bank_holiday: Money::from_minor(rate.2, &gbp),
+        }),
+        ..policy()
+    }
+}
+
+/// Any date 2020-2028, or one of the days that most often go wrong.
+fn a_day() -> impl Strategy<Value = NaiveDate> {
+    let special = [
+        "2025-03-30",
+        "2025-10-26",
+        "2025-04-06",
+        "2025-10-05",
+        "2025-03-09",
+        "2025-11-02",
+        "2024-02-29",
+        "2025-04-18",
+        "2022-12-27",
+    ]
+    .map(|d| d.parse::<NaiveDate>().unwrap());
+    let start = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+    prop_oneof![
+        proptest::sample::select(special.to_vec()),
+        (0_i64..3288).prop_map(move |n| start + Duration::days(n)),
+    ]
+}
+
+const DAY: i64 = 86_400;
+
+proptest! {
+    #[test]
+    fn for_any_day_the_exact_shares_of_all_engineers_add_up_to_that_days_rate(
+        day in a_day(),
+        zone in 0..ZONES.len(),
+        rate in (0_i64..1_000_000, 0_i64..1_000_000, 0_i64..1_000_000),
+        points in proptest::collection::vec((-2 * DAY..3 * DAY, 0_u8..4), 0..10),
+    ) {
+        let p = policy_in(zone, rate);
+        let from = start_of_day(day, p.timezone);
+        let to = start_of_day(day.succ_opt().unwrap(), p.timezone);
+        // Someone is always on call: a handover long before the day, then random ones around it.
+        let mut points = points;
+        points.push((-3 * DAY, 9));
+        let rotas = [rota_from(from, points)];
+        let now = to + Duration::days(10);
+        let sum = exact_pay(&p, &rotas, from, to, now)
+            .into_values()
+            .fold(Fraction::ZERO, |a, b| a + b);
+        let day_rate = p.rates.as_ref().unwrap().for_kind(p.day_rule(day).kind);
+        prop_assert_eq!(sum, Fraction::from_integer(i128::from(day_rate.minor_units())));
+    }
+
+    #[test]
+    fn splitting_a_period_into_sub_periods_never_changes_an_engineers_exact_total(
+        day in a_day(),
+        zone in 0..ZONES.len(),
+        rate in (0_i64..1_000_000, 0_i64..1_000_000, 0_i64..1_000_000),
+        length in 1_i64..(62 * DAY),
+        cuts in proptest::collection::vec(any::<proptest::sample::Index>(), 0..5),
+        points in proptest::collection::vec((-5 * DAY..70 * DAY, 0_u8..4), 0..40),
+        now_after in -10 * DAY..80 * DAY,
+    ) {
+        let p = policy_in(zone, rate);
+        let from = start_of_day(day, p.timezone) + Duration::seconds(length % 7_919);
+        let to = from + Duration::seconds(length);
+        // Cut points anywhere in the period.
+        let mut bounds: Vec<DateTime<Utc>> = cuts
+            .iter()
+            .map(|c| from + Duration::seconds(c.index(length as usize) as i64))
+            .collect();
+        bounds.push(from);
+        bounds.push(to);
+        bounds.sort();
+        let rotas = [rota_from(from, points)];
+        let now = from + Duration::seconds(now_after);
+        let whole = exact_pay(&p, &rotas, from, to, now);
+        let mut parts: BTreeMap<UserId, Fraction> = BTreeMap::new();
+        for w in bounds.windows(2) {
+            for (who, f) in exact_pay(&p, &rotas, w[0], w[1], now) {
+                let sum = parts.entry(who).or_insert(Fraction::ZERO);
+                *sum = *sum + f;
+            }
+        }
+        let nonzero = |m: BTreeMap<UserId, Fraction>| -> BTreeMap<UserId, Fraction> {
+            m.into_iter().filter(|(_, f)| f.numer() != 0).collect()
+        };
+        prop_assert_eq!(nonzero(whole), nonzero(parts));
+    }
+
+    #[test]
+    fn moving_a_handover_later_never_lowers_the_outgoing_engineers_exact_pay(
+        zone in 0..ZONES.len(),
+        month_index in 0_u32..12,
+        rate in (0_i64..1_000_000, 0_i64..1_000_000, 0_i64..1_000_000),
+        points in proptest::collection::vec((-5 * DAY..40 * DAY, 0_u8..4), 2..20),
+        which in any::<proptest::sample::Index>(),
+        delay in 0_i64..(10 * DAY),
+    ) {
+        let p = policy_in(zone, rate);
+        let rates = p.rates.clone().unwrap();
+        let month = YearMonth::new(2025, month_index + 1).unwrap();
+        let (start, _) = month.bounds(p.timezone);
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+        let before = rota_from(start, points);
+        let n = before.handovers.len();
+        let i = 1 + which.index(n - 1);
+        // Later, but not past the next handover, so the rota stays in time order.
+        let mut after = before.clone();
+        let moved = before.handovers[i].at + Duration::seconds(delay);
+        after.handovers[i].at = before.handovers.get(i + 1).map_or(moved, |h| moved.min(h.at));
+        let outgoing = before.handovers[i - 1].to.clone();
+        let pay = |r: &ChannelRota| {
+            statement(&p, std::slice::from_ref(r), &outgoing, month, now)
+                .overall
+                .exact_total(&rates)
+        };
+        prop_assert!(pay(&after) >= pay(&before));
+    }
+}
