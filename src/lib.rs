@@ -5,5 +5,6 @@
 //! - [`domain`]: the pure core (ids, months, the pay rule, bank holidays, rotas, Slack text).
 //! - [`store`]: SQLite storage, the only place with SQL.
 pub mod commands;
+pub mod config_pay;
 pub mod domain;
 pub mod store;

@@ -1,0 +1,424 @@
+//! The `[pay]` section of the config file, validated once at startup into a [`PayPolicy`].
+//!
+//! ```toml
+//! [pay]
+//! currency = "GBP"                # ISO 4217; symbol and minor unit from it
+//! weekday = "50.00"               # per full on-call day; all three rates, or none (days only)
+//! weekend = "75.00"
+//! bank_holiday = "100.00"
+//! weekend_days = ["sat", "sun"]   # the default
+//! holidays = "england-and-wales"  # or "scotland", "northern-ireland", or a path to a
+//!                                 # bank-holidays.json, relative to the config file
+//! holidays_division = "scotland"  # which division of that file (default england-and-wales)
+//! extra_holidays = ["2025-12-24"] # company days paid as bank holidays
+//! ```
+//!
+//! Every error names the key and the value, so an operator can fix the file from the message.
+//! The time zone is the top-level `timezone`, parsed by the caller and passed in.
+
+use crate::domain::holidays::{HolidayCalendar, HolidayError, BUILTIN_DIVISIONS};
+use crate::domain::money::{Currency, Money, MoneyError};
+use crate::domain::pay::{PayPolicy, Rates, WeekendDays};
+use chrono::{NaiveDate, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Deserializer};
+use std::path::Path;
+
+/// `[pay]` as written. Rates are strings so no decimal ever passes through a float.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaySection {
+    pub currency: Option<String>,
+    #[serde(default, deserialize_with = "rate_text")]
+    pub weekday: Option<String>,
+    #[serde(default, deserialize_with = "rate_text")]
+    pub weekend: Option<String>,
+    #[serde(default, deserialize_with = "rate_text")]
+    pub bank_holiday: Option<String>,
+    /// None means Saturday and Sunday.
+    pub weekend_days: Option<Vec<String>>,
+    /// None means the built-in `england-and-wales`.
+    pub holidays: Option<String>,
+    /// The division to read when `holidays` is a file; None means `england-and-wales`.
+    pub holidays_division: Option<String>,
+    #[serde(default)]
+    pub extra_holidays: Vec<String>,
+}
+
+/// Accepts only a string: `weekday = 50.10` would be a TOML float, already rounded in binary.
+fn rate_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Number(toml::Value),
+    }
+    match Raw::deserialize(d)? {
+        Raw::Text(s) => Ok(Some(s)),
+        Raw::Number(v) => Err(serde::de::Error::custom(format!(
+            "`{v}`: write rates in quotes, e.g. \"50.00\", so no decimal is lost"
+        ))),
+    }
+}
+
+/// Why `[pay]` was refused. Each message starts with the key.
+#[derive(Debug, thiserror::Error)]
+pub enum PayConfigError {
+    #[error("pay.currency: {0}")]
+    Currency(MoneyError),
+    #[error("pay.{key}: {source}{}", rate_hint(source))]
+    Rate {
+        key: &'static str,
+        source: MoneyError,
+    },
+    #[error(
+        "{}: missing; set weekday, weekend and bank_holiday together, or none of them to show \
+         on-call days without amounts",
+        missing.iter().map(|k| format!("pay.{k}")).collect::<Vec<_>>().join(", ")
+    )]
+    IncompleteRates { missing: Vec<&'static str> },
+    #[error(
+        "pay.weekend_days: `{0}` is not a day of the week; use mon, tue, wed, thu, fri, sat or sun"
+    )]
+    WeekendDay(String),
+    #[error(
+        "pay.holidays: `{0}` is neither a built-in division ({divisions}) nor a path to a \
+         bank-holidays.json file",
+        divisions = BUILTIN_DIVISIONS.join(", ")
+    )]
+    UnknownHolidays(String),
+    #[error("pay.holidays: cannot read `{path}`: {source}")]
+    HolidaysUnreadable {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("pay.holidays: `{path}` cannot be used: {source}")]
+    HolidaysFile { path: String, source: HolidayError },
+    #[error("pay.holidays_division: `{0}` applies only when pay.holidays is a path to a file")]
+    DivisionWithoutFile(String),
+    #[error("pay.extra_holidays: `{0}` is not a date (YYYY-MM-DD)")]
+    ExtraHoliday(String),
+}
+
+fn rate_hint(e: &MoneyError) -> &'static str {
+    match e {
+        MoneyError::Negative(_) | MoneyError::TooLarge(_) => {
+            "; rates are per full on-call day, e.g. \"50.00\""
+        }
+        _ => "",
+    }
+}
+
+impl PaySection {
+    /// Validates the section into a policy. `config_dir` is the config file's directory, against
+    /// which a relative `holidays` path is resolved; reading that file is the only I/O.
+    pub fn into_policy(self, tz: Tz, config_dir: &Path) -> Result<PayPolicy, PayConfigError> {
+        let currency = match &self.currency {
+            Some(code) => Currency::parse(code).map_err(PayConfigError::Currency)?,
+            None => Currency::gbp(),
+        };
+        let rates = rates(&self, &currency)?;
+        let weekend_days = match &self.weekend_days {
+            Some(days) => WeekendDays::from_days(
+                days.iter()
+                    .map(|d| weekday(d).ok_or_else(|| PayConfigError::WeekendDay(d.clone())))
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            None => WeekendDays::saturday_and_sunday(),
+        };
+        let extra = self
+            .extra_holidays
+            .iter()
+            .map(|d| date(d).ok_or_else(|| PayConfigError::ExtraHoliday(d.clone())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let calendar = calendar(
+            self.holidays.as_deref(),
+            self.holidays_division.as_deref(),
+            config_dir,
+        )?
+        .with_extra(extra);
+        Ok(PayPolicy {
+            timezone: tz,
+            currency,
+            rates,
+            weekend_days,
+            calendar,
+        })
+    }
+}
+
+fn rates(section: &PaySection, currency: &Currency) -> Result<Option<Rates>, PayConfigError> {
+    let fields = [
+        ("weekday", &section.weekday),
+        ("weekend", &section.weekend),
+        ("bank_holiday", &section.bank_holiday),
+    ];
+    let missing: Vec<&'static str> = fields
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|&(k, _)| k)
+        .collect();
+    if missing.len() == fields.len() {
+        return Ok(None);
+    }
+    if !missing.is_empty() {
+        return Err(PayConfigError::IncompleteRates { missing });
+    }
+    let parse = |key: &'static str, text: &Option<String>| {
+        Money::parse(text.as_deref().unwrap_or_default(), currency)
+            .map_err(|source| PayConfigError::Rate { key, source })
+    };
+    Ok(Some(Rates {
+        weekday: parse("weekday", &section.weekday)?,
+        weekend: parse("weekend", &section.weekend)?,
+        bank_holiday: parse("bank_holiday", &section.bank_holiday)?,
+    }))
+}
+
+fn weekday(text: &str) -> Option<Weekday> {
+    Some(match text.trim().to_ascii_lowercase().as_str() {
+        "mon" | "monday" => Weekday::Mon,
+        "tue" | "tuesday" => Weekday::Tue,
+        "wed" | "wednesday" => Weekday::Wed,
+        "thu" | "thursday" => Weekday::Thu,
+        "fri" | "friday" => Weekday::Fri,
+        "sat" | "saturday" => Weekday::Sat,
+        "sun" | "sunday" => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+/// Strictly `YYYY-MM-DD`: chrono alone would also take `2025-1-5`.
+fn date(text: &str) -> Option<NaiveDate> {
+    let ok_shape = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    ok_shape
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+}
+
+fn calendar(
+    holidays: Option<&str>,
+    division: Option<&str>,
+    config_dir: &Path,
+) -> Result<HolidayCalendar, PayConfigError> {
+    let holidays = holidays.unwrap_or("england-and-wales");
+    if BUILTIN_DIVISIONS.contains(&holidays) {
+        if let Some(d) = division {
+            return Err(PayConfigError::DivisionWithoutFile(d.to_owned()));
+        }
+        // A built-in division name always parses: the compiled-in file is pinned by tests.
+        return HolidayCalendar::builtin(holidays).map_err(|source| PayConfigError::HolidaysFile {
+            path: holidays.to_owned(),
+            source,
+        });
+    }
+    // Anything else must look like a file, so a misspelt division ("scotlnd") gets a message
+    // about divisions rather than "file not found".
+    let looks_like_path = holidays.ends_with(".json") || holidays.contains(['/', '\\']);
+    if !looks_like_path {
+        return Err(PayConfigError::UnknownHolidays(holidays.to_owned()));
+    }
+    let path = config_dir.join(holidays);
+    let bytes = std::fs::read(&path).map_err(|source| PayConfigError::HolidaysUnreadable {
+        path: path.display().to_string(),
+        source,
+    })?;
+    HolidayCalendar::from_json(&bytes, division.unwrap_or("england-and-wales")).map_err(|source| {
+        PayConfigError::HolidaysFile {
+            path: path.display().to_string(),
+            source,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::pay::DayKind;
+    use chrono_tz::Europe::London;
+
+    fn load(toml_text: &str, dir: &Path) -> Result<PayPolicy, String> {
+        let section: PaySection = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+        section.into_policy(London, dir).map_err(|e| e.to_string())
+    }
+
+    fn here() -> &'static Path {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_documented_example_gives_the_policy_it_describes() {
+        let p = load(
+            r#"
+            currency = "GBP"
+            weekday = "50.00"
+            weekend = "75.00"
+            bank_holiday = "100.00"
+            weekend_days = ["sat", "sun"]
+            holidays = "england-and-wales"
+            extra_holidays = ["2025-12-24"]
+            "#,
+            here(),
+        )
+        .unwrap();
+        let rates = p.rates.unwrap();
+        assert_eq!(
+            [rates.weekday, rates.weekend, rates.bank_holiday].map(|m| m.minor_units()),
+            [5000, 7500, 10000]
+        );
+        assert_eq!(p.currency.code(), "GBP");
+        assert_eq!(p.weekend_days, WeekendDays::saturday_and_sunday());
+        assert!(p.calendar.is_holiday(date("2025-12-24")));
+        assert!(p.calendar.is_holiday(date("2025-12-25")));
+    }
+
+    #[test]
+    fn a_config_without_pay_is_the_unconfigured_policy() {
+        for p in [
+            PaySection::default().into_policy(London, here()).unwrap(),
+            load("", here()).unwrap(),
+        ] {
+            let unconfigured = PayPolicy::unconfigured(London);
+            assert_eq!(p.rates, None);
+            assert_eq!(p.currency, unconfigured.currency);
+            assert_eq!(p.weekend_days, unconfigured.weekend_days);
+            assert_eq!(p.calendar, unconfigured.calendar);
+        }
+    }
+
+    #[test]
+    fn other_currencies_weekend_days_and_divisions_are_honoured() {
+        let p = load(
+            r#"
+            currency = "JPY"
+            weekday = "5000"
+            weekend = "7500"
+            bank_holiday = "10000"
+            weekend_days = ["Fri", "saturday", "sun"]
+            holidays = "scotland"
+            "#,
+            here(),
+        )
+        .unwrap();
+        assert_eq!(p.rates.as_ref().unwrap().weekday.to_string(), "¥5,000");
+        assert!(p.weekend_days.contains(Weekday::Fri));
+        assert!(!p.weekend_days.contains(Weekday::Mon));
+        assert_eq!(p.day_rule(date("2025-01-02")).kind, DayKind::BankHoliday); // Scotland only
+        let none = load("weekend_days = []", here()).unwrap();
+        assert_eq!(none.day_rule(date("2025-06-07")).kind, DayKind::Weekday);
+    }
+
+    #[test]
+    fn a_holiday_file_path_is_read_relative_to_the_config_directory() {
+        // The vendored copy, by relative path, with a division.
+        let p = load(
+            "holidays = \"data/bank-holidays.json\"\nholidays_division = \"northern-ireland\"",
+            here(),
+        )
+        .unwrap();
+        assert!(p.calendar.is_holiday(date("2025-03-17")));
+        // A newer file from an operator, next to the config.
+        let dir = tempfile::tempdir().unwrap();
+        let json = r#"{"england-and-wales": {"division": "england-and-wales", "events": [
+            {"title": "New Year's Day", "date": "2029-01-01", "notes": "", "bunting": true}]}}"#;
+        std::fs::write(dir.path().join("newer.json"), json).unwrap();
+        let p = load("holidays = \"newer.json\"", dir.path()).unwrap();
+        assert!(p.calendar.is_holiday(date("2029-01-01")));
+        assert!(p.calendar.covers(date("2029-12-31")));
+    }
+
+    #[test]
+    fn invalid_values_are_refused_naming_the_key_and_the_value() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("broken.json"), "{").unwrap();
+        let rates = "weekend = \"75.00\"\nbank_holiday = \"100.00\"\n";
+        // (config, the error message)
+        let cases = [
+            (
+                format!("weekday = \"-5.00\"\n{rates}"),
+                "pay.weekday: `-5.00` is negative; rates are per full on-call day, e.g. \"50.00\"",
+            ),
+            (
+                "currency = \"XYZ\"".into(),
+                "pay.currency: `XYZ` is not an ISO 4217 currency code",
+            ),
+            (
+                format!("weekday = \"50.001\"\n{rates}"),
+                "pay.weekday: `50.001` has more decimals than GBP allows (2)",
+            ),
+            (
+                format!(
+                    "currency = \"JPY\"\nweekday = \"50\"\nweekend = \"7.5\"\nbank_holiday = \"1\""
+                ),
+                "pay.weekend: `7.5` has more decimals than JPY allows (0)",
+            ),
+            (
+                format!("weekday = \"fifty\"\n{rates}"),
+                "pay.weekday: `fifty` is not an amount: write digits with an optional decimal \
+                 point, e.g. \"50.00\"",
+            ),
+            (
+                "extra_holidays = [\"2025-13-01\"]".into(),
+                "pay.extra_holidays: `2025-13-01` is not a date (YYYY-MM-DD)",
+            ),
+            (
+                "extra_holidays = [\"2025-1-5\"]".into(),
+                "pay.extra_holidays: `2025-1-5` is not a date (YYYY-MM-DD)",
+            ),
+            (
+                "weekday = \"50.00\"".into(),
+                "pay.weekend, pay.bank_holiday: missing; set weekday, weekend and bank_holiday \
+                 together, or none of them to show on-call days without amounts",
+            ),
+            (
+                "weekend_days = [\"sat\", \"sabbath\"]".into(),
+                "pay.weekend_days: `sabbath` is not a day of the week; use mon, tue, wed, thu, \
+                 fri, sat or sun",
+            ),
+            (
+                "holidays = \"scotlnd\"".into(),
+                "pay.holidays: `scotlnd` is neither a built-in division (england-and-wales, \
+                 scotland, northern-ireland) nor a path to a bank-holidays.json file",
+            ),
+            (
+                "holidays = \"scotland\"\nholidays_division = \"scotland\"".into(),
+                "pay.holidays_division: `scotland` applies only when pay.holidays is a path to a \
+                 file",
+            ),
+            (
+                "holidays = \"data/bank-holidays.json\"\nholidays_division = \"wales\"".into(),
+                "pay.holidays: `{here}/data/bank-holidays.json` cannot be used: `wales` is not a \
+                 division in the file (it has: england-and-wales, northern-ireland, scotland)",
+            ),
+        ];
+        for (config, want) in cases {
+            let want = want.replace("{here}", &here().display().to_string());
+            assert_eq!(load(&config, here()).unwrap_err(), want, "{config}");
+        }
+        // File errors name the path; the OS and parser wording after it varies.
+        let missing = load("holidays = \"missing.json\"", dir.path()).unwrap_err();
+        assert!(
+            missing.starts_with("pay.holidays: cannot read `"),
+            "{missing}"
+        );
+        assert!(missing.contains("missing.json"), "{missing}");
+        let broken = load("holidays = \"broken.json\"", dir.path()).unwrap_err();
+        assert!(
+            broken.contains("broken.json` cannot be used: not a bank-holidays.json file"),
+            "{broken}"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_unquoted_rates_are_refused_by_name() {
+        let unknown = load("wekday = \"50.00\"", here()).unwrap_err();
+        assert!(unknown.contains("unknown field `wekday`"), "{unknown}");
+        let float = load("weekday = 50.10", here()).unwrap_err();
+        assert!(float.contains("weekday"), "{float}");
+        assert!(float.contains("write rates in quotes"), "{float}");
+    }
+}
