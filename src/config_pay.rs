@@ -351,9 +351,8 @@ mod tests {
                 "pay.weekday: `50.001` has more decimals than GBP allows (2)",
             ),
             (
-                format!(
-                    "currency = \"JPY\"\nweekday = \"50\"\nweekend = \"7.5\"\nbank_holiday = \"1\""
-                ),
+                "currency = \"JPY\"\nweekday = \"50\"\nweekend = \"7.5\"\nbank_holiday = \"1\""
+                    .to_string(),
                 "pay.weekend: `7.5` has more decimals than JPY allows (0)",
             ),
             (

@@ -619,14 +619,14 @@ fn a_slice_of_the_history_gives_the_same_statement_as_the_whole_history() {
     for who in names {
         let a = statement(
             &policy(),
-            &[whole.clone()],
+            std::slice::from_ref(&whole),
             &user(who),
             month("2025-06"),
             at(LATER),
         );
         let b = statement(
             &policy(),
-            &[slice.clone()],
+            std::slice::from_ref(&slice),
             &user(who),
             month("2025-06"),
             at(LATER),
@@ -652,5 +652,32 @@ fn unconfigured_policy_is_gbp_saturday_and_sunday_and_england_and_wales() {
     ] {
         assert_eq!(p.day_rule(date(d)).kind, kind, "{d}");
         assert!(p.day_rule(date(d)).calendar_known, "{d}");
+    }
+}
+
+#[test]
+fn a_month_starts_at_local_midnight_not_utc_midnight() {
+    // 22:00-02:00 UTC across 30 June / 1 July 2025 is 23:00-03:00 BST: one hour of Monday 30 June
+    // belongs to June, three hours of Tuesday 1 July to July.
+    let rotas = [rota(
+        "ops",
+        &[
+            ("2025-06-30T22:00:00Z", "alice"),
+            ("2025-07-01T02:00:00Z", "bob"),
+        ],
+    )];
+    // (month, exact weekday fraction, total: 50 × 1/24 = 2.0833…, 50 × 3/24 = 6.25)
+    for (m, hours, total) in [("2025-06", 1, "£2.08"), ("2025-07", 3, "£6.25")] {
+        let s = statement(&policy(), &rotas, &user("alice"), month(m), at(LATER));
+        assert_eq!(
+            s.overall.days(DayKind::Weekday).exact(),
+            Fraction::new(hours, 24).unwrap(),
+            "{m}"
+        );
+        assert_eq!(
+            s.total.map(|t| t.to_string()).as_deref(),
+            Some(total),
+            "{m}"
+        );
     }
 }
