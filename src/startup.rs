@@ -166,7 +166,14 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
         slack.connections = config.slack.connections;
     }
     let settings = engine_settings(&config, &[]);
-    crate::slack::run(slack, settings, store, config.reminders.clone(), shutdown_signal()).await
+    crate::slack::run(
+        slack,
+        settings,
+        store,
+        config.reminders.clone(),
+        shutdown_signal(),
+    )
+    .await
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -512,7 +512,7 @@ mod tests {
             "<@ann> is on call here, since Mon 2 Jun, 10:02. Next in the rota: <@bob>.\n\
              Notes from the last handover:\n\
              > disk on db1 at 80%\n\
-             > ping @channel if it fills"
+             > ping @\u{2060}channel if it fills"
         );
     }
 

@@ -294,13 +294,13 @@ mod tests {
     #[test]
     fn broadcasts_and_group_mentions_never_survive_sanitizing() {
         let cases = [
-            ("<!channel> db is down", "@channel db is down"),
+            ("<!channel> db is down", "@\u{2060}channel db is down"),
             (
                 "ping <!here|here> and <!everyone>",
-                "ping @here and @everyone",
+                "ping @\u{2060}here and @\u{2060}everyone",
             ),
-            ("<!subteam^S0123|@dba> knows", "@dba knows"),
-            ("<!subteam^S0123>", "@group"),
+            ("<!subteam^S0123|@dba> knows", "@\u{2060}dba knows"),
+            ("<!subteam^S0123>", "@\u{2060}group"),
             ("thanks <@U0BOB0001|bob>", "thanks <@U0BOB0001>"),
             ("see <#C0123|general>", "see <#C0123>"),
             (
