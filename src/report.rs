@@ -83,7 +83,10 @@ pub fn table(
             .map_or_else(|| "-".to_owned(), ToString::to_string)
     };
     for s in statements {
-        let who = format!("{} ({})", name(names, &s.user), s.user);
+        let who = match name(names, &s.user) {
+            n if n == s.user.as_str() => n.to_owned(),
+            n => format!("{n} ({})", s.user),
+        };
         for c in &s.channels {
             rows.push([
                 who.clone(),

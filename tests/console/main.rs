@@ -1,6 +1,8 @@
 //! End-to-end tests of `baton console`: the real binary, driven over stdin, on a real SQLite file
 //! in a temp directory.
 
+mod pay;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -67,6 +69,25 @@ impl Workspace {
         let (stdout, stderr, ok) = self.session(&[], lines);
         assert!(ok, "console failed: {stderr}");
         stdout
+    }
+
+    /// Runs `baton pay-report` on this workspace's database; returns stdout, asserting success.
+    fn report(&self, args: &[&str]) -> String {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton"));
+        cmd.arg("pay-report")
+            .args(args)
+            .env("DATABASE_URL", self.db())
+            .current_dir(self.path());
+        if let Some(config) = &self.config {
+            cmd.arg("--config").arg(config);
+        }
+        let out = cmd.output().expect("run baton pay-report");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     fn path(&self) -> &Path {

@@ -1,0 +1,217 @@
+//! Pay through the console and `baton pay-report`, checked against figures computed by hand.
+
+use super::{replies, Workspace};
+use std::process::Command;
+
+const CONFIG: &str = r#"
+timezone = "Europe/London"
+[pay]
+currency = "GBP"
+weekday = "50.00"
+weekend = "75.00"
+bank_holiday = "100.00"
+extra_holidays = ["2025-03-14"]
+"#;
+
+/// March 2025 in two channels, with a backdated handover and an undone one:
+///
+/// ops: bob from Mon 3 Mar 09:00 (backdated) · carol from Mon 10 09:00, undone five minutes later ·
+///      carol from Tue 11 09:00 · bob from Mon 24 09:00 to the end of the month.
+/// web: carol from Fri 28 12:00 (backdated) to the end of the month.
+const MARCH: [&str; 14] = [
+    ":now 2025-03-05 12:00",
+    "/handover @bob at 2025-03-03 09:00 started Monday",
+    ":now 2025-03-10 09:00",
+    "/handover @carol",
+    ":now 2025-03-10 09:05",
+    "/handover undo",
+    ":now 2025-03-11 09:00",
+    "/handover @carol",
+    ":now 2025-03-24 09:00",
+    "/handover @bob",
+    ":channel web",
+    ":now 2025-03-28 18:00",
+    "/handover @carol at 2025-03-28 12:00",
+    ":now 2025-04-02 09:00",
+];
+
+fn march() -> Workspace {
+    let ws = Workspace::with_config(CONFIG);
+    let out = ws.run(&MARCH);
+    assert_eq!(
+        out.matches("[public in #").count(),
+        6,
+        "every step was accepted: {out}"
+    );
+    ws
+}
+
+#[test]
+fn the_payroll_csv_matches_the_figures_worked_by_hand() {
+    let ws = march();
+    // bob, ops: weekdays 0.625 (Mon 3, from 09:00) + 4 + 1 (Mon 10) + 0.375 (Tue 11, to 09:00)
+    //   + 0.625 (Mon 24) + 4 + 1 (Mon 31) = 11.625 -> "11.63"; weekends 8-9 and 29-30 (Sun 30 is
+    //   the 23-hour clock-change day, a whole day all the same) = 4; 11.625 x 50 + 4 x 75 = 881.25.
+    // carol, ops: Tue 11 from 09:00 0.625 + Wed 12, Thu 13 + Mon 17-Fri 21 + Mon 24 to 09:00 0.375
+    //   = 8 weekdays; Fri 14 is the company holiday; weekends 15-16, 22-23 = 4;
+    //   400 + 100 + 300 = 800.00. The undone handover on Mon 10 counts for nothing.
+    // carol, web: Fri 28 from 12:00 0.5 + Mon 31 = 1.5 weekdays, 29-30 = 2 weekend days;
+    //   75 + 150 = 225.00.
+    let expected = "\
+user_id,user_name,channel_id,weekday_days,weekend_days,bank_holiday_days,amount,currency
+bob,bob,ops,11.63,4.00,0.00,881.25,GBP
+carol,carol,ops,8.00,4.00,1.00,800.00,GBP
+carol,carol,web,1.50,2.00,0.00,225.00,GBP
+";
+    let out = ws.report(&["--month", "2025-03"]);
+    assert_eq!(out, expected);
+
+    let out = ws.report(&["--month", "2025-03", "--channel", "web"]);
+    assert_eq!(
+        out.lines().skip(1).collect::<Vec<_>>(),
+        ["carol,carol,web,1.50,2.00,0.00,225.00,GBP"]
+    );
+}
+
+#[test]
+fn the_report_table_totals_each_engineer_and_the_team() {
+    let ws = march();
+    let out = ws.report(&["--month", "2025-03", "--format", "table"]);
+    assert!(out.starts_with("On-call pay for March 2025\n"), "{out}");
+    assert!(!out.contains("to date"), "March is over: {out}");
+    assert!(out.contains("£881.25"), "{out}");
+    assert!(
+        out.contains("all channels") && out.contains("£1,025.00"),
+        "carol's total: {out}"
+    );
+    assert!(out.contains("Team total: £1,906.25"), "{out}");
+
+    let path = ws.path().join("march.csv");
+    ws.report(&[
+        "--month",
+        "2025-03",
+        "--output",
+        path.to_str().unwrap_or_default(),
+    ]);
+    let written = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        written.starts_with("user_id,user_name,channel_id,"),
+        "{written}"
+    );
+}
+
+#[test]
+fn oncall_pay_me_answers_privately_with_the_same_figures_as_payroll() {
+    let ws = march();
+    let out = ws.run(&[
+        ":now 2025-04-02 09:00",
+        ":as carol",
+        "/oncall-pay me 2025-03",
+        "/oncall-pay @bob 2025-03",
+    ]);
+    let r = replies(&out);
+    let mine = &r[2];
+    assert!(
+        mine.starts_with("[private to carol] *Your on-call pay for March 2025*"),
+        "{out}"
+    );
+    assert!(
+        mine.contains("Total: *£1,025.00* for 16.50 days on call"),
+        "{out}"
+    );
+    assert!(mine.contains("*Weekdays*: 9.50 days — £475.00"), "{out}");
+    assert!(mine.contains("*Weekends*: 6.00 days — £450.00"), "{out}");
+    assert!(
+        mine.contains("*Bank holidays*: 1.00 days — £100.00"),
+        "{out}"
+    );
+    assert!(
+        mine.contains("#ops: £800.00") && mine.contains("#web: £225.00"),
+        "{out}"
+    );
+    assert!(
+        r[3].starts_with("[private to carol] Pay is private"),
+        "{out}"
+    );
+}
+
+#[test]
+fn this_months_pay_is_accrued_to_now_and_says_so() {
+    let ws = Workspace::with_config(CONFIG);
+    let out = ws.run(&[
+        ":now 2025-03-03 10:00",
+        "/handover @bob",
+        ":now 2025-03-05 22:00",
+        ":as bob",
+        "/oncall-pay",
+    ]);
+    // Mon 3 from 10:00 (14/24) + Tue 4 + Wed 5 to 22:00 (22/24) = 2.5 days x £50.
+    assert!(
+        out.contains("*Your on-call pay for March 2025 (to date, Wed 5 Mar, 22:00)*"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Total: *£125.00* for 2.50 days on call"),
+        "{out}"
+    );
+}
+
+#[test]
+fn without_rates_pay_shows_days_and_says_rates_are_not_configured() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2025-03-03 12:00",
+        "/handover @bob",
+        ":now 2025-03-04 00:00",
+        "/oncall-pay @bob",
+    ]);
+    assert!(out.contains("0.50 days on call"), "{out}");
+    assert!(out.contains("Pay rates are not configured"), "{out}");
+    assert!(!out.contains('£'), "{out}");
+}
+
+#[test]
+fn only_admins_see_the_team() {
+    let ws = march();
+    let out = ws.run(&[
+        ":now 2025-04-02 09:00",
+        "/oncall-pay team 2025-03",
+        ":as bob",
+        "/oncall-pay team 2025-03",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r[1].contains("• @bob: *£881.25*") && r[1].contains("• @carol: *£1,025.00*"),
+        "{out}"
+    );
+    assert!(r[1].contains("Team total: *£1,906.25*"), "{out}");
+    assert!(
+        r[3].starts_with("[private to bob] Only an admin can see the whole team's pay"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_report_arguments_fail_with_a_clear_message() {
+    let ws = Workspace::new();
+    for (args, expected) in [
+        (vec!["--month", "2025-13"], "has no month 13"),
+        (vec!["--month", "March"], "is not a month"),
+        (
+            vec!["--month", "2025-03", "--format", "pdf"],
+            "invalid value 'pdf'",
+        ),
+        (vec![], "--month"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_baton"))
+            .arg("pay-report")
+            .args(&args)
+            .env("DATABASE_URL", ws.db())
+            .current_dir(ws.path())
+            .output()
+            .expect("run baton");
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
