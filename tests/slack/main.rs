@@ -10,6 +10,7 @@ mod support;
 mod commands;
 mod connection;
 mod in_process;
+mod reminders;
 mod web_api;
 
 use std::time::Duration;
