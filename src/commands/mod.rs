@@ -141,6 +141,13 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
+/// A reply and what happened, in one word (`recorded`, `refused`, `usage_error`, …) for logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub reply: Reply,
+    pub outcome: &'static str,
+}
+
 /// The command engine. Cheap to clone; share one between all connections.
 pub struct Engine<S, D> {
     pub(crate) store: S,
@@ -178,18 +185,18 @@ impl<S: Store, D: Directory> Engine<S, D> {
     /// Answers one command. Never fails: user mistakes become private replies with usage,
     /// internal faults are logged and become a short private apology.
     pub async fn handle(&self, inv: Invocation) -> Reply {
+        self.answer(inv).await.reply
+    }
+
+    /// [`Engine::handle`], with a one-word outcome for the adapter's log line. Faults are logged
+    /// here with their cause chain; everything else is left to the adapter's one line.
+    pub async fn answer(&self, inv: Invocation) -> Answer {
         let result = match inv.command {
             CommandName::Handover => handover::run(self, &inv).await,
             CommandName::OncallPay => oncall_pay::run(self, &inv).await,
         };
-        match result {
-            Ok((reply, outcome)) => {
-                tracing::info!(
-                    user = %inv.user, channel = %inv.channel, command = inv.command.as_str(),
-                    outcome, "command"
-                );
-                reply
-            }
+        let (reply, outcome) = match result {
+            Ok(done) => done,
             Err(error) => {
                 let outcome = error.outcome();
                 match &error {
@@ -201,14 +208,16 @@ impl<S: Store, D: Directory> Engine<S, D> {
                         user = %inv.user, channel = %inv.channel, command = inv.command.as_str(),
                         outcome, error = %error_chain(e), "command failed"
                     ),
-                    _ => tracing::info!(
-                        user = %inv.user, channel = %inv.channel, command = inv.command.as_str(),
-                        outcome, "command"
-                    ),
+                    _ => {}
                 }
-                error.into_reply()
+                (error.into_reply(), outcome)
             }
-        }
+        };
+        tracing::debug!(
+            user = %inv.user, channel = %inv.channel, command = inv.command.as_str(), outcome,
+            "command"
+        );
+        Answer { reply, outcome }
     }
 
     /// Looks a mention up and insists on an active person; remembers their name for reports.

@@ -7,7 +7,7 @@
 use super::poster::SlackPoster;
 use super::render;
 use super::web::Client;
-use crate::commands::{CommandName, Invocation, Reply};
+use crate::commands::{Answer, CommandName, Invocation, Reply};
 use crate::domain::ids::{ChannelId, UserId};
 use chrono::{DateTime, Utc};
 use slack_morphism::errors::SlackClientError;
@@ -27,7 +27,8 @@ type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// What answers slash commands: the core's command engine, or a stand-in in tests.
 pub trait CommandHandler: Send + Sync + 'static {
-    fn handle(&self, invocation: Invocation) -> impl Future<Output = Reply> + Send;
+    /// The reply, and a one-word outcome for the log line.
+    fn handle(&self, invocation: Invocation) -> impl Future<Output = Answer> + Send;
 }
 
 /// Why a slash command never reached the engine.
@@ -151,19 +152,12 @@ impl<H: CommandHandler> Commands<H> {
         let handler = self.handler.clone();
         let guard = self.in_flight.enter();
         let mut task = tokio::spawn(async move {
-            let reply = handler.handle(inv).await;
+            let answer = handler.handle(inv).await;
             drop(guard);
-            reply
+            answer
         });
         match tokio::time::timeout(self.ack_budget, &mut task).await {
-            Ok(Ok(reply)) => {
-                let outcome = if reply.is_private() {
-                    "private reply"
-                } else {
-                    "public reply"
-                };
-                (reply, outcome)
-            }
+            Ok(Ok(Answer { reply, outcome })) => (reply, outcome),
             Ok(Err(panicked)) => {
                 tracing::error!(error = %panicked, "the command engine panicked");
                 (Reply::private(APOLOGY), "engine failed")
@@ -173,7 +167,9 @@ impl<H: CommandHandler> Commands<H> {
                 let url = response_url.clone();
                 let guard = self.in_flight.enter();
                 tokio::spawn(async move {
-                    let reply = task.await.unwrap_or_else(|_| Reply::private(APOLOGY));
+                    let reply = task
+                        .await
+                        .map_or_else(|_| Reply::private(APOLOGY), |answer| answer.reply);
                     if let Err(err) = poster.respond(&url, &reply).await {
                         tracing::warn!(error = %err, "could not send a late reply");
                     }

@@ -26,7 +26,7 @@ pub use poster::{PostError, RetryPolicy, SlackPoster};
 pub use settings::{AppToken, BotToken, SettingsError, SlackSettings};
 pub use web::{BotIdentity, StartupError};
 
-use crate::commands::{Engine, EngineSettings, Invocation, Reply};
+use crate::commands::{Answer, Engine, EngineSettings, Invocation};
 use crate::store::SqliteStore;
 use listener::{Commands, InFlight};
 use slack_morphism::listener::{SlackClientEventsListenerEnvironment, SlackClientEventsUserState};
@@ -160,8 +160,8 @@ impl SlackApp {
 }
 
 impl CommandHandler for Engine<SqliteStore, SlackDirectory> {
-    fn handle(&self, invocation: Invocation) -> impl Future<Output = Reply> + Send {
-        Engine::handle(self, invocation)
+    fn handle(&self, invocation: Invocation) -> impl Future<Output = Answer> + Send {
+        Engine::answer(self, invocation)
     }
 }
 

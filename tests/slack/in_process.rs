@@ -3,7 +3,7 @@
 
 use super::support::fake_slack::{FakeSlack, TEAM_ID};
 use super::{workspace, ALICE, OPS, WAIT};
-use baton::commands::{Block, Invocation, Reply};
+use baton::commands::{Answer, Block, Invocation, Reply};
 use baton::slack::{CommandHandler, SlackApp, SlackSettings};
 use std::future::Future;
 use std::time::Duration;
@@ -26,11 +26,11 @@ struct Echo {
 }
 
 impl CommandHandler for Echo {
-    fn handle(&self, inv: Invocation) -> impl Future<Output = Reply> + Send {
+    fn handle(&self, inv: Invocation) -> impl Future<Output = Answer> + Send {
         let delay = self.delay;
         async move {
             tokio::time::sleep(delay).await;
-            Reply::public(format!(
+            let reply = Reply::public(format!(
                 "user={} channel={} command={} text={} key={}",
                 inv.user,
                 inv.channel,
@@ -38,7 +38,11 @@ impl CommandHandler for Echo {
                 inv.text,
                 inv.dedup_key.unwrap_or_default()
             ))
-            .with_blocks(vec![Block::Header("Echo".into()), Block::Section(inv.text)])
+            .with_blocks(vec![Block::Header("Echo".into()), Block::Section(inv.text)]);
+            Answer {
+                reply,
+                outcome: "echoed",
+            }
         }
     }
 }
