@@ -148,7 +148,11 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         _ => person_token(first)?,
     };
     let (word, after) = text::first_word(rest);
-    if text::keyword(word) == "at" {
+    // `at` starts a backdated time only when a date follows: "at last, a quiet week" is notes.
+    let (next, _) = text::first_word(after);
+    if text::keyword(word) == "at"
+        && (next.is_empty() || next.starts_with(|c: char| c.is_ascii_digit()))
+    {
         let (date, after_date) = text::first_word(after);
         let (time, notes_text) = text::first_word(after_date);
         if date.is_empty() || time.is_empty() {

@@ -379,3 +379,35 @@ fn a_bad_config_stops_startup_with_one_line_naming_the_key() {
     );
     assert!(ws.path().exists());
 }
+
+#[test]
+fn remind_posts_todays_reminder_once_in_each_channel_with_someone_on_call() {
+    let ws = Workspace::with_config(
+        "[reminders]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]\n",
+    );
+    let out = ws.run(&[
+        "/handover @bob disk at 80% <!here>",
+        ":channel web",
+        "/handover @carol",
+        ":channel empty",
+        ":remind",
+        ":remind",
+    ]);
+    let r = replies(&out);
+    let posts: Vec<&String> = r.iter().filter(|l| l.starts_with("[public in #")).collect();
+    // The two handovers, then one reminder per channel with someone on call, and no more.
+    assert_eq!(posts.len(), 4, "{out}");
+    assert!(
+        posts[2].starts_with("[public in #ops] @bob is on call here, since"),
+        "{out}"
+    );
+    assert!(posts[2].contains("> disk at 80% <!here>"), "{out}");
+    assert!(
+        posts[3].starts_with("[public in #web] @carol is on call here, since"),
+        "{out}"
+    );
+    assert!(
+        r.last().is_some_and(|l| l.contains("No reminders are due")),
+        "{out}"
+    );
+}
