@@ -653,6 +653,14 @@ mod tests {
                 },
             ),
             (
+                "<@U0BOB0001> at last, a quiet week",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: "at last, a quiet week".into(),
+                },
+            ),
+            (
                 "next",
                 Command::Next {
                     notes: String::new(),
