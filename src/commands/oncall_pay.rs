@@ -8,7 +8,9 @@
 //! /oncall-pay help                 this help
 //! ```
 
-use super::{Block, CommandError, Directory, Engine, Handled, Invocation, MentionRef, Reply};
+use super::{
+    Block, CommandError, Directory, Engine, Handled, Invocation, MentionRef, Reply, Visibility,
+};
 use crate::domain::money::Money;
 use crate::domain::month::YearMonth;
 use crate::domain::pay::{self, DayKind, KindBreakdown, PayPolicy, Statement};
@@ -275,34 +277,18 @@ pub fn render_statement(
             )
         })
         .collect();
-    let mut context = vec![rates_note(policy)];
-    context.extend(uncovered_note(&s.uncovered_dates));
-
-    let mut text = format!("*{title}*\n{headline}");
-    for (label, value) in &kinds {
-        text.push_str(&format!("\n{label}: {value}"));
-    }
-    if channels.is_empty() {
-        text.push_str("\nNo time on call in this month.");
-    } else {
-        text.push_str(&format!("\n*By channel*\n{}", channels.join("\n")));
-    }
-    for c in &context {
-        text.push_str(&format!("\n{c}"));
-    }
-
     let mut blocks = vec![
-        Block::Header(text::plain(&title)),
-        Block::Section(headline),
+        Block::Section(format!("*{title}*\n{headline}")),
         Block::Fields(kinds),
+        Block::Section(if channels.is_empty() {
+            "No time on call in this month.".to_owned()
+        } else {
+            format!("*By channel*\n{}", channels.join("\n"))
+        }),
+        Block::Context(rates_note(policy)),
     ];
-    blocks.push(Block::Section(if channels.is_empty() {
-        "No time on call in this month.".to_owned()
-    } else {
-        format!("*By channel*\n{}", channels.join("\n"))
-    }));
-    blocks.extend(context.into_iter().map(Block::Context));
-    Reply::private(text).with_blocks(blocks)
+    blocks.extend(uncovered_note(&s.uncovered_dates).map(Block::Context));
+    Reply::from_blocks(Visibility::Private, blocks)
 }
 
 /// What the team is paid: the sum of each engineer's total (each rounded once, as paid).
@@ -346,30 +332,18 @@ pub fn render_team(
     if lines.is_empty() {
         lines.push("Nobody was on call in this month.".to_owned());
     }
-    let team_total = team_total(policy, statements);
-    let mut text = format!("*{title}*\n{}", lines.join("\n"));
-    if let Some(total) = &team_total {
-        text.push_str(&format!("\nTeam total: *{total}*"));
+    let mut blocks = vec![Block::Section(format!("*{title}*\n{}", lines.join("\n")))];
+    if let Some(total) = team_total(policy, statements) {
+        blocks.push(Block::Section(format!("Team total: *{total}*")));
     }
-    let mut context = vec![rates_note(policy)];
+    blocks.push(Block::Context(rates_note(policy)));
     let mut uncovered: Vec<_> = statements
         .iter()
         .flat_map(|s| s.uncovered_dates.iter().copied())
         .collect();
     uncovered.sort();
-    context.extend(uncovered_note(&uncovered));
-    for c in &context {
-        text.push_str(&format!("\n{c}"));
-    }
-    let mut blocks = vec![
-        Block::Header(text::plain(&title)),
-        Block::Section(lines.join("\n")),
-    ];
-    if let Some(total) = team_total {
-        blocks.push(Block::Section(format!("Team total: *{total}*")));
-    }
-    blocks.extend(context.into_iter().map(Block::Context));
-    Reply::private(text).with_blocks(blocks)
+    blocks.extend(uncovered_note(&uncovered).map(Block::Context));
+    Reply::from_blocks(Visibility::Private, blocks)
 }
 
 #[cfg(test)]

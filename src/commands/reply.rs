@@ -54,6 +54,29 @@ impl Reply {
         }
     }
 
+    /// A reply laid out as blocks, whose `text` says the same: each block on its own line(s),
+    /// fields as `label: value`.
+    pub fn from_blocks(visibility: Visibility, blocks: Vec<Block>) -> Self {
+        let text = blocks
+            .iter()
+            .map(|block| match block {
+                Block::Header(title) => format!("*{title}*"),
+                Block::Section(text) | Block::Context(text) => text.clone(),
+                Block::Fields(fields) => fields
+                    .iter()
+                    .map(|(label, value)| format!("{label}: {value}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        Self {
+            visibility,
+            text,
+            blocks,
+        }
+    }
+
     pub fn with_blocks(mut self, blocks: Vec<Block>) -> Self {
         self.blocks = blocks;
         self
@@ -61,5 +84,31 @@ impl Reply {
 
     pub fn is_private(&self) -> bool {
         self.visibility == Visibility::Private
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fallback_text_of_a_block_reply_says_everything_the_blocks_say() {
+        let reply = Reply::from_blocks(
+            Visibility::Private,
+            vec![
+                Block::Header("Pay".into()),
+                Block::Section("Total: *£1.00*".into()),
+                Block::Fields(vec![
+                    ("*Weekdays*".into(), "1.00 days".into()),
+                    ("*Weekends*".into(), "0.00 days".into()),
+                ]),
+                Block::Context("rates".into()),
+            ],
+        );
+        assert_eq!(
+            reply.text,
+            "*Pay*\nTotal: *£1.00*\n*Weekdays*: 1.00 days\n*Weekends*: 0.00 days\nrates"
+        );
+        assert!(reply.is_private());
     }
 }
