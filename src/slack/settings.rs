@@ -5,9 +5,9 @@ use std::fmt;
 
 /// Where a newcomer finds each token; quoted in startup errors.
 const APP_TOKEN_HINT: &str = "create an app-level token with the `connections:write` scope under \
-     Basic Information > App-Level Tokens (README, \"Set up the Slack app\")";
+     Basic Information > App-Level Tokens (README, \"Running it in Slack\")";
 const BOT_TOKEN_HINT: &str = "copy the Bot User OAuth Token from OAuth & Permissions after \
-     installing the app (README, \"Set up the Slack app\")";
+     installing the app (README, \"Running it in Slack\")";
 
 /// The default Web API base, as Slack documents it.
 pub const DEFAULT_API_URL: &str = "https://slack.com/api";

@@ -26,12 +26,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 /// Why storage failed: an internal fault, never a user mistake.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the database at {path}: {source}")]
-    Open {
-        path: String,
-        #[source]
-        source: sqlx::Error,
-    },
+    #[error("cannot open the database at {path}: {reason} (check that the directory exists and is writable, or set DATABASE_URL)")]
+    Open { path: String, reason: String },
     #[error(
         "the database at {path} was written by a newer Baton (it has migration {version}, which \
          this version does not know): run the newer Baton, or point DATABASE_URL at another file"
@@ -213,9 +209,13 @@ impl SqliteStore {
             .min_connections(1)
             .connect_with(options)
             .await
-            .map_err(|source| StoreError::Open {
+            .map_err(|error| StoreError::Open {
                 path: path.clone(),
-                source,
+                reason: match &error {
+                    // SQLite's own words ("unable to open database file"), once.
+                    sqlx::Error::Database(db) => db.message().to_owned(),
+                    other => other.to_string(),
+                },
             })?;
         MIGRATOR.run(&pool).await.map_err(|source| match source {
             sqlx::migrate::MigrateError::VersionMissing(version) => StoreError::NewerSchema {
