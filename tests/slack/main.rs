@@ -52,3 +52,30 @@ async fn connected() -> (FakeSlack, Baton) {
 fn mention(id: &str, name: &str) -> String {
     format!("<@{id}|{name}>")
 }
+
+/// The manifest creates the app the adapter expects: Socket Mode, both commands escaped so that
+/// mentions arrive as ids, and the scopes the README explains.
+#[test]
+fn the_manifest_declares_socket_mode_both_commands_and_the_needed_scopes() {
+    let manifest = include_str!("../../manifest.yml");
+    assert!(manifest.contains("socket_mode_enabled: true"));
+    assert!(manifest.contains("- command: /handover"));
+    assert!(manifest.contains("- command: /oncall-pay"));
+    assert_eq!(manifest.matches("should_escape: true").count(), 2);
+    for scope in [
+        "commands",
+        "chat:write",
+        "users:read",
+        "chat:write.public",
+        "im:write",
+    ] {
+        assert!(
+            manifest.contains(&format!("      - {scope} ")),
+            "scope {scope} missing"
+        );
+    }
+    assert!(
+        !manifest.contains("url:"),
+        "Socket Mode apps declare no request URLs"
+    );
+}
