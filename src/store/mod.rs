@@ -26,7 +26,10 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 /// Why storage failed: an internal fault, never a user mistake.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the database at {path}: {source}")]
+    #[error(
+        "cannot open the database at {path}: {source}; check that its directory exists and is \
+         writable, or point DATABASE_URL elsewhere"
+    )]
     Open {
         path: String,
         #[source]
@@ -189,7 +192,8 @@ pub struct SqliteStore {
 fn connect_options(url: &str) -> Result<(SqliteConnectOptions, String), StoreError> {
     let options = if url.starts_with("sqlite:") {
         SqliteConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(url.to_owned()))?
-    } else if url.is_empty() {
+    } else if url.is_empty() || url.contains("://") {
+        // Empty, or another database's URL (postgres://, mysql://): not a file Baton should create.
         return Err(StoreError::BadUrl(url.to_owned()));
     } else {
         SqliteConnectOptions::new().filename(PathBuf::from(url))
