@@ -10,6 +10,9 @@ pub mod handover;
 pub mod oncall_pay;
 pub mod reply;
 
+#[cfg(test)]
+mod fuzz;
+
 pub use directory::{AccountKind, Directory, DirectoryError, MentionRef, Person};
 pub use reply::{Block, Reply, Visibility};
 
