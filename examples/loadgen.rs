@@ -91,6 +91,12 @@ fn baton_binary() -> PathBuf {
 
 /// VmRSS and VmHWM of a process, in KiB.
 fn memory_kib(pid: u32) -> (u64, u64) {
+    let (rss, hwm, _, _) = memory_detail_kib(pid);
+    (rss, hwm)
+}
+
+/// VmRSS, VmHWM, RssAnon (heap, stacks) and RssFile (mapped code) of a process, in KiB.
+fn memory_detail_kib(pid: u32) -> (u64, u64, u64, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
         status
@@ -100,7 +106,12 @@ fn memory_kib(pid: u32) -> (u64, u64) {
             .and_then(|n| n.parse().ok())
             .unwrap_or(0)
     };
-    (field("VmRSS:"), field("VmHWM:"))
+    (
+        field("VmRSS:"),
+        field("VmHWM:"),
+        field("RssAnon:"),
+        field("RssFile:"),
+    )
 }
 
 #[derive(Default, Clone)]
@@ -213,6 +224,8 @@ fn pay_ok(_: usize, ack: &fake_slack::Ack) -> bool {
 }
 
 struct Run {
+    idle_anon_kib: u64,
+    idle_file_kib: u64,
     /// Time inside Baton per command, from its own log (`elapsed_us`), microseconds.
     handled_us: Vec<u64>,
     connect: Duration,
@@ -274,7 +287,7 @@ async fn run_once(binary: &PathBuf, args: &Args) -> Result<Run, String> {
         .unwrap_or(all_connected);
     // Let startup's transient allocations settle before calling the process idle.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let (idle_kib, _) = memory_kib(pid);
+    let (idle_kib, _, anon_kib, file_kib) = memory_detail_kib(pid);
     let handovers = phase(&slack, args.n, args.c, handover, handover_ok).await;
     let pays = phase(&slack, args.n, args.c, pay, pay_ok).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -297,6 +310,8 @@ async fn run_once(binary: &PathBuf, args: &Args) -> Result<Run, String> {
         .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
         .collect();
     Ok(Run {
+        idle_anon_kib: anon_kib,
+        idle_file_kib: file_kib,
         handled_us,
         connect,
         all_connected,
@@ -381,12 +396,14 @@ async fn main() {
         };
         let all = run.handovers.merge(&run.pays);
         println!(
-            "run {r}: connected {:.1} ms after start (all {} in {:.1} ms); RSS idle {:.1} MiB, \
-             peak {:.1} MiB, after load {:.1} MiB; exit: {}",
+            "run {r}: connected {:.1} ms after start (all {} in {:.1} ms); RSS idle {:.1} MiB \
+             ({:.1} anon + {:.1} file), peak {:.1} MiB, after load {:.1} MiB; exit: {}",
             ms(run.connect),
             args.connections,
             ms(run.all_connected),
             mib(run.idle_kib),
+            mib(run.idle_anon_kib),
+            mib(run.idle_file_kib),
             mib(run.peak_kib),
             mib(run.after_kib),
             run.exit
