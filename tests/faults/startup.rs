@@ -7,8 +7,11 @@ use super::support::baton::Baton;
 use super::support::fake_slack::FakeSlack;
 use super::{database_url, workspace, WAIT};
 
+/// Environment changes: a variable and its value, `None` to remove it.
+type Overrides<'a> = &'a [(&'a str, Option<&'a str>)];
+
 /// Runs `baton run` with `overrides` and returns its only line of output.
-async fn fails_with_one_line(slack: &FakeSlack, overrides: &[(&str, Option<&str>)]) -> String {
+async fn fails_with_one_line(slack: &FakeSlack, overrides: Overrides<'_>) -> String {
     let mut all = vec![("RUST_BACKTRACE", Some("1")), ("RUST_LOG", Some("warn"))];
     all.extend_from_slice(overrides);
     let mut baton = Baton::start_with(slack, &all);
@@ -29,7 +32,7 @@ async fn fails_with_one_line(slack: &FakeSlack, overrides: &[(&str, Option<&str>
 #[tokio::test]
 async fn missing_and_malformed_settings_name_the_variable_to_fix() {
     let slack = workspace().await;
-    let cases: &[(&[(&str, Option<&str>)], &str)] = &[
+    let cases: &[(Overrides<'_>, &str)] = &[
         (&[("SLACK_BOT_TOKEN", None)], "SLACK_BOT_TOKEN is not set"),
         (
             &[("SLACK_APP_TOKEN", Some(""))],
