@@ -10,6 +10,9 @@ pub mod handover;
 pub mod oncall_pay;
 pub mod reply;
 
+#[cfg(test)]
+mod fuzz;
+
 pub use directory::{AccountKind, Directory, DirectoryError, MentionRef, Person};
 pub use reply::{Block, Reply, Visibility};
 
@@ -17,8 +20,8 @@ use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::pay::PayPolicy;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
-use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 /// Which slash command was typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,7 +156,12 @@ pub struct Engine<S, D> {
     pub(crate) store: S,
     pub(crate) directory: D,
     pub(crate) settings: Arc<EngineSettings>,
+    /// Names this engine has stored (see [`Engine::active_person`]); shared by clones.
+    known_names: Arc<Mutex<HashMap<UserId, String>>>,
 }
+
+/// Past this many people the known-name cache is emptied: a bound on memory, not an LRU.
+const MAX_KNOWN_NAMES: usize = 10_000;
 
 impl<S: Clone, D: Clone> Clone for Engine<S, D> {
     fn clone(&self) -> Self {
@@ -161,6 +169,7 @@ impl<S: Clone, D: Clone> Clone for Engine<S, D> {
             store: self.store.clone(),
             directory: self.directory.clone(),
             settings: self.settings.clone(),
+            known_names: self.known_names.clone(),
         }
     }
 }
@@ -171,6 +180,7 @@ impl<S: Store, D: Directory> Engine<S, D> {
             store,
             directory,
             settings,
+            known_names: Arc::default(),
         }
     }
 
@@ -244,9 +254,7 @@ impl<S: Store, D: Directory> Engine<S, D> {
         };
         match person.kind {
             AccountKind::Person => {
-                self.store
-                    .remember_name(&person.id, &person.name, now)
-                    .await?;
+                self.remember_name(&person, now).await?;
                 Ok(person)
             }
             AccountKind::Bot => Err(CommandError::Refused(format!(
@@ -258,6 +266,33 @@ impl<S: Store, D: Directory> Engine<S, D> {
                 person.id.mention()
             ))),
         }
+    }
+}
+
+impl<S: Store, D: Directory> Engine<S, D> {
+    /// Stores a person's name for reports, unless this engine already stored that same name: a
+    /// write transaction per handover only to rewrite an unchanged name would double the cost
+    /// of the most common command. A name is cached only once it is committed.
+    async fn remember_name(&self, person: &Person, now: DateTime<Utc>) -> Result<(), StoreError> {
+        if self.names().get(&person.id) == Some(&person.name) {
+            return Ok(());
+        }
+        self.store
+            .remember_name(&person.id, &person.name, now)
+            .await?;
+        let mut names = self.names();
+        if names.len() >= MAX_KNOWN_NAMES {
+            names.clear();
+        }
+        names.insert(person.id.clone(), person.name.clone());
+        Ok(())
+    }
+
+    fn names(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, String>> {
+        // The map holds no invariant a panicking holder could break.
+        self.known_names
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

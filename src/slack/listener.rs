@@ -10,7 +10,7 @@ use super::web::Client;
 use crate::commands::{Answer, CommandName, Invocation, Reply};
 use crate::domain::ids::{ChannelId, UserId};
 use chrono::{DateTime, Utc};
-use slack_morphism::errors::SlackClientError;
+use slack_morphism::errors::{SlackClientError, SlackClientProtocolError};
 use slack_morphism::listener::{HttpStatusCode, SlackClientEventsUserState};
 use slack_morphism::prelude::*;
 use std::future::Future;
@@ -208,11 +208,13 @@ pub(crate) fn on_listener_error(
     _client: Arc<Client>,
     _state: SlackClientEventsUserState,
 ) -> HttpStatusCode {
+    // slack-morphism boxes an unreadable frame's error either bare or inside SlackClientError.
+    if let Some(e) = err.downcast_ref::<SlackClientProtocolError>() {
+        unreadable(e);
+        return HttpStatusCode::OK;
+    }
     match err.downcast_ref::<SlackClientError>() {
-        Some(SlackClientError::ProtocolError(e)) => tracing::warn!(
-            error = %e.json_error,
-            "skipped a Socket Mode message that could not be read"
-        ),
+        Some(SlackClientError::ProtocolError(e)) => unreadable(e),
         Some(SlackClientError::SocketModeProtocolError(_)) => {
             tracing::warn!("Socket Mode connection error; it will reconnect")
         }
@@ -220,6 +222,22 @@ pub(crate) fn on_listener_error(
         None => tracing::warn!("a Slack callback failed"),
     }
     HttpStatusCode::OK
+}
+
+/// Logs where a frame stopped parsing, never what it said: serde's messages can quote values.
+fn unreadable(e: &SlackClientProtocolError) {
+    let kind = match e.json_error.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "not JSON",
+        serde_json::error::Category::Data => "not a Socket Mode message Baton knows",
+        serde_json::error::Category::Io => "unreadable",
+    };
+    tracing::warn!(
+        kind,
+        line = e.json_error.line(),
+        column = e.json_error.column(),
+        bytes = e.json_body.as_ref().map_or(0, String::len),
+        "skipped a Socket Mode message that could not be read"
+    );
 }
 
 fn kind(err: &SlackClientError) -> &'static str {

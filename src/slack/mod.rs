@@ -90,12 +90,17 @@ impl SlackApp {
         )
     }
 
-    /// Posts and DMs for announcements and reminders.
+    /// Posts and DMs for announcements and reminders, retrying for at most
+    /// [`SlackSettings::post_retry`].
     pub fn poster(&self) -> SlackPoster {
         SlackPoster::new(
             self.client.clone(),
             web::bot_token(&self.settings.bot_token),
         )
+        .with_policy(RetryPolicy {
+            total: self.settings.post_retry,
+            ..RetryPolicy::default()
+        })
     }
 
     /// Serves slash commands over Socket Mode until `shutdown` resolves, then stops taking

@@ -116,6 +116,10 @@ impl SlackPoster {
             web::build_client(settings),
             web::bot_token(&settings.bot_token),
         )
+        .with_policy(RetryPolicy {
+            total: settings.post_retry,
+            ..RetryPolicy::default()
+        })
     }
 
     pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
@@ -240,6 +244,14 @@ impl SlackPoster {
                 last: failure.describe(),
             };
             if attempts >= policy.max_attempts || started.elapsed() + wait > policy.total {
+                // Whoever should have seen this message will not: an operator needs to know.
+                tracing::error!(
+                    method,
+                    attempts,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    reason = %failure.describe(),
+                    "gave up on a Slack call"
+                );
                 return Err(gave_up);
             }
             tracing::warn!(

@@ -15,6 +15,8 @@ pub const DEFAULT_API_URL: &str = "https://slack.com/api";
 pub const DEFAULT_CONNECTIONS: u32 = 2;
 /// Slack allows at most ten Socket Mode connections per app.
 pub const MAX_CONNECTIONS: u32 = 10;
+/// How long one post (a reminder, a DM, a late reply) keeps retrying 429s and 5xx by default.
+pub const DEFAULT_POST_RETRY_SECS: u64 = 90;
 
 /// Why the Slack settings cannot be used. Each message names the variable and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -152,10 +154,13 @@ pub struct SlackSettings {
     pub api_url: ApiUrl,
     /// Socket Mode connections to keep open (1 to 10).
     pub connections: u32,
+    /// How long one Web API post keeps retrying before it gives up (1 s to 10 min).
+    pub post_retry: std::time::Duration,
 }
 
 impl SlackSettings {
     pub const CONNECTIONS_VAR: &'static str = "SLACK_CONNECTIONS";
+    pub const POST_RETRY_VAR: &'static str = "SLACK_POST_RETRY_SECS";
 
     /// Reads `SLACK_APP_TOKEN`, `SLACK_BOT_TOKEN`, and optionally `SLACK_API_URL` and
     /// `SLACK_CONNECTIONS` through `var` (the process environment in production, a map in tests).
@@ -182,11 +187,28 @@ impl SlackSettings {
             },
             None => DEFAULT_CONNECTIONS,
         };
+        let post_retry_secs = match var(Self::POST_RETRY_VAR).filter(|v| !v.trim().is_empty()) {
+            Some(raw) => match raw.trim().parse::<u64>() {
+                Ok(n) if (1..=600).contains(&n) => n,
+                _ => {
+                    return Err(SettingsError::Malformed {
+                        var: Self::POST_RETRY_VAR,
+                        reason: format!(
+                            "`{}` is not a number of seconds from 1 to 600",
+                            raw.trim()
+                        ),
+                        hint: "it bounds how long a post keeps retrying; the default is 90",
+                    })
+                }
+            },
+            None => DEFAULT_POST_RETRY_SECS,
+        };
         Ok(Self {
             app_token,
             bot_token,
             api_url,
             connections,
+            post_retry: std::time::Duration::from_secs(post_retry_secs),
         })
     }
 
@@ -275,6 +297,22 @@ mod tests {
             assert_eq!(s.api_url.as_str(), "http://127.0.0.1:9/api");
         }
         assert!(settings(&[APP, BOT, ("SLACK_API_URL", "slack.com/api")]).is_err());
+    }
+
+    #[test]
+    fn the_post_retry_budget_defaults_to_90_s_and_is_bounded() {
+        let s = settings(&[APP, BOT]).unwrap();
+        assert_eq!(s.post_retry, std::time::Duration::from_secs(90));
+        let s = settings(&[APP, BOT, ("SLACK_POST_RETRY_SECS", "2")]).unwrap();
+        assert_eq!(s.post_retry, std::time::Duration::from_secs(2));
+        for bad in ["0", "601", "soon"] {
+            let err = settings(&[APP, BOT, ("SLACK_POST_RETRY_SECS", bad)]).unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with("SLACK_POST_RETRY_SECS is malformed"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -185,7 +185,8 @@ pub struct SqliteStore {
 fn connect_options(url: &str) -> Result<(SqliteConnectOptions, String), StoreError> {
     let options = if url.starts_with("sqlite:") {
         SqliteConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(url.to_owned()))?
-    } else if url.is_empty() {
+    } else if url.is_empty() || url.contains("://") {
+        // Empty, or another database's URL (postgres://, mysql://): not a file Baton should create.
         return Err(StoreError::BadUrl(url.to_owned()));
     } else {
         SqliteConnectOptions::new().filename(PathBuf::from(url))
@@ -205,8 +206,9 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
-            .max_connections(4)
+            .max_connections(1)
             .min_connections(1)
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(|error| StoreError::Open {

@@ -1,0 +1,451 @@
+//! Load generator: the in-repo fake Slack in this process, the release `baton run` binary as a
+//! separate process on a fresh temp database, N `/handover` then N `/oncall-pay me`, C in flight.
+//!
+//! ```text
+//! cargo run --release --example loadgen -- [--n 400] [--c 50] [--connections 2] [--runs 1]
+//! ```
+//!
+//! The `baton` binary: `$BATON_BIN` if set; otherwise this runs `cargo build --release --bin
+//! baton` first (a no-op when it is fresh) and uses `target/release/baton`. Loopback only; every
+//! command waits at most 3 s (Slack's ack limit) and a run at most [`RUN_LIMIT`].
+//!
+//! Each `/handover` goes to its own channel (`C0LOAD0000`, `C0LOAD0001`, …): the first handover
+//! of a channel is always allowed, so every one of them is a real recorded write. They hand the
+//! pager to eight people in turn; each `/oncall-pay me` is asked by one of them.
+
+#[path = "../tests/support/fake_slack/mod.rs"]
+mod fake_slack;
+
+use fake_slack::{FakeSlack, FakeUser};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Upper bound on one whole run (connect, both phases, shutdown).
+const RUN_LIMIT: Duration = Duration::from_secs(120);
+const SENDER: &str = "U0LOADGEN1";
+const PEOPLE: usize = 8;
+
+struct Args {
+    n: usize,
+    c: usize,
+    connections: u32,
+    runs: usize,
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: loadgen [--n COMMANDS_PER_PHASE] [--c IN_FLIGHT] [--connections 1..10] [--runs R]"
+    );
+    std::process::exit(2)
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        n: 400,
+        c: 50,
+        connections: 2,
+        runs: 1,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().unwrap_or_else(|| usage());
+        let number = |v: &str| v.parse::<usize>().unwrap_or_else(|_| usage());
+        match flag.as_str() {
+            "--n" => args.n = number(&value).clamp(1, 100_000),
+            "--c" => args.c = number(&value).clamp(1, 1_000),
+            "--connections" => args.connections = number(&value).clamp(1, 10) as u32,
+            "--runs" => args.runs = number(&value).clamp(1, 20),
+            _ => usage(),
+        }
+    }
+    args
+}
+
+fn person(i: usize) -> String {
+    format!("U0PERSON{:02}", i % PEOPLE)
+}
+
+/// The baton binary to measure.
+fn baton_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("BATON_BIN") {
+        return PathBuf::from(path);
+    }
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--release", "--quiet", "--bin", "baton"])
+        .current_dir(&manifest)
+        .status();
+    if !matches!(status, Ok(s) if s.success()) {
+        eprintln!("loadgen: `cargo build --release --bin baton` failed; set BATON_BIN instead");
+        std::process::exit(1);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest.join("target"));
+    target.join("release").join("baton")
+}
+
+/// VmRSS and VmHWM of a process, in KiB.
+fn memory_kib(pid: u32) -> (u64, u64) {
+    let (rss, hwm, _, _) = memory_detail_kib(pid);
+    (rss, hwm)
+}
+
+/// VmRSS, VmHWM, RssAnon (heap, stacks) and RssFile (mapped code) of a process, in KiB.
+fn memory_detail_kib(pid: u32) -> (u64, u64, u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    (
+        field("VmRSS:"),
+        field("VmHWM:"),
+        field("RssAnon:"),
+        field("RssFile:"),
+    )
+}
+
+#[derive(Default, Clone)]
+struct Phase {
+    latencies: Vec<Duration>,
+    unacked: usize,
+    unexpected: usize,
+    wall: Duration,
+}
+
+impl Phase {
+    fn percentile(&self, p: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        // Nearest rank.
+        let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+        sorted[rank.clamp(1, sorted.len()) - 1]
+    }
+
+    fn throughput(&self) -> f64 {
+        self.latencies.len() as f64 / self.wall.as_secs_f64().max(1e-9)
+    }
+
+    fn merge(&self, other: &Phase) -> Phase {
+        let mut latencies = self.latencies.clone();
+        latencies.extend_from_slice(&other.latencies);
+        Phase {
+            latencies,
+            unacked: self.unacked + other.unacked,
+            unexpected: self.unexpected + other.unexpected,
+            wall: self.wall + other.wall,
+        }
+    }
+}
+
+/// Sends `n` commands, `c` at a time; `command(i)` gives (user, channel, command, text) and
+/// `expect(i, ack)` says whether the reply is the right kind.
+async fn phase(
+    slack: &Arc<FakeSlack>,
+    n: usize,
+    c: usize,
+    command: fn(usize) -> (String, String, &'static str, String),
+    expect: fn(usize, &fake_slack::Ack) -> bool,
+) -> Phase {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..c.min(n))
+        .map(|_| {
+            let slack = slack.clone();
+            let next = next.clone();
+            tokio::spawn(async move {
+                let mut out = Phase::default();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        return out;
+                    }
+                    let (user, channel, name, text) = command(i);
+                    match slack.slash_command(&user, &channel, name, &text).await {
+                        Ok(ack) => {
+                            if !expect(i, &ack) {
+                                out.unexpected += 1;
+                            }
+                            out.latencies.push(ack.latency);
+                        }
+                        Err(_) => out.unacked += 1,
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut total = Phase::default();
+    for worker in workers {
+        if let Ok(part) = worker.await {
+            total = total.merge(&part);
+        }
+    }
+    total.wall = started.elapsed();
+    total
+}
+
+fn handover(i: usize) -> (String, String, &'static str, String) {
+    let to = person(i);
+    (
+        SENDER.to_owned(),
+        format!("C0LOAD{i:04}"),
+        "/handover",
+        format!("<@{to}|{}> load test {i}", to.to_lowercase()),
+    )
+}
+
+fn handover_ok(i: usize, ack: &fake_slack::Ack) -> bool {
+    ack.response_type() == "in_channel" && ack.text().contains(&format!("<@{}>", person(i)))
+}
+
+fn pay(i: usize) -> (String, String, &'static str, String) {
+    (
+        person(i),
+        format!("C0LOAD{i:04}"),
+        "/oncall-pay",
+        "me".to_owned(),
+    )
+}
+
+fn pay_ok(_: usize, ack: &fake_slack::Ack) -> bool {
+    ack.is_private() && !ack.text().contains("Sorry")
+}
+
+struct Run {
+    idle_anon_kib: u64,
+    idle_file_kib: u64,
+    /// Time inside Baton per command, from its own log (`elapsed_us`), microseconds.
+    handled_us: Vec<u64>,
+    connect: Duration,
+    all_connected: Duration,
+    idle_kib: u64,
+    peak_kib: u64,
+    after_kib: u64,
+    handovers: Phase,
+    pays: Phase,
+    exit: String,
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+async fn run_once(binary: &PathBuf, args: &Args) -> Result<Run, String> {
+    let slack = Arc::new(FakeSlack::start().await);
+    slack.add_user(FakeUser::person(SENDER, "loadgen"));
+    for i in 0..PEOPLE {
+        let id = person(i);
+        slack.add_user(FakeUser::person(&id, &id.to_lowercase()));
+    }
+    let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+    let db = dir.path().join("baton.db");
+    let log = std::fs::File::create(dir.path().join("baton.log"))
+        .map_err(|e| format!("log file: {e}"))?;
+    let mut cmd = Command::new(binary);
+    cmd.arg("run")
+        .current_dir(dir.path())
+        .env_remove("BATON_CONFIG")
+        .env("DATABASE_URL", &db)
+        .env("SLACK_APP_TOKEN", slack.app_token())
+        .env("SLACK_BOT_TOKEN", slack.bot_token())
+        .env("SLACK_API_URL", slack.api_url())
+        .env("SLACK_CONNECTIONS", args.connections.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(log));
+    let spawned = Instant::now();
+    let child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+    let mut child = Killed(child);
+    let pid = child.0.id();
+    let log_text = || std::fs::read_to_string(dir.path().join("baton.log")).unwrap_or_default();
+    slack
+        .wait_for_connections(args.connections as usize, Duration::from_secs(10))
+        .await
+        .map_err(|e| format!("{e}; baton's log:\n{}", log_text()))?;
+    let all_connected = spawned.elapsed();
+    let connect = slack
+        .first_socket_at()
+        .map(|at| at.duration_since(spawned))
+        .unwrap_or(all_connected);
+    // Let startup's transient allocations settle before calling the process idle.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (idle_kib, _, anon_kib, file_kib) = memory_detail_kib(pid);
+    let handovers = phase(&slack, args.n, args.c, handover, handover_ok).await;
+    let pays = phase(&slack, args.n, args.c, pay, pay_ok).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (after_kib, peak_kib) = memory_kib(pid);
+    let _ = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let exit = loop {
+        match child.0.try_wait() {
+            Ok(Some(status)) => break status.to_string(),
+            _ if Instant::now() > deadline => break "did not exit within 10 s".to_owned(),
+            _ => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    };
+    let handled_us = strip_ansi(&log_text())
+        .lines()
+        .filter(|l| l.contains("slash command"))
+        .filter_map(|l| l.split("elapsed_us=").nth(1))
+        .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
+        .collect();
+    Ok(Run {
+        idle_anon_kib: anon_kib,
+        idle_file_kib: file_kib,
+        handled_us,
+        connect,
+        all_connected,
+        idle_kib,
+        peak_kib,
+        after_kib,
+        handovers,
+        pays,
+        exit,
+    })
+}
+
+/// The log without terminal colour codes (`ESC [ … m`).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Kills the child if the run is abandoned.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn print_phase(name: &str, p: &Phase) {
+    println!(
+        "  {name:<12} p50 {:>7.3} ms  p99 {:>7.3} ms  max {:>7.3} ms  {:>7.0}/s  unacked {}  unexpected {}",
+        ms(p.percentile(50.0)),
+        ms(p.percentile(99.0)),
+        ms(p.percentile(100.0)),
+        p.throughput(),
+        p.unacked,
+        p.unexpected
+    );
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+#[tokio::main]
+async fn main() {
+    let args = parse_args();
+    let binary = baton_binary();
+    println!(
+        "loadgen: {} /handover then {} /oncall-pay me, {} in flight, {} Socket Mode connections, {}",
+        args.n,
+        args.n,
+        args.c,
+        args.connections,
+        binary.display()
+    );
+    let mut runs = Vec::new();
+    for r in 1..=args.runs {
+        let run = match tokio::time::timeout(RUN_LIMIT, run_once(&binary, &args)).await {
+            Ok(Ok(run)) => run,
+            Ok(Err(e)) => {
+                eprintln!("loadgen: run {r} failed: {e}");
+                std::process::exit(1);
+            }
+            Err(_) => {
+                eprintln!("loadgen: run {r} took longer than {RUN_LIMIT:?}");
+                std::process::exit(1);
+            }
+        };
+        let all = run.handovers.merge(&run.pays);
+        println!(
+            "run {r}: connected {:.1} ms after start (all {} in {:.1} ms); RSS idle {:.1} MiB \
+             ({:.1} anon + {:.1} file), peak {:.1} MiB, after load {:.1} MiB; exit: {}",
+            ms(run.connect),
+            args.connections,
+            ms(run.all_connected),
+            mib(run.idle_kib),
+            mib(run.idle_anon_kib),
+            mib(run.idle_file_kib),
+            mib(run.peak_kib),
+            mib(run.after_kib),
+            run.exit
+        );
+        print_phase("/handover", &run.handovers);
+        print_phase("/oncall-pay", &run.pays);
+        print_phase("all", &all);
+        let mut handled = run.handled_us.clone();
+        handled.sort_unstable();
+        if !handled.is_empty() {
+            let at = |p: usize| handled[(handled.len() * p / 100).min(handled.len() - 1)];
+            println!(
+                "  inside Baton (its log's elapsed_us, {} commands): p50 {} us, p99 {} us, max {} us",
+                handled.len(),
+                at(50),
+                at(99),
+                handled[handled.len() - 1]
+            );
+        }
+        runs.push(run);
+    }
+    if runs.len() > 1 {
+        let all: Vec<Phase> = runs.iter().map(|r| r.handovers.merge(&r.pays)).collect();
+        let med = |f: &dyn Fn(usize) -> f64| median((0..runs.len()).map(f).collect());
+        println!(
+            "median of {} runs: connect {:.1} ms; ack p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; \
+             {:.0} commands/s; unacked {}; RSS idle {:.1} MiB, peak {:.1} MiB",
+            runs.len(),
+            med(&|i| ms(runs[i].connect)),
+            med(&|i| ms(all[i].percentile(50.0))),
+            med(&|i| ms(all[i].percentile(99.0))),
+            med(&|i| ms(all[i].percentile(100.0))),
+            med(&|i| all[i].throughput()),
+            all.iter().map(|p| p.unacked).sum::<usize>(),
+            med(&|i| mib(runs[i].idle_kib)),
+            med(&|i| mib(runs[i].peak_kib)),
+        );
+    }
+    let failed = runs
+        .iter()
+        .any(|r| r.handovers.unacked + r.pays.unacked > 0);
+    if failed {
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,162 @@
+//! Crash safety: `kill -9` during a stream of handovers, then a restart on the same database.
+
+use super::support::baton::Baton;
+use super::{dedup_key, eventually, inspect, mention, workspace, ALICE, BOB, OPS, WAIT};
+use std::time::Duration;
+
+/// How long after sending the last handover the process is killed: before it is read, while it
+/// is being decided or written, around the commit, and after its ack.
+const KILL_AFTER: [Duration; 9] = [
+    Duration::ZERO,
+    Duration::from_micros(100),
+    Duration::from_micros(300),
+    Duration::from_micros(700),
+    Duration::from_millis(1),
+    Duration::from_micros(1_300),
+    Duration::from_micros(1_600),
+    Duration::from_millis(2),
+    Duration::from_millis(50),
+];
+/// Handovers confirmed before each kill.
+const CONFIRMED_PER_ROUND: usize = 3;
+
+fn other(user: &str) -> &'static str {
+    if user == ALICE {
+        BOB
+    } else {
+        ALICE
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_confirmed_handover_survives_kill_9_in_order_and_once() {
+    let slack = workspace().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("baton.db");
+    let url = super::database_url(&db);
+    // (dedup key, new holder) of every handover Baton confirmed in an ack, in order.
+    let mut confirmed: Vec<(String, String)> = Vec::new();
+    let mut holder = ALICE.to_owned();
+    let mut in_flight_outcomes = (0, 0); // (recorded, absent) among the unconfirmed ones
+    for kill_after in KILL_AFTER {
+        let accepted = slack.sockets_accepted();
+        let mut baton = Baton::start_with(&slack, &[("DATABASE_URL", Some(&url))]);
+        slack
+            .wait_for_sockets_accepted(accepted + 2, WAIT)
+            .await
+            .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+        slack.wait_for_connections(2, WAIT).await.unwrap();
+        for _ in 0..CONFIRMED_PER_ROUND {
+            let to = other(&holder);
+            let payload = slack.slash_payload(&holder, OPS, "/handover", &mention(to));
+            let key = dedup_key(&payload);
+            let ack = slack
+                .send_envelope("slash_commands", payload, true, None)
+                .await
+                .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+            assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
+            confirmed.push((key, to.to_owned()));
+            holder = to.to_owned();
+        }
+        // One more, killed `kill_after` after it was sent.
+        let to = other(&holder);
+        let payload = slack.slash_payload(&holder, OPS, "/handover", &mention(to));
+        let key = dedup_key(&payload);
+        let send = {
+            let slack_payload = payload.clone();
+            let envelope = serde_json::json!({
+                "envelope_id": format!("crash-{}", key),
+                "type": "slash_commands",
+                "payload": slack_payload,
+                "accepts_response_payload": true,
+            });
+            slack.send_with_id(
+                format!("crash-{key}"),
+                envelope.to_string(),
+                Duration::from_secs(3),
+            )
+        };
+        let (ack, ()) = tokio::join!(send, async {
+            // `send` has been polled once: the envelope is on its way. A thread sleep, because
+            // tokio's timer cannot wait less than a millisecond.
+            std::thread::sleep(kill_after);
+            baton.kill();
+        });
+        let in_flight = match ack {
+            Ok(ack) => {
+                assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
+                confirmed.push((key, to.to_owned()));
+                holder = to.to_owned();
+                None
+            }
+            Err(_) => Some((key, to.to_owned())),
+        };
+        eprintln!(
+            "killed {kill_after:?} after sending: {}",
+            if in_flight.is_some() {
+                "no ack"
+            } else {
+                "acked"
+            }
+        );
+        assert!(baton.wait_exit(WAIT).await.is_some(), "killed");
+        eventually("the killed bot's sockets close", WAIT, || {
+            slack.open_sockets() == 0
+        })
+        .await;
+
+        let rows: Vec<_> = inspect(&db)
+            .await
+            .into_iter()
+            .filter(|r| r.channel == OPS)
+            .collect();
+        let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+        let expected: Vec<i64> = (1..=rows.len() as i64).collect();
+        assert_eq!(seqs, expected, "one chain, no gaps, nothing twice");
+        let recorded: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| (r.dedup_key.clone().unwrap_or_default(), r.to.clone()))
+            .collect();
+        assert_eq!(
+            &recorded[..confirmed.len().min(recorded.len())],
+            &confirmed[..],
+            "every confirmed handover is there, in order"
+        );
+        match recorded.len() - confirmed.len() {
+            0 => in_flight_outcomes.1 += usize::from(in_flight.is_some()),
+            1 => {
+                // The unconfirmed one committed before the kill: wholly there.
+                let extra = recorded.last().cloned();
+                assert_eq!(extra, in_flight, "only the one in flight may be extra");
+                let (key, to) = extra.unwrap();
+                confirmed.push((key, to.clone()));
+                holder = to;
+                in_flight_outcomes.0 += 1;
+            }
+            n => panic!("{n} handovers recorded beyond those confirmed"),
+        }
+    }
+    eprintln!(
+        "{} kills: {} unconfirmed handovers were committed, {} were absent",
+        KILL_AFTER.len(),
+        in_flight_outcomes.0,
+        in_flight_outcomes.1
+    );
+
+    // After the last crash Baton starts on the same database and knows who is on call.
+    let accepted = slack.sockets_accepted();
+    let baton = Baton::start_with(&slack, &[("DATABASE_URL", Some(&url))]);
+    slack
+        .wait_for_sockets_accepted(accepted + 2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    let status = slack
+        .slash_command(ALICE, OPS, "/handover", "")
+        .await
+        .unwrap();
+    assert!(
+        status.text().contains(&format!("<@{holder}>")),
+        "{}",
+        status.text()
+    );
+}

@@ -1,0 +1,162 @@
+//! Slack's Web API in trouble while Baton runs: the daily reminder's `chat.postMessage` meets
+//! 429s and 500s, and slash command acks carry on regardless. (The poster's retry rules alone are
+//! tested in `tests/slack/web_api.rs`; here it is the running binary.)
+
+use super::support::baton::Baton;
+use super::support::fake_slack::{FakeSlack, Fault};
+use super::{workspace, ALICE, BOB, OPS, WAIT};
+use baton::domain::ids::{ChannelId, UserId};
+use baton::domain::rota::NewHandover;
+use baton::store::{SqliteStore, Store};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// An ack slower than this would mean the retries held up a command. Far below the retry waits
+/// (0.5 s, 1 s, …), and generous for a debug build on a loaded machine.
+const ACK_LIMIT: Duration = Duration::from_millis(300);
+
+/// A database where Bob is on call in #ops, and a config whose reminder (every day at midnight)
+/// is therefore due the moment Baton starts.
+async fn due_reminder(dir: &std::path::Path) -> (String, String) {
+    let db = dir.join("baton.db");
+    let store = SqliteStore::open(&db.to_string_lossy()).await.unwrap();
+    let now = chrono::Utc::now();
+    store
+        .record_handover(&ChannelId::parse(OPS).unwrap(), None, |_| {
+            Ok::<_, ()>(NewHandover {
+                from: None,
+                to: UserId::parse(BOB).unwrap(),
+                effective_at: now,
+                recorded_at: now,
+                recorded_by: UserId::parse(ALICE).unwrap(),
+                notes: String::new(),
+            })
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    store.close().await;
+    let config = dir.join("baton.toml");
+    std::fs::write(
+        &config,
+        "[reminders]\ntime = \"00:00\"\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]\n",
+    )
+    .unwrap();
+    (
+        super::database_url(&db),
+        config.to_string_lossy().into_owned(),
+    )
+}
+
+/// Sends status commands one after another until `done`, and returns the slowest ack.
+async fn acks_while(slack: &Arc<FakeSlack>, done: impl Fn() -> bool) -> (Duration, usize) {
+    let mut slowest = Duration::ZERO;
+    let mut sent = 0;
+    let deadline = Instant::now() + WAIT;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out");
+        let ack = slack
+            .slash_command(ALICE, OPS, "/handover", "")
+            .await
+            .expect("a status command is acked");
+        assert!(ack.text().contains(&format!("<@{BOB}>")), "{}", ack.text());
+        slowest = slowest.max(ack.latency);
+        sent += 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (slowest, sent)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_are_retried_then_given_up_with_an_error_while_acks_stay_fast() {
+    let slack = Arc::new(workspace().await);
+    slack.fail_next("chat.postMessage", Fault::Status(500), 100);
+    let dir = tempfile::tempdir().unwrap();
+    let (url, config) = due_reminder(dir.path()).await;
+    let started = Instant::now();
+    let baton = Baton::start_with(
+        &slack,
+        &[
+            ("DATABASE_URL", Some(&url)),
+            ("BATON_CONFIG", Some(&config)),
+            // Retries for 2 s (attempts at 0, 0.5 and 1.5 s), not the default 90.
+            ("SLACK_POST_RETRY_SECS", Some("2")),
+        ],
+    );
+    slack
+        .wait_for_connections(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    let gave_up = || {
+        baton
+            .stderr()
+            .lines()
+            .any(|l| l.contains("ERROR") && l.contains("gave up on a Slack call"))
+    };
+    let (slowest, sent) = acks_while(&slack, gave_up).await;
+    let took = started.elapsed();
+    let log = baton.stderr();
+    assert!(slowest < ACK_LIMIT, "slowest ack {slowest:?} of {sent}");
+    assert!(
+        took < Duration::from_secs(6),
+        "gave up after {took:?}: {log}"
+    );
+    let attempts = slack.calls_to("chat.postMessage").len();
+    assert!((2..=4).contains(&attempts), "{attempts} attempts: {log}");
+    assert!(
+        log.contains("Slack call failed; retrying"),
+        "each retry is logged: {log}"
+    );
+    let error = log
+        .lines()
+        .find(|l| l.contains("gave up on a Slack call"))
+        .unwrap_or_default();
+    assert!(
+        error.contains("chat.postMessage") && error.contains("500"),
+        "{error}"
+    );
+    assert!(slack.posted_messages().is_empty());
+    eprintln!("{sent} acks while retrying, slowest {slowest:?}; gave up after {took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_reminder_arrives_once_after_the_wait_while_acks_stay_fast() {
+    let slack = Arc::new(workspace().await);
+    slack.fail_next(
+        "chat.postMessage",
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+        2,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (url, config) = due_reminder(dir.path()).await;
+    let baton = Baton::start_with(
+        &slack,
+        &[
+            ("DATABASE_URL", Some(&url)),
+            ("BATON_CONFIG", Some(&config)),
+        ],
+    );
+    slack
+        .wait_for_connections(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    let (slowest, sent) = acks_while(&slack, || !slack.posted_messages().is_empty()).await;
+    assert!(slowest < ACK_LIMIT, "slowest ack {slowest:?} of {sent}");
+    let calls = slack.calls_to("chat.postMessage");
+    assert_eq!(calls.len(), 3, "{}", baton.stderr());
+    let posted = slack.posted_messages();
+    assert_eq!(posted.len(), 1);
+    assert_eq!(posted[0].channel, OPS);
+    assert!(
+        posted[0].text.contains(&format!("<@{BOB}>")),
+        "{}",
+        posted[0].text
+    );
+    let waited = posted[0].at.duration_since(calls[0].at);
+    assert!(waited >= Duration::from_secs(2), "{waited:?}");
+    // Nothing more arrives: the reminder was posted once.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(slack.posted_messages().len(), 1);
+}
