@@ -117,11 +117,15 @@ fn parse_month(raw: &str) -> Result<crate::domain::month::YearMonth, String> {
 /// `baton pay-report`.
 pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Result<()> {
     use crate::report;
-    use crate::store::Store;
+    use crate::store::{PayScope, Store};
     let (config, store) = open(common).await?;
     let now = Utc::now();
     let (start, end) = args.month.bounds(config.timezone);
-    let rotas = store.pay_history(start, end, args.channel.as_ref()).await?;
+    let scope = args
+        .channel
+        .as_ref()
+        .map_or(PayScope::All, PayScope::Channel);
+    let rotas = store.pay_history(start, end, scope).await?;
     let statements = crate::domain::pay::team(&config.pay, &rotas, args.month, now);
     let users: Vec<UserId> = statements.iter().map(|s| s.user.clone()).collect();
     let names = store.names(&users).await?;

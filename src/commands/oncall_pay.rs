@@ -16,7 +16,7 @@ use crate::domain::month::YearMonth;
 use crate::domain::pay::{self, DayKind, KindBreakdown, PayPolicy, Statement};
 use crate::domain::text::{self, Token};
 use crate::domain::when;
-use crate::store::Store;
+use crate::store::{PayScope, Store};
 use chrono::{DateTime, Utc};
 
 pub const USAGE: &str = "\
@@ -133,7 +133,7 @@ pub(crate) async fn run<S: Store, D: Directory>(
                         .into(),
                 ));
             }
-            let rotas = engine.store.pay_history(start, end, None).await?;
+            let rotas = engine.store.pay_history(start, end, PayScope::All).await?;
             let statements = pay::team(policy, &rotas, month, inv.now);
             warn_uncovered(statements.iter());
             return Ok((render_team(&statements, policy, month, inv.now), "team"));
@@ -155,7 +155,10 @@ pub(crate) async fn run<S: Store, D: Directory>(
             user.mention()
         )));
     }
-    let rotas = engine.store.pay_history(start, end, None).await?;
+    let rotas = engine
+        .store
+        .pay_history(start, end, PayScope::Person(&user))
+        .await?;
     let statement = pay::statement(policy, &rotas, &user, month, inv.now);
     warn_uncovered(std::iter::once(&statement));
     let whose = if user == inv.user {

@@ -145,7 +145,7 @@ impl Store for FakeStore {
         &self,
         _: DateTime<Utc>,
         _: DateTime<Utc>,
-        _: Option<&ChannelId>,
+        _: crate::store::PayScope<'_>,
     ) -> Result<Vec<crate::domain::pay::ChannelRota>, StoreError> {
         unimplemented!("the scheduler computes no pay")
     }

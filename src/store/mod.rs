@@ -47,6 +47,18 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// Whose handovers pay needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayScope<'a> {
+    /// Every channel (the team report, payroll).
+    All,
+    /// One channel's rota.
+    Channel(&'a ChannelId),
+    /// Only the channels where this person held the pager before the period ended: one
+    /// engineer's `/oncall-pay` reads their rotas, not the whole workspace's.
+    Person(&'a UserId),
+}
+
 /// What recording a handover did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recorded {
@@ -119,14 +131,14 @@ pub trait Store: Send + Sync {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<Handover>, StoreError>> + Send;
 
-    /// For pay over `[start, end)`: per channel (all, or just `only`), the last active handover
-    /// before `start` and every active handover inside, in time order. Cost grows with the
-    /// handovers inside the period, not with the history.
+    /// For pay over `[start, end)`: per channel in `scope`, the last active handover before
+    /// `start` and every active handover inside, in time order. Cost grows with the handovers
+    /// inside the period, not with the history.
     fn pay_history(
         &self,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
-        only: Option<&ChannelId>,
+        scope: PayScope<'_>,
     ) -> impl Future<Output = Result<Vec<ChannelRota>, StoreError>> + Send;
 
     /// Remembers the names the directory gave, for reports.
@@ -178,7 +190,13 @@ pub trait Store: Send + Sync {
 /// The SQLite store. Cheap to clone (a connection pool).
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
+    /// The one writing connection: every write and every decide-then-write transaction. One
+    /// connection means writers in this process queue in order instead of sleeping in SQLite's
+    /// busy handler.
     pool: sqlx::SqlitePool,
+    /// Connections for reads only, opened on demand: with WAL, readers never wait for the
+    /// writer, so `/oncall-pay` and `/handover` status do not queue behind handovers.
+    reader: sqlx::SqlitePool,
 }
 
 /// Where `DATABASE_URL` (or its default) points: a `sqlite:` URL, or a plain file path.
@@ -209,7 +227,7 @@ impl SqliteStore {
             .max_connections(1)
             .min_connections(1)
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|error| StoreError::Open {
                 path: path.clone(),
@@ -229,11 +247,17 @@ impl SqliteStore {
                 source,
             },
         })?;
-        Ok(Self { pool })
+        let reader = SqlitePoolOptions::new()
+            .max_connections(2)
+            .min_connections(0)
+            .test_before_acquire(false)
+            .connect_lazy_with(options.create_if_missing(false));
+        Ok(Self { pool, reader })
     }
 
     /// Waits for every connection to finish and closes the database cleanly (checkpointing the WAL).
     pub async fn close(&self) {
+        self.reader.close().await;
         self.pool.close().await;
     }
 }
@@ -322,7 +346,7 @@ async fn handover_by_id(conn: &mut SqliteConnection, id: i64) -> Result<Handover
 
 impl Store for SqliteStore {
     async fn channel_state(&self, channel: &ChannelId) -> Result<ChannelState, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.reader.acquire().await?;
         read_state(&mut conn, channel).await
     }
 
@@ -463,7 +487,7 @@ impl Store for SqliteStore {
         ))
         .bind(channel.as_str())
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reader)
         .await?;
         rows.iter().map(handover_from_row).collect()
     }
@@ -472,23 +496,33 @@ impl Store for SqliteStore {
         &self,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
-        only: Option<&ChannelId>,
+        scope: PayScope<'_>,
     ) -> Result<Vec<ChannelRota>, StoreError> {
-        // The shift running at `start` (the latest active handover before it, per channel) and
-        // every active handover inside the period.
+        let (only_channel, only_person) = match scope {
+            PayScope::All => (None, None),
+            PayScope::Channel(c) => (Some(c.as_str()), None),
+            PayScope::Person(u) => (None, Some(u.as_str())),
+        };
+        // Per channel in scope: the shift running at `start` (the latest active handover before
+        // it) and every active handover inside the period.
         let rows = sqlx::query(
             "SELECT channel_id, effective_at, to_user FROM handovers h \
-             WHERE undone_at IS NULL AND ($3 IS NULL OR channel_id = $3) AND ( \
-                 (effective_at >= $1 AND effective_at < $2) \
-                 OR seq = (SELECT MAX(seq) FROM handovers p \
-                           WHERE p.channel_id = h.channel_id AND p.undone_at IS NULL \
-                             AND p.effective_at < $1)) \
+             WHERE undone_at IS NULL \
+               AND ($3 IS NULL OR channel_id = $3) \
+               AND ($4 IS NULL OR channel_id IN ( \
+                   SELECT DISTINCT channel_id FROM handovers \
+                   WHERE to_user = $4 AND undone_at IS NULL AND effective_at < $2)) \
+               AND ((effective_at >= $1 AND effective_at < $2) \
+                    OR seq = (SELECT MAX(seq) FROM handovers p \
+                              WHERE p.channel_id = h.channel_id AND p.undone_at IS NULL \
+                                AND p.effective_at < $1)) \
              ORDER BY channel_id, seq",
         )
         .bind(start.timestamp())
         .bind(end.timestamp())
-        .bind(only.map(ChannelId::as_str))
-        .fetch_all(&self.pool)
+        .bind(only_channel)
+        .bind(only_person)
+        .fetch_all(&self.reader)
         .await?;
         let mut rotas: BTreeMap<String, Vec<HandoverPoint>> = BTreeMap::new();
         for row in rows {
@@ -533,7 +567,7 @@ impl Store for SqliteStore {
 
     async fn names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
         let mut names = HashMap::new();
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.reader.acquire().await?;
         for u in users {
             let name: Option<String> =
                 sqlx::query_scalar("SELECT name FROM people WHERE user_id = $1")
@@ -548,7 +582,7 @@ impl Store for SqliteStore {
     }
 
     async fn channels_on_call(&self) -> Result<Vec<ChannelOnCall>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.reader.acquire().await?;
         let ids: Vec<String> = sqlx::query_scalar(
             "SELECT DISTINCT channel_id FROM handovers WHERE undone_at IS NULL ORDER BY channel_id",
         )
@@ -760,7 +794,11 @@ mod tests {
         record(&store, "ops", "eve", "2025-04-07T09:00:00Z").await;
         record(&store, "web", "zed", "2025-03-15T09:00:00Z").await;
         let rotas = store
-            .pay_history(t("2025-03-01T00:00:00Z"), t("2025-04-01T00:00:00Z"), None)
+            .pay_history(
+                t("2025-03-01T00:00:00Z"),
+                t("2025-04-01T00:00:00Z"),
+                PayScope::All,
+            )
             .await
             .unwrap();
         let seen: Vec<(String, Vec<String>)> = rotas
@@ -783,11 +821,27 @@ mod tests {
             .pay_history(
                 t("2025-03-01T00:00:00Z"),
                 t("2025-04-01T00:00:00Z"),
-                Some(&c("web")),
+                PayScope::Channel(&c("web")),
             )
             .await
             .unwrap();
         assert_eq!(only_web.len(), 1);
+        // One engineer's pay reads only the rotas they were on, whole: cat's is ops (with bob's
+        // shift running at the start), zed's is web, and eve (only from April) has none.
+        let march = (t("2025-03-01T00:00:00Z"), t("2025-04-01T00:00:00Z"));
+        for (who, expected) in [("cat", vec!["ops"]), ("zed", vec!["web"]), ("eve", vec![])] {
+            let rotas = store
+                .pay_history(march.0, march.1, PayScope::Person(&u(who)))
+                .await
+                .unwrap();
+            let channels: Vec<String> = rotas.iter().map(|r| r.channel.to_string()).collect();
+            assert_eq!(channels, expected, "{who}");
+        }
+        let cats = store
+            .pay_history(march.0, march.1, PayScope::Person(&u("cat")))
+            .await
+            .unwrap();
+        assert_eq!(cats[0].handovers.len(), 2);
     }
 
     #[tokio::test]
