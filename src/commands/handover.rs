@@ -20,7 +20,7 @@ use crate::domain::ids::UserId;
 use crate::domain::rota::{ChannelState, Handover, NewHandover, Undo};
 use crate::domain::text::{self, Token};
 use crate::domain::when;
-use crate::store::Store;
+use crate::store::{Store, Undone};
 use chrono::{DateTime, Duration, Utc};
 
 pub const USAGE: &str = "\
@@ -541,7 +541,7 @@ async fn undo<S: Store, D: Directory>(
     let window = Duration::minutes(UNDO_WINDOW_MINUTES);
     let outcome = engine
         .store
-        .undo_latest(&inv.channel, |state| {
+        .undo_latest(&inv.channel, inv.dedup_key.as_deref(), |state| {
             let Some(latest) = &state.current else {
                 return Err(UndoRefusal::Nothing);
             };
@@ -561,7 +561,11 @@ async fn undo<S: Store, D: Directory>(
         .await?;
     let tz = engine.settings.timezone;
     match outcome {
-        Ok((undone, after)) => {
+        Ok(Undone {
+            handover: undone,
+            after,
+            duplicate,
+        }) => {
             let from = undone
                 .from
                 .as_ref()
@@ -580,7 +584,10 @@ async fn undo<S: Store, D: Directory>(
                 )),
                 None => text.push_str(" Nobody is on call in this channel now."),
             }
-            Ok((Reply::public(text), "undone"))
+            Ok((
+                Reply::public(text),
+                if duplicate { "duplicate" } else { "undone" },
+            ))
         }
         Err(UndoRefusal::Nothing) => Err(CommandError::Refused(
             "There is no handover to undo in this channel.".into(),

@@ -121,8 +121,9 @@ impl Store for FakeStore {
     async fn undo_latest<F, E>(
         &self,
         _: &ChannelId,
+        _: Option<&str>,
         _: F,
-    ) -> Result<Result<(Handover, ChannelState), E>, StoreError>
+    ) -> Result<Result<crate::store::Undone, E>, StoreError>
     where
         F: FnOnce(&ChannelState) -> Result<crate::domain::rota::Undo, E> + Send,
         E: Send,

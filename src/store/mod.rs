@@ -68,6 +68,17 @@ pub struct Recorded {
     pub duplicate: bool,
 }
 
+/// What undoing a handover did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undone {
+    /// The handover, now marked undone.
+    pub handover: Handover,
+    /// The channel's state after the undo.
+    pub after: ChannelState,
+    /// True when this submission had undone it before: nothing new was written.
+    pub duplicate: bool,
+}
+
 /// A channel that has had at least one handover, with its state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelOnCall {
@@ -104,13 +115,14 @@ pub trait Store: Send + Sync {
         F: FnOnce(&ChannelState) -> Result<NewHandover, E> + Send,
         E: Send;
 
-    /// Marks the channel's latest handover undone if `decide` (given it and the state) allows.
-    /// Returns the undone handover and the state after.
+    /// Marks the channel's latest handover undone if `decide` (given the state) allows. A
+    /// `dedup_key` that already undid a handover returns that undo again instead.
     fn undo_latest<F, E>(
         &self,
         channel: &ChannelId,
+        dedup_key: Option<&str>,
         decide: F,
-    ) -> impl Future<Output = Result<Result<(Handover, ChannelState), E>, StoreError>> + Send
+    ) -> impl Future<Output = Result<Result<Undone, E>, StoreError>> + Send
     where
         F: FnOnce(&ChannelState) -> Result<Undo, E> + Send,
         E: Send;
@@ -412,13 +424,31 @@ impl Store for SqliteStore {
     async fn undo_latest<F, E>(
         &self,
         channel: &ChannelId,
+        dedup_key: Option<&str>,
         decide: F,
-    ) -> Result<Result<(Handover, ChannelState), E>, StoreError>
+    ) -> Result<Result<Undone, E>, StoreError>
     where
         F: FnOnce(&ChannelState) -> Result<Undo, E> + Send,
         E: Send,
     {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if let Some(key) = dedup_key {
+            let earlier: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM handovers WHERE undo_dedup_key = $1")
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(id) = earlier {
+                let handover = handover_by_id(&mut tx, id).await?;
+                let after = read_state(&mut tx, channel).await?;
+                tx.rollback().await?;
+                return Ok(Ok(Undone {
+                    handover,
+                    after,
+                    duplicate: true,
+                }));
+            }
+        }
         let state = read_state(&mut tx, channel).await?;
         let undo = match decide(&state) {
             Ok(undo) => undo,
@@ -432,16 +462,24 @@ impl Store for SqliteStore {
             tx.rollback().await?;
             return Err(StoreError::Corrupt("undo allowed with no handover".into()));
         };
-        sqlx::query("UPDATE handovers SET undone_at = $1, undone_by = $2 WHERE id = $3 AND undone_at IS NULL")
-            .bind(undo.at.timestamp())
-            .bind(undo.by.as_str())
-            .bind(latest.id)
-            .execute(&mut *tx)
-            .await?;
-        let undone = handover_by_id(&mut tx, latest.id).await?;
+        sqlx::query(
+            "UPDATE handovers SET undone_at = $1, undone_by = $2, undo_dedup_key = $3 \
+             WHERE id = $4 AND undone_at IS NULL",
+        )
+        .bind(undo.at.timestamp())
+        .bind(undo.by.as_str())
+        .bind(dedup_key)
+        .bind(latest.id)
+        .execute(&mut *tx)
+        .await?;
+        let handover = handover_by_id(&mut tx, latest.id).await?;
         let after = read_state(&mut tx, channel).await?;
         tx.commit().await?;
-        Ok(Ok((undone, after)))
+        Ok(Ok(Undone {
+            handover,
+            after,
+            duplicate: false,
+        }))
     }
 
     async fn set_rota(
@@ -775,6 +813,39 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_redelivered_undo_undoes_one_handover_not_two() {
+        let (_dir, store) = temp_store().await;
+        record(&store, "ops", "ann", "2025-03-03T09:00:00Z").await;
+        record(&store, "ops", "bob", "2025-03-04T09:00:00Z").await;
+        let undo = |_: &ChannelState| {
+            Ok::<_, ()>(Undo {
+                by: u("ann"),
+                at: t("2025-03-04T09:05:00Z"),
+            })
+        };
+        let first = store
+            .undo_latest(&c("ops"), Some("T1:u"), undo)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!first.duplicate);
+        assert_eq!(first.handover.to, u("bob"));
+        let again = store
+            .undo_latest(&c("ops"), Some("T1:u"), undo)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(again.duplicate);
+        assert_eq!(again.handover.id, first.handover.id);
+        let state = store.channel_state(&c("ops")).await.unwrap();
+        assert_eq!(
+            state.on_call(),
+            Some(&u("ann")),
+            "ann's handover is still in force"
+        );
+    }
+
+    #[tokio::test]
     async fn pay_history_starts_with_the_shift_running_at_the_period_start_and_skips_undone() {
         let (_dir, store) = temp_store().await;
         record(&store, "ops", "ann", "2025-01-06T09:00:00Z").await;
@@ -782,7 +853,7 @@ mod tests {
         record(&store, "ops", "cat", "2025-03-03T09:00:00Z").await;
         record(&store, "ops", "dan", "2025-03-10T09:00:00Z").await;
         store
-            .undo_latest(&c("ops"), |_| {
+            .undo_latest(&c("ops"), None, |_| {
                 Ok::<_, ()>(Undo {
                     by: u("ann"),
                     at: t("2025-03-10T09:05:00Z"),

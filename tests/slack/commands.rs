@@ -254,3 +254,43 @@ async fn the_same_slash_command_delivered_twice_records_one_handover() {
     // Recorded once: the redelivery is answered like the first, not refused as "already on call".
     assert_eq!(first.payload, second.payload);
 }
+
+#[tokio::test]
+async fn an_undo_delivered_twice_undoes_one_handover() {
+    let (slack, _baton) = connected().await;
+    for (who, to) in [(ALICE, BOB), (BOB, CAROL)] {
+        let ack = slack
+            .slash_command(who, OPS, "/handover", &mention(to, "x"))
+            .await
+            .unwrap();
+        assert_public(&ack);
+    }
+    let payload = slack.slash_payload(BOB, OPS, "/handover", "undo");
+    let first = slack
+        .send_envelope("slash_commands", payload.clone(), true, None)
+        .await
+        .unwrap();
+    let second = slack
+        .send_envelope("slash_commands", payload, true, None)
+        .await
+        .unwrap();
+    assert_public(&first);
+    assert!(
+        first.text().contains(&format!("<@{BOB}> is on call again")),
+        "{}",
+        first.text()
+    );
+    assert_eq!(first.payload, second.payload);
+    // Bob's own handover from Alice still stands.
+    let status = slack
+        .slash_command(CAROL, OPS, "/handover", "")
+        .await
+        .unwrap();
+    assert!(
+        status
+            .text()
+            .starts_with(&format!("<@{BOB}> is on call here since")),
+        "{}",
+        status.text()
+    );
+}
