@@ -356,6 +356,30 @@ async fn handover_by_id(conn: &mut SqliteConnection, id: i64) -> Result<Handover
     handover_from_row(&row)
 }
 
+/// Finds the handover a submission recorded before (a retried or doubled delivery).
+const RECORDED_BY_KEY: &str = "SELECT id FROM handovers WHERE dedup_key = $1";
+/// Finds the handover a submission undid before.
+const UNDONE_BY_KEY: &str = "SELECT id FROM handovers WHERE undo_dedup_key = $1";
+
+/// The handover that `lookup` (one of the two queries above) finds for `key`, if any.
+async fn done_before(
+    conn: &mut SqliteConnection,
+    lookup: &'static str,
+    key: Option<&str>,
+) -> Result<Option<Handover>, StoreError> {
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    let id: Option<i64> = sqlx::query_scalar(lookup)
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match id {
+        Some(id) => handover_by_id(conn, id).await.map(Some),
+        None => Ok(None),
+    }
+}
+
 impl Store for SqliteStore {
     async fn channel_state(&self, channel: &ChannelId) -> Result<ChannelState, StoreError> {
         let mut conn = self.reader.acquire().await?;
@@ -373,20 +397,12 @@ impl Store for SqliteStore {
         E: Send,
     {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(key) = dedup_key {
-            let earlier: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM handovers WHERE dedup_key = $1")
-                    .bind(key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if let Some(id) = earlier {
-                let handover = handover_by_id(&mut tx, id).await?;
-                tx.rollback().await?;
-                return Ok(Ok(Recorded {
-                    handover,
-                    duplicate: true,
-                }));
-            }
+        if let Some(handover) = done_before(&mut tx, RECORDED_BY_KEY, dedup_key).await? {
+            tx.rollback().await?;
+            return Ok(Ok(Recorded {
+                handover,
+                duplicate: true,
+            }));
         }
         let state = read_state(&mut tx, channel).await?;
         let new = match decide(&state) {
@@ -432,22 +448,14 @@ impl Store for SqliteStore {
         E: Send,
     {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(key) = dedup_key {
-            let earlier: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM handovers WHERE undo_dedup_key = $1")
-                    .bind(key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if let Some(id) = earlier {
-                let handover = handover_by_id(&mut tx, id).await?;
-                let after = read_state(&mut tx, channel).await?;
-                tx.rollback().await?;
-                return Ok(Ok(Undone {
-                    handover,
-                    after,
-                    duplicate: true,
-                }));
-            }
+        if let Some(handover) = done_before(&mut tx, UNDONE_BY_KEY, dedup_key).await? {
+            let after = read_state(&mut tx, channel).await?;
+            tx.rollback().await?;
+            return Ok(Ok(Undone {
+                handover,
+                after,
+                duplicate: true,
+            }));
         }
         let state = read_state(&mut tx, channel).await?;
         let undo = match decide(&state) {
