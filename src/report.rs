@@ -142,12 +142,7 @@ pub fn table(
         Some(total) => out.push_str(&format!("\nTeam total: {total}\n")),
         None => out.push_str("\nPay rates are not configured: days only.\n"),
     }
-    let mut uncovered: Vec<_> = statements
-        .iter()
-        .flat_map(|s| s.uncovered_dates.iter().copied())
-        .collect();
-    uncovered.sort();
-    if let (Some(first), Some(last)) = (uncovered.first(), uncovered.last()) {
+    if let Some((first, last)) = crate::domain::pay::uncovered_span(statements) {
         out.push_str(&format!(
             "Warning: the bank-holiday calendar does not cover {first} to {last}; those days were paid as weekday/weekend days.\n"
         ));

@@ -130,11 +130,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     let users: Vec<UserId> = statements.iter().map(|s| s.user.clone()).collect();
     let names = store.names(&users).await?;
     store.close().await;
-    for s in &statements {
-        if let (Some(first), Some(last)) = (s.uncovered_dates.first(), s.uncovered_dates.last()) {
-            tracing::warn!(user = %s.user, %first, %last, "the bank-holiday calendar does not cover these dates");
-        }
-    }
+    crate::commands::oncall_pay::warn_uncovered(&statements);
     let text = match args.format {
         report::Format::Csv => {
             report::csv(&statements, &config.pay, &names).context("cannot write the CSV")?

@@ -135,7 +135,7 @@ pub(crate) async fn run<S: Store, D: Directory>(
             }
             let rotas = engine.store.pay_history(start, end, PayScope::All).await?;
             let statements = pay::team(policy, &rotas, month, inv.now);
-            warn_uncovered(statements.iter());
+            warn_uncovered(&statements);
             return Ok((render_team(&statements, policy, month, inv.now), "team"));
         }
         Subject::Me => inv.user.clone(),
@@ -160,7 +160,7 @@ pub(crate) async fn run<S: Store, D: Directory>(
         .pay_history(start, end, PayScope::Person(&user))
         .await?;
     let statement = pay::statement(policy, &rotas, &user, month, inv.now);
-    warn_uncovered(std::iter::once(&statement));
+    warn_uncovered([&statement]);
     let whose = if user == inv.user {
         "Your".to_owned()
     } else {
@@ -169,9 +169,10 @@ pub(crate) async fn run<S: Store, D: Directory>(
     Ok((render_statement(&statement, policy, &whose, inv.now), "pay"))
 }
 
-fn warn_uncovered<'a>(statements: impl Iterator<Item = &'a Statement>) {
+/// Logs, per engineer, the dates the holiday calendar could not vouch for.
+pub fn warn_uncovered<'a>(statements: impl IntoIterator<Item = &'a Statement>) {
     for s in statements {
-        if let (Some(first), Some(last)) = (s.uncovered_dates.first(), s.uncovered_dates.last()) {
+        if let Some((first, last)) = pay::uncovered_span([s]) {
             tracing::warn!(
                 user = %s.user, month = %s.month, first = %first, last = %last,
                 "the bank-holiday calendar does not cover dates this pay needs; they were paid as \
@@ -234,8 +235,8 @@ fn rates_note(policy: &PayPolicy) -> String {
     }
 }
 
-fn uncovered_note(dates: &[chrono::NaiveDate]) -> Option<String> {
-    let (first, last) = (dates.first()?, dates.last()?);
+fn uncovered_note(span: Option<(chrono::NaiveDate, chrono::NaiveDate)>) -> Option<String> {
+    let (first, last) = span?;
     Some(format!(
         ":warning: The bank-holiday calendar does not cover {first} to {last}: those days were paid as \
          weekday or weekend days and may be wrong. Ask whoever runs Baton to update the calendar."
@@ -290,7 +291,7 @@ pub fn render_statement(
         }),
         Block::Context(rates_note(policy)),
     ];
-    blocks.extend(uncovered_note(&s.uncovered_dates).map(Block::Context));
+    blocks.extend(uncovered_note(pay::uncovered_span([s])).map(Block::Context));
     Reply::from_blocks(Visibility::Private, blocks)
 }
 
@@ -340,12 +341,7 @@ pub fn render_team(
         blocks.push(Block::Section(format!("Team total: *{total}*")));
     }
     blocks.push(Block::Context(rates_note(policy)));
-    let mut uncovered: Vec<_> = statements
-        .iter()
-        .flat_map(|s| s.uncovered_dates.iter().copied())
-        .collect();
-    uncovered.sort();
-    blocks.extend(uncovered_note(&uncovered).map(Block::Context));
+    blocks.extend(uncovered_note(pay::uncovered_span(statements)).map(Block::Context));
     Reply::from_blocks(Visibility::Private, blocks)
 }
 

@@ -200,3 +200,17 @@ pub fn team(
         .map(|(user, person)| Statement::build(policy, user, month, to_date, Some(&person)))
         .collect()
 }
+
+/// The first and last dates, across `statements`, that the holiday calendar did not cover: what
+/// a reply, a report or a log line warns about. `None` when every date was covered.
+pub fn uncovered_span<'a>(
+    statements: impl IntoIterator<Item = &'a Statement>,
+) -> Option<(NaiveDate, NaiveDate)> {
+    statements
+        .into_iter()
+        .flat_map(|s| s.uncovered_dates.iter().copied())
+        .fold(None, |span, d| match span {
+            None => Some((d, d)),
+            Some((first, last)) => Some((first.min(d), last.max(d))),
+        })
+}

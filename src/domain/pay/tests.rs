@@ -586,6 +586,12 @@ fn dates_the_calendar_does_not_cover_are_listed_and_paid_by_the_weekend_rule() {
     let s = statement(&p, &rotas, &user("alice"), month("2030-01"), at(LATER));
     assert_eq!(s.overall.days(DayKind::BankHoliday).to_string(), "1.00");
     assert_eq!(s.uncovered_dates, all_january[1..]);
+    // What a reply or report warns about: the span, across statements.
+    assert_eq!(
+        super::uncovered_span([&s]),
+        Some((date("2030-01-02"), date("2030-01-31")))
+    );
+    assert_eq!(super::uncovered_span(std::iter::empty()), None);
     // An empty calendar (the fallback) warns about every date rather than guessing quietly.
     let p = PayPolicy {
         calendar: HolidayCalendar::empty(),
