@@ -95,6 +95,22 @@ fn memory_kib(pid: u32) -> (u64, u64) {
     (rss, hwm)
 }
 
+/// User + system CPU time a process has used so far (from `/proc/PID/stat`).
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the `(comm)`, which may itself hold spaces: state is field 3, utime 14, stime 15.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // The kernel reports in USER_HZ, which is 100 on every Linux this runs on.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
 /// VmRSS, VmHWM, RssAnon (heap, stacks) and RssFile (mapped code) of a process, in KiB.
 fn memory_detail_kib(pid: u32) -> (u64, u64, u64, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -233,6 +249,7 @@ struct Run {
     idle_kib: u64,
     peak_kib: u64,
     after_kib: u64,
+    cpu_under_load: Duration,
     handovers: Phase,
     pays: Phase,
     exit: String,
@@ -288,10 +305,12 @@ async fn run_once(binary: &PathBuf, args: &Args) -> Result<Run, String> {
     // Let startup's transient allocations settle before calling the process idle.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (idle_kib, _, anon_kib, file_kib) = memory_detail_kib(pid);
+    let cpu_before = cpu_time(pid);
     let handovers = phase(&slack, args.n, args.c, handover, handover_ok).await;
     let pays = phase(&slack, args.n, args.c, pay, pay_ok).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (after_kib, peak_kib) = memory_kib(pid);
+    let cpu_under_load = cpu_time(pid).saturating_sub(cpu_before);
     let _ = Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status();
@@ -318,6 +337,7 @@ async fn run_once(binary: &PathBuf, args: &Args) -> Result<Run, String> {
         idle_kib,
         peak_kib,
         after_kib,
+        cpu_under_load,
         handovers,
         pays,
         exit,
@@ -423,6 +443,12 @@ async fn main() {
                 handled[handled.len() - 1]
             );
         }
+        let commands = (run.handovers.latencies.len() + run.pays.latencies.len()).max(1);
+        println!(
+            "  baton's CPU time under load: {:.0} ms, {:.0} us per command",
+            ms(run.cpu_under_load),
+            run.cpu_under_load.as_secs_f64() * 1e6 / commands as f64
+        );
         runs.push(run);
     }
     if runs.len() > 1 {

@@ -307,6 +307,11 @@ impl FakeSlack {
             .route("/link/", axum::routing::get(socket::upgrade))
             .with_state(inner.clone());
         let server = tokio::spawn(async move {
+            // Loopback acks are small frames: without TCP_NODELAY, Nagle's algorithm can hold one
+            // back behind a delayed ACK (40 ms on Linux), which no real Slack edge does.
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let _ = axum::serve(listener, app).await;
         });
         Self { inner, server }
