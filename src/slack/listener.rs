@@ -1,17 +1,14 @@
-//! The Socket Mode listener: slash commands in, the engine's reply out in the ack.
+//! Slash commands in, the engine's reply out in the ack.
 //!
-//! Each socket processes its envelopes one after another and acks when the callback returns, so
-//! the callback must stay fast: the engine runs in its own task, and if it has not answered
-//! within [`ACK_BUDGET`] the ack says "working on it" and the answer follows on `response_url`.
+//! Slack shows the user an error if the ack takes more than 3 s, so the engine runs in its own
+//! task, and if it has not answered within [`ACK_BUDGET`] the ack says "working on it" and the
+//! answer follows on `response_url`.
 
 use super::poster::SlackPoster;
 use super::render;
-use super::web::Client;
 use crate::commands::{Answer, CommandName, Invocation, Reply};
 use crate::domain::ids::{ChannelId, UserId};
 use chrono::{DateTime, Utc};
-use slack_morphism::errors::{SlackClientError, SlackClientProtocolError};
-use slack_morphism::listener::{HttpStatusCode, SlackClientEventsUserState};
 use slack_morphism::prelude::*;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -22,8 +19,6 @@ use tokio::sync::Notify;
 /// How long the engine may take before the ack goes out without its answer. Slack shows the user
 /// an error after 3 s; this leaves room for the network and a busy socket.
 pub const ACK_BUDGET: Duration = Duration::from_millis(2000);
-
-type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// What answers slash commands: the core's command engine, or a stand-in in tests.
 pub trait CommandHandler: Send + Sync + 'static {
@@ -178,78 +173,6 @@ impl<H: CommandHandler> Commands<H> {
                 (Reply::private(STILL_WORKING), "answer deferred")
             }
         }
-    }
-}
-
-/// Interactions (buttons) are not used yet: ack and move on.
-pub(crate) async fn ignore_interaction(
-    _ev: SlackInteractionEvent,
-    _client: Arc<Client>,
-    _state: SlackClientEventsUserState,
-) -> Result<(), BoxError> {
-    tracing::debug!("interaction acked and ignored");
-    Ok(())
-}
-
-/// Events API envelopes are not subscribed to; ack any that arrive so Slack stops retrying.
-pub(crate) async fn ignore_event(
-    _ev: SlackPushEventCallback,
-    _client: Arc<Client>,
-    _state: SlackClientEventsUserState,
-) -> Result<(), BoxError> {
-    tracing::debug!("event acked and ignored");
-    Ok(())
-}
-
-/// Logs listener errors by kind only (their text can include whole payloads) and answers OK, so
-/// the listener still acks the envelope instead of leaving Slack to show the user an error.
-pub(crate) fn on_listener_error(
-    err: BoxError,
-    _client: Arc<Client>,
-    _state: SlackClientEventsUserState,
-) -> HttpStatusCode {
-    // slack-morphism boxes an unreadable frame's error either bare or inside SlackClientError.
-    if let Some(e) = err.downcast_ref::<SlackClientProtocolError>() {
-        unreadable(e);
-        return HttpStatusCode::OK;
-    }
-    match err.downcast_ref::<SlackClientError>() {
-        Some(SlackClientError::ProtocolError(e)) => unreadable(e),
-        Some(SlackClientError::SocketModeProtocolError(_)) => {
-            tracing::warn!("Socket Mode connection error; it will reconnect")
-        }
-        Some(other) => tracing::warn!(kind = kind(other), "Slack listener error"),
-        None => tracing::warn!("a Slack callback failed"),
-    }
-    HttpStatusCode::OK
-}
-
-/// Logs where a frame stopped parsing, never what it said: serde's messages can quote values.
-fn unreadable(e: &SlackClientProtocolError) {
-    let kind = match e.json_error.classify() {
-        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "not JSON",
-        serde_json::error::Category::Data => "not a Socket Mode message Baton knows",
-        serde_json::error::Category::Io => "unreadable",
-    };
-    tracing::warn!(
-        kind,
-        line = e.json_error.line(),
-        column = e.json_error.column(),
-        bytes = e.json_body.as_ref().map_or(0, String::len),
-        "skipped a Socket Mode message that could not be read"
-    );
-}
-
-fn kind(err: &SlackClientError) -> &'static str {
-    match err {
-        SlackClientError::ApiError(_) => "api",
-        SlackClientError::HttpError(_) => "http",
-        SlackClientError::HttpProtocolError(_) => "http protocol",
-        SlackClientError::EndOfStream(_) => "end of stream",
-        SlackClientError::SystemError(_) => "system",
-        SlackClientError::ProtocolError(_) => "protocol",
-        SlackClientError::SocketModeProtocolError(_) => "socket mode",
-        SlackClientError::RateLimitError(_) => "rate limit",
     }
 }
 

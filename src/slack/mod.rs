@@ -2,7 +2,8 @@
 //!
 //! - [`settings`]: tokens (never printed), the Web API base URL, the number of connections.
 //! - `web`: the HTTP client and the startup checks (`auth.test`, `apps.connections.open`).
-//! - `listener`: Socket Mode callbacks; slash commands to [`Invocation`]s, replies in the ack.
+//! - `socket`: the Socket Mode connections (Baton's own client; the module says why).
+//! - `listener`: slash commands to [`Invocation`]s, the engine's reply in the ack.
 //! - `render`: the engine's [`Reply`] as Block Kit with a plain-text fallback.
 //! - [`SlackDirectory`]: the engine's user directory over `users.info`, cached.
 //! - [`SlackPoster`]: posts and DMs off the ack path, with retries.
@@ -18,6 +19,7 @@ mod listener;
 mod poster;
 mod render;
 pub mod settings;
+mod socket;
 mod web;
 
 pub use directory::{DirectorySettings, SlackDirectory};
@@ -29,19 +31,17 @@ pub use web::{BotIdentity, StartupError};
 use crate::commands::{Answer, Engine, EngineSettings, Invocation};
 use crate::store::SqliteStore;
 use listener::{Commands, InFlight};
-use slack_morphism::listener::{SlackClientEventsListenerEnvironment, SlackClientEventsUserState};
-use slack_morphism::prelude::*;
+use socket::Sockets;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use web::{Client, Connector};
+use tokio::sync::{mpsc, watch};
+use web::Client;
 
 /// How long shutdown waits for commands in hand: past Slack's 3 s their acks are useless.
 const DRAIN_LIMIT: Duration = Duration::from_secs(3);
-/// Lets the last acks and the close frames leave the sockets' writer tasks before exit.
-const FLUSH: Duration = Duration::from_millis(50);
-/// Wait between attempts when `apps.connections.open` or the WebSocket connect fails.
-const RECONNECT_AFTER_SECS: u64 = 10;
+/// How long the sockets may take to write their last acks and close frames at shutdown.
+const CLOSE_LIMIT: Duration = Duration::from_secs(1);
 
 /// A checked connection to one workspace, ready to serve.
 pub struct SlackApp {
@@ -103,8 +103,8 @@ impl SlackApp {
         })
     }
 
-    /// Serves slash commands over Socket Mode until `shutdown` resolves, then stops taking
-    /// envelopes, waits (up to 3 s) for the commands in hand, and closes the sockets.
+    /// Serves slash commands over Socket Mode until `shutdown` resolves, then waits (up to 3 s)
+    /// for the commands in hand, writes their acks and closes the sockets.
     pub async fn serve<H: CommandHandler>(
         self,
         handler: H,
@@ -117,34 +117,21 @@ impl SlackApp {
             in_flight: in_flight.clone(),
             ack_budget: ACK_BUDGET,
         });
-        let mut callbacks = SlackSocketModeListenerCallbacks::<Connector>::new()
-            .with_interaction_events(listener::ignore_interaction)
-            .with_push_events(listener::ignore_event);
-        // The field takes any `Fn`, so the state is captured here instead of being looked up by
-        // type in slack-morphism's user-state map on every command.
-        callbacks.command_callback = Box::new(
-            move |ev: SlackCommandEvent,
-                  _client: Arc<Client>,
-                  _state: SlackClientEventsUserState| {
-                let commands = commands.clone();
-                async move { Ok(commands.on_command(ev).await) }
-            },
-        );
-        let environment = Arc::new(
-            SlackClientEventsListenerEnvironment::new(self.client.clone())
-                .with_error_handler(listener::on_listener_error),
-        );
-        // slack-morphism delays connection i by i × initial_backoff; all connect at once here.
-        let config = SlackClientSocketModeConfig::new()
-            .with_max_connections_count(self.settings.connections)
-            .with_initial_backoff_in_seconds(0)
-            .with_reconnect_timeout_in_seconds(RECONNECT_AFTER_SECS);
-        let listener = SlackClientSocketModeListener::new(&config, environment, callbacks);
-        listener
-            .listen_for(&web::app_token(&self.settings.app_token))
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot register the Socket Mode listener: {e}"))?;
-        listener.start().await;
+        let (stop, stopped) = watch::channel(false);
+        // Every socket task holds a clone of `alive` (through `Sockets`): when the channel
+        // reports closed, every socket has written its last ack and closed.
+        let (alive, mut all_closed) = mpsc::channel::<()>(1);
+        let sockets = Arc::new(Sockets {
+            client: self.client.clone(),
+            app_token: web::app_token(&self.settings.app_token),
+            commands,
+            stop: stopped,
+            _alive: alive,
+        });
+        let slots: Vec<_> = (0..self.settings.connections)
+            .map(|slot| tokio::spawn(sockets.clone().keep_connected(slot)))
+            .collect();
+        drop(sockets);
         tracing::info!(
             connections = self.settings.connections,
             "listening for slash commands over Socket Mode"
@@ -156,9 +143,16 @@ impl SlackApp {
         if left > 0 {
             tracing::warn!(left, "stopped with commands still in hand");
         }
-        tokio::time::sleep(FLUSH).await;
-        listener.shutdown().await;
-        tokio::time::sleep(FLUSH).await;
+        let _ = stop.send(true);
+        for slot in slots {
+            let _ = slot.await;
+        }
+        if tokio::time::timeout(CLOSE_LIMIT, all_closed.recv())
+            .await
+            .is_err()
+        {
+            tracing::warn!("a Socket Mode connection did not close in time");
+        }
         tracing::info!("Slack listener stopped");
         Ok(())
     }

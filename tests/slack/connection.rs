@@ -2,7 +2,7 @@
 
 use super::support::baton::Baton;
 use super::support::fake_slack::{FakeSlack, Fault, RawFrame};
-use super::{connected, workspace, ALICE, OPS, WAIT};
+use super::{connected, mention, workspace, ALICE, BOB, OPS, WAIT};
 use std::time::Duration;
 
 #[tokio::test]
@@ -11,7 +11,6 @@ async fn baton_opens_two_socket_mode_connections_at_once() {
     let started = std::time::Instant::now();
     let baton = Baton::start(&slack);
     slack.wait_for_connections(2, WAIT).await.unwrap();
-    // slack-morphism staggers connection i by i × 5 s unless told not to.
     let took = started.elapsed();
     assert!(took < Duration::from_secs(3), "{took:?}");
     eprintln!("both sockets open {took:?} after spawning baton");
@@ -19,6 +18,53 @@ async fn baton_opens_two_socket_mode_connections_at_once() {
     // The startup check opens one URL and discards it; each socket opens its own.
     assert_eq!(slack.connections_opened(), 3);
     assert_eq!(slack.calls_to("auth.test").len(), 1);
+}
+
+/// Each envelope is answered in its own task: on a single socket, a command waiting 800 ms for
+/// `users.info` does not hold up the quick one sent after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_command_does_not_hold_up_the_next_one_on_the_same_socket() {
+    let slack = std::sync::Arc::new(workspace().await);
+    let baton = Baton::start_with(&slack, &[("SLACK_CONNECTIONS", Some("1"))]);
+    slack
+        .wait_for_connections(1, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    slack.fail_next("users.info", Fault::Delay(Duration::from_millis(800)), 1);
+    let slow = {
+        let slack = slack.clone();
+        tokio::spawn(async move {
+            slack
+                .slash_command(ALICE, OPS, "/handover", &mention(BOB, "bob"))
+                .await
+        })
+    };
+    let deadline = std::time::Instant::now() + WAIT;
+    while slack.calls_to("users.info").is_empty() {
+        assert!(std::time::Instant::now() < deadline, "{}", baton.stderr());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let quick = slack
+        .slash_command(ALICE, OPS, "/handover", "help")
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    let slow = slow.await.unwrap().expect("the slow command is answered");
+    assert!(
+        quick.latency < Duration::from_millis(400),
+        "help waited {:?} behind the slow command",
+        quick.latency
+    );
+    assert!(
+        slow.latency >= Duration::from_millis(700),
+        "{:?}",
+        slow.latency
+    );
+    assert!(
+        slow.text().contains(&format!("<@{BOB}>")),
+        "{}",
+        slow.text()
+    );
+    assert_eq!(quick.connection, slow.connection, "one socket carried both");
 }
 
 #[tokio::test]

@@ -1,0 +1,431 @@
+//! Socket Mode connections: Baton's own client over tokio-tungstenite, with slack-morphism's
+//! models for the frames and its Web API client for `apps.connections.open`.
+//!
+//! Why not slack-morphism's Socket Mode listener (measured with `examples/loadgen`, README
+//! "Performance"):
+//! - It handles one envelope at a time per socket and acks it when the callback returns, so a
+//!   slow command held up every envelope queued behind it. Here each envelope runs in its own
+//!   task and its ack is written as soon as it is ready.
+//! - Its sockets keep Nagle's algorithm on. An ack written while the previous one is still
+//!   unacknowledged at TCP level then waits for Slack's delayed ACK (40 ms on Linux): that was
+//!   the whole p99 tail. These sockets set `TCP_NODELAY`.
+//! - On `disconnect` (`refresh_requested`) it leaves the old socket for Slack to close. Here the
+//!   replacement opens at once and the old socket keeps acking what it has in hand until Slack
+//!   closes it, or [`OLD_SOCKET_GRACE`] passes.
+//!
+//! Each of the `connections` slots keeps one socket open: it reconnects at once after a
+//! `disconnect` or a lost socket, and backs off (1 s doubling to [`RETRY_AT_MOST`]) while
+//! `apps.connections.open` or the WebSocket handshake fails. A socket that has had no pong for
+//! [`PONG_LIMIT`] is treated as lost.
+
+use super::listener::{Commands, InFlightGuard};
+use super::web::{Client, Failure};
+use super::CommandHandler;
+use futures_util::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
+use slack_morphism::prelude::*;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A Socket Mode message, as Slack documents it. (slack-morphism's own models for these are
+/// private to its listener.)
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Envelope {
+    Hello {
+        num_connections: Option<u32>,
+    },
+    Disconnect {
+        reason: String,
+    },
+    SlashCommands {
+        envelope_id: String,
+        payload: Box<SlackCommandEvent>,
+    },
+    /// Not subscribed to: acked and ignored, whatever the payload says.
+    Interactive {
+        envelope_id: String,
+    },
+    EventsApi {
+        envelope_id: String,
+    },
+}
+
+/// Just the envelope id of a frame that is otherwise unreadable.
+#[derive(Debug, Deserialize)]
+struct EnvelopeId {
+    envelope_id: String,
+}
+
+/// An ack; a slash command's carries the reply as its payload.
+#[derive(Debug, Serialize)]
+struct Ack<'a> {
+    envelope_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payload: Option<SlackCommandEventResponse>,
+}
+
+impl<'a> Ack<'a> {
+    fn bare(envelope_id: &'a str) -> Self {
+        Self {
+            envelope_id,
+            payload: None,
+        }
+    }
+}
+
+/// How often each socket pings Slack.
+const PING_EVERY: Duration = Duration::from_secs(10);
+/// A socket with no pong for this long is dead, whatever TCP says.
+const PONG_LIMIT: Duration = Duration::from_secs(30);
+/// The longest wait between attempts to open a connection.
+const RETRY_AT_MOST: Duration = Duration::from_secs(10);
+/// Limit on `apps.connections.open` plus the WebSocket handshake.
+const CONNECT_LIMIT: Duration = Duration::from_secs(10);
+/// How long a socket Slack asked to replace may still deliver envelopes before Baton closes it.
+pub(crate) const OLD_SOCKET_GRACE: Duration = Duration::from_secs(30);
+
+/// Everything the sockets share.
+pub(crate) struct Sockets<H> {
+    pub(crate) client: Arc<Client>,
+    pub(crate) app_token: SlackApiToken,
+    pub(crate) commands: Arc<Commands<H>>,
+    /// Becomes `true` when the sockets should send what they have queued, close and stop.
+    pub(crate) stop: watch::Receiver<bool>,
+    /// Never sent on: the channel closes when the last socket task has dropped its `Sockets`.
+    pub(crate) _alive: mpsc::Sender<()>,
+}
+
+impl<H: CommandHandler> Sockets<H> {
+    /// Keeps slot `slot`'s socket open until `stop`.
+    pub(crate) async fn keep_connected(self: Arc<Self>, slot: u32) {
+        let mut stop = self.stop.clone();
+        let mut failures = 0u32;
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let socket = tokio::select! {
+                opened = self.open() => opened,
+                _ = stopped(&mut stop) => return,
+            };
+            let socket = match socket {
+                Ok(socket) => {
+                    failures = 0;
+                    socket
+                }
+                Err(reason) => {
+                    failures = failures.saturating_add(1);
+                    let wait = retry_after(failures);
+                    tracing::warn!(
+                        slot,
+                        reason,
+                        retry_in_ms = wait.as_millis() as u64,
+                        "cannot open a Socket Mode connection"
+                    );
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => continue,
+                        _ = stopped(&mut stop) => return,
+                    }
+                }
+            };
+            tracing::debug!(slot, "Socket Mode connection open");
+            let (replace, replaced) = oneshot::channel();
+            tokio::spawn(self.clone().serve(socket, replace));
+            // Resolves when Slack asks for a new connection (the old one lives on to finish its
+            // acks), or when the socket ends and drops the sender.
+            let _ = replaced.await;
+        }
+    }
+
+    /// `apps.connections.open`, then the WebSocket handshake, with `TCP_NODELAY`.
+    async fn open(&self) -> Result<Socket, String> {
+        let attempt = async {
+            let opened = self
+                .client
+                .open_session(&self.app_token)
+                .apps_connections_open(&SlackApiAppsConnectionOpenRequest::new())
+                .await
+                .map_err(|e| format!("apps.connections.open: {}", Failure::of(&e).describe()))?;
+            // The URL holds a one-time ticket: it is never logged, nor is an error quoting it.
+            let (socket, _) =
+                tokio_tungstenite::connect_async_with_config(opened.url.0.as_str(), None, true)
+                    .await
+                    .map_err(|e| format!("WebSocket handshake: {}", handshake_failure(&e)))?;
+            Ok(socket)
+        };
+        tokio::time::timeout(CONNECT_LIMIT, attempt)
+            .await
+            .unwrap_or_else(|_| Err(format!("no answer within {} s", CONNECT_LIMIT.as_secs())))
+    }
+
+    /// Reads envelopes, answers each in its own task, writes their acks; pings. Ends when the
+    /// socket closes or breaks, on `stop` (after writing the acks already queued), or
+    /// [`OLD_SOCKET_GRACE`] after Slack asked to replace it.
+    async fn serve(self: Arc<Self>, socket: Socket, replace: oneshot::Sender<()>) {
+        let (mut sink, mut stream) = socket.split();
+        let (acks, mut queued) = mpsc::unbounded_channel::<String>();
+        let mut replace = Some(replace);
+        let mut stop = self.stop.clone();
+        let mut ping = tokio::time::interval(PING_EVERY);
+        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ping.tick().await;
+        let mut last_pong = Instant::now();
+        let retire = tokio::time::sleep(Duration::MAX);
+        tokio::pin!(retire);
+        loop {
+            tokio::select! {
+                incoming = stream.next() => match incoming {
+                    Some(Ok(Message::Text(text))) => {
+                        if self.on_text(text.as_str(), &acks, &mut replace) == Frame::Disconnect {
+                            retire.as_mut().reset(tokio::time::Instant::now() + OLD_SOCKET_GRACE);
+                        }
+                    }
+                    Some(Ok(Message::Binary(bytes))) => tracing::warn!(
+                        kind = "binary frame",
+                        bytes = bytes.len(),
+                        "skipped a Socket Mode message that could not be read"
+                    ),
+                    Some(Ok(Message::Pong(_))) => last_pong = Instant::now(),
+                    // tungstenite answers pings itself.
+                    Some(Ok(Message::Ping(_) | Message::Frame(_))) => {}
+                    Some(Ok(Message::Close(_))) | None => {
+                        tracing::debug!("Slack closed a Socket Mode connection");
+                        break;
+                    }
+                    Some(Err(e)) => {
+                        tracing::warn!(error = %e, "a Socket Mode connection broke; reconnecting");
+                        break;
+                    }
+                },
+                Some(ack) = queued.recv() => {
+                    if let Err(e) = sink.send(Message::Text(ack.into())).await {
+                        tracing::warn!(error = %e, "could not write an ack; reconnecting");
+                        break;
+                    }
+                }
+                _ = ping.tick() => {
+                    if last_pong.elapsed() > PONG_LIMIT {
+                        tracing::warn!(
+                            silent_s = last_pong.elapsed().as_secs(),
+                            "no pong from Slack; reconnecting"
+                        );
+                        break;
+                    }
+                    if sink.send(Message::Ping(Vec::new().into())).await.is_err() {
+                        break;
+                    }
+                }
+                _ = &mut retire => {
+                    tracing::debug!("closing a Socket Mode connection Slack asked to replace");
+                    let _ = sink.send(Message::Close(None)).await;
+                    break;
+                }
+                _ = stopped(&mut stop) => {
+                    while let Ok(ack) = queued.try_recv() {
+                        if sink.send(Message::Text(ack.into())).await.is_err() {
+                            break;
+                        }
+                    }
+                    let _ = sink.send(Message::Close(None)).await;
+                    break;
+                }
+            }
+        }
+    }
+
+    /// One text frame. Slash commands are spawned; everything else is answered here.
+    fn on_text(
+        &self,
+        text: &str,
+        acks: &mpsc::UnboundedSender<String>,
+        replace: &mut Option<oneshot::Sender<()>>,
+    ) -> Frame {
+        let envelope = match serde_json::from_str::<Envelope>(text) {
+            Ok(envelope) => envelope,
+            Err(e) => {
+                unreadable(&e, text.len());
+                // It will not read better next time: ack it, if it has an envelope id, so Slack
+                // does not redeliver it.
+                if let Ok(id) = serde_json::from_str::<EnvelopeId>(text) {
+                    send(acks, &Ack::bare(&id.envelope_id));
+                }
+                return Frame::Other;
+            }
+        };
+        match envelope {
+            Envelope::Hello { num_connections } => {
+                tracing::debug!(
+                    connections = num_connections,
+                    "Socket Mode connection ready"
+                );
+                Frame::Other
+            }
+            Envelope::Disconnect { reason } => {
+                tracing::info!(reason, "Slack asked for a new Socket Mode connection");
+                if let Some(replace) = replace.take() {
+                    let _ = replace.send(());
+                }
+                Frame::Disconnect
+            }
+            Envelope::SlashCommands {
+                envelope_id,
+                payload,
+            } => {
+                let guard = self.commands.in_flight.enter();
+                let commands = self.commands.clone();
+                let acks = acks.clone();
+                tokio::spawn(answer(commands, envelope_id, payload, acks, guard));
+                Frame::Other
+            }
+            Envelope::Interactive { envelope_id } => {
+                tracing::debug!("interaction acked and ignored");
+                send(acks, &Ack::bare(&envelope_id));
+                Frame::Other
+            }
+            Envelope::EventsApi { envelope_id } => {
+                tracing::debug!("event acked and ignored");
+                send(acks, &Ack::bare(&envelope_id));
+                Frame::Other
+            }
+        }
+    }
+}
+
+/// Resolves once `stop` is `true` (or its sender is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stopped| *stopped).await;
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Frame {
+    Disconnect,
+    Other,
+}
+
+/// Runs one slash command and queues its ack, with the reply as its payload. The in-flight
+/// guard is dropped only once the ack is queued, so shutdown waits for it.
+async fn answer<H: CommandHandler>(
+    commands: Arc<Commands<H>>,
+    envelope_id: String,
+    command: Box<SlackCommandEvent>,
+    acks: mpsc::UnboundedSender<String>,
+    guard: InFlightGuard,
+) {
+    let reply = commands.on_command(*command).await;
+    let ack = Ack {
+        envelope_id: &envelope_id,
+        payload: Some(reply),
+    };
+    send(&acks, &ack);
+    drop(guard);
+}
+
+/// Queues an ack frame for the socket's writer. If the socket has gone, the ack goes with it:
+/// Slack redelivers the envelope on another connection, and the store's dedup key makes the
+/// second delivery record nothing new.
+fn send(acks: &mpsc::UnboundedSender<String>, ack: &Ack<'_>) {
+    match serde_json::to_string(ack) {
+        Ok(frame) => {
+            let _ = acks.send(frame);
+        }
+        Err(e) => tracing::error!(error = %e, "could not write an ack frame"),
+    }
+}
+
+/// 1 s, 2 s, 4 s, … up to [`RETRY_AT_MOST`], by consecutive failures.
+fn retry_after(failures: u32) -> Duration {
+    let exp = failures.saturating_sub(1).min(8);
+    Duration::from_secs(1u64 << exp).min(RETRY_AT_MOST)
+}
+
+/// A handshake failure in a few words: never the URL (it holds the connection ticket).
+fn handshake_failure(e: &tokio_tungstenite::tungstenite::Error) -> String {
+    use tokio_tungstenite::tungstenite::Error;
+    match e {
+        Error::Http(response) => format!("HTTP {}", response.status().as_u16()),
+        Error::Io(io) => io.kind().to_string(),
+        Error::Tls(_) => "TLS failed".to_owned(),
+        Error::Url(_) => "unusable URL from apps.connections.open".to_owned(),
+        _ => "protocol error".to_owned(),
+    }
+}
+
+/// Logs where a frame stopped parsing, never what it said: serde's messages can quote values.
+fn unreadable(e: &serde_json::Error, bytes: usize) {
+    let kind = match e.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "not JSON",
+        serde_json::error::Category::Data => "not a Socket Mode message Baton knows",
+        serde_json::error::Category::Io => "unreadable",
+    };
+    tracing::warn!(
+        kind,
+        line = e.line(),
+        column = e.column(),
+        bytes,
+        "skipped a Socket Mode message that could not be read"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_from_one_second_to_ten() {
+        let waits: Vec<u64> = (1..=6).map(|n| retry_after(n).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 10, 10]);
+        assert_eq!(retry_after(u32::MAX), RETRY_AT_MOST);
+    }
+
+    #[test]
+    fn a_command_ack_carries_the_envelope_id_and_the_reply() {
+        let reply = SlackCommandEventResponse::new(
+            SlackMessageContent::new().with_text("hello".to_owned()),
+        );
+        let ack = Ack {
+            envelope_id: "env-1",
+            payload: Some(reply),
+        };
+        let frame = serde_json::to_value(&ack).unwrap();
+        assert_eq!(frame["envelope_id"], "env-1");
+        assert_eq!(frame["payload"]["text"], "hello");
+        let bare = serde_json::to_string(&Ack::bare("env-2")).unwrap();
+        assert_eq!(bare, r#"{"envelope_id":"env-2"}"#);
+    }
+
+    #[test]
+    fn socket_mode_messages_are_read_by_type() {
+        let hello = r#"{"type":"hello","num_connections":2,"debug_info":{"host":"h"}}"#;
+        assert!(matches!(
+            serde_json::from_str(hello),
+            Ok(Envelope::Hello {
+                num_connections: Some(2)
+            })
+        ));
+        let refresh = r#"{"type":"disconnect","reason":"refresh_requested"}"#;
+        assert!(matches!(
+            serde_json::from_str(refresh),
+            Ok(Envelope::Disconnect { reason }) if reason == "refresh_requested"
+        ));
+        let button = r#"{"type":"interactive","envelope_id":"e","payload":{"type":"x"}}"#;
+        assert!(matches!(
+            serde_json::from_str(button),
+            Ok(Envelope::Interactive { envelope_id }) if envelope_id == "e"
+        ));
+    }
+
+    #[test]
+    fn a_frame_that_is_not_a_known_message_still_yields_its_envelope_id() {
+        let frame = r#"{"envelope_id":"env-9","type":"mystery","payload":{}}"#;
+        assert!(serde_json::from_str::<Envelope>(frame).is_err());
+        let id: EnvelopeId = serde_json::from_str(frame).unwrap();
+        assert_eq!(id.envelope_id, "env-9");
+    }
+}
