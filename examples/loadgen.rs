@@ -250,6 +250,8 @@ struct Run {
     peak_kib: u64,
     after_kib: u64,
     cpu_under_load: Duration,
+    /// This process's: the fake Slack and the load generator.
+    own_cpu_under_load: Duration,
     handovers: Phase,
     pays: Phase,
     exit: String,
@@ -306,11 +308,13 @@ async fn run_once(binary: &PathBuf, args: &Args) -> Result<Run, String> {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (idle_kib, _, anon_kib, file_kib) = memory_detail_kib(pid);
     let cpu_before = cpu_time(pid);
+    let own_before = cpu_time(std::process::id());
     let handovers = phase(&slack, args.n, args.c, handover, handover_ok).await;
     let pays = phase(&slack, args.n, args.c, pay, pay_ok).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (after_kib, peak_kib) = memory_kib(pid);
     let cpu_under_load = cpu_time(pid).saturating_sub(cpu_before);
+    let own_cpu_under_load = cpu_time(std::process::id()).saturating_sub(own_before);
     let _ = Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status();
@@ -338,6 +342,7 @@ async fn run_once(binary: &PathBuf, args: &Args) -> Result<Run, String> {
         peak_kib,
         after_kib,
         cpu_under_load,
+        own_cpu_under_load,
         handovers,
         pays,
         exit,
@@ -444,10 +449,14 @@ async fn main() {
             );
         }
         let commands = (run.handovers.latencies.len() + run.pays.latencies.len()).max(1);
+        let per_command = |d: Duration| d.as_secs_f64() * 1e6 / commands as f64;
         println!(
-            "  baton's CPU time under load: {:.0} ms, {:.0} us per command",
+            "  CPU time under load: baton {:.0} ms ({:.0} us per command); fake Slack and \
+             load generator {:.0} ms ({:.0} us per command)",
             ms(run.cpu_under_load),
-            run.cpu_under_load.as_secs_f64() * 1e6 / commands as f64
+            per_command(run.cpu_under_load),
+            ms(run.own_cpu_under_load),
+            per_command(run.own_cpu_under_load),
         );
         runs.push(run);
     }
