@@ -356,6 +356,40 @@ async fn handover_by_id(conn: &mut SqliteConnection, id: i64) -> Result<Handover
     handover_from_row(&row)
 }
 
+/// Pay's rows for the channels in `chans` (defined before this by one of the statements below):
+/// per channel, the shift running at `$1` (the latest active handover recorded with an earlier
+/// effective time) and every active handover from `$1` to `$2`, in channel and chain order.
+macro_rules! pay_rows_for {
+    ($chans:literal) => {
+        concat!(
+            "WITH chans(channel_id) AS (",
+            $chans,
+            ") \
+             SELECT h.channel_id, h.effective_at, h.to_user, h.seq \
+             FROM chans JOIN handovers h ON h.channel_id = chans.channel_id \
+             WHERE h.undone_at IS NULL AND h.effective_at >= $1 AND h.effective_at < $2 \
+             UNION ALL \
+             SELECT h.channel_id, h.effective_at, h.to_user, h.seq \
+             FROM chans JOIN handovers h ON h.id = ( \
+                 SELECT p.id FROM handovers p \
+                 WHERE p.channel_id = chans.channel_id AND p.undone_at IS NULL \
+                   AND p.effective_at < $1 \
+                 ORDER BY p.seq DESC LIMIT 1) \
+             ORDER BY 1, 4"
+        )
+    };
+}
+
+/// Every channel.
+const PAY_ALL: &str = pay_rows_for!("SELECT DISTINCT channel_id FROM handovers");
+/// The channel `$3`.
+const PAY_CHANNEL: &str = pay_rows_for!("SELECT $3");
+/// The channels where `$3` held the pager before the period ended.
+const PAY_PERSON: &str = pay_rows_for!(
+    "SELECT DISTINCT channel_id FROM handovers \
+     WHERE to_user = $3 AND undone_at IS NULL AND effective_at < $2"
+);
+
 /// Finds the handover a submission recorded before (a retried or doubled delivery).
 const RECORDED_BY_KEY: &str = "SELECT id FROM handovers WHERE dedup_key = $1";
 /// Finds the handover a submission undid before.
@@ -544,42 +578,27 @@ impl Store for SqliteStore {
         end: DateTime<Utc>,
         scope: PayScope<'_>,
     ) -> Result<Vec<ChannelRota>, StoreError> {
-        let (only_channel, only_person) = match scope {
-            PayScope::All => (None, None),
-            PayScope::Channel(c) => (Some(c.as_str()), None),
-            PayScope::Person(u) => (None, Some(u.as_str())),
+        // One statement per scope, so that SQLite plans each with its indexes: a single
+        // statement with `($3 IS NULL OR …)` filters scanned every handover ever recorded.
+        let (sql, who) = match scope {
+            PayScope::All => (PAY_ALL, None),
+            PayScope::Channel(c) => (PAY_CHANNEL, Some(c.as_str())),
+            PayScope::Person(u) => (PAY_PERSON, Some(u.as_str())),
         };
-        // Per channel in scope: the shift running at `start` (the latest active handover before
-        // it) and every active handover inside the period.
-        let rows = sqlx::query(
-            "SELECT channel_id, effective_at, to_user FROM handovers h \
-             WHERE undone_at IS NULL \
-               AND ($3 IS NULL OR channel_id = $3) \
-               AND ($4 IS NULL OR channel_id IN ( \
-                   SELECT DISTINCT channel_id FROM handovers \
-                   WHERE to_user = $4 AND undone_at IS NULL AND effective_at < $2)) \
-               AND ((effective_at >= $1 AND effective_at < $2) \
-                    OR seq = (SELECT MAX(seq) FROM handovers p \
-                              WHERE p.channel_id = h.channel_id AND p.undone_at IS NULL \
-                                AND p.effective_at < $1)) \
-             ORDER BY channel_id, seq",
-        )
-        .bind(start.timestamp())
-        .bind(end.timestamp())
-        .bind(only_channel)
-        .bind(only_person)
-        .fetch_all(&self.reader)
-        .await?;
+        let mut query = sqlx::query(sql)
+            .bind(start.timestamp())
+            .bind(end.timestamp());
+        if let Some(who) = who {
+            query = query.bind(who);
+        }
+        let rows = query.fetch_all(&self.reader).await?;
         let mut rotas: BTreeMap<String, Vec<HandoverPoint>> = BTreeMap::new();
         for row in rows {
             let point = HandoverPoint {
-                at: instant(row.try_get("effective_at")?)?,
-                to: user(row.try_get("to_user")?)?,
+                at: instant(row.try_get(1)?)?,
+                to: user(row.try_get(2)?)?,
             };
-            rotas
-                .entry(row.try_get("channel_id")?)
-                .or_default()
-                .push(point);
+            rotas.entry(row.try_get(0)?).or_default().push(point);
         }
         rotas
             .into_iter()

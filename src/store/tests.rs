@@ -218,6 +218,36 @@ async fn pay_history_starts_with_the_shift_running_at_the_period_start_and_skips
     assert_eq!(cats[0].handovers.len(), 2);
 }
 
+/// A year of weekly handovers in 50 channels is 2,600 rows: one engineer's `/oncall-pay` must
+/// find their rows through the indexes, not by reading every handover ever recorded.
+#[tokio::test]
+async fn pay_for_one_person_or_channel_reads_handovers_by_index_never_by_a_full_scan() {
+    let (_dir, store) = temp_store().await;
+    let mut conn = store.reader.acquire().await.unwrap();
+    for sql in [PAY_PERSON, PAY_CHANNEL] {
+        let explain = format!("EXPLAIN QUERY PLAN {sql}");
+        let plan = sqlx::query(&explain).bind(0_i64).bind(1_i64).bind("U0CAT");
+        let steps: Vec<String> = plan
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get::<String, _>("detail"))
+            .collect();
+        let scans: Vec<&String> = steps
+            .iter()
+            .filter(|step| step.starts_with("SCAN h") || step.starts_with("SCAN p"))
+            .collect();
+        assert!(scans.is_empty(), "{sql}\n{steps:#?}");
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.contains("USING INDEX handovers_by_channel_time")),
+            "{steps:#?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_reminder_is_claimed_once_and_a_stale_unsent_claim_is_taken_over() {
     let (_dir, store) = temp_store().await;

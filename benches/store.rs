@@ -1,0 +1,102 @@
+//! Reading pay's rows from SQLite at scale: 100 channels × 10 years of weekly handovers (52,000
+//! rows, as in `benches/pay.rs`), on a real database file.
+//!
+//! Run: `cargo bench --bench store -- --warm-up-time 1 --measurement-time 3`
+//!
+//! One engineer's `/oncall-pay me` reads only the rotas they were on, for one month; the team
+//! report reads every rota. Filling the database takes a few seconds before the first figure.
+
+use baton::domain::ids::{ChannelId, UserId};
+use baton::domain::rota::NewHandover;
+use baton::store::{PayScope, SqliteStore, Store};
+use chrono::{Duration, TimeZone, Utc};
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+
+const CHANNELS: usize = 100;
+const WEEKS: i64 = 520;
+const ENGINEERS_PER_CHANNEL: usize = 8;
+
+/// Each channel rotates weekly through its own eight engineers, one of whom ("Ushared") is in
+/// every channel.
+async fn filled_store(path: &std::path::Path) -> SqliteStore {
+    let store = SqliteStore::open(path.to_str().expect("a UTF-8 temp path"))
+        .await
+        .expect("open the bench database");
+    let first = Utc.with_ymd_and_hms(2016, 1, 4, 9, 0, 0).unwrap();
+    for c in 0..CHANNELS {
+        let channel = ChannelId::parse(&format!("C{c:03}")).unwrap();
+        let offset = Duration::hours((c as i64 * 7) % 168);
+        for w in 0..WEEKS {
+            let n = w as usize % ENGINEERS_PER_CHANNEL;
+            let to = if n == 0 {
+                "Ushared".to_owned()
+            } else {
+                format!("U{c:03}x{n}")
+            };
+            let at = first + offset + Duration::weeks(w);
+            store
+                .record_handover(&channel, None, |state| {
+                    Ok::<_, ()>(NewHandover {
+                        from: state.on_call().cloned(),
+                        to: UserId::parse(&to).unwrap(),
+                        effective_at: at,
+                        recorded_at: at,
+                        recorded_by: UserId::parse(&to).unwrap(),
+                        notes: String::new(),
+                    })
+                })
+                .await
+                .expect("store the handover")
+                .expect("always allowed");
+        }
+    }
+    store
+}
+
+fn bench(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let store = runtime.block_on(filled_store(&dir.path().join("bench.db")));
+    // March 2025, well inside the history.
+    let start = Utc.with_ymd_and_hms(2025, 3, 1, 0, 0, 0).unwrap();
+    let end = Utc.with_ymd_and_hms(2025, 4, 1, 0, 0, 0).unwrap();
+    let shared = UserId::parse("Ushared").unwrap();
+    let one_rota = UserId::parse("U042x3").unwrap();
+    let channel = ChannelId::parse("C042").unwrap();
+
+    let mut group = c.benchmark_group("pay rows from 52,000 handovers");
+    group.bench_function("one engineer in all 100 channels, one month", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(store.pay_history(start, end, PayScope::Person(black_box(&shared))))
+                .unwrap()
+        })
+    });
+    group.bench_function("one engineer in one channel, one month", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(store.pay_history(start, end, PayScope::Person(black_box(&one_rota))))
+                .unwrap()
+        })
+    });
+    group.bench_function("one channel, one month", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(store.pay_history(start, end, PayScope::Channel(black_box(&channel))))
+                .unwrap()
+        })
+    });
+    group.bench_function("every channel, one month (team report)", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(store.pay_history(start, end, PayScope::All))
+                .unwrap()
+        })
+    });
+    group.finish();
+    runtime.block_on(store.close());
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
