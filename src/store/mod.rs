@@ -290,6 +290,9 @@ fn channel(raw: String) -> Result<ChannelId, StoreError> {
 
 const HANDOVER_COLUMNS: &str = "id, channel_id, seq, from_user, to_user, effective_at, \
      recorded_at, recorded_by, notes, undone_at, undone_by";
+/// The same, from a table aliased `h`.
+const HANDOVER_COLUMNS_OF_H: &str = "h.id, h.channel_id, h.seq, h.from_user, h.to_user, \
+     h.effective_at, h.recorded_at, h.recorded_by, h.notes, h.undone_at, h.undone_by";
 
 fn handover_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Handover, StoreError> {
     let undone = match (
@@ -319,25 +322,29 @@ fn handover_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Handover, StoreErr
     })
 }
 
+/// The channel's state in one statement: its latest active handover (columns NULL if it has
+/// none) and its rota (NULL if none is set). Every statement is a round trip to SQLite's
+/// worker thread, and this runs inside every decision.
 async fn read_state(
     conn: &mut SqliteConnection,
     channel: &ChannelId,
 ) -> Result<ChannelState, StoreError> {
-    let current = sqlx::query(&format!(
-        "SELECT {HANDOVER_COLUMNS} FROM handovers \
-         WHERE channel_id = $1 AND undone_at IS NULL ORDER BY seq DESC LIMIT 1"
+    let row = sqlx::query(&format!(
+        "SELECT {HANDOVER_COLUMNS_OF_H}, r.members \
+         FROM (SELECT $1 AS channel_id) c \
+         LEFT JOIN handovers h ON h.id = ( \
+             SELECT id FROM handovers \
+             WHERE channel_id = c.channel_id AND undone_at IS NULL ORDER BY seq DESC LIMIT 1) \
+         LEFT JOIN rotas r ON r.channel_id = c.channel_id"
     ))
     .bind(channel.as_str())
-    .fetch_optional(&mut *conn)
-    .await?
-    .as_ref()
-    .map(handover_from_row)
-    .transpose()?;
-    let members: Option<String> =
-        sqlx::query_scalar("SELECT members FROM rotas WHERE channel_id = $1")
-            .bind(channel.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
+    .fetch_one(&mut *conn)
+    .await?;
+    let current = match row.try_get::<Option<i64>, _>("id")? {
+        Some(_) => Some(handover_from_row(&row)?),
+        None => None,
+    };
+    let members: Option<String> = row.try_get("members")?;
     let rota = members
         .unwrap_or_default()
         .split_whitespace()
@@ -446,13 +453,13 @@ impl Store for SqliteStore {
                 return Ok(Err(refusal));
             }
         };
-        let id: i64 = sqlx::query_scalar(
+        let row = sqlx::query(&format!(
             "INSERT INTO handovers (channel_id, seq, from_user, to_user, effective_at, \
                  recorded_at, recorded_by, notes, dedup_key) \
              VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM handovers WHERE channel_id = $1), \
                  $2, $3, $4, $5, $6, $7, $8) \
-             RETURNING id",
-        )
+             RETURNING {HANDOVER_COLUMNS}"
+        ))
         .bind(channel.as_str())
         .bind(new.from.as_ref().map(UserId::as_str))
         .bind(new.to.as_str())
@@ -463,7 +470,7 @@ impl Store for SqliteStore {
         .bind(dedup_key)
         .fetch_one(&mut *tx)
         .await?;
-        let handover = handover_by_id(&mut tx, id).await?;
+        let handover = handover_from_row(&row)?;
         tx.commit().await?;
         Ok(Ok(Recorded {
             handover,
@@ -504,17 +511,17 @@ impl Store for SqliteStore {
             tx.rollback().await?;
             return Err(StoreError::Corrupt("undo allowed with no handover".into()));
         };
-        sqlx::query(
+        let row = sqlx::query(&format!(
             "UPDATE handovers SET undone_at = $1, undone_by = $2, undo_dedup_key = $3 \
-             WHERE id = $4 AND undone_at IS NULL",
-        )
+             WHERE id = $4 AND undone_at IS NULL RETURNING {HANDOVER_COLUMNS}"
+        ))
         .bind(undo.at.timestamp())
         .bind(undo.by.as_str())
         .bind(dedup_key)
         .bind(latest.id)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
-        let handover = handover_by_id(&mut tx, latest.id).await?;
+        let handover = handover_from_row(&row)?;
         let after = read_state(&mut tx, channel).await?;
         tx.commit().await?;
         Ok(Ok(Undone {
