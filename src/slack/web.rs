@@ -151,8 +151,8 @@ fn startup_error(
     }
 }
 
-/// Checks both tokens against Slack before anything listens: slack-morphism's Socket Mode
-/// client retries a bad app token forever and only logs it, so Baton asks once itself.
+/// Checks both tokens against Slack before anything listens, so that a wrong token stops
+/// startup with one line instead of the sockets retrying it forever in the log.
 pub(crate) async fn check_tokens(
     client: &Client,
     settings: &SlackSettings,
