@@ -144,13 +144,13 @@ impl SlackApp {
             tracing::warn!(left, "stopped with commands still in hand");
         }
         let _ = stop.send(true);
-        for slot in slots {
-            let _ = slot.await;
-        }
-        if tokio::time::timeout(CLOSE_LIMIT, all_closed.recv())
-            .await
-            .is_err()
-        {
+        let closed = tokio::time::timeout(CLOSE_LIMIT, async {
+            for slot in slots {
+                let _ = slot.await;
+            }
+            let _ = all_closed.recv().await;
+        });
+        if closed.await.is_err() {
             tracing::warn!("a Socket Mode connection did not close in time");
         }
         tracing::info!("Slack listener stopped");

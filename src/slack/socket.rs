@@ -115,32 +115,41 @@ impl<H: CommandHandler> Sockets<H> {
                 opened = self.open() => opened,
                 _ = stopped(&mut stop) => return,
             };
-            let socket = match socket {
+            let failure = match socket {
                 Ok(socket) => {
-                    failures = 0;
-                    socket
-                }
-                Err(reason) => {
-                    failures = failures.saturating_add(1);
-                    let wait = retry_after(failures);
-                    tracing::warn!(
-                        slot,
-                        reason,
-                        retry_in_ms = wait.as_millis() as u64,
-                        "cannot open a Socket Mode connection"
-                    );
+                    tracing::debug!(slot, "Socket Mode connection open");
+                    let (replace, replaced) = oneshot::channel();
+                    let mut serving = tokio::spawn(self.clone().serve(socket, replace));
                     tokio::select! {
-                        _ = tokio::time::sleep(wait) => continue,
-                        _ = stopped(&mut stop) => return,
+                        // Slack asked for a new connection: open it now; the old socket
+                        // finishes its acks on its own.
+                        Ok(()) = replaced => None,
+                        greeted = &mut serving => match greeted {
+                            Ok(true) => None,
+                            // Closed before Slack's `hello`: retrying at once could hammer a
+                            // Slack that accepts and drops every socket.
+                            _ => Some("the connection closed before Slack said hello".to_owned()),
+                        },
                     }
                 }
+                Err(reason) => Some(reason),
             };
-            tracing::debug!(slot, "Socket Mode connection open");
-            let (replace, replaced) = oneshot::channel();
-            tokio::spawn(self.clone().serve(socket, replace));
-            // Resolves when Slack asks for a new connection (the old one lives on to finish its
-            // acks), or when the socket ends and drops the sender.
-            let _ = replaced.await;
+            let Some(reason) = failure else {
+                failures = 0;
+                continue;
+            };
+            failures = failures.saturating_add(1);
+            let wait = retry_after(failures);
+            tracing::warn!(
+                slot,
+                reason,
+                retry_in_ms = wait.as_millis() as u64,
+                "cannot open a Socket Mode connection"
+            );
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stopped(&mut stop) => return,
+            }
         }
     }
 
@@ -167,8 +176,8 @@ impl<H: CommandHandler> Sockets<H> {
 
     /// Reads envelopes, answers each in its own task, writes their acks; pings. Ends when the
     /// socket closes or breaks, on `stop` (after writing the acks already queued), or
-    /// [`OLD_SOCKET_GRACE`] after Slack asked to replace it.
-    async fn serve(self: Arc<Self>, socket: Socket, replace: oneshot::Sender<()>) {
+    /// [`OLD_SOCKET_GRACE`] after Slack asked to replace it. Returns whether Slack said `hello`.
+    async fn serve(self: Arc<Self>, socket: Socket, replace: oneshot::Sender<()>) -> bool {
         let (mut sink, mut stream) = socket.split();
         let (acks, mut queued) = mpsc::unbounded_channel::<String>();
         let mut replace = Some(replace);
@@ -177,14 +186,19 @@ impl<H: CommandHandler> Sockets<H> {
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ping.tick().await;
         let mut last_pong = Instant::now();
+        let mut greeted = false;
         let retire = tokio::time::sleep(Duration::MAX);
         tokio::pin!(retire);
         loop {
             tokio::select! {
                 incoming = stream.next() => match incoming {
                     Some(Ok(Message::Text(text))) => {
-                        if self.on_text(text.as_str(), &acks, &mut replace) == Frame::Disconnect {
-                            retire.as_mut().reset(tokio::time::Instant::now() + OLD_SOCKET_GRACE);
+                        match self.on_text(text.as_str(), &acks, &mut replace) {
+                            Frame::Hello => greeted = true,
+                            Frame::Disconnect => retire
+                                .as_mut()
+                                .reset(tokio::time::Instant::now() + OLD_SOCKET_GRACE),
+                            Frame::Other => {}
                         }
                     }
                     Some(Ok(Message::Binary(bytes))) => tracing::warn!(
@@ -238,6 +252,7 @@ impl<H: CommandHandler> Sockets<H> {
                 }
             }
         }
+        greeted
     }
 
     /// One text frame. Slash commands are spawned; everything else is answered here.
@@ -265,7 +280,7 @@ impl<H: CommandHandler> Sockets<H> {
                     connections = num_connections,
                     "Socket Mode connection ready"
                 );
-                Frame::Other
+                Frame::Hello
             }
             Envelope::Disconnect { reason } => {
                 tracing::info!(reason, "Slack asked for a new Socket Mode connection");
@@ -305,6 +320,7 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 
 #[derive(Debug, PartialEq, Eq)]
 enum Frame {
+    Hello,
     Disconnect,
     Other,
 }

@@ -179,6 +179,38 @@ async fn baton_reconnects_after_a_link_disabled_disconnect_and_close() {
     .await;
 }
 
+/// A Slack that accepts sockets and closes them before `hello` gets a retry after a pause, not a
+/// tight loop of `apps.connections.open` calls; Baton connects once it stops.
+#[tokio::test]
+async fn sockets_closed_before_hello_are_retried_after_a_pause() {
+    let slack = workspace().await;
+    slack.refuse_next_sockets(2);
+    let baton = Baton::start(&slack);
+    slack
+        .wait_for_sockets_accepted(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        slack.sockets_accepted(),
+        2,
+        "retried without a pause: {}",
+        baton.stderr()
+    );
+    slack
+        .wait_for_connections(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    assert_eq!(slack.sockets_accepted(), 4);
+    assert!(
+        baton.stderr().contains("closed before Slack said hello"),
+        "{}",
+        baton.stderr()
+    );
+    let ack = slack.slash_command(ALICE, OPS, "/handover", "help").await;
+    assert!(ack.is_ok(), "{ack:?}: {}", baton.stderr());
+}
+
 #[tokio::test]
 async fn baton_reconnects_after_a_socket_is_dropped_without_a_close_frame() {
     reconnects_after(FakeSlack::drop_all_sockets).await;

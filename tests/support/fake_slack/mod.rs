@@ -231,6 +231,8 @@ pub(crate) struct State {
     pub(crate) first_socket_at: Option<Instant>,
     pub(crate) next_id: u64,
     pub(crate) round_robin: usize,
+    /// Sockets still to be closed right after the handshake, before `hello`.
+    pub(crate) refuse_sockets: usize,
 }
 
 impl State {
@@ -622,6 +624,12 @@ impl FakeSlack {
                     .send(Outgoing::Frame(RawFrame::Text(message.clone())));
             }
         });
+    }
+
+    /// The next `n` sockets are closed right after the WebSocket handshake, before `hello`, as a
+    /// Slack in trouble might.
+    pub fn refuse_next_sockets(&self, n: usize) {
+        self.inner.update(|s| s.refuse_sockets = n);
     }
 
     /// Closes every socket with a close frame.

@@ -39,6 +39,18 @@ pub(crate) async fn upgrade(
 }
 
 async fn serve(inner: Arc<Inner>, mut socket: WebSocket) {
+    let refused = inner.update(|s| {
+        if s.refuse_sockets == 0 {
+            return false;
+        }
+        s.refuse_sockets -= 1;
+        s.sockets_accepted += 1;
+        true
+    });
+    if refused {
+        let _ = socket.send(Message::Close(None)).await;
+        return;
+    }
     let (tx, mut rx) = mpsc::unbounded_channel();
     let id = inner.next_id();
     let num_connections = inner.update(|s| {
