@@ -31,7 +31,7 @@ pub use web::{BotIdentity, StartupError};
 use crate::commands::{Answer, Engine, EngineSettings, Invocation};
 use crate::store::SqliteStore;
 use listener::{Commands, InFlight};
-use socket::Sockets;
+use socket::{Phase, Sockets};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -103,8 +103,9 @@ impl SlackApp {
         })
     }
 
-    /// Serves slash commands over Socket Mode until `shutdown` resolves, then waits (up to 3 s)
-    /// for the commands in hand, writes their acks and closes the sockets.
+    /// Serves slash commands over Socket Mode until `shutdown` resolves, then stops reading
+    /// envelopes (Slack redelivers those left unacked), waits (up to 3 s) for the commands in
+    /// hand, writes their acks and closes the sockets.
     pub async fn serve<H: CommandHandler>(
         self,
         handler: H,
@@ -117,7 +118,7 @@ impl SlackApp {
             in_flight: in_flight.clone(),
             ack_budget: ACK_BUDGET,
         });
-        let (stop, stopped) = watch::channel(false);
+        let (stop, stopped) = watch::channel(Phase::Running);
         // Every socket task holds a clone of `alive` (through `Sockets`): when the channel
         // reports closed, every socket has written its last ack and closed.
         let (alive, mut all_closed) = mpsc::channel::<()>(1);
@@ -139,11 +140,12 @@ impl SlackApp {
 
         shutdown.await;
         tracing::info!("shutting down: finishing the commands in hand");
+        let _ = stop.send(Phase::Draining);
         let left = in_flight.wait_idle(DRAIN_LIMIT).await;
         if left > 0 {
             tracing::warn!(left, "stopped with commands still in hand");
         }
-        let _ = stop.send(true);
+        let _ = stop.send(Phase::Stopped);
         let closed = tokio::time::timeout(CLOSE_LIMIT, async {
             for slot in slots {
                 let _ = slot.await;

@@ -96,8 +96,8 @@ pub(crate) struct Sockets<H> {
     pub(crate) client: Arc<Client>,
     pub(crate) app_token: SlackApiToken,
     pub(crate) commands: Arc<Commands<H>>,
-    /// Becomes `true` when the sockets should send what they have queued, close and stop.
-    pub(crate) stop: watch::Receiver<bool>,
+    /// Where shutdown is: see [`Phase`].
+    pub(crate) stop: watch::Receiver<Phase>,
     /// Never sent on: the channel closes when the last socket task has dropped its `Sockets`.
     pub(crate) _alive: mpsc::Sender<()>,
 }
@@ -108,7 +108,7 @@ impl<H: CommandHandler> Sockets<H> {
         let mut stop = self.stop.clone();
         let mut failures = 0u32;
         loop {
-            if *stop.borrow() {
+            if *stop.borrow() != Phase::Running {
                 return;
             }
             let socket = tokio::select! {
@@ -174,8 +174,9 @@ impl<H: CommandHandler> Sockets<H> {
             .unwrap_or_else(|_| Err(format!("no answer within {} s", CONNECT_LIMIT.as_secs())))
     }
 
-    /// Reads envelopes, answers each in its own task, writes their acks; pings. Ends when the
-    /// socket closes or breaks, on `stop` (after writing the acks already queued), or
+    /// Reads envelopes, answers each in its own task, writes their acks; pings. Stops reading
+    /// when shutdown begins. Ends when the socket closes or breaks, on [`Phase::Stopped`] (after
+    /// writing the acks already queued), or
     /// [`OLD_SOCKET_GRACE`] after Slack asked to replace it. Returns whether Slack said `hello`.
     async fn serve(self: Arc<Self>, socket: Socket, replace: oneshot::Sender<()>) -> bool {
         let (mut sink, mut stream) = socket.split();
@@ -190,8 +191,14 @@ impl<H: CommandHandler> Sockets<H> {
         let retire = tokio::time::sleep(Duration::MAX);
         tokio::pin!(retire);
         loop {
+            let phase = *stop.borrow_and_update();
+            if phase == Phase::Stopped {
+                close(&mut sink, &mut queued).await;
+                break;
+            }
+            let reading = phase == Phase::Running;
             tokio::select! {
-                incoming = stream.next() => match incoming {
+                incoming = stream.next(), if reading => match incoming {
                     Some(Ok(Message::Text(text))) => {
                         match self.on_text(text.as_str(), &acks, &mut replace) {
                             Frame::Hello => greeted = true,
@@ -241,14 +248,12 @@ impl<H: CommandHandler> Sockets<H> {
                     let _ = sink.send(Message::Close(None)).await;
                     break;
                 }
-                _ = stopped(&mut stop) => {
-                    while let Ok(ack) = queued.try_recv() {
-                        if sink.send(Message::Text(ack.into())).await.is_err() {
-                            break;
-                        }
+                // The phase is read again at the top of the loop.
+                changed = stop.changed() => {
+                    if changed.is_err() {
+                        close(&mut sink, &mut queued).await;
+                        break;
                     }
-                    let _ = sink.send(Message::Close(None)).await;
-                    break;
                 }
             }
         }
@@ -313,9 +318,33 @@ impl<H: CommandHandler> Sockets<H> {
     }
 }
 
-/// Resolves once `stop` is `true` (or its sender is gone).
-async fn stopped(stop: &mut watch::Receiver<bool>) {
-    let _ = stop.wait_for(|stopped| *stopped).await;
+/// Shutdown, as the sockets see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Running,
+    /// Read no more envelopes (Slack redelivers unacked ones), but keep writing the acks of the
+    /// commands in hand.
+    Draining,
+    /// Write the acks already queued, close, and end.
+    Stopped,
+}
+
+/// Resolves once shutdown has begun (or its sender is gone).
+async fn stopped(stop: &mut watch::Receiver<Phase>) {
+    let _ = stop.wait_for(|phase| *phase != Phase::Running).await;
+}
+
+/// Writes the acks already queued, then a close frame.
+async fn close(
+    sink: &mut futures_util::stream::SplitSink<Socket, Message>,
+    queued: &mut mpsc::UnboundedReceiver<String>,
+) {
+    while let Ok(ack) = queued.try_recv() {
+        if sink.send(Message::Text(ack.into())).await.is_err() {
+            return;
+        }
+    }
+    let _ = sink.send(Message::Close(None)).await;
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -264,6 +264,43 @@ async fn sigterm_stops_baton_with_exit_code_zero() {
     );
 }
 
+/// On SIGTERM the command in hand is finished and acked; one that arrives after is left unread
+/// and unacked, for Slack to redeliver, and Baton still exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_the_command_in_hand_and_reads_no_new_one() {
+    let slack = std::sync::Arc::new(workspace().await);
+    let mut baton = Baton::start(&slack);
+    slack
+        .wait_for_connections(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    slack.fail_next("users.info", Fault::Delay(Duration::from_millis(700)), 1);
+    let in_hand = {
+        let slack = slack.clone();
+        tokio::spawn(async move {
+            slack
+                .slash_command(ALICE, OPS, "/handover", &mention(BOB, "bob"))
+                .await
+        })
+    };
+    let deadline = std::time::Instant::now() + WAIT;
+    while slack.calls_to("users.info").is_empty() {
+        assert!(std::time::Instant::now() < deadline, "{}", baton.stderr());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    baton.terminate();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let late = slack.slash_command(ALICE, OPS, "/handover", "help").await;
+    assert!(late.is_err(), "read after SIGTERM: {late:?}");
+    let ack = in_hand
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    assert!(ack.text().contains(&format!("<@{BOB}>")), "{}", ack.text());
+    let status = baton.wait_exit(WAIT).await.expect("baton stops on SIGTERM");
+    assert!(status.success(), "{status}: {}", baton.stderr());
+}
+
 #[tokio::test]
 async fn tokens_never_reach_the_log() {
     let (slack, mut baton) = connected().await;
