@@ -366,23 +366,29 @@ async fn handover_by_id(conn: &mut SqliteConnection, id: i64) -> Result<Handover
 /// Pay's rows for the channels in `chans` (defined before this by one of the statements below):
 /// per channel, the shift running at `$1` (the latest active handover recorded with an earlier
 /// effective time) and every active handover from `$1` to `$2`, in channel and chain order.
+///
+/// They come back as one JSON array in one row, `[[channel, effective_at, to_user], …]`: sqlx
+/// hands each row across from SQLite's worker thread on its own, which cost more than reading
+/// the rows (benches/store.rs).
 macro_rules! pay_rows_for {
     ($chans:literal) => {
         concat!(
             "WITH chans(channel_id) AS (",
             $chans,
             ") \
-             SELECT h.channel_id, h.effective_at, h.to_user, h.seq \
-             FROM chans JOIN handovers h ON h.channel_id = chans.channel_id \
-             WHERE h.undone_at IS NULL AND h.effective_at >= $1 AND h.effective_at < $2 \
-             UNION ALL \
-             SELECT h.channel_id, h.effective_at, h.to_user, h.seq \
-             FROM chans JOIN handovers h ON h.id = ( \
-                 SELECT p.id FROM handovers p \
-                 WHERE p.channel_id = chans.channel_id AND p.undone_at IS NULL \
-                   AND p.effective_at < $1 \
-                 ORDER BY p.seq DESC LIMIT 1) \
-             ORDER BY 1, 4"
+             SELECT json_group_array( \
+                 json_array(channel_id, effective_at, to_user) ORDER BY channel_id, seq) \
+             FROM ( \
+                 SELECT h.channel_id, h.effective_at, h.to_user, h.seq \
+                 FROM chans JOIN handovers h ON h.channel_id = chans.channel_id \
+                 WHERE h.undone_at IS NULL AND h.effective_at >= $1 AND h.effective_at < $2 \
+                 UNION ALL \
+                 SELECT h.channel_id, h.effective_at, h.to_user, h.seq \
+                 FROM chans JOIN handovers h ON h.id = ( \
+                     SELECT p.id FROM handovers p \
+                     WHERE p.channel_id = chans.channel_id AND p.undone_at IS NULL \
+                       AND p.effective_at < $1 \
+                     ORDER BY p.seq DESC LIMIT 1))"
         )
     };
 }
@@ -592,20 +598,22 @@ impl Store for SqliteStore {
             PayScope::Channel(c) => (PAY_CHANNEL, Some(c.as_str())),
             PayScope::Person(u) => (PAY_PERSON, Some(u.as_str())),
         };
-        let mut query = sqlx::query(sql)
+        let mut query = sqlx::query_scalar::<_, String>(sql)
             .bind(start.timestamp())
             .bind(end.timestamp());
         if let Some(who) = who {
             query = query.bind(who);
         }
-        let rows = query.fetch_all(&self.reader).await?;
+        let json = query.fetch_one(&self.reader).await?;
+        let rows: Vec<(String, i64, String)> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("pay rows: {e}")))?;
         let mut rotas: BTreeMap<String, Vec<HandoverPoint>> = BTreeMap::new();
-        for row in rows {
+        for (channel_id, effective_at, to) in rows {
             let point = HandoverPoint {
-                at: instant(row.try_get(1)?)?,
-                to: user(row.try_get(2)?)?,
+                at: instant(effective_at)?,
+                to: user(to)?,
             };
-            rotas.entry(row.try_get(0)?).or_default().push(point);
+            rotas.entry(channel_id).or_default().push(point);
         }
         rotas
             .into_iter()
