@@ -66,34 +66,26 @@ fn bench(c: &mut Criterion) {
     let channel = ChannelId::parse("C042").unwrap();
 
     let mut group = c.benchmark_group("pay rows from 52,000 handovers");
-    group.bench_function("one engineer in all 100 channels, one month", |b| {
-        b.iter(|| {
-            runtime
-                .block_on(store.pay_history(start, end, PayScope::Person(black_box(&shared))))
-                .unwrap()
-        })
-    });
-    group.bench_function("one engineer in one channel, one month", |b| {
-        b.iter(|| {
-            runtime
-                .block_on(store.pay_history(start, end, PayScope::Person(black_box(&one_rota))))
-                .unwrap()
-        })
-    });
-    group.bench_function("one channel, one month", |b| {
-        b.iter(|| {
-            runtime
-                .block_on(store.pay_history(start, end, PayScope::Channel(black_box(&channel))))
-                .unwrap()
-        })
-    });
-    group.bench_function("every channel, one month (team report)", |b| {
-        b.iter(|| {
-            runtime
-                .block_on(store.pay_history(start, end, PayScope::All))
-                .unwrap()
-        })
-    });
+    for (name, scope) in [
+        (
+            "one engineer in all 100 channels, one month",
+            PayScope::Person(&shared),
+        ),
+        (
+            "one engineer in one channel, one month",
+            PayScope::Person(&one_rota),
+        ),
+        ("one channel, one month", PayScope::Channel(&channel)),
+        ("every channel, one month (team report)", PayScope::All),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                runtime
+                    .block_on(store.pay_history(start, end, black_box(scope)))
+                    .unwrap()
+            })
+        });
+    }
     group.finish();
     runtime.block_on(store.close());
 }

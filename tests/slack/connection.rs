@@ -1,8 +1,9 @@
 //! Startup, connections, reconnection and shutdown of the real binary.
 
 use super::support::baton::Baton;
-use super::support::fake_slack::{FakeSlack, Fault, RawFrame};
+use super::support::fake_slack::{Ack, FakeError, FakeSlack, Fault, RawFrame};
 use super::{connected, mention, workspace, ALICE, BOB, OPS, WAIT};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[tokio::test]
@@ -20,18 +21,15 @@ async fn baton_opens_two_socket_mode_connections_at_once() {
     assert_eq!(slack.calls_to("auth.test").len(), 1);
 }
 
-/// Each envelope is answered in its own task: on a single socket, a command waiting 800 ms for
-/// `users.info` does not hold up the quick one sent after it.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_slow_command_does_not_hold_up_the_next_one_on_the_same_socket() {
-    let slack = std::sync::Arc::new(workspace().await);
-    let baton = Baton::start_with(&slack, &[("SLACK_CONNECTIONS", Some("1"))]);
-    slack
-        .wait_for_connections(1, WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
-    slack.fail_next("users.info", Fault::Delay(Duration::from_millis(800)), 1);
-    let slow = {
+/// Sends `/handover @bob` with `users.info` answering after `delay`, and returns once Baton is
+/// waiting for that answer: a command in hand for as long as the delay.
+async fn handover_waiting_on_users_info(
+    slack: &Arc<FakeSlack>,
+    baton: &Baton,
+    delay: Duration,
+) -> tokio::task::JoinHandle<Result<Ack, FakeError>> {
+    slack.fail_next("users.info", Fault::Delay(delay), 1);
+    let sent = {
         let slack = slack.clone();
         tokio::spawn(async move {
             slack
@@ -44,6 +42,20 @@ async fn a_slow_command_does_not_hold_up_the_next_one_on_the_same_socket() {
         assert!(std::time::Instant::now() < deadline, "{}", baton.stderr());
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    sent
+}
+
+/// Each envelope is answered in its own task: on a single socket, a command waiting 800 ms for
+/// `users.info` does not hold up the quick one sent after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_command_does_not_hold_up_the_next_one_on_the_same_socket() {
+    let slack = Arc::new(workspace().await);
+    let baton = Baton::start_with(&slack, &[("SLACK_CONNECTIONS", Some("1"))]);
+    slack
+        .wait_for_connections(1, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    let slow = handover_waiting_on_users_info(&slack, &baton, Duration::from_millis(800)).await;
     let quick = slack
         .slash_command(ALICE, OPS, "/handover", "help")
         .await
@@ -268,26 +280,13 @@ async fn sigterm_stops_baton_with_exit_code_zero() {
 /// and unacked, for Slack to redeliver, and Baton still exits 0.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_the_command_in_hand_and_reads_no_new_one() {
-    let slack = std::sync::Arc::new(workspace().await);
+    let slack = Arc::new(workspace().await);
     let mut baton = Baton::start(&slack);
     slack
         .wait_for_connections(2, WAIT)
         .await
         .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
-    slack.fail_next("users.info", Fault::Delay(Duration::from_millis(700)), 1);
-    let in_hand = {
-        let slack = slack.clone();
-        tokio::spawn(async move {
-            slack
-                .slash_command(ALICE, OPS, "/handover", &mention(BOB, "bob"))
-                .await
-        })
-    };
-    let deadline = std::time::Instant::now() + WAIT;
-    while slack.calls_to("users.info").is_empty() {
-        assert!(std::time::Instant::now() < deadline, "{}", baton.stderr());
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let in_hand = handover_waiting_on_users_info(&slack, &baton, Duration::from_millis(700)).await;
     baton.terminate();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let late = slack.slash_command(ALICE, OPS, "/handover", "help").await;
