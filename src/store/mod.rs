@@ -290,9 +290,6 @@ fn channel(raw: String) -> Result<ChannelId, StoreError> {
 
 const HANDOVER_COLUMNS: &str = "id, channel_id, seq, from_user, to_user, effective_at, \
      recorded_at, recorded_by, notes, undone_at, undone_by";
-/// The same, from a table aliased `h`.
-const HANDOVER_COLUMNS_OF_H: &str = "h.id, h.channel_id, h.seq, h.from_user, h.to_user, \
-     h.effective_at, h.recorded_at, h.recorded_by, h.notes, h.undone_at, h.undone_by";
 
 fn handover_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Handover, StoreError> {
     let undone = match (
@@ -330,12 +327,11 @@ async fn read_state(
     channel: &ChannelId,
 ) -> Result<ChannelState, StoreError> {
     let row = sqlx::query(&format!(
-        "SELECT {HANDOVER_COLUMNS_OF_H}, r.members \
-         FROM (SELECT $1 AS channel_id) c \
-         LEFT JOIN handovers h ON h.id = ( \
+        "SELECT {HANDOVER_COLUMNS}, \
+             (SELECT members FROM rotas WHERE channel_id = $1) AS members \
+         FROM (SELECT 1) LEFT JOIN handovers ON id = ( \
              SELECT id FROM handovers \
-             WHERE channel_id = c.channel_id AND undone_at IS NULL ORDER BY seq DESC LIMIT 1) \
-         LEFT JOIN rotas r ON r.channel_id = c.channel_id"
+             WHERE channel_id = $1 AND undone_at IS NULL ORDER BY seq DESC LIMIT 1)"
     ))
     .bind(channel.as_str())
     .fetch_one(&mut *conn)
