@@ -319,23 +319,44 @@ fn handover_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Handover, StoreErr
     })
 }
 
+/// Which earlier submission [`read_state`] also looks for, by its dedup key.
+#[derive(Clone, Copy)]
+enum DoneBefore<'a> {
+    /// None: a plain read of the state.
+    Nothing,
+    /// The handover recorded by this key (a retried or doubled delivery), if any.
+    Recorded(Option<&'a str>),
+    /// The handover undone by this key, if any.
+    Undone(Option<&'a str>),
+}
+
 /// The channel's state in one statement: its latest active handover (columns NULL if it has
-/// none) and its rota (NULL if none is set). Every statement is a round trip to SQLite's
+/// none), its rota (NULL if none is set) and, if asked, the id of the handover an earlier
+/// submission with the same key recorded or undid. Every statement is a round trip to SQLite's
 /// worker thread, and this runs inside every decision.
 async fn read_state(
     conn: &mut SqliteConnection,
     channel: &ChannelId,
-) -> Result<ChannelState, StoreError> {
-    let row = sqlx::query(&format!(
+    done: DoneBefore<'_>,
+) -> Result<(ChannelState, Option<i64>), StoreError> {
+    let (done_column, key) = match done {
+        DoneBefore::Nothing => ("NULL", None),
+        DoneBefore::Recorded(key) => ("(SELECT id FROM handovers WHERE dedup_key = $2)", key),
+        DoneBefore::Undone(key) => ("(SELECT id FROM handovers WHERE undo_dedup_key = $2)", key),
+    };
+    let sql = format!(
         "SELECT {HANDOVER_COLUMNS}, \
-             (SELECT members FROM rotas WHERE channel_id = $1) AS members \
+             (SELECT members FROM rotas WHERE channel_id = $1) AS members, \
+             {done_column} AS done_id \
          FROM (SELECT 1) LEFT JOIN handovers ON id = ( \
              SELECT id FROM handovers \
              WHERE channel_id = $1 AND undone_at IS NULL ORDER BY seq DESC LIMIT 1)"
-    ))
-    .bind(channel.as_str())
-    .fetch_one(&mut *conn)
-    .await?;
+    );
+    let mut query = sqlx::query(&sql).bind(channel.as_str());
+    if !matches!(done, DoneBefore::Nothing) {
+        query = query.bind(key);
+    }
+    let row = query.fetch_one(&mut *conn).await?;
     let current = match row.try_get::<Option<i64>, _>("id")? {
         Some(_) => Some(handover_from_row(&row)?),
         None => None,
@@ -346,7 +367,8 @@ async fn read_state(
         .split_whitespace()
         .map(|m| user(m.to_owned()))
         .collect::<Result<_, _>>()?;
-    Ok(ChannelState { current, rota })
+    let done_id: Option<i64> = row.try_get("done_id")?;
+    Ok((ChannelState { current, rota }, done_id))
 }
 
 async fn handover_by_id(conn: &mut SqliteConnection, id: i64) -> Result<Handover, StoreError> {
@@ -399,34 +421,10 @@ const PAY_PERSON: &str = pay_rows_for!(
      WHERE to_user = $3 AND undone_at IS NULL AND effective_at < $2"
 );
 
-/// Finds the handover a submission recorded before (a retried or doubled delivery).
-const RECORDED_BY_KEY: &str = "SELECT id FROM handovers WHERE dedup_key = $1";
-/// Finds the handover a submission undid before.
-const UNDONE_BY_KEY: &str = "SELECT id FROM handovers WHERE undo_dedup_key = $1";
-
-/// The handover that `lookup` (one of the two queries above) finds for `key`, if any.
-async fn done_before(
-    conn: &mut SqliteConnection,
-    lookup: &'static str,
-    key: Option<&str>,
-) -> Result<Option<Handover>, StoreError> {
-    let Some(key) = key else {
-        return Ok(None);
-    };
-    let id: Option<i64> = sqlx::query_scalar(lookup)
-        .bind(key)
-        .fetch_optional(&mut *conn)
-        .await?;
-    match id {
-        Some(id) => handover_by_id(conn, id).await.map(Some),
-        None => Ok(None),
-    }
-}
-
 impl Store for SqliteStore {
     async fn channel_state(&self, channel: &ChannelId) -> Result<ChannelState, StoreError> {
         let mut conn = self.reader.acquire().await?;
-        read_state(&mut conn, channel).await
+        Ok(read_state(&mut conn, channel, DoneBefore::Nothing).await?.0)
     }
 
     async fn record_handover<F, E>(
@@ -440,14 +438,15 @@ impl Store for SqliteStore {
         E: Send,
     {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(handover) = done_before(&mut tx, RECORDED_BY_KEY, dedup_key).await? {
+        let (state, done) = read_state(&mut tx, channel, DoneBefore::Recorded(dedup_key)).await?;
+        if let Some(id) = done {
+            let handover = handover_by_id(&mut tx, id).await?;
             tx.rollback().await?;
             return Ok(Ok(Recorded {
                 handover,
                 duplicate: true,
             }));
         }
-        let state = read_state(&mut tx, channel).await?;
         let new = match decide(&state) {
             Ok(new) => new,
             Err(refusal) => {
@@ -491,16 +490,16 @@ impl Store for SqliteStore {
         E: Send,
     {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(handover) = done_before(&mut tx, UNDONE_BY_KEY, dedup_key).await? {
-            let after = read_state(&mut tx, channel).await?;
+        let (state, done) = read_state(&mut tx, channel, DoneBefore::Undone(dedup_key)).await?;
+        if let Some(id) = done {
+            let handover = handover_by_id(&mut tx, id).await?;
             tx.rollback().await?;
             return Ok(Ok(Undone {
                 handover,
-                after,
+                after: state,
                 duplicate: true,
             }));
         }
-        let state = read_state(&mut tx, channel).await?;
         let undo = match decide(&state) {
             Ok(undo) => undo,
             Err(refusal) => {
@@ -524,7 +523,7 @@ impl Store for SqliteStore {
         .fetch_one(&mut *tx)
         .await?;
         let handover = handover_from_row(&row)?;
-        let after = read_state(&mut tx, channel).await?;
+        let (after, _) = read_state(&mut tx, channel, DoneBefore::Nothing).await?;
         tx.commit().await?;
         Ok(Ok(Undone {
             handover,
@@ -667,7 +666,7 @@ impl Store for SqliteStore {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let channel = channel(id)?;
-            let state = read_state(&mut conn, &channel).await?;
+            let (state, _) = read_state(&mut conn, &channel, DoneBefore::Nothing).await?;
             if state.current.is_some() {
                 out.push(ChannelOnCall { channel, state });
             }
