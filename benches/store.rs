@@ -5,6 +5,11 @@
 //!
 //! One engineer's `/oncall-pay me` reads only the rotas they were on, for one month; the team
 //! report reads every rota. Filling the database takes a few seconds before the first figure.
+//!
+//! Then one `/handover`'s write, one after another into the same file: a committed transaction
+//! of five statements (begin, the submission key, the channel's state, the insert, commit).
+//! SQLite takes one writer at a time, so this time per handover is also a ceiling on how many
+//! handovers a second Baton can record, however many arrive at once.
 
 use baton::domain::ids::{ChannelId, UserId};
 use baton::domain::rota::NewHandover;
@@ -86,6 +91,34 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    group.finish();
+
+    let mut group = c.benchmark_group("handover writes after 52,000 handovers");
+    let mut n = 0_u64;
+    let to = UserId::parse("Unext").unwrap();
+    group.bench_function(
+        "one handover in a new channel, with a submission key",
+        |b| {
+            b.iter(|| {
+                n += 1;
+                let channel = ChannelId::parse(&format!("CNEW{n}")).unwrap();
+                let key = format!("bench-{n}");
+                runtime
+                    .block_on(store.record_handover(&channel, Some(&key), |state| {
+                        Ok::<_, ()>(NewHandover {
+                            from: state.on_call().cloned(),
+                            to: to.clone(),
+                            effective_at: end,
+                            recorded_at: end,
+                            recorded_by: to.clone(),
+                            notes: String::new(),
+                        })
+                    }))
+                    .unwrap()
+                    .unwrap()
+            })
+        },
+    );
     group.finish();
     runtime.block_on(store.close());
 }

@@ -3,15 +3,21 @@
 //!
 //! ```text
 //! cargo run --release --example loadgen -- [--n 400] [--c 50] [--connections 2] [--runs 1]
+//!                                            [--bot baton|null] [--pay TEXT] [--people 8]
 //! ```
 //!
 //! The `baton` binary: `$BATON_BIN` if set; otherwise this runs `cargo build --release --bin
-//! baton` first (a no-op when it is fresh) and uses `target/release/baton`. Loopback only; every
+//! baton` first (a no-op when it is fresh) and uses `target/release/baton`. `--bot null` measures
+//! examples/nullbot.rs instead, a bot that acks at once and does no work: the floor that the
+//! machine, the fake Slack and this generator set by themselves. `--pay help` sends
+//! `/oncall-pay help` instead of `/oncall-pay me`: Baton's whole Slack path (envelope, engine,
+//! reply, log line) without reading the store or computing pay. Loopback only; every
 //! command waits at most 3 s (Slack's ack limit) and a run at most [`RUN_LIMIT`].
 //!
 //! Each `/handover` goes to its own channel (`C0LOAD0000`, `C0LOAD0001`, …): the first handover
 //! of a channel is always allowed, so every one of them is a real recorded write. They hand the
-//! pager to eight people in turn; each `/oncall-pay me` is asked by one of them.
+//! pager to eight people in turn (`--people`), so with the default 400 each person is on call in
+//! 50 channels; each `/oncall-pay me` is asked by one of them and covers all of their channels.
 
 #[path = "../tests/support/fake_slack/mod.rs"]
 mod fake_slack;
@@ -20,24 +26,41 @@ use fake_slack::{FakeSlack, FakeUser};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Upper bound on one whole run (connect, both phases, shutdown).
 const RUN_LIMIT: Duration = Duration::from_secs(120);
 const SENDER: &str = "U0LOADGEN1";
-const PEOPLE: usize = 8;
+/// How many people the pager goes round (`--people`).
+static PEOPLE: OnceLock<usize> = OnceLock::new();
+
+fn people() -> usize {
+    PEOPLE.get().copied().unwrap_or(8)
+}
+/// The text of each `/oncall-pay` (`--pay`).
+static PAY_TEXT: OnceLock<String> = OnceLock::new();
 
 struct Args {
     n: usize,
     c: usize,
     connections: u32,
     runs: usize,
+    bot: Bot,
+}
+
+/// The process under load.
+#[derive(Clone, Copy, PartialEq)]
+enum Bot {
+    Baton,
+    /// examples/nullbot.rs
+    Null,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: loadgen [--n COMMANDS_PER_PHASE] [--c IN_FLIGHT] [--connections 1..10] [--runs R]"
+        "usage: loadgen [--n COMMANDS_PER_PHASE] [--c IN_FLIGHT] [--connections 1..10] [--runs R] [--bot baton|null] \
+         [--pay TEXT] [--people P]"
     );
     std::process::exit(2)
 }
@@ -48,6 +71,7 @@ fn parse_args() -> Args {
         c: 50,
         connections: 2,
         runs: 1,
+        bot: Bot::Baton,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -58,6 +82,19 @@ fn parse_args() -> Args {
             "--c" => args.c = number(&value).clamp(1, 1_000),
             "--connections" => args.connections = number(&value).clamp(1, 10) as u32,
             "--runs" => args.runs = number(&value).clamp(1, 20),
+            "--people" => {
+                let _ = PEOPLE.set(number(&value).clamp(1, 100_000));
+            }
+            "--pay" => {
+                let _ = PAY_TEXT.set(value);
+            }
+            "--bot" => {
+                args.bot = match value.as_str() {
+                    "baton" => Bot::Baton,
+                    "null" => Bot::Null,
+                    _ => usage(),
+                }
+            }
             _ => usage(),
         }
     }
@@ -65,28 +102,47 @@ fn parse_args() -> Args {
 }
 
 fn person(i: usize) -> String {
-    format!("U0PERSON{:02}", i % PEOPLE)
+    format!("U0PERSON{:02}", i % people())
 }
 
-/// The baton binary to measure.
-fn baton_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("BATON_BIN") {
-        return PathBuf::from(path);
+impl Bot {
+    fn name(self) -> &'static str {
+        match self {
+            Bot::Baton => "baton",
+            Bot::Null => "nullbot",
+        }
     }
+}
+
+/// The binary to measure, built first if need be (a no-op when it is fresh).
+fn bot_binary(bot: Bot) -> PathBuf {
+    let (kind, name) = match bot {
+        Bot::Baton => {
+            if let Some(path) = std::env::var_os("BATON_BIN") {
+                return PathBuf::from(path);
+            }
+            ("--bin", "baton")
+        }
+        Bot::Null => ("--example", "nullbot"),
+    };
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
-        .args(["build", "--release", "--quiet", "--bin", "baton"])
+        .args(["build", "--release", "--quiet", kind, name])
         .current_dir(&manifest)
         .status();
     if !matches!(status, Ok(s) if s.success()) {
-        eprintln!("loadgen: `cargo build --release --bin baton` failed; set BATON_BIN instead");
+        eprintln!("loadgen: `cargo build --release {kind} {name}` failed; set BATON_BIN instead");
         std::process::exit(1);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
+    let release = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| manifest.join("target"));
-    target.join("release").join("baton")
+        .unwrap_or_else(|| manifest.join("target"))
+        .join("release");
+    match bot {
+        Bot::Baton => release.join(name),
+        Bot::Null => release.join("examples").join(name),
+    }
 }
 
 /// VmRSS and VmHWM of a process, in KiB.
@@ -231,7 +287,7 @@ fn pay(i: usize) -> (String, String, &'static str, String) {
         person(i),
         format!("C0LOAD{i:04}"),
         "/oncall-pay",
-        "me".to_owned(),
+        PAY_TEXT.get().map_or("me", String::as_str).to_owned(),
     )
 }
 
@@ -268,7 +324,7 @@ fn mib(kib: u64) -> f64 {
 async fn run_once(binary: &PathBuf, args: &Args) -> Result<Run, String> {
     let slack = Arc::new(FakeSlack::start().await);
     slack.add_user(FakeUser::person(SENDER, "loadgen"));
-    for i in 0..PEOPLE {
+    for i in 0..people() {
         let id = person(i);
         slack.add_user(FakeUser::person(&id, &id.to_lowercase()));
     }
@@ -397,11 +453,12 @@ fn median(mut values: Vec<f64>) -> f64 {
 #[tokio::main]
 async fn main() {
     let args = parse_args();
-    let binary = baton_binary();
+    let binary = bot_binary(args.bot);
     println!(
-        "loadgen: {} /handover then {} /oncall-pay me, {} in flight, {} Socket Mode connections, {}",
+        "loadgen: {} /handover then {} /oncall-pay {}, {} in flight, {} Socket Mode connections, {}",
         args.n,
         args.n,
+        PAY_TEXT.get().map_or("me", String::as_str),
         args.c,
         args.connections,
         binary.display()
@@ -451,8 +508,9 @@ async fn main() {
         let commands = (run.handovers.latencies.len() + run.pays.latencies.len()).max(1);
         let per_command = |d: Duration| d.as_secs_f64() * 1e6 / commands as f64;
         println!(
-            "  CPU time under load: baton {:.0} ms ({:.0} us per command); fake Slack and \
+            "  CPU time under load: {} {:.0} ms ({:.0} us per command); fake Slack and \
              load generator {:.0} ms ({:.0} us per command)",
+            args.bot.name(),
             ms(run.cpu_under_load),
             per_command(run.cpu_under_load),
             ms(run.own_cpu_under_load),
