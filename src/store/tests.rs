@@ -140,7 +140,10 @@ async fn a_redelivered_undo_undoes_one_handover_not_two() {
         .unwrap();
     assert!(again.duplicate);
     assert_eq!(again.handover.id, first.handover.id);
-    assert_eq!(again.after, first.after, "the same state after, as first reported");
+    assert_eq!(
+        again.after, first.after,
+        "the same state after, as first reported"
+    );
     let state = store.channel_state(&c("ops")).await.unwrap();
     assert_eq!(
         state.on_call(),
