@@ -7,7 +7,8 @@
 //! report reads every rota. Filling the database takes a few seconds before the first figure.
 //!
 //! Then one `/handover`'s write, one after another into the same file: a committed transaction
-//! of five statements (begin, the submission key, the channel's state, the insert, commit).
+//! of four statements (begin, the channel's state with the submission-key check, the insert,
+//! commit).
 //! SQLite takes one writer at a time, so this time per handover is also a ceiling on how many
 //! handovers a second Baton can record, however many arrive at once.
 
