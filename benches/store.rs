@@ -8,9 +8,8 @@
 //!
 //! Then one `/handover`'s write, one after another into the same file: a committed transaction
 //! of four statements (begin, the channel's state with the submission-key check, the insert,
-//! commit).
-//! SQLite takes one writer at a time, so this time per handover is also a ceiling on how many
-//! handovers a second Baton can record, however many arrive at once.
+//! commit). SQLite takes one writer at a time, so this time per handover is also a ceiling on
+//! how many handovers a second Baton can record, however many arrive at once.
 
 use baton::domain::ids::{ChannelId, UserId};
 use baton::domain::rota::NewHandover;

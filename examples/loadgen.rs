@@ -38,6 +38,7 @@ static PEOPLE: OnceLock<usize> = OnceLock::new();
 fn people() -> usize {
     PEOPLE.get().copied().unwrap_or(8)
 }
+
 /// The text of each `/oncall-pay` (`--pay`).
 static PAY_TEXT: OnceLock<String> = OnceLock::new();
 
