@@ -53,6 +53,29 @@ fn month(word: &str) -> Result<YearMonth, CommandError> {
         .map_err(|e| usage(text::escape(&text::decode(&e.to_string()))))
 }
 
+/// An English month's name or its usual abbreviation ("March", "mar", "Sept"), any case.
+fn is_month_name(word: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let word = word.to_lowercase();
+    word == "sept"
+        || MONTHS
+            .iter()
+            .any(|m| word == *m || (word.len() == 3 && m.starts_with(&word)))
+}
+
 /// Parses the text after `/oncall-pay` (wire form).
 pub fn parse(wire: &str) -> Result<Command, CommandError> {
     let normalized = text::normalize(wire);
@@ -94,6 +117,8 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                     "Ask for one person's pay, or `/oncall-pay team` for everyone's (admins).",
                 ))
             }
+            // `/oncall-pay march`: say how to write a month rather than "I don't understand".
+            Token::Word(w) if is_month_name(&w) => return Err(month(&w).unwrap_err()),
             Token::Word(w) => {
                 return Err(usage(format!(
                     "I don't understand `{}`.",
@@ -416,6 +441,9 @@ mod tests {
             ("me 2024-13", "has no month 13"),
             ("me March", "is not a month"),
             ("wages", "I don't understand `wages`"),
+            ("march", "`march` is not a month: write it as YYYY-MM"),
+            ("Sept", "`sept` is not a month: write it as YYYY-MM"),
+            ("mars", "I don't understand `mars`"),
             ("<#C1|general>", "That is a channel"),
             ("<!here>", "Ask for one person's pay"),
             ("me 2025-03 please", "I didn't expect `please`"),
