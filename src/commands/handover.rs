@@ -497,7 +497,10 @@ fn history(log: &[Handover], tz: chrono_tz::Tz) -> String {
     if log.is_empty() {
         return "No handovers have been recorded in this channel yet.".into();
     }
-    let mut text = format!("*The last {} handover(s) here, newest first*", log.len());
+    let mut text = match log.len() {
+        1 => "*The latest handover here*".to_owned(),
+        n => format!("*The last {n} handovers here, newest first*"),
+    };
     for h in log {
         let from = h
             .from
@@ -830,5 +833,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(made.effective_at, same);
+    }
+
+    #[test]
+    fn the_history_title_counts_its_handovers_in_words_that_agree() {
+        let one = state_with("ann", "2025-03-03T09:00:00Z").current.unwrap();
+        let mut two = vec![one.clone(), one];
+        two[0].id = 2;
+        let tz = chrono_tz::Europe::London;
+        assert!(history(&two[..1], tz).starts_with("*The latest handover here*\n"));
+        assert!(history(&two, tz).starts_with("*The last 2 handovers here, newest first*\n"));
+        assert_eq!(
+            history(&[], tz),
+            "No handovers have been recorded in this channel yet."
+        );
     }
 }
