@@ -27,8 +27,12 @@ pub fn full(instant: DateTime<Utc>, tz: Tz) -> String {
 pub enum LocalTimeError {
     #[error("`{0}` is not a date and time: write it as YYYY-MM-DD HH:MM, e.g. 2025-03-03 09:30")]
     Format(String),
-    #[error("{0} does not exist in {1}: the clocks went forward over it. Use a time outside the skipped hour")]
-    Skipped(String, Tz),
+    /// The typed time, the zone, and the first local time after the gap.
+    #[error(
+        "{0} does not exist in {1}: the clocks went forward over it. Use a time outside the \
+         skipped hour, e.g. {2}"
+    )]
+    Skipped(String, Tz, String),
 }
 
 /// Reads `YYYY-MM-DD HH:MM` as a local time in `tz`. A time skipped when the clocks go forward is
@@ -40,8 +44,16 @@ pub fn parse_local(date: &str, time: &str, tz: Tz) -> Result<DateTime<Utc>, Loca
     match tz.from_local_datetime(&naive) {
         LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
         LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
-        LocalResult::None => Err(LocalTimeError::Skipped(typed, tz)),
+        LocalResult::None => Err(LocalTimeError::Skipped(typed, tz, after_gap(naive, tz))),
     }
+}
+
+/// The first whole minute after `naive` that exists in `tz` (gaps are at most a few hours).
+fn after_gap(naive: NaiveDateTime, tz: Tz) -> String {
+    (1..=24 * 60)
+        .map(|m| naive + chrono::Duration::minutes(m))
+        .find(|t| !matches!(tz.from_local_datetime(t), LocalResult::None))
+        .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M").to_string())
 }
 
 #[cfg(test)]
@@ -76,10 +88,13 @@ mod tests {
             parse_local("2025-03-30", "00:30", London),
             Ok(utc("2025-03-30T00:30:00Z"))
         );
-        assert!(matches!(
-            parse_local("2025-03-30", "01:30", London),
-            Err(LocalTimeError::Skipped(..))
-        ));
+        assert_eq!(
+            parse_local("2025-03-30", "01:30", London)
+                .unwrap_err()
+                .to_string(),
+            "2025-03-30 01:30 does not exist in Europe/London: the clocks went forward over it. \
+             Use a time outside the skipped hour, e.g. 2025-03-30 02:00"
+        );
         assert_eq!(
             parse_local("2025-03-30", "02:00", London),
             Ok(utc("2025-03-30T01:00:00Z"))
