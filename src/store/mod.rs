@@ -421,6 +421,48 @@ const PAY_PERSON: &str = pay_rows_for!(
      WHERE to_user = $3 AND undone_at IS NULL AND effective_at < $2"
 );
 
+/// How [`decide_in_transaction`] ended.
+enum Decided<T, E> {
+    /// An earlier submission with the same key already did this: its handover, and the state now
+    /// (the transaction is rolled back).
+    Before {
+        handover: Handover,
+        state: ChannelState,
+    },
+    /// `decide` refused (the transaction is rolled back).
+    Refused(E),
+    /// `decide` allowed `value`; the transaction is still open for the write.
+    Go {
+        tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+        state: ChannelState,
+        value: T,
+    },
+}
+
+/// The start both decide-then-write operations share: a `BEGIN IMMEDIATE` transaction on the
+/// writer, one read of the channel's state (and of what `done`'s key did before), then `decide`.
+async fn decide_in_transaction<T, E>(
+    pool: &sqlx::SqlitePool,
+    channel: &ChannelId,
+    done: DoneBefore<'_>,
+    decide: impl FnOnce(&ChannelState) -> Result<T, E>,
+) -> Result<Decided<T, E>, StoreError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let (state, done) = read_state(&mut tx, channel, done).await?;
+    if let Some(id) = done {
+        let handover = handover_by_id(&mut tx, id).await?;
+        tx.rollback().await?;
+        return Ok(Decided::Before { handover, state });
+    }
+    match decide(&state) {
+        Ok(value) => Ok(Decided::Go { tx, state, value }),
+        Err(refusal) => {
+            tx.rollback().await?;
+            Ok(Decided::Refused(refusal))
+        }
+    }
+}
+
 impl Store for SqliteStore {
     async fn channel_state(&self, channel: &ChannelId) -> Result<ChannelState, StoreError> {
         let mut conn = self.reader.acquire().await?;
@@ -437,22 +479,16 @@ impl Store for SqliteStore {
         F: FnOnce(&ChannelState) -> Result<NewHandover, E> + Send,
         E: Send,
     {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let (state, done) = read_state(&mut tx, channel, DoneBefore::Recorded(dedup_key)).await?;
-        if let Some(id) = done {
-            let handover = handover_by_id(&mut tx, id).await?;
-            tx.rollback().await?;
-            return Ok(Ok(Recorded {
-                handover,
-                duplicate: true,
-            }));
-        }
-        let new = match decide(&state) {
-            Ok(new) => new,
-            Err(refusal) => {
-                tx.rollback().await?;
-                return Ok(Err(refusal));
+        let done = DoneBefore::Recorded(dedup_key);
+        let (mut tx, new) = match decide_in_transaction(&self.pool, channel, done, decide).await? {
+            Decided::Before { handover, .. } => {
+                return Ok(Ok(Recorded {
+                    handover,
+                    duplicate: true,
+                }))
             }
+            Decided::Refused(refusal) => return Ok(Err(refusal)),
+            Decided::Go { tx, value, .. } => (tx, value),
         };
         let row = sqlx::query(&format!(
             "INSERT INTO handovers (channel_id, seq, from_user, to_user, effective_at, \
@@ -489,24 +525,19 @@ impl Store for SqliteStore {
         F: FnOnce(&ChannelState) -> Result<Undo, E> + Send,
         E: Send,
     {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let (state, done) = read_state(&mut tx, channel, DoneBefore::Undone(dedup_key)).await?;
-        if let Some(id) = done {
-            let handover = handover_by_id(&mut tx, id).await?;
-            tx.rollback().await?;
-            return Ok(Ok(Undone {
-                handover,
-                after: state,
-                duplicate: true,
-            }));
-        }
-        let undo = match decide(&state) {
-            Ok(undo) => undo,
-            Err(refusal) => {
-                tx.rollback().await?;
-                return Ok(Err(refusal));
-            }
-        };
+        let done = DoneBefore::Undone(dedup_key);
+        let (mut tx, state, undo) =
+            match decide_in_transaction(&self.pool, channel, done, decide).await? {
+                Decided::Before { handover, state } => {
+                    return Ok(Ok(Undone {
+                        handover,
+                        after: state,
+                        duplicate: true,
+                    }))
+                }
+                Decided::Refused(refusal) => return Ok(Err(refusal)),
+                Decided::Go { tx, state, value } => (tx, state, value),
+            };
         let Some(latest) = state.current else {
             // `decide` allowed undoing nothing; there is nothing to write.
             tx.rollback().await?;
