@@ -41,7 +41,7 @@ async fn filled_store(path: &std::path::Path) -> SqliteStore {
             };
             let at = first + offset + Duration::weeks(w);
             store
-                .record_handover(&channel, None, |state| {
+                .record_handover(&channel, None, move |state| {
                     Ok::<_, ()>(NewHandover {
                         from: state.on_call().cloned(),
                         to: UserId::parse(&to).unwrap(),
@@ -103,8 +103,9 @@ fn bench(c: &mut Criterion) {
                 n += 1;
                 let channel = ChannelId::parse(&format!("CNEW{n}")).unwrap();
                 let key = format!("bench-{n}");
+                let to = to.clone();
                 runtime
-                    .block_on(store.record_handover(&channel, Some(&key), |state| {
+                    .block_on(store.record_handover(&channel, Some(&key), move |state| {
                         Ok::<_, ()>(NewHandover {
                             from: state.on_call().cloned(),
                             to: to.clone(),

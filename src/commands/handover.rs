@@ -354,22 +354,24 @@ async fn hand_over<S: Store, D: Directory>(
     expected_next: Option<UserId>,
 ) -> Handled {
     let is_admin = engine.settings.is_admin(&inv.user);
+    // The decision runs on the store's writer, so it takes its own copies.
+    let (caller, now, target, notes) = (inv.user.clone(), inv.now, to.id.clone(), notes.to_owned());
     let outcome = engine
         .store
-        .record_handover(&inv.channel, inv.dedup_key.as_deref(), |state| {
+        .record_handover(&inv.channel, inv.dedup_key.as_deref(), move |state| {
             if let Some(expected) = &expected_next {
                 if state.next_in_rota() != Some(expected) {
                     return Err(Refusal::RotaMoved);
                 }
             }
             let proposal = Proposal {
-                caller: &inv.user,
+                caller: &caller,
                 is_admin,
-                target: &to.id,
+                target: &target,
                 effective_at,
-                backdated: effective_at != inv.now,
-                now: inv.now,
-                notes,
+                backdated: effective_at != now,
+                now,
+                notes: &notes,
             };
             decide(state, &proposal)
         })
@@ -542,23 +544,24 @@ async fn undo<S: Store, D: Directory>(
     is_admin: bool,
 ) -> Handled {
     let window = Duration::minutes(UNDO_WINDOW_MINUTES);
+    let (caller, now) = (inv.user.clone(), inv.now);
     let outcome = engine
         .store
-        .undo_latest(&inv.channel, inv.dedup_key.as_deref(), |state| {
+        .undo_latest(&inv.channel, inv.dedup_key.as_deref(), move |state| {
             let Some(latest) = &state.current else {
                 return Err(UndoRefusal::Nothing);
             };
             if !is_admin {
-                if latest.recorded_by != inv.user {
+                if latest.recorded_by != caller {
                     return Err(UndoRefusal::NotYours(latest.recorded_by.clone()));
                 }
-                if inv.now - latest.recorded_at > window {
+                if now - latest.recorded_at > window {
                     return Err(UndoRefusal::TooLate(latest.recorded_at));
                 }
             }
             Ok(Undo {
-                by: inv.user.clone(),
-                at: inv.now,
+                by: caller,
+                at: now,
             })
         })
         .await?;

@@ -509,7 +509,7 @@ async fn seeded_database(dir: &tempfile::TempDir, channels: usize) -> String {
     for n in 0..channels {
         let c = channel(&format!("c{n}"));
         store
-            .record_handover(&c, None, |_| {
+            .record_handover(&c, None, move |_| {
                 Ok::<_, ()>(NewHandover {
                     from: None,
                     to: user("ann"),

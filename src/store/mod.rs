@@ -1,25 +1,34 @@
-//! Storage: the only module with SQL. SQLite through sqlx; the schema is in `migrations/` and is
-//! applied at startup.
+//! Storage: the only module with SQL. SQLite, with the schema in `migrations/`, applied at startup
+//! by sqlx.
+//!
+//! Two drivers, each where it is cheapest. Every write, and every read a decision or a reply
+//! rests on, runs on one writer thread with rusqlite (`writer.rs`): many jobs to a transaction,
+//! with no thread hop per statement. Pay's reads, the heavy ones, run on a small sqlx pool of
+//! reading connections, which with WAL never wait for the writer.
 //!
 //! Durability: WAL with `synchronous = NORMAL`. A committed transaction survives the process being
 //! killed (the WAL is in the OS page cache); only a power cut can lose the last few commits. Every
 //! reply that says something was recorded is sent after its transaction committed.
 //!
-//! Concurrency: each decision ("may this person hand over now?") is made inside a
-//! `BEGIN IMMEDIATE` transaction that first reads the channel's state, so two racing commands in
-//! one channel are serialised and the second is judged against what the first left.
+//! Concurrency: each decision ("may this person hand over now?") is made on the writer, inside
+//! its transaction, after reading the channel's state, so two racing commands in one channel are
+//! serialised and the second is judged against what the first left.
 
 use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::pay::{ChannelRota, HandoverPoint};
 use crate::domain::rota::{ChannelState, Handover, NewHandover, Undo};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use rusqlite::{Connection, Row};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqliteConnection};
+use sqlx::{Connection as _, SqliteConnection};
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
+
+mod writer;
+use writer::Writer;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -43,6 +52,15 @@ pub enum StoreError {
     BadUrl(String),
     #[error("database error")]
     Database(#[from] sqlx::Error),
+    #[error("database error")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The transaction a write ran in did not commit (the write itself was fine).
+    #[error("the database transaction failed")]
+    Transaction(#[source] std::sync::Arc<rusqlite::Error>),
+    #[error("the database is closed")]
+    Closed,
+    #[error("a database job panicked (a bug): its writes were rolled back")]
+    Panicked,
     #[error("the database holds a value Baton cannot read: {0}")]
     Corrupt(String),
 }
@@ -112,8 +130,8 @@ pub trait Store: Send + Sync {
         decide: F,
     ) -> impl Future<Output = Result<Result<Recorded, E>, StoreError>> + Send
     where
-        F: FnOnce(&ChannelState) -> Result<NewHandover, E> + Send,
-        E: Send;
+        F: FnOnce(&ChannelState) -> Result<NewHandover, E> + Send + 'static,
+        E: Send + 'static;
 
     /// Marks the channel's latest handover undone if `decide` (given the state) allows. A
     /// `dedup_key` that already undid a handover returns that undo again instead.
@@ -124,8 +142,8 @@ pub trait Store: Send + Sync {
         decide: F,
     ) -> impl Future<Output = Result<Result<Undone, E>, StoreError>> + Send
     where
-        F: FnOnce(&ChannelState) -> Result<Undo, E> + Send,
-        E: Send;
+        F: FnOnce(&ChannelState) -> Result<Undo, E> + Send + 'static,
+        E: Send + 'static;
 
     /// Replaces the channel's rota order and writes an audit entry.
     fn set_rota(
@@ -199,15 +217,14 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
-/// The SQLite store. Cheap to clone (a connection pool).
+/// The SQLite store. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
-    /// The one writing connection: every write and every decide-then-write transaction. One
-    /// connection means writers in this process queue in order instead of sleeping in SQLite's
-    /// busy handler.
-    pool: sqlx::SqlitePool,
-    /// Connections for reads only, opened on demand: with WAL, readers never wait for the
-    /// writer, so `/oncall-pay` and `/handover` status do not queue behind handovers.
+    /// The one writing connection, on its own thread: every write, and every read that a
+    /// decision or a command's answer rests on (so it sees the decisions before it).
+    writer: Writer,
+    /// Connections for pay's reads, opened on demand: with WAL, readers never wait for the
+    /// writer, so `/oncall-pay` does not queue behind handovers.
     reader: sqlx::SqlitePool,
 }
 
@@ -225,6 +242,14 @@ fn connect_options(url: &str) -> Result<(SqliteConnectOptions, String), StoreErr
     Ok((options, shown))
 }
 
+/// SQLite's own words for why a database did not open ("unable to open database file"), once.
+fn open_reason(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        other => other.to_string(),
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating if missing) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
@@ -234,44 +259,61 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .test_before_acquire(false)
-            .connect_with(options.clone())
+            .busy_timeout(BUSY_TIMEOUT);
+        let open_error = |reason: String| StoreError::Open {
+            path: path.clone(),
+            reason,
+        };
+        let mut setup = SqliteConnection::connect_with(&options)
             .await
-            .map_err(|error| StoreError::Open {
-                path: path.clone(),
-                reason: match &error {
-                    // SQLite's own words ("unable to open database file"), once.
-                    sqlx::Error::Database(db) => db.message().to_owned(),
-                    other => other.to_string(),
+            .map_err(|e| open_error(open_reason(&e)))?;
+        MIGRATOR
+            .run(&mut setup)
+            .await
+            .map_err(|source| match source {
+                sqlx::migrate::MigrateError::VersionMissing(version) => StoreError::NewerSchema {
+                    path: path.clone(),
+                    version,
+                },
+                source => StoreError::Migrate {
+                    path: path.clone(),
+                    source,
                 },
             })?;
-        MIGRATOR.run(&pool).await.map_err(|source| match source {
-            sqlx::migrate::MigrateError::VersionMissing(version) => StoreError::NewerSchema {
-                path: path.clone(),
-                version,
-            },
-            source => StoreError::Migrate {
-                path: path.clone(),
-                source,
-            },
-        })?;
+        let writing =
+            writing_connection(options.get_filename()).map_err(|e| open_error(e.to_string()))?;
+        // The writer's connection is open, so closing this one does not checkpoint.
+        setup.close().await?;
+        let writer = Writer::start(writing).map_err(|e| open_error(e.to_string()))?;
         let reader = SqlitePoolOptions::new()
             .max_connections(2)
             .min_connections(0)
             .test_before_acquire(false)
             .connect_lazy_with(options.create_if_missing(false));
-        Ok(Self { pool, reader })
+        Ok(Self { writer, reader })
     }
 
-    /// Waits for every connection to finish and closes the database cleanly (checkpointing the WAL).
+    /// Waits for every write to finish and closes the database cleanly (checkpointing the WAL).
     pub async fn close(&self) {
         self.reader.close().await;
-        self.pool.close().await;
+        self.writer.stop().await;
     }
+}
+
+/// How long a connection waits for another process's lock (the console on the same file).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The writer's connection, with the settings sqlx's connections get from their options
+/// (`synchronous` and `foreign_keys` are per connection; WAL is the file's, set at migration).
+fn writing_connection(path: &std::path::Path) -> rusqlite::Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+    conn.set_prepared_statement_cache_capacity(32);
+    Ok(conn)
 }
 
 fn instant(secs: i64) -> Result<DateTime<Utc>, StoreError> {
@@ -291,10 +333,10 @@ fn channel(raw: String) -> Result<ChannelId, StoreError> {
 const HANDOVER_COLUMNS: &str = "id, channel_id, seq, from_user, to_user, effective_at, \
      recorded_at, recorded_by, notes, undone_at, undone_by";
 
-fn handover_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Handover, StoreError> {
+fn handover_from_row(row: &Row<'_>) -> Result<Handover, StoreError> {
     let undone = match (
-        row.try_get::<Option<i64>, _>("undone_at")?,
-        row.try_get::<Option<String>, _>("undone_by")?,
+        row.get::<_, Option<i64>>("undone_at")?,
+        row.get::<_, Option<String>>("undone_by")?,
     ) {
         (Some(at), Some(by)) => Some(Undo {
             by: user(by)?,
@@ -303,20 +345,36 @@ fn handover_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Handover, StoreErr
         _ => None,
     };
     Ok(Handover {
-        id: row.try_get("id")?,
-        channel: channel(row.try_get("channel_id")?)?,
-        seq: row.try_get("seq")?,
+        id: row.get("id")?,
+        channel: channel(row.get("channel_id")?)?,
+        seq: row.get("seq")?,
         from: row
-            .try_get::<Option<String>, _>("from_user")?
+            .get::<_, Option<String>>("from_user")?
             .map(user)
             .transpose()?,
-        to: user(row.try_get("to_user")?)?,
-        effective_at: instant(row.try_get("effective_at")?)?,
-        recorded_at: instant(row.try_get("recorded_at")?)?,
-        recorded_by: user(row.try_get("recorded_by")?)?,
-        notes: row.try_get("notes")?,
+        to: user(row.get("to_user")?)?,
+        effective_at: instant(row.get("effective_at")?)?,
+        recorded_at: instant(row.get("recorded_at")?)?,
+        recorded_by: user(row.get("recorded_by")?)?,
+        notes: row.get("notes")?,
         undone,
     })
+}
+
+/// Runs `sql` and reads its one row with `read`; no row is a fault (the statements used with it
+/// always give one).
+fn one_row<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    read: impl FnOnce(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let mut rows = statement.query(params)?;
+    match rows.next()? {
+        Some(row) => read(row),
+        None => Err(StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows)),
+    }
 }
 
 /// Which earlier submission [`read_state`] also looks for, by its dedup key.
@@ -332,53 +390,52 @@ enum DoneBefore<'a> {
 
 /// The channel's state in one statement: its latest active handover (columns NULL if it has
 /// none), its rota (NULL if none is set) and, if asked, the id of the handover an earlier
-/// submission with the same key recorded or undid. Every statement is a round trip to SQLite's
-/// worker thread, and this runs inside every decision.
-async fn read_state(
-    conn: &mut SqliteConnection,
+/// submission with the same key recorded or undid.
+fn read_state(
+    conn: &Connection,
     channel: &ChannelId,
     done: DoneBefore<'_>,
 ) -> Result<(ChannelState, Option<i64>), StoreError> {
     let (done_column, key) = match done {
         DoneBefore::Nothing => ("NULL", None),
-        DoneBefore::Recorded(key) => ("(SELECT id FROM handovers WHERE dedup_key = $2)", key),
-        DoneBefore::Undone(key) => ("(SELECT id FROM handovers WHERE undo_dedup_key = $2)", key),
+        DoneBefore::Recorded(key) => ("(SELECT id FROM handovers WHERE dedup_key = ?2)", key),
+        DoneBefore::Undone(key) => ("(SELECT id FROM handovers WHERE undo_dedup_key = ?2)", key),
     };
     let sql = format!(
         "SELECT {HANDOVER_COLUMNS}, \
-             (SELECT members FROM rotas WHERE channel_id = $1) AS members, \
+             (SELECT members FROM rotas WHERE channel_id = ?1) AS members, \
              {done_column} AS done_id \
          FROM (SELECT 1) LEFT JOIN handovers ON id = ( \
              SELECT id FROM handovers \
-             WHERE channel_id = $1 AND undone_at IS NULL ORDER BY seq DESC LIMIT 1)"
+             WHERE channel_id = ?1 AND undone_at IS NULL ORDER BY seq DESC LIMIT 1)"
     );
-    let mut query = sqlx::query(&sql).bind(channel.as_str());
-    if !matches!(done, DoneBefore::Nothing) {
-        query = query.bind(key);
-    }
-    let row = query.fetch_one(&mut *conn).await?;
-    let current = match row.try_get::<Option<i64>, _>("id")? {
-        Some(_) => Some(handover_from_row(&row)?),
-        None => None,
+    let read = |row: &Row<'_>| {
+        let current = match row.get::<_, Option<i64>>("id")? {
+            Some(_) => Some(handover_from_row(row)?),
+            None => None,
+        };
+        let members: Option<String> = row.get("members")?;
+        let rota = members
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(|m| user(m.to_owned()))
+            .collect::<Result<_, _>>()?;
+        let done_id: Option<i64> = row.get("done_id")?;
+        Ok((ChannelState { current, rota }, done_id))
     };
-    let members: Option<String> = row.try_get("members")?;
-    let rota = members
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(|m| user(m.to_owned()))
-        .collect::<Result<_, _>>()?;
-    let done_id: Option<i64> = row.try_get("done_id")?;
-    Ok((ChannelState { current, rota }, done_id))
+    match done {
+        DoneBefore::Nothing => one_row(conn, &sql, [channel.as_str()], read),
+        _ => one_row(conn, &sql, rusqlite::params![channel.as_str(), key], read),
+    }
 }
 
-async fn handover_by_id(conn: &mut SqliteConnection, id: i64) -> Result<Handover, StoreError> {
-    let row = sqlx::query(&format!(
-        "SELECT {HANDOVER_COLUMNS} FROM handovers WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
-    handover_from_row(&row)
+fn handover_by_id(conn: &Connection, id: i64) -> Result<Handover, StoreError> {
+    one_row(
+        conn,
+        &format!("SELECT {HANDOVER_COLUMNS} FROM handovers WHERE id = ?1"),
+        [id],
+        handover_from_row,
+    )
 }
 
 /// Pay's rows for the channels in `chans` (defined before this by one of the statements below):
@@ -423,50 +480,42 @@ const PAY_PERSON: &str = pay_rows_for!(
 
 /// How [`decide_in_transaction`] ended.
 enum Decided<T, E> {
-    /// An earlier submission with the same key already did this: its handover, and the state now
-    /// (the transaction is rolled back).
+    /// An earlier submission with the same key already did this: its handover, and the state now.
     Before {
         handover: Handover,
         state: ChannelState,
     },
-    /// `decide` refused (the transaction is rolled back).
+    /// `decide` refused: nothing is to be written.
     Refused(E),
-    /// `decide` allowed `value`; the transaction is still open for the write.
-    Go {
-        tx: sqlx::Transaction<'static, sqlx::Sqlite>,
-        state: ChannelState,
-        value: T,
-    },
+    /// `decide` allowed `value`, to be written in the same transaction.
+    Go { state: ChannelState, value: T },
 }
 
-/// The start both decide-then-write operations share: a `BEGIN IMMEDIATE` transaction on the
-/// writer, one read of the channel's state (and of what `done`'s key did before), then `decide`.
-async fn decide_in_transaction<T, E>(
-    pool: &sqlx::SqlitePool,
+/// The start both decide-then-write operations share, inside the writer's transaction: one read
+/// of the channel's state (and of what `done`'s key did before), then `decide`.
+fn decide_in_transaction<T, E>(
+    conn: &Connection,
     channel: &ChannelId,
     done: DoneBefore<'_>,
     decide: impl FnOnce(&ChannelState) -> Result<T, E>,
 ) -> Result<Decided<T, E>, StoreError> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let (state, done) = read_state(&mut tx, channel, done).await?;
+    let (state, done) = read_state(conn, channel, done)?;
     if let Some(id) = done {
-        let handover = handover_by_id(&mut tx, id).await?;
-        tx.rollback().await?;
+        let handover = handover_by_id(conn, id)?;
         return Ok(Decided::Before { handover, state });
     }
-    match decide(&state) {
-        Ok(value) => Ok(Decided::Go { tx, state, value }),
-        Err(refusal) => {
-            tx.rollback().await?;
-            Ok(Decided::Refused(refusal))
-        }
-    }
+    Ok(match decide(&state) {
+        Ok(value) => Decided::Go { state, value },
+        Err(refusal) => Decided::Refused(refusal),
+    })
 }
 
 impl Store for SqliteStore {
     async fn channel_state(&self, channel: &ChannelId) -> Result<ChannelState, StoreError> {
-        let mut conn = self.reader.acquire().await?;
-        Ok(read_state(&mut conn, channel, DoneBefore::Nothing).await?.0)
+        let channel = channel.clone();
+        self.writer
+            .run(move |conn| Ok(read_state(conn, &channel, DoneBefore::Nothing)?.0))
+            .await
     }
 
     async fn record_handover<F, E>(
@@ -476,43 +525,52 @@ impl Store for SqliteStore {
         decide: F,
     ) -> Result<Result<Recorded, E>, StoreError>
     where
-        F: FnOnce(&ChannelState) -> Result<NewHandover, E> + Send,
-        E: Send,
+        F: FnOnce(&ChannelState) -> Result<NewHandover, E> + Send + 'static,
+        E: Send + 'static,
     {
-        let done = DoneBefore::Recorded(dedup_key);
-        let (mut tx, new) = match decide_in_transaction(&self.pool, channel, done, decide).await? {
-            Decided::Before { handover, .. } => {
-                return Ok(Ok(Recorded {
+        let channel = channel.clone();
+        let key = dedup_key.map(str::to_owned);
+        self.writer
+            .run(move |conn| {
+                let done = DoneBefore::Recorded(key.as_deref());
+                let new = match decide_in_transaction(conn, &channel, done, decide)? {
+                    Decided::Before { handover, .. } => {
+                        return Ok(Ok(Recorded {
+                            handover,
+                            duplicate: true,
+                        }))
+                    }
+                    Decided::Refused(refusal) => return Ok(Err(refusal)),
+                    Decided::Go { value, .. } => value,
+                };
+                let handover = one_row(
+                    conn,
+                    &format!(
+                        "INSERT INTO handovers (channel_id, seq, from_user, to_user, \
+                             effective_at, recorded_at, recorded_by, notes, dedup_key) \
+                         VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM handovers \
+                                      WHERE channel_id = ?1), \
+                             ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                         RETURNING {HANDOVER_COLUMNS}"
+                    ),
+                    rusqlite::params![
+                        channel.as_str(),
+                        new.from.as_ref().map(UserId::as_str),
+                        new.to.as_str(),
+                        new.effective_at.timestamp(),
+                        new.recorded_at.timestamp(),
+                        new.recorded_by.as_str(),
+                        new.notes,
+                        key,
+                    ],
+                    handover_from_row,
+                )?;
+                Ok(Ok(Recorded {
                     handover,
-                    duplicate: true,
+                    duplicate: false,
                 }))
-            }
-            Decided::Refused(refusal) => return Ok(Err(refusal)),
-            Decided::Go { tx, value, .. } => (tx, value),
-        };
-        let row = sqlx::query(&format!(
-            "INSERT INTO handovers (channel_id, seq, from_user, to_user, effective_at, \
-                 recorded_at, recorded_by, notes, dedup_key) \
-             VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM handovers WHERE channel_id = $1), \
-                 $2, $3, $4, $5, $6, $7, $8) \
-             RETURNING {HANDOVER_COLUMNS}"
-        ))
-        .bind(channel.as_str())
-        .bind(new.from.as_ref().map(UserId::as_str))
-        .bind(new.to.as_str())
-        .bind(new.effective_at.timestamp())
-        .bind(new.recorded_at.timestamp())
-        .bind(new.recorded_by.as_str())
-        .bind(&new.notes)
-        .bind(dedup_key)
-        .fetch_one(&mut *tx)
-        .await?;
-        let handover = handover_from_row(&row)?;
-        tx.commit().await?;
-        Ok(Ok(Recorded {
-            handover,
-            duplicate: false,
-        }))
+            })
+            .await
     }
 
     async fn undo_latest<F, E>(
@@ -522,45 +580,46 @@ impl Store for SqliteStore {
         decide: F,
     ) -> Result<Result<Undone, E>, StoreError>
     where
-        F: FnOnce(&ChannelState) -> Result<Undo, E> + Send,
-        E: Send,
+        F: FnOnce(&ChannelState) -> Result<Undo, E> + Send + 'static,
+        E: Send + 'static,
     {
-        let done = DoneBefore::Undone(dedup_key);
-        let (mut tx, state, undo) =
-            match decide_in_transaction(&self.pool, channel, done, decide).await? {
-                Decided::Before { handover, state } => {
-                    return Ok(Ok(Undone {
-                        handover,
-                        after: state,
-                        duplicate: true,
-                    }))
-                }
-                Decided::Refused(refusal) => return Ok(Err(refusal)),
-                Decided::Go { tx, state, value } => (tx, state, value),
-            };
-        let Some(latest) = state.current else {
-            // `decide` allowed undoing nothing; there is nothing to write.
-            tx.rollback().await?;
-            return Err(StoreError::Corrupt("undo allowed with no handover".into()));
-        };
-        let row = sqlx::query(&format!(
-            "UPDATE handovers SET undone_at = $1, undone_by = $2, undo_dedup_key = $3 \
-             WHERE id = $4 AND undone_at IS NULL RETURNING {HANDOVER_COLUMNS}"
-        ))
-        .bind(undo.at.timestamp())
-        .bind(undo.by.as_str())
-        .bind(dedup_key)
-        .bind(latest.id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let handover = handover_from_row(&row)?;
-        let (after, _) = read_state(&mut tx, channel, DoneBefore::Nothing).await?;
-        tx.commit().await?;
-        Ok(Ok(Undone {
-            handover,
-            after,
-            duplicate: false,
-        }))
+        let channel = channel.clone();
+        let key = dedup_key.map(str::to_owned);
+        self.writer
+            .run(move |conn| {
+                let done = DoneBefore::Undone(key.as_deref());
+                let (state, undo) = match decide_in_transaction(conn, &channel, done, decide)? {
+                    Decided::Before { handover, state } => {
+                        return Ok(Ok(Undone {
+                            handover,
+                            after: state,
+                            duplicate: true,
+                        }))
+                    }
+                    Decided::Refused(refusal) => return Ok(Err(refusal)),
+                    Decided::Go { state, value } => (state, value),
+                };
+                let Some(latest) = state.current else {
+                    // `decide` allowed undoing nothing; there is nothing to write.
+                    return Err(StoreError::Corrupt("undo allowed with no handover".into()));
+                };
+                let handover = one_row(
+                    conn,
+                    &format!(
+                        "UPDATE handovers SET undone_at = ?1, undone_by = ?2, undo_dedup_key = ?3 \
+                         WHERE id = ?4 AND undone_at IS NULL RETURNING {HANDOVER_COLUMNS}"
+                    ),
+                    rusqlite::params![undo.at.timestamp(), undo.by.as_str(), key, latest.id],
+                    handover_from_row,
+                )?;
+                let (after, _) = read_state(conn, &channel, DoneBefore::Nothing)?;
+                Ok(Ok(Undone {
+                    handover,
+                    after,
+                    duplicate: false,
+                }))
+            })
+            .await
     }
 
     async fn set_rota(
@@ -575,40 +634,44 @@ impl Store for SqliteStore {
             .map(UserId::as_str)
             .collect::<Vec<_>>()
             .join(" ");
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query(
-            "INSERT INTO rotas (channel_id, members, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (channel_id) DO UPDATE SET members = excluded.members, \
-                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        )
-        .bind(channel.as_str())
-        .bind(&joined)
-        .bind(at.timestamp())
-        .bind(actor.as_str())
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, channel_id, action, detail) VALUES ($1, $2, $3, 'set_rota', $4)",
-        )
-        .bind(at.timestamp())
-        .bind(actor.as_str())
-        .bind(channel.as_str())
-        .bind(&joined)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let (channel, actor) = (channel.clone(), actor.clone());
+        self.writer
+            .run(move |conn| {
+                let row =
+                    rusqlite::params![channel.as_str(), joined, at.timestamp(), actor.as_str()];
+                conn.prepare_cached(
+                    "INSERT INTO rotas (channel_id, members, updated_at, updated_by) \
+                     VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (channel_id) DO UPDATE SET members = excluded.members, \
+                         updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                )?
+                .execute(row)?;
+                conn.prepare_cached(
+                    "INSERT INTO audit_log (at, actor, channel_id, action, detail) \
+                     VALUES (?3, ?4, ?1, 'set_rota', ?2)",
+                )?
+                .execute(row)?;
+                Ok(())
+            })
+            .await
     }
 
     async fn history(&self, channel: &ChannelId, limit: u32) -> Result<Vec<Handover>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {HANDOVER_COLUMNS} FROM handovers WHERE channel_id = $1 ORDER BY seq DESC LIMIT $2"
-        ))
-        .bind(channel.as_str())
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await?;
-        rows.iter().map(handover_from_row).collect()
+        let channel = channel.clone();
+        self.writer
+            .run(move |conn| {
+                let mut statement = conn.prepare_cached(&format!(
+                    "SELECT {HANDOVER_COLUMNS} FROM handovers WHERE channel_id = ?1 \
+                     ORDER BY seq DESC LIMIT ?2"
+                ))?;
+                let mut rows = statement.query(rusqlite::params![channel.as_str(), limit])?;
+                let mut log = Vec::new();
+                while let Some(row) = rows.next()? {
+                    log.push(handover_from_row(row)?);
+                }
+                Ok(log)
+            })
+            .await
     }
 
     async fn pay_history(
@@ -658,17 +721,23 @@ impl Store for SqliteStore {
         name: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO people (user_id, name, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at \
-             WHERE people.name <> excluded.name",
-        )
-        .bind(user.as_str())
-        .bind(name)
-        .bind(at.timestamp())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let (user, name) = (user.clone(), name.to_owned());
+        self.writer
+            .run(move |conn| {
+                conn.prepare_cached(
+                    "INSERT INTO people (user_id, name, updated_at) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (user_id) DO UPDATE \
+                         SET name = excluded.name, updated_at = excluded.updated_at \
+                         WHERE people.name <> excluded.name",
+                )?
+                .execute(rusqlite::params![
+                    user.as_str(),
+                    name,
+                    at.timestamp()
+                ])?;
+                Ok(())
+            })
+            .await
     }
 
     async fn names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
@@ -688,21 +757,26 @@ impl Store for SqliteStore {
     }
 
     async fn channels_on_call(&self) -> Result<Vec<ChannelOnCall>, StoreError> {
-        let mut conn = self.reader.acquire().await?;
-        let ids: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT channel_id FROM handovers WHERE undone_at IS NULL ORDER BY channel_id",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let channel = channel(id)?;
-            let (state, _) = read_state(&mut conn, &channel, DoneBefore::Nothing).await?;
-            if state.current.is_some() {
-                out.push(ChannelOnCall { channel, state });
-            }
-        }
-        Ok(out)
+        self.writer
+            .run(|conn| {
+                let ids = conn
+                    .prepare_cached(
+                        "SELECT DISTINCT channel_id FROM handovers WHERE undone_at IS NULL \
+                         ORDER BY channel_id",
+                    )?
+                    .query_map([], |row| row.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut out = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let channel = channel(id)?;
+                    let (state, _) = read_state(conn, &channel, DoneBefore::Nothing)?;
+                    if state.current.is_some() {
+                        out.push(ChannelOnCall { channel, state });
+                    }
+                }
+                Ok(out)
+            })
+            .await
     }
 
     async fn claim_reminder(
@@ -713,24 +787,32 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
     ) -> Result<Claim, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO reminders (channel_id, local_date, claimed_at, claimed_by) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (channel_id, local_date) DO UPDATE \
-                 SET claimed_at = excluded.claimed_at, claimed_by = excluded.claimed_by \
-                 WHERE reminders.sent_at IS NULL AND reminders.claimed_at < $5",
-        )
-        .bind(channel.as_str())
-        .bind(date.to_string())
-        .bind(now.timestamp())
-        .bind(claimant)
-        .bind(stale_before.timestamp())
-        .execute(&self.pool)
-        .await?;
-        Ok(if done.rows_affected() == 1 {
-            Claim::Claimed
-        } else {
-            Claim::Taken
-        })
+        let (channel, claimant) = (channel.clone(), claimant.to_owned());
+        self.writer
+            .run(move |conn| {
+                let changed = conn
+                    .prepare_cached(
+                        "INSERT INTO reminders (channel_id, local_date, claimed_at, claimed_by) \
+                         VALUES (?1, ?2, ?3, ?4) \
+                         ON CONFLICT (channel_id, local_date) DO UPDATE \
+                             SET claimed_at = excluded.claimed_at, \
+                                 claimed_by = excluded.claimed_by \
+                             WHERE reminders.sent_at IS NULL AND reminders.claimed_at < ?5",
+                    )?
+                    .execute(rusqlite::params![
+                        channel.as_str(),
+                        date.to_string(),
+                        now.timestamp(),
+                        claimant,
+                        stale_before.timestamp(),
+                    ])?;
+                Ok(if changed == 1 {
+                    Claim::Claimed
+                } else {
+                    Claim::Taken
+                })
+            })
+            .await
     }
 
     async fn mark_reminder_sent(
@@ -739,13 +821,20 @@ impl Store for SqliteStore {
         date: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE reminders SET sent_at = $3 WHERE channel_id = $1 AND local_date = $2")
-            .bind(channel.as_str())
-            .bind(date.to_string())
-            .bind(now.timestamp())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let channel = channel.clone();
+        self.writer
+            .run(move |conn| {
+                conn.prepare_cached(
+                    "UPDATE reminders SET sent_at = ?3 WHERE channel_id = ?1 AND local_date = ?2",
+                )?
+                .execute(rusqlite::params![
+                    channel.as_str(),
+                    date.to_string(),
+                    now.timestamp()
+                ])?;
+                Ok(())
+            })
+            .await
     }
 
     async fn release_reminder(
@@ -753,14 +842,17 @@ impl Store for SqliteStore {
         channel: &ChannelId,
         date: NaiveDate,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "DELETE FROM reminders WHERE channel_id = $1 AND local_date = $2 AND sent_at IS NULL",
-        )
-        .bind(channel.as_str())
-        .bind(date.to_string())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let channel = channel.clone();
+        self.writer
+            .run(move |conn| {
+                conn.prepare_cached(
+                    "DELETE FROM reminders \
+                     WHERE channel_id = ?1 AND local_date = ?2 AND sent_at IS NULL",
+                )?
+                .execute(rusqlite::params![channel.as_str(), date.to_string()])?;
+                Ok(())
+            })
+            .await
     }
 }
 

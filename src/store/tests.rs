@@ -34,7 +34,10 @@ fn handover(state: &ChannelState, to: &str, at: &str) -> NewHandover {
 
 async fn record(store: &SqliteStore, channel: &str, to: &str, at: &str) -> Handover {
     store
-        .record_handover(&c(channel), None, |s| Ok::<_, ()>(handover(s, to, at)))
+        .record_handover(&c(channel), None, {
+            let (to, at) = (to.to_owned(), at.to_owned());
+            move |s| Ok::<_, ()>(handover(s, &to, &at))
+        })
         .await
         .unwrap()
         .unwrap()
@@ -49,7 +52,7 @@ async fn racing_first_handovers_in_one_channel_record_exactly_one() {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
             store
-                .record_handover(&c("ops"), None, |s| {
+                .record_handover(&c("ops"), None, move |s| {
                     if s.current.is_some() {
                         return Err("taken");
                     }
@@ -236,7 +239,7 @@ async fn pay_for_one_person_or_channel_reads_handovers_by_index_never_by_a_full_
             .await
             .unwrap()
             .iter()
-            .map(|row| row.get::<String, _>("detail"))
+            .map(|row| sqlx::Row::get::<String, _>(row, "detail"))
             .collect();
         let scans: Vec<&String> = steps
             .iter()
@@ -298,7 +301,7 @@ async fn a_reminder_is_claimed_once_and_a_stale_unsent_claim_is_taken_over() {
 async fn a_database_from_a_newer_baton_is_refused_with_advice() {
     let (dir, store) = temp_store().await;
     sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'future', 1, x'00', 0)")
-        .execute(&store.pool)
+        .execute(&store.reader)
         .await
         .unwrap();
     store.close().await;

@@ -1,7 +1,7 @@
 //! Crash safety: `kill -9` during a stream of handovers, then a restart on the same database.
 
 use super::support::baton::Baton;
-use super::{dedup_key, eventually, inspect, mention, workspace, ALICE, BOB, OPS, WAIT};
+use super::{dedup_key, eventually, inspect, mention, workspace, Row, ALICE, BOB, OPS, WAIT};
 use std::time::Duration;
 
 /// How long after sending the last handover the process is killed: before it is read, while it
@@ -158,5 +158,134 @@ async fn every_confirmed_handover_survives_kill_9_in_order_and_once() {
         status.text().contains(&format!("<@{holder}>")),
         "{}",
         status.text()
+    );
+}
+
+/// How long after a burst is sent the process is killed: the burst's handovers share the
+/// writer's transactions (group commit), so a kill can fall inside one holding many of them.
+/// Spread wide because a burst's time depends on the build and the machine; each run has seen
+/// kills before any ack, between a commit and its acks, and after.
+const BURST_KILL_AFTER: [Duration; 7] = [
+    Duration::from_millis(1),
+    Duration::from_millis(4),
+    Duration::from_millis(8),
+    Duration::from_millis(11),
+    Duration::from_millis(14),
+    Duration::from_millis(18),
+    Duration::from_millis(25),
+];
+/// Handovers in flight at once in a burst, each the first of its own channel.
+const BURST: usize = 40;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kill_during_a_burst_loses_nothing_confirmed_and_redelivery_records_each_once() {
+    let slack = workspace().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("baton.db");
+    let url = super::database_url(&db);
+    let (mut acked_before_kill, mut committed_unacked) = (0, 0);
+    for (round, kill_after) in BURST_KILL_AFTER.into_iter().enumerate() {
+        let accepted = slack.sockets_accepted();
+        let mut baton = Baton::start_with(&slack, &[("DATABASE_URL", Some(&url))]);
+        slack
+            .wait_for_sockets_accepted(accepted + 2, WAIT)
+            .await
+            .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+        slack.wait_for_connections(2, WAIT).await.unwrap();
+        let channels: Vec<String> = (0..BURST)
+            .map(|i| format!("C0BURST{round}X{i:02}"))
+            .collect();
+        let payloads: Vec<_> = channels
+            .iter()
+            .map(|c| slack.slash_payload(ALICE, c, "/handover", &mention(BOB)))
+            .collect();
+        let sends = payloads.iter().map(|payload| {
+            let key = dedup_key(payload);
+            let envelope = serde_json::json!({
+                "envelope_id": format!("burst-{key}"),
+                "type": "slash_commands",
+                "payload": payload,
+                "accepts_response_payload": true,
+            });
+            slack.send_with_id(
+                format!("burst-{key}"),
+                envelope.to_string(),
+                Duration::from_secs(3),
+            )
+        });
+        let (acks, ()) = tokio::join!(futures_util::future::join_all(sends), async {
+            std::thread::sleep(kill_after);
+            baton.kill();
+        });
+        assert!(baton.wait_exit(WAIT).await.is_some(), "killed");
+        eventually("the killed bot's sockets close", WAIT, || {
+            slack.open_sockets() == 0
+        })
+        .await;
+
+        let recorded: Vec<Row> = inspect(&db)
+            .await
+            .into_iter()
+            .filter(|r| channels.contains(&r.channel))
+            .collect();
+        let mut unacked = Vec::new();
+        let acked_so_far = acked_before_kill;
+        for ((channel, payload), ack) in channels.iter().zip(&payloads).zip(&acks) {
+            let rows: Vec<&Row> = recorded.iter().filter(|r| &r.channel == channel).collect();
+            assert!(rows.len() <= 1, "{channel}: recorded twice: {rows:?}");
+            match ack {
+                Ok(ack) => {
+                    assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
+                    assert_eq!(rows.len(), 1, "{channel}: confirmed but not recorded");
+                    assert_eq!(rows[0].dedup_key.as_deref(), Some(&*dedup_key(payload)));
+                    acked_before_kill += 1;
+                }
+                Err(_) => {
+                    committed_unacked += rows.len();
+                    unacked.push(payload.clone());
+                }
+            }
+        }
+
+        eprintln!(
+            "killed {kill_after:?} after the burst: {} of {BURST} acked",
+            acked_before_kill - acked_so_far
+        );
+
+        // Slack redelivers what was never acknowledged; each is then recorded exactly once.
+        let accepted = slack.sockets_accepted();
+        let mut baton = Baton::start_with(&slack, &[("DATABASE_URL", Some(&url))]);
+        slack
+            .wait_for_sockets_accepted(accepted + 2, WAIT)
+            .await
+            .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+        slack.wait_for_connections(2, WAIT).await.unwrap();
+        for payload in unacked {
+            let ack = slack
+                .send_envelope("slash_commands", payload, true, Some((1, "timeout")))
+                .await
+                .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+            assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
+        }
+        baton.kill();
+        assert!(baton.wait_exit(WAIT).await.is_some(), "stopped");
+        eventually("the bot's sockets close", WAIT, || {
+            slack.open_sockets() == 0
+        })
+        .await;
+        let after = inspect(&db).await;
+        let per_channel: Vec<usize> = channels
+            .iter()
+            .map(|c| after.iter().filter(|r| &r.channel == c).count())
+            .collect();
+        assert!(
+            per_channel.iter().all(|&n| n == 1),
+            "after redelivery every channel has its one handover: {per_channel:?}"
+        );
+    }
+    eprintln!(
+        "{} bursts of {BURST}: {acked_before_kill} acked before the kill, \
+         {committed_unacked} committed but unacked",
+        BURST_KILL_AFTER.len()
     );
 }

@@ -22,7 +22,7 @@ async fn due_reminder(dir: &std::path::Path) -> (String, String) {
     let store = SqliteStore::open(&db.to_string_lossy()).await.unwrap();
     let now = chrono::Utc::now();
     store
-        .record_handover(&ChannelId::parse(OPS).unwrap(), None, |_| {
+        .record_handover(&ChannelId::parse(OPS).unwrap(), None, move |_| {
             Ok::<_, ()>(NewHandover {
                 from: None,
                 to: UserId::parse(BOB).unwrap(),
