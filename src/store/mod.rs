@@ -311,7 +311,11 @@ fn writing_connection(path: &std::path::Path) -> rusqlite::Result<rusqlite::Conn
         rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+    // `temp_store`: each job's savepoint journal (the pages it first changed, kept to undo just
+    // that job) in memory, not in a temporary file: in a file it was 40% of the writer's time.
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+    )?;
     conn.set_prepared_statement_cache_capacity(32);
     Ok(conn)
 }
