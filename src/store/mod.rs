@@ -28,7 +28,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 mod writer;
-use writer::Writer;
+use writer::{Writer, Writes};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -518,7 +518,9 @@ impl Store for SqliteStore {
     async fn channel_state(&self, channel: &ChannelId) -> Result<ChannelState, StoreError> {
         let channel = channel.clone();
         self.writer
-            .run(move |conn| Ok(read_state(conn, &channel, DoneBefore::Nothing)?.0))
+            .run(Writes::AtMostOne, move |conn| {
+                Ok(read_state(conn, &channel, DoneBefore::Nothing)?.0)
+            })
             .await
     }
 
@@ -535,7 +537,7 @@ impl Store for SqliteStore {
         let channel = channel.clone();
         let key = dedup_key.map(str::to_owned);
         self.writer
-            .run(move |conn| {
+            .run(Writes::AtMostOne, move |conn| {
                 let done = DoneBefore::Recorded(key.as_deref());
                 let new = match decide_in_transaction(conn, &channel, done, decide)? {
                     Decided::Before { handover, .. } => {
@@ -590,7 +592,7 @@ impl Store for SqliteStore {
         let channel = channel.clone();
         let key = dedup_key.map(str::to_owned);
         self.writer
-            .run(move |conn| {
+            .run(Writes::Several, move |conn| {
                 let done = DoneBefore::Undone(key.as_deref());
                 let (state, undo) = match decide_in_transaction(conn, &channel, done, decide)? {
                     Decided::Before { handover, state } => {
@@ -640,7 +642,7 @@ impl Store for SqliteStore {
             .join(" ");
         let (channel, actor) = (channel.clone(), actor.clone());
         self.writer
-            .run(move |conn| {
+            .run(Writes::Several, move |conn| {
                 let row =
                     rusqlite::params![channel.as_str(), joined, at.timestamp(), actor.as_str()];
                 conn.prepare_cached(
@@ -663,7 +665,7 @@ impl Store for SqliteStore {
     async fn history(&self, channel: &ChannelId, limit: u32) -> Result<Vec<Handover>, StoreError> {
         let channel = channel.clone();
         self.writer
-            .run(move |conn| {
+            .run(Writes::AtMostOne, move |conn| {
                 let mut statement = conn.prepare_cached(&format!(
                     "SELECT {HANDOVER_COLUMNS} FROM handovers WHERE channel_id = ?1 \
                      ORDER BY seq DESC LIMIT ?2"
@@ -727,7 +729,7 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let (user, name) = (user.clone(), name.to_owned());
         self.writer
-            .run(move |conn| {
+            .run(Writes::AtMostOne, move |conn| {
                 conn.prepare_cached(
                     "INSERT INTO people (user_id, name, updated_at) VALUES (?1, ?2, ?3) \
                      ON CONFLICT (user_id) DO UPDATE \
@@ -762,7 +764,7 @@ impl Store for SqliteStore {
 
     async fn channels_on_call(&self) -> Result<Vec<ChannelOnCall>, StoreError> {
         self.writer
-            .run(|conn| {
+            .run(Writes::AtMostOne, |conn| {
                 let ids = conn
                     .prepare_cached(
                         "SELECT DISTINCT channel_id FROM handovers WHERE undone_at IS NULL \
@@ -793,7 +795,7 @@ impl Store for SqliteStore {
     ) -> Result<Claim, StoreError> {
         let (channel, claimant) = (channel.clone(), claimant.to_owned());
         self.writer
-            .run(move |conn| {
+            .run(Writes::AtMostOne, move |conn| {
                 let changed = conn
                     .prepare_cached(
                         "INSERT INTO reminders (channel_id, local_date, claimed_at, claimed_by) \
@@ -827,7 +829,7 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let channel = channel.clone();
         self.writer
-            .run(move |conn| {
+            .run(Writes::AtMostOne, move |conn| {
                 conn.prepare_cached(
                     "UPDATE reminders SET sent_at = ?3 WHERE channel_id = ?1 AND local_date = ?2",
                 )?
@@ -848,7 +850,7 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let channel = channel.clone();
         self.writer
-            .run(move |conn| {
+            .run(Writes::AtMostOne, move |conn| {
                 conn.prepare_cached(
                     "DELETE FROM reminders \
                      WHERE channel_id = ?1 AND local_date = ?2 AND sent_at IS NULL",
