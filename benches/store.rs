@@ -6,10 +6,10 @@
 //! One engineer's `/oncall-pay me` reads only the rotas they were on, for one month; the team
 //! report reads every rota. Filling the database takes a few seconds before the first figure.
 //!
-//! Then one `/handover`'s write, one after another into the same file: a committed transaction
-//! of four statements (begin, the channel's state with the submission-key check, the insert,
-//! commit). SQLite takes one writer at a time, so this time per handover is also a ceiling on
-//! how many handovers a second Baton can record, however many arrive at once.
+//! Then one `/handover`'s write, one after another into the same file: the hand-off to the
+//! store's writer thread and back, and a committed transaction of its own (begin, the channel's
+//! state with the submission-key check, the insert, commit). Under load the writer puts the
+//! handovers waiting for it into one transaction, so this is the cost with no batching at all.
 
 use baton::domain::ids::{ChannelId, UserId};
 use baton::domain::rota::NewHandover;

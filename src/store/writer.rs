@@ -5,8 +5,8 @@
 //! worker thread and wakes the caller for each result, a round trip of 10–40 µs per statement,
 //! and each handover was a transaction of its own (begin, read, insert, commit): 220 µs in all
 //! (`cargo bench --bench store`), which capped handovers near 4,500 a second. Here the jobs
-//! waiting when a transaction starts all run inside it, each in its own savepoint, and one commit
-//! makes them all durable. Nobody hears back before that commit, so a reply that says something
+//! waiting when a transaction starts all run inside it (those that write more than once each in a
+//! savepoint of its own), and one commit makes them all durable. Nobody hears back before that commit, so a reply that says something
 //! was recorded still means it is on disk; a kill mid-batch loses only unanswered jobs, whole.
 
 use super::StoreError;
@@ -169,11 +169,17 @@ fn run_batch(conn: &Connection, mut jobs: Vec<Box<dyn Job>>) {
         for job in &mut jobs {
             if job.writes() == Writes::AtMostOne {
                 job.run(conn);
-                continue;
+            } else {
+                execute(conn, "SAVEPOINT job")?;
+                if job.run(conn) {
+                    execute(conn, "ROLLBACK TO job")?;
+                }
             }
-            execute(conn, "SAVEPOINT job")?;
-            if job.run(conn) {
-                execute(conn, "ROLLBACK TO job")?;
+            if conn.is_autocommit() {
+                // Some errors (a full disk, an I/O error) make SQLite roll back the whole
+                // transaction: the jobs before this one are gone too, and the rest must not run
+                // outside a transaction.
+                return Err(rolled_back());
             }
         }
         execute(conn, "COMMIT")
@@ -186,6 +192,13 @@ fn run_batch(conn: &Connection, mut jobs: Vec<Box<dyn Job>>) {
     for job in jobs {
         job.finish(failure.as_ref());
     }
+}
+
+fn rolled_back() -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
+        Some("SQLite rolled the transaction back".to_owned()),
+    )
 }
 
 fn execute(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
@@ -342,18 +355,21 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn when_the_transaction_cannot_commit_no_job_in_it_hears_success() {
+    async fn when_the_transaction_is_lost_no_job_in_it_hears_success_or_runs_outside_it() {
         let (_dir, writer) = writer();
         let answers = one_batch(
             &writer,
             Writes::Several,
             vec![
                 Box::new(insert("a")),
-                // Ends the transaction behind the writer's back, so its COMMIT fails.
+                // Ends the transaction behind the writer's back, as SQLite does itself on a
+                // full disk: what came before is gone, and what comes after must not run
+                // outside a transaction.
                 Box::new(|conn: &Connection| {
                     conn.execute_batch("ROLLBACK")?;
                     Ok(())
                 }),
+                Box::new(insert("c")),
             ],
         )
         .await;
