@@ -54,12 +54,12 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
-    /// The transaction a write ran in did not commit (the write itself was fine).
+    /// The transaction a job ran in did not commit, or was lost before the job could run.
     #[error("the database transaction failed")]
     Transaction(#[source] std::sync::Arc<rusqlite::Error>),
     #[error("the database is closed")]
     Closed,
-    #[error("a database job panicked (a bug): its writes were rolled back")]
+    #[error("a database job panicked (a bug)")]
     Panicked,
     #[error("the database holds a value Baton cannot read: {0}")]
     Corrupt(String),
@@ -239,6 +239,11 @@ fn connect_options(url: &str) -> Result<(SqliteConnectOptions, String), StoreErr
         SqliteConnectOptions::new().filename(PathBuf::from(url))
     };
     let shown = options.get_filename().display().to_string();
+    if url.contains(":memory:") || url.contains("mode=memory") || shown.is_empty() {
+        // Each connection would get a database of its own: the writer's, the migrations' and
+        // the readers' would never meet, and nothing would outlive the process.
+        return Err(StoreError::BadUrl(url.to_owned()));
+    }
     Ok((options, shown))
 }
 

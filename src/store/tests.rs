@@ -332,3 +332,17 @@ async fn an_unwritable_path_names_the_path() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn an_in_memory_database_is_refused_because_nothing_would_be_kept() {
+    for url in [
+        "sqlite::memory:",
+        "sqlite://:memory:",
+        "sqlite://?mode=memory",
+        ":memory:",
+    ] {
+        let err = SqliteStore::open(url).await.unwrap_err();
+        assert!(matches!(err, StoreError::BadUrl(_)), "{url}: {err}");
+        assert!(err.to_string().contains("use a file path"), "{err}");
+    }
+}
