@@ -286,70 +286,57 @@ mod tests {
         out
     }
 
+    /// Runs `middle` between two good jobs in one batch; they commit whatever it does, and its
+    /// own answer is returned.
+    async fn between_two_good_jobs(
+        writer: &Writer,
+        writes: Writes,
+        middle: TestJob<()>,
+    ) -> Result<(), StoreError> {
+        let mut answers = one_batch(
+            writer,
+            writes,
+            vec![Box::new(insert("a")), middle, Box::new(insert("c"))],
+        )
+        .await;
+        assert!(answers[0].is_ok() && answers[2].is_ok(), "{answers:?}");
+        answers.swap_remove(1)
+    }
+
     #[tokio::test]
     async fn a_failing_job_rolls_back_only_its_own_writes_and_the_batch_commits() {
         let (_dir, writer) = writer();
-        let answers = one_batch(
-            &writer,
-            Writes::Several,
-            vec![
-                Box::new(insert("a")),
-                Box::new(|conn: &Connection| {
-                    insert("b")(conn)?;
-                    Err(StoreError::Corrupt("b is wrong".into()))
-                }),
-                Box::new(insert("c")),
-            ],
-        )
-        .await;
-        assert!(answers[0].is_ok());
-        assert!(matches!(&answers[1], Err(StoreError::Corrupt(m)) if m == "b is wrong"));
-        assert!(answers[2].is_ok());
+        let failing = Box::new(|conn: &Connection| {
+            insert("b")(conn)?;
+            Err(StoreError::Corrupt("b is wrong".into()))
+        });
+        let answer = between_two_good_jobs(&writer, Writes::Several, failing).await;
+        assert!(matches!(&answer, Err(StoreError::Corrupt(m)) if m == "b is wrong"));
         assert_eq!(rows(&writer).await, ["a", "c"]);
     }
 
     #[tokio::test]
     async fn a_job_whose_one_write_fails_leaves_nothing_behind_without_a_savepoint() {
         let (_dir, writer) = writer();
-        let answers = one_batch(
-            &writer,
-            Writes::AtMostOne,
-            vec![
-                Box::new(insert("a")),
-                // The second row breaks NOT NULL: SQLite undoes the whole statement.
-                Box::new(|conn: &Connection| {
-                    conn.execute("INSERT INTO t (v) VALUES ('b'), (NULL)", [])?;
-                    Ok(())
-                }),
-                Box::new(insert("c")),
-            ],
-        )
-        .await;
-        assert!(answers[0].is_ok());
-        assert!(matches!(answers[1], Err(StoreError::Sqlite(_))));
-        assert!(answers[2].is_ok());
+        // The second row breaks NOT NULL: SQLite undoes the whole statement.
+        let failing = Box::new(|conn: &Connection| {
+            conn.execute("INSERT INTO t (v) VALUES ('b'), (NULL)", [])?;
+            Ok(())
+        });
+        let answer = between_two_good_jobs(&writer, Writes::AtMostOne, failing).await;
+        assert!(matches!(answer, Err(StoreError::Sqlite(_))));
         assert_eq!(rows(&writer).await, ["a", "c"]);
     }
 
     #[tokio::test]
     async fn a_panicking_job_fails_alone_and_the_writer_keeps_serving() {
         let (_dir, writer) = writer();
-        let answers = one_batch(
-            &writer,
-            Writes::Several,
-            vec![
-                Box::new(insert("a")),
-                Box::new(|conn: &Connection| {
-                    insert("b")(conn)?;
-                    panic!("a bug in a job");
-                }),
-                Box::new(insert("c")),
-            ],
-        )
-        .await;
-        assert!(answers[0].is_ok());
-        assert!(matches!(answers[1], Err(StoreError::Panicked)));
-        assert!(answers[2].is_ok());
+        let panicking = Box::new(|conn: &Connection| {
+            insert("b")(conn)?;
+            panic!("a bug in a job");
+        });
+        let answer = between_two_good_jobs(&writer, Writes::Several, panicking).await;
+        assert!(matches!(answer, Err(StoreError::Panicked)));
         writer.run(Writes::Several, insert("d")).await.unwrap();
         assert_eq!(rows(&writer).await, ["a", "c", "d"]);
     }

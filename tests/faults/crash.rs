@@ -1,6 +1,7 @@
 //! Crash safety: `kill -9` during a stream of handovers, then a restart on the same database.
 
 use super::support::baton::Baton;
+use super::support::fake_slack::FakeSlack;
 use super::{dedup_key, eventually, inspect, mention, workspace, Row, ALICE, BOB, OPS, WAIT};
 use std::time::Duration;
 
@@ -28,6 +29,39 @@ fn other(user: &str) -> &'static str {
     }
 }
 
+/// Starts Baton on the database at `url` and waits until both its sockets are connected.
+async fn start(slack: &FakeSlack, url: &str) -> Baton {
+    let accepted = slack.sockets_accepted();
+    let baton = Baton::start_with(slack, &[("DATABASE_URL", Some(url))]);
+    slack
+        .wait_for_sockets_accepted(accepted + 2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    slack.wait_for_connections(2, WAIT).await.unwrap();
+    baton
+}
+
+/// Waits for a killed Baton to be gone and its sockets closed.
+async fn gone(slack: &FakeSlack, baton: &mut Baton) {
+    assert!(baton.wait_exit(WAIT).await.is_some(), "killed");
+    eventually("the killed bot's sockets close", WAIT, || {
+        slack.open_sockets() == 0
+    })
+    .await;
+}
+
+/// A slash command's Socket Mode frame with an envelope id of its own: (id, frame).
+fn envelope(prefix: &str, payload: &serde_json::Value) -> (String, String) {
+    let id = format!("{prefix}-{}", dedup_key(payload));
+    let frame = serde_json::json!({
+        "envelope_id": id,
+        "type": "slash_commands",
+        "payload": payload,
+        "accepts_response_payload": true,
+    });
+    (id, frame.to_string())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_confirmed_handover_survives_kill_9_in_order_and_once() {
     let slack = workspace().await;
@@ -39,13 +73,7 @@ async fn every_confirmed_handover_survives_kill_9_in_order_and_once() {
     let mut holder = ALICE.to_owned();
     let mut in_flight_outcomes = (0, 0); // (recorded, absent) among the unconfirmed ones
     for kill_after in KILL_AFTER {
-        let accepted = slack.sockets_accepted();
-        let mut baton = Baton::start_with(&slack, &[("DATABASE_URL", Some(&url))]);
-        slack
-            .wait_for_sockets_accepted(accepted + 2, WAIT)
-            .await
-            .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
-        slack.wait_for_connections(2, WAIT).await.unwrap();
+        let mut baton = start(&slack, &url).await;
         for _ in 0..CONFIRMED_PER_ROUND {
             let to = other(&holder);
             let payload = slack.slash_payload(&holder, OPS, "/handover", &mention(to));
@@ -62,20 +90,8 @@ async fn every_confirmed_handover_survives_kill_9_in_order_and_once() {
         let to = other(&holder);
         let payload = slack.slash_payload(&holder, OPS, "/handover", &mention(to));
         let key = dedup_key(&payload);
-        let send = {
-            let slack_payload = payload.clone();
-            let envelope = serde_json::json!({
-                "envelope_id": format!("crash-{}", key),
-                "type": "slash_commands",
-                "payload": slack_payload,
-                "accepts_response_payload": true,
-            });
-            slack.send_with_id(
-                format!("crash-{key}"),
-                envelope.to_string(),
-                Duration::from_secs(3),
-            )
-        };
+        let (id, frame) = envelope("crash", &payload);
+        let send = slack.send_with_id(id, frame, Duration::from_secs(3));
         let (ack, ()) = tokio::join!(send, async {
             // `send` has been polled once: the envelope is on its way. A thread sleep, because
             // tokio's timer cannot wait less than a millisecond.
@@ -99,11 +115,7 @@ async fn every_confirmed_handover_survives_kill_9_in_order_and_once() {
                 "acked"
             }
         );
-        assert!(baton.wait_exit(WAIT).await.is_some(), "killed");
-        eventually("the killed bot's sockets close", WAIT, || {
-            slack.open_sockets() == 0
-        })
-        .await;
+        gone(&slack, &mut baton).await;
 
         let rows: Vec<_> = inspect(&db)
             .await
@@ -144,12 +156,7 @@ async fn every_confirmed_handover_survives_kill_9_in_order_and_once() {
     );
 
     // After the last crash Baton starts on the same database and knows who is on call.
-    let accepted = slack.sockets_accepted();
-    let baton = Baton::start_with(&slack, &[("DATABASE_URL", Some(&url))]);
-    slack
-        .wait_for_sockets_accepted(accepted + 2, WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    let _baton = start(&slack, &url).await;
     let status = slack
         .slash_command(ALICE, OPS, "/handover", "")
         .await
@@ -185,13 +192,7 @@ async fn a_kill_during_a_burst_loses_nothing_confirmed_and_redelivery_records_ea
     let url = super::database_url(&db);
     let (mut acked_before_kill, mut committed_unacked) = (0, 0);
     for (round, kill_after) in BURST_KILL_AFTER.into_iter().enumerate() {
-        let accepted = slack.sockets_accepted();
-        let mut baton = Baton::start_with(&slack, &[("DATABASE_URL", Some(&url))]);
-        slack
-            .wait_for_sockets_accepted(accepted + 2, WAIT)
-            .await
-            .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
-        slack.wait_for_connections(2, WAIT).await.unwrap();
+        let mut baton = start(&slack, &url).await;
         let channels: Vec<String> = (0..BURST)
             .map(|i| format!("C0BURST{round}X{i:02}"))
             .collect();
@@ -200,28 +201,14 @@ async fn a_kill_during_a_burst_loses_nothing_confirmed_and_redelivery_records_ea
             .map(|c| slack.slash_payload(ALICE, c, "/handover", &mention(BOB)))
             .collect();
         let sends = payloads.iter().map(|payload| {
-            let key = dedup_key(payload);
-            let envelope = serde_json::json!({
-                "envelope_id": format!("burst-{key}"),
-                "type": "slash_commands",
-                "payload": payload,
-                "accepts_response_payload": true,
-            });
-            slack.send_with_id(
-                format!("burst-{key}"),
-                envelope.to_string(),
-                Duration::from_secs(3),
-            )
+            let (id, frame) = envelope("burst", payload);
+            slack.send_with_id(id, frame, Duration::from_secs(3))
         });
         let (acks, ()) = tokio::join!(futures_util::future::join_all(sends), async {
             std::thread::sleep(kill_after);
             baton.kill();
         });
-        assert!(baton.wait_exit(WAIT).await.is_some(), "killed");
-        eventually("the killed bot's sockets close", WAIT, || {
-            slack.open_sockets() == 0
-        })
-        .await;
+        gone(&slack, &mut baton).await;
 
         let recorded: Vec<Row> = inspect(&db)
             .await
@@ -253,13 +240,7 @@ async fn a_kill_during_a_burst_loses_nothing_confirmed_and_redelivery_records_ea
         );
 
         // Slack redelivers what was never acknowledged; each is then recorded exactly once.
-        let accepted = slack.sockets_accepted();
-        let mut baton = Baton::start_with(&slack, &[("DATABASE_URL", Some(&url))]);
-        slack
-            .wait_for_sockets_accepted(accepted + 2, WAIT)
-            .await
-            .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
-        slack.wait_for_connections(2, WAIT).await.unwrap();
+        let mut baton = start(&slack, &url).await;
         for payload in unacked {
             let ack = slack
                 .send_envelope("slash_commands", payload, true, Some((1, "timeout")))
@@ -268,11 +249,7 @@ async fn a_kill_during_a_burst_loses_nothing_confirmed_and_redelivery_records_ea
             assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
         }
         baton.kill();
-        assert!(baton.wait_exit(WAIT).await.is_some(), "stopped");
-        eventually("the bot's sockets close", WAIT, || {
-            slack.open_sockets() == 0
-        })
-        .await;
+        gone(&slack, &mut baton).await;
         let after = inspect(&db).await;
         let per_channel: Vec<usize> = channels
             .iter()
