@@ -3,8 +3,10 @@
 //!
 //! Two drivers, each where it is cheapest. Every write, and every read a decision or a reply
 //! rests on, runs on one writer thread with rusqlite (`writer.rs`): many jobs to a transaction,
-//! with no thread hop per statement. Pay's reads, the heavy ones, run on a small sqlx pool of
-//! reading connections, which with WAL never wait for the writer.
+//! with no thread hop per statement. Pay's rows, the heavy reads, come from an index of the
+//! active handovers in memory (`pay_index.rs`), which the writer keeps up to date and a change
+//! counter in the database keeps exact. sqlx applies the migrations and reads names for reports
+//! on a small pool of reading connections, which with WAL never wait for the writer.
 //!
 //! Durability: WAL with `synchronous = NORMAL`. A committed transaction survives the process being
 //! killed (the WAL is in the OS page cache); only a power cut can lose the last few commits. Every
@@ -21,13 +23,16 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rusqlite::{Connection, Row};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection as _, SqliteConnection};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
+mod pay_index;
 mod writer;
+use pay_index::Change;
 use writer::{Writer, Writes};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
@@ -223,9 +228,11 @@ pub struct SqliteStore {
     /// The one writing connection, on its own thread: every write, and every read that a
     /// decision or a command's answer rests on (so it sees the decisions before it).
     writer: Writer,
-    /// Connections for pay's reads, opened on demand: with WAL, readers never wait for the
-    /// writer, so `/oncall-pay` does not queue behind handovers.
+    /// Connections for the reports' reads of names, opened on demand: with WAL, readers never
+    /// wait for the writer.
     reader: sqlx::SqlitePool,
+    /// Pay's rows, in memory (`pay_index.rs`).
+    pay: Arc<pay_index::Shared>,
 }
 
 /// Where `DATABASE_URL` (or its default) points: a `sqlite:` URL, or a plain file path.
@@ -289,13 +296,19 @@ impl SqliteStore {
             writing_connection(options.get_filename()).map_err(|e| open_error(e.to_string()))?;
         // The writer's connection is open, so closing this one does not checkpoint.
         setup.close().await?;
-        let writer = Writer::start(writing).map_err(|e| open_error(e.to_string()))?;
+        let pay = Arc::new(pay_index::Shared::open(options.get_filename())?);
+        let writer = Writer::start(writing, Some(Arc::clone(&pay)))
+            .map_err(|e| open_error(e.to_string()))?;
         let reader = SqlitePoolOptions::new()
             .max_connections(2)
             .min_connections(0)
             .test_before_acquire(false)
             .connect_lazy_with(options.create_if_missing(false));
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            pay,
+        })
     }
 
     /// Waits for every write to finish and closes the database cleanly (checkpointing the WAL).
@@ -447,46 +460,6 @@ fn handover_by_id(conn: &Connection, id: i64) -> Result<Handover, StoreError> {
     )
 }
 
-/// Pay's rows for the channels in `chans` (defined before this by one of the statements below):
-/// per channel, the shift running at `$1` (the latest active handover recorded with an earlier
-/// effective time) and every active handover from `$1` to `$2`, in channel and chain order.
-///
-/// They come back as one JSON array in one row, `[[channel, effective_at, to_user], …]`: sqlx
-/// hands each row across from SQLite's worker thread on its own, which cost more than reading
-/// the rows (benches/store.rs).
-macro_rules! pay_rows_for {
-    ($chans:literal) => {
-        concat!(
-            "WITH chans(channel_id) AS (",
-            $chans,
-            ") \
-             SELECT json_group_array( \
-                 json_array(channel_id, effective_at, to_user) ORDER BY channel_id, seq) \
-             FROM ( \
-                 SELECT h.channel_id, h.effective_at, h.to_user, h.seq \
-                 FROM chans JOIN handovers h ON h.channel_id = chans.channel_id \
-                 WHERE h.undone_at IS NULL AND h.effective_at >= $1 AND h.effective_at < $2 \
-                 UNION ALL \
-                 SELECT h.channel_id, h.effective_at, h.to_user, h.seq \
-                 FROM chans JOIN handovers h ON h.id = ( \
-                     SELECT p.id FROM handovers p \
-                     WHERE p.channel_id = chans.channel_id AND p.undone_at IS NULL \
-                       AND p.effective_at < $1 \
-                     ORDER BY p.seq DESC LIMIT 1))"
-        )
-    };
-}
-
-/// Every channel.
-const PAY_ALL: &str = pay_rows_for!("SELECT DISTINCT channel_id FROM handovers");
-/// The channel `$3`.
-const PAY_CHANNEL: &str = pay_rows_for!("SELECT $3");
-/// The channels where `$3` held the pager before the period ended.
-const PAY_PERSON: &str = pay_rows_for!(
-    "SELECT DISTINCT channel_id FROM handovers \
-     WHERE to_user = $3 AND undone_at IS NULL AND effective_at < $2"
-);
-
 /// How [`decide_in_transaction`] ended.
 enum Decided<T, E> {
     /// An earlier submission with the same key already did this: its handover, and the state now.
@@ -542,7 +515,7 @@ impl Store for SqliteStore {
         let channel = channel.clone();
         let key = dedup_key.map(str::to_owned);
         self.writer
-            .run(Writes::AtMostOne, move |conn| {
+            .run_changing(Writes::AtMostOne, move |conn, changes| {
                 let done = DoneBefore::Recorded(key.as_deref());
                 let new = match decide_in_transaction(conn, &channel, done, decide)? {
                     Decided::Before { handover, .. } => {
@@ -576,6 +549,14 @@ impl Store for SqliteStore {
                     ],
                     handover_from_row,
                 )?;
+                changes.push(Change::Recorded {
+                    channel,
+                    seq: handover.seq,
+                    point: HandoverPoint {
+                        at: handover.effective_at,
+                        to: handover.to.clone(),
+                    },
+                });
                 Ok(Ok(Recorded {
                     handover,
                     duplicate: false,
@@ -597,7 +578,7 @@ impl Store for SqliteStore {
         let channel = channel.clone();
         let key = dedup_key.map(str::to_owned);
         self.writer
-            .run(Writes::Several, move |conn| {
+            .run_changing(Writes::Several, move |conn, changes| {
                 let done = DoneBefore::Undone(key.as_deref());
                 let (state, undo) = match decide_in_transaction(conn, &channel, done, decide)? {
                     Decided::Before { handover, state } => {
@@ -623,6 +604,10 @@ impl Store for SqliteStore {
                     rusqlite::params![undo.at.timestamp(), undo.by.as_str(), key, latest.id],
                     handover_from_row,
                 )?;
+                changes.push(Change::Undone {
+                    channel: channel.clone(),
+                    seq: handover.seq,
+                });
                 let (after, _) = read_state(conn, &channel, DoneBefore::Nothing)?;
                 Ok(Ok(Undone {
                     handover,
@@ -691,39 +676,7 @@ impl Store for SqliteStore {
         end: DateTime<Utc>,
         scope: PayScope<'_>,
     ) -> Result<Vec<ChannelRota>, StoreError> {
-        // One statement per scope, so that SQLite plans each with its indexes: a single
-        // statement with `($3 IS NULL OR …)` filters scanned every handover ever recorded.
-        let (sql, who) = match scope {
-            PayScope::All => (PAY_ALL, None),
-            PayScope::Channel(c) => (PAY_CHANNEL, Some(c.as_str())),
-            PayScope::Person(u) => (PAY_PERSON, Some(u.as_str())),
-        };
-        let mut query = sqlx::query_scalar::<_, String>(sql)
-            .bind(start.timestamp())
-            .bind(end.timestamp());
-        if let Some(who) = who {
-            query = query.bind(who);
-        }
-        let json = query.fetch_one(&self.reader).await?;
-        let rows: Vec<(String, i64, String)> = serde_json::from_str(&json)
-            .map_err(|e| StoreError::Corrupt(format!("pay rows: {e}")))?;
-        let mut rotas: BTreeMap<String, Vec<HandoverPoint>> = BTreeMap::new();
-        for (channel_id, effective_at, to) in rows {
-            let point = HandoverPoint {
-                at: instant(effective_at)?,
-                to: user(to)?,
-            };
-            rotas.entry(channel_id).or_default().push(point);
-        }
-        rotas
-            .into_iter()
-            .map(|(c, handovers)| {
-                Ok(ChannelRota {
-                    channel: channel(c)?,
-                    handovers,
-                })
-            })
-            .collect()
+        self.pay.answer(start, end, scope).await
     }
 
     async fn remember_name(

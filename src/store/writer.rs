@@ -9,6 +9,7 @@
 //! savepoint of its own), and one commit makes them all durable. Nobody hears back before that commit, so a reply that says something
 //! was recorded still means it is on disk; a kill mid-batch loses only unanswered jobs, whole.
 
+use super::pay_index::{self, Change};
 use super::StoreError;
 use rusqlite::Connection;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -36,8 +37,9 @@ pub(super) enum Writes {
 trait Job: Send {
     /// Whether it needs a savepoint.
     fn writes(&self) -> Writes;
-    /// Runs inside the open transaction (and its savepoint, if it has one); true if it failed.
-    fn run(&mut self, conn: &Connection) -> bool;
+    /// Runs inside the open transaction (and its savepoint, if it has one), noting what it
+    /// changed in the handovers in `changes`; true if it failed.
+    fn run(&mut self, conn: &Connection, changes: &mut Vec<Change>) -> bool;
     /// Called once the transaction has ended: `failure` is why it did not commit, if it did not.
     fn finish(self: Box<Self>, failure: Option<&Arc<rusqlite::Error>>);
 }
@@ -53,18 +55,18 @@ struct Pending<T, W> {
 impl<T, W> Job for Pending<T, W>
 where
     T: Send,
-    W: FnOnce(&Connection) -> Result<T, StoreError> + Send,
+    W: FnOnce(&Connection, &mut Vec<Change>) -> Result<T, StoreError> + Send,
 {
     fn writes(&self) -> Writes {
         self.writes
     }
 
-    fn run(&mut self, conn: &Connection) -> bool {
+    fn run(&mut self, conn: &Connection, changes: &mut Vec<Change>) -> bool {
         let Some(work) = self.work.take() else {
             return true;
         };
         // A panic leaves `result` empty: the job failed, and the batch goes on without it.
-        if let Ok(result) = catch_unwind(AssertUnwindSafe(|| work(conn))) {
+        if let Ok(result) = catch_unwind(AssertUnwindSafe(|| work(conn, changes))) {
             self.result = Some(result);
         }
         !matches!(self.result, Some(Ok(_)))
@@ -96,22 +98,36 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Starts the thread that owns `conn`.
-    pub(super) fn start(conn: Connection) -> std::io::Result<Self> {
+    /// Starts the thread that owns `conn`. With `index`, each transaction reads the handovers'
+    /// change counter as it begins and before it commits, and tells `index` what committed.
+    pub(super) fn start(
+        conn: Connection,
+        index: Option<Arc<pay_index::Shared>>,
+    ) -> std::io::Result<Self> {
         let (queue, jobs) = mpsc::channel(QUEUE);
         std::thread::Builder::new()
             .name("baton-writer".into())
-            .spawn(move || serve(conn, jobs))?;
+            .spawn(move || serve(conn, index.as_deref(), jobs))?;
         Ok(Self { queue })
     }
 
     /// Runs `work` in the writer's transaction and returns its result once that transaction has
     /// committed. An error from `work` rolls back what `work` wrote (see [`Writes`]), and only
-    /// that.
+    /// that. `work` must not change the handovers: [`Writer::run_changing`] does.
     pub(super) async fn run<T, W>(&self, writes: Writes, work: W) -> Result<T, StoreError>
     where
         T: Send + 'static,
         W: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.run_changing(writes, move |conn, _| work(conn)).await
+    }
+
+    /// [`Writer::run`] for work that changes the handovers: it notes each change it makes in
+    /// the list it is given, which pay's index applies once the transaction has committed.
+    pub(super) async fn run_changing<T, W>(&self, writes: Writes, work: W) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        W: FnOnce(&Connection, &mut Vec<Change>) -> Result<T, StoreError> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         let job = Box::new(Pending {
@@ -136,7 +152,7 @@ impl Writer {
     }
 }
 
-fn serve(conn: Connection, mut queue: mpsc::Receiver<Message>) {
+fn serve(conn: Connection, index: Option<&pay_index::Shared>, mut queue: mpsc::Receiver<Message>) {
     while let Some(first) = queue.blocking_recv() {
         let mut jobs = Vec::new();
         let mut stop = None;
@@ -151,7 +167,7 @@ fn serve(conn: Connection, mut queue: mpsc::Receiver<Message>) {
             }
         }
         if !jobs.is_empty() {
-            run_batch(&conn, jobs);
+            run_batch(&conn, index, jobs);
         }
         if let Some(done) = stop {
             // Closing the last connection checkpoints the WAL; the reply waits for that.
@@ -163,17 +179,27 @@ fn serve(conn: Connection, mut queue: mpsc::Receiver<Message>) {
 }
 
 /// Runs `jobs` in one transaction, then tells each how it ended.
-fn run_batch(conn: &Connection, mut jobs: Vec<Box<dyn Job>>) {
+fn run_batch(conn: &Connection, index: Option<&pay_index::Shared>, mut jobs: Vec<Box<dyn Job>>) {
+    let mut changes = Vec::new();
     let outcome = (|| {
         execute(conn, "BEGIN IMMEDIATE")?;
+        let before = index.map(|_| pay_index::version(conn)).transpose()?;
         for job in &mut jobs {
-            if job.writes() == Writes::AtMostOne {
-                job.run(conn);
+            let mut own = Vec::new();
+            let failed = if job.writes() == Writes::AtMostOne {
+                job.run(conn, &mut own)
             } else {
                 execute(conn, "SAVEPOINT job")?;
-                if job.run(conn) {
+                let failed = job.run(conn, &mut own);
+                if failed {
                     execute(conn, "ROLLBACK TO job")?;
                 }
+                failed
+            };
+            // A failed job's changes did not happen (or, if it wrote and then failed, the
+            // counter shows a change nobody reported, and the index is read again).
+            if !failed {
+                changes.append(&mut own);
             }
             if conn.is_autocommit() {
                 // Some errors (a full disk, an I/O error) make SQLite roll back the whole
@@ -182,8 +208,15 @@ fn run_batch(conn: &Connection, mut jobs: Vec<Box<dyn Job>>) {
                 return Err(rolled_back());
             }
         }
-        execute(conn, "COMMIT")
+        let after = index.map(|_| pay_index::version(conn)).transpose()?;
+        execute(conn, "COMMIT")?;
+        Ok(before.zip(after))
     })();
+    // Before anyone hears back, so that a reply saying "recorded" is followed by pay answers
+    // that include it.
+    if let (Some(index), Ok(Some((before, after)))) = (index, &outcome) {
+        index.committed(*before, *after, changes);
+    }
     let failure = outcome.err().map(Arc::new);
     if failure.is_some() && !conn.is_autocommit() {
         // Already failing; a rollback that fails too has nothing to add.
@@ -215,7 +248,7 @@ mod tests {
         let conn = Connection::open(dir.path().join("w.db")).unwrap();
         conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (v TEXT NOT NULL);")
             .unwrap();
-        (dir, Writer::start(conn).unwrap())
+        (dir, Writer::start(conn, None).unwrap())
     }
 
     fn insert(v: &'static str) -> impl FnOnce(&Connection) -> Result<(), StoreError> {
