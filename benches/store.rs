@@ -1,5 +1,6 @@
-//! Reading pay's rows from SQLite at scale: 100 channels × 10 years of weekly handovers (52,000
-//! rows, as in `benches/pay.rs`), on a real database file.
+//! Reading pay's rows at scale: 100 channels × 10 years of weekly handovers (52,000 rows, as in
+//! `benches/pay.rs`), written through the store into a real database file. Pay's rows come from
+//! the store's index in memory, which the writes kept up to date.
 //!
 //! Run: `cargo bench --bench store -- --warm-up-time 1 --measurement-time 3`
 //!
@@ -10,6 +11,9 @@
 //! store's writer thread and back, and a committed transaction of its own (begin, the channel's
 //! state with the submission-key check, the insert, commit). Under load the writer puts the
 //! handovers waiting for it into one transaction, so this is the cost with no batching at all.
+//!
+//! Last, the first pay answer after a restart, which reads pay's index from the table, against
+//! opening the store alone.
 
 use baton::domain::ids::{ChannelId, UserId};
 use baton::domain::rota::NewHandover;
@@ -122,6 +126,34 @@ fn bench(c: &mut Criterion) {
     );
     group.finish();
     runtime.block_on(store.close());
+
+    // Pay's index is read on the first pay question after start (src/store/pay_index.rs).
+    let path = dir.path().join("bench.db");
+    let path = path.to_str().expect("a UTF-8 temp path");
+    let mut group = c.benchmark_group("after a restart, with 52,000 handovers");
+    group.sample_size(10);
+    group.bench_function("open the store and answer one engineer's pay", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                let store = SqliteStore::open(path).await.expect("reopen");
+                let rotas = store
+                    .pay_history(start, end, PayScope::Person(&shared))
+                    .await
+                    .expect("the first answer");
+                store.close().await;
+                rotas
+            })
+        })
+    });
+    group.bench_function("open the store only", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                let store = SqliteStore::open(path).await.expect("reopen");
+                store.close().await;
+            })
+        })
+    });
+    group.finish();
 }
 
 criterion_group!(benches, bench);

@@ -149,9 +149,16 @@ impl PayIndex {
              WHERE undone_at IS NULL ORDER BY channel_id, seq",
         )?;
         let mut rows = statement.query([])?;
-        // One copy of each person's id, shared by all their handovers.
+        // One copy of each person's id, shared by all their handovers, and of each channel's.
         let mut people: HashMap<String, UserId> = HashMap::new();
+        let mut last: Option<ChannelId> = None;
         while let Some(row) = rows.next()? {
+            let raw = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            let here = match (last.take(), raw) {
+                (Some(same), raw) if same.as_str() == raw => same,
+                (_, raw) => channel(raw.to_owned())?,
+            };
+            last = Some(here.clone());
             let raw: String = row.get(3)?;
             let to = match people.get(&raw) {
                 Some(known) => known.clone(),
@@ -165,7 +172,7 @@ impl PayIndex {
                 at: instant(row.get(2)?)?,
                 to,
             };
-            index.record(channel(row.get(0)?)?, row.get(1)?, point);
+            index.record(here, row.get(1)?, point);
         }
         drop(rows);
         drop(statement);
