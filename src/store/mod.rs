@@ -352,13 +352,24 @@ fn channel(raw: String) -> Result<ChannelId, StoreError> {
     ChannelId::parse(&raw).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-const HANDOVER_COLUMNS: &str = "id, channel_id, seq, from_user, to_user, effective_at, \
-     recorded_at, recorded_by, notes, undone_at, undone_by";
+/// The columns [`handover_from_row`] reads, first in a row and in this order. A macro, so that
+/// the statements built with it are constants, prepared once (the writer's statement cache is
+/// keyed by their text).
+macro_rules! handover_columns {
+    () => {
+        "id, channel_id, seq, from_user, to_user, effective_at, recorded_at, recorded_by, notes, \
+         undone_at, undone_by"
+    };
+}
 
+/// How many columns [`handover_columns`] names: the next column's index.
+const HANDOVER_WIDTH: usize = 11;
+
+/// Reads [`handover_columns`] by position (by name, each read searched the columns' names).
 fn handover_from_row(row: &Row<'_>) -> Result<Handover, StoreError> {
     let undone = match (
-        row.get::<_, Option<i64>>("undone_at")?,
-        row.get::<_, Option<String>>("undone_by")?,
+        row.get::<_, Option<i64>>(9)?,
+        row.get::<_, Option<String>>(10)?,
     ) {
         (Some(at), Some(by)) => Some(Undo {
             by: user(by)?,
@@ -367,18 +378,15 @@ fn handover_from_row(row: &Row<'_>) -> Result<Handover, StoreError> {
         _ => None,
     };
     Ok(Handover {
-        id: row.get("id")?,
-        channel: channel(row.get("channel_id")?)?,
-        seq: row.get("seq")?,
-        from: row
-            .get::<_, Option<String>>("from_user")?
-            .map(user)
-            .transpose()?,
-        to: user(row.get("to_user")?)?,
-        effective_at: instant(row.get("effective_at")?)?,
-        recorded_at: instant(row.get("recorded_at")?)?,
-        recorded_by: user(row.get("recorded_by")?)?,
-        notes: row.get("notes")?,
+        id: row.get(0)?,
+        channel: channel(row.get(1)?)?,
+        seq: row.get(2)?,
+        from: row.get::<_, Option<String>>(3)?.map(user).transpose()?,
+        to: user(row.get(4)?)?,
+        effective_at: instant(row.get(5)?)?,
+        recorded_at: instant(row.get(6)?)?,
+        recorded_by: user(row.get(7)?)?,
+        notes: row.get(8)?,
         undone,
     })
 }
@@ -418,43 +426,59 @@ fn read_state(
     channel: &ChannelId,
     done: DoneBefore<'_>,
 ) -> Result<(ChannelState, Option<i64>), StoreError> {
-    let (done_column, key) = match done {
-        DoneBefore::Nothing => ("NULL", None),
-        DoneBefore::Recorded(key) => ("(SELECT id FROM handovers WHERE dedup_key = ?2)", key),
-        DoneBefore::Undone(key) => ("(SELECT id FROM handovers WHERE undo_dedup_key = ?2)", key),
+    macro_rules! state {
+        ($done_column:literal) => {
+            concat!(
+                "SELECT ",
+                handover_columns!(),
+                ", (SELECT members FROM rotas WHERE channel_id = ?1) AS members, ",
+                $done_column,
+                " AS done_id \
+                 FROM (SELECT 1) LEFT JOIN handovers ON id = ( \
+                     SELECT id FROM handovers \
+                     WHERE channel_id = ?1 AND undone_at IS NULL ORDER BY seq DESC LIMIT 1)"
+            )
+        };
+    }
+    let (sql, key) = match done {
+        DoneBefore::Nothing => (state!("NULL"), None),
+        DoneBefore::Recorded(key) => (
+            state!("(SELECT id FROM handovers WHERE dedup_key = ?2)"),
+            key,
+        ),
+        DoneBefore::Undone(key) => (
+            state!("(SELECT id FROM handovers WHERE undo_dedup_key = ?2)"),
+            key,
+        ),
     };
-    let sql = format!(
-        "SELECT {HANDOVER_COLUMNS}, \
-             (SELECT members FROM rotas WHERE channel_id = ?1) AS members, \
-             {done_column} AS done_id \
-         FROM (SELECT 1) LEFT JOIN handovers ON id = ( \
-             SELECT id FROM handovers \
-             WHERE channel_id = ?1 AND undone_at IS NULL ORDER BY seq DESC LIMIT 1)"
-    );
     let read = |row: &Row<'_>| {
-        let current = match row.get::<_, Option<i64>>("id")? {
+        let current = match row.get::<_, Option<i64>>(0)? {
             Some(_) => Some(handover_from_row(row)?),
             None => None,
         };
-        let members: Option<String> = row.get("members")?;
+        let members: Option<String> = row.get(HANDOVER_WIDTH)?;
         let rota = members
             .unwrap_or_default()
             .split_whitespace()
             .map(|m| user(m.to_owned()))
             .collect::<Result<_, _>>()?;
-        let done_id: Option<i64> = row.get("done_id")?;
+        let done_id: Option<i64> = row.get(HANDOVER_WIDTH + 1)?;
         Ok((ChannelState { current, rota }, done_id))
     };
     match done {
-        DoneBefore::Nothing => one_row(conn, &sql, [channel.as_str()], read),
-        _ => one_row(conn, &sql, rusqlite::params![channel.as_str(), key], read),
+        DoneBefore::Nothing => one_row(conn, sql, [channel.as_str()], read),
+        _ => one_row(conn, sql, rusqlite::params![channel.as_str(), key], read),
     }
 }
 
 fn handover_by_id(conn: &Connection, id: i64) -> Result<Handover, StoreError> {
     one_row(
         conn,
-        &format!("SELECT {HANDOVER_COLUMNS} FROM handovers WHERE id = ?1"),
+        concat!(
+            "SELECT ",
+            handover_columns!(),
+            " FROM handovers WHERE id = ?1"
+        ),
         [id],
         handover_from_row,
     )
@@ -529,13 +553,14 @@ impl Store for SqliteStore {
                 };
                 let handover = one_row(
                     conn,
-                    &format!(
+                    concat!(
                         "INSERT INTO handovers (channel_id, seq, from_user, to_user, \
                              effective_at, recorded_at, recorded_by, notes, dedup_key) \
                          VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM handovers \
                                       WHERE channel_id = ?1), \
                              ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
-                         RETURNING {HANDOVER_COLUMNS}"
+                         RETURNING ",
+                        handover_columns!()
                     ),
                     rusqlite::params![
                         channel.as_str(),
@@ -597,9 +622,10 @@ impl Store for SqliteStore {
                 };
                 let handover = one_row(
                     conn,
-                    &format!(
+                    concat!(
                         "UPDATE handovers SET undone_at = ?1, undone_by = ?2, undo_dedup_key = ?3 \
-                         WHERE id = ?4 AND undone_at IS NULL RETURNING {HANDOVER_COLUMNS}"
+                         WHERE id = ?4 AND undone_at IS NULL RETURNING ",
+                        handover_columns!()
                     ),
                     rusqlite::params![undo.at.timestamp(), undo.by.as_str(), key, latest.id],
                     handover_from_row,
@@ -656,9 +682,10 @@ impl Store for SqliteStore {
         let channel = channel.clone();
         self.writer
             .run(Writes::AtMostOne, move |conn| {
-                let mut statement = conn.prepare_cached(&format!(
-                    "SELECT {HANDOVER_COLUMNS} FROM handovers WHERE channel_id = ?1 \
-                     ORDER BY seq DESC LIMIT ?2"
+                let mut statement = conn.prepare_cached(concat!(
+                    "SELECT ",
+                    handover_columns!(),
+                    " FROM handovers WHERE channel_id = ?1 ORDER BY seq DESC LIMIT ?2"
                 ))?;
                 let mut rows = statement.query(rusqlite::params![channel.as_str(), limit])?;
                 let mut log = Vec::new();
