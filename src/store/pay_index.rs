@@ -65,12 +65,13 @@ struct Chain {
 }
 
 impl Chain {
-    fn insert(&mut self, seq: i64, point: HandoverPoint) {
+    /// Puts `point` at `seq`, returning the one it replaced (never, as Baton writes).
+    fn insert(&mut self, seq: i64, point: HandoverPoint) -> Option<HandoverPoint> {
         let i = self.points.partition_point(|(s, _)| *s < seq);
         if self.points.get(i).is_some_and(|(s, _)| *s == seq) {
-            self.points[i].1 = point;
+            let replaced = std::mem::replace(&mut self.points[i].1, point);
             self.ordered = self.in_order();
-            return;
+            return Some(replaced);
         }
         let fits = i
             .checked_sub(1)
@@ -81,6 +82,7 @@ impl Chain {
                 .is_none_or(|(_, next)| point.at <= next.at);
         self.points.insert(i, (seq, point));
         self.ordered = (self.ordered || self.points.len() == 1) && fits;
+        None
     }
 
     fn remove(&mut self, seq: i64) -> Option<HandoverPoint> {
@@ -192,15 +194,12 @@ impl PayIndex {
     }
 
     fn record(&mut self, channel: ChannelId, seq: i64, point: HandoverPoint) {
-        let chain = self.chains.entry(channel.clone()).or_default();
-        // Replaced (never, as Baton writes): the person it named may have no handover left.
-        let replaced = chain
-            .points
-            .iter()
-            .find(|(s, _)| *s == seq)
-            .map(|(_, p)| p.to.clone());
         let (at, to) = (point.at, point.to.clone());
-        chain.insert(seq, point);
+        let replaced = self
+            .chains
+            .entry(channel.clone())
+            .or_default()
+            .insert(seq, point);
         let earliest = self
             .people
             .entry(to)
@@ -209,7 +208,8 @@ impl PayIndex {
             .or_insert(at);
         *earliest = (*earliest).min(at);
         if let Some(old) = replaced {
-            self.recount(&old, &channel);
+            // The person it named may have no handover left here.
+            self.recount(&old.to, &channel);
         }
     }
 
@@ -403,5 +403,61 @@ impl Shared {
             }
             index.version = after;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(day: u32) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        Utc.with_ymd_and_hms(2025, 3, day, 9, 0, 0).unwrap()
+    }
+
+    fn point(day: u32, to: &str) -> HandoverPoint {
+        HandoverPoint {
+            at: at(day),
+            to: UserId::parse(to).unwrap(),
+        }
+    }
+
+    fn people_in(index: &PayIndex, who: &str) -> Vec<String> {
+        let who = UserId::parse(who).unwrap();
+        index
+            .rotas(at(1), at(31), PayScope::Person(&who))
+            .iter()
+            .map(|r| r.channel.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_handover_recorded_again_at_the_same_place_replaces_the_first_and_its_person() {
+        let ops = ChannelId::parse("ops").unwrap();
+        let mut index = PayIndex::default();
+        index.record(ops.clone(), 1, point(3, "ann"));
+        index.record(ops.clone(), 1, point(4, "bob"));
+        assert_eq!(people_in(&index, "ann"), Vec::<String>::new());
+        assert_eq!(people_in(&index, "bob"), vec!["ops"]);
+        assert_eq!(index.chains[&ops].points.len(), 1);
+    }
+
+    #[test]
+    fn a_chain_out_of_time_order_gives_the_same_period_as_a_scan_would() {
+        let mut chain = Chain::default();
+        chain.insert(1, point(10, "ann"));
+        chain.insert(2, point(5, "bob"));
+        chain.insert(3, point(20, "cat"));
+        assert!(!chain.ordered);
+        // Before the 8th: bob's (seq 2) is the last in chain order; in the period, ann's (the
+        // 10th) and cat's (the 20th).
+        let names: Vec<String> = chain
+            .period(at(8), at(25))
+            .iter()
+            .map(|p| p.to.to_string())
+            .collect();
+        assert_eq!(names, ["ann", "bob", "cat"]);
+        chain.remove(2);
+        assert!(chain.ordered, "in order again once bob's is undone");
     }
 }
