@@ -233,13 +233,14 @@ fn pay_by_sql(
     end: DateTime<Utc>,
     scope: PayScope<'_>,
 ) -> Vec<ChannelRota> {
-    let chans = match scope {
-        PayScope::All => "SELECT DISTINCT channel_id FROM handovers",
-        PayScope::Channel(_) => "SELECT :who",
-        PayScope::Person(_) => {
+    let (chans, who) = match scope {
+        PayScope::All => ("SELECT DISTINCT channel_id FROM handovers", None),
+        PayScope::Channel(c) => ("SELECT :who", Some(c.as_str())),
+        PayScope::Person(u) => (
             "SELECT DISTINCT channel_id FROM handovers \
-             WHERE to_user = :who AND undone_at IS NULL AND effective_at < :end"
-        }
+             WHERE to_user = :who AND undone_at IS NULL AND effective_at < :end",
+            Some(u.as_str()),
+        ),
     };
     let sql = format!(
         "WITH chans(channel_id) AS ({chans}) \
@@ -257,11 +258,6 @@ fn pay_by_sql(
     );
     let mut statement = conn.prepare(&sql).unwrap();
     let (start, end) = (start.timestamp(), end.timestamp());
-    let who = match scope {
-        PayScope::All => None,
-        PayScope::Channel(c) => Some(c.as_str()),
-        PayScope::Person(u) => Some(u.as_str()),
-    };
     let read = |row: &Row<'_>| {
         Ok((
             row.get::<_, String>(0)?,
@@ -269,16 +265,14 @@ fn pay_by_sql(
             row.get::<_, String>(2)?,
         ))
     };
-    let rows: Vec<(String, i64, String)> = match (scope, who) {
-        (PayScope::Person(_), Some(who)) => statement.query_map(
+    // SQLite refuses a value for a parameter the statement does not have, so `:who` only when
+    // the scope names someone.
+    let rows: Vec<(String, i64, String)> = match who {
+        Some(who) => statement.query_map(
             rusqlite::named_params! {":start": start, ":end": end, ":who": who},
             read,
         ),
-        (_, Some(who)) => statement.query_map(
-            rusqlite::named_params! {":start": start, ":end": end, ":who": who},
-            read,
-        ),
-        _ => statement.query_map(rusqlite::named_params! {":start": start, ":end": end}, read),
+        None => statement.query_map(rusqlite::named_params! {":start": start, ":end": end}, read),
     }
     .unwrap()
     .collect::<Result<_, _>>()
