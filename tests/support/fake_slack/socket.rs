@@ -35,7 +35,10 @@ pub(crate) async fn upgrade(
         )
             .into_response();
     }
-    ws.on_upgrade(move |socket| serve(inner, socket))
+    // tungstenite zeroes its read buffer's free space (128 KiB by default) before every read;
+    // acks are a few hundred bytes.
+    ws.read_buffer_size(16 * 1024)
+        .on_upgrade(move |socket| serve(inner, socket))
 }
 
 async fn serve(inner: Arc<Inner>, mut socket: WebSocket) {
@@ -126,17 +129,16 @@ async fn run(
 /// Matches an ack to its envelope and records how long it took.
 fn on_ack(inner: &Inner, connection: u64, text: &str) {
     let received = Instant::now();
-    let frame: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    let mut frame: Value = serde_json::from_str(text).unwrap_or(Value::Null);
     let envelope_id = frame["envelope_id"].as_str().unwrap_or("").to_owned();
     inner.update(|s| match s.pending.remove(&envelope_id) {
         Some(pending) => {
             let ack = Ack {
                 envelope_id,
-                payload: frame.get("payload").cloned(),
+                payload: frame.get_mut("payload").map(Value::take),
                 latency: received.duration_since(pending.sent),
                 connection,
             };
-            s.acks.push(ack.clone());
             let _ = pending.done.send(ack);
         }
         None => s.stray_acks.push(frame),
