@@ -152,20 +152,19 @@ fn memory_kib(pid: u32) -> (u64, u64) {
     (rss, hwm)
 }
 
-/// User + system CPU time a process has used so far (from `/proc/PID/stat`).
+/// CPU time a process's threads have used so far: the sum of `/proc/PID/task/*/schedstat`
+/// (nanoseconds on the CPU). `/proc/PID/stat` counts in 10 ms ticks, too coarse for a phase
+/// that lasts 25 ms. A thread that has exited is no longer counted.
 fn cpu_time(pid: u32) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the `(comm)`, which may itself hold spaces: state is field 3, utime 14, stime 15.
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Duration::ZERO;
     };
-    // The kernel reports in USER_HZ, which is 100 on every Linux this runs on.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    let nanos: u64 = tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(nanos)
 }
 
 /// VmRSS, VmHWM, RssAnon (heap, stacks) and RssFile (mapped code) of a process, in KiB.
@@ -307,10 +306,15 @@ struct Run {
     peak_kib: u64,
     after_kib: u64,
     cpu_under_load: Duration,
+    /// Of which during the `/handover` phase, and during the `/oncall-pay` phase.
+    cpu_handovers: Duration,
+    cpu_pays: Duration,
     /// This process's: the fake Slack and the load generator.
     own_cpu_under_load: Duration,
     handovers: Phase,
     pays: Phase,
+    /// `users.info` calls the bot made during the load.
+    users_info: usize,
     exit: String,
 }
 
@@ -367,7 +371,10 @@ async fn run_once(binary: &PathBuf, args: &Args) -> Result<Run, String> {
     let cpu_before = cpu_time(pid);
     let own_before = cpu_time(std::process::id());
     let handovers = phase(&slack, args.n, args.c, handover, handover_ok).await;
+    let cpu_handovers = cpu_time(pid).saturating_sub(cpu_before);
     let pays = phase(&slack, args.n, args.c, pay, pay_ok).await;
+    let cpu_pays = cpu_time(pid).saturating_sub(cpu_before + cpu_handovers);
+    let users_info = slack.calls_to("users.info").len();
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (after_kib, peak_kib) = memory_kib(pid);
     let cpu_under_load = cpu_time(pid).saturating_sub(cpu_before);
@@ -399,9 +406,12 @@ async fn run_once(binary: &PathBuf, args: &Args) -> Result<Run, String> {
         peak_kib,
         after_kib,
         cpu_under_load,
+        cpu_handovers,
+        cpu_pays,
         own_cpu_under_load,
         handovers,
         pays,
+        users_info,
         exit,
     })
 }
@@ -516,6 +526,14 @@ async fn main() {
             per_command(run.cpu_under_load),
             ms(run.own_cpu_under_load),
             per_command(run.own_cpu_under_load),
+        );
+        println!("  users.info calls: {}", run.users_info);
+        let per = |d: Duration, p: &Phase| d.as_secs_f64() * 1e6 / p.latencies.len().max(1) as f64;
+        println!(
+            "  {}'s CPU per command: /handover {:.0} us, /oncall-pay {:.0} us",
+            args.bot.name(),
+            per(run.cpu_handovers, &run.handovers),
+            per(run.cpu_pays, &run.pays),
         );
         runs.push(run);
     }
