@@ -30,7 +30,7 @@ pub struct Person {
 }
 
 /// The directory could not answer (Slack down, timeout). Not the same as "no such user".
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("the user directory is unavailable: {0}")]
 pub struct DirectoryError(pub String);
 

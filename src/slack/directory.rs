@@ -3,14 +3,19 @@
 //! A slash command's reply waits for lookups, so each call is bounded by a timeout well inside
 //! Slack's 3-second ack limit and is never retried; a failure is a [`DirectoryError`], which the
 //! engine reports to the user, and is not cached.
+//!
+//! Lookups of one person that overlap share one `users.info` call. Without that, a burst of
+//! commands naming people not yet cached (the first minutes after a restart) made a call each:
+//! 48 calls for 9 people under `examples/loadgen`, against a method Slack rate-limits.
 
 use super::web::{Client, Failure};
 use crate::commands::{AccountKind, Directory, DirectoryError, MentionRef, Person};
 use crate::domain::ids::UserId;
+use futures_util::future::{BoxFuture, FutureExt, Shared};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// How long answers are kept, and how long one lookup may take.
@@ -37,9 +42,29 @@ impl Default for DirectorySettings {
     }
 }
 
-struct Entry {
-    person: Option<Person>,
-    expires: Instant,
+type Answer = Result<Option<Person>, DirectoryError>;
+
+/// One person's place in the cache.
+enum Slot {
+    /// Slack's answer, good until `expires`.
+    Known {
+        person: Option<Person>,
+        expires: Instant,
+    },
+    /// A `users.info` call under way (the `call`-th this directory made): whoever asks meanwhile
+    /// waits for its answer. Whichever waiter polls it to the end files the answer, so the call
+    /// completes even if the command that started it is dropped.
+    Asking {
+        call: u64,
+        answer: Shared<BoxFuture<'static, Answer>>,
+    },
+}
+
+#[derive(Default)]
+struct Cache {
+    slots: HashMap<UserId, Slot>,
+    /// `users.info` calls started so far: tells a call's own slot from a later one's.
+    calls: u64,
 }
 
 /// [`Directory`] over `users.info` (scope `users:read`). Cheap to clone; clones share the cache.
@@ -48,7 +73,7 @@ pub struct SlackDirectory {
     client: Arc<Client>,
     token: SlackApiToken,
     settings: DirectorySettings,
-    cache: Arc<Mutex<HashMap<UserId, Entry>>>,
+    cache: Arc<Mutex<Cache>>,
 }
 
 impl std::fmt::Debug for SlackDirectory {
@@ -74,40 +99,66 @@ impl SlackDirectory {
         self
     }
 
-    fn cached(&self, id: &UserId, now: Instant) -> Option<Option<Person>> {
-        let cache = self
-            .cache
+    fn cache(&self) -> MutexGuard<'_, Cache> {
+        self.cache
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        cache
-            .get(id)
-            .filter(|entry| entry.expires > now)
-            .map(|entry| entry.person.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn remember(&self, id: UserId, person: Option<Person>, now: Instant) {
-        let ttl = if person.is_some() {
-            self.settings.ttl
-        } else {
-            self.settings.missing_ttl
-        };
-        let mut cache = self
-            .cache
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if cache.len() >= self.settings.max_entries {
-            cache.clear();
+    /// Starts a `users.info` call for `id` and files it as under way.
+    fn ask(&self, cache: &mut Cache, id: &UserId) -> Shared<BoxFuture<'static, Answer>> {
+        if cache.slots.len() >= self.settings.max_entries {
+            cache.slots.clear();
         }
-        cache.insert(
-            id,
-            Entry {
-                person,
-                expires: now + ttl,
+        cache.calls += 1;
+        let call = cache.calls;
+        let this = self.clone();
+        let asked = id.clone();
+        let answer = async move {
+            let found = this.fetch(&asked).await;
+            this.settle(&asked, call, &found);
+            found
+        }
+        .boxed()
+        .shared();
+        cache.slots.insert(
+            id.clone(),
+            Slot::Asking {
+                call,
+                answer: answer.clone(),
             },
         );
+        answer
     }
 
-    async fn fetch(&self, id: &UserId) -> Result<Option<Person>, DirectoryError> {
+    /// Files call `call`'s answer for `id`: kept if found or missing, forgotten if it failed.
+    /// A slot that has moved on (emptied, or taken by a later call) is left alone.
+    fn settle(&self, id: &UserId, call: u64, found: &Answer) {
+        let mut cache = self.cache();
+        let ours = matches!(cache.slots.get(id), Some(Slot::Asking { call: c, .. }) if *c == call);
+        if !ours {
+            return;
+        }
+        match found {
+            Ok(person) => {
+                let ttl = if person.is_some() {
+                    self.settings.ttl
+                } else {
+                    self.settings.missing_ttl
+                };
+                let slot = Slot::Known {
+                    person: person.clone(),
+                    expires: Instant::now() + ttl,
+                };
+                cache.slots.insert(id.clone(), slot);
+            }
+            Err(_) => {
+                cache.slots.remove(id);
+            }
+        }
+    }
+
+    async fn fetch(&self, id: &UserId) -> Answer {
         let request = SlackApiUsersInfoRequest::new(SlackUserId(id.as_str().to_owned()));
         let session = self.client.open_session(&self.token);
         match tokio::time::timeout(self.settings.timeout, session.users_info(&request)).await {
@@ -161,13 +212,17 @@ impl Directory for SlackDirectory {
         let MentionRef::Id(id) = who else {
             return Ok(None);
         };
-        let now = Instant::now();
-        if let Some(hit) = self.cached(id, now) {
-            return Ok(hit);
-        }
-        let found = self.fetch(id).await?;
-        self.remember(id.clone(), found.clone(), now);
-        Ok(found)
+        let answer = {
+            let mut cache = self.cache();
+            match cache.slots.get(id) {
+                Some(Slot::Known { person, expires }) if *expires > Instant::now() => {
+                    return Ok(person.clone());
+                }
+                Some(Slot::Asking { answer, .. }) => answer.clone(),
+                _ => self.ask(&mut cache, id),
+            }
+        };
+        answer.await
     }
 }
 

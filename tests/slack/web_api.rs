@@ -190,6 +190,40 @@ async fn the_directory_caches_answers() {
 }
 
 #[tokio::test]
+async fn lookups_of_one_person_at_once_share_one_users_info_call() {
+    let slack = workspace().await;
+    let app = SlackApp::connect(settings(&slack, slack.bot_token()))
+        .await
+        .unwrap();
+    let directory = app.directory();
+    // Slow enough that every lookup below starts before the first call is answered.
+    slack.fail_next("users.info", Fault::Delay(Duration::from_millis(200)), 1);
+    let lookups = (0..20).map(|i| lookup(&directory, if i % 2 == 0 { ALICE } else { BOB }));
+    let kinds = futures_util::future::join_all(lookups).await;
+    assert_eq!(kinds, vec![Some(AccountKind::Person); 20]);
+    assert_eq!(slack.calls_to("users.info").len(), 2, "one call per person");
+    // Filed once answered: later lookups are served from the cache.
+    assert_eq!(lookup(&directory, ALICE).await, Some(AccountKind::Person));
+    assert_eq!(slack.calls_to("users.info").len(), 2);
+}
+
+#[tokio::test]
+async fn lookups_sharing_a_failed_call_all_fail_and_the_failure_is_not_kept() {
+    let slack = workspace().await;
+    let app = SlackApp::connect(settings(&slack, slack.bot_token()))
+        .await
+        .unwrap();
+    let directory = app.directory();
+    slack.fail_next("users.info", Fault::Status(500), 1);
+    let who = MentionRef::Id(UserId::parse(BOB).unwrap());
+    let answers = futures_util::future::join_all((0..5).map(|_| directory.lookup(&who))).await;
+    assert!(answers.iter().all(Result::is_err), "{answers:?}");
+    assert_eq!(slack.calls_to("users.info").len(), 1);
+    assert_eq!(lookup(&directory, BOB).await, Some(AccountKind::Person));
+    assert_eq!(slack.calls_to("users.info").len(), 2);
+}
+
+#[tokio::test]
 async fn a_slow_directory_fails_fast_and_is_not_cached() {
     let slack = workspace().await;
     let app = SlackApp::connect(settings(&slack, slack.bot_token()))
