@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release --example loadgen -- [--n 400] [--c 50] [--connections 2] [--runs 1]
 //!                                            [--bot baton|null] [--pay TEXT] [--people 8]
+//!                                            [--trace FILE]
 //! ```
 //!
 //! The `baton` binary: `$BATON_BIN` if set; otherwise this runs `cargo build --release --bin
@@ -12,7 +13,10 @@
 //! machine, the fake Slack and this generator set by themselves. `--pay help` sends
 //! `/oncall-pay help` instead of `/oncall-pay me`: Baton's whole Slack path (envelope, engine,
 //! reply, log line) without reading the store or computing pay. Loopback only; every
-//! command waits at most 3 s (Slack's ack limit) and a run at most [`RUN_LIMIT`].
+//! command waits at most 3 s (Slack's ack limit) and a run at most [`RUN_LIMIT`]. `--trace FILE`
+//! writes every acked command as a CSV line (run, phase, command number, when its ack came back
+//! counted from the phase's start, ack latency; both in microseconds), to see when in a run the
+//! slow ones were.
 //!
 //! Each `/handover` goes to its own channel (`C0LOAD0000`, `C0LOAD0001`, …): the first handover
 //! of a channel is always allowed, so every one of them is a real recorded write. They hand the
@@ -23,6 +27,7 @@
 mod fake_slack;
 
 use fake_slack::{FakeSlack, FakeUser};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -48,6 +53,7 @@ struct Args {
     connections: u32,
     runs: usize,
     bot: Bot,
+    trace: Option<PathBuf>,
 }
 
 /// The process under load.
@@ -61,7 +67,7 @@ enum Bot {
 fn usage() -> ! {
     eprintln!(
         "usage: loadgen [--n COMMANDS_PER_PHASE] [--c IN_FLIGHT] [--connections 1..10] [--runs R] [--bot baton|null] \
-         [--pay TEXT] [--people P]"
+         [--pay TEXT] [--people P] [--trace FILE]"
     );
     std::process::exit(2)
 }
@@ -73,6 +79,7 @@ fn parse_args() -> Args {
         connections: 2,
         runs: 1,
         bot: Bot::Baton,
+        trace: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -86,6 +93,7 @@ fn parse_args() -> Args {
             "--people" => {
                 let _ = PEOPLE.set(number(&value).clamp(1, 100_000));
             }
+            "--trace" => args.trace = Some(PathBuf::from(value)),
             "--pay" => {
                 let _ = PAY_TEXT.set(value);
             }
@@ -189,6 +197,8 @@ fn memory_detail_kib(pid: u32) -> (u64, u64, u64, u64) {
 #[derive(Default, Clone)]
 struct Phase {
     latencies: Vec<Duration>,
+    /// Per acked command: its number, and when its ack came back from the phase's start.
+    answered: Vec<(usize, Duration)>,
     unacked: usize,
     unexpected: usize,
     wall: Duration,
@@ -213,8 +223,11 @@ impl Phase {
     fn merge(&self, other: &Phase) -> Phase {
         let mut latencies = self.latencies.clone();
         latencies.extend_from_slice(&other.latencies);
+        let mut answered = self.answered.clone();
+        answered.extend_from_slice(&other.answered);
         Phase {
             latencies,
+            answered,
             unacked: self.unacked + other.unacked,
             unexpected: self.unexpected + other.unexpected,
             wall: self.wall + other.wall,
@@ -251,6 +264,7 @@ async fn phase(
                                 out.unexpected += 1;
                             }
                             out.latencies.push(ack.latency);
+                            out.answered.push((i, started.elapsed()));
                         }
                         Err(_) => out.unacked += 1,
                     }
@@ -456,6 +470,20 @@ fn print_phase(name: &str, p: &Phase) {
     );
 }
 
+fn write_trace(out: &mut impl Write, r: usize, run: &Run) {
+    for (name, phase) in [("handover", &run.handovers), ("oncall-pay", &run.pays)] {
+        for ((i, at), latency) in phase.answered.iter().zip(&phase.latencies) {
+            let _ = writeln!(
+                out,
+                "{r},{name},{i},{},{}",
+                at.as_micros(),
+                latency.as_micros()
+            );
+        }
+    }
+    let _ = out.flush();
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -474,6 +502,14 @@ async fn main() {
         args.connections,
         binary.display()
     );
+    let mut trace = args.trace.as_ref().map(|path| {
+        let mut file = std::fs::File::create(path).unwrap_or_else(|e| {
+            eprintln!("loadgen: cannot write {}: {e}", path.display());
+            std::process::exit(1)
+        });
+        let _ = writeln!(file, "run,phase,command,answered_at_us,latency_us");
+        std::io::BufWriter::new(file)
+    });
     let mut runs = Vec::new();
     for r in 1..=args.runs {
         let run = match tokio::time::timeout(RUN_LIMIT, run_once(&binary, &args)).await {
@@ -535,6 +571,9 @@ async fn main() {
             per(run.cpu_handovers, &run.handovers),
             per(run.cpu_pays, &run.pays),
         );
+        if let Some(trace) = &mut trace {
+            write_trace(trace, r, &run);
+        }
         runs.push(run);
     }
     if runs.len() > 1 {
