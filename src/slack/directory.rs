@@ -6,7 +6,7 @@
 //!
 //! Lookups of one person that overlap share one `users.info` call. Without that, a burst of
 //! commands naming people not yet cached (the first minutes after a restart) made a call each:
-//! 48 calls for 9 people under `examples/loadgen`, against a method Slack rate-limits.
+//! 48 calls for 8 people under `examples/loadgen`, against a method Slack rate-limits.
 
 use super::web::{Client, Failure};
 use crate::commands::{AccountKind, Directory, DirectoryError, MentionRef, Person};

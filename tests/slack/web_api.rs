@@ -5,7 +5,8 @@ use super::{workspace, ALICE, BOB, DAVE_GONE, DEPLOYBOT, OPS};
 use baton::commands::{AccountKind, Block, Directory, MentionRef, Reply};
 use baton::domain::ids::{ChannelId, UserId};
 use baton::slack::{
-    DirectorySettings, PostError, RetryPolicy, SlackApp, SlackPoster, SlackSettings, StartupError,
+    DirectorySettings, PostError, RetryPolicy, SlackApp, SlackDirectory, SlackPoster,
+    SlackSettings, StartupError,
 };
 use std::time::{Duration, Instant};
 
@@ -143,6 +144,16 @@ async fn startup_names_the_rejected_token() {
     );
 }
 
+/// The fake workspace, and the directory of a Baton connected to it.
+async fn directory_on_workspace() -> (FakeSlack, SlackDirectory) {
+    let slack = workspace().await;
+    let app = SlackApp::connect(settings(&slack, slack.bot_token()))
+        .await
+        .unwrap();
+    let directory = app.directory();
+    (slack, directory)
+}
+
 async fn lookup(directory: &impl Directory, id: &str) -> Option<AccountKind> {
     let who = MentionRef::Id(UserId::parse(id).unwrap());
     directory.lookup(&who).await.unwrap().map(|p| p.kind)
@@ -150,11 +161,8 @@ async fn lookup(directory: &impl Directory, id: &str) -> Option<AccountKind> {
 
 #[tokio::test]
 async fn the_directory_tells_people_bots_deactivated_and_unknown_users_apart() {
-    let slack = workspace().await;
-    let app = SlackApp::connect(settings(&slack, slack.bot_token()))
-        .await
-        .unwrap();
-    let directory = app.directory();
+    // The fake Slack stops when dropped: keep it for the whole test.
+    let (_slack, directory) = directory_on_workspace().await;
     assert_eq!(lookup(&directory, ALICE).await, Some(AccountKind::Person));
     assert_eq!(lookup(&directory, DEPLOYBOT).await, Some(AccountKind::Bot));
     assert_eq!(
@@ -177,11 +185,7 @@ async fn the_directory_tells_people_bots_deactivated_and_unknown_users_apart() {
 
 #[tokio::test]
 async fn the_directory_caches_answers() {
-    let slack = workspace().await;
-    let app = SlackApp::connect(settings(&slack, slack.bot_token()))
-        .await
-        .unwrap();
-    let directory = app.directory();
+    let (slack, directory) = directory_on_workspace().await;
     for _ in 0..3 {
         assert_eq!(lookup(&directory, BOB).await, Some(AccountKind::Person));
         assert_eq!(lookup(&directory, "U0NOBODY01").await, None);
@@ -191,11 +195,7 @@ async fn the_directory_caches_answers() {
 
 #[tokio::test]
 async fn lookups_of_one_person_at_once_share_one_users_info_call() {
-    let slack = workspace().await;
-    let app = SlackApp::connect(settings(&slack, slack.bot_token()))
-        .await
-        .unwrap();
-    let directory = app.directory();
+    let (slack, directory) = directory_on_workspace().await;
     // Slow enough that every lookup below starts before the first call is answered.
     slack.fail_next("users.info", Fault::Delay(Duration::from_millis(200)), 1);
     let lookups = (0..20).map(|i| lookup(&directory, if i % 2 == 0 { ALICE } else { BOB }));
@@ -209,11 +209,7 @@ async fn lookups_of_one_person_at_once_share_one_users_info_call() {
 
 #[tokio::test]
 async fn lookups_sharing_a_failed_call_all_fail_and_the_failure_is_not_kept() {
-    let slack = workspace().await;
-    let app = SlackApp::connect(settings(&slack, slack.bot_token()))
-        .await
-        .unwrap();
-    let directory = app.directory();
+    let (slack, directory) = directory_on_workspace().await;
     slack.fail_next("users.info", Fault::Status(500), 1);
     let who = MentionRef::Id(UserId::parse(BOB).unwrap());
     let answers = futures_util::future::join_all((0..5).map(|_| directory.lookup(&who))).await;
@@ -225,11 +221,8 @@ async fn lookups_sharing_a_failed_call_all_fail_and_the_failure_is_not_kept() {
 
 #[tokio::test]
 async fn a_slow_directory_fails_fast_and_is_not_cached() {
-    let slack = workspace().await;
-    let app = SlackApp::connect(settings(&slack, slack.bot_token()))
-        .await
-        .unwrap();
-    let directory = app.directory().with_settings(DirectorySettings {
+    let (slack, directory) = directory_on_workspace().await;
+    let directory = directory.with_settings(DirectorySettings {
         timeout: Duration::from_millis(200),
         ..DirectorySettings::default()
     });
