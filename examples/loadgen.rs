@@ -404,7 +404,7 @@ async fn run_once(binary: &PathBuf, args: &Args) -> Result<Run, String> {
             _ => tokio::time::sleep(Duration::from_millis(10)).await,
         }
     };
-    let handled_us = strip_ansi(&log_text())
+    let handled_us = log_text()
         .lines()
         .filter(|l| l.contains("slash command"))
         .filter_map(|l| l.split("elapsed_us=").nth(1))
@@ -428,24 +428,6 @@ async fn run_once(binary: &PathBuf, args: &Args) -> Result<Run, String> {
         users_info,
         exit,
     })
-}
-
-/// The log without terminal colour codes (`ESC [ … m`).
-fn strip_ansi(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            for c in chars.by_ref() {
-                if c == 'm' {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Kills the child if the run is abandoned.

@@ -4,7 +4,11 @@
 //! `info,baton=debug,sqlx=warn`. This is tracing-subscriber's `Targets` filter rather than its
 //! `EnvFilter`: the span and field matching `EnvFilter` adds needs a regex engine, which was
 //! about 0.5 MiB of the resident binary and nothing Baton's logs use.
+//!
+//! Colours only on a terminal, and not when `NO_COLOR` is set: a log read from a file, a pipe or
+//! journald gets plain text.
 
+use std::io::IsTerminal;
 use std::str::FromStr;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
@@ -18,13 +22,21 @@ fn filter(rust_log: Option<&str>, default: &str) -> Targets {
         .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO))
 }
 
+/// Whether to colour the log: on a terminal, unless `NO_COLOR` is set to anything but "".
+fn colour(terminal: bool, no_color: Option<&str>) -> bool {
+    terminal && no_color.is_none_or(str::is_empty)
+}
+
 /// Installs the global subscriber. `default` applies when `RUST_LOG` is unset or invalid.
 pub fn init(default: &str) {
     let rust_log = std::env::var("RUST_LOG").ok();
+    let no_color = std::env::var("NO_COLOR").ok();
+    let ansi = colour(std::io::stderr().is_terminal(), no_color.as_deref());
     let _ = tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
                 .with_writer(std::io::stderr)
+                .with_ansi(ansi)
                 .with_target(false),
         )
         .with(filter(rust_log.as_deref(), default))
@@ -35,6 +47,23 @@ pub fn init(default: &str) {
 mod tests {
     use super::*;
     use tracing::level_filters::LevelFilter;
+
+    #[test]
+    fn the_log_is_coloured_only_on_a_terminal_without_no_color() {
+        for (terminal, no_color, expected) in [
+            (true, None, true),
+            (true, Some(""), true),
+            (true, Some("1"), false),
+            (false, None, false),
+            (false, Some("1"), false),
+        ] {
+            assert_eq!(
+                colour(terminal, no_color),
+                expected,
+                "{terminal} {no_color:?}"
+            );
+        }
+    }
 
     #[test]
     fn rust_log_directives_set_levels_per_target() {

@@ -21,6 +21,22 @@ async fn baton_opens_two_socket_mode_connections_at_once() {
     assert_eq!(slack.calls_to("auth.test").len(), 1);
 }
 
+#[tokio::test]
+async fn a_log_written_to_a_pipe_or_file_is_plain_text() {
+    let slack = workspace().await;
+    let baton = Baton::start(&slack);
+    slack.wait_for_connections(2, WAIT).await.unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    while !baton.stderr().contains("listening for slash commands") {
+        assert!(std::time::Instant::now() < deadline, "{}", baton.stderr());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let log = baton.stderr();
+    assert!(log.contains("connected to Slack"), "{log}");
+    // Colour codes belong on a terminal; in a log file or journald they are noise.
+    assert!(!log.contains('\u{1b}'), "{log:?}");
+}
+
 /// Sends `/handover @bob` with `users.info` answering after `delay`, and returns once Baton is
 /// waiting for that answer: a command in hand for as long as the delay.
 async fn handover_waiting_on_users_info(
