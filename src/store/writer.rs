@@ -5,9 +5,10 @@
 //! worker thread and wakes the caller for each result, a round trip of 10–40 µs per statement,
 //! and each handover was a transaction of its own (begin, read, insert, commit): 220 µs in all
 //! (`cargo bench --bench store`), which capped handovers near 4,500 a second. Here the jobs
-//! waiting when a transaction starts all run inside it (those that write more than once each in a
-//! savepoint of its own), and one commit makes them all durable. Nobody hears back before that commit, so a reply that says something
-//! was recorded still means it is on disk; a kill mid-batch loses only unanswered jobs, whole.
+//! waiting when a transaction starts all run inside it (those that write more than once each in
+//! a savepoint of its own), and one commit makes them all durable. Nobody hears back before that
+//! commit, so a reply that says something was recorded still means it is on disk; a kill
+//! mid-batch loses only unanswered jobs, whole.
 
 use super::pay_index::{self, Change};
 use super::StoreError;
