@@ -161,12 +161,12 @@ impl PayIndex {
                 (_, raw) => channel(raw.to_owned())?,
             };
             last = Some(here.clone());
-            let raw: String = row.get(3)?;
-            let to = match people.get(&raw) {
+            let raw = row.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?;
+            let to = match people.get(raw) {
                 Some(known) => known.clone(),
                 None => {
-                    let parsed = user(raw.clone())?;
-                    people.insert(raw, parsed.clone());
+                    let parsed = user(raw.to_owned())?;
+                    people.insert(raw.to_owned(), parsed.clone());
                     parsed
                 }
             };
