@@ -3,17 +3,19 @@
 //!
 //! ```text
 //! cargo run --release --example loadgen -- [--n 400] [--c 50] [--connections 2] [--runs 1]
-//!                                            [--bot baton|null] [--pay TEXT] [--people 8]
+//!                                            [--bot baton|null|sqlite] [--pay TEXT] [--people 8]
 //!                                            [--trace FILE]
 //! ```
 //!
 //! The `baton` binary: `$BATON_BIN` if set; otherwise this runs `cargo build --release --bin
 //! baton` first (a no-op when it is fresh) and uses `target/release/baton`. `--bot null` measures
 //! examples/nullbot.rs instead, a bot that acks at once and does no work: the floor that the
-//! machine, the fake Slack and this generator set by themselves. `--pay help` sends
-//! `/oncall-pay help` instead of `/oncall-pay me`: Baton's whole Slack path (envelope, engine,
-//! reply, log line) without reading the store or computing pay. Loopback only; every
-//! command waits at most 3 s (Slack's ack limit) and a run at most [`RUN_LIMIT`]. `--trace FILE`
+//! machine, the fake Slack and this generator set by themselves. `--bot sqlite` is the same bot
+//! recording each `/handover` as one durable SQLite insert (group commit) before its ack: the
+//! floor for any bot that records handovers. `--pay help` sends `/oncall-pay help` instead of
+//! `/oncall-pay me`: Baton's whole Slack path (envelope, engine, reply, log line) without reading
+//! the store or computing pay. Loopback only; every command waits at most 3 s (Slack's ack
+//! limit) and a run at most [`RUN_LIMIT`]. `--trace FILE`
 //! writes every acked command as a CSV line (run, phase, command number, when its ack came back
 //! counted from the phase's start, ack latency; both in microseconds), to see when in a run the
 //! slow ones were.
@@ -62,11 +64,13 @@ enum Bot {
     Baton,
     /// examples/nullbot.rs
     Null,
+    /// examples/nullbot.rs with `NULLBOT_STORE=sqlite`: one durable insert per handover.
+    NullSqlite,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: loadgen [--n COMMANDS_PER_PHASE] [--c IN_FLIGHT] [--connections 1..10] [--runs R] [--bot baton|null] \
+        "usage: loadgen [--n COMMANDS_PER_PHASE] [--c IN_FLIGHT] [--connections 1..10] [--runs R] [--bot baton|null|sqlite] \
          [--pay TEXT] [--people P] [--trace FILE]"
     );
     std::process::exit(2)
@@ -101,6 +105,7 @@ fn parse_args() -> Args {
                 args.bot = match value.as_str() {
                     "baton" => Bot::Baton,
                     "null" => Bot::Null,
+                    "sqlite" => Bot::NullSqlite,
                     _ => usage(),
                 }
             }
@@ -118,7 +123,7 @@ impl Bot {
     fn name(self) -> &'static str {
         match self {
             Bot::Baton => "baton",
-            Bot::Null => "nullbot",
+            Bot::Null | Bot::NullSqlite => "nullbot",
         }
     }
 }
@@ -132,7 +137,7 @@ fn bot_binary(bot: Bot) -> PathBuf {
             }
             ("--bin", "baton")
         }
-        Bot::Null => ("--example", "nullbot"),
+        Bot::Null | Bot::NullSqlite => ("--example", "nullbot"),
     };
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -150,7 +155,7 @@ fn bot_binary(bot: Bot) -> PathBuf {
         .join("release");
     match bot {
         Bot::Baton => release.join(name),
-        Bot::Null => release.join("examples").join(name),
+        Bot::Null | Bot::NullSqlite => release.join("examples").join(name),
     }
 }
 
@@ -360,6 +365,14 @@ async fn run_once(binary: &PathBuf, args: &Args) -> Result<Run, String> {
         .env("SLACK_BOT_TOKEN", slack.bot_token())
         .env("SLACK_API_URL", slack.api_url())
         .env("SLACK_CONNECTIONS", args.connections.to_string())
+        .env(
+            "NULLBOT_STORE",
+            if args.bot == Bot::NullSqlite {
+                "sqlite"
+            } else {
+                ""
+            },
+        )
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::from(log));
