@@ -10,13 +10,13 @@ fn assert_private(ack: &Ack) {
     assert!(
         ack.is_private(),
         "expected a private reply, got {:?}",
-        ack.payload
+        ack.payload()
     );
     assert!(!ack.text().is_empty());
 }
 
 fn assert_public(ack: &Ack) {
-    assert_eq!(ack.response_type(), "in_channel", "{:?}", ack.payload);
+    assert_eq!(ack.response_type(), "in_channel", "{:?}", ack.payload());
 }
 
 #[tokio::test]
@@ -31,7 +31,7 @@ async fn every_slash_command_is_answered_in_its_ack_well_inside_three_seconds() 
             assert!(
                 !ack.text().is_empty(),
                 "{command} {text}: {:?}",
-                ack.payload
+                ack.payload()
             );
             assert!(["ephemeral", "in_channel"].contains(&ack.response_type()));
             assert!(ack.latency < Duration::from_secs(1), "{:?}", ack.latency);
@@ -55,13 +55,13 @@ async fn interactions_and_events_are_acked_without_a_payload() {
         .send_envelope("interactive", click, false, None)
         .await
         .unwrap();
-    assert_eq!(ack.payload, None);
+    assert_eq!(ack.payload(), None);
     let mention = slack.app_mention_payload(ALICE, OPS, "<@U0BATONBOT> hi");
     let ack = slack
         .send_envelope("events_api", mention, false, Some((1, "timeout")))
         .await
         .unwrap();
-    assert_eq!(ack.payload, None);
+    assert_eq!(ack.payload(), None);
 }
 
 #[tokio::test]
@@ -210,7 +210,7 @@ async fn broadcast_mentions_in_notes_never_reach_slack_as_broadcasts() {
         .await
         .unwrap();
     assert_public(&ack);
-    let payload = ack.payload.clone().unwrap_or_default().to_string();
+    let payload = ack.payload().unwrap_or_default().to_string();
     for broadcast in ["<!channel>", "<!here>", "<!everyone>"] {
         assert!(!payload.contains(broadcast), "{payload}");
     }
@@ -252,7 +252,7 @@ async fn the_same_slash_command_delivered_twice_records_one_handover() {
         .unwrap();
     assert_public(&first);
     // Recorded once: the redelivery is answered like the first, not refused as "already on call".
-    assert_eq!(first.payload, second.payload);
+    assert_eq!(first.payload(), second.payload());
 }
 
 #[tokio::test]
@@ -280,7 +280,7 @@ async fn an_undo_delivered_twice_undoes_one_handover() {
         "{}",
         first.text()
     );
-    assert_eq!(first.payload, second.payload);
+    assert_eq!(first.payload(), second.payload());
     // Bob's own handover from Alice still stands.
     let status = slack
         .slash_command(CAROL, OPS, "/handover", "")

@@ -94,7 +94,8 @@ async fn the_engine_gets_slacks_identities_text_and_a_dedup_key() {
         )
     );
     assert_eq!(ack.response_type(), "in_channel");
-    let blocks = &ack.payload.as_ref().unwrap()["blocks"];
+    let payload = ack.payload().unwrap();
+    let blocks = &payload["blocks"];
     assert_eq!(blocks[0]["type"], "header");
     assert_eq!(blocks[1]["text"]["type"], "mrkdwn");
 }
@@ -113,7 +114,7 @@ async fn a_slow_answer_is_acked_at_once_and_follows_on_the_response_url() {
         .slash_command(ALICE, OPS, "/handover", "slow")
         .await
         .unwrap();
-    assert!(ack.is_private(), "{:?}", ack.payload);
+    assert!(ack.is_private(), "{:?}", ack.payload());
     assert!(ack.text().contains("Still working"), "{}", ack.text());
     assert!(
         ack.latency < Duration::from_millis(2500),

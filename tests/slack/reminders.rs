@@ -62,7 +62,7 @@ async fn each_channel_with_someone_on_call_gets_one_reminder_even_across_a_resta
             .slash_command(ALICE, channel, "/handover", &text)
             .await
             .expect("ack");
-        assert_eq!(ack.response_type(), "in_channel", "{:?}", ack.payload);
+        assert_eq!(ack.response_type(), "in_channel", "{:?}", ack.payload());
     }
     // QUIET has a rota but nobody on call once its only handover is undone.
     let ack = slack

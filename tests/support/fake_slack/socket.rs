@@ -6,7 +6,10 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -128,19 +131,30 @@ async fn run(
 
 /// Matches an ack to its envelope and records how long it took.
 fn on_ack(inner: &Inner, connection: u64, text: &str) {
+    /// What an ack frame is read as; the payload stays text (see [`Ack`]).
+    #[derive(Deserialize)]
+    struct Frame<'a> {
+        #[serde(borrow)]
+        envelope_id: Cow<'a, str>,
+        #[serde(borrow, default)]
+        payload: Option<&'a RawValue>,
+    }
     let received = Instant::now();
-    let mut frame: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-    let envelope_id = frame["envelope_id"].as_str().unwrap_or("").to_owned();
-    inner.update(|s| match s.pending.remove(&envelope_id) {
-        Some(pending) => {
-            let ack = Ack {
-                envelope_id,
-                payload: frame.get_mut("payload").map(Value::take),
-                latency: received.duration_since(pending.sent),
-                connection,
-            };
-            let _ = pending.done.send(ack);
-        }
-        None => s.stray_acks.push(frame),
-    });
+    let stray = || serde_json::from_str(text).unwrap_or(Value::Null);
+    let Ok(frame) = serde_json::from_str::<Frame>(text) else {
+        inner.update(|s| s.stray_acks.push(stray()));
+        return;
+    };
+    let Some(pending) = inner.update(|s| s.pending.remove(frame.envelope_id.as_ref())) else {
+        inner.update(|s| s.stray_acks.push(stray()));
+        return;
+    };
+    let latency = received.duration_since(pending.sent);
+    let ack = Ack::new(
+        frame.envelope_id.into_owned(),
+        frame.payload,
+        latency,
+        connection,
+    );
+    let _ = pending.done.send(ack);
 }
