@@ -166,6 +166,17 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
         slack.connections = config.slack.connections;
     }
     let settings = engine_settings(&config, &[]);
+    // Pay's index is read beside connecting, so the first `/oncall-pay` after a start does not
+    // wait for it. Should that fail, the first pay question reads it (and reports the failure).
+    let warming = store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warming.warm_pay_index().await {
+            tracing::warn!(
+                error = %crate::commands::error_chain(&e),
+                "could not read pay's index ahead"
+            );
+        }
+    });
     crate::slack::run(
         slack,
         settings,

@@ -294,6 +294,10 @@ impl SqliteStore {
             })?;
         let writing =
             writing_connection(options.get_filename()).map_err(|e| open_error(e.to_string()))?;
+        warm_writer(&writing).map_err(|e| match e {
+            StoreError::Sqlite(sqlite) => open_error(sqlite.to_string()),
+            other => open_error(other.to_string()),
+        })?;
         // The writer's connection is open, so closing this one does not checkpoint.
         setup.close().await?;
         let pay = Arc::new(pay_index::Shared::open(options.get_filename())?);
@@ -309,6 +313,11 @@ impl SqliteStore {
             reader,
             pay,
         })
+    }
+
+    /// Reads pay's index now, if nothing has yet (see `pay_index.rs`).
+    pub async fn warm_pay_index(&self) -> Result<(), StoreError> {
+        self.pay.warm().await
     }
 
     /// Waits for every write to finish and closes the database cleanly (checkpointing the WAL).
@@ -364,6 +373,37 @@ macro_rules! handover_columns {
 
 /// How many columns [`handover_columns`] names: the next column's index.
 const HANDOVER_WIDTH: usize = 11;
+
+/// A new handover, next in its channel's chain; returns it as [`handover_columns`].
+const INSERT_HANDOVER: &str = concat!(
+    "INSERT INTO handovers (channel_id, seq, from_user, to_user, \
+         effective_at, recorded_at, recorded_by, notes, dedup_key) \
+     VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM handovers WHERE channel_id = ?1), \
+             ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+     RETURNING ",
+    handover_columns!()
+);
+
+/// Compiles the statements every handover runs, on the writer's connection before its thread
+/// starts, so that the first handovers after a start do not: SQLite reads the schema on a
+/// connection's first statement and compiles each statement on its first use, about a
+/// millisecond of CPU in all, which the first burst of commands otherwise queued behind. The
+/// reads run (on a channel id no channel has) and find nothing; the insert is only compiled.
+fn warm_writer(conn: &Connection) -> Result<(), StoreError> {
+    let nowhere = ChannelId::parse("C0WARMUP").map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    for done in [
+        DoneBefore::Recorded(None),
+        DoneBefore::Undone(None),
+        DoneBefore::Nothing,
+    ] {
+        read_state(conn, &nowhere, done)?;
+    }
+    pay_index::version(conn)?;
+    for sql in [INSERT_HANDOVER, "BEGIN IMMEDIATE", "COMMIT"] {
+        conn.prepare_cached(sql)?;
+    }
+    Ok(())
+}
 
 /// Reads [`handover_columns`] by position (by name, each read searched the columns' names).
 fn handover_from_row(row: &Row<'_>) -> Result<Handover, StoreError> {
@@ -553,15 +593,7 @@ impl Store for SqliteStore {
                 };
                 let handover = one_row(
                     conn,
-                    concat!(
-                        "INSERT INTO handovers (channel_id, seq, from_user, to_user, \
-                             effective_at, recorded_at, recorded_by, notes, dedup_key) \
-                         VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM handovers \
-                                      WHERE channel_id = ?1), \
-                             ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
-                         RETURNING ",
-                        handover_columns!()
-                    ),
+                    INSERT_HANDOVER,
                     rusqlite::params![
                         channel.as_str(),
                         new.from.as_ref().map(UserId::as_str),

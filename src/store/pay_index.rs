@@ -22,7 +22,9 @@
 //!
 //! Memory: about 50 bytes per active handover (each person's id is stored once when the index is
 //! read); a team of 10 rotas handing over weekly for 10 years is 5,200 handovers, about 0.25 MiB.
-//! It is read on the first pay question after start, not at startup.
+//! `baton run` reads it in the background as it starts ([`Shared::warm`]), so the first pay
+//! question after a restart does not wait for it (the load test's first burst of pay questions
+//! did); the console and `pay-report` read it on their first pay question.
 
 use super::{channel, instant, user, PayScope, StoreError};
 use crate::domain::ids::{ChannelId, UserId};
@@ -312,12 +314,47 @@ impl Shared {
     /// The index for the (migrated) database at `path`, read when first asked: a large history
     /// then costs nothing at startup, nor any memory in a Baton nobody asks about pay.
     pub(super) fn open(path: &Path) -> Result<Self, StoreError> {
+        let counter = reading_connection(path)?;
+        // Reads the schema and compiles the counter's statement now, not on the first answer.
+        version(&counter)?;
         Ok(Self {
             index: RwLock::new(None),
-            counter: Mutex::new(reading_connection(path)?),
+            counter: Mutex::new(counter),
             path: path.to_owned(),
             rebuilding: tokio::sync::Mutex::new(()),
         })
+    }
+
+    /// Reads the index now unless it has been read: `baton run` calls this beside connecting to
+    /// Slack, so that the first pay question after a start does not wait for it.
+    pub(super) async fn warm(&self) -> Result<(), StoreError> {
+        let _one_at_a_time = self.rebuilding.lock().await;
+        if self.index.read().is_ok_and(|index| index.is_some()) {
+            return Ok(());
+        }
+        let index = self.load().await?;
+        self.install(index);
+        Ok(())
+    }
+
+    /// The whole index, read in one transaction on a connection of its own (on a blocking
+    /// thread: a large history takes milliseconds).
+    async fn load(&self) -> Result<PayIndex, StoreError> {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || PayIndex::load(&reading_connection(&path)?))
+            .await
+            .map_err(|_| StoreError::Panicked)?
+    }
+
+    /// Keeps `index` unless the one held is newer.
+    fn install(&self, index: PayIndex) {
+        let mut current = self.write();
+        if current
+            .as_ref()
+            .is_none_or(|old| old.version < index.version)
+        {
+            *current = Some(index);
+        }
     }
 
     /// Pay's rotas for `[start, end)`, reflecting every change committed before the call.
@@ -340,19 +377,9 @@ impl Shared {
         if let Some(rotas) = self.answer_from_index(now, start, end, scope) {
             return Ok(rotas);
         }
-        let path = self.path.clone();
-        let index =
-            tokio::task::spawn_blocking(move || PayIndex::load(&reading_connection(&path)?))
-                .await
-                .map_err(|_| StoreError::Panicked)??;
+        let index = self.load().await?;
         let rotas = index.rotas(start, end, scope);
-        let mut current = self.write();
-        if current
-            .as_ref()
-            .is_none_or(|old| old.version < index.version)
-        {
-            *current = Some(index);
-        }
+        self.install(index);
         Ok(rotas)
     }
 
