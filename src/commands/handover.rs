@@ -22,6 +22,7 @@ use crate::domain::text::{self, Token};
 use crate::domain::when;
 use crate::store::{Store, Undone};
 use chrono::{DateTime, Duration, Utc};
+use futures_util::future::join;
 
 pub const USAGE: &str = "\
 `/handover` — who is on call here, since when, and the notes\n\
@@ -276,7 +277,7 @@ pub(crate) async fn run<S: Store, D: Directory>(
                     at
                 }
             };
-            let person = engine.active_person(&target, inv.now).await?;
+            let person = engine.find_active(&target).await?;
             hand_over(engine, inv, &person, effective_at, &notes, None).await
         }
         Command::Next { notes } => {
@@ -294,9 +295,7 @@ pub(crate) async fn run<S: Store, D: Directory>(
                         .into(),
                 ));
             };
-            let person = engine
-                .active_person(&MentionRef::Id(next.clone()), inv.now)
-                .await?;
+            let person = engine.find_active(&MentionRef::Id(next.clone())).await?;
             hand_over(engine, inv, &person, inv.now, &notes, Some(next)).await
         }
         Command::Undo => undo(engine, inv, is_admin).await,
@@ -356,26 +355,39 @@ async fn hand_over<S: Store, D: Directory>(
     let is_admin = engine.settings.is_admin(&inv.user);
     // The decision runs on the store's writer, so it takes its own copies.
     let (caller, now, target, notes) = (inv.user.clone(), inv.now, to.id.clone(), notes.to_owned());
-    let outcome = engine
-        .store
-        .record_handover(&inv.channel, inv.dedup_key.as_deref(), move |state| {
-            if let Some(expected) = &expected_next {
-                if state.next_in_rota() != Some(expected) {
-                    return Err(Refusal::RotaMoved);
+    let record =
+        engine
+            .store
+            .record_handover(&inv.channel, inv.dedup_key.as_deref(), move |state| {
+                if let Some(expected) = &expected_next {
+                    if state.next_in_rota() != Some(expected) {
+                        return Err(Refusal::RotaMoved);
+                    }
                 }
-            }
-            let proposal = Proposal {
-                caller: &caller,
-                is_admin,
-                target: &target,
-                effective_at,
-                backdated: effective_at != now,
-                now,
-                notes: &notes,
-            };
-            decide(state, &proposal)
-        })
-        .await?;
+                let proposal = Proposal {
+                    caller: &caller,
+                    is_admin,
+                    target: &target,
+                    effective_at,
+                    backdated: effective_at != now,
+                    now,
+                    notes: &notes,
+                };
+                decide(state, &proposal)
+            });
+    // The new holder's name (for reports) is stored beside the handover, not before it: both
+    // jobs reach the store's writer together and commit in one transaction. One after the other
+    // cost a second commit for each person new to this Baton, in every command of the first
+    // burst after a start and in every handover of a team it had not seen. A name that fails to
+    // store does not undo a recorded handover; the next handover to that person tries again.
+    let (named, outcome) = join(engine.remember_name(to, inv.now), record).await;
+    if let Err(e) = named {
+        tracing::warn!(
+            error = %super::error_chain(&e),
+            "could not store the name of someone handed the pager"
+        );
+    }
+    let outcome = outcome?;
     let tz = engine.settings.timezone;
     match outcome {
         Ok(recorded) => Ok((

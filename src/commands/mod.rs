@@ -236,6 +236,14 @@ impl<S: Store, D: Directory> Engine<S, D> {
         who: &MentionRef,
         now: DateTime<Utc>,
     ) -> Result<Person, CommandError> {
+        let person = self.find_active(who).await?;
+        self.remember_name(&person, now).await?;
+        Ok(person)
+    }
+
+    /// Looks a mention up and insists on an active person, storing nothing: for a command that
+    /// stores the name beside its own write (see `handover::hand_over`).
+    pub(crate) async fn find_active(&self, who: &MentionRef) -> Result<Person, CommandError> {
         let shown = match who {
             MentionRef::Id(id) => id.mention(),
             MentionRef::Name(name) => format!("@{}", crate::domain::text::escape(name)),
@@ -253,10 +261,7 @@ impl<S: Store, D: Directory> Engine<S, D> {
             }
         };
         match person.kind {
-            AccountKind::Person => {
-                self.remember_name(&person, now).await?;
-                Ok(person)
-            }
+            AccountKind::Person => Ok(person),
             AccountKind::Bot => Err(CommandError::Refused(format!(
                 "{} is a bot; the pager goes to a person.",
                 person.id.mention()
@@ -273,7 +278,11 @@ impl<S: Store, D: Directory> Engine<S, D> {
     /// Stores a person's name for reports, unless this engine already stored that same name: a
     /// write transaction per handover only to rewrite an unchanged name would double the cost
     /// of the most common command. A name is cached only once it is committed.
-    async fn remember_name(&self, person: &Person, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub(crate) async fn remember_name(
+        &self,
+        person: &Person,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         if self.names().get(&person.id) == Some(&person.name) {
             return Ok(());
         }

@@ -144,6 +144,33 @@ fn a_handover_is_announced_publicly_with_its_notes_and_survives_a_restart() {
 }
 
 #[test]
+fn a_handover_is_recorded_even_when_the_new_holders_name_cannot_be_stored() {
+    let ws = Workspace::new();
+    ws.run(&["/handover"]); // creates the database
+    let db = rusqlite::Connection::open(ws.db()).expect("open the database");
+    db.execute_batch(
+        "CREATE TRIGGER refuse_names BEFORE INSERT ON people \
+         BEGIN SELECT RAISE(ABORT, 'names refused'); END;",
+    )
+    .expect("add a trigger that refuses names");
+    let (out, err, ok) = ws.session(&[], &["/handover @bob quiet week", "/handover"]);
+    assert!(ok, "{err}");
+    let r = replies(&out);
+    assert!(
+        r[0].starts_with("[public in #ops] @bob is now on call here"),
+        "{out}"
+    );
+    assert!(
+        r[1].starts_with("[private to alice] @bob is on call here"),
+        "{out}"
+    );
+    assert!(
+        err.contains("could not store the name") && err.contains("names refused"),
+        "{err}"
+    );
+}
+
+#[test]
 fn the_holder_hands_over_and_the_taker_may_take_the_pager() {
     let ws = Workspace::new();
     let out = ws.run(&[
