@@ -95,11 +95,7 @@ async fn serve(mut socket: Socket) -> Result<(), Failure> {
         };
         let payload = &envelope["payload"];
         let reply = if payload["command"] == "/handover" {
-            let text = payload["text"].as_str().unwrap_or("");
-            let to = text
-                .strip_prefix("<@")
-                .and_then(|t| t.split(['|', '>']).next())
-                .unwrap_or("");
+            let to = handover_target(payload);
             json!({"response_type": "in_channel", "text": format!("<@{to}> has the pager")})
         } else {
             json!({"response_type": "ephemeral", "text": "nothing earned"})
@@ -108,6 +104,15 @@ async fn serve(mut socket: Socket) -> Result<(), Failure> {
         socket.send(Message::Text(ack.to_string().into())).await?;
     }
     Ok(())
+}
+
+/// The user id a `/handover` names first (`<@U…|name>` or `<@U…>`), or "".
+fn handover_target(payload: &Value) -> &str {
+    payload["text"]
+        .as_str()
+        .and_then(|text| text.strip_prefix("<@"))
+        .and_then(|t| t.split(['|', '>']).next())
+        .unwrap_or("")
 }
 
 /// The database: a writer thread fed by a channel, and a connection for reads.
@@ -209,11 +214,7 @@ async fn serve_stored(socket: Socket, store: Store) -> Result<(), Failure> {
         tokio::spawn(async move {
             let payload = &envelope["payload"];
             let reply = if payload["command"] == "/handover" {
-                let text = payload["text"].as_str().unwrap_or("");
-                let to = text
-                    .strip_prefix("<@")
-                    .and_then(|t| t.split(['|', '>']).next())
-                    .unwrap_or("");
+                let to = handover_target(payload);
                 let channel = payload["channel_id"].as_str().unwrap_or("");
                 if store.record(channel, to).await {
                     json!({"response_type": "in_channel", "text": format!("<@{to}> has the pager")})
