@@ -311,8 +311,8 @@ fn reading_connection(path: &Path) -> rusqlite::Result<Connection> {
 }
 
 impl Shared {
-    /// The index for the (migrated) database at `path`, read when first asked: a large history
-    /// then costs nothing at startup, nor any memory in a Baton nobody asks about pay.
+    /// The index for the (migrated) database at `path`, not yet read: [`Shared::warm`] or the
+    /// first answer reads it, so opening the store costs the same whatever the history's size.
     pub(super) fn open(path: &Path) -> Result<Self, StoreError> {
         let counter = reading_connection(path)?;
         // Reads the schema and compiles the counter's statement now, not on the first answer.
