@@ -355,26 +355,26 @@ async fn hand_over<S: Store, D: Directory>(
     let is_admin = engine.settings.is_admin(&inv.user);
     // The decision runs on the store's writer, so it takes its own copies.
     let (caller, now, target, notes) = (inv.user.clone(), inv.now, to.id.clone(), notes.to_owned());
-    let record =
-        engine
-            .store
-            .record_handover(&inv.channel, inv.dedup_key.as_deref(), move |state| {
-                if let Some(expected) = &expected_next {
-                    if state.next_in_rota() != Some(expected) {
-                        return Err(Refusal::RotaMoved);
-                    }
-                }
-                let proposal = Proposal {
-                    caller: &caller,
-                    is_admin,
-                    target: &target,
-                    effective_at,
-                    backdated: effective_at != now,
-                    now,
-                    notes: &notes,
-                };
-                decide(state, &proposal)
-            });
+    let allowed = move |state: &ChannelState| {
+        if let Some(expected) = &expected_next {
+            if state.next_in_rota() != Some(expected) {
+                return Err(Refusal::RotaMoved);
+            }
+        }
+        let proposal = Proposal {
+            caller: &caller,
+            is_admin,
+            target: &target,
+            effective_at,
+            backdated: effective_at != now,
+            now,
+            notes: &notes,
+        };
+        decide(state, &proposal)
+    };
+    let record = engine
+        .store
+        .record_handover(&inv.channel, inv.dedup_key.as_deref(), allowed);
     // The new holder's name (for reports) is stored beside the handover, not before it: both
     // jobs reach the store's writer together and commit in one transaction. One after the other
     // cost a second commit for each person new to this Baton, in every command of the first
