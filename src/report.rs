@@ -1,9 +1,9 @@
 //! `baton pay-report`: a month of on-call pay for payroll, from the database.
 //!
 //! CSV: one row per engineer per channel, amounts as plain decimals, days to two decimals, with
-//! exactly the header below. Each row's amount is that channel's exact pay rounded once; an
-//! engineer's payslip total (the table's and `/oncall-pay`'s) is their exact sum over channels
-//! rounded once, so it can differ by a penny from the sum of their rounded rows.
+//! exactly the header below. An engineer's rows add up to what they are paid (the table's and
+//! `/oncall-pay`'s total): the pay module splits that total over their channels, each row within a
+//! penny of the channel's exact pay (see [`crate::domain::pay`]).
 
 use crate::commands::oncall_pay::team_total;
 use crate::domain::ids::UserId;
@@ -148,4 +148,60 @@ pub fn table(
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::ChannelId;
+    use crate::domain::money::{Currency, Money};
+    use crate::domain::pay::{self, ChannelRota, HandoverPoint, Rates};
+
+    #[test]
+    fn an_engineers_csv_rows_add_up_to_what_they_are_paid() {
+        // £10.00 a day; Alice covers 08:00-16:00 of Monday 2 June in three channels: a third of
+        // a day each, £3.33⅓. She is paid £10.00, and her rows must say so between them.
+        let gbp = Currency::gbp();
+        let ten = Money::parse("10.00", &gbp).unwrap();
+        let policy = PayPolicy {
+            rates: Some(Rates {
+                weekday: ten,
+                weekend: ten,
+                bank_holiday: ten,
+            }),
+            ..PayPolicy::unconfigured(chrono_tz::Europe::London)
+        };
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let point = |t: &str, who: &str| HandoverPoint {
+            at: at(t),
+            to: UserId::parse(who).unwrap(),
+        };
+        let rotas: Vec<ChannelRota> = ["C1", "C2", "C3"]
+            .iter()
+            .map(|c| ChannelRota {
+                channel: ChannelId::parse(c).unwrap(),
+                handovers: vec![
+                    point("2025-06-02T08:00:00+01:00", "UALICE"),
+                    point("2025-06-02T16:00:00+01:00", "UBOB"),
+                ],
+            })
+            .collect();
+        let month: YearMonth = "2025-06".parse().unwrap();
+        let statements = pay::team(&policy, &rotas, month, at("2025-06-02T16:00:00+01:00"));
+        let out = csv(&statements, &policy, &HashMap::new()).unwrap();
+        let alice: Vec<&str> = out
+            .lines()
+            .filter(|l| l.starts_with("UALICE,"))
+            .map(|l| l.split(',').nth(6).unwrap())
+            .collect();
+        assert_eq!(alice, ["3.34", "3.33", "3.33"], "{out}");
+        assert!(table(
+            &statements,
+            &policy,
+            &HashMap::new(),
+            month,
+            at("2025-07-01T00:00:00Z")
+        )
+        .contains("£10.00"));
+    }
 }

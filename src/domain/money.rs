@@ -158,6 +158,12 @@ impl Money {
         }
     }
 
+    /// An amount from whole minor units computed exactly; saturates like
+    /// [`from_exact_minor`](Self::from_exact_minor).
+    pub fn from_whole_minor(minor: i128, currency: &Currency) -> Self {
+        Self::from_minor(i64::try_from(minor).unwrap_or(i64::MAX), currency)
+    }
+
     pub fn zero(currency: &Currency) -> Self {
         Self::from_minor(0, currency)
     }
@@ -167,8 +173,7 @@ impl Money {
         // A month's pay stays far below i64::MAX minor units: rates are capped at 10^12 minor
         // units a day (see MAX_PARSED_MINOR), so overflow would need ~300,000 channel-months in
         // one sum. Saturate rather than panic if that is ever exceeded.
-        let minor = i64::try_from(exact.round_half_up()).unwrap_or(i64::MAX);
-        Self::from_minor(minor, currency)
+        Self::from_whole_minor(exact.round_half_up(), currency)
     }
 
     pub fn minor_units(&self) -> i64 {
@@ -289,6 +294,51 @@ impl Fraction {
     pub fn round_half_up(self) -> i128 {
         (2 * self.num + self.den).div_euclid(2 * self.den)
     }
+
+    /// The largest integer not above the value: 2.7 → 2, -2.5 → -3.
+    pub fn floor(self) -> i128 {
+        self.num.div_euclid(self.den)
+    }
+
+    /// What is left above [`floor`](Self::floor), in `[0, 1)`.
+    fn remainder(self) -> Self {
+        Self {
+            num: self.num.rem_euclid(self.den),
+            den: self.den,
+        }
+    }
+}
+
+/// Splits `total` whole minor units into one whole part per exact share, the parts adding up to
+/// `total` exactly (the largest-remainder method): each share is rounded down, and the units
+/// left over go one each to the shares with the largest remainders, the earlier share first on
+/// a tie.
+///
+/// When `total` lies between the floor and the ceiling of the shares' exact sum (as it does when
+/// it is that sum rounded once), every part is its own share rounded down or up, and a share
+/// that is already whole is never changed. Otherwise the difference is still spread over the
+/// shares, so the parts always add up to `total`. With no shares there is nothing to split into:
+/// the result is empty.
+pub fn apportion(total: i128, shares: &[Fraction]) -> Vec<i128> {
+    let mut parts: Vec<i128> = shares.iter().map(|s| s.floor()).collect();
+    if shares.is_empty() {
+        return parts;
+    }
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    // Stable: equal remainders keep their order.
+    order.sort_by(|&a, &b| shares[b].remainder().cmp(&shares[a].remainder()));
+    let left = total - parts.iter().sum::<i128>();
+    let step = left.signum();
+    if step < 0 {
+        order.reverse();
+    }
+    for (k, &i) in order.iter().cycle().enumerate() {
+        if k as i128 >= left.abs() {
+            break;
+        }
+        parts[i] += step;
+    }
+    parts
 }
 
 impl Add for Fraction {
@@ -560,6 +610,63 @@ mod tests {
         for (secs, len, want) in cases {
             let d = Days::from_fraction(Fraction::new(secs, len).unwrap());
             assert_eq!(d.to_string(), want, "{secs}/{len}");
+        }
+    }
+
+    fn shares(pairs: &[(i128, i128)]) -> Vec<Fraction> {
+        pairs
+            .iter()
+            .map(|&(n, d)| Fraction::new(n, d).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn apportioned_parts_add_up_to_the_total_with_leftovers_to_the_largest_remainders() {
+        // (total, exact shares as num/den, parts)
+        type Case<'a> = (i128, &'a [(i128, i128)], &'a [i128]);
+        let cases: [Case; 7] = [
+            // Three channels of a third of £10 each: the rows must say £10.00 between them.
+            (1000, &[(1000, 3), (1000, 3), (1000, 3)], &[334, 333, 333]),
+            // Four half pennies, paid as 2p (rounded once from 2.0): two rows get a penny.
+            (2, &[(1, 2), (1, 2), (1, 2), (1, 2)], &[1, 1, 0, 0]),
+            // The largest remainder wins, wherever it is.
+            (10, &[(31, 10), (37, 10), (32, 10)], &[3, 4, 3]),
+            // Whole shares are never changed.
+            (7, &[(5, 1), (3, 2), (1, 2)], &[5, 2, 0]),
+            (0, &[(0, 1), (0, 1)], &[0, 0]),
+            (0, &[], &[]),
+            // A total off the shares' sum is still spread, so the parts add up to it.
+            (3, &[(1, 4), (1, 2)], &[1, 2]),
+        ];
+        for (total, pairs, want) in cases {
+            assert_eq!(apportion(total, &shares(pairs)), want, "{total} {pairs:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn apportioned_parts_add_up_and_each_is_its_share_rounded_down_or_up(
+            // Denominators as pay makes them: day lengths in seconds, and their factors.
+            pairs in proptest::collection::vec(
+                (0i128..10_000_000_000, proptest::sample::select(vec![1i128, 3, 23, 25, 86_400, 82_800, 90_000])),
+                0..12,
+            ),
+            total_nudge in 0i128..2,
+        ) {
+            let shares = shares(&pairs);
+            let exact = shares.iter().fold(Fraction::ZERO, |sum, &s| sum + s);
+            // The sum rounded half up, or the sum's floor or ceiling: all in range.
+            let total = match total_nudge {
+                0 => exact.round_half_up(),
+                _ => exact.floor() + i128::from(exact.remainder() != Fraction::ZERO),
+            };
+            let parts = apportion(total, &shares);
+            proptest::prop_assert_eq!(parts.iter().sum::<i128>(), if shares.is_empty() { 0 } else { total });
+            for (part, share) in parts.iter().zip(&shares) {
+                let floor = share.floor();
+                let whole = share.remainder() == Fraction::ZERO;
+                proptest::prop_assert!(*part == floor || (!whole && *part == floor + 1), "{part} for {share:?}");
+            }
         }
     }
 }

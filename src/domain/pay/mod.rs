@@ -18,7 +18,7 @@ mod tests;
 pub use policy::{DayKind, DayRule, PayPolicy, Rates, WeekendDays};
 
 use crate::domain::ids::{ChannelId, UserId};
-use crate::domain::money::{Currency, Days, Fraction, Money};
+use crate::domain::money::{apportion, Currency, Days, Fraction, Money};
 use crate::domain::month::YearMonth;
 use accrue::{PersonTally, Tally};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -42,9 +42,8 @@ pub struct ChannelRota {
     pub handovers: Vec<HandoverPoint>,
 }
 
-/// Days on call per day kind, and amounts per kind when rates are configured. Each figure is
-/// rounded once from its exact sum, so the amounts by kind may differ from the total by a
-/// minor unit: the total is the one paid.
+/// Days on call per day kind, and amounts per kind when rates are configured. The amounts by
+/// kind add up to the breakdown's total: see [`apportion`](crate::domain::money::apportion).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindBreakdown {
     days: [Days; 3],
@@ -52,12 +51,15 @@ pub struct KindBreakdown {
 }
 
 impl KindBreakdown {
-    fn from_tally(tally: &Tally, policy: &PayPolicy) -> Self {
+    /// The days in `tally`, and with rates their amounts: `total` minor units split over the
+    /// kinds by their exact pay, or with no `total` given, their exact sum rounded once.
+    fn from_tally(tally: &Tally, policy: &PayPolicy, total: Option<i128>) -> Self {
         let days = DayKind::ALL.map(|k| tally.days(k));
         let amounts = policy.rates.as_ref().map(|rates| {
-            DayKind::ALL.map(|k| {
-                Money::from_exact_minor(exact_amount(rates, k, days[k.index()]), &policy.currency)
-            })
+            let exact = DayKind::ALL.map(|k| exact_amount(rates, k, days[k.index()]));
+            let total = total.unwrap_or_else(|| exact_sum(&exact).round_half_up());
+            let parts = apportion(total, &exact);
+            DayKind::ALL.map(|k| Money::from_whole_minor(parts[k.index()], &policy.currency))
         });
         Self { days, amounts }
     }
@@ -72,24 +74,26 @@ impl KindBreakdown {
         self.days.iter().fold(Days::ZERO, |sum, &d| sum + d)
     }
 
-    /// The amount for this kind, rounded once from its exact value; None without rates.
+    /// The amount for this kind, within a minor unit of its exact value; None without rates.
     pub fn amount(&self, kind: DayKind) -> Option<Money> {
         self.amounts.map(|a| a[kind.index()])
     }
 
     /// The exact pay for these days in minor units (rate × exact days, summed over kinds).
     pub fn exact_total(&self, rates: &Rates) -> Fraction {
-        DayKind::ALL.iter().fold(Fraction::ZERO, |sum, &k| {
-            sum + exact_amount(rates, k, self.days(k))
-        })
+        exact_sum(&DayKind::ALL.map(|k| exact_amount(rates, k, self.days(k))))
     }
 
-    fn total(&self, policy: &PayPolicy) -> Option<Money> {
-        policy
-            .rates
-            .as_ref()
-            .map(|rates| Money::from_exact_minor(self.exact_total(rates), &policy.currency))
+    /// The amounts by kind added up; None without rates.
+    fn total(&self) -> Option<Money> {
+        let amounts = self.amounts?;
+        let minor = amounts.iter().map(Money::minor_units).sum();
+        Some(Money::from_minor(minor, amounts[0].currency()))
     }
+}
+
+fn exact_sum(parts: &[Fraction]) -> Fraction {
+    parts.iter().fold(Fraction::ZERO, |sum, &p| sum + p)
 }
 
 fn exact_amount(rates: &Rates, kind: DayKind, days: Days) -> Fraction {
@@ -125,6 +129,9 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// The total is the exact sum of every share rounded once; the channels' amounts are that
+    /// total split over them by their exact pay, so the rows of a payroll export add up to what
+    /// is paid.
     fn build(
         policy: &PayPolicy,
         user: &UserId,
@@ -132,28 +139,50 @@ impl Statement {
         to_date: Option<DateTime<Utc>>,
         person: Option<&PersonTally>,
     ) -> Self {
-        let mut overall = Tally::default();
-        let mut channels = Vec::new();
-        let mut uncovered_dates = Vec::new();
-        if let Some(person) = person {
-            for (&channel, tally) in &person.channels {
-                overall.merge(tally);
-                let breakdown = KindBreakdown::from_tally(tally, policy);
-                channels.push(ChannelPay {
-                    channel: channel.clone(),
-                    total: breakdown.total(policy),
-                    breakdown,
-                });
+        let tallies: Vec<(&ChannelId, &Tally)> = person
+            .map(|p| p.channels.iter().map(|(&c, t)| (c, t)).collect())
+            .unwrap_or_default();
+        let uncovered_dates = person
+            .map(|p| p.uncovered.iter().copied().collect())
+            .unwrap_or_default();
+        let mut all = Tally::default();
+        tallies.iter().for_each(|(_, tally)| all.merge(tally));
+        let overall = KindBreakdown::from_tally(&all, policy, None);
+        let total = overall.total();
+        // Each channel's share of the total, in whole minor units; None without rates.
+        let shares: Vec<Option<i128>> = match (&policy.rates, &total) {
+            (Some(rates), Some(total)) => {
+                let exact: Vec<Fraction> = tallies
+                    .iter()
+                    .map(|(_, tally)| {
+                        exact_sum(&DayKind::ALL.map(|k| exact_amount(rates, k, tally.days(k))))
+                    })
+                    .collect();
+                apportion(i128::from(total.minor_units()), &exact)
+                    .into_iter()
+                    .map(Some)
+                    .collect()
             }
-            uncovered_dates.extend(person.uncovered.iter().copied());
-        }
-        let overall = KindBreakdown::from_tally(&overall, policy);
+            _ => vec![None; tallies.len()],
+        };
+        let channels = tallies
+            .iter()
+            .zip(shares)
+            .map(|(&(channel, tally), share)| {
+                let breakdown = KindBreakdown::from_tally(tally, policy, share);
+                ChannelPay {
+                    channel: channel.clone(),
+                    total: breakdown.total(),
+                    breakdown,
+                }
+            })
+            .collect();
         Self {
             user: user.clone(),
             month,
             to_date,
             channels,
-            total: overall.total(policy),
+            total,
             overall,
             uncovered_dates,
         }

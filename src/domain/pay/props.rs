@@ -32,7 +32,7 @@ fn exact_pay(
         .map(|(who, person)| {
             let mut all = Tally::default();
             person.channels.values().for_each(|t| all.merge(t));
-            let exact = KindBreakdown::from_tally(&all, policy).exact_total(rates);
+            let exact = KindBreakdown::from_tally(&all, policy, None).exact_total(rates);
             (who.clone(), exact)
         })
         .collect()
@@ -177,5 +177,48 @@ proptest! {
                 .exact_total(&rates)
         };
         prop_assert!(pay(&after) >= pay(&before));
+    }
+
+    #[test]
+    fn an_engineers_channel_and_kind_amounts_add_up_to_the_total_paid(
+        zone in 0..ZONES.len(),
+        month_index in 0_u32..12,
+        rate in (0_i64..100_000, 0_i64..100_000, 0_i64..100_000),
+        channels in proptest::collection::vec(
+            proptest::collection::vec((-5 * DAY..40 * DAY, 0_u8..3), 1..12),
+            1..6,
+        ),
+        now_after in 0_i64..40 * DAY,
+    ) {
+        let p = policy_in(zone, rate);
+        let rates = p.rates.clone().unwrap();
+        let month = YearMonth::new(2025, month_index + 1).unwrap();
+        let (start, _) = month.bounds(p.timezone);
+        let now = start + Duration::seconds(now_after);
+        let rotas: Vec<ChannelRota> = channels
+            .into_iter()
+            .enumerate()
+            .map(|(i, points)| ChannelRota {
+                channel: ChannelId::parse(&format!("C{i}")).unwrap(),
+                ..rota_from(start, points)
+            })
+            .collect();
+        let minor = |m: Option<Money>| m.unwrap().minor_units();
+        for s in team(&p, &rotas, month, now) {
+            let total = minor(s.total);
+            prop_assert_eq!(i128::from(total), s.overall.exact_total(&rates).round_half_up());
+            let by_channel: i64 = s.channels.iter().map(|c| minor(c.total)).sum();
+            prop_assert_eq!(by_channel, total, "channels of {}", s.user);
+            let by_kind: i64 = DayKind::ALL.iter().map(|&k| minor(s.overall.amount(k))).sum();
+            prop_assert_eq!(by_kind, total, "kinds of {}", s.user);
+            for c in &s.channels {
+                // The channel's exact pay rounded down or up.
+                let (paid, exact) = (i128::from(minor(c.total)), c.breakdown.exact_total(&rates));
+                let whole = Fraction::from_integer(exact.floor()) == exact;
+                prop_assert!(paid == exact.floor() || (!whole && paid == exact.floor() + 1));
+                let kinds: i64 = DayKind::ALL.iter().map(|&k| minor(c.breakdown.amount(k))).sum();
+                prop_assert_eq!(kinds, minor(c.total), "kinds of {} in {}", s.user, c.channel);
+            }
+        }
     }
 }

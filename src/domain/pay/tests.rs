@@ -483,7 +483,8 @@ fn without_rates_days_are_shown_and_amounts_are_not() {
 #[test]
 fn totals_are_rounded_once_half_up_from_the_exact_sum() {
     // Rate 0.05 a day, 12 hours of Monday 2 June in each of two channels: each channel earns
-    // exactly 2.5p, shown as 3p (half up). Overall the exact 5p is paid, not 3p + 3p.
+    // exactly 2.5p. The exact 5p is paid, not 3p + 3p, and the channels' amounts add up to it:
+    // 3p + 2p, the tie's extra penny to the first channel.
     let p = PayPolicy {
         rates: Some(rates("0.05", "0.05", "0.05")),
         ..policy()
@@ -500,7 +501,7 @@ fn totals_are_rounded_once_half_up_from_the_exact_sum() {
         .iter()
         .map(|c| c.total.map(|m| m.minor_units()))
         .collect();
-    assert_eq!(per_channel, [Some(3), Some(3)]);
+    assert_eq!(per_channel, [Some(3), Some(2)]);
     assert_eq!(s.total.map(|m| m.minor_units()), Some(5));
     // One channel alone: 2.5p → 3p; at 0.01 a day, 0.5p → 1p.
     let one = statement(&p, &rotas[..1], &user("alice"), month("2025-06"), at(LATER));
