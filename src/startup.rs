@@ -131,6 +131,13 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     let names = store.names(&users).await?;
     store.close().await;
     crate::commands::oncall_pay::warn_uncovered(&statements);
+    if now < end && args.format == report::Format::Csv {
+        // The table says "to date" itself; the CSV's header is fixed, so the log says it.
+        tracing::warn!(
+            month = %args.month,
+            "this month is not over: the CSV's figures are accrued to now and will grow"
+        );
+    }
     let text = match args.format {
         report::Format::Csv => {
             report::csv(&statements, &config.pay, &names).context("cannot write the CSV")?

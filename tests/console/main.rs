@@ -73,6 +73,11 @@ impl Workspace {
 
     /// Runs `baton pay-report` on this workspace's database; returns stdout, asserting success.
     fn report(&self, args: &[&str]) -> String {
+        self.report_and_log(args).0
+    }
+
+    /// Runs `baton pay-report`, asserting success; returns stdout and stderr (its log).
+    fn report_and_log(&self, args: &[&str]) -> (String, String) {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton"));
         cmd.arg("pay-report")
             .args(args)
@@ -82,12 +87,9 @@ impl Workspace {
             cmd.arg("--config").arg(config);
         }
         let out = cmd.output().expect("run baton pay-report");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        (String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
     }
 
     fn path(&self) -> &Path {

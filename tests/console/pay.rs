@@ -157,6 +157,16 @@ fn this_months_pay_is_accrued_to_now_and_says_so() {
 }
 
 #[test]
+fn a_csv_for_a_month_not_over_warns_that_its_figures_are_to_date() {
+    let ws = march();
+    let (_, log) = ws.report_and_log(&["--month", "2199-12"]);
+    assert!(log.contains("this month is not over"), "{log}");
+    let (csv, log) = ws.report_and_log(&["--month", "2025-03"]);
+    assert!(!log.contains("not over"), "{log}");
+    assert!(csv.starts_with("user_id,"), "{csv}");
+}
+
+#[test]
 fn without_rates_pay_shows_days_and_says_rates_are_not_configured() {
     let ws = Workspace::new();
     let out = ws.run(&[
