@@ -356,6 +356,13 @@ async fn a_write_the_writer_was_not_told_of_is_still_in_the_next_pay_answer() {
     let (dir, store) = temp_store().await;
     let march = (t("2025-03-01T00:00:00Z"), t("2025-04-01T00:00:00Z"));
     record(&store, "ops", "ann", "2025-03-03T09:00:00Z").await;
+    // Pay's index is loaded (it is read on the first question), so the answer below comes from
+    // the index, not from a fresh read of the table.
+    let before = store
+        .pay_history(march.0, march.1, PayScope::Channel(&c("ops")))
+        .await
+        .unwrap();
+    assert_eq!(before[0].handovers.len(), 1, "{before:?}");
     // A job that changes a handover but reports nothing, as a buggy one would.
     store
         .writer
