@@ -242,9 +242,51 @@ pub(crate) async fn run<S: Store, D: Directory>(
     engine: &Engine<S, D>,
     inv: &Invocation,
 ) -> Handled {
+    let command = parse(&inv.text)?;
+    let hands_over = matches!(command, Command::To { .. } | Command::Next { .. });
+    match run_parsed(engine, inv, command).await {
+        Err(failed) if hands_over => recorded_before(engine, inv, failed).await,
+        handled => handled,
+    }
+}
+
+/// A handover that failed before reaching the store may be a redelivery of one that was
+/// recorded: Slack retries when an ack is lost, often because something was failing then. Its
+/// checks ran again against a world that has moved on (the directory down, the rota order
+/// changed by the handover itself), so the store is asked whether this submission's key was
+/// recorded; if so, the answer is the first one's. Only failures pay for that read.
+async fn recorded_before<S: Store, D: Directory>(
+    engine: &Engine<S, D>,
+    inv: &Invocation,
+    failed: CommandError,
+) -> Handled {
+    let Some(key) = inv.dedup_key.as_deref() else {
+        return Err(failed);
+    };
+    match engine.store.recorded_with_key(key).await {
+        Ok(Some(handover)) => Ok((
+            Reply::public(announcement(&handover, inv.now, engine.settings.timezone)),
+            "duplicate",
+        )),
+        Ok(None) => Err(failed),
+        Err(e) => {
+            tracing::warn!(
+                error = %super::error_chain(&e),
+                "could not check whether a failed handover was recorded before"
+            );
+            Err(failed)
+        }
+    }
+}
+
+async fn run_parsed<S: Store, D: Directory>(
+    engine: &Engine<S, D>,
+    inv: &Invocation,
+    command: Command,
+) -> Handled {
     let tz = engine.settings.timezone;
     let is_admin = engine.settings.is_admin(&inv.user);
-    match parse(&inv.text)? {
+    match command {
         Command::Help => Ok((
             Reply::private(format!("*Handing over the pager*\n{USAGE}")),
             "help",
@@ -862,5 +904,113 @@ mod tests {
             history(&[], tz),
             "No handovers have been recorded in this channel yet."
         );
+    }
+
+    /// The engine on a temp SQLite store, with a directory that knows everyone until `down`.
+    mod redelivery {
+        use crate::commands::{
+            AccountKind, CommandName, Directory, DirectoryError, Engine, EngineSettings,
+            Invocation, MentionRef, Person,
+        };
+        use crate::domain::ids::{ChannelId, UserId};
+        use crate::domain::pay::PayPolicy;
+        use crate::store::SqliteStore;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
+
+        #[derive(Clone, Default)]
+        struct Switchable {
+            down: Arc<AtomicBool>,
+        }
+
+        impl Directory for Switchable {
+            async fn lookup(&self, who: &MentionRef) -> Result<Option<Person>, DirectoryError> {
+                if self.down.load(Ordering::SeqCst) {
+                    return Err(DirectoryError("Slack is having trouble".into()));
+                }
+                let MentionRef::Id(id) = who else {
+                    return Ok(None);
+                };
+                Ok(Some(Person {
+                    id: id.clone(),
+                    name: id.as_str().to_lowercase(),
+                    kind: AccountKind::Person,
+                }))
+            }
+        }
+
+        const ADMIN: &str = "U0ADMIN001";
+        const ALICE: &str = "U0ALICE001";
+        const BOB: &str = "U0BOB00001";
+
+        async fn engine() -> (
+            Engine<SqliteStore, Switchable>,
+            Switchable,
+            tempfile::TempDir,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let store = SqliteStore::open(&dir.path().join("b.db").to_string_lossy())
+                .await
+                .unwrap();
+            let tz = chrono_tz::Europe::London;
+            let settings = Arc::new(EngineSettings {
+                timezone: tz,
+                admins: [UserId::parse(ADMIN).unwrap()].into(),
+                pay: PayPolicy::unconfigured(tz),
+            });
+            let directory = Switchable::default();
+            (
+                Engine::new(store, directory.clone(), settings),
+                directory,
+                dir,
+            )
+        }
+
+        fn inv(user: &str, text: &str, key: &str) -> Invocation {
+            Invocation {
+                user: UserId::parse(user).unwrap(),
+                channel: ChannelId::parse("C0OPS00001").unwrap(),
+                command: CommandName::Handover,
+                text: text.to_owned(),
+                now: super::t("2025-03-03T09:00:00Z"),
+                dedup_key: Some(format!("T0001:{key}")),
+            }
+        }
+
+        #[tokio::test]
+        async fn a_redelivered_handover_gets_the_first_answer_though_the_directory_is_down_now() {
+            let (engine, directory, _dir) = engine().await;
+            let to_bob = format!("<@{BOB}|bob> quiet week");
+            let first = engine.answer(inv(ALICE, &to_bob, "k1")).await;
+            assert_eq!(first.outcome, "recorded", "{}", first.reply.text);
+            directory.down.store(true, Ordering::SeqCst);
+            let again = engine.answer(inv(ALICE, &to_bob, "k1")).await;
+            assert_eq!(again.outcome, "duplicate", "{}", again.reply.text);
+            assert_eq!(again.reply, first.reply);
+            // A new submission while the directory is down still fails, and says so.
+            let new = engine.answer(inv(ALICE, &to_bob, "k2")).await;
+            assert!(new.reply.is_private(), "{}", new.reply.text);
+            assert_ne!(new.outcome, "duplicate");
+        }
+
+        #[tokio::test]
+        async fn a_redelivered_handover_next_gets_the_first_answer_after_the_rota_moved_on() {
+            let (engine, _directory, _dir) = engine().await;
+            let setup = [
+                (ADMIN, format!("<@{ALICE}|alice>"), "k1"),
+                (ADMIN, format!("rota <@{BOB}|bob>"), "k2"),
+            ];
+            for (who, text, key) in setup {
+                let done = engine.answer(inv(who, &text, key)).await;
+                assert!(!done.reply.is_private(), "{}", done.reply.text);
+            }
+            let first = engine.answer(inv(ALICE, "next", "k3")).await;
+            assert_eq!(first.outcome, "recorded", "{}", first.reply.text);
+            // Bob is on call now and the only one in the order: judged afresh, "next" would be
+            // refused, though this very submission is what put him there.
+            let again = engine.answer(inv(ALICE, "next", "k3")).await;
+            assert_eq!(again.outcome, "duplicate", "{}", again.reply.text);
+            assert_eq!(again.reply, first.reply);
+        }
     }
 }

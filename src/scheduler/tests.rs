@@ -139,6 +139,9 @@ impl Store for FakeStore {
     ) -> Result<(), StoreError> {
         unimplemented!("the scheduler sets no rota")
     }
+    async fn recorded_with_key(&self, _: &str) -> Result<Option<Handover>, StoreError> {
+        unimplemented!("the scheduler records no handovers")
+    }
     async fn history(&self, _: &ChannelId, _: u32) -> Result<Vec<Handover>, StoreError> {
         unimplemented!("the scheduler reads no history")
     }

@@ -138,6 +138,14 @@ pub trait Store: Send + Sync {
         F: FnOnce(&ChannelState) -> Result<NewHandover, E> + Send + 'static,
         E: Send + 'static;
 
+    /// The handover a submission with this dedup key recorded, if any: how a retried command
+    /// that fails before it reaches [`record_handover`](Self::record_handover) (a directory
+    /// outage, a rota changed since) learns that its first delivery was recorded after all.
+    fn recorded_with_key(
+        &self,
+        dedup_key: &str,
+    ) -> impl Future<Output = Result<Option<Handover>, StoreError>> + Send;
+
     /// Marks the channel's latest handover undone if `decide` (given the state) allows. A
     /// `dedup_key` that already undid a handover returns that undo again instead.
     fn undo_latest<F, E>(
@@ -706,6 +714,21 @@ impl Store for SqliteStore {
                 )?
                 .execute(row)?;
                 Ok(())
+            })
+            .await
+    }
+
+    async fn recorded_with_key(&self, dedup_key: &str) -> Result<Option<Handover>, StoreError> {
+        let key = dedup_key.to_owned();
+        self.writer
+            .run(Writes::AtMostOne, move |conn| {
+                let mut statement = conn.prepare_cached(concat!(
+                    "SELECT ",
+                    handover_columns!(),
+                    " FROM handovers WHERE dedup_key = ?1"
+                ))?;
+                let mut rows = statement.query([key])?;
+                rows.next()?.map(handover_from_row).transpose()
             })
             .await
     }
