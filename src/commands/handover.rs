@@ -98,6 +98,15 @@ fn person_token(word: &str) -> Result<MentionRef, CommandError> {
     }
 }
 
+/// Whether the word after `at` is a try at a date or time (`2025-03-03`, `3/3`, `09:30`), so
+/// that `at` starts a backdated handover: a digit, then a digit or separator somewhere after it.
+/// "at last, a quiet week", "at 9am standup" and "at 3 alerts open" are notes. A date in the
+/// wrong shape is still read as one and refused with the format, rather than taken as notes and
+/// recorded now: a handover at the wrong time changes pay.
+fn looks_like_a_date(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_digit()) && word.contains(['-', '/', '.', ':'])
+}
+
 /// Parses the text after `/handover` (wire form).
 pub fn parse(wire: &str) -> Result<Command, CommandError> {
     let normalized = text::normalize(wire);
@@ -149,11 +158,8 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         _ => person_token(first)?,
     };
     let (word, after) = text::first_word(rest);
-    // `at` starts a backdated time only when a date follows: "at last, a quiet week" is notes.
     let (next, _) = text::first_word(after);
-    if text::keyword(word) == "at"
-        && (next.is_empty() || next.starts_with(|c: char| c.is_ascii_digit()))
-    {
+    if text::keyword(word) == "at" && (next.is_empty() || looks_like_a_date(next)) {
         let (date, after_date) = text::first_word(after);
         let (time, notes_text) = text::first_word(after_date);
         if date.is_empty() || time.is_empty() {
@@ -728,6 +734,30 @@ mod tests {
                 },
             ),
             (
+                "<@U0BOB0001> at 9am standup moved",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: "at 9am standup moved".into(),
+                },
+            ),
+            (
+                "<@U0BOB0001> at 3 alerts still open",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: "at 3 alerts still open".into(),
+                },
+            ),
+            (
+                "<@U0BOB0001> at 3/3 09:30",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: Some(("3/3".into(), "09:30".into())),
+                    notes: String::new(),
+                },
+            ),
+            (
                 "next",
                 Command::Next {
                     notes: String::new(),
@@ -760,6 +790,7 @@ mod tests {
             ("<!channel>", "are not people"),
             ("<@U0BOB0001> at", "After `at`"),
             ("<@U0BOB0001> at 2025-03-03", "After `at`"),
+            ("<@U0BOB0001> at 09:30", "After `at`"),
             ("history 0", "not a number of handovers"),
             ("history 51", "not a number of handovers"),
             ("history lots", "not a number of handovers"),
