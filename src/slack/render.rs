@@ -51,11 +51,15 @@ fn blocks(layout: &[Block]) -> Vec<SlackBlock> {
                 SlackHeaderBlock::new(SlackBlockPlainTextOnly::from(truncate(title, HEADER_MAX)))
                     .into(),
             ),
-            Block::Section(text) => out.push(
-                SlackSectionBlock::new()
-                    .with_text(mrkdwn(text, SECTION_MAX))
-                    .into(),
-            ),
+            Block::Section(text) => {
+                for piece in pieces(text, SECTION_MAX) {
+                    out.push(
+                        SlackSectionBlock::new()
+                            .with_text(mrkdwn(piece, SECTION_MAX))
+                            .into(),
+                    );
+                }
+            }
             Block::Fields(pairs) => {
                 for chunk in pairs.chunks(FIELDS_PER_SECTION) {
                     let fields = chunk
@@ -77,6 +81,34 @@ fn blocks(layout: &[Block]) -> Vec<SlackBlock> {
     if out.len() > BLOCKS_MAX {
         out.clear();
     }
+    out
+}
+
+/// Splits a section's text at line breaks into pieces of at most `max` characters each, so that
+/// a long list (`/oncall-pay team` for a big team, a statement's channels) becomes several
+/// sections instead of one cut short. A single line over `max` is a piece of its own, cut later.
+fn pieces(text: &str, max: usize) -> Vec<&str> {
+    if text.chars().count() <= max {
+        return vec![text];
+    }
+    let mut out = Vec::new();
+    // The piece being built: its first byte, and its length in characters.
+    let (mut start, mut chars) = (0, None::<usize>);
+    let mut at = 0;
+    for line in text.split('\n') {
+        let n = line.chars().count();
+        chars = match chars {
+            Some(c) if c + 1 + n <= max => Some(c + 1 + n),
+            Some(_) => {
+                out.push(&text[start..at - 1]);
+                start = at;
+                Some(n)
+            }
+            None => Some(n),
+        };
+        at += line.len() + 1;
+    }
+    out.push(&text[start..]);
     out
 }
 
@@ -172,6 +204,34 @@ mod tests {
         assert_eq!(truncate("short", 10), "short");
         let entity = format!("{}&amp;", "b".repeat(8));
         assert_eq!(truncate(&entity, 11), format!("{}…", "b".repeat(8)));
+    }
+
+    #[test]
+    fn a_long_section_is_split_at_line_breaks_into_sections_within_the_limit() {
+        // 80 engineers at ~80 characters a line: 6,500 characters, over twice the limit.
+        let lines: Vec<String> = (0..80)
+            .map(|i| {
+                format!("• <@U{i:08}>: *£1,234.56* (4.42 weekday, 2.00 weekend, 0.00 bank holiday)")
+            })
+            .collect();
+        let text = format!("*Team on-call pay for March 2025*\n{}", lines.join("\n"));
+        let v = json_of(&Reply::private("x").with_blocks(vec![Block::Section(text.clone())]));
+        let sections: Vec<&str> = v["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["text"]["text"].as_str().unwrap())
+            .collect();
+        assert!(sections.len() >= 3, "{}", sections.len());
+        for s in &sections {
+            assert!(s.chars().count() <= SECTION_MAX, "{}", s.chars().count());
+        }
+        // Nothing cut, nothing lost: the pieces are the text, split between lines.
+        assert_eq!(sections.join("\n"), text);
+        assert_eq!(pieces("a\nb", 10), ["a\nb"]);
+        assert_eq!(pieces("aaaa\nbbbb\ncc", 9), ["aaaa\nbbbb", "cc"]);
+        assert_eq!(pieces("aaaaaaaaaaaa\nb", 9), ["aaaaaaaaaaaa", "b"]);
+        assert_eq!(pieces("\n\naaaaaaaaa", 9), ["\n", "aaaaaaaaa"]);
     }
 
     #[test]
