@@ -65,9 +65,9 @@ fn usage(message: impl Into<String>) -> CommandError {
     CommandError::usage(message, USAGE)
 }
 
-/// Checks notes (wire form) and strips one pair of quotes around them.
+/// Checks notes (wire form, as typed) and strips one pair of quotes around them.
 fn notes(rest: &str) -> Result<String, CommandError> {
-    let notes = text::unquote(rest.trim()).to_owned();
+    let notes = text::unquote(text::trim_gaps(rest)).to_owned();
     let typed_length = text::decode(&notes).chars().count();
     if typed_length > MAX_NOTES {
         return Err(usage(format!(
@@ -107,32 +107,34 @@ fn looks_like_a_date(word: &str) -> bool {
     word.starts_with(|c: char| c.is_ascii_digit()) && word.contains(['-', '/', '.', ':'])
 }
 
-/// Parses the text after `/handover` (wire form).
+/// Parses the text after `/handover` (wire form). Command words are read normalized (smart
+/// quotes, odd spaces); notes are kept exactly as typed.
 pub fn parse(wire: &str) -> Result<Command, CommandError> {
-    let normalized = text::normalize(wire);
-    let (first, rest) = text::first_word(&normalized);
+    let (first, rest) = text::split_word(wire);
     if first.is_empty() {
         return Ok(Command::Status);
     }
-    match text::keyword(first).as_str() {
+    let normalized = text::normalize(rest);
+    let words = normalized.trim();
+    match text::keyword(&first).as_str() {
         "help" | "?" => return Ok(Command::Help),
         "next" => {
             return Ok(Command::Next {
                 notes: notes(rest)?,
             })
         }
-        "undo" if rest.is_empty() => return Ok(Command::Undo),
+        "undo" if words.is_empty() => return Ok(Command::Undo),
         "undo" => return Err(usage("`/handover undo` takes nothing after it.")),
-        "rota" if rest.is_empty() => return Ok(Command::ShowRota),
+        "rota" if words.is_empty() => return Ok(Command::ShowRota),
         "rota" => {
-            let members = rest
+            let members = words
                 .split_whitespace()
                 .map(person_token)
                 .collect::<Result<Vec<_>, _>>()?;
             return Ok(Command::Rota(members));
         }
         "history" => {
-            let n = match rest {
+            let n = match words {
                 "" => HISTORY_DEFAULT,
                 n => match n.parse::<u32>() {
                     Ok(n) if (1..=HISTORY_MAX).contains(&n) => n,
@@ -148,20 +150,19 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         }
         _ => {}
     }
-    let target = match text::token(first) {
+    let target = match text::token(&first) {
         Token::Word(w) => {
             return Err(usage(format!(
                 "I don't understand `{}`. Start with the person you hand over to.",
                 text::escape(&text::decode(&w))
             )))
         }
-        _ => person_token(first)?,
+        _ => person_token(&first)?,
     };
-    let (word, after) = text::first_word(rest);
-    let (next, _) = text::first_word(after);
-    if text::keyword(word) == "at" && (next.is_empty() || looks_like_a_date(next)) {
-        let (date, after_date) = text::first_word(after);
-        let (time, notes_text) = text::first_word(after_date);
+    let (word, after) = text::split_word(rest);
+    let (date, after_date) = text::split_word(after);
+    if text::keyword(&word) == "at" && (date.is_empty() || looks_like_a_date(&date)) {
+        let (time, notes_text) = text::split_word(after_date);
         if date.is_empty() || time.is_empty() {
             return Err(usage(
                 "After `at`, give the local date and time: `at 2025-03-03 09:30`.",
@@ -169,7 +170,7 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         }
         return Ok(Command::To {
             target,
-            at: Some((date.to_owned(), time.to_owned())),
+            at: Some((date, time)),
             notes: notes(notes_text)?,
         });
     }
@@ -731,6 +732,22 @@ mod tests {
                     target: id("U0BOB0001"),
                     at: None,
                     notes: "at last, a quiet week".into(),
+                },
+            ),
+            (
+                // Notes exactly as typed: curly quotes, a tab, a developer emoji (man, zero-width
+                // joiner, laptop); only the gap before them goes.
+                "<@U0BOB0001>\u{00A0}deploy \u{201C}v2\u{201D}\tdone \u{1F468}\u{200D}\u{1F4BB}",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: "deploy \u{201C}v2\u{201D}\tdone \u{1F468}\u{200D}\u{1F4BB}".into(),
+                },
+            ),
+            (
+                "next \u{201C}quiet week\u{201D}",
+                Command::Next {
+                    notes: "quiet week".into(),
                 },
             ),
             (

@@ -38,6 +38,28 @@ pub fn first_word(text: &str) -> (&str, &str) {
     }
 }
 
+/// White space, or a character that renders as nothing: what separates words.
+fn is_gap(c: char) -> bool {
+    c.is_whitespace() || INVISIBLE.contains(&c)
+}
+
+/// Splits off the first word of text as typed (not normalized): the word, normalized for reading
+/// as a command word, and the rest exactly as typed but for the gap before it. What follows the
+/// command words (a handover's notes) is then kept as the person wrote it.
+pub fn split_word(text: &str) -> (String, &str) {
+    let text = text.trim_start_matches(is_gap);
+    let end = text.find(char::is_whitespace).unwrap_or(text.len());
+    (
+        normalize(&text[..end]),
+        text[end..].trim_start_matches(is_gap),
+    )
+}
+
+/// Trims white space and invisible characters from both ends, nothing else.
+pub fn trim_gaps(text: &str) -> &str {
+    text.trim_matches(is_gap)
+}
+
 /// A keyword as typed, without surrounding quotes or trailing punctuation, lower-cased.
 pub fn keyword(word: &str) -> String {
     word.trim_matches(|c| matches!(c, '"' | '\''))
@@ -236,12 +258,19 @@ pub fn plain(mrkdwn: &str) -> String {
     out
 }
 
-/// Strips one pair of matching quotes around a whole text (`"quiet week"` → `quiet week`).
+/// Strips one pair of matching quotes around a whole text (`"quiet week"` → `quiet week`), straight
+/// or curly as Slack clients send them.
 pub fn unquote(text: &str) -> &str {
-    for q in ['"', '\''] {
-        if let Some(inner) = text.strip_prefix(q).and_then(|t| t.strip_suffix(q)) {
-            if !inner.contains(q) {
-                return inner.trim();
+    const PAIRS: [(char, char); 4] = [
+        ('"', '"'),
+        ('\'', '\''),
+        ('\u{201C}', '\u{201D}'),
+        ('\u{2018}', '\u{2019}'),
+    ];
+    for (open, close) in PAIRS {
+        if let Some(inner) = text.strip_prefix(open).and_then(|t| t.strip_suffix(close)) {
+            if !inner.contains([open, close]) {
+                return trim_gaps(inner);
             }
         }
     }
@@ -288,7 +317,32 @@ mod tests {
         assert_eq!(rest, "2025-03");
         assert_eq!(normalize("line one\nline\u{202F}two"), "line one\nline two");
         assert_eq!(unquote("\"quiet week\""), "quiet week");
+        assert_eq!(unquote("\u{201C}quiet week\u{201D}"), "quiet week");
         assert_eq!(unquote("it's 'fine'"), "it's 'fine'");
+    }
+
+    #[test]
+    fn the_rest_after_a_command_word_is_kept_exactly_as_typed() {
+        // (typed, first word normalized, rest as typed)
+        let cases = [
+            ("next all quiet", "next", "all quiet"),
+            (
+                "\u{201C}next\u{201D}\u{00A0}\u{200B}tab\there",
+                "\"next\"",
+                "tab\there",
+            ),
+            // A developer emoji (man, zero-width joiner, laptop) and curly quotes survive.
+            (
+                "next \u{1F468}\u{200D}\u{1F4BB} \u{2018}deploys\u{2019}",
+                "next",
+                "\u{1F468}\u{200D}\u{1F4BB} \u{2018}deploys\u{2019}",
+            ),
+            ("  next  ", "next", ""),
+            ("", "", ""),
+        ];
+        for (typed, word, rest) in cases {
+            assert_eq!(split_word(typed), (word.to_owned(), rest), "{typed:?}");
+        }
     }
 
     #[test]
