@@ -131,6 +131,10 @@ pub async fn deliver<S: Store, P: Poster>(
             return Ok(Delivery::Failed(reason));
         }
     };
+    // Marked before the direct message is sent: the message can take as long as its retries
+    // (minutes, if Slack is struggling), and a stop or crash meanwhile must not leave the posted
+    // reminder claimed but unmarked, to be posted again once the claim went stale.
+    mark_sent(store, post, clock).await;
     // The direct message rides on the channel's claim, so it is sent at most once too. It is not
     // retried on its own: that would need a claim of its own.
     if let Some(dm) = &post.dm {
@@ -138,7 +142,6 @@ pub async fn deliver<S: Store, P: Poster>(
             tracing::warn!(channel = %post.channel, user = %dm.user, error = %error, "could not send the heads-up direct message");
         }
     }
-    mark_sent(store, post, clock).await;
     Ok(outcome)
 }
 

@@ -233,6 +233,8 @@ struct RecordingPoster {
     failures_left: Arc<Mutex<HashMap<ChannelId, u32>>>,
     /// How long each post takes, to widen races.
     latency: Duration,
+    /// How long each direct message takes.
+    dm_latency: Duration,
 }
 
 impl RecordingPoster {
@@ -265,6 +267,7 @@ impl Poster for RecordingPoster {
     }
 
     async fn send_dm(&self, user: &UserId, message: &Reply) -> Result<(), PostError> {
+        tokio::time::sleep(self.dm_latency).await;
         self.log.lock().unwrap().push(format!("dm {user}"));
         self.messages.lock().unwrap().push(message.text.clone());
         Ok(())
@@ -481,6 +484,36 @@ async fn the_engineer_next_in_the_rota_is_told_on_the_friday_before_a_monday_han
     );
     wait(1).await;
     assert_eq!(poster.sorted_log(), ["dm bob", "post ops", "post web"]);
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stop_while_the_heads_up_message_is_slow_does_not_post_the_reminder_again() {
+    let store = three_channels();
+    let slow_dm = RecordingPoster {
+        dm_latency: Duration::from_secs(60),
+        ..RecordingPoster::default()
+    };
+    // Friday 6 June 2025, 10:00 BST: the reminders, and a heads-up to bob that Slack is slow to take.
+    let running = start(
+        store.clone(),
+        slow_dm.clone(),
+        weekdays_at_nine(Some(Weekday::Mon)),
+        paused_clock(utc("2025-06-06T09:00:00Z")),
+    );
+    wait(1).await;
+    assert_eq!(slow_dm.sorted_log(), ["post ops", "post web"]);
+    running.stop().await;
+    // Restarted after the claim would have gone stale: the channel has had its reminder.
+    let poster = RecordingPoster::default();
+    let running = start(
+        store,
+        poster.clone(),
+        weekdays_at_nine(Some(Weekday::Mon)),
+        paused_clock(utc("2025-06-06T09:30:00Z")),
+    );
+    wait(1).await;
+    assert_eq!(poster.log(), Vec::<String>::new());
     running.stop().await;
 }
 
