@@ -1,5 +1,5 @@
-//! Posting to Slack outside the ack path (announcements, reminders, DMs, late replies to
-//! `response_url`): every call is retried on 429 (honouring `Retry-After`) and on 5xx with capped
+//! Posting to Slack outside the ack path (reminders, DMs, late replies to `response_url`): every
+//! call is retried on 429 (waiting out `Retry-After`) and on 5xx and timeouts with capped
 //! exponential backoff, within a bounded total time.
 
 use super::render;
@@ -12,16 +12,17 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// How hard to try before giving up.
+/// How hard to try before giving up. Time is the only bound: attempts go on, with backoff,
+/// until the next one could not start within `total`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Attempts in all, the first included.
-    pub max_attempts: u32,
     /// Wait after the first transient failure; doubled after each one.
     pub first_backoff: Duration,
-    /// The longest wait between two attempts (also caps a `Retry-After`).
+    /// The longest backoff between two attempts after 5xx or timeouts. Slack's `Retry-After` is
+    /// waited in full: asking again sooner only earns another 429.
     pub max_backoff: Duration,
-    /// No retry starts once this much time has passed since the first attempt.
+    /// No retry starts once this much time has passed since the first attempt; a `Retry-After`
+    /// that ends past it gives up at once.
     pub total: Duration,
     /// One attempt that takes longer than this counts as a transient failure.
     pub attempt_timeout: Duration,
@@ -30,7 +31,6 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
-            max_attempts: 6,
             first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             total: Duration::from_secs(90),
@@ -232,18 +232,17 @@ impl SlackPoster {
                 // Slack asks for whole seconds; without a header, one second is its usual ask.
                 Failure::RateLimited(after) => after.unwrap_or(Duration::from_secs(1)),
                 Failure::Transient(_) => {
-                    let wait = backoff;
+                    let wait = backoff.min(policy.max_backoff);
                     backoff = (backoff * 2).min(policy.max_backoff);
                     wait
                 }
-            }
-            .min(policy.max_backoff);
+            };
             let gave_up = PostError::GaveUp {
                 method,
                 attempts,
                 last: failure.describe(),
             };
-            if attempts >= policy.max_attempts || started.elapsed() + wait > policy.total {
+            if started.elapsed() + wait > policy.total {
                 // Whoever should have seen this message will not: an operator needs to know.
                 tracing::error!(
                     method,

@@ -28,7 +28,6 @@ fn poster(slack: &FakeSlack) -> SlackPoster {
 
 fn fast_policy() -> RetryPolicy {
     RetryPolicy {
-        max_attempts: 4,
         first_backoff: Duration::from_millis(20),
         max_backoff: Duration::from_millis(200),
         total: Duration::from_secs(2),
@@ -70,7 +69,38 @@ async fn a_post_that_is_rate_limited_twice_arrives_once_after_the_wait() {
 #[tokio::test]
 async fn server_errors_are_retried_with_backoff_then_given_up_within_the_budget() {
     let slack = workspace().await;
-    slack.fail_next("chat.postMessage", Fault::Status(500), 10);
+    slack.fail_next("chat.postMessage", Fault::Status(500), 1000);
+    let started = Instant::now();
+    let err = poster(&slack)
+        .with_policy(fast_policy())
+        .post_message(&ops(), &Reply::public("x"))
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    // Waits of 20, 40, 80, 160, then 200 ms: it keeps trying until the next attempt could not
+    // start inside the 2 s budget, and no longer.
+    let PostError::GaveUp { attempts, .. } = err else {
+        panic!("{err:?}");
+    };
+    assert!(attempts >= 8, "{attempts} attempts");
+    assert_eq!(slack.calls_to("chat.postMessage").len() as u32, attempts);
+    assert!(
+        elapsed >= Duration::from_millis(1500) && elapsed < Duration::from_secs(2),
+        "{elapsed:?}"
+    );
+    assert!(slack.posted_messages().is_empty());
+}
+
+#[tokio::test]
+async fn a_retry_after_past_the_budget_gives_up_at_once_rather_than_asking_early() {
+    let slack = workspace().await;
+    slack.fail_next(
+        "chat.postMessage",
+        Fault::RateLimited {
+            retry_after_secs: 5,
+        },
+        1,
+    );
     let started = Instant::now();
     let err = poster(&slack)
         .with_policy(fast_policy())
@@ -78,11 +108,11 @@ async fn server_errors_are_retried_with_backoff_then_given_up_within_the_budget(
         .await
         .unwrap_err();
     assert!(
-        matches!(err, PostError::GaveUp { attempts: 4, .. }),
+        matches!(err, PostError::GaveUp { attempts: 1, .. }),
         "{err:?}"
     );
-    assert!(started.elapsed() < Duration::from_secs(2));
-    assert!(slack.posted_messages().is_empty());
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(slack.calls_to("chat.postMessage").len(), 1);
 }
 
 #[tokio::test]
