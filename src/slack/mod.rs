@@ -33,6 +33,7 @@ use crate::store::SqliteStore;
 use listener::{Commands, InFlight};
 use socket::{Phase, Sockets};
 use std::future::Future;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -128,6 +129,9 @@ impl SlackApp {
             commands,
             stop: stopped,
             _alive: alive,
+            tls: web::socket_tls()
+                .map_err(|e| anyhow::anyhow!("cannot set up TLS for Socket Mode: {e}"))?,
+            listening: AtomicBool::new(false),
         });
         let slots: Vec<_> = (0..self.settings.connections)
             .map(|slot| tokio::spawn(sockets.clone().keep_connected(slot)))
@@ -135,7 +139,7 @@ impl SlackApp {
         drop(sockets);
         tracing::info!(
             connections = self.settings.connections,
-            "listening for slash commands over Socket Mode"
+            "opening Socket Mode connections"
         );
 
         shutdown.await;

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use slack_morphism::prelude::*;
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
@@ -163,6 +164,10 @@ pub(crate) struct Sockets<H> {
     pub(crate) stop: watch::Receiver<Phase>,
     /// Never sent on: the channel closes when the last socket task has dropped its `Sockets`.
     pub(crate) _alive: mpsc::Sender<()>,
+    /// TLS for `wss://` ([`super::web::socket_tls`]).
+    pub(crate) tls: Arc<rustls::ClientConfig>,
+    /// Set by the first `hello`: Baton is listening from then on, and says so once.
+    pub(crate) listening: AtomicBool,
 }
 
 impl<H: CommandHandler> Sockets<H> {
@@ -226,10 +231,11 @@ impl<H: CommandHandler> Sockets<H> {
                 .await
                 .map_err(|e| format!("apps.connections.open: {}", Failure::of(&e).describe()))?;
             // The URL holds a one-time ticket: it is never logged, nor is an error quoting it.
-            let (socket, _) = tokio_tungstenite::connect_async_with_config(
+            let (socket, _) = tokio_tungstenite::connect_async_tls_with_config(
                 opened.url.0.as_str(),
                 Some(socket_config()),
                 true,
+                Some(tokio_tungstenite::Connector::Rustls(self.tls.clone())),
             )
             .await
             .map_err(|e| format!("WebSocket handshake: {}", handshake_failure(&e)))?;
@@ -347,10 +353,17 @@ impl<H: CommandHandler> Sockets<H> {
         };
         match envelope {
             Envelope::Hello { num_connections } => {
-                tracing::debug!(
-                    connections = num_connections,
-                    "Socket Mode connection ready"
-                );
+                if self.listening.swap(true, Ordering::Relaxed) {
+                    tracing::debug!(
+                        connections = num_connections,
+                        "Socket Mode connection ready"
+                    );
+                } else {
+                    tracing::info!(
+                        connections = num_connections,
+                        "listening for slash commands over Socket Mode"
+                    );
+                }
                 Frame::Hello
             }
             Envelope::Disconnect { reason } => {
@@ -471,7 +484,9 @@ fn handshake_failure(e: &tokio_tungstenite::tungstenite::Error) -> String {
     use tokio_tungstenite::tungstenite::Error;
     match e {
         Error::Http(response) => format!("HTTP {}", response.status().as_u16()),
-        Error::Io(io) => io.kind().to_string(),
+        // An I/O error's text (TLS: "invalid peer certificate: UnknownIssuer") names the cause;
+        // it quotes no URL.
+        Error::Io(io) => io.to_string(),
         Error::Tls(_) => "TLS failed".to_owned(),
         Error::Url(_) => "unusable URL from apps.connections.open".to_owned(),
         _ => "protocol error".to_owned(),

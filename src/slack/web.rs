@@ -28,6 +28,23 @@ pub(crate) fn build_client(settings: &SlackSettings) -> Arc<Client> {
     Arc::new(SlackClient::new(connector))
 }
 
+/// TLS for the Socket Mode WebSocket, built once: the roots the Web API client trusts
+/// (`with_webpki_roots` above), with the same ring provider. tokio-tungstenite's default reads
+/// the system's CA files at every connect instead, and without them (a slim container image)
+/// every socket failed while the Web API worked.
+pub(crate) fn socket_tls() -> Result<Arc<rustls::ClientConfig>, rustls::Error> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
 pub(crate) fn api_token(secret: &str) -> SlackApiToken {
     SlackApiToken::new(SlackApiTokenValue(secret.to_owned()))
 }
