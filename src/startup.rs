@@ -16,8 +16,9 @@ use std::sync::Arc;
 #[derive(Debug, Clone, clap::Args)]
 pub struct Common {
     /// The config file (TOML). Default: ./baton.toml if it exists, else built-in defaults.
-    #[arg(long, global = true, env = "BATON_CONFIG", value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    /// A blank `BATON_CONFIG` (as env files often leave it) counts as unset.
+    #[arg(long, global = true, env = "BATON_CONFIG", value_name = "FILE", value_parser = clap::builder::ValueParser::os_string())]
+    pub config: Option<std::ffi::OsString>,
     /// The SQLite database: a file path or a sqlite: URL; created if missing.
     #[arg(
         long = "database",
@@ -31,7 +32,12 @@ pub struct Common {
 
 /// Reads the config and opens the store: the start of every subcommand.
 pub async fn open(common: &Common) -> anyhow::Result<(Config, SqliteStore)> {
-    let config = Config::load(common.config.as_deref())?;
+    let path = common
+        .config
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(std::path::Path::new);
+    let config = Config::load(path)?;
     let store = SqliteStore::open(&common.database).await?;
     Ok((config, store))
 }
@@ -168,8 +174,10 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
     // Tokens first: a missing token is the most likely mistake and needs no database.
     let mut slack = crate::slack::SlackSettings::from_vars(|name| std::env::var(name).ok())?;
     let (config, store) = open(common).await?;
-    // SLACK_CONNECTIONS, when set, overrides the config file's `[slack] connections`.
-    if std::env::var_os(crate::slack::SlackSettings::CONNECTIONS_VAR).is_none() {
+    // SLACK_CONNECTIONS, when set (and not blank, which the settings read as unset), overrides
+    // the config file's `[slack] connections`.
+    let connections_var = std::env::var(crate::slack::SlackSettings::CONNECTIONS_VAR);
+    if connections_var.map_or(true, |v| v.trim().is_empty()) {
         slack.connections = config.slack.connections;
     }
     let settings = engine_settings(&config, &[]);

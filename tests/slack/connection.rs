@@ -332,3 +332,31 @@ async fn tokens_never_reach_the_log() {
     );
     assert!(log.contains("slash command"), "one line per command: {log}");
 }
+
+/// Env files and compose files often keep blank keys: a blank variable counts as unset, so a
+/// blank `SLACK_CONNECTIONS` leaves the config file's count in force and a blank `BATON_CONFIG`
+/// means "no config file", not an error about a flag nobody typed.
+#[tokio::test]
+async fn blank_environment_variables_count_as_unset() {
+    let slack = workspace().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("baton.toml");
+    std::fs::write(&config, "[slack]\nconnections = 3\n").expect("write config");
+    let baton = Baton::start_with(
+        &slack,
+        &[
+            ("BATON_CONFIG", Some(config.to_str().unwrap_or_default())),
+            ("SLACK_CONNECTIONS", Some("")),
+        ],
+    );
+    if let Err(e) = slack.wait_for_connections(3, WAIT).await {
+        panic!("{e}; baton's stderr:\n{}", baton.stderr());
+    }
+    drop(baton);
+
+    let slack = workspace().await;
+    let baton = Baton::start_with(&slack, &[("BATON_CONFIG", Some(""))]);
+    if let Err(e) = slack.wait_for_connections(2, WAIT).await {
+        panic!("{e}; baton's stderr:\n{}", baton.stderr());
+    }
+}
