@@ -461,13 +461,19 @@ async fn answer<H: CommandHandler>(
     drop(guard);
 }
 
-/// Queues an ack frame for the socket's writer. If the socket has gone, the ack goes with it:
-/// Slack redelivers the envelope on another connection, and the store's dedup key makes the
-/// second delivery record nothing new.
+/// Queues an ack frame for the socket's writer. If the socket has gone, the ack goes with it,
+/// and that is logged: Slack may redeliver the envelope on another connection (the store's dedup
+/// key then makes the second delivery record nothing new and answer as the first), but if it
+/// does not, the person saw an error although their command may have been carried out.
 fn send(acks: &mpsc::UnboundedSender<String>, ack: &Ack<'_>) {
     match serde_json::to_string(ack) {
         Ok(frame) => {
-            let _ = acks.send(frame);
+            if acks.send(frame).is_err() {
+                tracing::warn!(
+                    envelope_id = ack.envelope_id,
+                    "the Socket Mode connection closed before this envelope's ack could be sent"
+                );
+            }
         }
         Err(e) => tracing::error!(error = %e, "could not write an ack frame"),
     }
