@@ -196,18 +196,20 @@ impl<H: CommandHandler> Sockets<H> {
                             Ok(true) => None,
                             // Closed before Slack's `hello`: retrying at once could hammer a
                             // Slack that accepts and drops every socket.
-                            _ => Some("the connection closed before Slack said hello".to_owned()),
+                            _ => Some(OpenFailure::because("the connection closed before Slack said hello")),
                         },
                     }
                 }
-                Err(reason) => Some(reason),
+                Err(failed) => Some(failed),
             };
-            let Some(reason) = failure else {
+            let Some(OpenFailure { reason, slack_asks }) = failure else {
                 failures = 0;
                 continue;
             };
             failures = failures.saturating_add(1);
-            let wait = retry_after(failures);
+            // Slack's own `Retry-After` (a 429 on `apps.connections.open`, a Tier 1 method)
+            // wins over the backoff: asking sooner only prolongs the limit.
+            let wait = retry_after(failures).max(slack_asks.unwrap_or_default());
             tracing::warn!(
                 slot,
                 reason,
@@ -222,14 +224,23 @@ impl<H: CommandHandler> Sockets<H> {
     }
 
     /// `apps.connections.open`, then the WebSocket handshake, with `TCP_NODELAY`.
-    async fn open(&self) -> Result<Socket, String> {
+    async fn open(&self) -> Result<Socket, OpenFailure> {
         let attempt = async {
             let opened = self
                 .client
                 .open_session(&self.app_token)
                 .apps_connections_open(&SlackApiAppsConnectionOpenRequest::new())
                 .await
-                .map_err(|e| format!("apps.connections.open: {}", Failure::of(&e).describe()))?;
+                .map_err(|e| {
+                    let failure = Failure::of(&e);
+                    OpenFailure {
+                        reason: format!("apps.connections.open: {}", failure.describe()),
+                        slack_asks: match failure {
+                            Failure::RateLimited(after) => after,
+                            _ => None,
+                        },
+                    }
+                })?;
             // The URL holds a one-time ticket: it is never logged, nor is an error quoting it.
             let (socket, _) = tokio_tungstenite::connect_async_tls_with_config(
                 opened.url.0.as_str(),
@@ -238,12 +249,19 @@ impl<H: CommandHandler> Sockets<H> {
                 Some(tokio_tungstenite::Connector::Rustls(self.tls.clone())),
             )
             .await
-            .map_err(|e| format!("WebSocket handshake: {}", handshake_failure(&e)))?;
+            .map_err(|e| {
+                OpenFailure::because(format!("WebSocket handshake: {}", handshake_failure(&e)))
+            })?;
             Ok(socket)
         };
         tokio::time::timeout(CONNECT_LIMIT, attempt)
             .await
-            .unwrap_or_else(|_| Err(format!("no answer within {} s", CONNECT_LIMIT.as_secs())))
+            .unwrap_or_else(|_| {
+                Err(OpenFailure::because(format!(
+                    "no answer within {} s",
+                    CONNECT_LIMIT.as_secs()
+                )))
+            })
     }
 
     /// Reads envelopes, answers each in its own task, writes their acks; pings. Stops reading
@@ -476,6 +494,23 @@ fn send(acks: &mpsc::UnboundedSender<String>, ack: &Ack<'_>) {
             }
         }
         Err(e) => tracing::error!(error = %e, "could not write an ack frame"),
+    }
+}
+
+/// Why a Socket Mode connection could not be opened.
+struct OpenFailure {
+    /// For the log: never the URL (it holds the connection ticket).
+    reason: String,
+    /// How long Slack asked us to wait (a 429), if it did.
+    slack_asks: Option<Duration>,
+}
+
+impl OpenFailure {
+    fn because(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            slack_asks: None,
+        }
     }
 }
 

@@ -196,6 +196,15 @@ pub(crate) async fn check_tokens(
     };
     match probe {
         Ok(Ok(_)) => {}
+        // Slack limits apps.connections.open per app (Tier 1), so a 429 answers for the token;
+        // a restart loop must not turn it into an exit, and another restart. The connections
+        // wait out the limit and retry.
+        Ok(Err(e)) if matches!(Failure::of(&e), Failure::RateLimited(_)) => {
+            tracing::warn!(
+                reason = %Failure::of(&e).describe(),
+                "Slack is rate-limiting apps.connections.open; the connections will wait and retry"
+            );
+        }
         Ok(Err(e)) => return Err(startup_error(AppToken::VAR, APP_HINT, url, Ok(e))),
         Err(elapsed) => return Err(startup_error(AppToken::VAR, APP_HINT, url, Err(elapsed))),
     }

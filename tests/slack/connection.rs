@@ -360,3 +360,36 @@ async fn blank_environment_variables_count_as_unset() {
         panic!("{e}; baton's stderr:\n{}", baton.stderr());
     }
 }
+
+/// `apps.connections.open` is limited per app (Tier 1). A 429 on the startup check is not a
+/// token problem, so Baton starts and its connections wait as long as Slack asked before
+/// opening: a restart loop that exited on it would only keep the limit in force.
+#[tokio::test]
+async fn a_rate_limited_apps_connections_open_is_waited_out_not_fatal() {
+    let slack = workspace().await;
+    slack.fail_next(
+        "apps.connections.open",
+        Fault::RateLimited {
+            retry_after_secs: 2,
+        },
+        3,
+    );
+    let started = std::time::Instant::now();
+    let baton = Baton::start(&slack);
+    if let Err(e) = slack.wait_for_connections(2, WAIT).await {
+        panic!("{e}; baton's stderr:\n{}", baton.stderr());
+    }
+    let log = baton.stderr();
+    assert!(log.contains("rate-limiting apps.connections.open"), "{log}");
+    // The probe and both sockets' first tries were refused; the sockets tried again only after
+    // the 2 s Slack asked for, not after the 1 s backoff.
+    let opens: Vec<_> = slack.calls_to("apps.connections.open");
+    let refused: Vec<_> = opens.iter().filter(|c| c.status == 429).collect();
+    assert_eq!(refused.len(), 3, "{opens:?}");
+    let last_refusal = refused.iter().map(|c| c.at).max().unwrap();
+    for retry in opens.iter().filter(|c| c.status == 200) {
+        let waited = retry.at.duration_since(last_refusal);
+        assert!(waited >= Duration::from_millis(1900), "{waited:?}");
+    }
+    assert!(started.elapsed() < WAIT);
+}
