@@ -321,18 +321,22 @@ impl Fraction {
 /// the result is empty.
 pub fn apportion(total: i128, shares: &[Fraction]) -> Vec<i128> {
     let mut parts: Vec<i128> = shares.iter().map(|s| s.floor()).collect();
-    if shares.is_empty() {
+    let left = total - parts.iter().sum::<i128>();
+    if left == 0 || shares.is_empty() {
         return parts;
     }
-    let mut order: Vec<usize> = (0..shares.len()).collect();
-    // Stable: equal remainders keep their order.
-    order.sort_by(|&a, &b| shares[b].remainder().cmp(&shares[a].remainder()));
-    let left = total - parts.iter().sum::<i128>();
+    // Largest remainder first; the sort is stable, so equal remainders keep their order.
+    let mut order: Vec<(Fraction, usize)> = shares
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.remainder(), i))
+        .collect();
+    order.sort_by_key(|&(remainder, _)| std::cmp::Reverse(remainder));
     let step = left.signum();
     if step < 0 {
         order.reverse();
     }
-    for (k, &i) in order.iter().cycle().enumerate() {
+    for (k, &(_, i)) in order.iter().cycle().enumerate() {
         if k as i128 >= left.abs() {
             break;
         }

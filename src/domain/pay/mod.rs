@@ -50,18 +50,45 @@ pub struct KindBreakdown {
     amounts: Option<[Money; 3]>,
 }
 
-impl KindBreakdown {
-    /// The days in `tally`, and with rates their amounts: `total` minor units split over the
-    /// kinds by their exact pay, or with no `total` given, their exact sum rounded once.
-    fn from_tally(tally: &Tally, policy: &PayPolicy, total: Option<i128>) -> Self {
+/// A tally's days by kind, and with rates its exact pay by kind (minor units).
+struct Priced {
+    days: [Days; 3],
+    exact: Option<[Fraction; 3]>,
+}
+
+impl Priced {
+    fn of(tally: &Tally, policy: &PayPolicy) -> Self {
         let days = DayKind::ALL.map(|k| tally.days(k));
-        let amounts = policy.rates.as_ref().map(|rates| {
-            let exact = DayKind::ALL.map(|k| exact_amount(rates, k, days[k.index()]));
+        let exact = policy
+            .rates
+            .as_ref()
+            .map(|rates| DayKind::ALL.map(|k| exact_amount(rates, k, days[k.index()])));
+        Self { days, exact }
+    }
+
+    fn exact_total(&self) -> Option<Fraction> {
+        self.exact.as_ref().map(|e| exact_sum(e))
+    }
+}
+
+impl KindBreakdown {
+    /// The priced days, with amounts (when there are rates) that split `total` minor units over
+    /// the kinds by their exact pay; with no `total` given, their exact sum rounded once.
+    fn new(priced: &Priced, total: Option<i128>, currency: &Currency) -> Self {
+        let amounts = priced.exact.map(|exact| {
             let total = total.unwrap_or_else(|| exact_sum(&exact).round_half_up());
             let parts = apportion(total, &exact);
-            DayKind::ALL.map(|k| Money::from_whole_minor(parts[k.index()], &policy.currency))
+            DayKind::ALL.map(|k| Money::from_whole_minor(parts[k.index()], currency))
         });
-        Self { days, amounts }
+        Self {
+            days: priced.days,
+            amounts,
+        }
+    }
+
+    #[cfg(test)]
+    fn from_tally(tally: &Tally, policy: &PayPolicy) -> Self {
+        Self::new(&Priced::of(tally, policy), None, &policy.currency)
     }
 
     /// Exact days on call of this kind (display with `{}`: two decimals).
@@ -147,29 +174,30 @@ impl Statement {
             .unwrap_or_default();
         let mut all = Tally::default();
         tallies.iter().for_each(|(_, tally)| all.merge(tally));
-        let overall = KindBreakdown::from_tally(&all, policy, None);
+        let currency = &policy.currency;
+        let overall = KindBreakdown::new(&Priced::of(&all, policy), None, currency);
         let total = overall.total();
+        let priced: Vec<Priced> = tallies.iter().map(|(_, t)| Priced::of(t, policy)).collect();
         // Each channel's share of the total, in whole minor units; None without rates.
-        let shares: Vec<Option<i128>> = match (&policy.rates, &total) {
-            (Some(rates), Some(total)) => {
-                let exact: Vec<Fraction> = tallies
+        let shares: Vec<Option<i128>> = match total {
+            Some(total) => {
+                let exact: Vec<Fraction> = priced
                     .iter()
-                    .map(|(_, tally)| {
-                        exact_sum(&DayKind::ALL.map(|k| exact_amount(rates, k, tally.days(k))))
-                    })
+                    .map(|p| p.exact_total().unwrap_or(Fraction::ZERO))
                     .collect();
                 apportion(i128::from(total.minor_units()), &exact)
                     .into_iter()
                     .map(Some)
                     .collect()
             }
-            _ => vec![None; tallies.len()],
+            None => vec![None; tallies.len()],
         };
         let channels = tallies
             .iter()
+            .zip(&priced)
             .zip(shares)
-            .map(|(&(channel, tally), share)| {
-                let breakdown = KindBreakdown::from_tally(tally, policy, share);
+            .map(|((&(channel, _), priced), share)| {
+                let breakdown = KindBreakdown::new(priced, share, currency);
                 ChannelPay {
                     channel: channel.clone(),
                     total: breakdown.total(),

@@ -32,7 +32,7 @@ fn exact_pay(
         .map(|(who, person)| {
             let mut all = Tally::default();
             person.channels.values().for_each(|t| all.merge(t));
-            let exact = KindBreakdown::from_tally(&all, policy, None).exact_total(rates);
+            let exact = KindBreakdown::from_tally(&all, policy).exact_total(rates);
             (who.clone(), exact)
         })
         .collect()
