@@ -114,7 +114,11 @@ impl KindBreakdown {
     /// The amounts by kind added up; None without rates.
     fn total(&self) -> Option<Money> {
         let amounts = self.amounts?;
-        let minor = amounts.iter().map(Money::minor_units).sum();
+        // Saturating, as each amount is (see `Money::from_exact_minor`): no sum here can
+        // overflow short of ~300,000 channel-months in one statement.
+        let minor = amounts
+            .iter()
+            .fold(0_i64, |sum, m| sum.saturating_add(m.minor_units()));
         Some(Money::from_minor(minor, amounts[0].currency()))
     }
 }
