@@ -316,15 +316,19 @@ impl Fraction {
 ///
 /// When `total` lies between the floor and the ceiling of the shares' exact sum (as it does when
 /// it is that sum rounded once), every part is its own share rounded down or up, and a share
-/// that is already whole is never changed. Otherwise the difference is still spread over the
-/// shares, so the parts always add up to `total`. With no shares there is nothing to split into:
-/// the result is empty.
+/// that is already whole is never changed. Otherwise the difference is spread evenly first and
+/// the odd units as above, so the parts always add up to `total`. With no shares there is
+/// nothing to split into: the result is empty.
 pub fn apportion(total: i128, shares: &[Fraction]) -> Vec<i128> {
     let mut parts: Vec<i128> = shares.iter().map(|s| s.floor()).collect();
     let left = total - parts.iter().sum::<i128>();
     if left == 0 || shares.is_empty() {
         return parts;
     }
+    // Whole rounds for every share first (none when `total` is in range), then the odd units.
+    let n = shares.len() as i128;
+    let (each, odd) = (left.div_euclid(n), left.rem_euclid(n));
+    parts.iter_mut().for_each(|p| *p += each);
     // Largest remainder first; the sort is stable, so equal remainders keep their order.
     let mut order: Vec<(Fraction, usize)> = shares
         .iter()
@@ -332,15 +336,8 @@ pub fn apportion(total: i128, shares: &[Fraction]) -> Vec<i128> {
         .map(|(i, s)| (s.remainder(), i))
         .collect();
     order.sort_by_key(|&(remainder, _)| std::cmp::Reverse(remainder));
-    let step = left.signum();
-    if step < 0 {
-        order.reverse();
-    }
-    for (k, &(_, i)) in order.iter().cycle().enumerate() {
-        if k as i128 >= left.abs() {
-            break;
-        }
-        parts[i] += step;
+    for &(_, i) in order.iter().take(odd as usize) {
+        parts[i] += 1;
     }
     parts
 }
@@ -628,7 +625,7 @@ mod tests {
     fn apportioned_parts_add_up_to_the_total_with_leftovers_to_the_largest_remainders() {
         // (total, exact shares as num/den, parts)
         type Case<'a> = (i128, &'a [(i128, i128)], &'a [i128]);
-        let cases: [Case; 7] = [
+        let cases: [Case; 9] = [
             // Three channels of a third of £10 each: the rows must say £10.00 between them.
             (1000, &[(1000, 3), (1000, 3), (1000, 3)], &[334, 333, 333]),
             // Four half pennies, paid as 2p (rounded once from 2.0): two rows get a penny.
@@ -641,6 +638,12 @@ mod tests {
             (0, &[], &[]),
             // A total off the shares' sum is still spread, so the parts add up to it.
             (3, &[(1, 4), (1, 2)], &[1, 2]),
+            (-3, &[(1, 2), (1, 2)], &[-1, -2]),
+            (
+                1_000_000_000_000,
+                &[(1, 2), (1, 2)],
+                &[500_000_000_000, 500_000_000_000],
+            ),
         ];
         for (total, pairs, want) in cases {
             assert_eq!(apportion(total, &shares(pairs)), want, "{total} {pairs:?}");

@@ -44,6 +44,8 @@ pub struct ChannelRota {
 
 /// Days on call per day kind, and amounts per kind when rates are configured. The amounts by
 /// kind add up to the breakdown's total: see [`apportion`](crate::domain::money::apportion).
+/// Each split is its own, so a kind's amounts summed over an engineer's channels may differ by
+/// a minor unit or so from that kind's overall amount; nothing shows channels by kind today.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindBreakdown {
     days: [Days; 3],
