@@ -98,13 +98,29 @@ fn person_token(word: &str) -> Result<MentionRef, CommandError> {
     }
 }
 
-/// Whether the word after `at` is a try at a date or time (`2025-03-03`, `3/3`, `09:30`), so
-/// that `at` starts a backdated handover: a digit, then a digit or separator somewhere after it.
-/// "at last, a quiet week", "at 9am standup" and "at 3 alerts open" are notes. A date in the
-/// wrong shape is still read as one and refused with the format, rather than taken as notes and
-/// recorded now: a handover at the wrong time changes pay.
-fn looks_like_a_date(word: &str) -> bool {
-    word.starts_with(|c: char| c.is_ascii_digit()) && word.contains(['-', '/', '.', ':'])
+/// Whether the words after `at` are a try at a date and time, so that `at` starts a backdated
+/// handover: a word starting with a digit that is shaped like a date (`2025-03-03`, `3/3`,
+/// `20250303`) or a time (`09:30`), or that has a time within the two words after it
+/// (`3 March 09:30`). "at last, a quiet week", "at 9am standup" and "at 3 alerts open" are
+/// notes. A date in the wrong shape is read as one and refused with the format, rather than
+/// taken as notes and recorded now: a handover at the wrong time changes pay.
+fn looks_like_a_date(after_at: &str) -> bool {
+    let mut words = after_at.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    if !first.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
+    let long_number = first.len() >= 6 && first.chars().all(|c| c.is_ascii_digit());
+    first.contains(['-', '/', '.', ':']) || long_number || words.take(2).any(looks_like_a_time)
+}
+
+/// `09:30`, `9.30`: digits, a `:` or `.`, digits.
+fn looks_like_a_time(word: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    word.split_once([':', '.'])
+        .is_some_and(|(h, m)| digits(h) && digits(m))
 }
 
 /// Parses the text after `/handover` (wire form). Command words are read normalized (smart
@@ -161,7 +177,9 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
     };
     let (word, after) = text::split_word(rest);
     let (date, after_date) = text::split_word(after);
-    if text::keyword(&word) == "at" && (date.is_empty() || looks_like_a_date(&date)) {
+    if text::keyword(&word) == "at"
+        && (date.is_empty() || looks_like_a_date(&text::normalize(after)))
+    {
         let (time, notes_text) = text::split_word(after_date);
         if date.is_empty() || time.is_empty() {
             return Err(usage(
@@ -771,6 +789,32 @@ mod tests {
                 Command::To {
                     target: id("U0BOB0001"),
                     at: Some(("3/3".into(), "09:30".into())),
+                    notes: String::new(),
+                },
+            ),
+            // Dates in other shapes are read as dates (and refused with the format later),
+            // never recorded now with the date as notes.
+            (
+                "<@U0BOB0001> at 3 March 09:30",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: Some(("3".into(), "March".into())),
+                    notes: "09:30".into(),
+                },
+            ),
+            (
+                "<@U0BOB0001> at 3rd March 09:30",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: Some(("3rd".into(), "March".into())),
+                    notes: "09:30".into(),
+                },
+            ),
+            (
+                "<@U0BOB0001> at 20250303 0930",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: Some(("20250303".into(), "0930".into())),
                     notes: String::new(),
                 },
             ),

@@ -261,11 +261,16 @@ pub fn plain(mrkdwn: &str) -> String {
 /// Strips one pair of matching quotes around a whole text (`"quiet week"` → `quiet week`), straight
 /// or curly as Slack clients send them.
 pub fn unquote(text: &str) -> &str {
-    const PAIRS: [(char, char); 4] = [
+    const PAIRS: [(char, char); 8] = [
         ('"', '"'),
         ('\'', '\''),
         ('\u{201C}', '\u{201D}'),
         ('\u{2018}', '\u{2019}'),
+        // German and similar: low-high pairs.
+        ('\u{201E}', '\u{201C}'),
+        ('\u{201A}', '\u{2018}'),
+        ('\u{00AB}', '\u{00BB}'),
+        ('\u{00BB}', '\u{00AB}'),
     ];
     for (open, close) in PAIRS {
         if let Some(inner) = text.strip_prefix(open).and_then(|t| t.strip_suffix(close)) {
@@ -318,6 +323,8 @@ mod tests {
         assert_eq!(normalize("line one\nline\u{202F}two"), "line one\nline two");
         assert_eq!(unquote("\"quiet week\""), "quiet week");
         assert_eq!(unquote("\u{201C}quiet week\u{201D}"), "quiet week");
+        assert_eq!(unquote("\u{201E}ruhige Woche\u{201C}"), "ruhige Woche");
+        assert_eq!(unquote("\u{00AB}semaine calme\u{00BB}"), "semaine calme");
         assert_eq!(unquote("it's 'fine'"), "it's 'fine'");
     }
 
