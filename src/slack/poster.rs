@@ -39,6 +39,9 @@ impl Default for RetryPolicy {
     }
 }
 
+/// Timed-out attempts retried per post (see `with_retries`).
+const MAX_RETRIED_TIMEOUTS: u32 = 1;
+
 /// Why a post did not arrive.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PostError {
@@ -209,12 +212,16 @@ impl SlackPoster {
         let started = Instant::now();
         let mut backoff = policy.first_backoff;
         let mut attempts = 0;
+        let mut timeouts = 0;
         loop {
             attempts += 1;
             let failure = match tokio::time::timeout(policy.attempt_timeout, call()).await {
                 Ok(Ok(value)) => return Ok(value),
                 Ok(Err(err)) => Failure::of(&err),
-                Err(_) => Failure::Transient("timed out".to_owned()),
+                Err(_) => {
+                    timeouts += 1;
+                    Failure::Transient("timed out".to_owned())
+                }
             };
             let wait = match &failure {
                 Failure::Refused(code) if is_undeliverable(code) => {
@@ -229,8 +236,11 @@ impl SlackPoster {
                         code: code.clone(),
                     })
                 }
-                // Slack asks for whole seconds; without a header, one second is its usual ask.
-                Failure::RateLimited(after) => after.unwrap_or(Duration::from_secs(1)),
+                // Slack asks for whole seconds; without a header (or with 0, which a proxy may
+                // send), one second is its usual ask.
+                Failure::RateLimited(after) => after
+                    .unwrap_or(Duration::from_secs(1))
+                    .max(Duration::from_secs(1)),
                 Failure::Transient(_) => {
                     let wait = backoff.min(policy.max_backoff);
                     backoff = (backoff * 2).min(policy.max_backoff);
@@ -242,7 +252,10 @@ impl SlackPoster {
                 attempts,
                 last: failure.describe(),
             };
-            if started.elapsed() + wait > policy.total {
+            // A timed-out attempt may have been carried out (Slack was slow, not down), and a
+            // post has no idempotency key: one retry, so a slow Slack shows a message at most
+            // twice, not once per attempt.
+            if started.elapsed() + wait > policy.total || timeouts > MAX_RETRIED_TIMEOUTS {
                 // Whoever should have seen this message will not: an operator needs to know.
                 tracing::error!(
                     method,

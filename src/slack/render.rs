@@ -87,7 +87,14 @@ fn blocks(layout: &[Block]) -> Vec<SlackBlock> {
 /// Splits a section's text at line breaks into pieces of at most `max` characters each, so that
 /// a long list (`/oncall-pay team` for a big team, a statement's channels) becomes several
 /// sections instead of one cut short. A single line over `max` is a piece of its own, cut later.
+/// Blank pieces are left out: Slack refuses a whole message with an empty section.
 fn pieces(text: &str, max: usize) -> Vec<&str> {
+    let mut out = lines_within(text, max);
+    out.retain(|piece| !piece.trim().is_empty());
+    out
+}
+
+fn lines_within(text: &str, max: usize) -> Vec<&str> {
     if text.chars().count() <= max {
         return vec![text];
     }
@@ -231,7 +238,11 @@ mod tests {
         assert_eq!(pieces("a\nb", 10), ["a\nb"]);
         assert_eq!(pieces("aaaa\nbbbb\ncc", 9), ["aaaa\nbbbb", "cc"]);
         assert_eq!(pieces("aaaaaaaaaaaa\nb", 9), ["aaaaaaaaaaaa", "b"]);
-        assert_eq!(pieces("\n\naaaaaaaaa", 9), ["\n", "aaaaaaaaa"]);
+        assert_eq!(pieces("\n\naaaaaaaaa", 9), ["aaaaaaaaa"]);
+        assert_eq!(
+            pieces("aaaaaaaaa\n\nbbbbbbbbb", 9),
+            ["aaaaaaaaa", "bbbbbbbbb"]
+        );
     }
 
     #[test]

@@ -208,8 +208,10 @@ impl<H: CommandHandler> Sockets<H> {
             };
             failures = failures.saturating_add(1);
             // Slack's own `Retry-After` (a 429 on `apps.connections.open`, a Tier 1 method)
-            // wins over the backoff: asking sooner only prolongs the limit.
-            let wait = retry_after(failures).max(slack_asks.unwrap_or_default());
+            // wins over the backoff: asking sooner only prolongs the limit. Bounded, in case a
+            // proxy sends something absurd: a socket slot must not sleep for a day.
+            let wait =
+                retry_after(failures).max(slack_asks.unwrap_or_default().min(LONGEST_RETRY_AFTER));
             tracing::warn!(
                 slot,
                 reason,
@@ -496,6 +498,9 @@ fn send(acks: &mpsc::UnboundedSender<String>, ack: &Ack<'_>) {
         Err(e) => tracing::error!(error = %e, "could not write an ack frame"),
     }
 }
+
+/// The longest `Retry-After` a socket slot obeys before asking again.
+const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(5 * 60);
 
 /// Why a Socket Mode connection could not be opened.
 struct OpenFailure {

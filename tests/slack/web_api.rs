@@ -91,6 +91,38 @@ async fn server_errors_are_retried_with_backoff_then_given_up_within_the_budget(
     assert!(slack.posted_messages().is_empty());
 }
 
+/// A post that timed out may have been carried out (there is no idempotency key), so a slow
+/// Slack gets one retry, not one per attempt in the budget: a message shows at most twice.
+#[tokio::test]
+async fn a_post_that_times_out_is_retried_once_then_given_up() {
+    let slack = workspace().await;
+    slack.fail_next(
+        "chat.postMessage",
+        Fault::Delay(Duration::from_millis(600)),
+        10,
+    );
+    let started = Instant::now();
+    let err = poster(&slack)
+        .with_policy(RetryPolicy {
+            attempt_timeout: Duration::from_millis(200),
+            total: Duration::from_secs(10),
+            ..fast_policy()
+        })
+        .post_message(&ops(), &Reply::public("x"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, PostError::GaveUp { attempts: 2, .. }),
+        "{err:?}"
+    );
+    // Two 200 ms attempts and one short backoff, well inside the 10 s budget.
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn a_retry_after_past_the_budget_gives_up_at_once_rather_than_asking_early() {
     let slack = workspace().await;
