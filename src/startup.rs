@@ -35,7 +35,7 @@ pub async fn open(common: &Common) -> anyhow::Result<(Config, SqliteStore)> {
     let path = common
         .config
         .as_deref()
-        .filter(|p| !p.is_empty())
+        .filter(|p| !p.to_string_lossy().trim().is_empty())
         .map(std::path::Path::new);
     let config = Config::load(path)?;
     let store = SqliteStore::open(&common.database).await?;

@@ -247,8 +247,9 @@ pub struct SqliteStore {
 fn connect_options(url: &str) -> Result<(SqliteConnectOptions, String), StoreError> {
     let options = if url.starts_with("sqlite:") {
         SqliteConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(url.to_owned()))?
-    } else if url.is_empty() || url.contains("://") {
-        // Empty, or another database's URL (postgres://, mysql://): not a file Baton should create.
+    } else if url.trim().is_empty() || url.contains("://") {
+        // Blank (a stray space in an env file), or another database's URL (postgres://,
+        // mysql://): not a file Baton should create.
         return Err(StoreError::BadUrl(url.to_owned()));
     } else {
         SqliteConnectOptions::new().filename(PathBuf::from(url))

@@ -559,12 +559,16 @@ async fn an_unwritable_path_names_the_path() {
 }
 
 #[tokio::test]
-async fn an_in_memory_database_is_refused_because_nothing_would_be_kept() {
+async fn an_in_memory_blank_or_foreign_database_is_refused_because_nothing_would_be_kept() {
     for url in [
         "sqlite::memory:",
         "sqlite://:memory:",
         "sqlite://?mode=memory",
         ":memory:",
+        // Blank, as a stray space in an env file leaves it: not a file named "  ".
+        "",
+        "  ",
+        "postgres://db/baton",
     ] {
         let err = SqliteStore::open(url).await.unwrap_err();
         assert!(matches!(err, StoreError::BadUrl(_)), "{url}: {err}");
