@@ -12,6 +12,9 @@ pub(crate) type Client = SlackClient<Connector>;
 
 /// Startup checks are not on any user's path; ten seconds tells "slow" from "unreachable".
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(10);
+/// `auth.test` calls at startup while Slack answers 429, and the longest wait between two.
+const AUTH_TEST_TRIES: u32 = 4;
+const LONGEST_STARTUP_WAIT: Duration = Duration::from_secs(30);
 
 /// One client per process: it pools connections. Plain `http://` is allowed (proxies, tests) and
 /// HTTP/1.1 is enabled next to HTTP/2: slack-morphism's default connector is HTTPS- and
@@ -180,8 +183,32 @@ pub(crate) async fn check_tokens(
     let bot_session = client.open_session(&bot);
     let app_session = client.open_session(&app);
     let open_request = SlackApiAppsConnectionOpenRequest::new();
+    // auth.test answers who the bot is, so startup needs it; a 429 is waited out (a few times,
+    // each wait bounded) rather than exiting into a restart loop that keeps the limit in force.
+    let auth_test = async {
+        let mut tries = 1;
+        loop {
+            let answer = tokio::time::timeout(STARTUP_TIMEOUT, bot_session.auth_test()).await;
+            let asked = match &answer {
+                Ok(Err(e)) if tries < AUTH_TEST_TRIES => match Failure::of(e) {
+                    Failure::RateLimited(after) => after,
+                    _ => return answer,
+                },
+                _ => return answer,
+            };
+            let wait = asked
+                .unwrap_or(Duration::from_secs(1))
+                .clamp(Duration::from_secs(1), LONGEST_STARTUP_WAIT);
+            tracing::warn!(
+                wait_s = wait.as_secs(),
+                "Slack is rate-limiting auth.test; waiting before asking again"
+            );
+            tokio::time::sleep(wait).await;
+            tries += 1;
+        }
+    };
     let (auth, probe) = tokio::join!(
-        tokio::time::timeout(STARTUP_TIMEOUT, bot_session.auth_test()),
+        auth_test,
         tokio::time::timeout(
             STARTUP_TIMEOUT,
             app_session.apps_connections_open(&open_request)

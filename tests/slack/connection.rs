@@ -393,3 +393,27 @@ async fn a_rate_limited_apps_connections_open_is_waited_out_not_fatal() {
     }
     assert!(started.elapsed() < WAIT);
 }
+
+/// `auth.test` says who the bot is, so startup waits out a 429 on it rather than exiting.
+#[tokio::test]
+async fn a_rate_limited_auth_test_at_startup_is_waited_out() {
+    let slack = workspace().await;
+    slack.fail_next(
+        "auth.test",
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+        2,
+    );
+    let baton = Baton::start(&slack);
+    if let Err(e) = slack.wait_for_connections(2, WAIT).await {
+        panic!("{e}; baton's stderr:\n{}", baton.stderr());
+    }
+    let calls = slack.calls_to("auth.test");
+    assert_eq!(
+        calls.iter().map(|c| c.status).collect::<Vec<_>>(),
+        [429, 429, 200]
+    );
+    assert!(calls[2].at.duration_since(calls[0].at) >= Duration::from_millis(1900));
+    assert!(baton.stderr().contains("rate-limiting auth.test"));
+}
