@@ -1005,9 +1005,14 @@ mod tests {
             Invocation, MentionRef, Person,
         };
         use crate::domain::ids::{ChannelId, UserId};
-        use crate::domain::pay::PayPolicy;
-        use crate::store::SqliteStore;
-        use std::sync::atomic::{AtomicBool, Ordering};
+        use crate::domain::pay::{ChannelRota, PayPolicy};
+        use crate::domain::rota::{ChannelState, Handover, NewHandover, Undo};
+        use crate::store::{
+            ChannelOnCall, Claim, PayScope, Recorded, SqliteStore, Store, StoreError, Undone,
+        };
+        use chrono::{DateTime, NaiveDate, Utc};
+        use std::collections::HashMap;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
         use std::sync::Arc;
 
         #[derive(Clone, Default)]
@@ -1034,6 +1039,7 @@ mod tests {
         const ADMIN: &str = "U0ADMIN001";
         const ALICE: &str = "U0ALICE001";
         const BOB: &str = "U0BOB00001";
+        const CAROL: &str = "U0CAROL001";
 
         async fn engine() -> (
             Engine<SqliteStore, Switchable>,
@@ -1083,6 +1089,152 @@ mod tests {
             let new = engine.answer(inv(ALICE, &to_bob, "k2")).await;
             assert!(new.reply.is_private(), "{}", new.reply.text);
             assert_ne!(new.outcome, "duplicate");
+        }
+
+        /// The SQLite store, counting (and, when asked, failing) `remember_name` calls.
+        #[derive(Clone)]
+        struct Counting {
+            inner: SqliteStore,
+            names: Arc<AtomicUsize>,
+            fail_names: Arc<AtomicUsize>,
+        }
+
+        impl Store for Counting {
+            async fn channel_state(&self, c: &ChannelId) -> Result<ChannelState, StoreError> {
+                self.inner.channel_state(c).await
+            }
+            async fn record_handover<F, E>(
+                &self,
+                c: &ChannelId,
+                key: Option<&str>,
+                decide: F,
+            ) -> Result<Result<Recorded, E>, StoreError>
+            where
+                F: FnOnce(&ChannelState) -> Result<NewHandover, E> + Send + 'static,
+                E: Send + 'static,
+            {
+                self.inner.record_handover(c, key, decide).await
+            }
+            async fn recorded_with_key(&self, key: &str) -> Result<Option<Handover>, StoreError> {
+                self.inner.recorded_with_key(key).await
+            }
+            async fn undo_latest<F, E>(
+                &self,
+                c: &ChannelId,
+                key: Option<&str>,
+                decide: F,
+            ) -> Result<Result<Undone, E>, StoreError>
+            where
+                F: FnOnce(&ChannelState) -> Result<Undo, E> + Send + 'static,
+                E: Send + 'static,
+            {
+                self.inner.undo_latest(c, key, decide).await
+            }
+            async fn set_rota(
+                &self,
+                c: &ChannelId,
+                members: &[UserId],
+                actor: &UserId,
+                at: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                self.inner.set_rota(c, members, actor, at).await
+            }
+            async fn history(&self, c: &ChannelId, n: u32) -> Result<Vec<Handover>, StoreError> {
+                self.inner.history(c, n).await
+            }
+            async fn pay_history(
+                &self,
+                start: DateTime<Utc>,
+                end: DateTime<Utc>,
+                scope: PayScope<'_>,
+            ) -> Result<Vec<ChannelRota>, StoreError> {
+                self.inner.pay_history(start, end, scope).await
+            }
+            async fn remember_name(
+                &self,
+                user: &UserId,
+                name: &str,
+                at: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                self.names.fetch_add(1, Ordering::SeqCst);
+                let fail = self
+                    .fail_names
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+                if fail.is_ok() {
+                    return Err(StoreError::Corrupt("disk I/O error".into()));
+                }
+                self.inner.remember_name(user, name, at).await
+            }
+            async fn names(&self, u: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
+                self.inner.names(u).await
+            }
+            async fn channels_on_call(&self) -> Result<Vec<ChannelOnCall>, StoreError> {
+                self.inner.channels_on_call().await
+            }
+            async fn claim_reminder(
+                &self,
+                c: &ChannelId,
+                date: NaiveDate,
+                claimant: &str,
+                now: DateTime<Utc>,
+                stale_before: DateTime<Utc>,
+            ) -> Result<Claim, StoreError> {
+                self.inner
+                    .claim_reminder(c, date, claimant, now, stale_before)
+                    .await
+            }
+            async fn mark_reminder_sent(
+                &self,
+                c: &ChannelId,
+                date: NaiveDate,
+                now: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                self.inner.mark_reminder_sent(c, date, now).await
+            }
+            async fn release_reminder(
+                &self,
+                c: &ChannelId,
+                date: NaiveDate,
+            ) -> Result<(), StoreError> {
+                self.inner.release_reminder(c, date).await
+            }
+        }
+
+        fn in_channel(mut inv: Invocation, channel: usize) -> Invocation {
+            inv.channel = ChannelId::parse(&format!("C0CHAN{channel:04}")).unwrap();
+            inv
+        }
+
+        #[tokio::test]
+        async fn a_burst_of_handovers_to_someone_new_stores_their_name_once() {
+            let (engine, _directory, _dir) = engine().await;
+            let counting = Counting {
+                inner: engine.store.clone(),
+                names: Arc::default(),
+                fail_names: Arc::default(),
+            };
+            let engine = Engine::new(
+                counting.clone(),
+                Switchable::default(),
+                engine.settings.clone(),
+            );
+            let to_bob = format!("<@{BOB}|bob>");
+            let burst = (0..20)
+                .map(|i| engine.answer(in_channel(inv(ALICE, &to_bob, &format!("b{i}")), i)));
+            for done in futures_util::future::join_all(burst).await {
+                assert_eq!(done.outcome, "recorded", "{}", done.reply.text);
+            }
+            assert_eq!(counting.names.load(Ordering::SeqCst), 1);
+            // A name whose write failed is tried again by the next handover to that person.
+            let to_carol = format!("<@{CAROL}|carol>");
+            counting.fail_names.store(1, Ordering::SeqCst);
+            for i in 0..3 {
+                let done = engine
+                    .answer(in_channel(inv(ALICE, &to_carol, &format!("c{i}")), 100 + i))
+                    .await;
+                assert_eq!(done.outcome, "recorded", "{}", done.reply.text);
+            }
+            assert_eq!(counting.names.load(Ordering::SeqCst), 1 + 2);
         }
 
         #[tokio::test]

@@ -275,26 +275,38 @@ impl<S: Store, D: Directory> Engine<S, D> {
 }
 
 impl<S: Store, D: Directory> Engine<S, D> {
-    /// Stores a person's name for reports, unless this engine already stored that same name: a
-    /// write transaction per handover only to rewrite an unchanged name would double the cost
-    /// of the most common command. A name is cached only once it is committed.
+    /// Stores a person's name for reports, unless this engine already stored, or is storing,
+    /// that same name: a write transaction per handover only to rewrite an unchanged name would
+    /// double the cost of the most common command. The name is noted before the write, so that
+    /// a burst of handovers to someone new (the first minutes after a restart) stores it once,
+    /// not once per command; a write that fails takes the note back, and the next handover to
+    /// that person tries again.
     pub(crate) async fn remember_name(
         &self,
         person: &Person,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        if self.names().get(&person.id) == Some(&person.name) {
-            return Ok(());
+        {
+            let mut names = self.names();
+            if names.get(&person.id) == Some(&person.name) {
+                return Ok(());
+            }
+            if names.len() >= MAX_KNOWN_NAMES {
+                names.clear();
+            }
+            names.insert(person.id.clone(), person.name.clone());
         }
-        self.store
+        let stored = self
+            .store
             .remember_name(&person.id, &person.name, now)
-            .await?;
-        let mut names = self.names();
-        if names.len() >= MAX_KNOWN_NAMES {
-            names.clear();
+            .await;
+        if stored.is_err() {
+            let mut names = self.names();
+            if names.get(&person.id) == Some(&person.name) {
+                names.remove(&person.id);
+            }
         }
-        names.insert(person.id.clone(), person.name.clone());
-        Ok(())
+        stored
     }
 
     fn names(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, String>> {
