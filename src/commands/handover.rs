@@ -130,8 +130,9 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
     if first.is_empty() {
         return Ok(Command::Status);
     }
-    let normalized = text::normalize(rest);
-    let words = normalized.trim();
+    // Only the keywords that take words read them normalized: the notes of the most common
+    // command, `/handover @person notes`, are kept as typed and need no copy.
+    let nothing_after = text::trim_gaps(rest).is_empty();
     match text::keyword(&first).as_str() {
         "help" | "?" => return Ok(Command::Help),
         "next" => {
@@ -139,18 +140,19 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                 notes: notes(rest)?,
             })
         }
-        "undo" if words.is_empty() => return Ok(Command::Undo),
+        "undo" if nothing_after => return Ok(Command::Undo),
         "undo" => return Err(usage("`/handover undo` takes nothing after it.")),
-        "rota" if words.is_empty() => return Ok(Command::ShowRota),
+        "rota" if nothing_after => return Ok(Command::ShowRota),
         "rota" => {
-            let members = words
+            let members = text::normalize(rest)
                 .split_whitespace()
                 .map(person_token)
                 .collect::<Result<Vec<_>, _>>()?;
             return Ok(Command::Rota(members));
         }
         "history" => {
-            let n = match words {
+            let words = text::normalize(rest);
+            let n = match words.trim() {
                 "" => HISTORY_DEFAULT,
                 n => match n.parse::<u32>() {
                     Ok(n) if (1..=HISTORY_MAX).contains(&n) => n,
