@@ -93,7 +93,7 @@ fn person_token(word: &str) -> Result<MentionRef, CommandError> {
         )),
         Token::Word(w) => Err(usage(format!(
             "I expected a person (a mention like @alice) but found `{}`.",
-            text::escape(&text::decode(&w))
+            text::echo(&w)
         ))),
     }
 }
@@ -159,7 +159,7 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                     _ => {
                         return Err(usage(format!(
                             "`{}` is not a number of handovers from 1 to {HISTORY_MAX}.",
-                            text::escape(&text::decode(n))
+                            text::echo(n)
                         )))
                     }
                 },
@@ -172,7 +172,7 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         Token::Word(w) => {
             return Err(usage(format!(
                 "I don't understand `{}`. Start with the person you hand over to.",
-                text::escape(&text::decode(&w))
+                text::echo(&w)
             )))
         }
         _ => person_token(&first)?,
@@ -859,6 +859,10 @@ mod tests {
             ("history lots", "not a number of handovers"),
             ("undo everything", "takes nothing after it"),
             ("rota <@U1> <#C1>", "That is a channel"),
+            // Quoted back as typed: Slack escapes `<` and `>`, and the `;` is part of `&gt;`.
+            ("x&gt;", "I don't understand `x&gt;`"),
+            ("&lt;@bob&gt;", "I don't understand `&lt;@bob&gt;`"),
+            ("rota <@U1> hmm&gt;", "found `hmm&gt;`"),
         ];
         for (typed, expected) in cases {
             match parse(typed) {

@@ -246,7 +246,7 @@ impl<S: Store, D: Directory> Engine<S, D> {
     pub(crate) async fn find_active(&self, who: &MentionRef) -> Result<Person, CommandError> {
         let shown = match who {
             MentionRef::Id(id) => id.mention(),
-            MentionRef::Name(name) => format!("@{}", crate::domain::text::escape(name)),
+            MentionRef::Name(name) => format!("@{}", crate::domain::text::echo(name)),
         };
         let person = match self.directory.lookup(who).await? {
             Some(p) => p,

@@ -12,7 +12,7 @@ use super::{
     Block, CommandError, Directory, Engine, Handled, Invocation, MentionRef, Reply, Visibility,
 };
 use crate::domain::money::Money;
-use crate::domain::month::YearMonth;
+use crate::domain::month::{MonthError, YearMonth};
 use crate::domain::pay::{self, DayKind, KindBreakdown, PayPolicy, Statement};
 use crate::domain::text::{self, Token};
 use crate::domain::when;
@@ -48,9 +48,18 @@ fn usage(message: impl Into<String>) -> CommandError {
 }
 
 fn month(word: &str) -> Result<YearMonth, CommandError> {
-    text::keyword(word)
-        .parse::<YearMonth>()
-        .map_err(|e| usage(text::escape(&text::decode(&e.to_string()))))
+    text::keyword(word).parse::<YearMonth>().map_err(|e| {
+        // Quoted back as typed, but cut short: see `text::echo`.
+        let shown = text::echo(word);
+        usage(
+            match e {
+                MonthError::Format(_) => MonthError::Format(shown),
+                MonthError::MonthOutOfRange(_, m) => MonthError::MonthOutOfRange(shown, m),
+                MonthError::YearOutOfRange(_) => MonthError::YearOutOfRange(shown),
+            }
+            .to_string(),
+        )
+    })
 }
 
 /// An English month's name or its usual abbreviation ("March", "mar", "Sept"), any case.
@@ -69,7 +78,7 @@ fn is_month_name(word: &str) -> bool {
         "november",
         "december",
     ];
-    let word = word.to_lowercase();
+    let word = text::keyword(word);
     word == "sept"
         || MONTHS
             .iter()
@@ -82,10 +91,16 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
     let (first, rest) = text::first_word(&normalized);
     let (second, extra) = text::first_word(rest);
     if !extra.is_empty() {
-        return Err(usage(format!(
-            "I didn't expect `{}` after the month.",
-            text::escape(&text::decode(extra))
-        )));
+        // Three words or more: name the first one out of place.
+        return Err(usage(if second.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("I didn't expect `{}` after the month.", text::echo(extra))
+        } else {
+            format!(
+                "`{}` is not a month. Ask for one person (or `team`), then the month: \
+                 `/oncall-pay me 2025-03`.",
+                text::echo(second)
+            )
+        }));
     }
     let subject = match text::keyword(first).as_str() {
         "" => Subject::Me,
@@ -120,10 +135,7 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             // `/oncall-pay march`: say how to write a month rather than "I don't understand".
             Token::Word(w) if is_month_name(&w) => return Err(month(&w).unwrap_err()),
             Token::Word(w) => {
-                return Err(usage(format!(
-                    "I don't understand `{}`.",
-                    text::escape(&text::decode(&w))
-                )))
+                return Err(usage(format!("I don't understand `{}`.", text::echo(&w))))
             }
         },
     };
@@ -436,18 +448,45 @@ mod tests {
     }
 
     #[test]
+    fn a_long_mistake_is_quoted_back_cut_short() {
+        let long = "x".repeat(5000);
+        for typed in [
+            long.clone(),
+            format!("me {long}"),
+            format!("me 2025-03 {long}"),
+        ] {
+            match parse(&typed) {
+                Err(CommandError::Usage { message, .. }) => {
+                    assert!(
+                        message.contains(&format!("`{}…`", "x".repeat(40))),
+                        "{message}"
+                    );
+                    assert!(message.len() < 200, "{message}");
+                }
+                other => panic!("expected a usage error, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn bad_pay_requests_are_refused_with_the_usage() {
         let cases = [
             ("me 2024-13", "has no month 13"),
             ("me March", "is not a month"),
             ("wages", "I don't understand `wages`"),
             ("march", "`march` is not a month: write it as YYYY-MM"),
-            ("Sept", "`sept` is not a month: write it as YYYY-MM"),
+            ("Sept", "`Sept` is not a month: write it as YYYY-MM"),
             ("mars", "I don't understand `mars`"),
             ("<#C1|general>", "That is a channel"),
             ("<!here>", "Ask for one person's pay"),
             ("me 2025-03 please", "I didn't expect `please`"),
             ("2025-03 me", "Put the person first"),
+            // The month is the word that is right: the one before it is out of place.
+            (
+                "team @bob 2025-03",
+                "`@bob` is not a month. Ask for one person",
+            ),
+            ("me 2025-03-&gt;", "`2025-03-&gt;` is not a month"),
         ];
         for (typed, expected) in cases {
             match parse(typed) {

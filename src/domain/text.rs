@@ -103,7 +103,7 @@ pub fn token(word: &str) -> Token {
         } else if matches!(target, "!here" | "!channel" | "!everyone") {
             return Token::Broadcast;
         }
-        return Token::Word(w.to_owned());
+        return Token::Word(word.to_owned());
     }
     if w.len() > 1 && w.starts_with('#') {
         // The console's way of naming a channel.
@@ -117,7 +117,22 @@ pub fn token(word: &str) -> Token {
             return Token::UserName(name.to_owned());
         }
     }
-    Token::Word(w.to_owned())
+    // As typed: trimming `;` above would turn an escaped `x>` (`x&gt;`) into `x&gt`.
+    Token::Word(word.to_owned())
+}
+
+/// The most characters of a word Baton quotes back in an error.
+const ECHO_AT_MOST: usize = 40;
+
+/// A word (wire form) as Baton quotes it back in an error: decoded, cut to
+/// [`ECHO_AT_MOST`] characters with `…`, and escaped again. 5,000 characters typed by mistake
+/// are not worth repeating in full.
+pub fn echo(wire: &str) -> String {
+    let typed = decode(wire);
+    match typed.char_indices().nth(ECHO_AT_MOST) {
+        Some((cut, _)) => format!("{}…", escape(&typed[..cut])),
+        None => escape(&typed),
+    }
 }
 
 /// Escapes text a person typed (raw, as in the console) into Slack's wire form.
@@ -307,10 +322,25 @@ mod tests {
             ("@here", Token::Broadcast),
             ("help", Token::Word("help".into())),
             ("@", Token::Word("@".into())),
+            // A word is kept as typed, entities and all: `x>` arrives as `x&gt;`.
+            ("x&gt;", Token::Word("x&gt;".into())),
+            ("&lt;@bob&gt;", Token::Word("&lt;@bob&gt;".into())),
+            ("<foo>,", Token::Word("<foo>,".into())),
         ];
         for (typed, expected) in cases {
             assert_eq!(token(typed), expected, "{typed}");
         }
+    }
+
+    #[test]
+    fn a_word_quoted_back_reads_as_typed_and_is_cut_at_forty_characters() {
+        assert_eq!(echo("x&gt;"), "x&gt;");
+        assert_eq!(echo("&lt;@bob&gt;"), "&lt;@bob&gt;");
+        assert_eq!(echo(&"é".repeat(40)), "é".repeat(40));
+        assert_eq!(echo(&"é".repeat(41)), format!("{}…", "é".repeat(40)));
+        // Cut before escaping, so an entity is never cut in half.
+        let long = format!("{}&lt;&lt;", "x".repeat(39));
+        assert_eq!(echo(&long), format!("{}&lt;…", "x".repeat(39)));
     }
 
     #[test]
