@@ -5,7 +5,8 @@
 //! /handover                                   who is on call here, since when, and the notes
 //! /handover @person [notes…]                  hand the pager to @person now
 //! /handover next [notes…]                     hand over to the next person in the rota order
-//! /handover @person at YYYY-MM-DD HH:MM [notes…]   record an earlier handover (admins)
+//! /handover @person at YYYY-MM-DD HH:MM [notes…]   record an earlier handover (admins; `next`
+//!                                             in place of @person works too)
 //! /handover undo                              undo the latest handover
 //! /handover rota [@a @b …]                    show the rota order, or set it (admins)
 //! /handover history [N]                       the last N handovers here (default 10, at most 50)
@@ -28,7 +29,8 @@ pub const USAGE: &str = "\
 `/handover` — who is on call here, since when, and the notes\n\
 `/handover @person [notes…]` — hand the pager to @person now\n\
 `/handover next [notes…]` — hand over to the next person in the rota order\n\
-`/handover @person at YYYY-MM-DD HH:MM [notes…]` — record an earlier handover (admins)\n\
+`/handover @person at YYYY-MM-DD HH:MM [notes…]` — record an earlier handover (admins; \
+`next at …` too)\n\
 `/handover undo` — undo the latest handover\n\
 `/handover rota [@a @b …]` — show the rota order, or set it (admins)\n\
 `/handover history [N]` — the last N handovers here (default 10, at most 50)\n\
@@ -53,6 +55,8 @@ pub enum Command {
         notes: String,
     },
     Next {
+        /// A backdated handover's local date and time, as typed.
+        at: Option<(String, String)>,
         notes: String,
     },
     Undo,
@@ -136,9 +140,8 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
     match text::keyword(&first).as_str() {
         "help" | "?" => return Ok(Command::Help),
         "next" => {
-            return Ok(Command::Next {
-                notes: notes(rest)?,
-            })
+            let (at, notes) = when_and_notes(rest)?;
+            return Ok(Command::Next { at, notes });
         }
         "undo" if nothing_after => return Ok(Command::Undo),
         "undo" => return Err(usage("`/handover undo` takes nothing after it.")),
@@ -177,6 +180,14 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         }
         _ => person_token(&first)?,
     };
+    let (at, notes) = when_and_notes(rest)?;
+    Ok(Command::To { target, at, notes })
+}
+
+/// The words after the person (or `next`): `at DATE TIME` if they start with one (see
+/// [`looks_like_a_date`]), then the notes.
+#[allow(clippy::type_complexity)]
+fn when_and_notes(rest: &str) -> Result<(Option<(String, String)>, String), CommandError> {
     let (word, after) = text::split_word(rest);
     let (date, after_date) = text::split_word(after);
     if text::keyword(&word) == "at"
@@ -188,17 +199,9 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                 "After `at`, give the local date and time: `at 2025-03-03 09:30`.",
             ));
         }
-        return Ok(Command::To {
-            target,
-            at: Some((date, time)),
-            notes: notes(notes_text)?,
-        });
+        return Ok((Some((date, time)), notes(notes_text)?));
     }
-    Ok(Command::To {
-        target,
-        at: None,
-        notes: notes(rest)?,
-    })
+    Ok((None, notes(rest)?))
 }
 
 /// Why a handover is refused, judged against the channel's state inside the transaction.
@@ -323,33 +326,12 @@ async fn run_parsed<S: Store, D: Directory>(
             Ok((Reply::private(status(&state, inv, tz)), "status"))
         }
         Command::To { target, at, notes } => {
-            // Admin-only forms are checked before anything else is done.
-            let effective_at = match at {
-                None => inv.now,
-                Some(_) if !is_admin => {
-                    return Err(CommandError::Refused(
-                        "Only an admin can record a handover at an earlier time. Ask an admin, or \
-                         hand over now with `/handover @person`."
-                            .into(),
-                    ))
-                }
-                Some((date, time)) => {
-                    let at =
-                        when::parse_local(&date, &time, tz).map_err(|e| usage(e.to_string()))?;
-                    if at > inv.now {
-                        return Err(CommandError::Refused(format!(
-                            "{} is in the future. A backdated handover must be at or before now ({}).",
-                            when::full(at, tz),
-                            when::full(inv.now, tz)
-                        )));
-                    }
-                    at
-                }
-            };
+            let effective_at = effective_at(at, is_admin, inv, tz)?;
             let person = engine.find_active(&target).await?;
             hand_over(engine, inv, &person, effective_at, &notes, None).await
         }
-        Command::Next { notes } => {
+        Command::Next { at, notes } => {
+            let effective_at = effective_at(at, is_admin, inv, tz)?;
             let state = engine.store.channel_state(&inv.channel).await?;
             if state.rota.is_empty() {
                 return Err(CommandError::Refused(
@@ -365,7 +347,7 @@ async fn run_parsed<S: Store, D: Directory>(
                 ));
             };
             let person = engine.find_active(&MentionRef::Id(next.clone())).await?;
-            hand_over(engine, inv, &person, inv.now, &notes, Some(next)).await
+            hand_over(engine, inv, &person, effective_at, &notes, Some(next)).await
         }
         Command::Undo => undo(engine, inv, is_admin).await,
         Command::ShowRota => {
@@ -411,6 +393,35 @@ async fn run_parsed<S: Store, D: Directory>(
             Ok((Reply::private(history(&log, tz)), "history"))
         }
     }
+}
+
+/// When a handover takes effect: now, or the time typed after `at`. That form is for admins,
+/// and is checked before anything else is done.
+fn effective_at(
+    at: Option<(String, String)>,
+    is_admin: bool,
+    inv: &Invocation,
+    tz: chrono_tz::Tz,
+) -> Result<DateTime<Utc>, CommandError> {
+    let Some((date, time)) = at else {
+        return Ok(inv.now);
+    };
+    if !is_admin {
+        return Err(CommandError::Refused(
+            "Only an admin can record a handover at an earlier time. Ask an admin, or hand over \
+             now without `at`."
+                .into(),
+        ));
+    }
+    let at = when::parse_local(&date, &time, tz).map_err(|e| usage(e.to_string()))?;
+    if at > inv.now {
+        return Err(CommandError::Refused(format!(
+            "{} is in the future. A backdated handover must be at or before now ({}).",
+            when::full(at, tz),
+            when::full(inv.now, tz)
+        )));
+    }
+    Ok(at)
 }
 
 async fn hand_over<S: Store, D: Directory>(
@@ -767,6 +778,7 @@ mod tests {
             (
                 "next \u{201C}quiet week\u{201D}",
                 Command::Next {
+                    at: None,
                     notes: "quiet week".into(),
                 },
             ),
@@ -823,13 +835,29 @@ mod tests {
             (
                 "next",
                 Command::Next {
+                    at: None,
                     notes: String::new(),
                 },
             ),
             (
                 "next all quiet",
                 Command::Next {
+                    at: None,
                     notes: "all quiet".into(),
+                },
+            ),
+            (
+                "next at 2025-06-09 09:00 forgot this morning",
+                Command::Next {
+                    at: Some(("2025-06-09".into(), "09:00".into())),
+                    notes: "forgot this morning".into(),
+                },
+            ),
+            (
+                "next at last, a quiet week",
+                Command::Next {
+                    at: None,
+                    notes: "at last, a quiet week".into(),
                 },
             ),
             ("undo", Command::Undo),

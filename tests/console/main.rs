@@ -362,6 +362,38 @@ fn backdating_is_for_admins_and_must_fall_between_the_latest_handover_and_now() 
 }
 
 #[test]
+fn next_at_backdates_a_handover_to_the_next_in_the_rota_for_admins_only() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2025-06-02 09:00",
+        "/handover rota @bob @carol",
+        "/handover @bob",
+        ":now 2025-06-09 12:00",
+        ":as bob",
+        "/handover next at 2025-06-09 09:00 forgot this morning",
+        ":as alice",
+        "/handover next at 2025-06-09 09:00 forgot this morning",
+        "/handover",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r[5].starts_with("[private to bob] Only an admin can record a handover at an earlier time"),
+        "{out}"
+    );
+    assert!(
+        r[7].starts_with("[public in #ops] @alice handed the pager from @bob to @carol."),
+        "{out}"
+    );
+    assert!(r[7].contains("Effective from Mon 9 Jun, 09:00"), "{out}");
+    // The date is when it happened, not part of the notes.
+    assert!(r[7].ends_with("\n> forgot this morning"), "{out}");
+    assert!(
+        r[8].contains("@carol is on call here since Mon 9 Jun, 09:00"),
+        "{out}"
+    );
+}
+
+#[test]
 fn undo_is_for_the_recorder_within_fifteen_minutes_or_an_admin() {
     let ws = Workspace::new();
     let out = ws.run(&[
