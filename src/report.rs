@@ -7,7 +7,7 @@
 
 use crate::commands::oncall_pay::team_total;
 use crate::domain::ids::UserId;
-use crate::domain::month::YearMonth;
+use crate::domain::month::{Progress, YearMonth};
 use crate::domain::pay::{DayKind, PayPolicy, Statement};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -79,7 +79,7 @@ pub fn table(
     month: YearMonth,
     now: DateTime<Utc>,
 ) -> String {
-    let to_date = now < month.bounds(policy.timezone).1;
+    let progress = month.progress(policy.timezone, now);
     let mut rows: Vec<[String; 6]> = vec![[
         "Engineer".into(),
         "Channel".into(),
@@ -124,7 +124,11 @@ pub fn table(
     let mut out = format!(
         "On-call pay for {}{}\n\n",
         month.long_name(),
-        if to_date { " (to date)" } else { "" }
+        match progress {
+            Progress::NotStarted => " (not started yet)",
+            Progress::ToDate => " (to date)",
+            Progress::Over => "",
+        }
     );
     for (n, r) in rows.iter().enumerate() {
         let line: Vec<String> = r

@@ -4,6 +4,7 @@ use crate::commands::{Engine, EngineSettings};
 use crate::config::Config;
 use crate::console::{self, ConsoleDirectory, Session};
 use crate::domain::ids::{ChannelId, UserId};
+use crate::domain::month::Progress;
 use crate::scheduler::ConsoleReminders;
 use crate::store::SqliteStore;
 use anyhow::Context;
@@ -137,12 +138,19 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     let names = store.names(&users).await?;
     store.close().await;
     crate::commands::oncall_pay::warn_uncovered(&statements);
-    if now < end && args.format == report::Format::Csv {
+    if args.format == report::Format::Csv {
         // The table says "to date" itself; the CSV's header is fixed, so the log says it.
-        tracing::warn!(
-            month = %args.month,
-            "this month is not over: the CSV's figures are accrued to now and will grow"
-        );
+        match args.month.progress(config.pay.timezone, now) {
+            Progress::NotStarted => tracing::warn!(
+                month = %args.month,
+                "this month has not started: the CSV has no figures yet"
+            ),
+            Progress::ToDate => tracing::warn!(
+                month = %args.month,
+                "this month is not over: the CSV's figures are accrued to now and will grow"
+            ),
+            Progress::Over => {}
+        }
     }
     let text = match args.format {
         report::Format::Csv => {

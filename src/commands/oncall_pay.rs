@@ -12,7 +12,7 @@ use super::{
     Block, CommandError, Directory, Engine, Handled, Invocation, MentionRef, Reply, Visibility,
 };
 use crate::domain::money::Money;
-use crate::domain::month::{MonthError, YearMonth};
+use crate::domain::month::{MonthError, Progress, YearMonth};
 use crate::domain::pay::{self, DayKind, KindBreakdown, PayPolicy, Statement};
 use crate::domain::text::{self, Token};
 use crate::domain::when;
@@ -244,19 +244,17 @@ fn days_summary(b: &KindBreakdown) -> String {
         .join(", ")
 }
 
-fn period_label(
-    s_month: YearMonth,
-    to_date: Option<DateTime<Utc>>,
-    policy: &PayPolicy,
-    now: DateTime<Utc>,
-) -> String {
-    match to_date {
-        Some(at) => format!(
+/// "March 2025", "November 2025 (to date, Wed 5 Nov, 09:00)" or "January 2030 (not started
+/// yet)": a month still to come is not "to date" as of a day before it.
+fn period_label(month: YearMonth, policy: &PayPolicy, now: DateTime<Utc>) -> String {
+    match month.progress(policy.timezone, now) {
+        Progress::NotStarted => format!("{} (not started yet)", month.long_name()),
+        Progress::ToDate => format!(
             "{} (to date, {})",
-            s_month.long_name(),
-            when::short(at, policy.timezone, now)
+            month.long_name(),
+            when::short(now, policy.timezone, now)
         ),
-        None => s_month.long_name(),
+        Progress::Over => month.long_name(),
     }
 }
 
@@ -289,7 +287,7 @@ pub fn render_statement(
 ) -> Reply {
     let title = format!(
         "{whose} on-call pay for {}",
-        period_label(s.month, s.to_date, policy, now)
+        period_label(s.month, policy, now)
     );
     let headline = match &s.total {
         Some(total) => format!(
@@ -350,11 +348,7 @@ pub fn render_team(
     month: YearMonth,
     now: DateTime<Utc>,
 ) -> Reply {
-    let to_date = (now < month.bounds(policy.timezone).1).then_some(now);
-    let title = format!(
-        "Team on-call pay for {}",
-        period_label(month, to_date, policy, now)
-    );
+    let title = format!("Team on-call pay for {}", period_label(month, policy, now));
     let mut lines: Vec<String> = statements
         .iter()
         .map(|s| {

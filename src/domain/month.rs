@@ -72,10 +72,30 @@ impl YearMonth {
         )
     }
 
+    /// Where `now` is relative to the month, in `tz`.
+    pub fn progress(self, tz: Tz, now: DateTime<Utc>) -> Progress {
+        let (start, end) = self.bounds(tz);
+        if now < start {
+            Progress::NotStarted
+        } else if now < end {
+            Progress::ToDate
+        } else {
+            Progress::Over
+        }
+    }
+
     /// e.g. "March 2025".
     pub fn long_name(self) -> String {
         self.first_day().format("%B %Y").to_string()
     }
+}
+
+/// Where a month is, seen from now: its pay is final, accrued to now, or nothing yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    NotStarted,
+    ToDate,
+    Over,
 }
 
 /// The first instant of a local date. Midnight can be skipped by a DST change in some zones
@@ -140,6 +160,22 @@ impl fmt::Display for YearMonth {
 mod tests {
     use super::*;
     use chrono_tz::Europe::London;
+
+    #[test]
+    fn a_month_has_not_started_is_to_date_or_is_over_by_local_midnights() {
+        let m: YearMonth = "2025-03".parse().unwrap();
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let cases = [
+            ("2025-02-28T23:59:59Z", Progress::NotStarted),
+            ("2025-03-01T00:00:00Z", Progress::ToDate),
+            // The month ends at midnight BST: 23:00 UTC, after the clocks went forward.
+            ("2025-03-31T22:59:59Z", Progress::ToDate),
+            ("2025-03-31T23:00:00Z", Progress::Over),
+        ];
+        for (now, expected) in cases {
+            assert_eq!(m.progress(London, at(now)), expected, "{now}");
+        }
+    }
 
     #[test]
     fn months_parse_from_yyyy_mm_and_print_back() {

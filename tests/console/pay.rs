@@ -159,11 +159,39 @@ fn this_months_pay_is_accrued_to_now_and_says_so() {
 #[test]
 fn a_csv_for_a_month_not_over_warns_that_its_figures_are_to_date() {
     let ws = march();
-    let (_, log) = ws.report_and_log(&["--month", "2199-12"]);
+    // pay-report reads the real clock. (Within a second of a month's end this could read the
+    // next month; the check below is then for the wrong one.)
+    let this_month = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::London)
+        .format("%Y-%m")
+        .to_string();
+    let (_, log) = ws.report_and_log(&["--month", &this_month]);
     assert!(log.contains("this month is not over"), "{log}");
-    let (csv, log) = ws.report_and_log(&["--month", "2025-03"]);
-    assert!(!log.contains("not over"), "{log}");
+    let (csv, log) = ws.report_and_log(&["--month", "2199-12"]);
+    assert!(log.contains("this month has not started"), "{log}");
     assert!(csv.starts_with("user_id,"), "{csv}");
+    let (csv, log) = ws.report_and_log(&["--month", "2025-03"]);
+    assert!(
+        !log.contains("not over") && !log.contains("not started"),
+        "{log}"
+    );
+    assert!(csv.starts_with("user_id,"), "{csv}");
+}
+
+#[test]
+fn a_month_still_to_come_is_not_started_yet_not_to_date() {
+    let ws = march();
+    let out = ws.run(&[":now 2025-03-05 22:00", "/oncall-pay me 2030-01"]);
+    assert!(
+        out.contains("*Your on-call pay for January 2030 (not started yet)*"),
+        "{out}"
+    );
+    assert!(!out.contains("to date"), "{out}");
+    let table = ws.report(&["--month", "2199-12", "--format", "table"]);
+    assert!(
+        table.starts_with("On-call pay for December 2199 (not started yet)"),
+        "{table}"
+    );
 }
 
 #[test]
