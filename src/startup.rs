@@ -33,14 +33,18 @@ pub struct Common {
 
 /// Reads the config and opens the store: the start of every subcommand.
 pub async fn open(common: &Common) -> anyhow::Result<(Config, SqliteStore)> {
+    let config = load_config(common)?;
+    let store = SqliteStore::open(&common.database).await?;
+    Ok((config, store))
+}
+
+fn load_config(common: &Common) -> anyhow::Result<Config> {
     let path = common
         .config
         .as_deref()
         .filter(|p| !p.to_string_lossy().trim().is_empty())
         .map(std::path::Path::new);
-    let config = Config::load(path)?;
-    let store = SqliteStore::open(&common.database).await?;
-    Ok((config, store))
+    Ok(Config::load(path)?)
 }
 
 /// The engine's settings from the config, with extra admins (the console user).
@@ -125,15 +129,35 @@ fn parse_month(raw: &str) -> Result<crate::domain::month::YearMonth, String> {
 pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Result<()> {
     use crate::report;
     use crate::store::{PayScope, Store};
-    let (config, store) = open(common).await?;
+    let config = load_config(common)?;
+    if args.format == report::Format::Csv && config.pay.rates.is_none() {
+        // A payroll import could read the blank amounts as zero pay.
+        anyhow::bail!(
+            "a payroll CSV needs pay rates: set weekday, weekend and bank_holiday under [pay] in \
+             the config (`--format table` shows days on call without them)"
+        );
+    }
+    let store = SqliteStore::open_existing(&common.database).await?;
     let now = Utc::now();
     let (start, end) = args.month.bounds(config.timezone);
-    let scope = args
-        .channel
-        .as_ref()
-        .map_or(PayScope::All, PayScope::Channel);
-    let rotas = store.pay_history(start, end, scope).await?;
-    let statements = crate::domain::pay::team(&config.pay, &rotas, args.month, now);
+    // Every channel, even for one: a channel's amount is its share of each engineer's total
+    // (rounded once, split by largest remainder), so that per-channel exports add up to what is
+    // paid. Worked out for one channel alone, it would be rounded on its own.
+    let rotas = store.pay_history(start, end, PayScope::All).await?;
+    let mut statements = crate::domain::pay::team(&config.pay, &rotas, args.month, now);
+    if let Some(channel) = &args.channel {
+        statements = statements
+            .iter()
+            .filter_map(|s| s.only_channel(channel))
+            .collect();
+        if statements.is_empty() {
+            tracing::warn!(
+                channel = %channel,
+                month = %args.month,
+                "nobody was on call in this channel in this month: check the channel id"
+            );
+        }
+    }
     let users: Vec<UserId> = statements.iter().map(|s| s.user.clone()).collect();
     let names = store.names(&users).await?;
     store.close().await;

@@ -55,6 +55,11 @@ pub enum StoreError {
     },
     #[error("`{0}` is not a database location: use a file path or a sqlite: URL")]
     BadUrl(String),
+    #[error(
+        "there is no database at {0}: point DATABASE_URL at the file Baton records to (reports \
+         read a database, they never create one)"
+    )]
+    Missing(String),
     #[error("database error")]
     Database(#[from] sqlx::Error),
     #[error("database error")]
@@ -274,9 +279,22 @@ fn open_reason(error: &sqlx::Error) -> String {
 impl SqliteStore {
     /// Opens (creating if missing) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, true).await
+    }
+
+    /// Opens and migrates the database at `url`, which must exist: for reports, where a new
+    /// empty database (a typo in the path) would be read as a month nobody was on call.
+    pub async fn open_existing(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, false).await
+    }
+
+    async fn open_with(url: &str, create: bool) -> Result<Self, StoreError> {
         let (options, path) = connect_options(url)?;
+        if !create && !options.get_filename().exists() {
+            return Err(StoreError::Missing(path));
+        }
         let options = options
-            .create_if_missing(true)
+            .create_if_missing(create)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)

@@ -253,3 +253,96 @@ fn bad_report_arguments_fail_with_a_clear_message() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
 }
+
+/// Runs `baton pay-report` expecting it to fail; returns its stderr.
+fn report_fails(ws: &Workspace, db: &std::path::Path, args: &[&str]) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton"));
+    cmd.arg("pay-report")
+        .args(args)
+        .env("DATABASE_URL", db)
+        .current_dir(ws.path());
+    let out = cmd.output().expect("run baton pay-report");
+    assert!(!out.status.success(), "{args:?} succeeded");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn one_channels_export_gives_each_engineer_the_same_amounts_as_the_full_one() {
+    // Bob holds three channels for 8 hours each: £3.33⅓ in each, £10.00 paid. Each channel's
+    // amount is its share of that total, whether the export is for every channel or for one.
+    let ws = Workspace::with_config(
+        "timezone = \"Europe/London\"\n[pay]\ncurrency = \"GBP\"\n\
+         weekday = \"10.00\"\nweekend = \"10.00\"\nbank_holiday = \"10.00\"\n",
+    );
+    ws.run(&[
+        ":now 2025-06-02 08:00",
+        "/handover @bob",
+        ":channel db",
+        "/handover @bob",
+        ":channel web",
+        "/handover @bob",
+        ":now 2025-06-02 16:00",
+        "/handover @carol",
+        ":channel db",
+        "/handover @carol",
+        ":channel ops",
+        "/handover @carol",
+    ]);
+    let rows = |csv: &str| -> Vec<Vec<String>> {
+        csv.lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_owned).collect())
+            .collect()
+    };
+    let full = rows(&ws.report(&["--month", "2025-06"]));
+    let pence = |amount: &str| amount.replace('.', "").parse::<i64>().unwrap();
+    let bob_total: i64 = full
+        .iter()
+        .filter(|r| r[0] == "bob")
+        .map(|r| pence(&r[6]))
+        .sum();
+    assert_eq!(bob_total, 1000, "{full:?}");
+    assert_eq!(full.len(), 6, "{full:?}");
+    let mut by_channel = Vec::new();
+    for channel in ["db", "ops", "web"] {
+        by_channel.extend(rows(&ws.report(&[
+            "--month",
+            "2025-06",
+            "--channel",
+            channel,
+        ])));
+    }
+    by_channel.sort();
+    let mut full_sorted = full.clone();
+    full_sorted.sort();
+    assert_eq!(by_channel, full_sorted);
+}
+
+#[test]
+fn a_report_on_one_channel_nobody_held_warns_to_check_the_id() {
+    let ws = march();
+    let (csv, log) = ws.report_and_log(&["--month", "2025-03", "--channel", "C0NOSUCH1"]);
+    assert_eq!(csv.lines().count(), 1, "{csv}");
+    assert!(log.contains("nobody was on call in this channel"), "{log}");
+}
+
+#[test]
+fn a_report_on_a_database_that_does_not_exist_fails_and_creates_none() {
+    let ws = Workspace::with_config(CONFIG);
+    let missing = ws.path().join("typo.db");
+    let stderr = report_fails(&ws, &missing, &["--month", "2025-03"]);
+    assert!(stderr.contains("there is no database at"), "{stderr}");
+    assert!(stderr.contains("typo.db"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(!missing.exists());
+}
+
+#[test]
+fn a_payroll_csv_without_rates_is_refused_and_the_table_shows_days() {
+    let ws = Workspace::new();
+    ws.run(&[":now 2025-03-03 12:00", "/handover @bob"]);
+    let stderr = report_fails(&ws, &ws.db(), &["--month", "2025-03"]);
+    assert!(stderr.contains("a payroll CSV needs pay rates"), "{stderr}");
+    let table = ws.report(&["--month", "2025-03", "--format", "table"]);
+    assert!(table.contains("bob"), "{table}");
+}

@@ -222,6 +222,22 @@ impl Statement {
         }
     }
 
+    /// This statement cut down to one channel's line, or None if the engineer had no time on
+    /// call there: its days and amount are that line's, a share of the whole total (see
+    /// [`Statement::build`]), so one channel's export and the full one agree to the minor unit.
+    pub fn only_channel(&self, channel: &ChannelId) -> Option<Statement> {
+        let line = self.channels.iter().find(|c| &c.channel == channel)?;
+        Some(Statement {
+            user: self.user.clone(),
+            month: self.month,
+            to_date: self.to_date,
+            channels: vec![line.clone()],
+            overall: line.breakdown.clone(),
+            total: line.total.clone(),
+            uncovered_dates: self.uncovered_dates.clone(),
+        })
+    }
+
     /// The currency of the amounts.
     pub fn currency(&self) -> Option<&Currency> {
         self.total.as_ref().map(Money::currency)
