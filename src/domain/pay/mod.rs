@@ -233,7 +233,7 @@ impl Statement {
             to_date: self.to_date,
             channels: vec![line.clone()],
             overall: line.breakdown.clone(),
-            total: line.total.clone(),
+            total: line.total,
             uncovered_dates: self.uncovered_dates.clone(),
         })
     }
