@@ -7,7 +7,8 @@
 //! /handover next [notes…]                     hand over to the next person in the rota order
 //! /handover @person at YYYY-MM-DD HH:MM [notes…]   record an earlier handover (admins; `next`
 //!                                             in place of @person works too)
-//! /handover undo                              undo the latest handover
+//! /handover undo [again]                      undo the latest handover (`again`: also the one
+//!                                             before a handover just undone)
 //! /handover rota [@a @b …]                    show the rota order, or set it (admins)
 //! /handover history [N]                       the last N handovers here (default 10, at most 50)
 //! /handover help                              this help
@@ -31,7 +32,7 @@ pub const USAGE: &str = "\
 `/handover next [notes…]` — hand over to the next person in the rota order\n\
 `/handover @person at YYYY-MM-DD HH:MM [notes…]` — record an earlier handover (admins; \
 `next at …` too)\n\
-`/handover undo` — undo the latest handover\n\
+`/handover undo` — undo the latest handover (`undo again`: the one before an undone one)\n\
 `/handover rota [@a @b …]` — show the rota order, or set it (admins)\n\
 `/handover history [N]` — the last N handovers here (default 10, at most 50)\n\
 `/handover help` — this help";
@@ -59,7 +60,10 @@ pub enum Command {
         at: Option<(String, String)>,
         notes: String,
     },
-    Undo,
+    /// `again`: the latest handover was undone already, and the one before it goes too.
+    Undo {
+        again: bool,
+    },
     Rota(Vec<MentionRef>),
     ShowRota,
     History(u32),
@@ -143,8 +147,16 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             let (at, notes) = when_and_notes(rest)?;
             return Ok(Command::Next { at, notes });
         }
-        "undo" if nothing_after => return Ok(Command::Undo),
-        "undo" => return Err(usage("`/handover undo` takes nothing after it.")),
+        "undo" if nothing_after => return Ok(Command::Undo { again: false }),
+        "undo" if text::keyword(&text::normalize(rest)) == "again" => {
+            return Ok(Command::Undo { again: true })
+        }
+        "undo" => {
+            return Err(usage(
+                "`/handover undo` takes nothing after it (`/handover undo again` undoes the \
+                 handover before one just undone).",
+            ))
+        }
         "rota" if nothing_after => return Ok(Command::ShowRota),
         "rota" => {
             let members = text::normalize(rest)
@@ -349,7 +361,7 @@ async fn run_parsed<S: Store, D: Directory>(
             let person = engine.find_active(&MentionRef::Id(next.clone())).await?;
             hand_over(engine, inv, &person, effective_at, &notes, Some(next)).await
         }
-        Command::Undo => undo(engine, inv, is_admin).await,
+        Command::Undo { again } => undo(engine, inv, is_admin, again).await,
         Command::ShowRota => {
             let state = engine.store.channel_state(&inv.channel).await?;
             Ok((Reply::private(show_rota(&state)), "rota"))
@@ -626,6 +638,12 @@ fn history(log: &[Handover], tz: chrono_tz::Tz) -> String {
 /// Why an undo is refused.
 enum UndoRefusal {
     Nothing,
+    /// The latest handover is undone already: a second plain `undo` (typed twice, or retyped
+    /// after a slow reply) would reach back to an older one, perhaps a week of someone's pay.
+    AlreadyUndone {
+        undone: Handover,
+        before: Option<Handover>,
+    },
     NotYours(UserId),
     TooLate(DateTime<Utc>),
 }
@@ -634,28 +652,39 @@ async fn undo<S: Store, D: Directory>(
     engine: &Engine<S, D>,
     inv: &Invocation,
     is_admin: bool,
+    again: bool,
 ) -> Handled {
     let window = Duration::minutes(UNDO_WINDOW_MINUTES);
     let (caller, now) = (inv.user.clone(), inv.now);
     let outcome = engine
         .store
-        .undo_latest(&inv.channel, inv.dedup_key.as_deref(), move |state| {
-            let Some(latest) = &state.current else {
-                return Err(UndoRefusal::Nothing);
-            };
-            if !is_admin {
-                if latest.recorded_by != caller {
-                    return Err(UndoRefusal::NotYours(latest.recorded_by.clone()));
+        .undo_latest(
+            &inv.channel,
+            inv.dedup_key.as_deref(),
+            move |state, undone| {
+                if let (Some(undone), false) = (undone, again) {
+                    return Err(UndoRefusal::AlreadyUndone {
+                        undone: undone.clone(),
+                        before: state.current.clone(),
+                    });
                 }
-                if now - latest.recorded_at > window {
-                    return Err(UndoRefusal::TooLate(latest.recorded_at));
+                let Some(latest) = &state.current else {
+                    return Err(UndoRefusal::Nothing);
+                };
+                if !is_admin {
+                    if latest.recorded_by != caller {
+                        return Err(UndoRefusal::NotYours(latest.recorded_by.clone()));
+                    }
+                    if now - latest.recorded_at > window {
+                        return Err(UndoRefusal::TooLate(latest.recorded_at));
+                    }
                 }
-            }
-            Ok(Undo {
-                by: caller,
-                at: now,
-            })
-        })
+                Ok(Undo {
+                    by: caller,
+                    at: now,
+                })
+            },
+        )
         .await?;
     let tz = engine.settings.timezone;
     match outcome {
@@ -690,6 +719,29 @@ async fn undo<S: Store, D: Directory>(
         Err(UndoRefusal::Nothing) => Err(CommandError::Refused(
             "There is no handover to undo in this channel.".into(),
         )),
+        Err(UndoRefusal::AlreadyUndone { undone, before }) => {
+            let mut text =
+                format!(
+                "The latest handover here, to {} (effective {}), was already undone by {} at {}. \
+                 Nothing changed.",
+                undone.to.mention(),
+                when::short(undone.effective_at, tz, inv.now),
+                undone.undone.as_ref().map_or_else(String::new, |u| u.by.mention()),
+                undone
+                    .undone
+                    .as_ref()
+                    .map_or_else(String::new, |u| when::short(u.at, tz, inv.now)),
+            );
+            if let Some(before) = before {
+                text.push_str(&format!(
+                    " To undo the one before it as well, to {} (effective {}), type \
+                     `/handover undo again`.",
+                    before.to.mention(),
+                    when::short(before.effective_at, tz, inv.now)
+                ));
+            }
+            Err(CommandError::Refused(text))
+        }
         Err(UndoRefusal::NotYours(by)) => Err(CommandError::Refused(format!(
             "Only {} (who recorded the latest handover) or an admin can undo it. Nothing changed.",
             by.mention()
@@ -860,7 +912,9 @@ mod tests {
                     notes: "at last, a quiet week".into(),
                 },
             ),
-            ("undo", Command::Undo),
+            ("undo", Command::Undo { again: false }),
+            ("undo again", Command::Undo { again: true }),
+            ("Undo Again.", Command::Undo { again: true }),
             ("rota", Command::ShowRota),
             ("rota <@U1> <@U2>", Command::Rota(vec![id("U1"), id("U2")])),
             ("history", Command::History(10)),
@@ -1159,7 +1213,7 @@ mod tests {
                 decide: F,
             ) -> Result<Result<Undone, E>, StoreError>
             where
-                F: FnOnce(&ChannelState) -> Result<Undo, E> + Send + 'static,
+                F: FnOnce(&ChannelState, Option<&Handover>) -> Result<Undo, E> + Send + 'static,
                 E: Send + 'static,
             {
                 self.inner.undo_latest(c, key, decide).await

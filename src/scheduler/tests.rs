@@ -125,7 +125,7 @@ impl Store for FakeStore {
         _: F,
     ) -> Result<Result<crate::store::Undone, E>, StoreError>
     where
-        F: FnOnce(&ChannelState) -> Result<crate::domain::rota::Undo, E> + Send,
+        F: FnOnce(&ChannelState, Option<&Handover>) -> Result<crate::domain::rota::Undo, E> + Send,
         E: Send,
     {
         unimplemented!("the scheduler undoes nothing")

@@ -151,8 +151,10 @@ pub trait Store: Send + Sync {
         dedup_key: &str,
     ) -> impl Future<Output = Result<Option<Handover>, StoreError>> + Send;
 
-    /// Marks the channel's latest handover undone if `decide` (given the state) allows. A
-    /// `dedup_key` that already undid a handover returns that undo again instead.
+    /// Marks the channel's latest active handover undone if `decide` allows, given the state
+    /// and the channel's most recent handover if that one is undone already (an undo right
+    /// after an undo). A `dedup_key` that already undid a handover returns that undo again
+    /// instead.
     fn undo_latest<F, E>(
         &self,
         channel: &ChannelId,
@@ -160,7 +162,7 @@ pub trait Store: Send + Sync {
         decide: F,
     ) -> impl Future<Output = Result<Result<Undone, E>, StoreError>> + Send
     where
-        F: FnOnce(&ChannelState) -> Result<Undo, E> + Send + 'static,
+        F: FnOnce(&ChannelState, Option<&Handover>) -> Result<Undo, E> + Send + 'static,
         E: Send + 'static;
 
     /// Replaces the channel's rota order and writes an audit entry.
@@ -538,6 +540,23 @@ fn read_state(
     }
 }
 
+/// The channel's most recent handover, active or not, if it has been undone.
+fn latest_if_undone(
+    conn: &Connection,
+    channel: &ChannelId,
+) -> Result<Option<Handover>, StoreError> {
+    let mut statement = conn.prepare_cached(concat!(
+        "SELECT ",
+        handover_columns!(),
+        " FROM handovers WHERE channel_id = ?1 ORDER BY seq DESC LIMIT 1"
+    ))?;
+    let mut rows = statement.query([channel.as_str()])?;
+    match rows.next()? {
+        Some(row) => Ok(Some(handover_from_row(row)?).filter(|h| h.undone.is_some())),
+        None => Ok(None),
+    }
+}
+
 fn handover_by_id(conn: &Connection, id: i64) -> Result<Handover, StoreError> {
     one_row(
         conn,
@@ -656,7 +675,7 @@ impl Store for SqliteStore {
         decide: F,
     ) -> Result<Result<Undone, E>, StoreError>
     where
-        F: FnOnce(&ChannelState) -> Result<Undo, E> + Send + 'static,
+        F: FnOnce(&ChannelState, Option<&Handover>) -> Result<Undo, E> + Send + 'static,
         E: Send + 'static,
     {
         let channel = channel.clone();
@@ -664,6 +683,8 @@ impl Store for SqliteStore {
         self.writer
             .run_changing(Writes::Several, move |conn, changes| {
                 let done = DoneBefore::Undone(key.as_deref());
+                let undone = latest_if_undone(conn, &channel)?;
+                let decide = |state: &ChannelState| decide(state, undone.as_ref());
                 let (state, undo) = match decide_in_transaction(conn, &channel, done, decide)? {
                     Decided::Before { handover, state } => {
                         return Ok(Ok(Undone {

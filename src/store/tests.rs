@@ -123,7 +123,7 @@ async fn a_redelivered_undo_undoes_one_handover_not_two() {
     let (_dir, store) = temp_store().await;
     record(&store, "ops", "ann", "2025-03-03T09:00:00Z").await;
     record(&store, "ops", "bob", "2025-03-04T09:00:00Z").await;
-    let undo = |_: &ChannelState| {
+    let undo = |_: &ChannelState, _: Option<&Handover>| {
         Ok::<_, ()>(Undo {
             by: u("ann"),
             at: t("2025-03-04T09:05:00Z"),
@@ -163,7 +163,7 @@ async fn pay_history_starts_with_the_shift_running_at_the_period_start_and_skips
     record(&store, "ops", "cat", "2025-03-03T09:00:00Z").await;
     record(&store, "ops", "dan", "2025-03-10T09:00:00Z").await;
     store
-        .undo_latest(&c("ops"), None, |_| {
+        .undo_latest(&c("ops"), None, |_, _| {
             Ok::<_, ()>(Undo {
                 by: u("ann"),
                 at: t("2025-03-10T09:05:00Z"),
@@ -453,7 +453,7 @@ proptest::proptest! {
                     }
                     Step::Undo { channel } => {
                         let _ = store
-                            .undo_latest(&c(channels[channel]), None, move |s| match s.current {
+                            .undo_latest(&c(channels[channel]), None, move |s, _| match s.current {
                                 Some(_) => Ok(Undo { by: u("ann"), at: base }),
                                 None => Err(()),
                             })

@@ -428,6 +428,46 @@ fn undo_is_for_the_recorder_within_fifteen_minutes_or_an_admin() {
 }
 
 #[test]
+fn a_second_undo_asks_for_again_before_reaching_back_to_an_older_handover() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2025-06-02 09:00",
+        "/handover @bob",
+        ":now 2025-06-09 09:00",
+        "/handover @carol",
+        "/handover undo",
+        "/handover undo",
+        "/handover",
+        "/handover undo again",
+        "/handover history",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r[4].contains("undid the handover from @bob to @carol"),
+        "{out}"
+    );
+    assert!(
+        r[5].starts_with(
+            "[private to alice] The latest handover here, to @carol (effective Mon 9 Jun, \
+             09:00), was already undone by @alice at Mon 9 Jun, 09:00. Nothing changed. To undo \
+             the one before it as well, to @bob (effective Mon 2 Jun, 09:00), type \
+             `/handover undo again`."
+        ),
+        "{out}"
+    );
+    // Nothing changed: Bob's week still stands.
+    assert!(
+        r[6].contains("@bob is on call here since Mon 2 Jun"),
+        "{out}"
+    );
+    assert!(
+        r[7].contains("undid the handover from the start of the rota to @bob"),
+        "{out}"
+    );
+    assert_eq!(r[8].matches("~undone~").count(), 2, "{out}");
+}
+
+#[test]
 fn a_bad_config_stops_startup_with_one_line_naming_the_key() {
     let ws = Workspace::with_config("timezone = \"Mars/Olympus\"\n");
     let (stdout, stderr, ok) = ws.session(&[], &["/handover"]);
