@@ -641,8 +641,8 @@ enum UndoRefusal {
     /// The latest handover is undone already: a second plain `undo` (typed twice, or retyped
     /// after a slow reply) would reach back to an older one, perhaps a week of someone's pay.
     AlreadyUndone {
-        undone: Handover,
-        before: Option<Handover>,
+        undone: Box<Handover>,
+        before: Option<Box<Handover>>,
     },
     NotYours(UserId),
     TooLate(DateTime<Utc>),
@@ -664,8 +664,8 @@ async fn undo<S: Store, D: Directory>(
             move |state, undone| {
                 if let (Some(undone), false) = (undone, again) {
                     return Err(UndoRefusal::AlreadyUndone {
-                        undone: undone.clone(),
-                        before: state.current.clone(),
+                        undone: Box::new(undone.clone()),
+                        before: state.current.clone().map(Box::new),
                     });
                 }
                 let Some(latest) = &state.current else {
@@ -720,17 +720,16 @@ async fn undo<S: Store, D: Directory>(
             "There is no handover to undo in this channel.".into(),
         )),
         Err(UndoRefusal::AlreadyUndone { undone, before }) => {
-            let mut text =
-                format!(
-                "The latest handover here, to {} (effective {}), was already undone by {} at {}. \
-                 Nothing changed.",
+            let (by, at) = undone
+                .undone
+                .as_ref()
+                .map(|u| (u.by.mention(), when::short(u.at, tz, inv.now)))
+                .unwrap_or_default();
+            let mut text = format!(
+                "The latest handover here, to {} (effective {}), was already undone by {by} at \
+                 {at}. Nothing changed.",
                 undone.to.mention(),
                 when::short(undone.effective_at, tz, inv.now),
-                undone.undone.as_ref().map_or_else(String::new, |u| u.by.mention()),
-                undone
-                    .undone
-                    .as_ref()
-                    .map_or_else(String::new, |u| when::short(u.at, tz, inv.now)),
             );
             if let Some(before) = before {
                 text.push_str(&format!(
