@@ -354,6 +354,14 @@ async fn run_once(binary: &PathBuf, args: &Args) -> Result<Run, String> {
     }
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
     let db = dir.path().join("baton.db");
+    // Read from the working directory: the sender of the handovers is an admin, since only an
+    // admin starts a channel's rota and each /handover here starts one. (`/oncall-pay me` is
+    // asked by the people handed the pager, who are not admins.)
+    std::fs::write(
+        dir.path().join("baton.toml"),
+        format!("admins = [\"{SENDER}\"]\n"),
+    )
+    .map_err(|e| format!("config: {e}"))?;
     let log = std::fs::File::create(dir.path().join("baton.log"))
         .map_err(|e| format!("log file: {e}"))?;
     let mut cmd = Command::new(binary);

@@ -212,6 +212,22 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
     if connections_var.map_or(true, |v| v.trim().is_empty()) {
         slack.connections = config.slack.connections;
     }
+    check_slack_admins(&config)?;
+    tracing::info!(
+        config = %config
+            .source
+            .as_ref()
+            .map_or_else(|| "none (defaults)".to_owned(), |p| p.display().to_string()),
+        database = %common.database,
+        admins = config.admins.len(),
+        "starting"
+    );
+    if config.admins.is_empty() {
+        tracing::warn!(
+            "no admins in the config: nobody can start a rota, set a rota order, backdate or see \
+             the team's pay; add Slack member ids to `admins`"
+        );
+    }
     let settings = engine_settings(&config, &[]);
     // Pay's index is read beside connecting, so the first `/oncall-pay` after a start does not
     // wait for it. Should that fail, the first pay question reads it (and reports the failure).
@@ -232,6 +248,26 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
         shutdown_signal(),
     )
     .await
+}
+
+/// In Slack an admin is a member id (`U0123ABCD`, or `W…` on Enterprise Grid); the config also
+/// accepts the console's names, which in Slack would match nobody and leave Baton without an
+/// admin, silently.
+fn check_slack_admins(config: &Config) -> anyhow::Result<()> {
+    let slack_shaped = |id: &str| {
+        id.len() >= 3
+            && id.starts_with(['U', 'W'])
+            && id
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    };
+    match config.admins.iter().find(|a| !slack_shaped(a.as_str())) {
+        Some(bad) => anyhow::bail!(
+            "admins: `{bad}` is not a Slack member id: use ids like \"U0123ABCD\" (in Slack, a \
+             person's profile > ⋮ > Copy member ID)"
+        ),
+        None => Ok(()),
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM.

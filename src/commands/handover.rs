@@ -13,8 +13,11 @@
 //! /handover history [N]                       the last N handovers here (default 10, at most 50)
 //! /handover help                              this help
 //! ```
-//! Who may hand over: whoever is on call, the person taking over, or an admin; anyone may start
-//! a channel's first shift. Undo: whoever recorded the handover, within 15 minutes, or an admin.
+//! Who may hand over: whoever is on call, the person taking over, or an admin. Only an admin may
+//! start a channel's rota (its first shift, or a shift after every handover was undone): each
+//! channel with someone on call is a paid rota, so anyone starting one in a private channel of
+//! their own could pay themself twice. Undo: whoever recorded the handover, within 15 minutes,
+//! or an admin.
 
 use super::{CommandError, Engine, Handled, Invocation, MentionRef, Person, Reply};
 use crate::commands::Directory;
@@ -220,8 +223,14 @@ fn when_and_notes(rest: &str) -> Result<(Option<(String, String)>, String), Comm
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Refusal {
     AlreadyOnCall(UserId),
-    NotHolder { holder: UserId },
-    NotAfterLatest { latest: DateTime<Utc> },
+    NotHolder {
+        holder: UserId,
+    },
+    /// Nobody is on call here: starting a rota (a paid one) is for admins.
+    StartNeedsAdmin,
+    NotAfterLatest {
+        latest: DateTime<Utc>,
+    },
     RotaMoved,
 }
 
@@ -262,6 +271,8 @@ fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandover, Refusal
                 latest: current.effective_at,
             });
         }
+    } else if !is_admin {
+        return Err(Refusal::StartNeedsAdmin);
     }
     // A handover "now" never starts before the shift it ends, even if this machine's clock is
     // behind the one that recorded it: the shift is then zero-length, never negative.
@@ -506,6 +517,11 @@ async fn hand_over<S: Store, D: Directory>(
             when::full(latest, tz),
             when::full(inv.now, tz)
         ))),
+        Err(Refusal::StartNeedsAdmin) => Err(CommandError::Refused(
+            "Nobody is on call in this channel, and only an admin can start its rota: each rota \
+             is paid standby. Ask an admin to run `/handover @person` here. Nothing changed."
+                .into(),
+        )),
         Err(Refusal::RotaMoved) => Err(CommandError::Refused(
             "The rota changed while you were typing; run `/handover rota` to see who is next, \
              and try again."
@@ -551,8 +567,8 @@ pub fn announcement(h: &Handover, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Stri
 
 fn status(state: &ChannelState, inv: &Invocation, tz: chrono_tz::Tz) -> String {
     let Some(h) = &state.current else {
-        return "Nobody is on call in this channel yet. Start the rota with `/handover @person` \
-                (anyone may start it)."
+        return "Nobody is on call in this channel. An admin starts the rota with \
+                `/handover @person`."
             .into();
     };
     let mut text = format!(
@@ -1036,12 +1052,23 @@ mod tests {
             ),
             Err(Refusal::AlreadyOnCall(u("ann")))
         );
+        // Starting a rota, a paid one, is for admins.
         let first = decide(
             &ChannelState::default(),
-            &proposal(&u("zed"), false, &u("bob"), now, false, now),
+            &proposal(&u("zed"), true, &u("bob"), now, false, now),
         )
         .unwrap();
         assert_eq!(first.from, None);
+        for (caller, target) in [("zed", "bob"), ("zed", "zed")] {
+            assert_eq!(
+                decide(
+                    &ChannelState::default(),
+                    &proposal(&u(caller), false, &u(target), now, false, now),
+                ),
+                Err(Refusal::StartNeedsAdmin),
+                "{caller} -> {target}"
+            );
+        }
     }
 
     #[test]
@@ -1140,7 +1167,8 @@ mod tests {
             let tz = chrono_tz::Europe::London;
             let settings = Arc::new(EngineSettings {
                 timezone: tz,
-                admins: [UserId::parse(ADMIN).unwrap()].into(),
+                // Alice starts the rotas these tests hand over in.
+                admins: [UserId::parse(ADMIN).unwrap(), UserId::parse(ALICE).unwrap()].into(),
                 pay: PayPolicy::unconfigured(tz),
             });
             let directory = Switchable::default();

@@ -116,10 +116,40 @@ fn a_new_channel_has_nobody_on_call_and_says_how_to_start() {
     let ws = Workspace::new();
     let out = ws.run(&["/handover"]);
     assert!(
-        out.starts_with("[private to alice] Nobody is on call in this channel yet."),
+        out.starts_with("[private to alice] Nobody is on call in this channel."),
         "{out}"
     );
+    assert!(out.contains("An admin starts the rota"), "{out}");
     assert!(out.contains("/handover @person"), "{out}");
+}
+
+#[test]
+fn only_an_admin_starts_a_rota_so_nobody_can_open_a_paid_one_of_their_own() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":as mallory",
+        ":channel mallory-private",
+        "/handover @mallory",
+        "/handover @bob",
+        "/oncall-pay me",
+        ":as alice",
+        "/handover @mallory",
+    ]);
+    let r = replies(&out);
+    for refused in [&r[2], &r[3]] {
+        assert!(
+            refused.starts_with(
+                "[private to mallory] Nobody is on call in this channel, and only an admin can \
+                 start its rota"
+            ),
+            "{out}"
+        );
+    }
+    assert!(r[4].contains("No time on call in this month."), "{out}");
+    assert!(
+        r[6].starts_with("[public in #mallory-private] @mallory is now on call here"),
+        "{out}"
+    );
 }
 
 #[test]

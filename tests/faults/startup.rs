@@ -125,6 +125,8 @@ async fn an_invalid_config_file_names_the_file_and_the_key() {
         ("[reminders]\ntime = \"9am\"\n", "reminders.time"),
         ("[slack]\nconections = 3\n", "conections"),
         ("admins = [\n", "baton.toml"),
+        // A console name is a valid admin there; in Slack it would match nobody.
+        ("admins = [\"alice\"]\n", "`alice` is not a Slack member id"),
     ];
     for (text, expected) in cases {
         let path = dir.path().join("baton.toml");

@@ -33,6 +33,10 @@ async fn a_log_written_to_a_pipe_or_file_is_plain_text() {
     }
     let log = baton.stderr();
     assert!(log.contains("connected to Slack"), "{log}");
+    // Which config, database and how many admins: what an operator checks first.
+    assert!(log.contains("config=baton.toml"), "{log}");
+    assert!(log.contains("database=sqlite://"), "{log}");
+    assert!(log.contains("admins=1"), "{log}");
     // Colour codes belong on a terminal; in a log file or journald they are noise.
     assert!(!log.contains('\u{1b}'), "{log:?}");
 }

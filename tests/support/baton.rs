@@ -23,6 +23,10 @@ impl Baton {
     pub fn start_with(slack: &FakeSlack, overrides: &[(&str, Option<&str>)]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir for the database");
         let db = dir.path().join("baton.db");
+        // Read from the working directory unless a test sets BATON_CONFIG. Only an admin starts
+        // a channel's rota, and the tests start theirs as Alice.
+        std::fs::write(dir.path().join("baton.toml"), "admins = [\"U0ALICE001\"]\n")
+            .expect("write the test config");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton"));
         cmd.arg("run")
             .current_dir(dir.path())
