@@ -46,8 +46,9 @@ const RETRY_DELAYS: [Duration; 5] = [
 /// The loop looks at the clock at least this often, so a wall-clock jump (NTP, a suspended
 /// machine) is noticed: timers follow the monotonic clock, reminders the wall clock.
 const MAX_SLEEP: Duration = Duration::from_secs(15 * 60);
-/// How long shutdown waits for posts in flight before abandoning them.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How long shutdown waits for posts in flight before abandoning them: within the 10 s a
+/// service manager (Docker, systemd's default is longer) gives before SIGKILL.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// How soon to try again when the channels could not be read from the store.
 const STORE_RETRY: Duration = Duration::from_secs(60);
 

@@ -203,6 +203,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
 
 /// `baton run`: the Slack bot, until SIGINT or SIGTERM.
 pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
+    let shutdown = shutdown_signal();
     // Tokens first: a missing token is the most likely mistake and needs no database.
     let mut slack = crate::slack::SlackSettings::from_vars(|name| std::env::var(name).ok())?;
     let (config, store) = open(common).await?;
@@ -240,14 +241,7 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
             );
         }
     });
-    crate::slack::run(
-        slack,
-        settings,
-        store,
-        config.reminders.clone(),
-        shutdown_signal(),
-    )
-    .await
+    crate::slack::run(slack, settings, store, config.reminders.clone(), shutdown).await
 }
 
 /// In Slack an admin is a member id (`U0123ABCD`, or `W…` on Enterprise Grid); the config also
@@ -270,18 +264,27 @@ fn check_slack_admins(config: &Config) -> anyhow::Result<()> {
     }
 }
 
-/// Resolves on SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled: a stop that comes while Baton is still connecting (which can take
+/// minutes while Slack rate-limits it) is then a clean stop, not death by signal.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+    let term = signal(SignalKind::terminate());
+    let int = signal(SignalKind::interrupt());
+    async move {
+        match (term, int) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
             }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
+            (Ok(mut one), Err(_)) | (Err(_), Ok(mut one)) => {
+                one.recv().await;
+            }
+            (Err(_), Err(_)) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
         }
     }
 }

@@ -105,7 +105,8 @@ impl SlackApp {
     }
 
     /// Serves slash commands over Socket Mode until `shutdown` resolves, then stops reading
-    /// envelopes (Slack redelivers those left unacked), waits (up to 3 s) for the commands in
+    /// envelopes (one left unread is Slack's to redeliver elsewhere, or to time out for the
+    /// person, who may retry), waits (up to 3 s) for the commands in
     /// hand, writes their acks and closes the sockets.
     pub async fn serve<H: CommandHandler>(
         self,
@@ -180,13 +181,21 @@ pub async fn run(
     reminders: Option<crate::config::ReminderSettings>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let app = SlackApp::connect(settings).await?;
-    // One shutdown signal, seen by both the listener and the scheduler.
-    let (stop, stopped) = tokio::sync::watch::channel(false);
+    // One shutdown signal, seen by the startup, the listener and the scheduler.
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
         let _ = stop.send(true);
     });
+    // Connecting can take minutes while Slack rate-limits it: a stop meanwhile ends it cleanly.
+    let app = tokio::select! {
+        app = SlackApp::connect(settings) => app?,
+        _ = stopped.wait_for(|stopped| *stopped) => {
+            tracing::info!("stopped before Baton had connected to Slack");
+            store.close().await;
+            return Ok(());
+        }
+    };
     let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stopped| *stopped).await;
     };

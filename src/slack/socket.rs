@@ -431,8 +431,9 @@ const READ_BUFFER: usize = 16 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Phase {
     Running,
-    /// Read no more envelopes (Slack redelivers unacked ones), but keep writing the acks of the
-    /// commands in hand.
+    /// Read no more envelopes (an unread one is Slack's to redeliver elsewhere or time out), but
+    /// keep writing the acks of the commands in hand. In-hand commands take milliseconds, so
+    /// this lasts milliseconds.
     Draining,
     /// Write the acks already queued, close, and end.
     Stopped,

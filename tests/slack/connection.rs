@@ -181,6 +181,34 @@ async fn an_unreachable_slack_is_reported_in_one_line() {
     );
 }
 
+#[tokio::test]
+async fn sigterm_while_still_connecting_is_a_clean_stop() {
+    let slack = workspace().await;
+    // Slack is slow to answer the startup check: Baton is still connecting when it is stopped.
+    slack.fail_next("auth.test", Fault::Delay(Duration::from_secs(20)), 1);
+    let mut baton = Baton::start(&slack);
+    // "starting" is logged after the signal handlers are in place, then Baton calls auth.test.
+    let deadline = std::time::Instant::now() + WAIT;
+    while !baton.stderr().contains("starting") {
+        assert!(std::time::Instant::now() < deadline, "{}", baton.stderr());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    baton.terminate();
+    let status = baton
+        .wait_exit(Duration::from_secs(5))
+        .await
+        .expect("baton should stop on SIGTERM while connecting");
+    assert!(status.success(), "{status:?}: {}", baton.stderr());
+    assert!(
+        baton
+            .stderr()
+            .contains("stopped before Baton had connected to Slack"),
+        "{}",
+        baton.stderr()
+    );
+}
+
 /// Both sockets come back after `trigger`, and commands are answered afterwards.
 async fn reconnects_after(trigger: impl FnOnce(&FakeSlack)) {
     let (slack, baton) = connected().await;
