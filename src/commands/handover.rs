@@ -42,6 +42,10 @@ pub const USAGE: &str = "\
 
 /// Notes longer than this are refused rather than cut.
 pub const MAX_NOTES: usize = 2000;
+/// How far back `at` may go. A forgotten handover is days old, and a rota brought over when a
+/// team starts using Baton is weeks; a year typed wrong (2015 for 2025, 0001) would pay years
+/// of standby to someone, so anything older is refused.
+pub const MAX_BACKDATE_DAYS: i64 = 92;
 /// How long the person who recorded a handover may undo it themself.
 pub const UNDO_WINDOW_MINUTES: i64 = 15;
 const HISTORY_DEFAULT: u32 = 10;
@@ -442,6 +446,13 @@ fn effective_at(
             "{} is in the future. A backdated handover must be at or before now ({}).",
             when::full(at, tz),
             when::full(inv.now, tz)
+        )));
+    }
+    if inv.now - at > Duration::days(MAX_BACKDATE_DAYS) {
+        return Err(CommandError::Refused(format!(
+            "{} is more than {MAX_BACKDATE_DAYS} days ago. Baton records a handover at most \
+             {MAX_BACKDATE_DAYS} days back: check the year. Nothing changed.",
+            when::full(at, tz)
         )));
     }
     Ok(at)

@@ -375,6 +375,10 @@ fn backdating_is_for_admins_and_must_fall_between_the_latest_handover_and_now() 
         ":as alice",
         ":now 2025-03-31 12:00",
         "/handover @dave at 2025-03-30 01:30",
+        // A wrong year would pay years of standby: at most 92 days back.
+        "/handover @dave at 2015-03-30 09:00",
+        "/handover @dave at 2024-12-29 10:59",
+        "/handover @dave at 2024-12-29 11:00",
     ]);
     let r = replies(&out);
     assert!(r[1].contains("Effective from Mon 3 Mar, 09:00"), "{out}");
@@ -389,6 +393,17 @@ fn backdating_is_for_admins_and_must_fall_between_the_latest_handover_and_now() 
         "{out}"
     );
     assert!(r[9].contains("does not exist in Europe/London"), "{out}");
+    assert!(
+        r[10].contains("2015-03-30 09:00 BST is more than 92 days ago")
+            && r[10].contains("check the year"),
+        "{out}"
+    );
+    assert!(r[11].contains("is more than 92 days ago"), "{out}");
+    // Exactly 92 days is allowed, but must still be after the channel's latest handover.
+    assert!(
+        r[12].contains("must be later than this channel's latest one"),
+        "{out}"
+    );
 }
 
 #[test]
