@@ -172,7 +172,9 @@ pub fn channel_message(
     } else if let Some(next) = next {
         text.push_str(&format!(" Next in the rota: {}.", next.mention()));
     }
-    let notes = text::sanitize(&current.notes);
+    // Repeated every reminder day: people named in the notes were notified by the handover
+    // itself and are not pinged again each morning.
+    let notes = text::sanitize_quietly(&current.notes);
     if !notes.trim().is_empty() {
         text.push_str("\nNotes from the last handover:");
         for line in notes.lines() {
@@ -502,17 +504,18 @@ mod tests {
         let s = state(
             Some("ann"),
             "2025-06-02T09:02:00Z",
-            "disk on db1 at 80%\nping <!channel> if it fills",
+            "disk on db1 at 80%\nping <!channel> if it fills, or <@U0CAT0001|cat>",
             &["ann", "bob"],
         );
         let reply = channel_message(&s, London, utc("2025-06-03T08:00:00Z"), false).unwrap();
         assert!(!reply.is_private());
+        // Cat was notified by the handover; the daily reminder names her without a ping.
         assert_eq!(
             reply.text,
             "<@ann> is on call here, since Mon 2 Jun, 10:02. Next in the rota: <@bob>.\n\
              Notes from the last handover:\n\
              > disk on db1 at 80%\n\
-             > ping @\u{2060}channel if it fills"
+             > ping @\u{2060}channel if it fills, or @\u{2060}cat"
         );
     }
 

@@ -153,6 +153,26 @@ pub fn escape(raw: &str) -> String {
 /// mentions, links stay links, but `<!channel>`, `<!here>`, `<!everyone>` and user-group mentions
 /// become plain text (`@channel`) that notifies nobody. Stray `&`, `<`, `>` are escaped.
 pub fn sanitize(wire: &str) -> String {
+    sanitize_as(wire, People::Mentioned)
+}
+
+/// [`sanitize`], but people mentioned are shown by name (`@bob`, from the mention's label, or
+/// their id without one) and notified no more than anyone else: for text Baton repeats every day,
+/// like the last handover's notes in a reminder, which would otherwise ping them each morning.
+pub fn sanitize_quietly(wire: &str) -> String {
+    sanitize_as(wire, People::Named)
+}
+
+/// How [`sanitize_as`] shows a person mentioned.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum People {
+    /// As a mention, which notifies them.
+    Mentioned,
+    /// As `@name` in plain text.
+    Named,
+}
+
+fn sanitize_as(wire: &str, people: People) -> String {
     let mut out = String::with_capacity(wire.len());
     let mut rest = wire;
     while let Some(c) = rest.chars().next() {
@@ -160,7 +180,7 @@ pub fn sanitize(wire: &str) -> String {
             if let Some(end) = rest.find('>') {
                 let inner = &rest[1..end];
                 if !inner.contains('<') {
-                    out.push_str(&sanitize_sequence(inner));
+                    out.push_str(&sanitize_sequence(inner, people));
                     rest = &rest[end + 1..];
                     continue;
                 }
@@ -189,14 +209,20 @@ pub fn sanitize(wire: &str) -> String {
 }
 
 /// One `<…>` control sequence (without the brackets), made safe.
-fn sanitize_sequence(inner: &str) -> String {
+fn sanitize_sequence(inner: &str, people: People) -> String {
     let (target, label) = match inner.split_once('|') {
         Some((t, l)) => (t, Some(l)),
         None => (inner, None),
     };
     if let Some(id) = target.strip_prefix('@') {
         if UserId::parse(id).is_ok() {
-            return format!("<@{id}>");
+            return match people {
+                People::Mentioned => format!("<@{id}>"),
+                People::Named => {
+                    let name = label.unwrap_or(id).trim_start_matches('@');
+                    format!("@{WORD_JOINER}{}", escape(&decode(name)))
+                }
+            };
         }
     }
     if let Some(id) = target.strip_prefix('#') {
@@ -330,6 +356,26 @@ mod tests {
         for (typed, expected) in cases {
             assert_eq!(token(typed), expected, "{typed}");
         }
+    }
+
+    #[test]
+    fn quietly_sanitized_text_names_people_without_mentioning_them() {
+        let wire = "ask <@U0BOB0001|bob> or <@U0ANN0001>, not <!here> &lt;3";
+        assert_eq!(
+            sanitize_quietly(wire),
+            format!(
+                "ask @{WORD_JOINER}bob or @{WORD_JOINER}U0ANN0001, not @{WORD_JOINER}here &lt;3"
+            )
+        );
+        assert_eq!(
+            sanitize(wire),
+            format!("ask <@U0BOB0001> or <@U0ANN0001>, not @{WORD_JOINER}here &lt;3")
+        );
+        // A label cannot smuggle markup in.
+        assert_eq!(
+            sanitize_quietly("<@U0BOB0001|<!channel>>"),
+            format!("&lt;@U0BOB0001|@{WORD_JOINER}channel&gt;")
+        );
     }
 
     #[test]
