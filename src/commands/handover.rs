@@ -49,6 +49,8 @@ pub const MAX_BACKDATE_DAYS: i64 = 92;
 /// How long the person who recorded a handover may undo it themself.
 pub const UNDO_WINDOW_MINUTES: i64 = 15;
 const HISTORY_DEFAULT: u32 = 10;
+/// Characters of each handover's notes that `history` shows.
+const HISTORY_NOTES_AT_MOST: usize = 200;
 const HISTORY_MAX: u32 = 50;
 
 /// A parsed `/handover` command.
@@ -653,10 +655,12 @@ fn history(log: &[Handover], tz: chrono_tz::Tz) -> String {
                 when::full(undo.at, tz)
             ));
         }
-        let notes = text::sanitize(&h.notes);
-        if !notes.trim().is_empty() {
-            let first_line = notes.lines().next().unwrap_or_default();
-            text.push_str(&format!(": _{}_", first_line.trim()));
+        // The first line of the notes, cut short: 50 handovers with 2,000-character notes would
+        // be 100,000 characters, past the 40,000 Slack takes in a message.
+        let first_line = h.notes.lines().find(|l| !l.trim().is_empty());
+        if let Some(line) = first_line {
+            let notes = text::sanitize(&text::excerpt(line.trim(), HISTORY_NOTES_AT_MOST));
+            text.push_str(&format!(": _{notes}_"));
         }
     }
     text

@@ -121,6 +121,26 @@ pub fn token(word: &str) -> Token {
     Token::Word(word.to_owned())
 }
 
+/// Wire-form text cut to at most `max` characters, with `…` if it was cut, never inside a
+/// `<…>` sequence or a `&…;` entity (the cut moves before it).
+pub fn excerpt(wire: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let Some((cut, _)) = wire.char_indices().nth(max) else {
+        return wire.into();
+    };
+    let mut head = &wire[..cut];
+    if let Some(open) = head.rfind('<') {
+        if !head[open..].contains('>') {
+            head = &head[..open];
+        }
+    }
+    if let Some(amp) = head.rfind('&') {
+        if !head[amp..].contains(';') {
+            head = &head[..amp];
+        }
+    }
+    format!("{}…", head.trim_end()).into()
+}
+
 /// The most characters of a word Baton quotes back in an error.
 const ECHO_AT_MOST: usize = 40;
 
@@ -356,6 +376,15 @@ mod tests {
         for (typed, expected) in cases {
             assert_eq!(token(typed), expected, "{typed}");
         }
+    }
+
+    #[test]
+    fn an_excerpt_is_cut_between_sequences_never_inside_one() {
+        assert_eq!(excerpt("short", 10), "short");
+        assert_eq!(excerpt("abcdefghijk", 10), "abcdefghij…");
+        assert_eq!(excerpt("see <@U0BOB0001|bob> now", 10), "see…");
+        assert_eq!(excerpt("a &amp; b &lt; c", 8), "a &amp;…");
+        assert_eq!(excerpt("a &amp; b &lt; c", 12), "a &amp; b…");
     }
 
     #[test]

@@ -439,6 +439,34 @@ fn next_at_backdates_a_handover_to_the_next_in_the_rota_for_admins_only() {
 }
 
 #[test]
+fn fifty_handovers_with_long_notes_fit_in_one_slack_message() {
+    let ws = Workspace::new();
+    let notes = "x".repeat(1990);
+    let mut lines: Vec<String> = (0..50)
+        .map(|i| {
+            let to = if i % 2 == 0 { "bob" } else { "carol" };
+            format!("/handover @{to} {i} {notes}")
+        })
+        .collect();
+    lines.push("/handover history 50".to_owned());
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let out = ws.run(&lines);
+    let r = replies(&out);
+    let history = &r[50];
+    assert!(history.contains("The last 50 handovers here"), "{history}");
+    // Slack takes at most 40,000 characters of text in a message.
+    assert!(
+        history.chars().count() < 40_000,
+        "{}",
+        history.chars().count()
+    );
+    assert!(
+        history.contains(&format!("_49 {}…_", "x".repeat(197))),
+        "{history}"
+    );
+}
+
+#[test]
 fn undo_is_for_the_recorder_within_fifteen_minutes_or_an_admin() {
     let ws = Workspace::new();
     let out = ws.run(&[
