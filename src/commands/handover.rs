@@ -246,6 +246,9 @@ struct Proposal<'a> {
     is_admin: bool,
     target: &'a UserId,
     effective_at: DateTime<Utc>,
+    /// The second occurrence of a typed time the clocks went back over: used if the first is
+    /// not after the latest handover (see [`When`]).
+    or_later: Option<DateTime<Utc>>,
     /// Typed with `at`: must be strictly later than the latest handover.
     backdated: bool,
     now: DateTime<Utc>,
@@ -258,7 +261,8 @@ fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandover, Refusal
         caller,
         is_admin,
         target,
-        effective_at,
+        mut effective_at,
+        or_later,
         backdated,
         now,
         notes,
@@ -273,9 +277,14 @@ fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandover, Refusal
             });
         }
         if backdated && effective_at <= current.effective_at {
-            return Err(Refusal::NotAfterLatest {
-                latest: current.effective_at,
-            });
+            match or_later {
+                Some(later) if later > current.effective_at => effective_at = later,
+                _ => {
+                    return Err(Refusal::NotAfterLatest {
+                        latest: current.effective_at,
+                    })
+                }
+            }
         }
     } else if !is_admin {
         return Err(Refusal::StartNeedsAdmin);
@@ -355,12 +364,12 @@ async fn run_parsed<S: Store, D: Directory>(
             Ok((Reply::private(status(&state, inv, tz)), "status"))
         }
         Command::To { target, at, notes } => {
-            let effective_at = effective_at(at, is_admin, inv, tz)?;
+            let effective = effective_at(at, is_admin, inv, tz)?;
             let person = engine.find_active(&target).await?;
-            hand_over(engine, inv, &person, effective_at, &notes, None).await
+            hand_over(engine, inv, &person, effective, &notes, None).await
         }
         Command::Next { at, notes } => {
-            let effective_at = effective_at(at, is_admin, inv, tz)?;
+            let effective = effective_at(at, is_admin, inv, tz)?;
             let state = engine.store.channel_state(&inv.channel).await?;
             if state.rota.is_empty() {
                 return Err(CommandError::Refused(
@@ -376,7 +385,7 @@ async fn run_parsed<S: Store, D: Directory>(
                 ));
             };
             let person = engine.find_active(&MentionRef::Id(next.clone())).await?;
-            hand_over(engine, inv, &person, effective_at, &notes, Some(next)).await
+            hand_over(engine, inv, &person, effective, &notes, Some(next)).await
         }
         Command::Undo { again } => undo(engine, inv, is_admin, again).await,
         Command::ShowRota => {
@@ -424,6 +433,16 @@ async fn run_parsed<S: Store, D: Directory>(
     }
 }
 
+/// When a handover takes effect.
+#[derive(Debug, Clone, Copy)]
+struct When {
+    at: DateTime<Utc>,
+    /// A typed time that happened twice (the hour the clocks go back) means its first
+    /// occurrence, unless only the second is after the channel's latest handover: then the
+    /// second, which could not be typed any other way. Only a second occurrence already past.
+    or_later: Option<DateTime<Utc>>,
+}
+
 /// When a handover takes effect: now, or the time typed after `at`. That form is for admins,
 /// and is checked before anything else is done.
 fn effective_at(
@@ -431,9 +450,12 @@ fn effective_at(
     is_admin: bool,
     inv: &Invocation,
     tz: chrono_tz::Tz,
-) -> Result<DateTime<Utc>, CommandError> {
+) -> Result<When, CommandError> {
     let Some((date, time)) = at else {
-        return Ok(inv.now);
+        return Ok(When {
+            at: inv.now,
+            or_later: None,
+        });
     };
     if !is_admin {
         return Err(CommandError::Refused(
@@ -442,7 +464,8 @@ fn effective_at(
                 .into(),
         ));
     }
-    let at = when::parse_local(&date, &time, tz).map_err(|e| usage(e.to_string()))?;
+    let (at, second) =
+        when::parse_local_occurrences(&date, &time, tz).map_err(|e| usage(e.to_string()))?;
     if at > inv.now {
         return Err(CommandError::Refused(format!(
             "{} is in the future. A backdated handover must be at or before now ({}).",
@@ -457,14 +480,17 @@ fn effective_at(
             when::full(at, tz)
         )));
     }
-    Ok(at)
+    Ok(When {
+        at,
+        or_later: second.filter(|later| *later <= inv.now),
+    })
 }
 
 async fn hand_over<S: Store, D: Directory>(
     engine: &Engine<S, D>,
     inv: &Invocation,
     to: &Person,
-    effective_at: DateTime<Utc>,
+    effective: When,
     notes: &str,
     expected_next: Option<UserId>,
 ) -> Handled {
@@ -481,8 +507,9 @@ async fn hand_over<S: Store, D: Directory>(
             caller: &caller,
             is_admin,
             target: &target,
-            effective_at,
-            backdated: effective_at != now,
+            effective_at: effective.at,
+            or_later: effective.or_later,
+            backdated: effective.at != now,
             now,
             notes: &notes,
         };
@@ -1037,6 +1064,7 @@ mod tests {
             is_admin,
             target,
             effective_at,
+            or_later: None,
             backdated,
             now,
             notes: "",

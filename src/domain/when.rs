@@ -4,14 +4,22 @@ use chrono::offset::LocalResult;
 use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-/// e.g. "Mon 3 Feb, 10:02"; the year is added when it is not the year of `now`.
+/// e.g. "Mon 3 Feb, 10:02"; the year is added when it is not the year of `now`, and the zone
+/// when the local time happens twice (the hour the clocks go back: "Sun 26 Oct, 01:30 GMT").
 pub fn short(instant: DateTime<Utc>, tz: Tz, now: DateTime<Utc>) -> String {
     let local = instant.with_timezone(&tz);
-    if local.year() == now.with_timezone(&tz).year() {
+    let mut shown = if local.year() == now.with_timezone(&tz).year() {
         local.format("%a %-d %b, %H:%M").to_string()
     } else {
         local.format("%a %-d %b %Y, %H:%M").to_string()
+    };
+    if matches!(
+        tz.from_local_datetime(&local.naive_local()),
+        LocalResult::Ambiguous(..)
+    ) {
+        shown.push_str(&local.format(" %Z").to_string());
     }
+    shown
 }
 
 /// e.g. "2025-03-30 02:00 BST", for history and audit listings.
@@ -38,12 +46,23 @@ pub enum LocalTimeError {
 /// Reads `YYYY-MM-DD HH:MM` as a local time in `tz`. A time skipped when the clocks go forward is
 /// refused; a time repeated when they go back means its first occurrence.
 pub fn parse_local(date: &str, time: &str, tz: Tz) -> Result<DateTime<Utc>, LocalTimeError> {
+    parse_local_occurrences(date, time, tz).map(|(first, _)| first)
+}
+
+/// [`parse_local`], with the second occurrence of a time repeated when the clocks go back.
+pub fn parse_local_occurrences(
+    date: &str,
+    time: &str,
+    tz: Tz,
+) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), LocalTimeError> {
     let typed = format!("{date} {time}");
     let naive = NaiveDateTime::parse_from_str(&typed, "%Y-%m-%d %H:%M")
         .map_err(|_| LocalTimeError::Format(typed.clone()))?;
     match tz.from_local_datetime(&naive) {
-        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
-        LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
+        LocalResult::Single(t) => Ok((t.with_timezone(&Utc), None)),
+        LocalResult::Ambiguous(first, second) => {
+            Ok((first.with_timezone(&Utc), Some(second.with_timezone(&Utc))))
+        }
         LocalResult::None => Err(LocalTimeError::Skipped(typed, tz, after_gap(naive, tz))),
     }
 }
@@ -83,6 +102,28 @@ mod tests {
     }
 
     #[test]
+    fn a_short_time_in_the_hour_that_happens_twice_says_which() {
+        let now = utc("2025-10-27T12:00:00Z");
+        assert_eq!(
+            short(utc("2025-10-26T00:30:00Z"), London, now),
+            "Sun 26 Oct, 01:30 BST"
+        );
+        assert_eq!(
+            short(utc("2025-10-26T01:30:00Z"), London, now),
+            "Sun 26 Oct, 01:30 GMT"
+        );
+        // Either side of the repeated hour, and on the day the clocks go forward: no zone.
+        assert_eq!(
+            short(utc("2025-10-26T02:00:00Z"), London, now),
+            "Sun 26 Oct, 02:00"
+        );
+        assert_eq!(
+            short(utc("2025-03-30T01:30:00Z"), London, now),
+            "Sun 30 Mar, 02:30"
+        );
+    }
+
+    #[test]
     fn typed_local_times_follow_the_clock_changes() {
         assert_eq!(
             parse_local("2025-03-30", "00:30", London),
@@ -103,6 +144,17 @@ mod tests {
         assert_eq!(
             parse_local("2025-10-26", "01:30", London),
             Ok(utc("2025-10-26T00:30:00Z"))
+        );
+        assert_eq!(
+            parse_local_occurrences("2025-10-26", "01:30", London),
+            Ok((
+                utc("2025-10-26T00:30:00Z"),
+                Some(utc("2025-10-26T01:30:00Z"))
+            ))
+        );
+        assert_eq!(
+            parse_local_occurrences("2025-10-26", "02:30", London),
+            Ok((utc("2025-10-26T02:30:00Z"), None))
         );
         // Single digits are read as people type them.
         assert_eq!(

@@ -439,6 +439,37 @@ fn next_at_backdates_a_handover_to_the_next_in_the_rota_for_admins_only() {
 }
 
 #[test]
+fn a_time_typed_in_the_hour_the_clocks_go_back_means_the_occurrence_that_fits() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2025-10-26 01:30",
+        "/handover @bob",
+        ":now 2025-10-26 01:59",
+        "/handover @carol",
+        ":now 2025-10-26 02:10",
+        // 01:20 BST is before Carol's 01:59 BST; 01:20 GMT, an hour later, is after it.
+        "/handover @dave at 2025-10-26 01:20",
+        "/handover history 1",
+        // 00:50 happened once, before Carol's handover: refused as before.
+        "/handover @erin at 2025-10-26 00:50",
+    ]);
+    let r = replies(&out);
+    assert!(r[3].contains("from @bob to @carol."), "{out}");
+    assert!(
+        r[5].contains("Effective from Sun 26 Oct, 01:20 GMT, recorded Sun 26 Oct, 02:10."),
+        "{out}"
+    );
+    assert!(
+        r[6].contains("• 2025-10-26 01:20 GMT @carol → @dave"),
+        "{out}"
+    );
+    assert!(
+        r[7].contains("must be later than this channel's latest one"),
+        "{out}"
+    );
+}
+
+#[test]
 fn fifty_handovers_with_long_notes_fit_in_one_slack_message() {
     let ws = Workspace::new();
     let notes = "x".repeat(1990);
