@@ -298,7 +298,7 @@ pub fn render_statement(
     };
     let kinds: Vec<(String, String)> = DayKind::ALL
         .iter()
-        .map(|k| (format!("*{}*", kind_plural(*k)), kind_line(&s.overall, *k)))
+        .map(|k| (kind_plural(*k).to_owned(), kind_line(&s.overall, *k)))
         .collect();
     let channels: Vec<String> = s
         .channels

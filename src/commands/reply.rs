@@ -55,7 +55,7 @@ impl Reply {
     }
 
     /// A reply laid out as blocks, whose `text` says the same: each block on its own line(s),
-    /// fields as `label: value`.
+    /// fields as `*label*: value`. Field labels are plain text: both renderings bold them.
     pub fn from_blocks(visibility: Visibility, blocks: Vec<Block>) -> Self {
         let text = blocks
             .iter()
@@ -64,7 +64,7 @@ impl Reply {
                 Block::Section(text) | Block::Context(text) => text.clone(),
                 Block::Fields(fields) => fields
                     .iter()
-                    .map(|(label, value)| format!("{label}: {value}"))
+                    .map(|(label, value)| format!("*{label}*: {value}"))
                     .collect::<Vec<_>>()
                     .join("\n"),
             })
@@ -99,8 +99,8 @@ mod tests {
                 Block::Header("Pay".into()),
                 Block::Section("Total: *£1.00*".into()),
                 Block::Fields(vec![
-                    ("*Weekdays*".into(), "1.00 days".into()),
-                    ("*Weekends*".into(), "0.00 days".into()),
+                    ("Weekdays".into(), "1.00 days".into()),
+                    ("Weekends".into(), "0.00 days".into()),
                 ]),
                 Block::Context("rates".into()),
             ],

@@ -153,6 +153,22 @@ async fn oncall_pay_me_answers_privately() {
         .await
         .unwrap();
     assert_private(&ack);
+    // The day kinds are Block Kit fields, each label bold once: `**Weekdays**` would show its
+    // asterisks.
+    let payload = ack.payload().expect("the ack carries the reply");
+    let fields: Vec<String> = payload["blocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["fields"].as_array())
+        .flatten()
+        .filter_map(|f| f["text"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        fields.iter().any(|f| f.starts_with("*Weekdays*\n")),
+        "{fields:?}"
+    );
+    assert!(fields.iter().all(|f| !f.contains("**")), "{fields:?}");
 }
 
 #[tokio::test]
