@@ -118,26 +118,50 @@ pub struct ApiUrl(String);
 impl ApiUrl {
     pub const VAR: &'static str = "SLACK_API_URL";
 
+    /// `https://…`, or `http://` to this machine only (a test Slack, a local proxy): every call
+    /// carries the bot token, which plain HTTP would send across the network in clear.
     pub fn parse(raw: &str) -> Result<Self, SettingsError> {
         let url = raw.trim().trim_end_matches('/');
-        let rest = url
-            .strip_prefix("https://")
-            .or_else(|| url.strip_prefix("http://"));
-        match rest {
-            Some(host) if !host.is_empty() && !url.contains(char::is_whitespace) => {
-                Ok(Self(url.to_owned()))
-            }
-            _ => Err(SettingsError::Malformed {
-                var: Self::VAR,
-                reason: "it must be an http:// or https:// URL".to_owned(),
-                hint: "leave it unset for https://slack.com/api",
-            }),
+        let malformed = |reason: &str| SettingsError::Malformed {
+            var: Self::VAR,
+            reason: reason.to_owned(),
+            hint: "leave it unset for https://slack.com/api",
+        };
+        if url.contains(char::is_whitespace) {
+            return Err(malformed("it must be an https:// URL"));
+        }
+        if let Some(rest) = url.strip_prefix("https://") {
+            return match rest.is_empty() {
+                true => Err(malformed("it must be an https:// URL")),
+                false => Ok(Self(url.to_owned())),
+            };
+        }
+        match url.strip_prefix("http://") {
+            Some(rest) if is_loopback(rest) => Ok(Self(url.to_owned())),
+            Some(_) => Err(malformed(
+                "plain http:// is only for this machine (127.0.0.1, localhost): elsewhere it \
+                 would send the bot token unencrypted; use https://",
+            )),
+            None => Err(malformed("it must be an https:// URL")),
         }
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Whether a URL's `host[:port]/path` names this machine.
+fn is_loopback(after_scheme: &str) -> bool {
+    let authority = after_scheme.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Default for ApiUrl {
@@ -297,6 +321,33 @@ mod tests {
             assert_eq!(s.api_url.as_str(), "http://127.0.0.1:9/api");
         }
         assert!(settings(&[APP, BOT, ("SLACK_API_URL", "slack.com/api")]).is_err());
+    }
+
+    #[test]
+    fn plain_http_is_only_for_this_machine_since_it_would_send_the_token_in_clear() {
+        for ok in [
+            "https://slack-gov.com/api",
+            "http://127.0.0.1:9/api",
+            "http://127.1.2.3/api",
+            "http://localhost:8080/api",
+            "http://[::1]:9/api",
+        ] {
+            assert!(settings(&[APP, BOT, ("SLACK_API_URL", ok)]).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://slack.com/api",
+            "http://10.0.0.5:8080/api",
+            "http://localhost.evil.com/api",
+            "http://127.0.0.1.nip.io/api",
+            "https://",
+            "ftp://slack.com/api",
+        ] {
+            let err = settings(&[APP, BOT, ("SLACK_API_URL", bad)]).unwrap_err();
+            assert!(
+                err.to_string().starts_with("SLACK_API_URL is malformed"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]
