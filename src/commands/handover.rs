@@ -88,8 +88,8 @@ fn notes(rest: &str) -> Result<String, CommandError> {
     let typed_length = text::decode(&notes).chars().count();
     if typed_length > MAX_NOTES {
         return Err(usage(format!(
-            "Your notes are {typed_length} characters long; the most Baton keeps is {MAX_NOTES}. \
-             Shorten them, or link to a document."
+            "Your notes are {typed_length} characters long (an emoji can count as several); the \
+             most Baton keeps is {MAX_NOTES}. Shorten them, or link to a document."
         )));
     }
     Ok(notes)
@@ -168,8 +168,10 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         }
         "rota" if nothing_after => return Ok(Command::ShowRota),
         "rota" => {
+            // `@a → @b → @c`, as Baton shows the order, reads as `@a @b @c`.
             let members = text::normalize(rest)
                 .split_whitespace()
+                .filter(|w| !matches!(*w, "→" | "-&gt;" | "&gt;" | ","))
                 .map(person_token)
                 .collect::<Result<Vec<_>, _>>()?;
             return Ok(Command::Rota(members));
@@ -974,6 +976,10 @@ mod tests {
             ("Undo Again.", Command::Undo { again: true }),
             ("rota", Command::ShowRota),
             ("rota <@U1> <@U2>", Command::Rota(vec![id("U1"), id("U2")])),
+            (
+                "rota <@U1> → <@U2> -&gt; <@U3>",
+                Command::Rota(vec![id("U1"), id("U2"), id("U3")]),
+            ),
             ("history", Command::History(10)),
             ("history 3", Command::History(3)),
         ];
