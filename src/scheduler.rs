@@ -20,7 +20,7 @@ use crate::console::ConsoleHooks;
 use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::reminders::{self, DuePost};
 use crate::domain::text;
-use crate::store::{Claim, Store, StoreError};
+use crate::store::{ChannelOnCall, Claim, Store, StoreError};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::future::Future;
@@ -242,12 +242,14 @@ pub async fn run_scheduler<S, P, C>(
         if let Some(date) = decision.due {
             match shared.store.channels_on_call().await {
                 Ok(channels) => {
+                    let names = names_in_notes(&shared.store, &channels).await;
                     let posts = reminders::posts(
                         &settings,
                         tz,
                         date,
                         now,
                         channels.iter().map(|c| (&c.channel, &c.state)),
+                        &names,
                     );
                     tracing::info!(%date, channels = posts.len(), "daily reminders due");
                     for post in posts {
@@ -346,6 +348,32 @@ async fn remind_channel<S: Store, P: Poster, C: Fn() -> DateTime<Utc> + Send + S
     }
 }
 
+/// The stored names of the people the channels' last notes mention, which the reminders show
+/// instead of mentioning them again. Without them (the store failing) the reminders still go,
+/// naming people by what the mention itself says.
+async fn names_in_notes<S: Store>(
+    store: &S,
+    channels: &[ChannelOnCall],
+) -> std::collections::HashMap<UserId, String> {
+    let mut people: Vec<UserId> = Vec::new();
+    for c in channels {
+        if let Some(h) = &c.state.current {
+            for id in text::people_mentioned(&h.notes) {
+                if !people.contains(&id) {
+                    people.push(id);
+                }
+            }
+        }
+    }
+    if people.is_empty() {
+        return std::collections::HashMap::new();
+    }
+    store.names(&people).await.unwrap_or_else(|error| {
+        tracing::warn!(error = %error, "cannot read the names of people the notes mention");
+        std::collections::HashMap::new()
+    })
+}
+
 /// Runs today's reminders now, whatever the time of day (on a reminder day), through the same
 /// claim-then-post path as the scheduler: each channel is posted at most once per date, however
 /// it is run. Returns what happened to each post; failures are not retried.
@@ -360,12 +388,14 @@ pub async fn remind_now<S: Store, P: Poster>(
         return Ok(Vec::new());
     };
     let channels = store.channels_on_call().await?;
+    let names = names_in_notes(store, &channels).await;
     let posts = reminders::posts(
         settings,
         tz,
         date,
         now,
         channels.iter().map(|c| (&c.channel, &c.state)),
+        &names,
     );
     let claimant = claimant(now);
     let mut outcomes = Vec::with_capacity(posts.len());

@@ -16,6 +16,7 @@ use crate::domain::rota::ChannelState;
 use crate::domain::{text, when};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
+use std::collections::HashMap;
 
 /// What to do at an instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +123,7 @@ pub fn posts<'a>(
     date: NaiveDate,
     now: DateTime<Utc>,
     channels: impl IntoIterator<Item = (&'a ChannelId, &'a ChannelState)>,
+    names: &HashMap<UserId, String>,
 ) -> Vec<DuePost> {
     let weekday = date.weekday();
     let handover_today = settings.handover_day == Some(weekday);
@@ -129,7 +131,7 @@ pub fn posts<'a>(
     channels
         .into_iter()
         .filter_map(|(channel, state)| {
-            let message = channel_message(state, tz, now, handover_today)?;
+            let message = channel_message(state, tz, now, handover_today, names)?;
             let dm = match (heads_up, settings.handover_day) {
                 (true, Some(handover)) => heads_up_message(channel, state, handover),
                 _ => None,
@@ -145,12 +147,14 @@ pub fn posts<'a>(
 }
 
 /// The public reminder: who is on call and since when, the handover being due if it is the
-/// handover day, who is next, and the last handover's notes. `None` with nobody on call.
+/// handover day, who is next, and the last handover's notes, naming the people they mention by
+/// `names` where known. `None` with nobody on call.
 pub fn channel_message(
     state: &ChannelState,
     tz: Tz,
     now: DateTime<Utc>,
     handover_today: bool,
+    names: &HashMap<UserId, String>,
 ) -> Option<Reply> {
     let current = state.current.as_ref()?;
     let who = current.to.mention();
@@ -174,7 +178,7 @@ pub fn channel_message(
     }
     // Repeated every reminder day: people named in the notes were notified by the handover
     // itself and are not pinged again each morning.
-    let notes = text::sanitize_quietly(&current.notes);
+    let notes = text::sanitize_quietly(&current.notes, names);
     if !notes.trim().is_empty() {
         text.push_str("\nNotes from the last handover:");
         for line in notes.lines() {
@@ -507,7 +511,14 @@ mod tests {
             "disk on db1 at 80%\nping <!channel> if it fills, or <@U0CAT0001|cat>",
             &["ann", "bob"],
         );
-        let reply = channel_message(&s, London, utc("2025-06-03T08:00:00Z"), false).unwrap();
+        let reply = channel_message(
+            &s,
+            London,
+            utc("2025-06-03T08:00:00Z"),
+            false,
+            &HashMap::new(),
+        )
+        .unwrap();
         assert!(!reply.is_private());
         // Cat was notified by the handover; the daily reminder names her without a ping.
         assert_eq!(
@@ -517,12 +528,28 @@ mod tests {
              > disk on db1 at 80%\n\
              > ping @\u{2060}channel if it fills, or @\u{2060}cat"
         );
+        // With her stored name, that is what the reminder shows.
+        let names = HashMap::from([(UserId::parse("U0CAT0001").unwrap(), "Cat Jones".to_owned())]);
+        let reply =
+            channel_message(&s, London, utc("2025-06-03T08:00:00Z"), false, &names).unwrap();
+        assert!(
+            reply.text.ends_with("or @\u{2060}Cat Jones"),
+            "{}",
+            reply.text
+        );
     }
 
     #[test]
     fn the_post_leaves_out_what_is_not_known() {
         let s = state(Some("ann"), "2024-12-30T09:00:00Z", "  ", &[]);
-        let reply = channel_message(&s, London, utc("2025-01-06T09:00:00Z"), false).unwrap();
+        let reply = channel_message(
+            &s,
+            London,
+            utc("2025-01-06T09:00:00Z"),
+            false,
+            &HashMap::new(),
+        )
+        .unwrap();
         assert_eq!(
             reply.text,
             "<@ann> is on call here, since Mon 30 Dec 2024, 09:00."
@@ -532,14 +559,28 @@ mod tests {
     #[test]
     fn on_the_handover_day_the_post_says_the_handover_is_due_today() {
         let with_rota = state(Some("ann"), "2025-06-02T08:00:00Z", "", &["ann", "bob"]);
-        let reply = channel_message(&with_rota, London, utc("2025-06-09T08:00:00Z"), true).unwrap();
+        let reply = channel_message(
+            &with_rota,
+            London,
+            utc("2025-06-09T08:00:00Z"),
+            true,
+            &HashMap::new(),
+        )
+        .unwrap();
         assert_eq!(
             reply.text,
             "<@ann> is on call here, since Mon 2 Jun, 09:00.\n\
              The handover is due today: <@ann>, hand the pager to <@bob> with `/handover next`."
         );
         let without = state(Some("ann"), "2025-06-02T08:00:00Z", "", &[]);
-        let reply = channel_message(&without, London, utc("2025-06-09T08:00:00Z"), true).unwrap();
+        let reply = channel_message(
+            &without,
+            London,
+            utc("2025-06-09T08:00:00Z"),
+            true,
+            &HashMap::new(),
+        )
+        .unwrap();
         assert!(
             reply
                 .text
@@ -573,7 +614,14 @@ mod tests {
         let now = utc("2025-06-04T08:00:00Z");
 
         // A Wednesday: posts, no direct messages.
-        let wednesday = posts(&s, London, date("2025-06-04"), now, channels());
+        let wednesday = posts(
+            &s,
+            London,
+            date("2025-06-04"),
+            now,
+            channels(),
+            &HashMap::new(),
+        );
         let posted: Vec<_> = wednesday.iter().map(|p| p.channel.clone()).collect();
         assert_eq!(posted, [ops.clone(), web.clone()]);
         assert!(wednesday
@@ -581,7 +629,14 @@ mod tests {
             .all(|p| p.dm.is_none() && p.date == date("2025-06-04")));
 
         // The Friday before a Monday handover: bob, next after ann, is told; web has no rota.
-        let friday = posts(&s, London, date("2025-06-06"), now, channels());
+        let friday = posts(
+            &s,
+            London,
+            date("2025-06-06"),
+            now,
+            channels(),
+            &HashMap::new(),
+        );
         assert_eq!(friday.len(), 2);
         let dm = friday[0].dm.as_ref().unwrap();
         assert_eq!(dm.user, user("bob"));
@@ -594,7 +649,14 @@ mod tests {
         assert!(friday[1].dm.is_none());
 
         // Monday, the handover day: the posts say so.
-        let monday = posts(&s, London, date("2025-06-09"), now, channels());
+        let monday = posts(
+            &s,
+            London,
+            date("2025-06-09"),
+            now,
+            channels(),
+            &HashMap::new(),
+        );
         assert!(monday
             .iter()
             .all(|p| p.message.text.contains("The handover is due today") && p.dm.is_none()));

@@ -7,6 +7,7 @@
 //! accepts them where a person would expect it to.
 
 use super::ids::UserId;
+use std::collections::HashMap;
 
 /// Shown between `@` and a broadcast's name so that it reads as typed but can never notify.
 pub const WORD_JOINER: char = '\u{2060}';
@@ -176,23 +177,38 @@ pub fn sanitize(wire: &str) -> String {
     sanitize_as(wire, People::Mentioned)
 }
 
-/// [`sanitize`], but people mentioned are shown by name (`@bob`, from the mention's label, or
-/// their id without one) and notified no more than anyone else: for text Baton repeats every day,
-/// like the last handover's notes in a reminder, which would otherwise ping them each morning.
-pub fn sanitize_quietly(wire: &str) -> String {
-    sanitize_as(wire, People::Named)
+/// [`sanitize`], but people mentioned are shown by name and notified no more than anyone else:
+/// for text Baton repeats every day, like the last handover's notes in a reminder, which would
+/// otherwise ping them each morning. The name is the one in `names` (see
+/// [`people_mentioned`]), else the mention's label, else their id.
+pub fn sanitize_quietly(wire: &str, names: &HashMap<UserId, String>) -> String {
+    sanitize_as(wire, People::Named(names))
+}
+
+/// The people mentioned in wire-form text (`<@U0123ABCD>`, `<@U0123ABCD|bob>`), once each.
+pub fn people_mentioned(wire: &str) -> Vec<UserId> {
+    let mut found: Vec<UserId> = Vec::new();
+    for piece in wire.split("<@").skip(1) {
+        let id = piece.split(['>', '|']).next().unwrap_or_default();
+        if let Ok(id) = UserId::parse(id) {
+            if piece.contains('>') && !found.contains(&id) {
+                found.push(id);
+            }
+        }
+    }
+    found
 }
 
 /// How [`sanitize_as`] shows a person mentioned.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum People {
+#[derive(Clone, Copy)]
+enum People<'a> {
     /// As a mention, which notifies them.
     Mentioned,
-    /// As `@name` in plain text.
-    Named,
+    /// As `@name` in plain text, by these names where known.
+    Named(&'a HashMap<UserId, String>),
 }
 
-fn sanitize_as(wire: &str, people: People) -> String {
+fn sanitize_as(wire: &str, people: People<'_>) -> String {
     let mut out = String::with_capacity(wire.len());
     let mut rest = wire;
     while let Some(c) = rest.chars().next() {
@@ -229,17 +245,20 @@ fn sanitize_as(wire: &str, people: People) -> String {
 }
 
 /// One `<…>` control sequence (without the brackets), made safe.
-fn sanitize_sequence(inner: &str, people: People) -> String {
+fn sanitize_sequence(inner: &str, people: People<'_>) -> String {
     let (target, label) = match inner.split_once('|') {
         Some((t, l)) => (t, Some(l)),
         None => (inner, None),
     };
     if let Some(id) = target.strip_prefix('@') {
-        if UserId::parse(id).is_ok() {
+        if let Ok(user) = UserId::parse(id) {
             return match people {
                 People::Mentioned => format!("<@{id}>"),
-                People::Named => {
-                    let name = label.unwrap_or(id).trim_start_matches('@');
+                People::Named(names) => {
+                    let name = match names.get(&user) {
+                        Some(known) => known.as_str(),
+                        None => label.unwrap_or(id).trim_start_matches('@'),
+                    };
                     format!("@{WORD_JOINER}{}", escape(&decode(name)))
                 }
             };
@@ -390,10 +409,23 @@ mod tests {
     #[test]
     fn quietly_sanitized_text_names_people_without_mentioning_them() {
         let wire = "ask <@U0BOB0001|bob> or <@U0ANN0001>, not <!here> &lt;3";
+        let none = HashMap::new();
         assert_eq!(
-            sanitize_quietly(wire),
+            sanitize_quietly(wire, &none),
             format!(
                 "ask @{WORD_JOINER}bob or @{WORD_JOINER}U0ANN0001, not @{WORD_JOINER}here &lt;3"
+            )
+        );
+        // A stored name wins over the label, which Slack may fill with an old username.
+        let names = HashMap::from([
+            (uid("U0ANN0001"), "Ann <Lee>".to_owned()),
+            (uid("U0BOB0001"), "Bob Smith".to_owned()),
+        ]);
+        assert_eq!(
+            sanitize_quietly(wire, &names),
+            format!(
+                "ask @{WORD_JOINER}Bob Smith or @{WORD_JOINER}Ann &lt;Lee&gt;, not \
+                 @{WORD_JOINER}here &lt;3"
             )
         );
         assert_eq!(
@@ -402,8 +434,14 @@ mod tests {
         );
         // A label cannot smuggle markup in.
         assert_eq!(
-            sanitize_quietly("<@U0BOB0001|<!channel>>"),
+            sanitize_quietly("<@U0BOB0001|<!channel>>", &none),
             format!("&lt;@U0BOB0001|@{WORD_JOINER}channel&gt;")
+        );
+        assert_eq!(
+            people_mentioned(
+                "<@U0BOB0001|bob>, <@U0ANN0001> and <@U0BOB0001>, not <@> or <@U0CUT"
+            ),
+            [uid("U0BOB0001"), uid("U0ANN0001")]
         );
     }
 
