@@ -438,9 +438,7 @@ mod tests {
             format!("&lt;@U0BOB0001|@{WORD_JOINER}channel&gt;")
         );
         assert_eq!(
-            people_mentioned(
-                "<@U0BOB0001|bob>, <@U0ANN0001> and <@U0BOB0001>, not <@> or <@U0CUT"
-            ),
+            people_mentioned("<@U0BOB0001|bob>, <@U0ANN0001> and <@U0BOB0001>, not <@> or <@U0CUT"),
             [uid("U0BOB0001"), uid("U0ANN0001")]
         );
     }

@@ -151,9 +151,16 @@ impl ApiUrl {
     }
 }
 
-/// Whether a URL's `host[:port]/path` names this machine.
+/// Whether a URL's `host[:port]/path` names this machine. One with a `user@` part is refused
+/// outright: `http://localhost:1@elsewhere/` goes to `elsewhere`.
 fn is_loopback(after_scheme: &str) -> bool {
-    let authority = after_scheme.split('/').next().unwrap_or_default();
+    let authority = after_scheme
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default();
+    if authority.contains('@') {
+        return false;
+    }
     let host = match authority.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or_default(),
         None => authority.split(':').next().unwrap_or_default(),
@@ -339,6 +346,10 @@ mod tests {
             "http://10.0.0.5:8080/api",
             "http://localhost.evil.com/api",
             "http://127.0.0.1.nip.io/api",
+            // The part before `@` is a user name: these go to the host after it.
+            "http://localhost:1@192.0.2.2:18777/api",
+            "http://127.0.0.1:80@slack.com/api",
+            "http://localhost@slack.com",
             "https://",
             "ftp://slack.com/api",
         ] {
