@@ -7,8 +7,8 @@
 //! /handover next [notes…]                     hand over to the next person in the rota order
 //! /handover @person at YYYY-MM-DD HH:MM [notes…]   record an earlier handover (admins; `next`
 //!                                             in place of @person works too)
-//! /handover undo [again]                      undo the latest handover (`again`: also the one
-//!                                             before a handover just undone)
+//! /handover undo [@person]                    undo the latest handover (with @person: only if
+//!                                             it handed the pager to them)
 //! /handover rota [@a @b …]                    show the rota order, or set it (admins)
 //! /handover history [N]                       the last N handovers here (default 10, at most 50)
 //! /handover help                              this help
@@ -35,7 +35,7 @@ pub const USAGE: &str = "\
 `/handover next [notes…]` — hand over to the next person in the rota order\n\
 `/handover @person at YYYY-MM-DD HH:MM [notes…]` — record an earlier handover (admins; \
 `next at …` too)\n\
-`/handover undo` — undo the latest handover (`undo again`: the one before an undone one)\n\
+`/handover undo [@person]` — undo the latest handover (with @person: only if it went to them)\n\
 `/handover rota [@a @b …]` — show the rota order, or set it (admins)\n\
 `/handover history [N]` — the last N handovers here (default 10, at most 50)\n\
 `/handover help` — this help";
@@ -69,9 +69,10 @@ pub enum Command {
         at: Option<(String, String)>,
         notes: String,
     },
-    /// `again`: the latest handover was undone already, and the one before it goes too.
+    /// With a person: undo the latest handover in force only if it handed the pager to them,
+    /// even when the channel's newest handover is undone already (see [`UndoRefusal`]).
     Undo {
-        again: bool,
+        to: Option<MentionRef>,
     },
     Rota(Vec<MentionRef>),
     ShowRota,
@@ -156,15 +157,19 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             let (at, notes) = when_and_notes(rest)?;
             return Ok(Command::Next { at, notes });
         }
-        "undo" if nothing_after => return Ok(Command::Undo { again: false }),
-        "undo" if text::keyword(&text::normalize(rest)) == "again" => {
-            return Ok(Command::Undo { again: true })
-        }
+        "undo" if nothing_after => return Ok(Command::Undo { to: None }),
         "undo" => {
-            return Err(usage(
-                "`/handover undo` takes nothing after it (`/handover undo again` undoes the \
-                 handover before one just undone).",
-            ))
+            let words = text::normalize(rest);
+            let mut words = words.split_whitespace();
+            return match (words.next(), words.next()) {
+                (Some(person), None) => Ok(Command::Undo {
+                    to: Some(person_token(person)?),
+                }),
+                _ => Err(usage(
+                    "`/handover undo` takes nothing after it, or the person the handover went to: \
+                     `/handover undo @bob`.",
+                )),
+            };
         }
         "rota" if nothing_after => return Ok(Command::ShowRota),
         "rota" => {
@@ -389,7 +394,13 @@ async fn run_parsed<S: Store, D: Directory>(
             let person = engine.find_active(&MentionRef::Id(next.clone())).await?;
             hand_over(engine, inv, &person, effective, &notes, Some(next)).await
         }
-        Command::Undo { again } => undo(engine, inv, is_admin, again).await,
+        Command::Undo { to } => {
+            let to = match to {
+                Some(who) => Some(engine.find_id(&who).await?),
+                None => None,
+            };
+            undo(engine, inv, is_admin, to).await
+        }
         Command::ShowRota => {
             let state = engine.store.channel_state(&inv.channel).await?;
             Ok((Reply::private(show_rota(&state)), "rota"))
@@ -698,11 +709,18 @@ fn history(log: &[Handover], tz: chrono_tz::Tz) -> String {
 /// Why an undo is refused.
 enum UndoRefusal {
     Nothing,
-    /// The latest handover is undone already: a second plain `undo` (typed twice, or retyped
-    /// after a slow reply) would reach back to an older one, perhaps a week of someone's pay.
+    /// The channel's newest handover is undone already: a plain `undo` (typed twice, or
+    /// retyped after a slow reply) would reach back to an older one, perhaps a week of someone's
+    /// pay. `undo @person` names the one meant; `in_force` is offered only to a caller who may
+    /// undo it.
     AlreadyUndone {
         undone: Box<Handover>,
-        before: Option<Box<Handover>>,
+        in_force: Option<Box<Handover>>,
+    },
+    /// `undo @person`, but the latest handover in force went to someone else.
+    NotTo {
+        latest: Box<Handover>,
+        named: UserId,
     },
     NotYours(UserId),
     TooLate(DateTime<Utc>),
@@ -712,7 +730,7 @@ async fn undo<S: Store, D: Directory>(
     engine: &Engine<S, D>,
     inv: &Invocation,
     is_admin: bool,
-    again: bool,
+    named: Option<UserId>,
 ) -> Handled {
     let window = Duration::minutes(UNDO_WINDOW_MINUTES);
     let (caller, now) = (inv.user.clone(), inv.now);
@@ -722,15 +740,26 @@ async fn undo<S: Store, D: Directory>(
             &inv.channel,
             inv.dedup_key.as_deref(),
             move |state, undone| {
-                if let (Some(undone), false) = (undone, again) {
+                let may_undo = |h: &Handover| {
+                    is_admin || (h.recorded_by == caller && now - h.recorded_at <= window)
+                };
+                if let (Some(undone), None) = (undone, &named) {
                     return Err(UndoRefusal::AlreadyUndone {
                         undone: Box::new(undone.clone()),
-                        before: state.current.clone().map(Box::new),
+                        in_force: state.current.clone().filter(|h| may_undo(h)).map(Box::new),
                     });
                 }
                 let Some(latest) = &state.current else {
                     return Err(UndoRefusal::Nothing);
                 };
+                if let Some(named) = named {
+                    if latest.to != named {
+                        return Err(UndoRefusal::NotTo {
+                            latest: Box::new(latest.clone()),
+                            named,
+                        });
+                    }
+                }
                 if !is_admin {
                     if latest.recorded_by != caller {
                         return Err(UndoRefusal::NotYours(latest.recorded_by.clone()));
@@ -779,28 +808,36 @@ async fn undo<S: Store, D: Directory>(
         Err(UndoRefusal::Nothing) => Err(CommandError::Refused(
             "There is no handover to undo in this channel.".into(),
         )),
-        Err(UndoRefusal::AlreadyUndone { undone, before }) => {
+        Err(UndoRefusal::AlreadyUndone { undone, in_force }) => {
             let (by, at) = undone
                 .undone
                 .as_ref()
                 .map(|u| (u.by.mention(), when::short(u.at, tz, inv.now)))
                 .unwrap_or_default();
             let mut text = format!(
-                "The latest handover here, to {} (effective {}), was already undone by {by} at \
+                "The newest handover here, to {} (effective {}), was already undone by {by} at \
                  {at}. Nothing changed.",
                 undone.to.mention(),
                 when::short(undone.effective_at, tz, inv.now),
             );
-            if let Some(before) = before {
+            if let Some(in_force) = in_force {
                 text.push_str(&format!(
-                    " To undo the one before it as well, to {} (effective {}), type \
-                     `/handover undo again`.",
-                    before.to.mention(),
-                    when::short(before.effective_at, tz, inv.now)
+                    " The latest handover still in force gave the pager to {} (effective {}); to \
+                     undo that one too, type `/handover undo {}`.",
+                    in_force.to.mention(),
+                    when::short(in_force.effective_at, tz, inv.now),
+                    in_force.to.mention()
                 ));
             }
             Err(CommandError::Refused(text))
         }
+        Err(UndoRefusal::NotTo { latest, named }) => Err(CommandError::Refused(format!(
+            "The latest handover here gave the pager to {} (effective {}), not to {}. Nothing \
+             changed.",
+            latest.to.mention(),
+            when::short(latest.effective_at, tz, inv.now),
+            named.mention()
+        ))),
         Err(UndoRefusal::NotYours(by)) => Err(CommandError::Refused(format!(
             "Only {} (who recorded the latest handover) or an admin can undo it. Nothing changed.",
             by.mention()
@@ -971,9 +1008,9 @@ mod tests {
                     notes: "at last, a quiet week".into(),
                 },
             ),
-            ("undo", Command::Undo { again: false }),
-            ("undo again", Command::Undo { again: true }),
-            ("Undo Again.", Command::Undo { again: true }),
+            ("undo", Command::Undo { to: None }),
+            ("undo <@U1>", Command::Undo { to: Some(id("U1")) }),
+            ("Undo <@U1|bob>.", Command::Undo { to: Some(id("U1")) }),
             ("rota", Command::ShowRota),
             ("rota <@U1> <@U2>", Command::Rota(vec![id("U1"), id("U2")])),
             (

@@ -241,6 +241,21 @@ impl<S: Store, D: Directory> Engine<S, D> {
         Ok(person)
     }
 
+    /// The id a mention names: a Slack mention carries it; a console name is looked up (any
+    /// account, active or not).
+    pub(crate) async fn find_id(&self, who: &MentionRef) -> Result<UserId, CommandError> {
+        match who {
+            MentionRef::Id(id) => Ok(id.clone()),
+            MentionRef::Name(name) => match self.directory.lookup(who).await? {
+                Some(person) => Ok(person.id),
+                None => Err(CommandError::Refused(format!(
+                    "I don't know anyone called @{}.",
+                    crate::domain::text::echo(name)
+                ))),
+            },
+        }
+    }
+
     /// Looks a mention up and insists on an active person, storing nothing: for a command that
     /// stores the name beside its own write (see `handover::hand_over`).
     pub(crate) async fn find_active(&self, who: &MentionRef) -> Result<Person, CommandError> {

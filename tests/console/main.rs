@@ -532,43 +532,57 @@ fn undo_is_for_the_recorder_within_fifteen_minutes_or_an_admin() {
 }
 
 #[test]
-fn a_second_undo_asks_for_again_before_reaching_back_to_an_older_handover() {
+fn a_second_undo_must_name_the_person_before_it_reaches_back_and_retyping_that_does_nothing() {
     let ws = Workspace::new();
     let out = ws.run(&[
         ":now 2025-06-02 09:00",
         "/handover @bob",
         ":now 2025-06-09 09:00",
         "/handover @carol",
+        "/handover @dave",
         "/handover undo",
         "/handover undo",
+        "/handover undo @carol",
+        // Retyped after a slow reply: the latest handover in force is Bob's now.
+        "/handover undo @carol",
         "/handover",
-        "/handover undo again",
         "/handover history",
+        ":as carol",
+        "/handover undo",
     ]);
     let r = replies(&out);
     assert!(
-        r[4].contains("undid the handover from @bob to @carol"),
+        r[5].contains("undid the handover from @carol to @dave"),
         "{out}"
     );
     assert!(
-        r[5].starts_with(
-            "[private to alice] The latest handover here, to @carol (effective Mon 9 Jun, \
-             09:00), was already undone by @alice at Mon 9 Jun, 09:00. Nothing changed. To undo \
-             the one before it as well, to @bob (effective Mon 2 Jun, 09:00), type \
-             `/handover undo again`."
+        r[6].starts_with(
+            "[private to alice] The newest handover here, to @dave (effective Mon 9 Jun, \
+             09:00), was already undone by @alice at Mon 9 Jun, 09:00. Nothing changed. The \
+             latest handover still in force gave the pager to @carol (effective Mon 9 Jun, \
+             09:00); to undo that one too, type `/handover undo @carol`."
         ),
         "{out}"
     );
-    // Nothing changed: Bob's week still stands.
     assert!(
-        r[6].contains("@bob is on call here since Mon 2 Jun"),
+        r[7].contains("undid the handover from @bob to @carol"),
         "{out}"
     );
     assert!(
-        r[7].contains("undid the handover from the start of the rota to @bob"),
+        r[8].starts_with(
+            "[private to alice] The latest handover here gave the pager to @bob (effective Mon \
+             2 Jun, 09:00), not to @carol. Nothing changed."
+        ),
         "{out}"
     );
-    assert_eq!(r[8].matches("~undone~").count(), 2, "{out}");
+    assert!(
+        r[9].contains("@bob is on call here since Mon 2 Jun"),
+        "{out}"
+    );
+    assert_eq!(r[10].matches("~undone~").count(), 2, "{out}");
+    // Carol may not undo Bob's handover, so she is not offered it.
+    assert!(r[12].contains("was already undone"), "{out}");
+    assert!(!r[12].contains("/handover undo @"), "{out}");
 }
 
 #[test]
