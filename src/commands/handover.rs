@@ -162,9 +162,11 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             let words = text::normalize(rest);
             let mut words = words.split_whitespace();
             return match (words.next(), words.next()) {
-                (Some(person), None) => Ok(Command::Undo {
-                    to: Some(person_token(person)?),
-                }),
+                (Some(person), None) if !matches!(text::token(person), Token::Word(_)) => {
+                    Ok(Command::Undo {
+                        to: Some(person_token(person)?),
+                    })
+                }
                 _ => Err(usage(
                     "`/handover undo` takes nothing after it, or the person the handover went to: \
                      `/handover undo @bob`.",
