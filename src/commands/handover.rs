@@ -488,7 +488,10 @@ fn effective_at(
             when::full(inv.now, tz)
         )));
     }
-    if inv.now - at > Duration::days(MAX_BACKDATE_DAYS) {
+    // Counted on the local calendar, as typed: 92 days before 10:00 is 10:00, whichever way the
+    // clocks changed in between.
+    let local = |t: DateTime<Utc>| t.with_timezone(&tz).naive_local();
+    if local(inv.now) - local(at) > Duration::days(MAX_BACKDATE_DAYS) {
         return Err(CommandError::Refused(format!(
             "{} is more than {MAX_BACKDATE_DAYS} days ago. Baton records a handover at most \
              {MAX_BACKDATE_DAYS} days back: check the year. Nothing changed.",

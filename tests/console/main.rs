@@ -377,8 +377,10 @@ fn backdating_is_for_admins_and_must_fall_between_the_latest_handover_and_now() 
         "/handover @dave at 2025-03-30 01:30",
         // A wrong year would pay years of standby: at most 92 days back.
         "/handover @dave at 2015-03-30 09:00",
-        "/handover @dave at 2024-12-29 10:59",
-        "/handover @dave at 2024-12-29 11:00",
+        // Counted on the local calendar: 92 days before 12:00 BST on 31 March is 12:00 GMT on
+        // 29 December, though by the clock that is an hour short of 92 days.
+        "/handover @dave at 2024-12-29 11:59",
+        "/handover @dave at 2024-12-29 12:00",
     ]);
     let r = replies(&out);
     assert!(r[1].contains("Effective from Mon 3 Mar, 09:00"), "{out}");
