@@ -175,10 +175,11 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         }
         "rota" if nothing_after => return Ok(Command::ShowRota),
         "rota" => {
-            // `@a → @b → @c`, as Baton shows the order, reads as `@a @b @c`.
+            // The order as Baton shows it, `*@a* (on call) → @b → @c`, reads as `@a @b @c`.
             let members = text::normalize(rest)
                 .split_whitespace()
-                .filter(|w| !matches!(*w, "→" | "-&gt;" | "&gt;" | ","))
+                .filter(|w| !matches!(*w, "→" | "-&gt;" | "&gt;" | "," | "(on" | "call)"))
+                .map(|w| w.trim_matches(['*', '_']))
                 .map(person_token)
                 .collect::<Result<Vec<_>, _>>()?;
             return Ok(Command::Rota(members));
@@ -1020,6 +1021,10 @@ mod tests {
             ("rota <@U1> <@U2>", Command::Rota(vec![id("U1"), id("U2")])),
             (
                 "rota <@U1> → <@U2> -&gt; <@U3>",
+                Command::Rota(vec![id("U1"), id("U2"), id("U3")]),
+            ),
+            (
+                "rota *<@U1>* (on call) → <@U2> → <@U3>",
                 Command::Rota(vec![id("U1"), id("U2"), id("U3")]),
             ),
             ("history", Command::History(10)),
