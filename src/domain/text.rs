@@ -139,6 +139,12 @@ pub fn excerpt(wire: &str, max: usize) -> std::borrow::Cow<'_, str> {
             head = &head[..amp];
         }
     }
+    if head.trim().is_empty() {
+        // Text that opens with one long link: keep the link whole rather than show nothing.
+        if let Some(end) = wire.find('>').filter(|_| wire.starts_with('<')) {
+            head = &wire[..=end];
+        }
+    }
     format!("{}…", head.trim_end()).into()
 }
 
@@ -404,6 +410,15 @@ mod tests {
         assert_eq!(excerpt("see <@U0BOB0001|bob> now", 10), "see…");
         assert_eq!(excerpt("a &amp; b &lt; c", 8), "a &amp;…");
         assert_eq!(excerpt("a &amp; b &lt; c", 12), "a &amp; b…");
+        let link = format!("<https://wiki/{}|runbook> disk alert", "p".repeat(300));
+        assert_eq!(
+            excerpt(&link, 200),
+            format!("<https://wiki/{}|runbook>…", "p".repeat(300))
+        );
+        assert_eq!(
+            excerpt(&"é".repeat(300), 200),
+            format!("{}…", "é".repeat(200))
+        );
     }
 
     #[test]
