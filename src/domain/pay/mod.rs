@@ -225,6 +225,9 @@ impl Statement {
     /// This statement cut down to one channel's line, or None if the engineer had no time on
     /// call there: its days and amount are that line's, a share of the whole total (see
     /// [`Statement::build`]), so one channel's export and the full one agree to the minor unit.
+    /// Its uncovered dates are still the engineer's over every channel (the tally keeps them
+    /// per person): the warning they raise stays true, the holiday calendar's coverage going by
+    /// whole years, but a date it quotes may be from another channel.
     pub fn only_channel(&self, channel: &ChannelId) -> Option<Statement> {
         let line = self.channels.iter().find(|c| &c.channel == channel)?;
         Some(Statement {
