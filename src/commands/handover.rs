@@ -179,7 +179,12 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             let members = text::normalize(rest)
                 .split_whitespace()
                 .filter(|w| !matches!(*w, "→" | "-&gt;" | "&gt;" | "," | "(on" | "call)"))
-                .map(|w| w.trim_matches(['*', '_']))
+                .map(|w| {
+                    // Bold, as `show_rota` marks who is on call: a pair, never a name's own `_`.
+                    w.strip_prefix('*')
+                        .and_then(|w| w.strip_suffix('*'))
+                        .unwrap_or(w)
+                })
                 .map(person_token)
                 .collect::<Result<Vec<_>, _>>()?;
             return Ok(Command::Rota(members));
@@ -702,7 +707,8 @@ fn history(log: &[Handover], tz: chrono_tz::Tz) -> String {
             ));
         }
         // The first line of the notes, cut short: 50 handovers with 2,000-character notes would
-        // be 100,000 characters, past the 40,000 Slack takes in a message.
+        // be 100,000 characters, past the 40,000 Slack takes in a message. Cut, each note is at
+        // most 400 characters (a link kept whole), so 50 lines stay well under 40,000.
         let first_line = h.notes.lines().find(|l| !l.trim().is_empty());
         if let Some(line) = first_line {
             let notes = text::sanitize(&text::excerpt(line.trim(), HISTORY_NOTES_AT_MOST));
@@ -1026,6 +1032,14 @@ mod tests {
             (
                 "rota *<@U1>* (on call) → <@U2> → <@U3>",
                 Command::Rota(vec![id("U1"), id("U2"), id("U3")]),
+            ),
+            (
+                "rota @dev_ *@ann* @_bo_",
+                Command::Rota(vec![
+                    MentionRef::Name("dev_".into()),
+                    MentionRef::Name("ann".into()),
+                    MentionRef::Name("_bo_".into()),
+                ]),
             ),
             ("history", Command::History(10)),
             ("history 3", Command::History(3)),

@@ -123,7 +123,9 @@ pub fn token(word: &str) -> Token {
 }
 
 /// Wire-form text cut to at most `max` characters, with `…` if it was cut, never inside a
-/// `<…>` sequence or a `&…;` entity (the cut moves before it).
+/// `<…>` sequence or a `&…;` entity (the cut moves before it). Text that opens with a sequence
+/// longer than `max` keeps it whole if it is at most `2 × max` characters, else shows its label
+/// (or "(link)"): so the result is at most `2 × max` characters and `…`.
 pub fn excerpt(wire: &str, max: usize) -> std::borrow::Cow<'_, str> {
     let Some((cut, _)) = wire.char_indices().nth(max) else {
         return wire.into();
@@ -140,9 +142,20 @@ pub fn excerpt(wire: &str, max: usize) -> std::borrow::Cow<'_, str> {
         }
     }
     if head.trim().is_empty() {
-        // Text that opens with one long link: keep the link whole rather than show nothing.
+        // Text that opens with one long link: keep the link whole rather than show nothing, if
+        // it is not much longer than `max`; otherwise its label, or a word for it.
         if let Some(end) = wire.find('>').filter(|_| wire.starts_with('<')) {
-            head = &wire[..=end];
+            let sequence = &wire[..=end];
+            if sequence.chars().count() <= 2 * max {
+                head = sequence;
+            } else {
+                return match sequence[1..end].split_once('|') {
+                    Some((_, label)) if !label.is_empty() => {
+                        format!("{}…", excerpt(label, max).trim_end_matches('…')).into()
+                    }
+                    _ => "(link)…".into(),
+                };
+            }
         }
     }
     format!("{}…", head.trim_end()).into()
@@ -419,6 +432,14 @@ mod tests {
             excerpt(&"é".repeat(300), 200),
             format!("{}…", "é".repeat(200))
         );
+        // A link too long to keep whole shows its label, or a word for it.
+        let long = format!("<https://grafana/d/x?{}|dash> disk full", "q".repeat(900));
+        assert_eq!(excerpt(&long, 200), "dash…");
+        let bare = format!("<https://grafana/d/x?{}> disk full", "q".repeat(900));
+        assert_eq!(excerpt(&bare, 200), "(link)…");
+        for text in [link, long, bare] {
+            assert!(excerpt(&text, 200).chars().count() <= 401, "{text}");
+        }
     }
 
     #[test]
