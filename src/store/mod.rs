@@ -468,12 +468,20 @@ fn one_row<T>(
     params: impl rusqlite::Params,
     read: impl FnOnce(&Row<'_>) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
+    optional_row(conn, sql, params, read)?
+        .ok_or(StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
+}
+
+/// The first row of a query, read by `read`, if there is one.
+fn optional_row<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    read: impl FnOnce(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
     let mut statement = conn.prepare_cached(sql)?;
     let mut rows = statement.query(params)?;
-    match rows.next()? {
-        Some(row) => read(row),
-        None => Err(StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows)),
-    }
+    rows.next()?.map(read).transpose()
 }
 
 /// Which earlier submission [`read_state`] also looks for, by its dedup key.
@@ -545,16 +553,17 @@ fn latest_if_undone(
     conn: &Connection,
     channel: &ChannelId,
 ) -> Result<Option<Handover>, StoreError> {
-    let mut statement = conn.prepare_cached(concat!(
-        "SELECT ",
-        handover_columns!(),
-        " FROM handovers WHERE channel_id = ?1 ORDER BY seq DESC LIMIT 1"
-    ))?;
-    let mut rows = statement.query([channel.as_str()])?;
-    match rows.next()? {
-        Some(row) => Ok(Some(handover_from_row(row)?).filter(|h| h.undone.is_some())),
-        None => Ok(None),
-    }
+    let latest = optional_row(
+        conn,
+        concat!(
+            "SELECT ",
+            handover_columns!(),
+            " FROM handovers WHERE channel_id = ?1 ORDER BY seq DESC LIMIT 1"
+        ),
+        [channel.as_str()],
+        handover_from_row,
+    )?;
+    Ok(latest.filter(|h| h.undone.is_some()))
 }
 
 fn handover_by_id(conn: &Connection, id: i64) -> Result<Handover, StoreError> {
@@ -762,13 +771,16 @@ impl Store for SqliteStore {
         let key = dedup_key.to_owned();
         self.writer
             .run(Writes::AtMostOne, move |conn| {
-                let mut statement = conn.prepare_cached(concat!(
-                    "SELECT ",
-                    handover_columns!(),
-                    " FROM handovers WHERE dedup_key = ?1"
-                ))?;
-                let mut rows = statement.query([key])?;
-                rows.next()?.map(handover_from_row).transpose()
+                optional_row(
+                    conn,
+                    concat!(
+                        "SELECT ",
+                        handover_columns!(),
+                        " FROM handovers WHERE dedup_key = ?1"
+                    ),
+                    [key],
+                    handover_from_row,
+                )
             })
             .await
     }
