@@ -236,11 +236,8 @@ impl SlackPoster {
                         code: code.clone(),
                     })
                 }
-                // Slack asks for whole seconds; without a header (or with 0, which a proxy may
-                // send), one second is its usual ask.
-                Failure::RateLimited(after) => after
-                    .unwrap_or(Duration::from_secs(1))
-                    .max(Duration::from_secs(1)),
+                // Waited in full: the retry budget, below, decides whether it is worth it.
+                Failure::RateLimited(after) => web::rate_limit_wait(*after, Duration::MAX),
                 Failure::Transient(_) => {
                     let wait = backoff.min(policy.max_backoff);
                     backoff = (backoff * 2).min(policy.max_backoff);

@@ -19,7 +19,7 @@
 //! [`PONG_LIMIT`] is treated as lost.
 
 use super::listener::{Commands, InFlightGuard};
-use super::web::{Client, Failure};
+use super::web::{self, Client, Failure};
 use super::CommandHandler;
 use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -210,8 +210,9 @@ impl<H: CommandHandler> Sockets<H> {
             // Slack's own `Retry-After` (a 429 on `apps.connections.open`, a Tier 1 method)
             // wins over the backoff: asking sooner only prolongs the limit. Bounded, in case a
             // proxy sends something absurd: a socket slot must not sleep for a day.
+            // (The backoff is at least a second, so with no ask this is the backoff.)
             let wait =
-                retry_after(failures).max(slack_asks.unwrap_or_default().min(LONGEST_RETRY_AFTER));
+                retry_after(failures).max(web::rate_limit_wait(slack_asks, LONGEST_RETRY_AFTER));
             tracing::warn!(
                 slot,
                 reason,

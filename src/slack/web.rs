@@ -86,6 +86,14 @@ pub enum StartupError {
     },
 }
 
+/// How long to wait after a 429: what Slack's `Retry-After` asks, at least a second (its usual
+/// ask when there is no header, or a 0 a proxy may send), and at most `longest`.
+pub(crate) fn rate_limit_wait(asked: Option<Duration>, longest: Duration) -> Duration {
+    asked
+        .unwrap_or(Duration::from_secs(1))
+        .clamp(Duration::from_secs(1), longest)
+}
+
 /// How a failed call should be treated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Failure {
@@ -196,9 +204,7 @@ pub(crate) async fn check_tokens(
                 },
                 _ => return answer,
             };
-            let wait = asked
-                .unwrap_or(Duration::from_secs(1))
-                .clamp(Duration::from_secs(1), LONGEST_STARTUP_WAIT);
+            let wait = rate_limit_wait(asked, LONGEST_STARTUP_WAIT);
             tracing::warn!(
                 wait_s = wait.as_secs(),
                 "Slack is rate-limiting auth.test; waiting before asking again"
@@ -252,6 +258,25 @@ const APP_HINT: &str = "check SLACK_APP_TOKEN is a current app-level token (xapp
 mod tests {
     use super::*;
     use slack_morphism::errors::*;
+
+    #[test]
+    fn a_rate_limit_is_waited_as_asked_from_one_second_to_the_callers_longest() {
+        let s = Duration::from_secs;
+        let cases = [
+            (None, s(30), s(1)),
+            (Some(s(0)), s(30), s(1)),
+            (Some(s(7)), s(30), s(7)),
+            (Some(s(3600)), s(30), s(30)),
+            (Some(s(3600)), Duration::MAX, s(3600)),
+        ];
+        for (asked, longest, wait) in cases {
+            assert_eq!(
+                rate_limit_wait(asked, longest),
+                wait,
+                "{asked:?} {longest:?}"
+            );
+        }
+    }
 
     #[test]
     fn failures_are_classified_for_retry() {
