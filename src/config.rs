@@ -179,7 +179,10 @@ impl Config {
             None => None,
             Some(r) => parse_reminders(r).map_err(|(key, message)| invalid(key, message))?,
         };
-        let connections = raw.slack.connections.unwrap_or(2);
+        let connections = raw
+            .slack
+            .connections
+            .unwrap_or(crate::slack::settings::DEFAULT_CONNECTIONS);
         if !(1..=10).contains(&connections) {
             return Err(invalid(
                 "slack.connections",

@@ -204,15 +204,19 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
 /// `baton run`: the Slack bot, until SIGINT or SIGTERM.
 pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
     let shutdown = shutdown_signal();
-    // Tokens first: a missing token is the most likely mistake and needs no database.
-    let mut slack = crate::slack::SlackSettings::from_vars(|name| std::env::var(name).ok())?;
-    let (config, store) = open(common).await?;
-    // SLACK_CONNECTIONS, when set (and not blank, which the settings read as unset), overrides
-    // the config file's `[slack] connections`.
-    let connections_var = std::env::var(crate::slack::SlackSettings::CONNECTIONS_VAR);
-    if connections_var.map_or(true, |v| v.trim().is_empty()) {
-        slack.connections = config.slack.connections;
-    }
+    // Tokens first: a missing token is the most likely mistake and needs no database. The
+    // config is read beside them, for its `[slack] connections` (SLACK_CONNECTIONS wins), but a
+    // broken config is reported only once the tokens are found good.
+    let config = load_config(common);
+    let configured = config
+        .as_ref()
+        .map_or(crate::slack::settings::DEFAULT_CONNECTIONS, |c| {
+            c.slack.connections
+        });
+    let slack =
+        crate::slack::SlackSettings::from_vars_or(|name| std::env::var(name).ok(), configured)?;
+    let config = config?;
+    let store = SqliteStore::open(&common.database).await?;
     check_slack_admins(&config)?;
     tracing::info!(
         config = %config

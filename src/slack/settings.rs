@@ -196,16 +196,26 @@ impl SlackSettings {
     /// Reads `SLACK_APP_TOKEN`, `SLACK_BOT_TOKEN`, and optionally `SLACK_API_URL` and
     /// `SLACK_CONNECTIONS` through `var` (the process environment in production, a map in tests).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        Self::from_vars_or(var, DEFAULT_CONNECTIONS)
+    }
+
+    /// [`Self::from_vars`], with `connections` (the config file's) when `SLACK_CONNECTIONS` is
+    /// unset. A variable set to a blank value (as env files often leave them) counts as unset.
+    pub fn from_vars_or(
+        var: impl Fn(&str) -> Option<String>,
+        connections: u32,
+    ) -> Result<Self, SettingsError> {
         let required = |name: &'static str, hint: &'static str| {
             var(name).ok_or(SettingsError::Missing { var: name, hint })
         };
+        let optional = |name: &str| var(name).filter(|v| !v.trim().is_empty());
         let app_token = AppToken::parse(&required(AppToken::VAR, APP_TOKEN_HINT)?)?;
         let bot_token = BotToken::parse(&required(BotToken::VAR, BOT_TOKEN_HINT)?)?;
-        let api_url = match var(ApiUrl::VAR).filter(|v| !v.trim().is_empty()) {
+        let api_url = match optional(ApiUrl::VAR) {
             Some(raw) => ApiUrl::parse(&raw)?,
             None => ApiUrl::default(),
         };
-        let connections = match var(Self::CONNECTIONS_VAR).filter(|v| !v.trim().is_empty()) {
+        let connections = match optional(Self::CONNECTIONS_VAR) {
             Some(raw) => match raw.trim().parse::<u32>() {
                 Ok(n) if (1..=MAX_CONNECTIONS).contains(&n) => n,
                 _ => {
@@ -216,9 +226,9 @@ impl SlackSettings {
                     })
                 }
             },
-            None => DEFAULT_CONNECTIONS,
+            None => connections,
         };
-        let post_retry_secs = match var(Self::POST_RETRY_VAR).filter(|v| !v.trim().is_empty()) {
+        let post_retry_secs = match optional(Self::POST_RETRY_VAR) {
             Some(raw) => match raw.trim().parse::<u64>() {
                 Ok(n) if (1..=600).contains(&n) => n,
                 _ => {
@@ -374,6 +384,23 @@ mod tests {
                     .starts_with("SLACK_POST_RETRY_SECS is malformed"),
                 "{err}"
             );
+        }
+    }
+
+    #[test]
+    fn slack_connections_wins_over_the_configs_count_unless_blank() {
+        let map = |vars: &[(&str, &str)]| -> HashMap<String, String> {
+            vars.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        for (vars, want) in [
+            (map(&[APP, BOT]), 3),
+            (map(&[APP, BOT, ("SLACK_CONNECTIONS", " ")]), 3),
+            (map(&[APP, BOT, ("SLACK_CONNECTIONS", "4")]), 4),
+        ] {
+            let s = SlackSettings::from_vars_or(|k| vars.get(k).cloned(), 3).unwrap();
+            assert_eq!(s.connections, want, "{vars:?}");
         }
     }
 
