@@ -204,18 +204,34 @@ pub fn sanitize_quietly(wire: &str, names: &HashMap<UserId, String>) -> String {
     sanitize_as(wire, People::Named(names))
 }
 
-/// The people mentioned in wire-form text (`<@U0123ABCD>`, `<@U0123ABCD|bob>`), once each.
+/// The people mentioned in wire-form text (`<@U0123ABCD>`, `<@U0123ABCD|bob>`), once each:
+/// the mentions [`sanitize`] keeps, read the same way.
 pub fn people_mentioned(wire: &str) -> Vec<UserId> {
     let mut found: Vec<UserId> = Vec::new();
-    for piece in wire.split("<@").skip(1) {
-        let id = piece.split(['>', '|']).next().unwrap_or_default();
-        if let Ok(id) = UserId::parse(id) {
-            if piece.contains('>') && !found.contains(&id) {
+    let mut rest = wire;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open..];
+        let Some((inner, len)) = control_sequence(rest) else {
+            rest = &rest[1..];
+            continue;
+        };
+        let target = inner.split('|').next().unwrap_or_default();
+        if let Some(Ok(id)) = target.strip_prefix('@').map(UserId::parse) {
+            if !found.contains(&id) {
                 found.push(id);
             }
         }
+        rest = &rest[len..];
     }
     found
+}
+
+/// The `<…>` control sequence `text` opens with, as Slack reads one (no `<` inside): what is
+/// between the brackets, and the length of the whole. None if `text` opens with no such thing.
+fn control_sequence(text: &str) -> Option<(&str, usize)> {
+    let inner = text.strip_prefix('<')?;
+    let inner = &inner[..inner.find('>')?];
+    (!inner.contains('<')).then_some((inner, inner.len() + 2))
 }
 
 /// How [`sanitize_as`] shows a person mentioned.
@@ -232,13 +248,10 @@ fn sanitize_as(wire: &str, people: People<'_>) -> String {
     let mut rest = wire;
     while let Some(c) = rest.chars().next() {
         if c == '<' {
-            if let Some(end) = rest.find('>') {
-                let inner = &rest[1..end];
-                if !inner.contains('<') {
-                    out.push_str(&sanitize_sequence(inner, people));
-                    rest = &rest[end + 1..];
-                    continue;
-                }
+            if let Some((inner, len)) = control_sequence(rest) {
+                out.push_str(&sanitize_sequence(inner, people));
+                rest = &rest[len..];
+                continue;
             }
             out.push_str("&lt;");
         } else if c == '&' {
@@ -477,6 +490,20 @@ mod tests {
             people_mentioned("<@U0BOB0001|bob>, <@U0ANN0001> and <@U0BOB0001>, not <@> or <@U0CUT"),
             [uid("U0BOB0001"), uid("U0ANN0001")]
         );
+        // The same mentions `sanitize` keeps, however odd the text.
+        for wire in [
+            "<@U0AAA0001 <@U0BBB0001>",
+            "<@U0CCC0001|a|b> <<@U0DDD0001>> <@U0EEE0001|a<b>",
+            "&lt;@U0FFF0001&gt; <@U0GGG0001",
+        ] {
+            let kept: Vec<UserId> = sanitize(wire)
+                .split("<@")
+                .skip(1)
+                .filter_map(|s| s.split('>').next())
+                .map(uid)
+                .collect();
+            assert_eq!(people_mentioned(wire), kept, "{wire}");
+        }
     }
 
     #[test]
