@@ -19,7 +19,7 @@ pub use policy::{DayKind, DayRule, PayPolicy, Rates, WeekendDays};
 
 use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::money::{apportion, Currency, Days, Fraction, Money};
-use crate::domain::month::YearMonth;
+use crate::domain::month::{Progress, YearMonth};
 use accrue::{PersonTally, Tally};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -247,10 +247,9 @@ impl Statement {
     }
 }
 
-/// `Some(now)` while the month is not over.
+/// `Some(now)` while the month is not over (see [`YearMonth::progress`]).
 fn accrued_to(policy: &PayPolicy, month: YearMonth, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let (_, end) = month.bounds(policy.timezone);
-    (now < end).then_some(now)
+    (month.progress(policy.timezone, now) != Progress::Over).then_some(now)
 }
 
 /// One engineer's statement for a month, accrued to `now` if the month is not over. A month that
