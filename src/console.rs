@@ -182,7 +182,8 @@ impl<S: Store, D: Directory> Session<S, D> {
                     Ok(at) => {
                         self.fixed_now = Some(at);
                         format!(
-                            "[console] It is now {} (pretend).\n",
+                            "[console] It is now {} (pretend: what you record is stored at this \
+                             time, so try it on a database of its own).\n",
                             when::full(at, self.settings().timezone)
                         )
                     }

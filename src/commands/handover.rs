@@ -48,6 +48,13 @@ pub const MAX_NOTES: usize = 2000;
 pub const MAX_BACKDATE_DAYS: i64 = 92;
 /// How long the person who recorded a handover may undo it themself.
 pub const UNDO_WINDOW_MINUTES: i64 = 15;
+/// How far a channel's latest handover may lie after this clock's "now" for a handover now to
+/// follow it. Two clocks on one database (the bot's and a console's) differ by a second or so,
+/// and the new shift then starts where the last one did (zero length, never negative). A latest
+/// handover further ahead means a clock was wrong (or the console's `:now` was moved back):
+/// following it would start the new shift then, so the shift before would be paid until a day
+/// that has not come, and the new holder paid nothing until it does.
+pub const CLOCK_SKEW_SECONDS: i64 = 60;
 const HISTORY_DEFAULT: u32 = 10;
 /// Characters of each handover's notes that `history` shows.
 const HISTORY_NOTES_AT_MOST: usize = 200;
@@ -252,6 +259,10 @@ enum Refusal {
     NotAfterLatest {
         latest: DateTime<Utc>,
     },
+    /// The latest handover takes effect later than now by more than [`CLOCK_SKEW_SECONDS`].
+    LatestInFuture {
+        latest: DateTime<Utc>,
+    },
     RotaMoved,
 }
 
@@ -291,6 +302,11 @@ fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandover, Refusal
                 holder: current.to.clone(),
             });
         }
+        if !backdated && current.effective_at - now > Duration::seconds(CLOCK_SKEW_SECONDS) {
+            return Err(Refusal::LatestInFuture {
+                latest: current.effective_at,
+            });
+        }
         if backdated && effective_at <= current.effective_at {
             match or_later {
                 Some(later) if later > current.effective_at => effective_at = later,
@@ -305,7 +321,8 @@ fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandover, Refusal
         return Err(Refusal::StartNeedsAdmin);
     }
     // A handover "now" never starts before the shift it ends, even if this machine's clock is
-    // behind the one that recorded it: the shift is then zero-length, never negative.
+    // a little behind the one that recorded it (see [`CLOCK_SKEW_SECONDS`]): the shift is then
+    // zero-length, never negative.
     let effective_at = match &state.current {
         Some(current) if !backdated => effective_at.max(current.effective_at),
         _ => effective_at,
@@ -578,6 +595,14 @@ async fn hand_over<S: Store, D: Directory>(
             "A handover must be later than this channel's latest one ({}), and not in the \
              future: pick a time between {} and now ({}).",
             when::full(latest, tz),
+            when::full(latest, tz),
+            when::full(inv.now, tz)
+        ))),
+        Err(Refusal::LatestInFuture { latest }) => Err(CommandError::Refused(format!(
+            "This channel's latest handover takes effect at {}, later than now ({}) by Baton's \
+             clock, so a handover now cannot follow it. Nothing changed. If that time is a \
+             mistake, whoever recorded it or an admin can `/handover undo` it; if Baton's clock \
+             is wrong, fix the clock.",
             when::full(latest, tz),
             when::full(inv.now, tz)
         ))),
@@ -1206,6 +1231,37 @@ mod tests {
         )
         .unwrap();
         assert_eq!(made.effective_at, same);
+    }
+
+    #[test]
+    fn a_handover_now_follows_a_latest_one_a_little_ahead_but_not_one_a_day_ahead() {
+        let state = state_with("ann", "2025-03-03T09:00:00Z");
+        // Another clock on the same database, a few seconds ahead: a zero-length shift.
+        let behind = t("2025-03-03T08:59:30Z");
+        let made = decide(
+            &state,
+            &proposal(&u("ann"), false, &u("bob"), behind, false, behind),
+        )
+        .unwrap();
+        assert_eq!(made.effective_at, t("2025-03-03T09:00:00Z"));
+        // A day ahead: following it would pay ann until tomorrow and bob nothing till then.
+        let a_day_behind = t("2025-03-02T09:00:00Z");
+        assert_eq!(
+            decide(
+                &state,
+                &proposal(
+                    &u("ann"),
+                    true,
+                    &u("bob"),
+                    a_day_behind,
+                    false,
+                    a_day_behind
+                ),
+            ),
+            Err(Refusal::LatestInFuture {
+                latest: t("2025-03-03T09:00:00Z")
+            })
+        );
     }
 
     #[test]

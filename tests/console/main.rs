@@ -472,6 +472,30 @@ fn a_time_typed_in_the_hour_the_clocks_go_back_means_the_occurrence_that_fits() 
 }
 
 #[test]
+fn a_handover_now_cannot_follow_one_that_takes_effect_later_than_now() {
+    // A clock set back (here the console's) would otherwise start Carol's shift on 10 March,
+    // paying Bob until then and Carol nothing.
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2025-03-10 09:00",
+        "/handover @bob",
+        ":now 2025-03-03 09:00",
+        "/handover @carol",
+        "/handover",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r[3].contains(
+            "This channel's latest handover takes effect at 2025-03-10 09:00 GMT, later than now \
+             (2025-03-03 09:00 GMT) by Baton's clock"
+        ),
+        "{out}"
+    );
+    assert!(r[3].starts_with("[private to alice]"), "{out}");
+    assert!(r[4].contains("@bob is on call here since"), "{out}");
+}
+
+#[test]
 fn fifty_handovers_with_long_notes_fit_in_one_slack_message() {
     let ws = Workspace::new();
     let notes = "x".repeat(1990);
