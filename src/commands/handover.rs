@@ -5,8 +5,9 @@
 //! /handover                                   who is on call here, since when, and the notes
 //! /handover @person [notes…]                  hand the pager to @person now
 //! /handover next [notes…]                     hand over to the next person in the rota order
-//! /handover @person at YYYY-MM-DD HH:MM [notes…]   record an earlier handover (admins; `next`
-//!                                             in place of @person works too)
+//! /handover @person at YYYY-MM-DD HH:MM [ZONE] [notes…]   record an earlier handover
+//!                                             (admins; `next` in place of @person works too;
+//!                                             ZONE, e.g. GMT, picks one of a repeated hour)
 //! /handover undo [@person]                    undo the latest handover (with @person: only if
 //!                                             it handed the pager to them)
 //! /handover rota [@a @b …]                    show the rota order, or set it (admins)
@@ -68,12 +69,12 @@ pub enum Command {
     To {
         target: MentionRef,
         /// A backdated handover's local date and time, as typed.
-        at: Option<(String, String)>,
+        at: Option<TypedTime>,
         notes: String,
     },
     Next {
         /// A backdated handover's local date and time, as typed.
-        at: Option<(String, String)>,
+        at: Option<TypedTime>,
         notes: String,
     },
     /// With a person: undo the latest handover in force only if it handed the pager to them,
@@ -84,6 +85,16 @@ pub enum Command {
     Rota(Vec<MentionRef>),
     ShowRota,
     History(u32),
+}
+
+/// The date and time typed after `at`, and the zone typed after them, if any (see
+/// [`when::looks_like_a_zone`]): words, read against the configured zone only when the handover
+/// is made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedTime {
+    pub date: String,
+    pub time: String,
+    pub zone: Option<String>,
 }
 
 fn usage(message: impl Into<String>) -> CommandError {
@@ -229,22 +240,90 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
 
 /// The words after the person (or `next`): `at DATE TIME` if they start with one (see
 /// [`looks_like_a_date`]), then the notes.
-#[allow(clippy::type_complexity)]
-fn when_and_notes(rest: &str) -> Result<(Option<(String, String)>, String), CommandError> {
+fn when_and_notes(rest: &str) -> Result<(Option<TypedTime>, String), CommandError> {
     let (word, after) = text::split_word(rest);
     let (date, after_date) = text::split_word(after);
     if text::keyword(&word) == "at"
         && (date.is_empty() || looks_like_a_date(&text::normalize(after)))
     {
-        let (time, notes_text) = text::split_word(after_date);
+        let (time, after_time) = text::split_word(after_date);
         if date.is_empty() || time.is_empty() {
             return Err(usage(
                 "After `at`, give the local date and time: `at 2025-03-03 09:30`.",
             ));
         }
-        return Ok((Some((date, time)), notes(notes_text)?));
+        let (zone, after_zone) = text::split_word(after_time);
+        let (zone, notes_text) = if when::looks_like_a_zone(&zone) {
+            (Some(zone), after_zone)
+        } else {
+            (None, after_time)
+        };
+        return Ok((Some(TypedTime { date, time, zone }), notes(notes_text)?));
+    }
+    if let Some(typed) = a_time_without_at(rest) {
+        return Err(usage(format!(
+            "`{}` looks like a time, but only `at` records a handover at another time than now: \
+             `/handover @person at YYYY-MM-DD HH:MM [notes…]` (admins). To keep it as notes, put \
+             them in quotes. Nothing changed.",
+            text::echo(&typed)
+        )));
     }
     Ok((None, notes(rest)?))
+}
+
+/// The words at the start of notes that look like an attempt to give the handover's time
+/// without `at`: `since 2025-03-03 09:30`, `from 3/3 09:30`, `on 2025-03-03`, `yesterday at
+/// 09:30`, or a bare `2025-03-03 09:30` or `3/3 09:30`. Recorded now, with the time as notes, the
+/// handover would pay a different person for the hours in between. Notes that merely start with
+/// a number (`3-4 pages overnight`, `2/3 tickets closed`, `09:30 standup moved`) are notes.
+fn a_time_without_at(rest: &str) -> Option<String> {
+    let words = text::normalize(rest);
+    let mut parts = words.split_whitespace();
+    let first = parts.next()?;
+    let second = parts.next().unwrap_or("");
+    let third = parts.next().unwrap_or("");
+    let lead = first.to_lowercase();
+    let echoed = |n: usize| {
+        words
+            .split_whitespace()
+            .take(n)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let after_first = text::split_word(&words).1;
+    match lead.as_str() {
+        "since" | "from" | "on" | "@" if looks_like_a_date(after_first) => Some(echoed(3)),
+        "yesterday" | "today" | "tonight" => {
+            let time = if second.eq_ignore_ascii_case("at") {
+                third
+            } else {
+                second
+            };
+            (looks_like_a_time(time) || looks_like_an_hour(time)).then(|| echoed(3))
+        }
+        _ => {
+            let iso_date = first.len() >= 8
+                && first.split('-').count() == 3
+                && first
+                    .split('-')
+                    .all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+            let date_then_time = first.starts_with(|c: char| c.is_ascii_digit())
+                && first.contains(['-', '/', '.'])
+                && looks_like_a_time(second);
+            (iso_date || date_then_time).then(|| echoed(2))
+        }
+    }
+}
+
+/// `9am`, `10pm`, `9:30am`.
+fn looks_like_an_hour(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    lower
+        .strip_suffix("am")
+        .or_else(|| lower.strip_suffix("pm"))
+        .is_some_and(|h| {
+            !h.is_empty() && (h.bytes().all(|b| b.is_ascii_digit()) || looks_like_a_time(h))
+        })
 }
 
 /// Why a handover is refused, judged against the channel's state inside the transaction.
@@ -484,12 +563,12 @@ struct When {
 /// When a handover takes effect: now, or the time typed after `at`. That form is for admins,
 /// and is checked before anything else is done.
 fn effective_at(
-    at: Option<(String, String)>,
+    at: Option<TypedTime>,
     is_admin: bool,
     inv: &Invocation,
     tz: chrono_tz::Tz,
 ) -> Result<When, CommandError> {
-    let Some((date, time)) = at else {
+    let Some(TypedTime { date, time, zone }) = at else {
         return Ok(When {
             at: inv.now,
             or_later: None,
@@ -502,8 +581,8 @@ fn effective_at(
                 .into(),
         ));
     }
-    let (at, second) =
-        when::parse_local_occurrences(&date, &time, tz).map_err(|e| usage(e.to_string()))?;
+    let (at, second) = when::parse_local_in_zone(&date, &time, zone.as_deref(), tz)
+        .map_err(|e| usage(e.to_string()))?;
     if at > inv.now {
         return Err(CommandError::Refused(format!(
             "{} is in the future. A backdated handover must be at or before now ({}).",
@@ -895,6 +974,14 @@ mod tests {
         MentionRef::Id(UserId::parse(s).unwrap())
     }
 
+    fn typed(date: &str, time: &str) -> Option<TypedTime> {
+        Some(TypedTime {
+            date: date.into(),
+            time: time.into(),
+            zone: None,
+        })
+    }
+
     #[test]
     fn the_grammar_reads_every_form_as_typed_in_slack() {
         let cases: Vec<(&str, Command)> = vec![
@@ -938,7 +1025,7 @@ mod tests {
                 "<@U0BOB0001> at 2025-03-03 09:30 forgot on Monday",
                 Command::To {
                     target: id("U0BOB0001"),
-                    at: Some(("2025-03-03".into(), "09:30".into())),
+                    at: typed("2025-03-03", "09:30"),
                     notes: "forgot on Monday".into(),
                 },
             ),
@@ -987,7 +1074,7 @@ mod tests {
                 "<@U0BOB0001> at 3/3 09:30",
                 Command::To {
                     target: id("U0BOB0001"),
-                    at: Some(("3/3".into(), "09:30".into())),
+                    at: typed("3/3", "09:30"),
                     notes: String::new(),
                 },
             ),
@@ -997,7 +1084,7 @@ mod tests {
                 "<@U0BOB0001> at 3 March 09:30",
                 Command::To {
                     target: id("U0BOB0001"),
-                    at: Some(("3".into(), "March".into())),
+                    at: typed("3", "March"),
                     notes: "09:30".into(),
                 },
             ),
@@ -1005,7 +1092,7 @@ mod tests {
                 "<@U0BOB0001> at 3rd March 09:30",
                 Command::To {
                     target: id("U0BOB0001"),
-                    at: Some(("3rd".into(), "March".into())),
+                    at: typed("3rd", "March"),
                     notes: "09:30".into(),
                 },
             ),
@@ -1013,8 +1100,65 @@ mod tests {
                 "<@U0BOB0001> at 20250303 0930",
                 Command::To {
                     target: id("U0BOB0001"),
-                    at: Some(("20250303".into(), "0930".into())),
+                    at: typed("20250303", "0930"),
                     notes: String::new(),
+                },
+            ),
+            // A zone after the time is its zone, read against the configured one later; a word
+            // that is not one starts the notes.
+            (
+                "<@U0BOB0001> at 2025-10-26 01:30 GMT rebooted",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: Some(TypedTime {
+                        zone: Some("GMT".into()),
+                        ..typed("2025-10-26", "01:30").unwrap()
+                    }),
+                    notes: "rebooted".into(),
+                },
+            ),
+            (
+                "<@U0BOB0001> at 2025-10-26 01:30 +01:00",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: Some(TypedTime {
+                        zone: Some("+01:00".into()),
+                        ..typed("2025-10-26", "01:30").unwrap()
+                    }),
+                    notes: String::new(),
+                },
+            ),
+            (
+                "<@U0BOB0001> at 2025-10-26 01:30 DB failover done",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: typed("2025-10-26", "01:30"),
+                    notes: "DB failover done".into(),
+                },
+            ),
+            // Notes that start with a number but no time are notes.
+            (
+                "<@U0BOB0001> 3-4 pages overnight",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: "3-4 pages overnight".into(),
+                },
+            ),
+            (
+                "<@U0BOB0001> 09:30 standup moved, on 2/3 days",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: "09:30 standup moved, on 2/3 days".into(),
+                },
+            ),
+            (
+                "<@U0BOB0001> since the outage, on call twice",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: "since the outage, on call twice".into(),
                 },
             ),
             (
@@ -1034,7 +1178,7 @@ mod tests {
             (
                 "next at 2025-06-09 09:00 forgot this morning",
                 Command::Next {
-                    at: Some(("2025-06-09".into(), "09:00".into())),
+                    at: typed("2025-06-09", "09:00"),
                     notes: "forgot this morning".into(),
                 },
             ),
@@ -1094,6 +1238,25 @@ mod tests {
             ("x&gt;", "I don't understand `x&gt;`"),
             ("&lt;@bob&gt;", "I don't understand `&lt;@bob&gt;`"),
             ("rota <@U1> hmm&gt;", "found `hmm&gt;`"),
+            // A time without `at` would be recorded now with the time as notes.
+            (
+                "<@U1> since 2025-03-03 09:30",
+                "`since 2025-03-03 09:30` looks like a time",
+            ),
+            ("<@U1> from 3/3 09:30 quiet", "`from 3/3 09:30` looks like"),
+            ("<@U1> on 2025-03-03", "`on 2025-03-03` looks like"),
+            ("<@U1> 2025-03-03 09:30", "`2025-03-03 09:30` looks like"),
+            ("<@U1> 2025-03-03", "`2025-03-03` looks like"),
+            ("<@U1> 3.3 9.30", "`3.3 9.30` looks like"),
+            (
+                "<@U1> yesterday at 09:00",
+                "`yesterday at 09:00` looks like",
+            ),
+            ("<@U1> Yesterday 9am", "`Yesterday 9am` looks like"),
+            (
+                "next since 2025-06-09 09:00",
+                "`since 2025-06-09 09:00` looks",
+            ),
         ];
         for (typed, expected) in cases {
             match parse(typed) {

@@ -1,7 +1,7 @@
 //! Local times as people read and type them, in the configured IANA zone.
 
 use chrono::offset::LocalResult;
-use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// e.g. "Mon 3 Feb, 10:02"; the year is added when it is not the year of `now`, and the zone
@@ -41,6 +41,12 @@ pub enum LocalTimeError {
          skipped hour, e.g. {2}"
     )]
     Skipped(String, Tz, String),
+    /// The typed time, the zone, what it is there (`BST`, or `BST or GMT`), the zone typed.
+    #[error(
+        "{0} in {1} is {2}, not {3}. Write the time as the clocks there showed it; a zone after \
+         it (`GMT`, `BST`, `+01:00`) only picks one of the two times the clocks went back over"
+    )]
+    WrongZone(String, Tz, String, String),
 }
 
 /// Reads `YYYY-MM-DD HH:MM` as a local time in `tz`. A time skipped when the clocks go forward is
@@ -55,16 +61,94 @@ pub fn parse_local_occurrences(
     time: &str,
     tz: Tz,
 ) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), LocalTimeError> {
-    let typed = format!("{date} {time}");
-    let naive = NaiveDateTime::parse_from_str(&typed, "%Y-%m-%d %H:%M")
-        .map_err(|_| LocalTimeError::Format(typed.clone()))?;
-    match tz.from_local_datetime(&naive) {
-        LocalResult::Single(t) => Ok((t.with_timezone(&Utc), None)),
-        LocalResult::Ambiguous(first, second) => {
-            Ok((first.with_timezone(&Utc), Some(second.with_timezone(&Utc))))
-        }
-        LocalResult::None => Err(LocalTimeError::Skipped(typed, tz, after_gap(naive, tz))),
+    parse_local_in_zone(date, time, None, tz)
+}
+
+/// [`parse_local_occurrences`], where `zone`, typed after the time, picks one occurrence: the
+/// zone's own abbreviation then (`BST`, `GMT` in Europe/London, any case), `UTC`, `GMT` or `Z`
+/// for an offset of zero, or an offset (`+01:00`, `+0100`, `+01`). A zone that is neither
+/// occurrence's is refused: it means the time was typed in another zone, or the wrong one.
+pub fn parse_local_in_zone(
+    date: &str,
+    time: &str,
+    zone: Option<&str>,
+    tz: Tz,
+) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), LocalTimeError> {
+    let typed = format!("{date} {time}").trim().to_owned();
+    let format_error = || LocalTimeError::Format(typed.clone());
+    // `%Y` takes any number of digits: `26-11-08` would be the year 26.
+    if date.split('-').next().is_none_or(|year| year.len() != 4) {
+        return Err(format_error());
     }
+    let naive =
+        NaiveDateTime::parse_from_str(&typed, "%Y-%m-%d %H:%M").map_err(|_| format_error())?;
+    let occurrences = match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => vec![t],
+        LocalResult::Ambiguous(first, second) => vec![first, second],
+        LocalResult::None => {
+            return Err(LocalTimeError::Skipped(typed, tz, after_gap(naive, tz)));
+        }
+    };
+    let utc = |t: &DateTime<Tz>| t.with_timezone(&Utc);
+    let Some(zone) = zone else {
+        return Ok((utc(&occurrences[0]), occurrences.get(1).map(utc)));
+    };
+    match occurrences.iter().find(|t| zone_names(zone, t)) {
+        Some(picked) => Ok((utc(picked), None)),
+        None => {
+            let there: Vec<String> = occurrences
+                .iter()
+                .map(|t| t.format("%Z").to_string())
+                .collect();
+            Err(LocalTimeError::WrongZone(
+                typed,
+                tz,
+                there.join(" or "),
+                zone.to_owned(),
+            ))
+        }
+    }
+}
+
+/// Whether `zone`, as typed, names the offset of local time `t`.
+fn zone_names(zone: &str, t: &DateTime<Tz>) -> bool {
+    if zone.eq_ignore_ascii_case(&t.format("%Z").to_string()) {
+        return true;
+    }
+    zone_offset_seconds(zone) == Some(t.offset().fix().local_minus_utc())
+}
+
+/// `UTC`, `GMT`, `Z` and `+01:00`, `+0100`, `+01`, `-05:30` as seconds east of UTC.
+fn zone_offset_seconds(zone: &str) -> Option<i32> {
+    if ["UTC", "GMT"].iter().any(|z| zone.eq_ignore_ascii_case(z)) || zone == "Z" {
+        return Some(0);
+    }
+    let (sign, digits) = match zone.split_at_checked(1)? {
+        ("+", rest) => (1, rest),
+        ("-" | "\u{2212}", rest) => (-1, rest),
+        _ => return None,
+    };
+    let digits = digits.replacen(':', "", 1);
+    if !(digits.len() == 2 || digits.len() == 4) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i32 = digits.get(..2)?.parse().ok()?;
+    let minutes: i32 = digits
+        .get(2..)
+        .filter(|m| !m.is_empty())
+        .map_or(Ok(0), str::parse)
+        .ok()?;
+    (hours <= 14 && minutes < 60).then_some(sign * (hours * 3600 + minutes * 60))
+}
+
+/// Whether a word typed after a time is meant as its zone, read without knowing the zone: `UTC`,
+/// `GMT`, `Z`, an offset (`+01:00`), or an abbreviation in capitals ending in T (`BST`, `CET`,
+/// `CEST`, `EDT`). Anything else after the time is the start of the notes.
+pub fn looks_like_a_zone(word: &str) -> bool {
+    let abbreviation = (3..=5).contains(&word.len())
+        && word.bytes().all(|b| b.is_ascii_uppercase())
+        && word.ends_with('T');
+    abbreviation || zone_offset_seconds(word).is_some()
 }
 
 /// The first whole minute after `naive` that exists in `tz` (gaps are at most a few hours).
@@ -156,6 +240,16 @@ mod tests {
             parse_local_occurrences("2025-10-26", "02:30", London),
             Ok((utc("2025-10-26T02:30:00Z"), None))
         );
+        // The year in full: `%Y` alone would read 26 as the year 26.
+        assert!(matches!(
+            parse_local("26-11-08", "09:00", London),
+            Err(LocalTimeError::Format(_))
+        ));
+        // A missing time is quoted as typed, without a stray space.
+        assert_eq!(
+            parse_local("2025-10-01", "", London).unwrap_err().to_string(),
+            "`2025-10-01` is not a date and time: write it as YYYY-MM-DD HH:MM, e.g. 2025-03-03 09:30"
+        );
         // Single digits are read as people type them.
         assert_eq!(
             parse_local("2025-3-3", "9:30", London),
@@ -170,6 +264,66 @@ mod tests {
                 matches!(parse_local(d, t, London), Err(LocalTimeError::Format(_))),
                 "{d} {t}"
             );
+        }
+    }
+
+    #[test]
+    fn a_zone_typed_after_the_time_picks_the_occurrence_it_names() {
+        let in_zone = |date, time, zone| parse_local_in_zone(date, time, Some(zone), London);
+        // 01:30 on 26 October 2025 happened at 00:30 UTC (BST) and again at 01:30 UTC (GMT).
+        for (zone, expected) in [
+            ("BST", "2025-10-26T00:30:00Z"),
+            ("bst", "2025-10-26T00:30:00Z"),
+            ("+01:00", "2025-10-26T00:30:00Z"),
+            ("+0100", "2025-10-26T00:30:00Z"),
+            ("+01", "2025-10-26T00:30:00Z"),
+            ("GMT", "2025-10-26T01:30:00Z"),
+            ("UTC", "2025-10-26T01:30:00Z"),
+            ("Z", "2025-10-26T01:30:00Z"),
+            ("+00:00", "2025-10-26T01:30:00Z"),
+            ("-00:00", "2025-10-26T01:30:00Z"),
+        ] {
+            assert_eq!(
+                in_zone("2025-10-26", "01:30", zone),
+                Ok((utc(expected), None)),
+                "{zone}"
+            );
+        }
+        // Outside that hour, the zone must be the one the clocks showed.
+        assert_eq!(
+            in_zone("2025-07-01", "09:00", "BST"),
+            Ok((utc("2025-07-01T08:00:00Z"), None))
+        );
+        assert_eq!(
+            in_zone("2025-07-01", "09:00", "GMT")
+                .unwrap_err()
+                .to_string(),
+            "2025-07-01 09:00 in Europe/London is BST, not GMT. Write the time as the clocks \
+             there showed it; a zone after it (`GMT`, `BST`, `+01:00`) only picks one of the two \
+             times the clocks went back over"
+        );
+        assert!(in_zone("2025-10-26", "01:30", "CET")
+            .unwrap_err()
+            .to_string()
+            .starts_with("2025-10-26 01:30 in Europe/London is BST or GMT, not CET."));
+        // A skipped time stays skipped, whatever zone is typed.
+        assert!(matches!(
+            in_zone("2025-03-30", "01:30", "GMT"),
+            Err(LocalTimeError::Skipped(..))
+        ));
+    }
+
+    #[test]
+    fn only_zone_shaped_words_after_a_time_are_read_as_its_zone() {
+        for zone in [
+            "GMT", "BST", "CEST", "UTC", "utc", "Z", "+01:00", "-0530", "+01",
+        ] {
+            assert!(looks_like_a_zone(zone), "{zone}");
+        }
+        for word in [
+            "DB", "done", "Bst", "z", "+1", "+01:0", "+25:00", "01:00", "CHANGES",
+        ] {
+            assert!(!looks_like_a_zone(word), "{word}");
         }
     }
 }

@@ -472,6 +472,55 @@ fn a_time_typed_in_the_hour_the_clocks_go_back_means_the_occurrence_that_fits() 
 }
 
 #[test]
+fn a_zone_after_the_time_picks_either_occurrence_of_the_hour_the_clocks_go_back() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2025-10-26 00:10",
+        "/handover @bob",
+        ":now 2025-10-26 03:00",
+        // 01:30 BST came first, but GMT names the second 01:30, an hour later.
+        "/handover @carol at 2025-10-26 01:30 GMT rebooted the primary",
+        "/handover history 1",
+        "/handover @dave at 2025-10-26 02:30 BST",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r[3].contains("Effective from Sun 26 Oct, 01:30 GMT"),
+        "{out}"
+    );
+    assert!(r[3].contains("> rebooted the primary"), "{out}");
+    assert!(
+        r[4].contains("• 2025-10-26 01:30 GMT @bob → @carol"),
+        "{out}"
+    );
+    assert!(
+        r[5].contains("2025-10-26 02:30 in Europe/London is GMT, not BST."),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_time_typed_without_at_is_refused_not_recorded_now_with_the_time_as_notes() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2025-03-03 09:00",
+        "/handover @bob",
+        ":now 2025-03-10 09:00",
+        "/handover @carol since 2025-03-09 09:00",
+        "/handover @carol \"since 2025-03-09 09:00\"",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r[3].contains("`since 2025-03-09 09:00` looks like a time, but only `at` records"),
+        "{out}"
+    );
+    assert!(r[3].starts_with("[private to alice]"), "{out}");
+    // Quoted, it is notes.
+    assert!(r[4].contains("from @bob to @carol."), "{out}");
+    assert!(r[4].contains("> since 2025-03-09 09:00"), "{out}");
+}
+
+#[test]
 fn a_handover_now_cannot_follow_one_that_takes_effect_later_than_now() {
     // A clock set back (here the console's) would otherwise start Carol's shift on 10 March,
     // paying Bob until then and Carol nothing.
