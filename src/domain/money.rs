@@ -377,6 +377,11 @@ impl Days {
         Self(exact)
     }
 
+    /// Exactly `hundredths` hundredths of a day.
+    pub fn from_hundredths(hundredths: i128) -> Self {
+        Self(Fraction::new(hundredths, 100).unwrap_or(Fraction::ZERO))
+    }
+
     pub fn exact(&self) -> Fraction {
         self.0
     }

@@ -46,9 +46,14 @@ pub struct ChannelRota {
 /// kind add up to the breakdown's total: see [`apportion`](crate::domain::money::apportion).
 /// Each split is its own, so a kind's amounts summed over an engineer's channels may differ by
 /// a minor unit or so from that kind's overall amount; nothing shows channels by kind today.
+///
+/// Days are shown to two decimals the same way: the total rounded once, and each kind's days
+/// rounded down or up so that the kinds add up to it (`41.20 + 15.98 = 57.18`, where each kind
+/// rounded on its own would show 15.99 and not add up).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindBreakdown {
     days: [Days; 3],
+    shown: [Days; 3],
     amounts: Option<[Money; 3]>,
 }
 
@@ -84,6 +89,7 @@ impl KindBreakdown {
         });
         Self {
             days: priced.days,
+            shown: shown_days(&priced.days),
             amounts,
         }
     }
@@ -93,12 +99,18 @@ impl KindBreakdown {
         Self::new(&Priced::of(tally, policy), None, &policy.currency)
     }
 
-    /// Exact days on call of this kind (display with `{}`: two decimals).
+    /// Exact days on call of this kind; what to show is [`KindBreakdown::shown_days`].
     pub fn days(&self, kind: DayKind) -> Days {
         self.days[kind.index()]
     }
 
-    /// All days on call, of every kind.
+    /// This kind's days in whole hundredths, within a hundredth of its exact days, such that the
+    /// three kinds add up to [`KindBreakdown::total_days`] as shown.
+    pub fn shown_days(&self, kind: DayKind) -> Days {
+        self.shown[kind.index()]
+    }
+
+    /// All days on call, of every kind, exact (display with `{}`: rounded once, to two decimals).
     pub fn total_days(&self) -> Days {
         self.days.iter().fold(Days::ZERO, |sum, &d| sum + d)
     }
@@ -123,6 +135,14 @@ impl KindBreakdown {
             .fold(0_i64, |sum, m| sum.saturating_add(m.minor_units()));
         Some(Money::from_minor(minor, amounts[0].currency()))
     }
+}
+
+/// Each kind's days in hundredths, split from the total rounded once (see [`apportion`]).
+fn shown_days(days: &[Days; 3]) -> [Days; 3] {
+    let hundredths = days.map(|d| d.exact().times(100));
+    let total = exact_sum(&hundredths).round_half_up();
+    let parts = apportion(total, &hundredths);
+    DayKind::ALL.map(|k| Days::from_hundredths(parts[k.index()]))
 }
 
 fn exact_sum(parts: &[Fraction]) -> Fraction {

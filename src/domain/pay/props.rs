@@ -211,6 +211,15 @@ proptest! {
             prop_assert_eq!(by_channel, total, "channels of {}", s.user);
             let by_kind: i64 = DayKind::ALL.iter().map(|&k| minor(s.overall.amount(k))).sum();
             prop_assert_eq!(by_kind, total, "kinds of {}", s.user);
+            // Days as shown: the kinds add up to the total, each within a hundredth of exact.
+            let b = &s.overall;
+            let shown: i128 = DayKind::ALL.iter().map(|&k| b.shown_days(k).hundredths()).sum();
+            prop_assert_eq!(shown, b.total_days().hundredths(), "days of {}", s.user);
+            for k in DayKind::ALL {
+                let exact = b.days(k).exact().times(100);
+                let h = b.shown_days(k).hundredths();
+                prop_assert!(h == exact.floor() || h == exact.floor() + 1, "{:?} of {}", k, s.user);
+            }
             for c in &s.channels {
                 // The channel's exact pay rounded down or up.
                 let (paid, exact) = (i128::from(minor(c.total)), c.breakdown.exact_total(&rates));

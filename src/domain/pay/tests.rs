@@ -334,7 +334,7 @@ fn hand_computed_statements_match_the_pay_rule() {
                 month(case.month),
                 at(LATER),
             );
-            let shown = DayKind::ALL.map(|k| s.overall.days(k).to_string());
+            let shown = DayKind::ALL.map(|k| s.overall.shown_days(k).to_string());
             assert_eq!(shown, days.map(String::from), "{}: {who}", case.name);
             assert_eq!(
                 s.total.map(|m| m.to_string()).as_deref(),
@@ -687,4 +687,27 @@ fn a_month_starts_at_local_midnight_not_utc_midnight() {
             "{m}"
         );
     }
+}
+
+#[test]
+fn days_by_kind_are_shown_so_that_they_add_up_to_the_total_shown() {
+    let third = Days::from_fraction(Fraction::new(1, 3).unwrap());
+    // Each third alone shows as 0.33, three of them as 0.99 against a total of 1.00.
+    let shown = super::shown_days(&[third, third, third]).map(|d| d.to_string());
+    assert_eq!(shown, ["0.34", "0.33", "0.33"]);
+    // Whole hundredths are never moved.
+    let whole = [
+        Days::from_hundredths(4120),
+        Days::from_hundredths(1599),
+        Days::ZERO,
+    ];
+    assert_eq!(super::shown_days(&whole), whole);
+    // 41.195 and 15.985 days: alone 41.20 and 15.99 (57.19), against 57.18 in all.
+    let half_ups = [
+        Days::from_fraction(Fraction::new(41_195, 1000).unwrap()),
+        Days::from_fraction(Fraction::new(15_985, 1000).unwrap()),
+        Days::ZERO,
+    ];
+    let shown = super::shown_days(&half_ups).map(|d| d.to_string());
+    assert_eq!(shown, ["41.20", "15.98", "0.00"]);
 }
