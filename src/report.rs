@@ -5,9 +5,9 @@
 //! `/oncall-pay`'s total): the pay module splits that total over their channels, each row within a
 //! penny of the channel's exact pay (see [`crate::domain::pay`]).
 
-use crate::commands::oncall_pay::team_total;
+use crate::commands::oncall_pay::{period_label, team_total};
 use crate::domain::ids::UserId;
-use crate::domain::month::{Progress, YearMonth};
+use crate::domain::month::YearMonth;
 use crate::domain::pay::{DayKind, PayPolicy, Statement};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -59,9 +59,9 @@ pub fn csv(
                 s.user.as_str(),
                 &spreadsheet_text(name(names, &s.user)),
                 c.channel.as_str(),
-                &b.days(DayKind::Weekday).to_string(),
-                &b.days(DayKind::Weekend).to_string(),
-                &b.days(DayKind::BankHoliday).to_string(),
+                &b.shown_days(DayKind::Weekday).to_string(),
+                &b.shown_days(DayKind::Weekend).to_string(),
+                &b.shown_days(DayKind::BankHoliday).to_string(),
                 &c.total.as_ref().map(|m| m.plain()).unwrap_or_default(),
                 policy.currency.code(),
             ])?;
@@ -79,7 +79,6 @@ pub fn table(
     month: YearMonth,
     now: DateTime<Utc>,
 ) -> String {
-    let progress = month.progress(policy.timezone, now);
     let mut rows: Vec<[String; 6]> = vec![[
         "Engineer".into(),
         "Channel".into(),
@@ -101,9 +100,9 @@ pub fn table(
             rows.push([
                 who.clone(),
                 c.channel.to_string(),
-                c.breakdown.days(DayKind::Weekday).to_string(),
-                c.breakdown.days(DayKind::Weekend).to_string(),
-                c.breakdown.days(DayKind::BankHoliday).to_string(),
+                c.breakdown.shown_days(DayKind::Weekday).to_string(),
+                c.breakdown.shown_days(DayKind::Weekend).to_string(),
+                c.breakdown.shown_days(DayKind::BankHoliday).to_string(),
                 money(&c.total),
             ]);
         }
@@ -111,9 +110,9 @@ pub fn table(
             rows.push([
                 who.clone(),
                 "all channels".into(),
-                s.overall.days(DayKind::Weekday).to_string(),
-                s.overall.days(DayKind::Weekend).to_string(),
-                s.overall.days(DayKind::BankHoliday).to_string(),
+                s.overall.shown_days(DayKind::Weekday).to_string(),
+                s.overall.shown_days(DayKind::Weekend).to_string(),
+                s.overall.shown_days(DayKind::BankHoliday).to_string(),
                 money(&s.total),
             ]);
         }
@@ -121,15 +120,7 @@ pub fn table(
     let widths: Vec<usize> = (0..6)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
-    let mut out = format!(
-        "On-call pay for {}{}\n\n",
-        month.long_name(),
-        match progress {
-            Progress::NotStarted => " (not started yet)",
-            Progress::ToDate => " (to date)",
-            Progress::Over => "",
-        }
-    );
+    let mut out = format!("On-call pay for {}\n\n", period_label(month, policy, now));
     for (n, r) in rows.iter().enumerate() {
         let line: Vec<String> = r
             .iter()

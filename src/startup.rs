@@ -183,14 +183,8 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
         report::Format::Table => report::table(&statements, &config.pay, &names, args.month, now),
     };
     match &args.output {
-        Some(path) => {
-            // Write beside the target and rename, so a reader never sees half a file.
-            let tmp = path.with_extension("partial");
-            std::fs::write(&tmp, &text)
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
+        Some(path) => write_whole(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
             use std::io::Write;
             std::io::stdout()
@@ -198,6 +192,24 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
                 .context("cannot write to standard output")?;
         }
     }
+    Ok(())
+}
+
+/// Writes `bytes` to a new file beside `path` and renames it over `path`, so a reader never sees
+/// half a file. The file is readable by its owner only (it is payroll data), and a write that
+/// fails leaves nothing behind: the temporary file is removed when it is dropped.
+fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix(".baton-report-")
+        .tempfile_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 

@@ -230,8 +230,8 @@ fn kind_plural(kind: DayKind) -> &'static str {
 /// "4.42 days — £221.00", or just the days without rates.
 fn kind_line(b: &KindBreakdown, kind: DayKind) -> String {
     match b.amount(kind) {
-        Some(amount) => format!("{} days — {amount}", b.days(kind)),
-        None => format!("{} days", b.days(kind)),
+        Some(amount) => format!("{} days — {amount}", b.shown_days(kind)),
+        None => format!("{} days", b.shown_days(kind)),
     }
 }
 
@@ -239,14 +239,14 @@ fn kind_line(b: &KindBreakdown, kind: DayKind) -> String {
 fn days_summary(b: &KindBreakdown) -> String {
     DayKind::ALL
         .iter()
-        .map(|k| format!("{} {}", b.days(*k), k.label()))
+        .map(|k| format!("{} {}", b.shown_days(*k), k.label()))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// "March 2025", "November 2025 (to date, Wed 5 Nov, 09:00)" or "January 2030 (not started
 /// yet)": a month still to come is not "to date" as of a day before it.
-fn period_label(month: YearMonth, policy: &PayPolicy, now: DateTime<Utc>) -> String {
+pub(crate) fn period_label(month: YearMonth, policy: &PayPolicy, now: DateTime<Utc>) -> String {
     match month.progress(policy.timezone, now) {
         Progress::NotStarted => format!("{} (not started yet)", month.long_name()),
         Progress::ToDate => format!(

@@ -98,6 +98,53 @@ fn the_report_table_totals_each_engineer_and_the_team() {
         written.starts_with("user_id,user_name,channel_id,"),
         "{written}"
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).map(|m| m.permissions().mode() & 0o777);
+        assert_eq!(mode.ok(), Some(0o600), "payroll data is for its owner only");
+    }
+}
+
+#[test]
+fn a_report_that_cannot_be_written_names_the_file_and_leaves_nothing_behind() {
+    let ws = march();
+    let folder = ws.path().join("reports");
+    std::fs::create_dir(&folder).expect("create a folder");
+    // The output is an existing folder: the rename onto it fails after the data was written.
+    let err = report_fails(
+        &ws,
+        &ws.db(),
+        &[
+            "--month",
+            "2025-03",
+            "--output",
+            folder.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(
+        err.contains(&format!("cannot write {}", folder.display())),
+        "{err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(ws.path())
+        .expect("list the workspace")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("partial") || name.starts_with(".baton-report"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn the_report_table_of_a_month_not_over_says_when_its_figures_are_to() {
+    let ws = march();
+    let this_month = chrono::Utc::now().format("%Y-%m").to_string();
+    let table = ws.report(&["--month", &this_month, "--format", "table"]);
+    let heading = table.lines().next().unwrap_or_default();
+    // "On-call pay for November 2026 (to date, Thu 26 Nov, 22:12)": the figures grow by the
+    // second, so the heading says as of when.
+    assert!(heading.contains(" (to date, "), "{heading}");
+    assert!(heading.ends_with(')') && heading.contains(':'), "{heading}");
 }
 
 #[test]
