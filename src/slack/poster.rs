@@ -252,7 +252,9 @@ impl SlackPoster {
             // A timed-out attempt may have been carried out (Slack was slow, not down), and a
             // post has no idempotency key: one retry, so a slow Slack shows a message at most
             // twice, not once per attempt.
-            if started.elapsed() + wait > policy.total || timeouts > MAX_RETRIED_TIMEOUTS {
+            if started.elapsed().saturating_add(wait) > policy.total
+                || timeouts > MAX_RETRIED_TIMEOUTS
+            {
                 // Whoever should have seen this message will not: an operator needs to know.
                 tracing::error!(
                     method,

@@ -148,6 +148,29 @@ async fn a_retry_after_past_the_budget_gives_up_at_once_rather_than_asking_early
 }
 
 #[tokio::test]
+async fn an_absurd_retry_after_gives_up_at_once_rather_than_overflowing() {
+    // The longest `Retry-After` a header can carry: added to the time already spent (over a
+    // second, after a first 429), it overflowed a `Duration` and panicked the posting task.
+    let slack = workspace().await;
+    for retry_after_secs in [1, u64::MAX] {
+        slack.fail_next(
+            "chat.postMessage",
+            Fault::RateLimited { retry_after_secs },
+            1,
+        );
+    }
+    let err = poster(&slack)
+        .with_policy(fast_policy())
+        .post_message(&ops(), &Reply::public("x"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, PostError::GaveUp { attempts: 2, .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_passing_server_error_is_retried_and_the_message_arrives_once() {
     let slack = workspace().await;
     slack.fail_next("chat.postMessage", Fault::Status(503), 1);
