@@ -127,7 +127,7 @@ pub async fn deliver<S: Store, P: Poster>(
         Err(PostError::Failed(reason)) => {
             if let Err(error) = store.release_reminder(&post.channel, post.date).await {
                 // The claim goes stale instead and is taken over after STALE_AFTER.
-                tracing::warn!(channel = %post.channel, error = %error, "could not release a reminder claim");
+                tracing::warn!(channel = %post.channel, error = %crate::commands::error_chain(&error), "could not release a reminder claim");
             }
             return Ok(Delivery::Failed(reason));
         }
@@ -140,7 +140,7 @@ pub async fn deliver<S: Store, P: Poster>(
     // retried on its own: that would need a claim of its own.
     if let Some(dm) = &post.dm {
         if let Err(error) = bounded(poster.send_dm(&dm.user, &dm.message)).await {
-            tracing::warn!(channel = %post.channel, user = %dm.user, error = %error, "could not send the heads-up direct message");
+            tracing::warn!(channel = %post.channel, user = %dm.user, error = %crate::commands::error_chain(&error), "could not send the heads-up direct message");
         }
     }
     Ok(outcome)
@@ -163,7 +163,7 @@ async fn mark_sent<S: Store>(
         {
             Ok(()) => return,
             Err(error) if attempt == ATTEMPTS => {
-                tracing::error!(channel = %post.channel, error = %error, "posted the reminder but could not mark it sent; another copy of Baton may post it again");
+                tracing::error!(channel = %post.channel, error = %crate::commands::error_chain(&error), "posted the reminder but could not mark it sent; another copy of Baton may post it again");
             }
             Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
         }
@@ -257,7 +257,7 @@ pub async fn run_scheduler<S, P, C>(
                     }
                 }
                 Err(error) => {
-                    tracing::error!(error = %error, %date, "cannot read the channels for today's reminders; trying again shortly");
+                    tracing::error!(error = %crate::commands::error_chain(&error), %date, "cannot read the channels for today's reminders; trying again shortly");
                     // Keep the reminder due: look again soon as if this check never happened.
                     last_checked = None;
                     sleep = sleep.min(STORE_RETRY);
@@ -269,7 +269,7 @@ pub async fn run_scheduler<S, P, C>(
             () = tokio::time::sleep(sleep) => {}
             Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
                 if let Err(error) = joined {
-                    tracing::error!(error = %error, "a reminder task failed");
+                    tracing::error!(error = %crate::commands::error_chain(&error), "a reminder task failed");
                 }
             }
         }
@@ -333,10 +333,10 @@ async fn remind_channel<S: Store, P: Poster, C: Fn() -> DateTime<Utc> + Send + S
             }
             Err(error) => {
                 let Some(&wait) = RETRY_DELAYS.get(failures) else {
-                    tracing::error!(error = %error, "gave up on today's reminder: the store keeps failing");
+                    tracing::error!(error = %crate::commands::error_chain(&error), "gave up on today's reminder: the store keeps failing");
                     return;
                 };
-                tracing::warn!(error = %error, retry_in = ?wait, "store error while posting the daily reminder; trying again later");
+                tracing::warn!(error = %crate::commands::error_chain(&error), retry_in = ?wait, "store error while posting the daily reminder; trying again later");
                 failures += 1;
                 wait
             }
@@ -369,7 +369,7 @@ async fn names_in_notes<S: Store>(
         return std::collections::HashMap::new();
     }
     store.names(&people).await.unwrap_or_else(|error| {
-        tracing::warn!(error = %error, "cannot read the names of people the notes mention");
+        tracing::warn!(error = %crate::commands::error_chain(&error), "cannot read the names of people the notes mention");
         std::collections::HashMap::new()
     })
 }
@@ -466,7 +466,7 @@ impl<S: Store> ConsoleHooks for ConsoleReminders<S> {
         match remind_now(&self.store, &poster, settings, self.tz, now).await {
             Ok(_) => poster.take(),
             Err(error) => {
-                tracing::error!(error = %error, "console reminders failed");
+                tracing::error!(error = %crate::commands::error_chain(&error), "console reminders failed");
                 let mut lines = poster.take();
                 lines.push(format!("[console] Reminders stopped: {error}\n"));
                 lines

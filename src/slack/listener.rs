@@ -162,11 +162,15 @@ impl<H: CommandHandler> Commands<H> {
                 let url = response_url.clone();
                 let guard = self.in_flight.enter();
                 tokio::spawn(async move {
-                    let reply = task
-                        .await
-                        .map_or_else(|_| Reply::private(APOLOGY), |answer| answer.reply);
+                    let reply = match task.await {
+                        Ok(answer) => answer.reply,
+                        Err(panicked) => {
+                            tracing::error!(error = %panicked, "the command engine panicked");
+                            Reply::private(APOLOGY)
+                        }
+                    };
                     if let Err(err) = poster.respond(&url, &reply).await {
-                        tracing::warn!(error = %err, "could not send a late reply");
+                        tracing::warn!(error = %crate::commands::error_chain(&err), "could not send a late reply");
                     }
                     drop(guard);
                 });
