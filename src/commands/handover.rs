@@ -205,6 +205,12 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                 })
                 .map(person_token)
                 .collect::<Result<Vec<_>, _>>()?;
+            if members.is_empty() {
+                // Only arrows or commas: setting that would clear the order, announced as nothing.
+                return Err(usage(
+                    "Give the people in order after `rota`: `/handover rota @a @b @c`.",
+                ));
+            }
             return Ok(Command::Rota(members));
         }
         "history" => {
@@ -1238,6 +1244,8 @@ mod tests {
             ("x&gt;", "I don't understand `x&gt;`"),
             ("&lt;@bob&gt;", "I don't understand `&lt;@bob&gt;`"),
             ("rota <@U1> hmm&gt;", "found `hmm&gt;`"),
+            ("rota →", "Give the people in order after `rota`"),
+            ("rota , (on call)", "Give the people in order after `rota`"),
             // A time without `at` would be recorded now with the time as notes.
             (
                 "<@U1> since 2025-03-03 09:30",
