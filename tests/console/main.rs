@@ -671,7 +671,7 @@ fn a_bad_config_stops_startup_with_one_line_naming_the_key() {
         stderr.contains("timezone: `Mars/Olympus` is not an IANA time zone name"),
         "{stderr}"
     );
-    assert!(ws.path().exists());
+    assert!(!ws.db().exists(), "a bad config creates no database");
 }
 
 #[test]

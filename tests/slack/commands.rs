@@ -1,5 +1,5 @@
-//! Slash commands through the real binary. The tests without `#[ignore]` hold for any engine;
-//! the ignored ones describe the core engine's behaviour (issue 3) and run once it lands.
+//! Slash commands through the real binary and its real engine: what each command answers, to
+//! whom, and what reaches the channel.
 
 use super::support::fake_slack::Ack;
 use super::{connected, mention, ALICE, BOB, CAROL, DAVE_GONE, DEPLOYBOT, OPS};

@@ -1,5 +1,5 @@
-//! The listener in this process with stand-in engines, for what the real engine cannot show yet:
-//! what reaches the engine, late answers, and draining at shutdown.
+//! The listener in this process with stand-in engines, for what the real engine cannot be made
+//! to do on demand: what reaches the engine, late answers, and draining at shutdown.
 
 use super::support::fake_slack::{FakeSlack, TEAM_ID};
 use super::{workspace, ALICE, OPS, WAIT};

@@ -1,8 +1,5 @@
 //! End-to-end tests of the Slack side: the real `baton run` binary (and, where a test needs a
 //! stand-in engine, the library's `SlackApp`) against the in-repo fake Slack.
-//!
-//! Tests marked `#[ignore = "needs the core engine"]` describe the command behaviour of the core
-//! issue; they run once the engine lands.
 
 #[path = "../support/mod.rs"]
 mod support;
