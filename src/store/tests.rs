@@ -575,3 +575,35 @@ async fn an_in_memory_blank_or_foreign_database_is_refused_because_nothing_would
         assert!(err.to_string().contains("use a file path"), "{err}");
     }
 }
+
+#[tokio::test]
+async fn a_closed_store_leaves_every_handover_in_the_database_file_itself() {
+    let (dir, store) = temp_store().await;
+    // Pay's index opens its read-only counter connection, which outlives the writer's.
+    store
+        .pay_history(
+            t("2025-03-01T00:00:00Z"),
+            t("2025-04-01T00:00:00Z"),
+            PayScope::All,
+        )
+        .await
+        .unwrap();
+    for day in 1..=9 {
+        record(
+            &store,
+            "C1",
+            if day % 2 == 0 { "U1" } else { "U2" },
+            &format!("2025-03-0{day}T09:00:00Z"),
+        )
+        .await;
+    }
+    store.close().await;
+    // A backup of the file alone, without its -wal: every handover is in it.
+    let copy = dir.path().join("backup.db");
+    std::fs::copy(dir.path().join("t.db"), &copy).unwrap();
+    let conn = Connection::open(&copy).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM handovers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 9);
+}

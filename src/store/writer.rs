@@ -171,11 +171,33 @@ fn serve(conn: Connection, index: Option<&pay_index::Shared>, mut queue: mpsc::R
             run_batch(&conn, index, jobs);
         }
         if let Some(done) = stop {
-            // Closing the last connection checkpoints the WAL; the reply waits for that.
+            // Everything committed goes into the database file itself, so that a copy of that
+            // file alone (a backup of a stopped Baton) holds it: closing would checkpoint only
+            // as the last connection, and pay's read-only counter connection may outlive this
+            // one. The reply waits for that.
+            checkpoint(&conn);
             drop(conn);
             let _ = done.send(());
             return;
         }
+    }
+}
+
+/// Copies every committed page from the WAL into the database file and empties the WAL.
+fn checkpoint(conn: &Connection) {
+    match conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+        row.get::<_, i64>(0)
+    }) {
+        Ok(0) => {}
+        // Another connection was reading: the rest is checkpointed by the next Baton to open
+        // the file, and nothing is lost in place.
+        Ok(_) => tracing::warn!(
+            "could not checkpoint the WAL at shutdown (the database was busy); the next start will"
+        ),
+        Err(e) => tracing::warn!(
+            error = %crate::commands::error_chain(&e),
+            "could not checkpoint the WAL at shutdown; the next start will"
+        ),
     }
 }
 
