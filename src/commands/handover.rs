@@ -366,6 +366,43 @@ struct Proposal<'a> {
     notes: &'a str,
 }
 
+/// Who may hand over here: whoever is on call, the person taking over (`target`; `None` when
+/// not yet known, which gives the caller the benefit of the doubt), or an admin. Only an admin
+/// starts a rota.
+fn permitted(
+    state: &ChannelState,
+    caller: &UserId,
+    is_admin: bool,
+    target: Option<&UserId>,
+) -> Result<(), Refusal> {
+    match &state.current {
+        _ if is_admin => Ok(()),
+        None => Err(Refusal::StartNeedsAdmin),
+        Some(current) if caller == &current.to || target.is_none_or(|t| t == caller) => Ok(()),
+        Some(current) => Err(Refusal::NotHolder {
+            holder: current.to.clone(),
+        }),
+    }
+}
+
+/// Refuses a handover the caller may not make before anything is looked up or stored: the
+/// person named is looked up with Slack (`users.info`, rate-limited) and their name stored. The
+/// same rule runs again in the handover's transaction, against the state it commits on. Admins,
+/// who may always hand over, skip the read.
+async fn check_permitted<S: Store, D: Directory>(
+    engine: &Engine<S, D>,
+    inv: &Invocation,
+    is_admin: bool,
+    target: Option<&UserId>,
+) -> Result<(), CommandError> {
+    if is_admin {
+        return Ok(());
+    }
+    let state = engine.store.channel_state(&inv.channel).await?;
+    permitted(&state, &inv.user, is_admin, target)
+        .map_err(|r| refused(r, inv, engine.settings.timezone))
+}
+
 /// The rule for who may hand over, and when a backdated handover may take effect.
 fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandover, Refusal> {
     let Proposal {
@@ -378,15 +415,11 @@ fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandover, Refusal
         now,
         notes,
     } = *p;
+    if state.current.as_ref().is_some_and(|c| &c.to == target) {
+        return Err(Refusal::AlreadyOnCall(target.clone()));
+    }
+    permitted(state, caller, is_admin, Some(target))?;
     if let Some(current) = &state.current {
-        if &current.to == target {
-            return Err(Refusal::AlreadyOnCall(target.clone()));
-        }
-        if !(is_admin || caller == &current.to || caller == target) {
-            return Err(Refusal::NotHolder {
-                holder: current.to.clone(),
-            });
-        }
         if !backdated && current.effective_at - now > Duration::seconds(CLOCK_SKEW_SECONDS) {
             return Err(Refusal::LatestInFuture {
                 latest: current.effective_at,
@@ -402,8 +435,6 @@ fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandover, Refusal
                 }
             }
         }
-    } else if !is_admin {
-        return Err(Refusal::StartNeedsAdmin);
     }
     // A handover "now" never starts before the shift it ends, even if this machine's clock is
     // a little behind the one that recorded it (see [`CLOCK_SKEW_SECONDS`]): the shift is then
@@ -482,6 +513,11 @@ async fn run_parsed<S: Store, D: Directory>(
         }
         Command::To { target, at, notes } => {
             let effective = effective_at(at, is_admin, inv, tz)?;
+            let named = match &target {
+                MentionRef::Id(id) => Some(id),
+                MentionRef::Name(_) => None,
+            };
+            check_permitted(engine, inv, is_admin, named).await?;
             let person = engine.find_active(&target).await?;
             hand_over(engine, inv, &person, effective, &notes, None).await
         }
@@ -501,6 +537,7 @@ async fn run_parsed<S: Store, D: Directory>(
                         .into(),
                 ));
             };
+            permitted(&state, &inv.user, is_admin, Some(&next)).map_err(|r| refused(r, inv, tz))?;
             let person = engine.find_active(&MentionRef::Id(next.clone())).await?;
             hand_over(engine, inv, &person, effective, &notes, Some(next)).await
         }
@@ -667,41 +704,45 @@ async fn hand_over<S: Store, D: Directory>(
                 "recorded"
             },
         )),
-        Err(Refusal::AlreadyOnCall(who)) => Err(CommandError::Refused(format!(
+        Err(refusal) => Err(refused(refusal, inv, tz)),
+    }
+}
+
+/// What the person is told when their handover is refused.
+fn refused(refusal: Refusal, inv: &Invocation, tz: chrono_tz::Tz) -> CommandError {
+    CommandError::Refused(match refusal {
+        Refusal::AlreadyOnCall(who) => format!(
             "{} is already on call here. Nothing changed.",
             who.mention()
-        ))),
-        Err(Refusal::NotHolder { holder }) => Err(CommandError::Refused(format!(
+        ),
+        Refusal::NotHolder { holder } => format!(
             "Only {} (on call now), the person taking over, or an admin can hand over here. \
              Nothing changed.",
             holder.mention()
-        ))),
-        Err(Refusal::NotAfterLatest { latest }) => Err(CommandError::Refused(format!(
+        ),
+        Refusal::NotAfterLatest { latest } => format!(
             "A handover must be later than this channel's latest one ({}), and not in the \
              future: pick a time between {} and now ({}).",
             when::full(latest, tz),
             when::full(latest, tz),
             when::full(inv.now, tz)
-        ))),
-        Err(Refusal::LatestInFuture { latest }) => Err(CommandError::Refused(format!(
+        ),
+        Refusal::LatestInFuture { latest } => format!(
             "This channel's latest handover takes effect at {}, later than now ({}) by Baton's \
              clock, so a handover now cannot follow it. Nothing changed. If that time is a \
              mistake, whoever recorded it or an admin can `/handover undo` it; if Baton's clock \
              is wrong, fix the clock.",
             when::full(latest, tz),
             when::full(inv.now, tz)
-        ))),
-        Err(Refusal::StartNeedsAdmin) => Err(CommandError::Refused(
-            "Nobody is on call in this channel, and only an admin can start its rota: each rota \
-             is paid standby. Ask an admin to run `/handover @person` here. Nothing changed."
-                .into(),
-        )),
-        Err(Refusal::RotaMoved) => Err(CommandError::Refused(
-            "The rota changed while you were typing; run `/handover rota` to see who is next, \
-             and try again."
-                .into(),
-        )),
-    }
+        ),
+        Refusal::StartNeedsAdmin => "Nobody is on call in this channel, and only an admin can \
+             start its rota: each rota is paid standby. Ask an admin to run `/handover @person` \
+             here. Nothing changed."
+            .into(),
+        Refusal::RotaMoved => "The rota changed while you were typing; run `/handover rota` to \
+             see who is next, and try again."
+            .into(),
+    })
 }
 
 /// Notes as a Slack quote, made safe to repeat in a channel.

@@ -150,6 +150,14 @@ fn only_an_admin_starts_a_rota_so_nobody_can_open_a_paid_one_of_their_own() {
         r[6].starts_with("[public in #mallory-private] @mallory is now on call here"),
         "{out}"
     );
+    // Refused before anything was looked up or stored: Bob, named only in a refused handover,
+    // is not among the people Baton keeps names for.
+    let conn = rusqlite::Connection::open(ws.db()).expect("open the database");
+    let people: Vec<String> = conn
+        .prepare("SELECT user_id FROM people ORDER BY user_id")
+        .and_then(|mut q| q.query_map([], |row| row.get(0))?.collect())
+        .expect("read people");
+    assert_eq!(people, ["mallory"]);
 }
 
 #[test]
