@@ -277,10 +277,6 @@ impl Fraction {
         self.num
     }
 
-    pub fn denom(&self) -> i128 {
-        self.den
-    }
-
     /// The value times a whole number, e.g. a day count times a rate in minor units.
     pub fn times(self, k: i128) -> Self {
         let g = gcd(k.unsigned_abs(), self.den as u128).max(1) as i128;
