@@ -538,7 +538,16 @@ async fn run_parsed<S: Store, D: Directory>(
                 ));
             };
             permitted(&state, &inv.user, is_admin, Some(&next)).map_err(|r| refused(r, inv, tz))?;
-            let person = engine.find_active(&MentionRef::Id(next.clone())).await?;
+            let person = match engine.find_active(&MentionRef::Id(next.clone())).await {
+                Err(CommandError::Refused(why)) => {
+                    return Err(CommandError::Refused(format!(
+                        "{why} They are next in this channel's rota order: hand over by name \
+                         instead (`/handover @person`), or an admin can change the order with \
+                         `/handover rota @a @b …`. Nothing changed."
+                    )))
+                }
+                found => found?,
+            };
             hand_over(engine, inv, &person, effective, &notes, Some(next)).await
         }
         Command::Undo { to } => {

@@ -529,6 +529,28 @@ fn a_time_typed_without_at_is_refused_not_recorded_now_with_the_time_as_notes() 
 }
 
 #[test]
+fn next_refused_for_someone_deactivated_says_how_to_go_on() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        "/handover rota @bob @carol @dave",
+        "/handover @bob",
+        ":deactivate carol",
+        "/handover next",
+        "/handover @dave",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r[3].starts_with(
+            "[private to alice] @carol has been deactivated in this workspace and cannot be on \
+             call. They are next in this channel's rota order: hand over by name instead"
+        ),
+        "{out}"
+    );
+    assert!(r[3].contains("`/handover rota @a @b …`"), "{out}");
+    assert!(r[4].contains("from @bob to @dave."), "{out}");
+}
+
+#[test]
 fn a_handover_now_cannot_follow_one_that_takes_effect_later_than_now() {
     // A clock set back (here the console's) would otherwise start Carol's shift on 10 March,
     // paying Bob until then and Carol nothing.
