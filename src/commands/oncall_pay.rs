@@ -96,8 +96,8 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             format!("I didn't expect `{}` after the month.", text::echo(extra))
         } else {
             format!(
-                "`{}` is not a month. Ask for one person (or `team`), then the month: \
-                 `/oncall-pay me 2025-03`.",
+                "`{}` is not a month. Ask for one person (or `team`), then the month as \
+                 YYYY-MM: `/oncall-pay me 2025-03`.",
                 text::echo(second)
             )
         }));

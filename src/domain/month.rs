@@ -133,12 +133,25 @@ use chrono::Timelike;
 impl FromStr for YearMonth {
     type Err = MonthError;
 
+    /// `2025-03`, and as people also type it: `2025-3`, or with the dash a word processor or a
+    /// phone put in (`2025–03`, an en dash, looks the same).
     fn from_str(raw: &str) -> Result<Self, MonthError> {
-        let text = raw.trim();
+        let text: String = raw
+            .trim()
+            .chars()
+            .map(|c| match c {
+                '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}' => '-',
+                c => c,
+            })
+            .collect();
+        let text = text.as_str();
         let (y, m) = text
             .split_once('-')
             .ok_or_else(|| MonthError::Format(text.to_owned()))?;
-        if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+        if y.len() != 4
+            || !(1..=2).contains(&m.len())
+            || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit())
+        {
             return Err(MonthError::Format(text.to_owned()));
         }
         let year: i32 = y.parse().map_err(|_| MonthError::Format(text.to_owned()))?;
@@ -183,6 +196,16 @@ mod tests {
         assert_eq!((m.year(), m.month()), (2024, 2));
         assert_eq!(m.to_string(), "2024-02");
         assert_eq!(m.long_name(), "February 2024");
+        // As people also type it: one digit, or a dash that looks like `-` but is not.
+        for typed in [
+            "2024-2",
+            "2024\u{2013}02",
+            "2024\u{2014}2",
+            "2024\u{2212}02",
+            " 2024-02 ",
+        ] {
+            assert_eq!(typed.parse::<YearMonth>(), Ok(m), "{typed:?}");
+        }
     }
 
     #[test]
@@ -198,7 +221,8 @@ mod tests {
         for bad in [
             "2024",
             "24-01",
-            "2024-1",
+            "2024-001",
+            "2024-",
             "2024/01",
             "march",
             "2024-01-01",
