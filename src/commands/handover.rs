@@ -233,10 +233,14 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
     }
     let target = match text::token(&first) {
         Token::Word(w) => {
+            let hint = match super::did_you_mean(&w, &["help", "next", "undo", "rota", "history"]) {
+                Some(keyword) => format!(" Did you mean `/handover {keyword}`?"),
+                None => " Start with the person you hand over to.".to_owned(),
+            };
             return Err(usage(format!(
-                "I don't understand `{}`. Start with the person you hand over to.",
+                "I don't understand `{}`.{hint}",
                 text::echo(&w)
-            )))
+            )));
         }
         _ => person_token(&first)?,
     };
@@ -1277,7 +1281,16 @@ mod tests {
     #[test]
     fn bad_input_is_refused_with_a_reason_and_the_usage() {
         let cases = [
-            ("frobnicate", "I don't understand `frobnicate`"),
+            (
+                "frobnicate",
+                "I don't understand `frobnicate`. Start with the person",
+            ),
+            (
+                "histroy",
+                "I don't understand `histroy`. Did you mean `/handover history`?",
+            ),
+            ("Nxet", "Did you mean `/handover next`?"),
+            ("rots", "Did you mean `/handover rota`?"),
             ("quiet week <@U0BOB0001>", "I don't understand `quiet`"),
             ("<#C0123|general>", "That is a channel"),
             ("<!subteam^S0123|@oncall>", "That is a user group"),

@@ -132,6 +132,24 @@ impl CommandError {
     }
 }
 
+/// The keyword `typed` is most likely a slip for (`histroy` for `history`): one letter wrong,
+/// missing, extra or two swapped, or two for words longer than five letters. None when nothing
+/// is that close, or two keywords are equally close.
+pub(crate) fn did_you_mean(typed: &str, keywords: &[&'static str]) -> Option<&'static str> {
+    let typed = typed.to_lowercase();
+    let allowed = if typed.chars().count() > 5 { 2 } else { 1 };
+    let mut close = keywords
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(&typed, k), *k))
+        .filter(|(d, _)| (1..=allowed).contains(d))
+        .collect::<Vec<_>>();
+    close.sort();
+    match close.as_slice() {
+        [(d, k), rest @ ..] if rest.first().is_none_or(|(next, _)| next > d) => Some(k),
+        _ => None,
+    }
+}
+
 /// The cause chain of an error, for logs: "a: b: c".
 pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();

@@ -135,7 +135,13 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             // `/oncall-pay march`: say how to write a month rather than "I don't understand".
             Token::Word(w) if is_month_name(&w) => return Err(month(&w).unwrap_err()),
             Token::Word(w) => {
-                return Err(usage(format!("I don't understand `{}`.", text::echo(&w))))
+                let hint = super::did_you_mean(&w, &["me", "team", "help"])
+                    .map(|keyword| format!(" Did you mean `/oncall-pay {keyword}`?"))
+                    .unwrap_or_default();
+                return Err(usage(format!(
+                    "I don't understand `{}`.{hint}",
+                    text::echo(&w)
+                )));
             }
         },
     };
@@ -470,7 +476,12 @@ mod tests {
             ("wages", "I don't understand `wages`"),
             ("march", "`march` is not a month: write it as YYYY-MM"),
             ("Sept", "`Sept` is not a month: write it as YYYY-MM"),
-            ("mars", "I don't understand `mars`"),
+            ("mars", "I don't understand `mars`."),
+            (
+                "teem",
+                "I don't understand `teem`. Did you mean `/oncall-pay team`?",
+            ),
+            ("mee", "Did you mean `/oncall-pay me`?"),
             ("<#C1|general>", "That is a channel"),
             ("<!here>", "Ask for one person's pay"),
             ("me 2025-03 please", "I didn't expect `please`"),
