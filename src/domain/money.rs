@@ -626,7 +626,7 @@ mod tests {
     fn apportioned_parts_add_up_to_the_total_with_leftovers_to_the_largest_remainders() {
         // (total, exact shares as num/den, parts)
         type Case<'a> = (i128, &'a [(i128, i128)], &'a [i128]);
-        let cases: [Case; 9] = [
+        let cases: [Case; 10] = [
             // Three channels of a third of £10 each: the rows must say £10.00 between them.
             (1000, &[(1000, 3), (1000, 3), (1000, 3)], &[334, 333, 333]),
             // Four half pennies, paid as 2p (rounded once from 2.0): two rows get a penny.
@@ -637,6 +637,8 @@ mod tests {
             (7, &[(5, 1), (3, 2), (1, 2)], &[5, 2, 0]),
             (0, &[(0, 1), (0, 1)], &[0, 0]),
             (0, &[], &[]),
+            // Nothing to split into, whatever the total: nothing, not a division by zero.
+            (5, &[], &[]),
             // A total off the shares' sum is still spread, so the parts add up to it.
             (3, &[(1, 4), (1, 2)], &[1, 2]),
             (-3, &[(1, 2), (1, 2)], &[-1, -2]),
