@@ -2,7 +2,8 @@
 //!
 //! Grammar (the help text, quoted by every usage error):
 //! ```text
-//! /oncall-pay [me] [YYYY-MM]       your pay for the month (default: this month, to date)
+//! /oncall-pay [me] [YYYY-MM|last]  your pay for the month (default: this month, to date;
+//!                                  `last`: last month)
 //! /oncall-pay @person [YYYY-MM]    someone else's (admins, or the person themself)
 //! /oncall-pay team [YYYY-MM]       everyone's month (admins)
 //! /oncall-pay help                 this help
@@ -20,7 +21,8 @@ use crate::store::{PayScope, Store};
 use chrono::{DateTime, Utc};
 
 pub const USAGE: &str = "\
-`/oncall-pay me [YYYY-MM]` — your pay for the month (default: this month, to date)\n\
+`/oncall-pay me [YYYY-MM]` — your pay for the month (default: this month, to date; `last` for \
+last month)\n\
 `/oncall-pay @person [YYYY-MM]` — someone else's (admins, or the person themself)\n\
 `/oncall-pay team [YYYY-MM]` — everyone's month (admins)\n\
 `/oncall-pay help` — this help";
@@ -33,33 +35,46 @@ pub enum Subject {
     Team,
 }
 
+/// Which month, as asked: `this` and `last` are read against the local calendar when answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonthAsked {
+    This,
+    Last,
+    Given(YearMonth),
+}
+
 /// A parsed `/oncall-pay` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Help,
-    Pay {
-        subject: Subject,
-        month: Option<YearMonth>,
-    },
+    Pay { subject: Subject, month: MonthAsked },
 }
 
 fn usage(message: impl Into<String>) -> CommandError {
     CommandError::usage(message, USAGE)
 }
 
-fn month(word: &str) -> Result<YearMonth, CommandError> {
-    text::keyword(word).parse::<YearMonth>().map_err(|e| {
-        // Quoted back as typed, but cut short: see `text::echo`.
-        let shown = text::echo(word);
-        usage(
-            match e {
-                MonthError::Format(_) => MonthError::Format(shown),
-                MonthError::MonthOutOfRange(_, m) => MonthError::MonthOutOfRange(shown, m),
-                MonthError::YearOutOfRange(_) => MonthError::YearOutOfRange(shown),
-            }
-            .to_string(),
-        )
-    })
+fn month(word: &str) -> Result<MonthAsked, CommandError> {
+    match text::keyword(word).as_str() {
+        "" | "this" => return Ok(MonthAsked::This),
+        "last" => return Ok(MonthAsked::Last),
+        _ => {}
+    }
+    text::keyword(word)
+        .parse::<YearMonth>()
+        .map(MonthAsked::Given)
+        .map_err(|e| {
+            // Quoted back as typed, but cut short: see `text::echo`.
+            let shown = text::echo(word);
+            usage(
+                match e {
+                    MonthError::Format(_) => MonthError::Format(shown),
+                    MonthError::MonthOutOfRange(_, m) => MonthError::MonthOutOfRange(shown, m),
+                    MonthError::YearOutOfRange(_) => MonthError::YearOutOfRange(shown),
+                }
+                .to_string(),
+            )
+        })
 }
 
 /// An English month's name or its usual abbreviation ("March", "mar", "Sept"), any case.
@@ -89,7 +104,14 @@ fn is_month_name(word: &str) -> bool {
 pub fn parse(wire: &str) -> Result<Command, CommandError> {
     let normalized = text::normalize(wire);
     let (first, rest) = text::first_word(&normalized);
-    let (second, extra) = text::first_word(rest);
+    let (mut second, mut extra) = text::first_word(rest);
+    // "last month", "this month": the word `month` adds nothing.
+    let relative = |w: &str| matches!(text::keyword(w).as_str(), "last" | "this");
+    if relative(second) && text::keyword(extra) == "month" {
+        extra = "";
+    } else if relative(first) && text::keyword(second) == "month" && extra.is_empty() {
+        second = "";
+    }
     if !extra.is_empty() {
         // Three words or more: name the first one out of place.
         return Err(usage(if second.starts_with(|c: char| c.is_ascii_digit()) {
@@ -107,8 +129,8 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         "help" | "?" => return Ok(Command::Help),
         "me" => Subject::Me,
         "team" => Subject::Team,
-        k if k.starts_with(|c: char| c.is_ascii_digit()) => {
-            // `/oncall-pay 2025-03` means "me".
+        k if k.starts_with(|c: char| c.is_ascii_digit()) || k == "last" || k == "this" => {
+            // `/oncall-pay 2025-03` and `/oncall-pay last` mean "me".
             if !second.is_empty() {
                 return Err(usage(
                     "Put the person first, then the month: `/oncall-pay me 2025-03`.",
@@ -116,7 +138,7 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             }
             return Ok(Command::Pay {
                 subject: Subject::Me,
-                month: Some(month(first)?),
+                month: month(first)?,
             });
         }
         _ => match text::token(first) {
@@ -145,11 +167,10 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             }
         },
     };
-    let month = match second {
-        "" => None,
-        m => Some(month(m)?),
-    };
-    Ok(Command::Pay { subject, month })
+    Ok(Command::Pay {
+        subject,
+        month: month(second)?,
+    })
 }
 
 /// Runs `/oncall-pay`.
@@ -165,7 +186,14 @@ pub(crate) async fn run<S: Store, D: Directory>(
         }
         Command::Pay { subject, month } => (subject, month),
     };
-    let month = month.unwrap_or_else(|| YearMonth::containing(inv.now, settings.timezone));
+    let this = YearMonth::containing(inv.now, settings.timezone);
+    let month = match month {
+        MonthAsked::This => this,
+        MonthAsked::Last => this.previous().ok_or_else(|| {
+            usage("Last month is outside the years Baton handles (2000 to 2199).")
+        })?,
+        MonthAsked::Given(month) => month,
+    };
     let policy = &settings.pay;
     let (start, end) = month.bounds(policy.timezone);
     let user = match subject {
@@ -389,20 +417,20 @@ mod tests {
 
     #[test]
     fn the_grammar_reads_me_people_team_and_months() {
-        let m = |s: &str| Some(s.parse::<YearMonth>().unwrap());
+        let m = |s: &str| MonthAsked::Given(s.parse::<YearMonth>().unwrap());
         let cases = [
             (
                 "",
                 Command::Pay {
                     subject: Subject::Me,
-                    month: None,
+                    month: MonthAsked::This,
                 },
             ),
             (
                 "me",
                 Command::Pay {
                     subject: Subject::Me,
-                    month: None,
+                    month: MonthAsked::This,
                 },
             ),
             (
@@ -430,7 +458,7 @@ mod tests {
                 "<@U0BOB0001|bob>",
                 Command::Pay {
                     subject: Subject::Person(MentionRef::Id(UserId::parse("U0BOB0001").unwrap())),
-                    month: None,
+                    month: MonthAsked::This,
                 },
             ),
             (
@@ -438,6 +466,41 @@ mod tests {
                 Command::Pay {
                     subject: Subject::Person(MentionRef::Name("bob".into())),
                     month: m("2025-03"),
+                },
+            ),
+            (
+                "me last",
+                Command::Pay {
+                    subject: Subject::Me,
+                    month: MonthAsked::Last,
+                },
+            ),
+            (
+                "Last",
+                Command::Pay {
+                    subject: Subject::Me,
+                    month: MonthAsked::Last,
+                },
+            ),
+            (
+                "me last month",
+                Command::Pay {
+                    subject: Subject::Me,
+                    month: MonthAsked::Last,
+                },
+            ),
+            (
+                "last month",
+                Command::Pay {
+                    subject: Subject::Me,
+                    month: MonthAsked::Last,
+                },
+            ),
+            (
+                "team this",
+                Command::Pay {
+                    subject: Subject::Team,
+                    month: MonthAsked::This,
                 },
             ),
             ("help", Command::Help),

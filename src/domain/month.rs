@@ -63,6 +63,15 @@ impl YearMonth {
         }
     }
 
+    /// The month before, if it is within the years Baton handles.
+    pub fn previous(self) -> Option<Self> {
+        if self.month == 1 {
+            Self::new(self.year - 1, 12)
+        } else {
+            Self::new(self.year, self.month - 1)
+        }
+    }
+
     /// `[start, end)` of the month in UTC: local midnight on the 1st to local midnight on the 1st
     /// of the next month.
     pub fn bounds(self, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {

@@ -148,6 +148,27 @@ fn the_report_table_of_a_month_not_over_says_when_its_figures_are_to() {
 }
 
 #[test]
+fn last_month_is_the_local_calendars_month_before_now() {
+    let ws = march();
+    // 00:30 BST on 1 April is still 31 March in UTC: "last month" is March, by local time.
+    let out = ws.run(&[
+        ":now 2025-04-01 00:30",
+        ":as carol",
+        "/oncall-pay me last month",
+        "/oncall-pay last",
+        "/oncall-pay me 2025-03",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r[2].starts_with("[private to carol] *Your on-call pay for March 2025*"),
+        "{out}"
+    );
+    assert!(r[2].contains("Total: *£1,025.00*"), "{out}");
+    assert_eq!(r[2], r[3], "{out}");
+    assert_eq!(r[2], r[4], "{out}");
+}
+
+#[test]
 fn oncall_pay_me_answers_privately_with_the_same_figures_as_payroll() {
     let ws = march();
     let out = ws.run(&[
