@@ -139,8 +139,14 @@ impl KindBreakdown {
 
 /// Each kind's days in hundredths, split from the total rounded once (see [`apportion`]).
 fn shown_days(days: &[Days; 3]) -> [Days; 3] {
+    let each = days.map(|d| d.hundredths());
+    let total = days.iter().fold(Days::ZERO, |sum, &d| sum + d).hundredths();
+    if each.iter().sum::<i128>() == total {
+        // Rounded on their own, the kinds already add up (as they mostly do): the split below
+        // would give the same parts.
+        return each.map(Days::from_hundredths);
+    }
     let hundredths = days.map(|d| d.exact().times(100));
-    let total = exact_sum(&hundredths).round_half_up();
     let parts = apportion(total, &hundredths);
     DayKind::ALL.map(|k| Days::from_hundredths(parts[k.index()]))
 }
