@@ -35,7 +35,7 @@ pub const USAGE: &str = "\
 `/handover @person [notes…]` — hand the pager to @person now\n\
 `/handover next [notes…]` — hand over to the next person in the rota order\n\
 `/handover @person at YYYY-MM-DD HH:MM [notes…]` — record an earlier handover (admins; \
-`next at …` too)\n\
+`next at …` too; in the hour the clocks go back, add the zone: `at 2025-10-26 01:30 GMT`)\n\
 `/handover undo [@person]` — undo the latest handover (with @person: only if it went to them)\n\
 `/handover rota [@a @b …]` — show the rota order, or set it (admins)\n\
 `/handover history [N]` — the last N handovers here (default 10, at most 50)\n\
@@ -233,8 +233,12 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
     }
     let target = match text::token(&first) {
         Token::Word(w) => {
+            // A name typed without `@` (`Rosa`) may be one letter off a keyword (`rota`).
             let hint = match super::did_you_mean(&w, &["help", "next", "undo", "rota", "history"]) {
-                Some(keyword) => format!(" Did you mean `/handover {keyword}`?"),
+                Some(keyword) => format!(
+                    " Did you mean `/handover {keyword}`? To hand over, start with the person: \
+                     type @ and pick them."
+                ),
                 None => " Start with the person you hand over to.".to_owned(),
             };
             return Err(usage(format!(
@@ -248,8 +252,9 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
     Ok(Command::To { target, at, notes })
 }
 
-/// The words after the person (or `next`): `at DATE TIME` if they start with one (see
-/// [`looks_like_a_date`]), then the notes.
+/// The words after the person (or `next`): `at DATE TIME [ZONE]` if they start with one (see
+/// [`looks_like_a_date`] and [`when::looks_like_a_zone`]), then the notes. Notes that start
+/// with a time given without `at` are refused (see [`a_time_without_at`]).
 fn when_and_notes(rest: &str) -> Result<(Option<TypedTime>, String), CommandError> {
     let (word, after) = text::split_word(rest);
     let (date, after_date) = text::split_word(after);
@@ -263,8 +268,10 @@ fn when_and_notes(rest: &str) -> Result<(Option<TypedTime>, String), CommandErro
             ));
         }
         let (zone, after_zone) = text::split_word(after_time);
-        let (zone, notes_text) = if when::looks_like_a_zone(&zone) {
-            (Some(zone), after_zone)
+        // `GMT,` and `(GMT)` are the zone too: taken as notes, the other 01:30 would be used.
+        let zone = zone.trim_matches(|c: char| matches!(c, ',' | '.' | ';' | '(' | ')'));
+        let (zone, notes_text) = if when::looks_like_a_zone(zone) {
+            (Some(zone.to_owned()), after_zone)
         } else {
             (None, after_time)
         };
@@ -282,47 +289,121 @@ fn when_and_notes(rest: &str) -> Result<(Option<TypedTime>, String), CommandErro
 }
 
 /// The words at the start of notes that look like an attempt to give the handover's time
-/// without `at`: `since 2025-03-03 09:30`, `from 3/3 09:30`, `on 2025-03-03`, `yesterday at
-/// 09:30`, or a bare `2025-03-03 09:30` or `3/3 09:30`. Recorded now, with the time as notes, the
-/// handover would pay a different person for the hours in between. Notes that merely start with
-/// a number (`3-4 pages overnight`, `2/3 tickets closed`, `09:30 standup moved`) are notes.
+/// without `at`: `since 2025-03-03 09:30`, `from 9am`, `on 2025-03-03`, `yesterday at 09:30`,
+/// `since Monday 09:30`, or a bare `2025-03-03 09:30`, `2025-03-03T09:30` or `3/3 09:30`.
+/// Recorded now, with the time as notes, the handover would pay a different person for the
+/// hours in between. Notes that merely start with numbers are notes: `3-4 pages overnight`,
+/// `from 3/4 replicas down`, `on 1.5 hours sleep`, `since 4.2 deploy`, `09:30 standup moved`.
 fn a_time_without_at(rest: &str) -> Option<String> {
-    let words = text::normalize(rest);
-    let mut parts = words.split_whitespace();
-    let first = parts.next()?;
-    let second = parts.next().unwrap_or("");
-    let third = parts.next().unwrap_or("");
-    let lead = first.to_lowercase();
-    let echoed = |n: usize| {
-        words
-            .split_whitespace()
-            .take(n)
-            .collect::<Vec<_>>()
-            .join(" ")
+    if text::trim_gaps(rest).is_empty() {
+        return None;
+    }
+    let words: Vec<String> = text::normalize(rest)
+        .split_whitespace()
+        .take(4)
+        .map(|w| {
+            w.chars()
+                .map(|c| match c {
+                    '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+                    c => c,
+                })
+                .collect()
+        })
+        .collect();
+    // Each word as a date or time is read without the punctuation around it.
+    let word = |i: usize| {
+        words.get(i).map_or("", |w: &String| {
+            w.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '(' | ')' | '.'))
+        })
     };
-    let after_first = text::split_word(&words).1;
-    match lead.as_str() {
-        "since" | "from" | "on" | "@" if looks_like_a_date(after_first) => Some(echoed(3)),
-        "yesterday" | "today" | "tonight" => {
-            let time = if second.eq_ignore_ascii_case("at") {
-                third
-            } else {
-                second
-            };
-            (looks_like_a_time(time) || looks_like_an_hour(time)).then(|| echoed(3))
-        }
-        _ => {
-            let iso_date = first.len() >= 8
-                && first.split('-').count() == 3
-                && first
-                    .split('-')
-                    .all(|p| p.bytes().all(|b| b.is_ascii_digit()));
-            let date_then_time = first.starts_with(|c: char| c.is_ascii_digit())
-                && first.contains(['-', '/', '.'])
-                && looks_like_a_time(second);
-            (iso_date || date_then_time).then(|| echoed(2))
+    let echoed = |through: usize| words[..=through.min(words.len() - 1)].join(" ");
+    let is_time = |w: &str| strict_time(w) || looks_like_an_hour(w);
+    let mut i = 0;
+    if matches!(
+        word(0).to_lowercase().as_str(),
+        "since" | "from" | "on" | "@"
+    ) {
+        i = 1;
+    }
+    let day = word(i).to_lowercase();
+    if DAY_WORDS.contains(&day.as_str()) {
+        let time = if word(i + 1).eq_ignore_ascii_case("at") {
+            i + 2
+        } else {
+            i + 1
+        };
+        return is_time(word(time)).then(|| echoed(time));
+    }
+    if let Some((date, time)) = word(i).split_once('T') {
+        if full_date(date) && strict_time(time) {
+            return Some(echoed(i));
         }
     }
+    if full_date(word(i)) {
+        return Some(echoed(if is_time(word(i + 1)) { i + 1 } else { i }));
+    }
+    if short_date(word(i)) && is_time(word(i + 1)) {
+        return Some(echoed(i + 1));
+    }
+    // `since 9am`, `from 14:00`; a bare `09:30 standup moved` is notes.
+    (i == 1 && is_time(word(1))).then(|| echoed(1))
+}
+
+/// Words that, followed by a time, name when: `yesterday 09:00`, `monday at 9am`.
+const DAY_WORDS: [&str; 10] = [
+    "yesterday",
+    "today",
+    "tonight",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// A date with its year: `2025-03-03`, `3/3/2025`, `3.3.25`, with a month of 1 to 12 and a day
+/// of 1 to 31.
+fn full_date(word: &str) -> bool {
+    let parts: Vec<&str> = word.split(['-', '/', '.']).collect();
+    if parts.len() != 3
+        || !parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return false;
+    }
+    let n = |p: &str| p.parse::<u32>().unwrap_or(0);
+    let (day_month, year) = if parts[0].len() == 4 {
+        ((n(parts[2]), n(parts[1])), parts[0])
+    } else {
+        ((n(parts[0]), n(parts[1])), parts[2])
+    };
+    let plausible = |a: u32, b: u32| (1..=31).contains(&a) && (1..=12).contains(&b);
+    (year.len() == 2 || year.len() == 4)
+        && (plausible(day_month.0, day_month.1) || plausible(day_month.1, day_month.0))
+}
+
+/// A day and month without a year: `3/3`, `3.3`, `03-03`.
+fn short_date(word: &str) -> bool {
+    let parts: Vec<&str> = word.split(['-', '/', '.']).collect();
+    parts.len() == 2
+        && parts
+            .iter()
+            .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `09:30`, `9:30`, `9.30`: an hour of 0 to 23 and two digits of minutes up to 59 (so `1.5` and
+/// `4.2` are numbers, not times).
+fn strict_time(word: &str) -> bool {
+    word.split_once([':', '.']).is_some_and(|(h, m)| {
+        (1..=2).contains(&h.len())
+            && m.len() == 2
+            && h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit())
+            && h.parse::<u32>().is_ok_and(|h| h < 24)
+            && m.parse::<u32>().is_ok_and(|m| m < 60)
+    })
 }
 
 /// `9am`, `10pm`, `9:30am`.
@@ -331,9 +412,7 @@ fn looks_like_an_hour(word: &str) -> bool {
     lower
         .strip_suffix("am")
         .or_else(|| lower.strip_suffix("pm"))
-        .is_some_and(|h| {
-            !h.is_empty() && (h.bytes().all(|b| b.is_ascii_digit()) || looks_like_a_time(h))
-        })
+        .is_some_and(|h| !h.is_empty() && (h.bytes().all(|b| b.is_ascii_digit()) || strict_time(h)))
 }
 
 /// Why a handover is refused, judged against the channel's state inside the transaction.
@@ -372,7 +451,7 @@ struct Proposal<'a> {
 
 /// Who may hand over here: whoever is on call, the person taking over (`target`; `None` when
 /// not yet known, which gives the caller the benefit of the doubt), or an admin. Only an admin
-/// starts a rota.
+/// starts a rota. Handing over to whoever is on call changes nothing, for anyone.
 fn permitted(
     state: &ChannelState,
     caller: &UserId,
@@ -380,6 +459,9 @@ fn permitted(
     target: Option<&UserId>,
 ) -> Result<(), Refusal> {
     match &state.current {
+        Some(current) if target == Some(&current.to) => {
+            Err(Refusal::AlreadyOnCall(current.to.clone()))
+        }
         _ if is_admin => Ok(()),
         None => Err(Refusal::StartNeedsAdmin),
         Some(current) if caller == &current.to || target.is_none_or(|t| t == caller) => Ok(()),
@@ -419,12 +501,10 @@ fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandover, Refusal
         now,
         notes,
     } = *p;
-    if state.current.as_ref().is_some_and(|c| &c.to == target) {
-        return Err(Refusal::AlreadyOnCall(target.clone()));
-    }
     permitted(state, caller, is_admin, Some(target))?;
     if let Some(current) = &state.current {
-        if !backdated && current.effective_at - now > Duration::seconds(CLOCK_SKEW_SECONDS) {
+        // Backdated too: no time lies between the latest handover and now.
+        if current.effective_at - now > Duration::seconds(CLOCK_SKEW_SECONDS) {
             return Err(Refusal::LatestInFuture {
                 latest: current.effective_at,
             });
@@ -637,8 +717,17 @@ fn effective_at(
                 .into(),
         ));
     }
-    let (at, second) = when::parse_local_in_zone(&date, &time, zone.as_deref(), tz)
-        .map_err(|e| usage(e.to_string()))?;
+    let (at, second) =
+        when::parse_local_in_zone(&date, &time, zone.as_deref(), tz).map_err(|e| {
+            let hint = match (&e, &zone) {
+                (when::LocalTimeError::WrongZone(..), Some(word)) => format!(
+                    ". If `{}` starts your notes, put the notes in quotes.",
+                    text::echo(word)
+                ),
+                _ => String::new(),
+            };
+            usage(format!("{e}{hint}"))
+        })?;
     if at > inv.now {
         return Err(CommandError::Refused(format!(
             "{} is in the future. A backdated handover must be at or before now ({}).",
@@ -1178,6 +1267,17 @@ mod tests {
                 },
             ),
             (
+                "<@U0BOB0001> at 2025-10-26 01:30 (GMT), rebooted",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: Some(TypedTime {
+                        zone: Some("GMT".into()),
+                        ..typed("2025-10-26", "01:30").unwrap()
+                    }),
+                    notes: "rebooted".into(),
+                },
+            ),
+            (
                 "<@U0BOB0001> at 2025-10-26 01:30 +01:00",
                 Command::To {
                     target: id("U0BOB0001"),
@@ -1211,6 +1311,54 @@ mod tests {
                     target: id("U0BOB0001"),
                     at: None,
                     notes: "09:30 standup moved, on 2/3 days".into(),
+                },
+            ),
+            (
+                "<@U0BOB0001> on 1.5 hours sleep",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: "on 1.5 hours sleep".into(),
+                },
+            ),
+            (
+                "<@U0BOB0001> from 3/4 replicas down",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: "from 3/4 replicas down".into(),
+                },
+            ),
+            (
+                "<@U0BOB0001> since 4.2 deploy, disk alerts noisy",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: "since 4.2 deploy, disk alerts noisy".into(),
+                },
+            ),
+            (
+                "<@U0BOB0001> from 10.0.0.5 alerts",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: "from 10.0.0.5 alerts".into(),
+                },
+            ),
+            (
+                "<@U0BOB0001> today 1.5 hours of pages",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: "today 1.5 hours of pages".into(),
+                },
+            ),
+            (
+                "<@U0BOB0001> 555-123-4567 vendor hotline",
+                Command::To {
+                    target: id("U0BOB0001"),
+                    at: None,
+                    notes: "555-123-4567 vendor hotline".into(),
                 },
             ),
             (
@@ -1291,6 +1439,11 @@ mod tests {
             ),
             ("Nxet", "Did you mean `/handover next`?"),
             ("rots", "Did you mean `/handover rota`?"),
+            (
+                "Rosa",
+                "Did you mean `/handover rota`? To hand over, start with the person",
+            ),
+            ("Mo", "I don't understand `Mo`. Start with the person"),
             ("quiet week <@U0BOB0001>", "I don't understand `quiet`"),
             ("<#C0123|general>", "That is a channel"),
             ("<!subteam^S0123|@oncall>", "That is a user group"),
@@ -1328,6 +1481,23 @@ mod tests {
                 "next since 2025-06-09 09:00",
                 "`since 2025-06-09 09:00` looks",
             ),
+            ("<@U1> since 9am", "`since 9am` looks like a time"),
+            ("<@U1> from 14:00, quiet", "`from 14:00,` looks like a time"),
+            (
+                "<@U1> since yesterday 09:00",
+                "`since yesterday 09:00` looks",
+            ),
+            ("<@U1> since Monday 09:30", "`since Monday 09:30` looks"),
+            ("<@U1> Yesterday, 9am", "`Yesterday, 9am` looks like a time"),
+            (
+                "<@U1> 2025-03-03T09:30",
+                "`2025-03-03T09:30` looks like a time",
+            ),
+            (
+                "<@U1> 2025\u{2013}03\u{2013}03 09:30",
+                "`2025-03-03 09:30` looks",
+            ),
+            ("<@U1> on 3/3/25", "`on 3/3/25` looks like a time"),
         ];
         for (typed, expected) in cases {
             match parse(typed) {
@@ -1441,6 +1611,31 @@ mod tests {
     }
 
     #[test]
+    fn the_check_before_any_lookup_refuses_as_the_transaction_would() {
+        let state = state_with("ann", "2025-03-03T09:00:00Z");
+        // A bystander handing the pager to whoever has it hears that, as from the transaction.
+        assert_eq!(
+            permitted(&state, &u("cat"), false, Some(&u("ann"))),
+            Err(Refusal::AlreadyOnCall(u("ann")))
+        );
+        assert_eq!(
+            permitted(&state, &u("cat"), false, Some(&u("bob"))),
+            Err(Refusal::NotHolder { holder: u("ann") })
+        );
+        // Taking the pager, or a target not known yet (a name): the transaction decides.
+        assert_eq!(permitted(&state, &u("cat"), false, Some(&u("cat"))), Ok(()));
+        assert_eq!(permitted(&state, &u("cat"), false, None), Ok(()));
+        assert_eq!(
+            permitted(&ChannelState::default(), &u("cat"), false, None),
+            Err(Refusal::StartNeedsAdmin)
+        );
+        assert_eq!(
+            permitted(&ChannelState::default(), &u("cat"), true, None),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn a_backdated_handover_must_be_later_than_the_latest_one() {
         let state = state_with("ann", "2025-03-03T09:00:00Z");
         let now = t("2025-03-10T09:00:00Z");
@@ -1478,6 +1673,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(made.effective_at, t("2025-03-03T09:00:00Z"));
+        // Backdated, there is no time between it and now either.
+        assert_eq!(
+            decide(
+                &state,
+                &proposal(
+                    &u("cat"),
+                    true,
+                    &u("bob"),
+                    t("2025-03-02T08:00:00Z"),
+                    true,
+                    t("2025-03-02T09:00:00Z")
+                ),
+            ),
+            Err(Refusal::LatestInFuture {
+                latest: t("2025-03-03T09:00:00Z")
+            })
+        );
         // A day ahead: following it would pay ann until tomorrow and bob nothing till then.
         let a_day_behind = t("2025-03-02T09:00:00Z");
         assert_eq!(

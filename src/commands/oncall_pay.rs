@@ -21,10 +21,10 @@ use crate::store::{PayScope, Store};
 use chrono::{DateTime, Utc};
 
 pub const USAGE: &str = "\
-`/oncall-pay me [YYYY-MM]` — your pay for the month (default: this month, to date; `last` for \
-last month)\n\
+`/oncall-pay me [YYYY-MM]` — your pay for the month (default: this month, to date)\n\
 `/oncall-pay @person [YYYY-MM]` — someone else's (admins, or the person themself)\n\
 `/oncall-pay team [YYYY-MM]` — everyone's month (admins)\n\
+In place of YYYY-MM, `last` (or `last month`) is the month before this one.\n\
 `/oncall-pay help` — this help";
 
 /// Whose pay.
@@ -157,8 +157,13 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             // `/oncall-pay march`: say how to write a month rather than "I don't understand".
             Token::Word(w) if is_month_name(&w) => return Err(month(&w).unwrap_err()),
             Token::Word(w) => {
-                let hint = super::did_you_mean(&w, &["me", "team", "help"])
-                    .map(|keyword| format!(" Did you mean `/oncall-pay {keyword}`?"))
+                let hint = super::did_you_mean(&w, &["team", "help", "last", "this"])
+                    .map(|keyword| {
+                        format!(
+                            " Did you mean `/oncall-pay {keyword}`? For someone's pay, start with \
+                             them: type @ and pick them."
+                        )
+                    })
                     .unwrap_or_default();
                 return Err(usage(format!(
                     "I don't understand `{}`.{hint}",
@@ -544,7 +549,8 @@ mod tests {
                 "teem",
                 "I don't understand `teem`. Did you mean `/oncall-pay team`?",
             ),
-            ("mee", "Did you mean `/oncall-pay me`?"),
+            ("lsat", "Did you mean `/oncall-pay last`?"),
+            ("Mel", "I don't understand `Mel`."),
             ("<#C1|general>", "That is a channel"),
             ("<!here>", "Ask for one person's pay"),
             ("me 2025-03 please", "I didn't expect `please`"),

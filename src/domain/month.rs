@@ -205,6 +205,16 @@ mod tests {
         assert_eq!((m.year(), m.month()), (2024, 2));
         assert_eq!(m.to_string(), "2024-02");
         assert_eq!(m.long_name(), "February 2024");
+        // The month before, across a year, and none before the years Baton handles.
+        let prev = |s: &str| {
+            s.parse::<YearMonth>()
+                .unwrap()
+                .previous()
+                .map(|m| m.to_string())
+        };
+        assert_eq!(prev("2025-01").as_deref(), Some("2024-12"));
+        assert_eq!(prev("2025-03").as_deref(), Some("2025-02"));
+        assert_eq!(prev("2000-01"), None);
         // As people also type it: one digit, or a dash that looks like `-` but is not.
         for typed in [
             "2024-2",

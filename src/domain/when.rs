@@ -65,7 +65,8 @@ pub fn parse_local_occurrences(
 }
 
 /// [`parse_local_occurrences`], where `zone`, typed after the time, picks one occurrence: the
-/// zone's own abbreviation then (`BST`, `GMT` in Europe/London, any case), `UTC`, `GMT` or `Z`
+/// zone's own abbreviation then (`BST`, `GMT` in Europe/London, compared in any case, though
+/// [`looks_like_a_zone`] reads only capitals as one), `UTC`, `GMT` or `Z`
 /// for an offset of zero, or an offset (`+01:00`, `+0100`, `+01`). A zone that is neither
 /// occurrence's is refused: it means the time was typed in another zone, or the wrong one.
 pub fn parse_local_in_zone(
@@ -123,10 +124,10 @@ fn zone_offset_seconds(zone: &str) -> Option<i32> {
     if ["UTC", "GMT"].iter().any(|z| zone.eq_ignore_ascii_case(z)) || zone == "Z" {
         return Some(0);
     }
-    let (sign, digits) = match zone.split_at_checked(1)? {
-        ("+", rest) => (1, rest),
-        ("-" | "\u{2212}", rest) => (-1, rest),
-        _ => return None,
+    let (sign, digits) = if let Some(rest) = zone.strip_prefix('+') {
+        (1, rest)
+    } else {
+        (-1, zone.strip_prefix(['-', '\u{2212}'])?)
     };
     let digits = digits.replacen(':', "", 1);
     if !(digits.len() == 2 || digits.len() == 4) || !digits.bytes().all(|b| b.is_ascii_digit()) {

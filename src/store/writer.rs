@@ -185,18 +185,23 @@ fn serve(conn: Connection, index: Option<&pay_index::Shared>, mut queue: mpsc::R
 
 /// Copies every committed page from the WAL into the database file and empties the WAL.
 fn checkpoint(conn: &Connection) {
+    // Waiting for a reader in another process (a console) should not hold up a stop for the
+    // whole busy timeout.
+    let _ = conn.busy_timeout(std::time::Duration::from_millis(500));
     match conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
         row.get::<_, i64>(0)
     }) {
         Ok(0) => {}
-        // Another connection was reading: the rest is checkpointed by the next Baton to open
-        // the file, and nothing is lost in place.
+        // Another process was reading: nothing is lost, but until a later checkpoint the
+        // newest handovers are in the -wal file beside the database, not in it alone.
         Ok(_) => tracing::warn!(
-            "could not checkpoint the WAL at shutdown (the database was busy); the next start will"
+            "could not checkpoint the WAL at shutdown (another process was reading): back up \
+             the database's -wal file with it, or use sqlite3's .backup"
         ),
         Err(e) => tracing::warn!(
             error = %crate::commands::error_chain(&e),
-            "could not checkpoint the WAL at shutdown; the next start will"
+            "could not checkpoint the WAL at shutdown: back up the database's -wal file with it, \
+             or use sqlite3's .backup"
         ),
     }
 }

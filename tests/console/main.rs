@@ -505,6 +505,10 @@ fn a_zone_after_the_time_picks_either_occurrence_of_the_hour_the_clocks_go_back(
         r[5].contains("2025-10-26 02:30 in Europe/London is GMT, not BST."),
         "{out}"
     );
+    assert!(
+        r[5].contains("If `BST` starts your notes, put the notes in quotes."),
+        "{out}"
+    );
 }
 
 #[test]

@@ -138,7 +138,11 @@ fn a_report_that_cannot_be_written_names_the_file_and_leaves_nothing_behind() {
 #[test]
 fn the_report_table_of_a_month_not_over_says_when_its_figures_are_to() {
     let ws = march();
-    let this_month = chrono::Utc::now().format("%Y-%m").to_string();
+    // The month as the report reads it, in the config's zone (Europe/London).
+    let this_month = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::London)
+        .format("%Y-%m")
+        .to_string();
     let table = ws.report(&["--month", &this_month, "--format", "table"]);
     let heading = table.lines().next().unwrap_or_default();
     // "On-call pay for November 2026 (to date, Thu 26 Nov, 22:12)": the figures grow by the
