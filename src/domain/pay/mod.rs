@@ -266,11 +266,6 @@ impl Statement {
             uncovered_dates: self.uncovered_dates.clone(),
         })
     }
-
-    /// The currency of the amounts.
-    pub fn currency(&self) -> Option<&Currency> {
-        self.total.as_ref().map(Money::currency)
-    }
 }
 
 /// `Some(now)` while the month is not over (see [`YearMonth::progress`]).
