@@ -310,6 +310,9 @@ mod tests {
         assert_eq!(p.day_rule(date("2025-01-02")).kind, DayKind::BankHoliday); // Scotland only
         let none = load("weekend_days = []", here()).unwrap();
         assert_eq!(none.day_rule(date("2025-06-07")).kind, DayKind::Weekday);
+        // A day listed twice (`sat` and `Saturday`) is still a weekend day, not toggled off.
+        let twice = load(r#"weekend_days = ["sat", "Saturday", "sun"]"#, here()).unwrap();
+        assert_eq!(twice.weekend_days, WeekendDays::saturday_and_sunday());
     }
 
     #[test]
