@@ -201,6 +201,11 @@ fn oncall_pay_me_answers_privately_with_the_same_figures_as_payroll() {
         mine.contains("#ops: £800.00") && mine.contains("#web: £225.00"),
         "{out}"
     );
+    // Each channel's days by kind, named.
+    assert!(
+        mine.contains("• #ops: £800.00 (8.00 weekday, 4.00 weekend, 1.00 bank holiday days)"),
+        "{out}"
+    );
     assert!(
         r[3].starts_with("[private to carol] Pay is private"),
         "{out}"
