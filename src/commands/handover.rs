@@ -1131,6 +1131,13 @@ mod tests {
         })
     }
 
+    fn typed_in(date: &str, time: &str, zone: &str) -> Option<TypedTime> {
+        Some(TypedTime {
+            zone: Some(zone.into()),
+            ..typed(date, time)?
+        })
+    }
+
     #[test]
     fn the_grammar_reads_every_form_as_typed_in_slack() {
         let cases: Vec<(&str, Command)> = vec![
@@ -1259,10 +1266,7 @@ mod tests {
                 "<@U0BOB0001> at 2025-10-26 01:30 GMT rebooted",
                 Command::To {
                     target: id("U0BOB0001"),
-                    at: Some(TypedTime {
-                        zone: Some("GMT".into()),
-                        ..typed("2025-10-26", "01:30").unwrap()
-                    }),
+                    at: typed_in("2025-10-26", "01:30", "GMT"),
                     notes: "rebooted".into(),
                 },
             ),
@@ -1270,10 +1274,7 @@ mod tests {
                 "<@U0BOB0001> at 2025-10-26 01:30 (GMT), rebooted",
                 Command::To {
                     target: id("U0BOB0001"),
-                    at: Some(TypedTime {
-                        zone: Some("GMT".into()),
-                        ..typed("2025-10-26", "01:30").unwrap()
-                    }),
+                    at: typed_in("2025-10-26", "01:30", "GMT"),
                     notes: "rebooted".into(),
                 },
             ),
@@ -1281,10 +1282,7 @@ mod tests {
                 "<@U0BOB0001> at 2025-10-26 01:30 +01:00",
                 Command::To {
                     target: id("U0BOB0001"),
-                    at: Some(TypedTime {
-                        zone: Some("+01:00".into()),
-                        ..typed("2025-10-26", "01:30").unwrap()
-                    }),
+                    at: typed_in("2025-10-26", "01:30", "+01:00"),
                     notes: String::new(),
                 },
             ),
