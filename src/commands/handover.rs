@@ -256,6 +256,11 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
 /// [`looks_like_a_date`] and [`when::looks_like_a_zone`]), then the notes. Notes that start
 /// with a time given without `at` are refused (see [`a_time_without_at`]).
 fn when_and_notes(rest: &str) -> Result<(Option<TypedTime>, String), CommandError> {
+    // Notes in quotes are notes, whatever they say (`"at 9:30 the db failed over"`).
+    let trimmed = text::trim_gaps(rest);
+    if text::unquote(trimmed).len() != trimmed.len() {
+        return Ok((None, notes(rest)?));
+    }
     let (word, after) = text::split_word(rest);
     let (date, after_date) = text::split_word(after);
     if text::keyword(&word) == "at"
@@ -1504,6 +1509,31 @@ mod tests {
                     assert_eq!(usage, USAGE);
                 }
                 other => panic!("{typed}: expected a usage error, got {other:?}"),
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn notes_in_quotes_are_always_notes(
+            start in proptest::prop_oneof![
+                proptest::strategy::Just("at 2025-03-03 09:30 "),
+                proptest::strategy::Just("since 2025-03-03 09:30 "),
+                proptest::strategy::Just("2025-03-03 "),
+                proptest::strategy::Just("yesterday 9am "),
+                proptest::strategy::Just(""),
+            ],
+            tail in "[a-zA-Z0-9][a-zA-Z0-9 :./+-]{0,30}[a-zA-Z0-9]",
+        ) {
+            let notes = format!("{start}{tail}");
+            for typed in [format!("<@U1> \"{notes}\""), format!("next \u{201C}{notes}\u{201D}")] {
+                let parsed = parse(&typed);
+                let (at, kept) = match parsed {
+                    Ok(Command::To { at, notes, .. } | Command::Next { at, notes }) => (at, notes),
+                    other => panic!("{typed:?}: {other:?}"),
+                };
+                proptest::prop_assert_eq!(at, None, "{:?}", typed);
+                proptest::prop_assert_eq!(kept.as_str(), notes.as_str(), "{:?}", typed);
             }
         }
     }
