@@ -217,11 +217,12 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             let words = text::normalize(rest);
             let n = match words.trim() {
                 "" => HISTORY_DEFAULT,
+                // More than the most shown means "all you can": the reply says it was capped.
                 n => match n.parse::<u32>() {
-                    Ok(n) if (1..=HISTORY_MAX).contains(&n) => n,
+                    Ok(n) if n >= 1 => n,
                     _ => {
                         return Err(usage(format!(
-                            "`{}` is not a number of handovers from 1 to {HISTORY_MAX}.",
+                            "`{}` is not a number of handovers: give one from 1 to {HISTORY_MAX}.",
                             text::echo(n)
                         )))
                     }
@@ -684,9 +685,18 @@ async fn run_parsed<S: Store, D: Directory>(
                 "rota_set",
             ))
         }
-        Command::History(n) => {
-            let log = engine.store.history(&inv.channel, n).await?;
-            Ok((Reply::private(history(&log, tz)), "history"))
+        Command::History(asked) => {
+            let log = engine
+                .store
+                .history(&inv.channel, asked.min(HISTORY_MAX))
+                .await?;
+            let mut text = history(&log, tz);
+            if asked > HISTORY_MAX && log.len() == HISTORY_MAX as usize {
+                text.push_str(&format!(
+                    "\n_Baton shows at most the latest {HISTORY_MAX} handovers._"
+                ));
+            }
+            Ok((Reply::private(text), "history"))
         }
     }
 }
@@ -1423,6 +1433,7 @@ mod tests {
             ),
             ("history", Command::History(10)),
             ("history 3", Command::History(3)),
+            ("history 500", Command::History(500)),
         ];
         for (typed, expected) in cases {
             assert_eq!(parse(typed).unwrap(), expected, "{typed:?}");
@@ -1455,7 +1466,7 @@ mod tests {
             ("<@U0BOB0001> at 2025-03-03", "After `at`"),
             ("<@U0BOB0001> at 09:30", "After `at`"),
             ("history 0", "not a number of handovers"),
-            ("history 51", "not a number of handovers"),
+            ("history -3", "not a number of handovers"),
             ("history lots", "not a number of handovers"),
             ("undo everything", "takes nothing after it"),
             ("rota <@U1> <#C1>", "That is a channel"),

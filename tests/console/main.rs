@@ -588,12 +588,17 @@ fn fifty_handovers_with_long_notes_fit_in_one_slack_message() {
             format!("/handover @{to} {i} {notes}")
         })
         .collect();
-    lines.push("/handover history 50".to_owned());
+    // More than the most shown: the latest 50, and a line that says so.
+    lines.push("/handover history 100".to_owned());
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
     let out = ws.run(&lines);
     let r = replies(&out);
     let history = &r[50];
     assert!(history.contains("The last 50 handovers here"), "{history}");
+    assert!(
+        history.contains("Baton shows at most the latest 50 handovers."),
+        "{history}"
+    );
     // Slack takes at most 40,000 characters of text in a message.
     assert!(
         history.chars().count() < 40_000,
