@@ -307,14 +307,7 @@ fn a_time_without_at(rest: &str) -> Option<String> {
     let words: Vec<String> = text::normalize(rest)
         .split_whitespace()
         .take(4)
-        .map(|w| {
-            w.chars()
-                .map(|c| match c {
-                    '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
-                    c => c,
-                })
-                .collect()
-        })
+        .map(text::plain_hyphens)
         .collect();
     // Each word as a date or time is read without the punctuation around it.
     let word = |i: usize| {

@@ -145,14 +145,7 @@ impl FromStr for YearMonth {
     /// `2025-03`, and as people also type it: `2025-3`, or with the dash a word processor or a
     /// phone put in (`2025–03`, an en dash, looks the same).
     fn from_str(raw: &str) -> Result<Self, MonthError> {
-        let text: String = raw
-            .trim()
-            .chars()
-            .map(|c| match c {
-                '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}' => '-',
-                c => c,
-            })
-            .collect();
+        let text = crate::domain::text::plain_hyphens(raw.trim());
         let text = text.as_str();
         let (y, m) = text
             .split_once('-')

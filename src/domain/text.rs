@@ -56,6 +56,18 @@ pub fn split_word(text: &str) -> (String, &str) {
     )
 }
 
+/// `text` with the dashes that look like `-` made `-`: hyphens and en or em dashes that a word
+/// processor or a phone puts in (`2025–03`), the minus sign, and the small and full-width
+/// hyphen-minus. For reading dates, which look the same either way.
+pub fn plain_hyphens(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}' => '-',
+            c => c,
+        })
+        .collect()
+}
+
 /// Trims white space and invisible characters from both ends, nothing else.
 pub fn trim_gaps(text: &str) -> &str {
     text.trim_matches(is_gap)
