@@ -399,6 +399,12 @@ impl Add for Days {
     }
 }
 
+impl std::iter::Sum for Days {
+    fn sum<I: Iterator<Item = Self>>(days: I) -> Self {
+        days.fold(Self::ZERO, |sum, d| sum + d)
+    }
+}
+
 impl fmt::Display for Days {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let h = self.hundredths();

@@ -112,7 +112,7 @@ impl KindBreakdown {
 
     /// All days on call, of every kind, exact (display with `{}`: rounded once, to two decimals).
     pub fn total_days(&self) -> Days {
-        self.days.iter().fold(Days::ZERO, |sum, &d| sum + d)
+        self.days.iter().copied().sum()
     }
 
     /// The amount for this kind, within a minor unit of its exact value; None without rates.
@@ -140,7 +140,7 @@ impl KindBreakdown {
 /// Each kind's days in hundredths, split from the total rounded once (see [`apportion`]).
 fn shown_days(days: &[Days; 3]) -> [Days; 3] {
     let each = days.map(|d| d.hundredths());
-    let total = days.iter().fold(Days::ZERO, |sum, &d| sum + d).hundredths();
+    let total = days.iter().copied().sum::<Days>().hundredths();
     if each.iter().sum::<i128>() == total {
         // Rounded on their own, the kinds already add up (as they mostly do): the split below
         // would give the same parts.
