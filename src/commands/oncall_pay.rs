@@ -54,11 +54,21 @@ fn usage(message: impl Into<String>) -> CommandError {
     CommandError::usage(message, USAGE)
 }
 
-fn month(word: &str) -> Result<MonthAsked, CommandError> {
+/// `this` or `last`: a month named relative to now.
+fn relative_month(word: &str) -> Option<MonthAsked> {
     match text::keyword(word).as_str() {
-        "" | "this" => return Ok(MonthAsked::This),
-        "last" => return Ok(MonthAsked::Last),
-        _ => {}
+        "this" => Some(MonthAsked::This),
+        "last" => Some(MonthAsked::Last),
+        _ => None,
+    }
+}
+
+fn month(word: &str) -> Result<MonthAsked, CommandError> {
+    if text::keyword(word).is_empty() {
+        return Ok(MonthAsked::This);
+    }
+    if let Some(relative) = relative_month(word) {
+        return Ok(relative);
     }
     text::keyword(word)
         .parse::<YearMonth>()
@@ -106,7 +116,7 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
     let (first, rest) = text::first_word(&normalized);
     let (mut second, mut extra) = text::first_word(rest);
     // "last month", "this month": the word `month` adds nothing.
-    let relative = |w: &str| matches!(text::keyword(w).as_str(), "last" | "this");
+    let relative = |w: &str| relative_month(w).is_some();
     if relative(second) && text::keyword(extra) == "month" {
         extra = "";
     } else if relative(first) && text::keyword(second) == "month" && extra.is_empty() {
@@ -129,7 +139,7 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         "help" | "?" => return Ok(Command::Help),
         "me" => Subject::Me,
         "team" => Subject::Team,
-        k if k.starts_with(|c: char| c.is_ascii_digit()) || k == "last" || k == "this" => {
+        k if k.starts_with(|c: char| c.is_ascii_digit()) || relative_month(k).is_some() => {
             // `/oncall-pay 2025-03` and `/oncall-pay last` mean "me".
             if !second.is_empty() {
                 return Err(usage(
