@@ -265,6 +265,24 @@ mod tests {
     }
 
     #[test]
+    fn the_example_config_loads_and_so_does_its_commented_rate_change() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("baton.example.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let month = |m: &str| m.parse().unwrap();
+        let c = Config::parse(&text, Some(&path)).unwrap();
+        assert_eq!(c.pay.rate_changes, []);
+        assert!(c.reminders.is_some());
+        let uncommented = ["[[pay.rate_change]]", "from = ", "weekend = \"80.00\""]
+            .iter()
+            .fold(text.clone(), |t, line| {
+                t.replace(&format!("# {line}"), line)
+            });
+        let c = Config::parse(&uncommented, Some(&path)).unwrap();
+        let weekend = |m| c.pay.rates_for(month(m)).unwrap().weekend.minor_units();
+        assert_eq!([weekend("2026-03"), weekend("2026-04")], [7500, 8000]);
+    }
+
+    #[test]
     fn no_file_means_london_no_admins_and_no_reminders() {
         let c = Config::parse("", None).unwrap();
         assert_eq!(c.timezone, chrono_tz::Europe::London);

@@ -11,6 +11,10 @@
 //!                                 # bank-holidays.json, relative to the config file
 //! holidays_division = "scotland"  # which division of that file (default england-and-wales)
 //! extra_holidays = ["2025-12-24"] # company days paid as bank holidays
+//!
+//! [[pay.rate_change]]             # new rates from a month on; one table per change, oldest first
+//! from = "2026-04"                # the first month paid at them ("2026-04-01" also reads)
+//! weekend = "80.00"               # any of the three; the others carry over
 //! ```
 //!
 //! Every error names the key and the value, so an operator can fix the file from the message.
@@ -18,8 +22,9 @@
 
 use crate::domain::holidays::{HolidayCalendar, HolidayError, BUILTIN_DIVISIONS};
 use crate::domain::money::{Currency, Money, MoneyError};
-use crate::domain::pay::{PayPolicy, Rates, WeekendDays};
-use chrono::{NaiveDate, Weekday};
+use crate::domain::month::{MonthError, YearMonth};
+use crate::domain::pay::{PayPolicy, RateChange, Rates, WeekendDays};
+use chrono::{Datelike, NaiveDate, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer};
 use std::path::Path;
@@ -43,6 +48,37 @@ pub struct PaySection {
     pub holidays_division: Option<String>,
     #[serde(default)]
     pub extra_holidays: Vec<String>,
+    /// `[[pay.rate_change]]` tables, oldest first.
+    #[serde(default)]
+    pub rate_change: Vec<RateChangeSection>,
+}
+
+/// One `[[pay.rate_change]]` as written: the rates it names, from the month it names.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateChangeSection {
+    #[serde(deserialize_with = "month_text")]
+    pub from: String,
+    #[serde(default, deserialize_with = "rate_text")]
+    pub weekday: Option<String>,
+    #[serde(default, deserialize_with = "rate_text")]
+    pub weekend: Option<String>,
+    #[serde(default, deserialize_with = "rate_text")]
+    pub bank_holiday: Option<String>,
+}
+
+/// A string, or a TOML date written without quotes (`from = 2026-04-01`), as text.
+fn month_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Date(toml::value::Datetime),
+    }
+    Ok(match Raw::deserialize(d)? {
+        Raw::Text(s) => s,
+        Raw::Date(d) => d.to_string(),
+    })
 }
 
 /// Accepts only a string: `weekday = 50.10` would be a TOML float, already rounded in binary.
@@ -98,6 +134,43 @@ pub enum PayConfigError {
     DivisionWithoutFile(String),
     #[error("pay.extra_holidays: `{0}` is not a date (YYYY-MM-DD)")]
     ExtraHoliday(String),
+    #[error(
+        "pay.rate_change: a change needs rates to change from; set weekday, weekend and \
+         bank_holiday under [pay] too"
+    )]
+    ChangeWithoutRates,
+    #[error("pay.rate_change from: {0}; it is the first month paid at the new rates")]
+    ChangeMonth(MonthError),
+    #[error(
+        "pay.rate_change from = \"{text}\": rates change from the start of a month, since each \
+         month is paid at one set of rates; write \"{month}\" for {month_name} on, or \"{next}\" \
+         for the month after"
+    )]
+    ChangeMidMonth {
+        text: String,
+        month: YearMonth,
+        month_name: String,
+        next: YearMonth,
+    },
+    #[error(
+        "pay.rate_change from = \"{text}\": comes after the change from {previous}; list the \
+         changes oldest first, one per month"
+    )]
+    ChangeOrder { text: String, previous: YearMonth },
+    #[error(
+        "pay.rate_change from = \"{0}\": names no rate; set weekday, weekend or bank_holiday \
+         (the ones it leaves out carry over)"
+    )]
+    ChangeEmpty(String),
+    #[error(
+        "pay.rate_change from = \"{text}\": {key}: {source}{}",
+        rate_hint(source)
+    )]
+    ChangeRate {
+        text: String,
+        key: &'static str,
+        source: MoneyError,
+    },
 }
 
 fn rate_hint(e: &MoneyError) -> &'static str {
@@ -118,6 +191,7 @@ impl PaySection {
             None => Currency::gbp(),
         };
         let rates = rates(&self, &currency)?;
+        let rate_changes = rate_changes(&self.rate_change, rates.as_ref(), &currency)?;
         let weekend_days = match &self.weekend_days {
             Some(days) => WeekendDays::from_days(
                 days.iter()
@@ -141,10 +215,81 @@ impl PaySection {
             timezone: tz,
             currency,
             rates,
+            rate_changes,
             weekend_days,
             calendar,
         })
     }
+}
+
+/// Each change's full rates (what it leaves out carries over from the rates before it), in
+/// order, one per month.
+fn rate_changes(
+    written: &[RateChangeSection],
+    base: Option<&Rates>,
+    currency: &Currency,
+) -> Result<Vec<RateChange>, PayConfigError> {
+    let Some(base) = base else {
+        return match written.is_empty() {
+            true => Ok(Vec::new()),
+            false => Err(PayConfigError::ChangeWithoutRates),
+        };
+    };
+    let mut changes: Vec<RateChange> = Vec::with_capacity(written.len());
+    for section in written {
+        let text = section.from.trim();
+        let from = change_month(text)?;
+        if let Some(previous) = changes.last().map(|c| c.from) {
+            if from <= previous {
+                return Err(PayConfigError::ChangeOrder {
+                    text: text.to_owned(),
+                    previous,
+                });
+            }
+        }
+        if [&section.weekday, &section.weekend, &section.bank_holiday]
+            .iter()
+            .all(|r| r.is_none())
+        {
+            return Err(PayConfigError::ChangeEmpty(text.to_owned()));
+        }
+        let before = changes.last().map_or(base, |c| &c.rates);
+        let rate = |key: &'static str, written: &Option<String>, before: Money| match written {
+            None => Ok(before),
+            Some(t) => Money::parse(t, currency).map_err(|source| PayConfigError::ChangeRate {
+                text: text.to_owned(),
+                key,
+                source,
+            }),
+        };
+        let rates = Rates {
+            weekday: rate("weekday", &section.weekday, before.weekday)?,
+            weekend: rate("weekend", &section.weekend, before.weekend)?,
+            bank_holiday: rate("bank_holiday", &section.bank_holiday, before.bank_holiday)?,
+        };
+        changes.push(RateChange { from, rates });
+    }
+    Ok(changes)
+}
+
+/// `2026-04`, or the first of that month as a date (`2026-04-01`); any other day of a month is
+/// refused with the month to write instead.
+fn change_month(text: &str) -> Result<YearMonth, PayConfigError> {
+    if let Some(day) = date(text) {
+        let month = YearMonth::new(day.year(), day.month()).ok_or_else(|| {
+            PayConfigError::ChangeMonth(MonthError::YearOutOfRange(text.to_owned()))
+        })?;
+        return match day.day() == 1 {
+            true => Ok(month),
+            false => Err(PayConfigError::ChangeMidMonth {
+                text: text.to_owned(),
+                month,
+                month_name: month.long_name(),
+                next: month.next(),
+            }),
+        };
+    }
+    text.parse().map_err(PayConfigError::ChangeMonth)
 }
 
 fn rates(section: &PaySection, currency: &Currency) -> Result<Option<Rates>, PayConfigError> {
@@ -274,6 +419,108 @@ mod tests {
         assert_eq!(p.weekend_days, WeekendDays::saturday_and_sunday());
         assert!(p.calendar.is_holiday(date("2025-12-24")));
         assert!(p.calendar.is_holiday(date("2025-12-25")));
+    }
+
+    #[test]
+    fn rate_changes_apply_from_their_month_and_keep_the_rates_they_leave_out() {
+        let p = load(
+            r#"
+            weekday = "50.00"
+            weekend = "75.00"
+            bank_holiday = "100.00"
+
+            [[rate_change]]
+            from = "2026-04"
+            weekend = "80.00"
+
+            [[rate_change]]
+            from = 2026-10-01
+            weekday = "55.50"
+            "#,
+            here(),
+        )
+        .unwrap();
+        let minor = |m: &str| {
+            let r = p.rates_for(m.parse().unwrap()).unwrap();
+            [r.weekday, r.weekend, r.bank_holiday].map(|m| m.minor_units())
+        };
+        assert_eq!(minor("2026-03"), [5000, 7500, 10000]);
+        assert_eq!(minor("2026-04"), [5000, 8000, 10000]);
+        assert_eq!(minor("2026-09"), [5000, 8000, 10000]);
+        assert_eq!(minor("2026-10"), [5550, 8000, 10000]);
+        assert_eq!(minor("2030-01"), [5550, 8000, 10000]);
+    }
+
+    #[test]
+    fn rate_changes_out_of_order_mid_month_or_empty_are_refused_with_what_to_write() {
+        let rates = "weekday = \"50.00\"\nweekend = \"75.00\"\nbank_holiday = \"100.00\"\n";
+        let change = |from: &str, body: &str| format!("[[rate_change]]\nfrom = {from}\n{body}\n");
+        // (config, the error message)
+        let cases = [
+            (
+                format!("{rates}{}", change("\"2026-04-06\"", "weekend = \"80.00\"")),
+                "pay.rate_change from = \"2026-04-06\": rates change from the start of a month, \
+                 since each month is paid at one set of rates; write \"2026-04\" for April 2026 \
+                 on, or \"2026-05\" for the month after",
+            ),
+            (
+                format!("{rates}{}", change("2026-04-06", "weekend = \"80.00\"")),
+                "pay.rate_change from = \"2026-04-06\": rates change from the start of a month, \
+                 since each month is paid at one set of rates; write \"2026-04\" for April 2026 \
+                 on, or \"2026-05\" for the month after",
+            ),
+            (
+                format!("{rates}{}", change("\"April\"", "weekend = \"80.00\"")),
+                "pay.rate_change from: `April` is not a month: write it as YYYY-MM, e.g. \
+                 2025-03; it is the first month paid at the new rates",
+            ),
+            (
+                format!(
+                    "{rates}{}{}",
+                    change("\"2026-10\"", "weekend = \"80.00\""),
+                    change("\"2026-04\"", "weekday = \"55.00\"")
+                ),
+                "pay.rate_change from = \"2026-04\": comes after the change from 2026-10; list \
+                 the changes oldest first, one per month",
+            ),
+            (
+                format!(
+                    "{rates}{}{}",
+                    change("\"2026-04\"", "weekend = \"80.00\""),
+                    change("\"2026-04-01\"", "weekday = \"55.00\"")
+                ),
+                "pay.rate_change from = \"2026-04-01\": comes after the change from 2026-04; \
+                 list the changes oldest first, one per month",
+            ),
+            (
+                format!("{rates}{}", change("\"2026-04\"", "")),
+                "pay.rate_change from = \"2026-04\": names no rate; set weekday, weekend or \
+                 bank_holiday (the ones it leaves out carry over)",
+            ),
+            (
+                format!("{rates}{}", change("\"2026-04\"", "weekend = \"-80.00\"")),
+                "pay.rate_change from = \"2026-04\": weekend: `-80.00` is negative; rates are \
+                 per full on-call day, e.g. \"50.00\"",
+            ),
+            (
+                change("\"2026-04\"", "weekend = \"80.00\""),
+                "pay.rate_change: a change needs rates to change from; set weekday, weekend and \
+                 bank_holiday under [pay] too",
+            ),
+        ];
+        for (config, want) in cases {
+            assert_eq!(load(&config, here()).unwrap_err(), want, "{config}");
+        }
+        // A misspelt key in a change is named, like one in [pay] itself.
+        let typo = load(
+            &format!(
+                "{rates}{}",
+                change("\"2026-04\"", "weekend_rate = \"80.00\"")
+            ),
+            here(),
+        )
+        .unwrap_err();
+        assert!(typo.contains("unknown field `weekend_rate`"), "{typo}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! `/oncall-pay`'s total): the pay module splits that total over their channels, each row within a
 //! penny of the channel's exact pay (see [`crate::domain::pay`]).
 
-use crate::commands::oncall_pay::{period_label, team_total};
+use crate::commands::oncall_pay::{period_label, rates_note, team_total};
 use crate::domain::ids::UserId;
 use crate::domain::month::YearMonth;
 use crate::domain::pay::{DayKind, PayPolicy, Statement};
@@ -144,7 +144,10 @@ pub fn table(
         out.push_str("Nobody was on call in this month.\n");
     }
     match team_total(policy, statements) {
-        Some(total) => out.push_str(&format!("\nTeam total: {total}\n")),
+        Some(total) => out.push_str(&format!(
+            "\nTeam total: {total}\n{}\n",
+            rates_note(policy, month)
+        )),
         None => out.push_str("\nPay rates are not configured: days only.\n"),
     }
     if let Some((first, last)) = crate::domain::pay::uncovered_span(statements) {

@@ -307,10 +307,15 @@ pub(crate) fn period_label(month: YearMonth, policy: &PayPolicy, now: DateTime<U
     }
 }
 
-fn rates_note(policy: &PayPolicy) -> String {
-    match &policy.rates {
+/// The rates `month` is paid at; which month, when the config changes rates over time.
+pub(crate) fn rates_note(policy: &PayPolicy, month: YearMonth) -> String {
+    let when = match policy.rate_changes.is_empty() {
+        true => String::new(),
+        false => format!(" in {}", month.long_name()),
+    };
+    match policy.rates_for(month) {
         Some(r) => format!(
-            "Rates per full day on call: {} weekday, {} weekend, {} bank holiday. Part days are paid pro rata to the second.",
+            "Rates per full day on call{when}: {} weekday, {} weekend, {} bank holiday. Part days are paid pro rata to the second.",
             r.weekday, r.weekend, r.bank_holiday
         ),
         None => "Pay rates are not configured, so this shows days on call only. An admin can set them \
@@ -373,7 +378,7 @@ pub fn render_statement(
         } else {
             format!("*By channel*\n{}", channels.join("\n"))
         }),
-        Block::Context(rates_note(policy)),
+        Block::Context(rates_note(policy, s.month)),
     ];
     blocks.extend(uncovered_note(pay::uncovered_span([s])).map(Block::Context));
     Reply::from_blocks(Visibility::Private, blocks)
@@ -420,7 +425,7 @@ pub fn render_team(
     if let Some(total) = team_total(policy, statements) {
         blocks.push(Block::Section(format!("Team total: *{total}*")));
     }
-    blocks.push(Block::Context(rates_note(policy)));
+    blocks.push(Block::Context(rates_note(policy, month)));
     blocks.extend(uncovered_note(pay::uncovered_span(statements)).map(Block::Context));
     Reply::from_blocks(Visibility::Private, blocks)
 }

@@ -36,7 +36,11 @@ const MARCH: [&str; 14] = [
 ];
 
 fn march() -> Workspace {
-    let ws = Workspace::with_config(CONFIG);
+    march_with(CONFIG)
+}
+
+fn march_with(config: &str) -> Workspace {
+    let ws = Workspace::with_config(config);
     let out = ws.run(&MARCH);
     assert_eq!(
         out.matches("[public in #").count(),
@@ -70,6 +74,59 @@ carol,carol,web,1.50,2.00,0.00,225.00,GBP
     assert_eq!(
         out.lines().skip(1).collect::<Vec<_>>(),
         ["carol,carol,web,1.50,2.00,0.00,225.00,GBP"]
+    );
+}
+
+#[test]
+fn a_rate_change_prices_the_months_from_it_and_leaves_earlier_months_as_they_were() {
+    // The weekend rate rises to £90 from April: March must still export exactly as above.
+    let ws = march_with(&format!(
+        "{CONFIG}\n[[pay.rate_change]]\nfrom = \"2025-04\"\nweekend = \"90.00\"\n"
+    ));
+    let march = ws.report(&["--month", "2025-03"]);
+    assert!(
+        march.contains("\nbob,bob,ops,11.63,4.00,0.00,881.25,GBP\n"),
+        "{march}"
+    );
+    assert!(
+        march.contains("\ncarol,carol,web,1.50,2.00,0.00,225.00,GBP\n"),
+        "{march}"
+    );
+    // Nobody hands over after March, so bob (ops) and carol (web) hold all of April: 20
+    // weekdays at £50, 8 weekend days at the new £90, Good Friday and Easter Monday at £100:
+    // 1,000 + 720 + 200 = £1,920.00 each.
+    let april = ws.report(&["--month", "2025-04"]);
+    assert_eq!(
+        april.lines().skip(1).collect::<Vec<_>>(),
+        [
+            "bob,bob,ops,20.00,8.00,2.00,1920.00,GBP",
+            "carol,carol,web,20.00,8.00,2.00,1920.00,GBP"
+        ]
+    );
+    let table = ws.report(&["--month", "2025-04", "--format", "table"]);
+    assert!(
+        table.contains(
+            "Rates per full day on call in April 2025: £50.00 weekday, £90.00 weekend, £100.00 bank holiday."
+        ),
+        "{table}"
+    );
+    // Each engineer's answer names the month's rates, and agrees with the export.
+    let out = ws.run(&[
+        ":now 2025-05-01 09:00",
+        ":as bob",
+        "/oncall-pay me 2025-03",
+        "/oncall-pay me 2025-04",
+    ]);
+    let r = replies(&out);
+    assert!(r[2].contains("Total: *£881.25*"), "{out}");
+    assert!(
+        r[2].contains("in March 2025: £50.00 weekday, £75.00 weekend"),
+        "{out}"
+    );
+    assert!(r[3].contains("Total: *£1,920.00*"), "{out}");
+    assert!(
+        r[3].contains("in April 2025: £50.00 weekday, £90.00 weekend"),
+        "{out}"
     );
 }
 

@@ -15,7 +15,7 @@ mod props;
 #[cfg(test)]
 mod tests;
 
-pub use policy::{DayKind, DayRule, PayPolicy, Rates, WeekendDays};
+pub use policy::{DayKind, DayRule, PayPolicy, RateChange, Rates, WeekendDays};
 
 use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::money::{apportion, Currency, Days, Fraction, Money};
@@ -64,12 +64,10 @@ struct Priced {
 }
 
 impl Priced {
-    fn of(tally: &Tally, policy: &PayPolicy) -> Self {
+    fn of(tally: &Tally, rates: Option<&Rates>) -> Self {
         let days = DayKind::ALL.map(|k| tally.days(k));
-        let exact = policy
-            .rates
-            .as_ref()
-            .map(|rates| DayKind::ALL.map(|k| exact_amount(rates, k, days[k.index()])));
+        let exact =
+            rates.map(|rates| DayKind::ALL.map(|k| exact_amount(rates, k, days[k.index()])));
         Self { days, exact }
     }
 
@@ -96,7 +94,11 @@ impl KindBreakdown {
 
     #[cfg(test)]
     fn from_tally(tally: &Tally, policy: &PayPolicy) -> Self {
-        Self::new(&Priced::of(tally, policy), None, &policy.currency)
+        Self::new(
+            &Priced::of(tally, policy.rates.as_ref()),
+            None,
+            &policy.currency,
+        )
     }
 
     /// Exact days on call of this kind; what to show is [`KindBreakdown::shown_days`].
@@ -207,9 +209,11 @@ impl Statement {
         let mut all = Tally::default();
         tallies.iter().for_each(|(_, tally)| all.merge(tally));
         let currency = &policy.currency;
-        let overall = KindBreakdown::new(&Priced::of(&all, policy), None, currency);
+        // One set of rates for the whole month: see `RateChange`.
+        let rates = policy.rates_for(month);
+        let overall = KindBreakdown::new(&Priced::of(&all, rates), None, currency);
         let total = overall.total();
-        let priced: Vec<Priced> = tallies.iter().map(|(_, t)| Priced::of(t, policy)).collect();
+        let priced: Vec<Priced> = tallies.iter().map(|(_, t)| Priced::of(t, rates)).collect();
         // Each channel's share of the total, in whole minor units; None without rates.
         let shares: Vec<Option<i128>> = match total {
             Some(total) => {

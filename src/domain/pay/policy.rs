@@ -2,6 +2,7 @@
 
 use crate::domain::holidays::HolidayCalendar;
 use crate::domain::money::{Currency, Money};
+use crate::domain::month::YearMonth;
 use chrono::{Datelike, NaiveDate, Weekday};
 use chrono_tz::Tz;
 
@@ -81,14 +82,30 @@ impl Default for WeekendDays {
     }
 }
 
+/// New rates from the first day of a month: that month and every later one, until the next
+/// change, are paid at them.
+///
+/// Changes go by whole months because a month is what pay is asked for and exported: each
+/// month is paid at one set of rates, so a statement, its rows and the team total are each
+/// priced once, and a month's figures never change when a later rate is written into the config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateChange {
+    pub from: YearMonth,
+    pub rates: Rates,
+}
+
 /// Everything pay depends on besides the handovers. Rates are in `currency` (config checks it).
 #[derive(Debug, Clone)]
 pub struct PayPolicy {
     /// Local days, and so shares and months, are counted in this zone.
     pub timezone: Tz,
     pub currency: Currency,
-    /// None: amounts are not configured, show days only.
+    /// The rates before the first of `rate_changes` (and always, without changes). None:
+    /// amounts are not configured, show days only.
     pub rates: Option<Rates>,
+    /// Sorted by `from`, each month at most once; empty when `rates` is None (config checks
+    /// both). Ask [`PayPolicy::rates_for`] which rates a month is paid at.
+    pub rate_changes: Vec<RateChange>,
     pub weekend_days: WeekendDays,
     pub calendar: HolidayCalendar,
 }
@@ -115,9 +132,23 @@ impl PayPolicy {
             timezone: tz,
             currency: Currency::gbp(),
             rates: None,
+            rate_changes: Vec::new(),
             weekend_days: WeekendDays::default(),
             calendar,
         }
+    }
+
+    /// The rates `month` is paid at: those of the latest change from that month or before it,
+    /// else the base rates; None when rates are not configured.
+    pub fn rates_for(&self, month: YearMonth) -> Option<&Rates> {
+        let base = self.rates.as_ref()?;
+        Some(
+            self.rate_changes
+                .iter()
+                .rev()
+                .find(|c| c.from <= month)
+                .map_or(base, |c| &c.rates),
+        )
     }
 
     /// The rate a date is paid at: bank holiday (calendar or extra day), else weekend on the

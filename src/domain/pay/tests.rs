@@ -52,6 +52,43 @@ pub(super) fn policy() -> PayPolicy {
     }
 }
 
+/// Weekend £80 from April 2025; weekday £60 from October 2025, the weekend staying £80.
+fn rate_changes() -> Vec<RateChange> {
+    vec![
+        RateChange {
+            from: month("2025-04"),
+            rates: rates("50.00", "80.00", "100.00"),
+        },
+        RateChange {
+            from: month("2025-10"),
+            rates: rates("60.00", "80.00", "100.00"),
+        },
+    ]
+}
+
+#[test]
+fn each_month_is_paid_at_the_latest_rates_from_that_month_or_before() {
+    let p = PayPolicy {
+        rate_changes: rate_changes(),
+        ..policy()
+    };
+    for (m, weekday, weekend) in [
+        ("2000-01", "£50.00", "£75.00"),
+        ("2025-03", "£50.00", "£75.00"),
+        ("2025-04", "£50.00", "£80.00"),
+        ("2025-09", "£50.00", "£80.00"),
+        ("2025-10", "£60.00", "£80.00"),
+        ("2199-12", "£60.00", "£80.00"),
+    ] {
+        let r = p.rates_for(month(m)).unwrap();
+        assert_eq!(r.weekday.to_string(), weekday, "{m}");
+        assert_eq!(r.weekend.to_string(), weekend, "{m}");
+        assert_eq!(r.bank_holiday.to_string(), "£100.00", "{m}");
+    }
+    let no_rates = PayPolicy::unconfigured(London);
+    assert_eq!(no_rates.rates_for(month("2025-04")), None);
+}
+
 /// Well after every case's month, so each statement is final (not accrued).
 const LATER: &str = "2031-01-01T00:00:00Z";
 
@@ -80,7 +117,53 @@ fn cases() -> Vec<Case> {
         weekend_days: WeekendDays::from_days([Weekday::Fri, Weekday::Sat, Weekday::Sun]),
         ..policy()
     };
+    // Weekend £80 from April 2025, then weekday £60 from October (weekend still £80).
+    let with_changes = PayPolicy {
+        rate_changes: rate_changes(),
+        ..policy()
+    };
+    // Sat 29 Mar (GMT) to Sun 6 Apr 00:00 (BST), across the spring-forward day and the change.
+    let across_april = vec![rota(
+        "ops",
+        &[
+            ("2025-03-29T00:00:00Z", "alice"),
+            ("2025-04-06T00:00:00+01:00", "bob"),
+        ],
+    )];
     vec![
+        Case {
+            name: "a month before the first rate change is paid at the rates before it",
+            policy: with_changes.clone(),
+            rotas: across_april.clone(),
+            month: "2025-03",
+            // Sat 29 and Sun 30 (23 hours long, all on call: a whole day) at £75, Mon 31 at
+            // £50: 150 + 50 = £200.
+            expect: vec![("alice", ["1.00", "2.00", "0.00"], "£200.00")],
+        },
+        Case {
+            name: "the month a rate change starts is paid at the new rates",
+            policy: with_changes.clone(),
+            rotas: across_april,
+            month: "2025-04",
+            // Tue 1 to Fri 4 Apr at £50, Sat 5 at the new £80: 200 + 80 = £280.
+            expect: vec![("alice", ["4.00", "1.00", "0.00"], "£280.00")],
+        },
+        Case {
+            name: "a later change keeps the rates it leaves out, on the day the clocks go back",
+            policy: with_changes,
+            rotas: vec![rota(
+                "ops",
+                &[
+                    ("2025-10-24T09:00:00+01:00", "carol"),
+                    ("2025-10-27T09:00:00Z", "dave"),
+                ],
+            )],
+            month: "2025-10",
+            // Fri 24 from 09:00 (15/24) and Mon 27 to 09:00 (9/24): 1 weekday at the new £60;
+            // Sat 25 and Sun 26 (25 hours, all on call: a whole day) at April's £80.
+            // 60 + 160 = £220.
+            expect: vec![("carol", ["1.00", "2.00", "0.00"], "£220.00")],
+        },
         Case {
             name: "a plain week",
             policy: policy(),
