@@ -63,10 +63,12 @@ async fn malformed_envelopes_among_real_traffic_are_logged_and_skipped() {
         };
         real += 1;
         handovers.push(next);
+        // Each carries an envelope id: unacked, Slack would send it again and again.
         let acked = slack.send_with_id(id, frame, Duration::from_secs(3)).await;
-        eprintln!(
-            "{what}: {}",
-            if acked.is_ok() { "acked" } else { "not acked" }
+        assert!(
+            acked.is_ok(),
+            "{what} carries an envelope id and must be acked: {acked:?}\n{}",
+            baton.stderr()
         );
     }
     slack.send_raw_to_all(RawFrame::Text("not json at all {".into()));

@@ -11,9 +11,8 @@ use baton::store::{SqliteStore, Store};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// An ack slower than this would mean the retries held up a command. Far below the retry waits
-/// (0.5 s, 1 s, …), and generous for a debug build on a loaded machine.
-const ACK_LIMIT: Duration = Duration::from_millis(300);
+/// The shortest retry wait (then 1 s, …): an ack held up by a retry would take at least this.
+const ACK_LIMIT: Duration = Duration::from_millis(500);
 
 /// A database where Bob is on call in #ops, and a config whose reminder (every day at midnight)
 /// is therefore due the moment Baton starts.

@@ -81,8 +81,9 @@ async fn a_slow_command_does_not_hold_up_the_next_one_on_the_same_socket() {
         .await
         .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
     let slow = slow.await.unwrap().expect("the slow command is answered");
+    // Held behind the slow one, help would wait most of its 800 ms.
     assert!(
-        quick.latency < Duration::from_millis(400),
+        quick.latency < Duration::from_millis(700),
         "help waited {:?} behind the slow command",
         quick.latency
     );

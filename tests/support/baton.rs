@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 pub struct Baton {
     child: Child,
     stderr: Arc<Mutex<String>>,
+    /// The thread copying the child's stderr into `stderr`: it ends when the pipe closes.
+    reader: Option<std::thread::JoinHandle<()>>,
     dir: tempfile::TempDir,
 }
 
@@ -51,7 +53,7 @@ impl Baton {
         }
         let mut child = cmd.spawn().expect("start the baton binary");
         let stderr = Arc::new(Mutex::new(String::new()));
-        if let Some(mut pipe) = child.stderr.take() {
+        let reader = child.stderr.take().map(|mut pipe| {
             let sink = stderr.clone();
             std::thread::spawn(move || {
                 let mut buf = [0u8; 4096];
@@ -64,9 +66,14 @@ impl Baton {
                         .unwrap_or_else(|p| p.into_inner())
                         .push_str(&text);
                 }
-            });
+            })
+        });
+        Self {
+            child,
+            stderr,
+            reader,
+            dir,
         }
-        Self { child, stderr, dir }
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -86,8 +93,11 @@ impl Baton {
         let deadline = Instant::now() + limit;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                // Let the reader thread drain the pipe.
-                tokio::time::sleep(Duration::from_millis(20)).await;
+                // Everything it wrote is read once the pipe closes, which the exit does (no
+                // child of Baton's holds it open).
+                if let Some(reader) = self.reader.take() {
+                    let _ = tokio::task::spawn_blocking(move || reader.join()).await;
+                }
                 return Some(status);
             }
             if Instant::now() >= deadline {
