@@ -20,7 +20,8 @@ pub struct Common {
     /// A blank `BATON_CONFIG` (as env files often leave it) counts as unset.
     #[arg(long, global = true, env = "BATON_CONFIG", value_name = "FILE", value_parser = clap::builder::ValueParser::os_string())]
     pub config: Option<std::ffi::OsString>,
-    /// The SQLite database: a file path or a sqlite: URL; created if missing.
+    /// The SQLite database: a file path or a sqlite: URL. `run` and `console` create it if
+    /// missing; `pay-report` only reads one that exists.
     #[arg(
         long = "database",
         global = true,
@@ -128,7 +129,7 @@ fn parse_month(raw: &str) -> Result<crate::domain::month::YearMonth, String> {
 /// `baton pay-report`.
 pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Result<()> {
     use crate::report;
-    use crate::store::{PayScope, Store};
+    use crate::store::{PayScope, ReadOnlyStore};
     let config = load_config(common)?;
     if args.format == report::Format::Csv && config.pay.rates.is_none() {
         // A payroll import could read the blank amounts as zero pay.
@@ -137,7 +138,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
              the config (`--format table` shows days on call without them)"
         );
     }
-    let store = SqliteStore::open_existing(&common.database).await?;
+    let store = ReadOnlyStore::open(&common.database).await?;
     let now = Utc::now();
     let (start, end) = args.month.bounds(config.timezone);
     // Every channel, even for one: a channel's amount is its share of each engineer's total
@@ -160,7 +161,6 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     }
     let users: Vec<UserId> = statements.iter().map(|s| s.user.clone()).collect();
     let names = store.names(&users).await?;
-    store.close().await;
     crate::commands::oncall_pay::warn_uncovered(&statements);
     if args.format == report::Format::Csv {
         // The table says "to date" itself; the CSV's header is fixed, so the log says it.

@@ -7,6 +7,8 @@
 //! active handovers in memory (`pay_index.rs`), which the writer keeps up to date and a change
 //! counter in the database keeps exact. sqlx applies the migrations and reads names for reports
 //! on a small pool of reading connections, which with WAL never wait for the writer.
+//! [`ReadOnlyStore`] is the reports' way in: read-only connections and no writer, so that a
+//! report never migrates or changes the file it reads.
 //!
 //! Durability: WAL with `synchronous = NORMAL`. A committed transaction survives the process being
 //! killed (the WAL is in the OS page cache); only a power cut can lose the last few commits. Every
@@ -20,7 +22,7 @@ use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::pay::{ChannelRota, HandoverPoint};
 use crate::domain::rota::{ChannelState, Handover, NewHandover, Undo};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use rusqlite::{Connection, Row};
+use rusqlite::{Connection, OptionalExtension, Row};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection as _, SqliteConnection};
 use std::collections::HashMap;
@@ -32,7 +34,7 @@ use std::time::Duration;
 
 mod pay_index;
 mod writer;
-use pay_index::Change;
+use pay_index::{Change, ReadSource};
 use writer::{Writer, Writes};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
@@ -60,6 +62,19 @@ pub enum StoreError {
          read a database, they never create one)"
     )]
     Missing(String),
+    #[error("cannot read the database at {path}: {reason}")]
+    OpenForReading { path: String, reason: String },
+    #[error(
+        "{0} is not a Baton database (it has no record of Baton's schema): point DATABASE_URL at \
+         the file Baton records to"
+    )]
+    NotBaton(String),
+    #[error(
+        "the database at {path} was last opened by an older Baton (it lacks migration \
+         {version}): start this Baton on it once (`baton console`, then `:quit`) to update it, \
+         then run the report again"
+    )]
+    OlderSchema { path: String, version: i64 },
     #[error("database error")]
     Database(#[from] sqlx::Error),
     #[error("database error")]
@@ -281,22 +296,9 @@ fn open_reason(error: &sqlx::Error) -> String {
 impl SqliteStore {
     /// Opens (creating if missing) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        Self::open_with(url, true).await
-    }
-
-    /// Opens and migrates the database at `url`, which must exist: for reports, where a new
-    /// empty database (a typo in the path) would be read as a month nobody was on call.
-    pub async fn open_existing(url: &str) -> Result<Self, StoreError> {
-        Self::open_with(url, false).await
-    }
-
-    async fn open_with(url: &str, create: bool) -> Result<Self, StoreError> {
         let (options, path) = connect_options(url)?;
-        if !create && !options.get_filename().exists() {
-            return Err(StoreError::Missing(path));
-        }
         let options = options
-            .create_if_missing(create)
+            .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
@@ -329,7 +331,9 @@ impl SqliteStore {
         })?;
         // The writer's connection is open, so closing this one does not checkpoint.
         setup.close().await?;
-        let pay = Arc::new(pay_index::Shared::open(options.get_filename())?);
+        let pay = Arc::new(pay_index::Shared::open(ReadSource::live(
+            options.get_filename(),
+        ))?);
         let writer = Writer::start(writing, Some(Arc::clone(&pay)))
             .map_err(|e| open_error(e.to_string()))?;
         let reader = SqlitePoolOptions::new()
@@ -354,6 +358,127 @@ impl SqliteStore {
         self.reader.close().await;
         self.writer.stop().await;
     }
+}
+
+/// A Baton database opened for reading only, for `baton pay-report`: it never writes (no
+/// migration, no change of journal mode, no writer), so a report can read the live database
+/// beside a running Baton, a backup copy, or a file its user may only read, and pointed at the
+/// wrong file it refuses rather than turning it into an empty Baton database.
+pub struct ReadOnlyStore {
+    source: ReadSource,
+    pay: pay_index::Shared,
+}
+
+impl ReadOnlyStore {
+    /// Opens the database at `url`, which must exist and hold exactly the migrations this Baton
+    /// knows: one from an older Baton lacks tables or columns a report reads, and one from a
+    /// newer Baton may hold rows this one would misread.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let (options, shown) = connect_options(url)?;
+        let path = options.get_filename().to_path_buf();
+        if !path.exists() {
+            return Err(StoreError::Missing(shown));
+        }
+        let unreadable = |e: rusqlite::Error| StoreError::OpenForReading {
+            path: shown.clone(),
+            reason: format!("{e} (check that this user may read the file)"),
+        };
+        let live = ReadSource::live(&path);
+        let (source, applied) = match live.connect().and_then(|c| applied_migrations(&c)) {
+            Err(e) if cannot_share_memory(&e) && !wal_beside(&path).exists() => {
+                // A WAL database in a directory this user may not write, with no `-shm` file
+                // to share: nothing is writing it (see `ReadSource::unchanging`).
+                let source = ReadSource::unchanging(&path);
+                let applied = source.connect().and_then(|c| applied_migrations(&c));
+                (source, applied)
+            }
+            other => (live, other),
+        };
+        let applied = applied.map_err(|e| match e {
+            e if cannot_share_memory(&e) => StoreError::OpenForReading {
+                path: shown.clone(),
+                reason: format!(
+                    "{e}; it is in use (it has a -wal file), and reading a database in use needs \
+                     write access to its directory, for SQLite's shared-memory file, or a copy \
+                     made with sqlite3's .backup"
+                ),
+            },
+            rusqlite::Error::SqliteFailure(_, Some(ref m)) if m.contains("no such table") => {
+                StoreError::NotBaton(shown.clone())
+            }
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+                StoreError::NotBaton(shown.clone())
+            }
+            other => unreadable(other),
+        })?;
+        let known: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
+        if let Some(&version) = applied.iter().find(|v| !known.contains(v)) {
+            return Err(StoreError::NewerSchema {
+                path: shown,
+                version,
+            });
+        }
+        if let Some(&version) = known.iter().find(|v| !applied.contains(v)) {
+            return Err(StoreError::OlderSchema {
+                path: shown,
+                version,
+            });
+        }
+        let pay = pay_index::Shared::open(source.clone())?;
+        Ok(Self { source, pay })
+    }
+
+    /// Pay's rows for the period, as [`Store::pay_history`] gives them.
+    pub async fn pay_history(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        scope: PayScope<'_>,
+    ) -> Result<Vec<ChannelRota>, StoreError> {
+        self.pay.answer(start, end, scope).await
+    }
+
+    /// The names last seen for `users`, as [`Store::names`] gives them.
+    pub async fn names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
+        let source = self.source.clone();
+        let users = users.to_vec();
+        tokio::task::spawn_blocking(move || {
+            let conn = source.connect()?;
+            let mut query = conn.prepare("SELECT name FROM people WHERE user_id = ?1")?;
+            let mut names = HashMap::new();
+            for u in users {
+                let name: Option<String> =
+                    query.query_row([u.as_str()], |row| row.get(0)).optional()?;
+                if let Some(name) = name {
+                    names.insert(u, name);
+                }
+            }
+            Ok(names)
+        })
+        .await
+        .map_err(|_| StoreError::Panicked)?
+    }
+}
+
+/// SQLite could not set up the shared memory a WAL reader needs: the `-shm` file is missing
+/// and may not be created, or may not be written.
+fn cannot_share_memory(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if matches!(f.code, rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen))
+}
+
+/// The `-wal` file SQLite keeps beside a WAL database while it is in use.
+fn wal_beside(path: &std::path::Path) -> PathBuf {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    PathBuf::from(wal)
+}
+
+/// The versions of the migrations applied to a database, from sqlx's own table.
+fn applied_migrations(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
+    conn.prepare("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")?
+        .query_map([], |row| row.get(0))?
+        .collect()
 }
 
 /// How long a connection waits for another process's lock (the console on the same file).

@@ -295,32 +295,75 @@ pub(super) struct Shared {
     /// Reads the change counter for each answer (a one-row table: microseconds).
     counter: Mutex<Connection>,
     /// Where rebuilds open their own connection.
-    path: PathBuf,
+    source: ReadSource,
     /// One rebuild at a time: the askers who find the index stale wait for the first one's.
     rebuilding: tokio::sync::Mutex<()>,
 }
 
-/// A connection that only reads.
-fn reading_connection(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(super::BUSY_TIMEOUT)?;
-    Ok(conn)
+/// Where reading connections come from: the database file, read as a live database, or (a
+/// report's last resort) as a file nothing is writing.
+#[derive(Debug, Clone)]
+pub(super) struct ReadSource {
+    path: PathBuf,
+    immutable: bool,
+}
+
+impl ReadSource {
+    /// The file as a live database: readers take SQLite's shared-memory locks, so they see
+    /// each commit whole while Baton writes.
+    pub(super) fn live(path: &Path) -> Self {
+        Self {
+            path: path.to_owned(),
+            immutable: false,
+        }
+    }
+
+    /// The file read with SQLite's `immutable` flag, which takes no locks and needs no
+    /// shared-memory file: how a user who may not write the database's directory can read a
+    /// WAL database that has no `-shm` file beside it. Only for a file with no `-wal` file
+    /// either, which a running Baton always has: then every commit is in the file itself.
+    pub(super) fn unchanging(path: &Path) -> Self {
+        Self {
+            path: path.to_owned(),
+            immutable: true,
+        }
+    }
+
+    /// A connection that only reads.
+    pub(super) fn connect(&self) -> rusqlite::Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = if self.immutable {
+            // A URI filename: `%`, `?` and `#` in the path must be escaped.
+            let mut uri = String::from("file:");
+            for c in self.path.to_string_lossy().chars() {
+                match c {
+                    '%' => uri.push_str("%25"),
+                    '?' => uri.push_str("%3f"),
+                    '#' => uri.push_str("%23"),
+                    c => uri.push(c),
+                }
+            }
+            uri.push_str("?immutable=1");
+            Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?
+        } else {
+            Connection::open_with_flags(&self.path, flags)?
+        };
+        conn.busy_timeout(super::BUSY_TIMEOUT)?;
+        Ok(conn)
+    }
 }
 
 impl Shared {
     /// The index for the (migrated) database at `path`, not yet read: [`Shared::warm`] or the
     /// first answer reads it, so opening the store costs the same whatever the history's size.
-    pub(super) fn open(path: &Path) -> Result<Self, StoreError> {
-        let counter = reading_connection(path)?;
+    pub(super) fn open(source: ReadSource) -> Result<Self, StoreError> {
+        let counter = source.connect()?;
         // Reads the schema and compiles the counter's statement now, not on the first answer.
         version(&counter)?;
         Ok(Self {
             index: RwLock::new(None),
             counter: Mutex::new(counter),
-            path: path.to_owned(),
+            source,
             rebuilding: tokio::sync::Mutex::new(()),
         })
     }
@@ -340,8 +383,8 @@ impl Shared {
     /// The whole index, read in one transaction on a connection of its own (on a blocking
     /// thread: a large history takes milliseconds).
     async fn load(&self) -> Result<PayIndex, StoreError> {
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || PayIndex::load(&reading_connection(&path)?))
+        let source = self.source.clone();
+        tokio::task::spawn_blocking(move || PayIndex::load(&source.connect()?))
             .await
             .map_err(|_| StoreError::Panicked)?
     }

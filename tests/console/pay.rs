@@ -401,6 +401,61 @@ fn report_fails(ws: &Workspace, db: &std::path::Path, args: &[&str]) -> String {
 }
 
 #[test]
+fn a_report_reads_only_baton_databases_and_never_changes_the_file_it_reads() {
+    let ws = march();
+    let read = |p: &std::path::Path| std::fs::read(p).unwrap_or_default();
+    // A report on Baton's own database leaves the file as it was.
+    let before = read(&ws.db());
+    ws.report(&["--month", "2025-03"]);
+    assert!(read(&ws.db()) == before, "the report changed the database");
+
+    let copy = |name: &str, change: &str| {
+        let path = ws.path().join(name);
+        std::fs::copy(ws.db(), &path).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(change).unwrap();
+        drop(conn);
+        path
+    };
+    let other = ws.path().join("invoices.db");
+    let conn = rusqlite::Connection::open(&other).unwrap();
+    conn.execute_batch("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount TEXT);")
+        .unwrap();
+    drop(conn);
+    let empty = ws.path().join("empty.db");
+    std::fs::write(&empty, "").unwrap();
+    let older = copy(
+        "older.db",
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations);",
+    );
+    let newer = copy(
+        "newer.db",
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99990101000000, 'from the future', 1, x'00', 0);",
+    );
+    // (database, what the report says)
+    for (db, expected) in [
+        (&other, "is not a Baton database"),
+        (&empty, "is not a Baton database"),
+        (&older, "was last opened by an older Baton"),
+        (
+            &newer,
+            "was written by a newer Baton (it has migration 99990101000000",
+        ),
+    ] {
+        let before = read(db);
+        let stderr = report_fails(&ws, db, &["--month", "2025-03"]);
+        assert!(stderr.contains(expected), "{}: {stderr}", db.display());
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            read(db) == before,
+            "{}: the report changed it",
+            db.display()
+        );
+    }
+}
+
+#[test]
 fn one_channels_export_gives_each_engineer_the_same_amounts_as_the_full_one() {
     // Bob holds three channels for 8 hours each: £3.33⅓ in each, £10.00 paid. Each channel's
     // amount is its share of that total, whether the export is for every channel or for one.
