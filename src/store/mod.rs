@@ -297,6 +297,7 @@ impl SqliteStore {
     /// Opens (creating if missing) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let (options, path) = connect_options(url)?;
+        owner_only(options.get_filename());
         let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -458,6 +459,37 @@ impl ReadOnlyStore {
         .await
         .map_err(|_| StoreError::Panicked)?
     }
+}
+
+/// Creates the database file, if missing, readable and writable by its owner only: it holds
+/// every handover's notes and, with the config, everyone's pay. SQLite gives its `-wal` and
+/// `-shm` files the database file's permissions. A file that exists and that other users may
+/// read is left as it is, with a warning.
+fn owner_only(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+        // Any other failure (a missing directory, say) SQLite reports next, in its own words.
+        if created.is_err() {
+            if let Ok(meta) = std::fs::metadata(path) {
+                if meta.permissions().mode() & 0o077 != 0 {
+                    tracing::warn!(
+                        database = %path.display(),
+                        mode = format!("{:o}", meta.permissions().mode() & 0o777),
+                        "other users may read the database (handover notes, and with the \
+                         config everyone's pay): `chmod 600` it and its -wal and -shm files"
+                    );
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// SQLite could not set up the shared memory a WAL reader needs: the `-shm` file is missing

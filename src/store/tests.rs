@@ -607,3 +607,16 @@ async fn a_closed_store_leaves_every_handover_in_the_database_file_itself() {
         .unwrap();
     assert_eq!(n, 9);
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_database_and_its_wal_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, store) = temp_store().await;
+    record(&store, "C0OPS", "U0BOB", "2025-06-02T09:00:00Z").await;
+    for name in ["t.db", "t.db-wal", "t.db-shm"] {
+        let mode = std::fs::metadata(dir.path().join(name)).map(|m| m.permissions().mode() & 0o777);
+        assert_eq!(mode.ok(), Some(0o600), "{name}");
+    }
+    store.close().await;
+}
