@@ -228,8 +228,9 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
     let slack =
         crate::slack::SlackSettings::from_vars_or(|name| std::env::var(name).ok(), configured)?;
     let config = config?;
-    let store = SqliteStore::open(&common.database).await?;
+    // Before the store: a refused config leaves no database behind.
     check_slack_admins(&config)?;
+    let store = SqliteStore::open(&common.database).await?;
     tracing::info!(
         config = %config
             .source
@@ -264,6 +265,8 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
 /// accepts the console's names, which in Slack would match nobody and leave Baton without an
 /// admin, silently.
 fn check_slack_admins(config: &Config) -> anyhow::Result<()> {
+    /// The id in `baton.example.toml`, which a copied config may still hold.
+    const EXAMPLE_ADMIN: &str = "U0123ABCD";
     let slack_shaped = |id: &str| {
         id.len() >= 3
             && id.starts_with(['U', 'W'])
@@ -271,13 +274,19 @@ fn check_slack_admins(config: &Config) -> anyhow::Result<()> {
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
     };
-    match config.admins.iter().find(|a| !slack_shaped(a.as_str())) {
-        Some(bad) => anyhow::bail!(
+    if let Some(bad) = config.admins.iter().find(|a| !slack_shaped(a.as_str())) {
+        anyhow::bail!(
             "admins: `{bad}` is not a Slack member id: use ids like \"U0123ABCD\" (in Slack, a \
              person's profile > ⋮ > Copy member ID)"
-        ),
-        None => Ok(()),
+        );
     }
+    if config.admins.iter().any(|a| a.as_str() == EXAMPLE_ADMIN) {
+        anyhow::bail!(
+            "admins: `{EXAMPLE_ADMIN}` is baton.example.toml's placeholder: put your admins' \
+             Slack member ids there (in Slack, a person's profile > ⋮ > Copy member ID)"
+        );
+    }
+    Ok(())
 }
 
 /// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called, not when the

@@ -12,6 +12,11 @@ type Overrides<'a> = &'a [(&'a str, Option<&'a str>)];
 
 /// Runs `baton run` with `overrides` and returns its only line of output.
 async fn fails_with_one_line(slack: &FakeSlack, overrides: Overrides<'_>) -> String {
+    fails_leaving_database(slack, overrides).await.0
+}
+
+/// As [`fails_with_one_line`]; also whether the database file was left behind.
+async fn fails_leaving_database(slack: &FakeSlack, overrides: Overrides<'_>) -> (String, bool) {
     let mut all = vec![("RUST_BACKTRACE", Some("1")), ("RUST_LOG", Some("warn"))];
     all.extend_from_slice(overrides);
     let mut baton = Baton::start_with(slack, &all);
@@ -26,7 +31,7 @@ async fn fails_with_one_line(slack: &FakeSlack, overrides: Overrides<'_>) -> Str
     assert_eq!(lines.len(), 1, "exactly one line: {stderr}");
     assert!(lines[0].starts_with("baton: "), "{stderr}");
     assert_eq!(slack.open_sockets(), 0);
-    lines[0].to_owned()
+    (lines[0].to_owned(), baton.db_path().exists())
 }
 
 #[tokio::test]
@@ -127,13 +132,20 @@ async fn an_invalid_config_file_names_the_file_and_the_key() {
         ("admins = [\n", "baton.toml"),
         // A console name is a valid admin there; in Slack it would match nobody.
         ("admins = [\"alice\"]\n", "`alice` is not a Slack member id"),
+        // baton.example.toml copied as it is.
+        (
+            "admins = [\"U0123ABCD\"]\n",
+            "`U0123ABCD` is baton.example.toml's placeholder",
+        ),
     ];
     for (text, expected) in cases {
         let path = dir.path().join("baton.toml");
         std::fs::write(&path, text).unwrap();
-        let line =
-            fails_with_one_line(&slack, &[("BATON_CONFIG", Some(&path.to_string_lossy()))]).await;
+        let (line, database) =
+            fails_leaving_database(&slack, &[("BATON_CONFIG", Some(&path.to_string_lossy()))])
+                .await;
         assert!(line.contains(expected), "{text:?}: {line}");
+        assert!(!database, "{text:?}: a refused config created a database");
     }
     let missing = dir.path().join("nowhere.toml");
     let line = fails_with_one_line(
