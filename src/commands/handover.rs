@@ -999,13 +999,18 @@ enum UndoRefusal {
     TooLate(DateTime<Utc>),
 }
 
+/// Whether whoever recorded a handover at `recorded_at` may still undo it at `now`: for
+/// [`UNDO_WINDOW_MINUTES`] of real time, whatever the clocks on the wall did meanwhile.
+fn within_undo_window(recorded_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now - recorded_at <= Duration::minutes(UNDO_WINDOW_MINUTES)
+}
+
 async fn undo<S: Store, D: Directory>(
     engine: &Engine<S, D>,
     inv: &Invocation,
     is_admin: bool,
     named: Option<UserId>,
 ) -> Handled {
-    let window = Duration::minutes(UNDO_WINDOW_MINUTES);
     let (caller, now) = (inv.user.clone(), inv.now);
     let outcome = engine
         .store
@@ -1014,7 +1019,7 @@ async fn undo<S: Store, D: Directory>(
             inv.dedup_key.as_deref(),
             move |state, undone| {
                 let may_undo = |h: &Handover| {
-                    is_admin || (h.recorded_by == caller && now - h.recorded_at <= window)
+                    is_admin || (h.recorded_by == caller && within_undo_window(h.recorded_at, now))
                 };
                 if let (Some(undone), None) = (undone, &named) {
                     return Err(UndoRefusal::AlreadyUndone {
@@ -1037,7 +1042,7 @@ async fn undo<S: Store, D: Directory>(
                     if latest.recorded_by != caller {
                         return Err(UndoRefusal::NotYours(latest.recorded_by.clone()));
                     }
-                    if now - latest.recorded_at > window {
+                    if !within_undo_window(latest.recorded_at, now) {
                         return Err(UndoRefusal::TooLate(latest.recorded_at));
                     }
                 }
@@ -1740,6 +1745,54 @@ mod tests {
                 latest: t("2025-03-03T09:00:00Z")
             })
         );
+    }
+
+    #[test]
+    fn the_undo_window_is_fifteen_minutes_of_real_time_across_clock_changes() {
+        // (recorded, undo asked, allowed)
+        let cases = [
+            ("2025-03-03T09:00:00Z", "2025-03-03T09:15:00Z", true),
+            ("2025-03-03T09:00:00Z", "2025-03-03T09:15:01Z", false),
+            // 00:55 GMT to 02:05 BST on the day the clocks go forward: 10 minutes.
+            ("2025-03-30T00:55:00Z", "2025-03-30T01:05:00Z", true),
+            ("2025-03-30T00:55:00Z", "2025-03-30T01:11:00Z", false),
+            // 01:55 BST to 01:05 GMT on the day they go back: 10 minutes, not minus 50.
+            ("2025-10-26T00:55:00Z", "2025-10-26T01:05:00Z", true),
+            ("2025-10-26T00:55:00Z", "2025-10-26T01:11:00Z", false),
+        ];
+        for (recorded, now, allowed) in cases {
+            assert_eq!(
+                within_undo_window(t(recorded), t(now)),
+                allowed,
+                "{recorded} {now}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_latest_handover_ahead_of_now_is_judged_in_real_time_on_the_day_the_clocks_go_back() {
+        // The latest took effect at 01:30 GMT (the second 01:30); now is 01:40 BST, the first
+        // 01:40, which reads later on the wall but is 50 minutes earlier: refused.
+        let state = state_with("ann", "2025-10-26T01:30:00Z");
+        let now = t("2025-10-26T00:40:00Z");
+        assert_eq!(
+            decide(
+                &state,
+                &proposal(&u("ann"), false, &u("bob"), now, false, now)
+            ),
+            Err(Refusal::LatestInFuture {
+                latest: t("2025-10-26T01:30:00Z")
+            })
+        );
+        // Thirty seconds behind it: another clock, a zero-length shift.
+        let now = t("2025-10-26T01:29:30Z");
+        let made = decide(
+            &state,
+            &proposal(&u("ann"), false, &u("bob"), now, false, now),
+        )
+        .unwrap();
+        assert_eq!(made.effective_at, t("2025-10-26T01:30:00Z"));
+        assert_eq!((made.to, made.from), (u("bob"), Some(u("ann"))));
     }
 
     #[test]

@@ -436,6 +436,51 @@ mod tests {
     use crate::domain::ids::UserId;
 
     #[test]
+    fn a_month_to_date_is_labelled_in_local_time_on_both_clock_change_days() {
+        let policy = PayPolicy::unconfigured(chrono_tz::Europe::London);
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        for (month, now, label) in [
+            // 01:00 GMT is 02:00 BST: the hour after 00:59 is 02:00.
+            (
+                "2025-03",
+                "2025-03-30T00:59:00Z",
+                "March 2025 (to date, Sun 30 Mar, 00:59)",
+            ),
+            (
+                "2025-03",
+                "2025-03-30T01:30:00Z",
+                "March 2025 (to date, Sun 30 Mar, 02:30)",
+            ),
+            // 01:30 happens twice on 26 October: the label says which.
+            (
+                "2025-10",
+                "2025-10-26T00:30:00Z",
+                "October 2025 (to date, Sun 26 Oct, 01:30 BST)",
+            ),
+            (
+                "2025-10",
+                "2025-10-26T01:30:00Z",
+                "October 2025 (to date, Sun 26 Oct, 01:30 GMT)",
+            ),
+            // The last instant of a month that ends on a 23-hour day, and the first of the next.
+            (
+                "2024-03",
+                "2024-03-31T22:59:59Z",
+                "March 2024 (to date, Sun 31 Mar, 23:59)",
+            ),
+            ("2024-03", "2024-03-31T23:00:00Z", "March 2024"),
+            (
+                "2024-04",
+                "2024-03-31T23:00:00Z",
+                "April 2024 (to date, Mon 1 Apr, 00:00)",
+            ),
+        ] {
+            let month: YearMonth = month.parse().unwrap();
+            assert_eq!(period_label(month, &policy, at(now)), label, "{now}");
+        }
+    }
+
+    #[test]
     fn the_grammar_reads_me_people_team_and_months() {
         let m = |s: &str| MonthAsked::Given(s.parse::<YearMonth>().unwrap());
         let cases = [

@@ -257,6 +257,30 @@ mod tests {
         let (start, end) = YearMonth::new(2025, 3).unwrap().bounds(London);
         assert_eq!(start.to_rfc3339(), "2025-03-01T00:00:00+00:00");
         assert_eq!(end.to_rfc3339(), "2025-03-31T23:00:00+00:00");
+        // A month whose last day is a clock change ends at that day's local midnight.
+        for (y, m, start, end) in [
+            (
+                2024,
+                3,
+                "2024-03-01T00:00:00+00:00",
+                "2024-03-31T23:00:00+00:00",
+            ),
+            (
+                2025,
+                10,
+                "2025-09-30T23:00:00+00:00",
+                "2025-11-01T00:00:00+00:00",
+            ),
+            (
+                2027,
+                10,
+                "2027-09-30T23:00:00+00:00",
+                "2027-11-01T00:00:00+00:00",
+            ),
+        ] {
+            let (s, e) = YearMonth::new(y, m).unwrap().bounds(London);
+            assert_eq!((s.to_rfc3339(), e.to_rfc3339()), (start.into(), end.into()));
+        }
         let (start, _) = YearMonth::new(2025, 12).unwrap().bounds(London);
         assert_eq!(
             YearMonth::new(2025, 12).unwrap().next().to_string(),

@@ -230,6 +230,25 @@ fn last_month_is_the_local_calendars_month_before_now() {
 }
 
 #[test]
+fn last_month_after_a_month_that_ends_on_a_clock_change_day_is_that_month() {
+    let ws = Workspace::with_config(CONFIG);
+    // (now, the month `last` means): each just after a month whose last day was a change day.
+    for (now, month) in [
+        ("2024-04-01 00:30", "March 2024"),
+        ("2021-11-01 00:30", "October 2021"),
+    ] {
+        let out = ws.run(&[&format!(":now {now}"), "/oncall-pay last"]);
+        let r = replies(&out);
+        assert!(
+            r[1].starts_with(&format!(
+                "[private to alice] *Your on-call pay for {month}*"
+            )),
+            "{now}: {out}"
+        );
+    }
+}
+
+#[test]
 fn oncall_pay_me_answers_privately_with_the_same_figures_as_payroll() {
     let ws = march();
     let out = ws.run(&[

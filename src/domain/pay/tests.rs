@@ -165,6 +165,64 @@ fn cases() -> Vec<Case> {
             expect: vec![("carol", ["1.00", "2.00", "0.00"], "£220.00")],
         },
         Case {
+            name: "march 2024 ends on the 23-hour sunday the clocks go forward",
+            policy: policy(),
+            rotas: vec![rota(
+                "ops",
+                &[
+                    ("2024-03-30T00:00:00Z", "alice"),
+                    ("2024-04-02T00:00:00+01:00", "bob"),
+                ],
+            )],
+            month: "2024-03",
+            // Sat 30 and Sun 31 (82,800 s, all on call): 2 weekend days, £150. March ends at
+            // 2024-03-31T23:00Z; an end at UTC midnight would add an hour of Easter Monday.
+            expect: vec![("alice", ["0.00", "2.00", "0.00"], "£150.00")],
+        },
+        Case {
+            name: "april 2024 starts at midnight BST, an hour before UTC midnight",
+            policy: policy(),
+            rotas: vec![rota(
+                "ops",
+                &[
+                    ("2024-03-30T00:00:00Z", "alice"),
+                    ("2024-04-02T00:00:00+01:00", "bob"),
+                ],
+            )],
+            month: "2024-04",
+            // Easter Monday 1 April, all 24 hours of it: 1 bank-holiday day, £100.
+            expect: vec![("alice", ["0.00", "0.00", "1.00"], "£100.00")],
+        },
+        Case {
+            name: "october 2027 ends on the 25-hour sunday the clocks go back",
+            policy: policy(),
+            rotas: vec![rota(
+                "ops",
+                &[
+                    ("2027-10-30T00:00:00+01:00", "carol"),
+                    ("2027-11-01T12:00:00Z", "dave"),
+                ],
+            )],
+            month: "2027-10",
+            // Sat 30 and Sun 31 (90,000 s, all on call): 2 weekend days, £150. October ends at
+            // 2027-11-01T00:00Z, the hour after 23:00Z still being Sunday.
+            expect: vec![("carol", ["0.00", "2.00", "0.00"], "£150.00")],
+        },
+        Case {
+            name: "november 2027 starts at midnight GMT after the 25-hour sunday",
+            policy: policy(),
+            rotas: vec![rota(
+                "ops",
+                &[
+                    ("2027-10-30T00:00:00+01:00", "carol"),
+                    ("2027-11-01T12:00:00Z", "dave"),
+                ],
+            )],
+            month: "2027-11",
+            // Mon 1 Nov 00:00-12:00 GMT: half a weekday, £25.
+            expect: vec![("carol", ["0.50", "0.00", "0.00"], "£25.00")],
+        },
+        Case {
             name: "a plain week",
             policy: policy(),
             rotas: vec![rota("ops", PLAIN_WEEK)],
@@ -436,6 +494,44 @@ fn hand_computed_statements_match_the_pay_rule() {
                 assert_eq!(in_team, Some(&s), "{}: {who}", case.name);
             }
         }
+    }
+}
+
+#[test]
+fn a_month_not_over_is_accrued_to_now_on_both_clock_change_days() {
+    // (on call from, now, weekend days shown, total): Saturday from midnight, asked on Sunday.
+    let cases = [
+        // 30 Mar 2025 runs 00:00Z to 23:00Z (82,800 s): 11 h of it is 0.478…; 1.478… × £75.
+        (
+            "2025-03-29T00:00:00Z",
+            "2025-03-30T11:00:00Z",
+            "2025-03",
+            "1.48",
+            "£110.87",
+        ),
+        // 26 Oct 2025 runs 2025-10-25T23:00Z to 2025-10-27T00:00Z (90,000 s): 13 h is 0.52.
+        (
+            "2025-10-25T00:00:00+01:00",
+            "2025-10-26T12:00:00Z",
+            "2025-10",
+            "1.52",
+            "£114.00",
+        ),
+    ];
+    for (from, now, m, weekend, total) in cases {
+        let rotas = [rota("ops", &[(from, "alice")])];
+        let s = statement(&policy(), &rotas, &user("alice"), month(m), at(now));
+        assert_eq!(s.to_date, Some(at(now)), "{now}");
+        assert_eq!(
+            s.overall.shown_days(DayKind::Weekend).to_string(),
+            weekend,
+            "{now}"
+        );
+        assert_eq!(
+            s.total.map(|t| t.to_string()).as_deref(),
+            Some(total),
+            "{now}"
+        );
     }
 }
 
