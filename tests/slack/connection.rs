@@ -337,7 +337,15 @@ async fn sigterm_finishes_the_command_in_hand_and_reads_no_new_one() {
         .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
     let in_hand = handover_waiting_on_users_info(&slack, &baton, Duration::from_millis(700)).await;
     baton.terminate();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Logged as the sockets are told to stop reading.
+    let deadline = std::time::Instant::now() + WAIT;
+    while !baton
+        .stderr()
+        .contains("shutting down: finishing the commands in hand")
+    {
+        assert!(std::time::Instant::now() < deadline, "{}", baton.stderr());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let late = slack.slash_command(ALICE, OPS, "/handover", "help").await;
     assert!(late.is_err(), "read after SIGTERM: {late:?}");
     let ack = in_hand

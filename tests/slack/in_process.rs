@@ -6,6 +6,7 @@ use super::{workspace, ALICE, OPS, WAIT};
 use baton::commands::{Answer, Block, Invocation, Reply};
 use baton::slack::{CommandHandler, SlackApp, SlackSettings};
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -23,11 +24,14 @@ fn settings(slack: &FakeSlack) -> SlackSettings {
 /// Answers with what it was given, after `delay`.
 struct Echo {
     delay: Duration,
+    /// Told as each command reaches the handler.
+    entered: Arc<tokio::sync::Notify>,
 }
 
 impl CommandHandler for Echo {
     fn handle(&self, inv: Invocation) -> impl Future<Output = Answer> + Send {
         let delay = self.delay;
+        self.entered.notify_one();
         async move {
             tokio::time::sleep(delay).await;
             let reply = Reply::public(format!(
@@ -77,6 +81,7 @@ async fn the_engine_gets_slacks_identities_text_and_a_dedup_key() {
         &slack,
         Echo {
             delay: Duration::ZERO,
+            entered: Arc::default(),
         },
     )
     .await;
@@ -107,6 +112,7 @@ async fn a_slow_answer_is_acked_at_once_and_follows_on_the_response_url() {
         &slack,
         Echo {
             delay: Duration::from_millis(2600),
+            entered: Arc::default(),
         },
     )
     .await;
@@ -128,16 +134,18 @@ async fn a_slow_answer_is_acked_at_once_and_follows_on_the_response_url() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_finishes_the_commands_in_hand() {
     let slack = workspace().await;
+    let entered = Arc::new(tokio::sync::Notify::new());
     let (stop, task) = serve(
         &slack,
         Echo {
             delay: Duration::from_millis(400),
+            entered: entered.clone(),
         },
     )
     .await;
     let send = slack.slash_command(ALICE, OPS, "/handover", "in hand");
     let stop_soon = async {
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        entered.notified().await;
         let _ = stop.send(());
     };
     let (ack, ()) = tokio::join!(send, stop_soon);

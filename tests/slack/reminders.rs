@@ -3,7 +3,6 @@
 
 use super::support::baton::Baton;
 use super::{mention, workspace, ALICE, BOB, CAROL, OPS, WAIT};
-use chrono::{Duration as Span, Utc};
 use std::time::{Duration, Instant};
 
 const WEB: &str = "C0WEB00001";
@@ -25,14 +24,19 @@ async fn wait_for_log(baton: &Baton, needle: &str, count: usize) {
 async fn each_channel_with_someone_on_call_gets_one_reminder_even_across_a_restart() {
     let slack = workspace().await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = dir.path().join("baton.toml");
-    // A few seconds from now, on every day, so the test does not depend on today's date.
-    let at = (Utc::now() + Span::seconds(4)).with_timezone(&chrono_tz::Europe::London);
+    // First without reminders, to record the handovers; then with one every day at midnight,
+    // so due the moment Baton starts, whatever the time and day the test runs.
+    let quiet = dir.path().join("quiet.toml");
+    let due = dir.path().join("due.toml");
     std::fs::write(
-        &config,
+        &quiet,
+        format!("admins = [\"{ALICE}\"]\n[reminders]\nenabled = false\n"),
+    )
+    .expect("write config");
+    std::fs::write(
+        &due,
         format!(
-            "admins = [\"{ALICE}\"]\n[reminders]\ntime = \"{}\"\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]\n",
-            at.format("%H:%M:%S")
+            "admins = [\"{ALICE}\"]\n[reminders]\ntime = \"00:00\"\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]\n"
         ),
     )
     .expect("write config");
@@ -40,12 +44,17 @@ async fn each_channel_with_someone_on_call_gets_one_reminder_even_across_a_resta
         "sqlite://{}?mode=rwc",
         dir.path().join("baton.db").display()
     );
-    let env = [
-        ("BATON_CONFIG", Some(config.to_str().unwrap_or_default())),
+    let (quiet, due) = (quiet.to_string_lossy(), due.to_string_lossy());
+    let quiet_env = [
+        ("BATON_CONFIG", Some(quiet.as_ref())),
+        ("DATABASE_URL", Some(db.as_str())),
+    ];
+    let due_env = [
+        ("BATON_CONFIG", Some(due.as_ref())),
         ("DATABASE_URL", Some(db.as_str())),
     ];
 
-    let mut baton = Baton::start_with(&slack, &env);
+    let mut baton = Baton::start_with(&slack, &quiet_env);
     slack
         .wait_for_connections(2, WAIT)
         .await
@@ -71,6 +80,13 @@ async fn each_channel_with_someone_on_call_gets_one_reminder_even_across_a_resta
         .expect("ack");
     assert!(ack.text().contains("Nobody is on call"), "{}", ack.text());
 
+    baton.terminate();
+    let status = baton.wait_exit(WAIT).await.expect("baton stops on SIGTERM");
+    assert!(status.success(), "{}", baton.stderr());
+    drop(baton);
+    assert!(slack.posted_messages().is_empty(), "reminders were off");
+
+    let mut baton = Baton::start_with(&slack, &due_env);
     slack.wait_for_posts(2, WAIT).await.expect("two reminders");
     let posts = slack.posted_messages();
     let mut channels: Vec<&str> = posts.iter().map(|p| p.channel.as_str()).collect();
@@ -95,9 +111,12 @@ async fn each_channel_with_someone_on_call_gets_one_reminder_even_across_a_resta
     let status = baton.wait_exit(WAIT).await.expect("baton stops on SIGTERM");
     assert!(status.success(), "{}", baton.stderr());
     drop(baton);
-    let again = Baton::start_with(&slack, &env);
+    let mut again = Baton::start_with(&slack, &due_env);
     wait_for_log(&again, "daily reminders due", 1).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Stopped, it has finished anything it had begun: a second post would have arrived.
+    again.terminate();
+    let status = again.wait_exit(WAIT).await.expect("baton stops on SIGTERM");
+    assert!(status.success(), "{}", again.stderr());
     assert_eq!(
         slack.posted_messages().len(),
         2,
