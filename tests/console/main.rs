@@ -590,9 +590,17 @@ fn fifty_handovers_with_long_notes_fit_in_one_slack_message() {
         .collect();
     // More than the most shown: the latest 50, and a line that says so.
     lines.push("/handover history 100".to_owned());
+    lines.push("/handover history".to_owned());
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
     let out = ws.run(&lines);
     let r = replies(&out);
+    // Without a number, the latest 10: 49 down to 40.
+    let ten = &r[51];
+    assert!(ten.contains("The last 10 handovers here"), "{ten}");
+    assert!(
+        ten.contains("_49 ") && ten.contains("_40 ") && !ten.contains("_39 "),
+        "{ten}"
+    );
     let history = &r[50];
     assert!(history.contains("The last 50 handovers here"), "{history}");
     assert!(

@@ -151,9 +151,10 @@ fn the_report_table_totals_each_engineer_and_the_team() {
         path.to_str().unwrap_or_default(),
     ]);
     let written = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        written.starts_with("user_id,user_name,channel_id,"),
-        "{written}"
+    assert_eq!(
+        written,
+        ws.report(&["--month", "2025-03"]),
+        "the file is the CSV, whole"
     );
     #[cfg(unix)]
     {
@@ -206,6 +207,42 @@ fn the_report_table_of_a_month_not_over_says_when_its_figures_are_to() {
     // second, so the heading says as of when.
     assert!(heading.contains(" (to date, "), "{heading}");
     assert!(heading.ends_with(')') && heading.contains(':'), "{heading}");
+}
+
+#[test]
+fn pay_on_dates_the_holiday_calendar_does_not_cover_is_flagged_in_the_reply_table_and_log() {
+    // The built-in calendar covers 2012 to 2028.
+    let ws = Workspace::with_config(CONFIG);
+    let out = ws.run(&[
+        ":now 2011-06-06 09:00",
+        "/handover @bob",
+        ":now 2011-07-04 09:00",
+        ":as bob",
+        "/oncall-pay me 2011-06",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r[4].contains(
+            ":warning: The bank-holiday calendar does not cover 2011-06-06 to 2011-06-30"
+        ),
+        "{out}"
+    );
+    let (table, log) = ws.report_and_log(&["--month", "2011-06", "--format", "table"]);
+    assert!(
+        table
+            .contains("Warning: the bank-holiday calendar does not cover 2011-06-06 to 2011-06-30"),
+        "{table}"
+    );
+    assert!(
+        log.contains("WARN") && log.contains("does not cover"),
+        "{log}"
+    );
+    // A month it covers says nothing of the kind.
+    let (table, log) = ws.report_and_log(&["--month", "2025-06", "--format", "table"]);
+    assert!(
+        !table.contains("does not cover") && !log.contains("does not cover"),
+        "{table}{log}"
+    );
 }
 
 #[test]
@@ -284,6 +321,26 @@ fn oncall_pay_me_answers_privately_with_the_same_figures_as_payroll() {
     );
     assert!(
         r[3].starts_with("[private to carol] Pay is private"),
+        "{out}"
+    );
+}
+
+#[test]
+fn anyone_may_ask_for_their_own_pay_by_mention() {
+    let ws = march();
+    let out = ws.run(&[
+        ":now 2025-04-02 09:00",
+        ":as carol",
+        "/oncall-pay me 2025-03",
+        "/oncall-pay @carol 2025-03",
+    ]);
+    let r = replies(&out);
+    let (mine, by_mention) = (&r[2], &r[3]);
+    assert!(mine.contains("Total: *£1,025.00*"), "{out}");
+    // The same figures, under a title with her name rather than "Your".
+    assert_eq!(
+        mine.split_once('\n').map(|(_, rest)| rest),
+        by_mention.split_once('\n').map(|(_, rest)| rest),
         "{out}"
     );
 }
