@@ -1619,7 +1619,18 @@ mod tests {
                 &state,
                 &proposal(&u(caller), admin, &u(target), now, false, now),
             );
-            assert_eq!(result.is_ok(), allowed, "{caller} -> {target}");
+            let expected = NewHandover {
+                from: Some(u("ann")),
+                to: u(target),
+                effective_at: now,
+                recorded_at: now,
+                recorded_by: u(caller),
+                notes: String::new(),
+            };
+            match allowed {
+                true => assert_eq!(result, Ok(expected), "{caller} -> {target}"),
+                false => assert!(result.is_err(), "{caller} -> {target}"),
+            }
         }
         assert_eq!(
             decide(
@@ -1685,11 +1696,20 @@ mod tests {
             Err(Refusal::NotAfterLatest { latest: same })
         );
         let a_minute_later = t("2025-03-03T09:01:00Z");
-        assert!(decide(
-            &state,
-            &proposal(&u("cat"), true, &u("bob"), a_minute_later, true, now)
-        )
-        .is_ok());
+        assert_eq!(
+            decide(
+                &state,
+                &proposal(&u("cat"), true, &u("bob"), a_minute_later, true, now)
+            ),
+            Ok(NewHandover {
+                from: Some(u("ann")),
+                to: u("bob"),
+                effective_at: a_minute_later,
+                recorded_at: now,
+                recorded_by: u("cat"),
+                notes: String::new(),
+            })
+        );
         // Handing over "now" within the same second as the last handover is a zero-length shift.
         let made = decide(
             &state,
