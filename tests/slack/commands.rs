@@ -89,7 +89,8 @@ async fn concurrent_commands_are_all_acknowledged() {
         tokio::spawn(async move { slack.slash_command(ALICE, &channel, "/handover", "").await })
     });
     for send in sends {
-        assert!(send.await.unwrap().is_ok());
+        let ack = send.await.unwrap().expect("acknowledged");
+        assert!(ack.text().contains("Nobody is on call"), "{}", ack.text());
     }
 }
 
@@ -176,24 +177,62 @@ async fn oncall_pay_me_answers_privately() {
 async fn each_kind_of_bad_input_gets_a_private_reply_and_records_nothing() {
     let (slack, _baton) = connected().await;
     let long_notes = format!("{} {}", mention(BOB, "bob"), "n".repeat(2001));
+    // (command, text, what the reply says): the reason, not only that there is one.
     let cases = [
-        ("/handover", "sideways".to_owned()),
-        ("/handover", format!("please {}", mention(BOB, "bob"))),
-        ("/handover", "<#C0OTHER01|general>".to_owned()),
-        ("/handover", "<!subteam^S0TEAM0001|@oncall>".to_owned()),
-        ("/handover", mention(DEPLOYBOT, "deploybot")),
-        ("/handover", mention(DAVE_GONE, "dave")),
-        ("/handover", mention("U0NOBODY01", "ghost")),
-        ("/handover", long_notes),
-        ("/oncall-pay", "me 2024-13".to_owned()),
-        ("/oncall-pay", "everyone".to_owned()),
+        (
+            "/handover",
+            "sideways".to_owned(),
+            "I don't understand `sideways`",
+        ),
+        (
+            "/handover",
+            format!("please {}", mention(BOB, "bob")),
+            "I don't understand `please`",
+        ),
+        (
+            "/handover",
+            "<#C0OTHER01|general>".to_owned(),
+            "That is a channel, not a person",
+        ),
+        (
+            "/handover",
+            "<!subteam^S0TEAM0001|@oncall>".to_owned(),
+            "That is a user group",
+        ),
+        ("/handover", mention(DEPLOYBOT, "deploybot"), "is a bot"),
+        (
+            "/handover",
+            mention(DAVE_GONE, "dave"),
+            "has been deactivated",
+        ),
+        (
+            "/handover",
+            mention("U0NOBODY01", "ghost"),
+            "is not a user Baton can find",
+        ),
+        (
+            "/handover",
+            long_notes,
+            "Your notes are 2001 characters long",
+        ),
+        ("/oncall-pay", "me 2024-13".to_owned(), "has no month 13"),
+        (
+            "/oncall-pay",
+            "everyone".to_owned(),
+            "I don't understand `everyone`",
+        ),
     ];
-    for (command, text) in &cases {
+    for (command, text, reason) in &cases {
         let ack = slack
             .slash_command(ALICE, OPS, command, text)
             .await
             .unwrap();
         assert_private(&ack);
+        assert!(
+            ack.text().contains(reason),
+            "{command} {text}: {}",
+            ack.text()
+        );
     }
     let status = slack
         .slash_command(ALICE, OPS, "/handover", "")
@@ -213,6 +252,8 @@ async fn smart_quotes_and_odd_spaces_parse_as_typed() {
         .await
         .unwrap();
     assert_public(&ack);
+    // The no-break space separates like a space, and the curly quotes stay as typed.
+    assert!(ack.text().contains("> “quiet” week"), "{}", ack.text());
 }
 
 #[tokio::test]
