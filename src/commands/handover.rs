@@ -23,6 +23,7 @@
 use super::{CommandError, Engine, Handled, Invocation, MentionRef, Person, Reply};
 use crate::commands::Directory;
 use crate::domain::ids::UserId;
+use crate::domain::month::YearMonth;
 use crate::domain::rota::{ChannelState, Handover, NewHandover, Undo};
 use crate::domain::text::{self, Token};
 use crate::domain::when;
@@ -865,6 +866,29 @@ fn quoted(notes: &str) -> String {
     format!("\n{}", quoted.join("\n"))
 }
 
+/// The months already over whose pay a change from `from` on alters ("March 2025", or "March
+/// 2025 to May 2025"); None when `from` is in the current month (local calendar).
+fn ended_months_from(from: DateTime<Utc>, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Option<String> {
+    let first = YearMonth::containing(from, tz);
+    let this = YearMonth::containing(now, tz);
+    if first >= this {
+        return None;
+    }
+    let last = this.previous()?;
+    Some(match first == last {
+        true => first.long_name(),
+        false => format!("{} to {}", first.long_name(), last.long_name()),
+    })
+}
+
+/// Said with a change that alters pay in months already over, which payroll may have paid.
+fn ended_months_note(months: &str) -> String {
+    format!(
+        " This changes pay for {months}, already over: if payroll has paid it, run \
+         `baton pay-report` for it again and settle the difference."
+    )
+}
+
 /// The public message for a recorded handover.
 pub fn announcement(h: &Handover, now: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
     let to = h.to.mention();
@@ -886,6 +910,9 @@ pub fn announcement(h: &Handover, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Stri
             when::short(h.effective_at, tz, now),
             when::short(h.recorded_at, tz, now)
         ));
+    }
+    if let Some(months) = ended_months_from(h.effective_at, h.recorded_at, tz) {
+        line.push_str(&ended_months_note(&months));
     }
     line + &quoted(&h.notes)
 }
@@ -997,6 +1024,12 @@ enum UndoRefusal {
     },
     NotYours(UserId),
     TooLate(DateTime<Utc>),
+    /// A plain `undo` of a handover that took effect in a month that is over: it would move
+    /// pay that payroll may have paid. `undo @person` names it, and goes ahead.
+    ReachesEndedMonth {
+        latest: Box<Handover>,
+        months: String,
+    },
 }
 
 /// Whether whoever recorded a handover at `recorded_at` may still undo it at `now`: for
@@ -1011,7 +1044,7 @@ async fn undo<S: Store, D: Directory>(
     is_admin: bool,
     named: Option<UserId>,
 ) -> Handled {
-    let (caller, now) = (inv.user.clone(), inv.now);
+    let (caller, now, tz) = (inv.user.clone(), inv.now, engine.settings.timezone);
     let outcome = engine
         .store
         .undo_latest(
@@ -1030,11 +1063,11 @@ async fn undo<S: Store, D: Directory>(
                 let Some(latest) = &state.current else {
                     return Err(UndoRefusal::Nothing);
                 };
-                if let Some(named) = named {
-                    if latest.to != named {
+                if let Some(named) = &named {
+                    if &latest.to != named {
                         return Err(UndoRefusal::NotTo {
                             latest: Box::new(latest.clone()),
-                            named,
+                            named: named.clone(),
                         });
                     }
                 }
@@ -1044,6 +1077,14 @@ async fn undo<S: Store, D: Directory>(
                     }
                     if !within_undo_window(latest.recorded_at, now) {
                         return Err(UndoRefusal::TooLate(latest.recorded_at));
+                    }
+                }
+                if named.is_none() {
+                    if let Some(months) = ended_months_from(latest.effective_at, now, tz) {
+                        return Err(UndoRefusal::ReachesEndedMonth {
+                            latest: Box::new(latest.clone()),
+                            months,
+                        });
                     }
                 }
                 Ok(Undo {
@@ -1077,6 +1118,10 @@ async fn undo<S: Store, D: Directory>(
                     when::short(h.effective_at, tz, inv.now)
                 )),
                 None => text.push_str(" Nobody is on call in this channel now."),
+            }
+            let undone_at = undone.undone.as_ref().map_or(inv.now, |u| u.at);
+            if let Some(months) = ended_months_from(undone.effective_at, undone_at, tz) {
+                text.push_str(&ended_months_note(&months));
             }
             Ok((
                 Reply::public(text),
@@ -1120,6 +1165,16 @@ async fn undo<S: Store, D: Directory>(
             "Only {} (who recorded the latest handover) or an admin can undo it. Nothing changed.",
             by.mention()
         ))),
+        Err(UndoRefusal::ReachesEndedMonth { latest, months }) => {
+            Err(CommandError::Refused(format!(
+                "The latest handover here gave the pager to {} effective {}: undoing it changes \
+                 pay for {months}, already over, which payroll may have paid. To undo it all the \
+                 same, type `/handover undo {}`. Nothing changed.",
+                latest.to.mention(),
+                when::short(latest.effective_at, tz, inv.now),
+                latest.to.mention()
+            )))
+        }
         Err(UndoRefusal::TooLate(at)) => Err(CommandError::Refused(format!(
             "The latest handover was recorded at {}, more than {UNDO_WINDOW_MINUTES} minutes ago; \
              only an admin can undo it now. Nothing changed.",

@@ -649,8 +649,52 @@ fn undo_is_for_the_recorder_within_fifteen_minutes_or_an_admin() {
         "{out}"
     );
     assert!(r[11].contains("@bob is on call again"), "{out}");
+    assert!(!r[11].contains("already over"), "same month: {out}");
     assert!(r[12].contains("@bob is on call here since"), "{out}");
     assert!(r[13].contains("~undone~ by @alice"), "{out}");
+}
+
+#[test]
+fn changes_to_pay_in_months_already_over_are_named_and_a_plain_undo_of_one_is_refused() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2025-01-06 09:00",
+        "/handover @bob",
+        ":now 2025-01-20 09:00",
+        "/handover @carol",
+        // Nobody touches the channel for months; then a plain undo would move them all to bob.
+        ":now 2025-09-01 10:00",
+        "/handover undo",
+        "/handover undo @carol",
+        // A backdate into last month says which month's pay it changes.
+        ":now 2025-10-01 09:00",
+        "/handover @dave at 2025-09-30 17:00",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r[5].starts_with("[private to alice] The latest handover here gave the pager to @carol"),
+        "{out}"
+    );
+    assert!(
+        r[5].contains(
+            "undoing it changes pay for January 2025 to August 2025, already over, which \
+             payroll may have paid. To undo it all the same, type `/handover undo @carol`. \
+             Nothing changed."
+        ),
+        "{out}"
+    );
+    assert!(
+        r[6].starts_with("[public in #ops] @alice undid the handover from @bob to @carol"),
+        "{out}"
+    );
+    assert!(
+        r[6].contains("This changes pay for January 2025 to August 2025, already over"),
+        "{out}"
+    );
+    assert!(
+        r[8].contains("This changes pay for September 2025, already over: if payroll has paid"),
+        "{out}"
+    );
 }
 
 #[test]
