@@ -6,7 +6,7 @@
 //! penny of the channel's exact pay (see [`crate::domain::pay`]).
 
 use crate::commands::oncall_pay::{period_label, rates_note, team_total};
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::month::YearMonth;
 use crate::domain::pay::{DayKind, PayPolicy, Statement};
 use chrono::{DateTime, Utc};
@@ -78,6 +78,7 @@ pub fn table(
     names: &HashMap<UserId, String>,
     month: YearMonth,
     now: DateTime<Utc>,
+    channel: Option<&ChannelId>,
 ) -> String {
     let mut rows: Vec<[String; 6]> = vec![[
         "Engineer".into(),
@@ -120,7 +121,11 @@ pub fn table(
     let widths: Vec<usize> = (0..6)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
-    let mut out = format!("On-call pay for {}\n\n", period_label(month, policy, now));
+    let scope = channel.map_or_else(String::new, |c| format!(" in channel {c}"));
+    let mut out = format!(
+        "On-call pay{scope} for {}\n\n",
+        period_label(month, policy, now)
+    );
     for (n, r) in rows.iter().enumerate() {
         let line: Vec<String> = r
             .iter()
@@ -141,11 +146,21 @@ pub fn table(
         }
     }
     if statements.is_empty() {
-        out.push_str("Nobody was on call in this month.\n");
+        out.push_str(&match channel {
+            Some(c) => format!(
+                "Nobody was on call in channel {c} in this month: check the channel id (Slack's \
+                 are capitals and digits, e.g. C0123ABCD).\n"
+            ),
+            None => "Nobody was on call in this month.\n".to_owned(),
+        });
     }
     match team_total(policy, statements) {
         Some(total) => out.push_str(&format!(
-            "\nTeam total: {total}\n{}\n",
+            "\n{}: {total}\n{}\n",
+            channel.map_or_else(
+                || "Team total".to_owned(),
+                |c| format!("Total for channel {c}")
+            ),
             rates_note(policy, month)
         )),
         None => out.push_str("\nPay rates are not configured: days only.\n"),
@@ -208,7 +223,8 @@ mod tests {
             &policy,
             &HashMap::new(),
             month,
-            at("2025-07-01T00:00:00Z")
+            at("2025-07-01T00:00:00Z"),
+            None
         )
         .contains("£10.00"));
     }

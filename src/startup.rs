@@ -180,7 +180,14 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
         report::Format::Csv => {
             report::csv(&statements, &config.pay, &names).context("cannot write the CSV")?
         }
-        report::Format::Table => report::table(&statements, &config.pay, &names, args.month, now),
+        report::Format::Table => report::table(
+            &statements,
+            &config.pay,
+            &names,
+            args.month,
+            now,
+            args.channel.as_ref(),
+        ),
     };
     match &args.output {
         Some(path) => write_whole(path, text.as_bytes())

@@ -188,11 +188,13 @@ fn person_from(id: &UserId, user: &SlackUser) -> Person {
     } else {
         AccountKind::Person
     };
+    // The name payroll knows: the full name before the display name, which people set to
+    // nicknames and "on leave 🏖" (it reaches the export's user_name column, and nothing else).
     let profile = user.profile.as_ref();
     let name = [
-        profile.and_then(|p| p.display_name.clone()),
         profile.and_then(|p| p.real_name.clone()),
         user.real_name.clone(),
+        profile.and_then(|p| p.display_name.clone()),
         user.name.clone(),
     ]
     .into_iter()
@@ -242,6 +244,13 @@ mod tests {
             "profile": {"display_name": "", "real_name": "Alice Smith"}}));
         assert_eq!(person_from(&id, &alice).kind, AccountKind::Person);
         assert_eq!(person_from(&id, &alice).name, "Alice Smith");
+        // The full name, not the nickname, when there are both.
+        let nicknamed = user(json!({"id": "U1", "name": "alice", "deleted": false,
+            "profile": {"display_name": "ally 🏖 OOO", "real_name": "Alice Smith"}}));
+        assert_eq!(person_from(&id, &nicknamed).name, "Alice Smith");
+        let nameless = user(json!({"id": "U1", "name": "alice", "deleted": false,
+            "profile": {"display_name": "ally", "real_name": ""}}));
+        assert_eq!(person_from(&id, &nameless).name, "ally");
         let bot = user(json!({"id": "U1", "name": "deploybot", "is_bot": true}));
         assert_eq!(person_from(&id, &bot).kind, AccountKind::Bot);
         let gone = user(json!({"id": "U1", "name": "bob", "deleted": true, "is_bot": false}));

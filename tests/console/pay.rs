@@ -589,6 +589,38 @@ fn a_report_on_one_channel_nobody_held_warns_to_check_the_id() {
     let (csv, log) = ws.report_and_log(&["--month", "2025-03", "--channel", "C0NOSUCH1"]);
     assert_eq!(csv.lines().count(), 1, "{csv}");
     assert!(log.contains("nobody was on call in this channel"), "{log}");
+    // The table says so itself, and names the channel it covers.
+    let table = ws.report(&[
+        "--month",
+        "2025-03",
+        "--channel",
+        "C0NOSUCH1",
+        "--format",
+        "table",
+    ]);
+    assert!(
+        table.starts_with("On-call pay in channel C0NOSUCH1 for March 2025\n"),
+        "{table}"
+    );
+    assert!(
+        table.contains(
+            "Nobody was on call in channel C0NOSUCH1 in this month: check the channel id"
+        ),
+        "{table}"
+    );
+    let table = ws.report(&[
+        "--month",
+        "2025-03",
+        "--channel",
+        "web",
+        "--format",
+        "table",
+    ]);
+    assert!(
+        table.starts_with("On-call pay in channel web for March 2025\n"),
+        "{table}"
+    );
+    assert!(table.contains("Total for channel web: £225.00"), "{table}");
 }
 
 #[test]
