@@ -243,7 +243,7 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
             .source
             .as_ref()
             .map_or_else(|| "none (defaults)".to_owned(), |p| p.display().to_string()),
-        database = %common.database,
+        database = %store.file().display(),
         admins = config.admins.len(),
         "starting"
     );

@@ -175,6 +175,9 @@ impl<H: CommandHandler> Sockets<H> {
     pub(crate) async fn keep_connected(self: Arc<Self>, slot: u32) {
         let mut stop = self.stop.clone();
         let mut failures = 0u32;
+        // After a slot's first socket, each new one is worth a line at info: after a warning
+        // that a socket broke or could not open, it is the sign that Baton listens again.
+        let mut opened_before = false;
         loop {
             if *stop.borrow() != Phase::Running {
                 return;
@@ -185,7 +188,16 @@ impl<H: CommandHandler> Sockets<H> {
             };
             let failure = match socket {
                 Ok(socket) => {
-                    tracing::debug!(slot, "Socket Mode connection open");
+                    if opened_before {
+                        tracing::info!(
+                            slot,
+                            failed_attempts = failures,
+                            "Socket Mode connection open again"
+                        );
+                    } else {
+                        tracing::debug!(slot, "Socket Mode connection open");
+                    }
+                    opened_before = true;
                     let (replace, replaced) = oneshot::channel();
                     let mut serving = tokio::spawn(self.clone().serve(socket, replace));
                     tokio::select! {
@@ -376,12 +388,14 @@ impl<H: CommandHandler> Sockets<H> {
             Envelope::Hello { num_connections } => {
                 if self.listening.swap(true, Ordering::Relaxed) {
                     tracing::debug!(
-                        connections = num_connections,
+                        open_at_slack = num_connections,
                         "Socket Mode connection ready"
                     );
                 } else {
+                    // Slack's count of the app's open connections, this one included: the
+                    // others are still opening.
                     tracing::info!(
-                        connections = num_connections,
+                        open_at_slack = num_connections,
                         "listening for slash commands over Socket Mode"
                     );
                 }

@@ -263,6 +263,8 @@ pub struct SqliteStore {
     reader: sqlx::SqlitePool,
     /// Pay's rows, in memory (`pay_index.rs`).
     pay: Arc<pay_index::Shared>,
+    /// The database file, as an absolute path where it can be resolved.
+    file: PathBuf,
 }
 
 /// Where `DATABASE_URL` (or its default) points: a `sqlite:` URL, or a plain file path.
@@ -337,6 +339,8 @@ impl SqliteStore {
         ))?);
         let writer = Writer::start(writing, Some(Arc::clone(&pay)))
             .map_err(|e| open_error(e.to_string()))?;
+        let file = options.get_filename();
+        let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
         let reader = SqlitePoolOptions::new()
             .max_connections(2)
             .min_connections(0)
@@ -346,7 +350,13 @@ impl SqliteStore {
             writer,
             reader,
             pay,
+            file,
         })
+    }
+
+    /// The database file, absolute where it could be resolved: what the startup line shows.
+    pub fn file(&self) -> &std::path::Path {
+        &self.file
     }
 
     /// Reads pay's index now, if nothing has yet (see `pay_index.rs`).

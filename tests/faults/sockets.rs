@@ -72,6 +72,17 @@ async fn loses_nothing_when(trigger: impl FnOnce(&FakeSlack)) {
             .unwrap_or_else(|e| panic!("after reconnection: {e}: {}", baton.stderr()));
         assert!(ack.text().contains(&format!("<@{BOB}>")), "{}", ack.text());
     }
+    // And an operator reading the log at info sees that it listens again.
+    let deadline = std::time::Instant::now() + WAIT;
+    while baton
+        .stderr()
+        .matches("Socket Mode connection open again")
+        .count()
+        < 2
+    {
+        assert!(std::time::Instant::now() < deadline, "{}", baton.stderr());
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let mut per_channel: HashMap<String, usize> = HashMap::new();
     for row in inspect(&baton.db_path()).await {
         *per_channel.entry(row.channel).or_default() += 1;
