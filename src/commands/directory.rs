@@ -29,10 +29,17 @@ pub struct Person {
     pub kind: AccountKind,
 }
 
-/// The directory could not answer (Slack down, timeout). Not the same as "no such user".
+/// The directory could not answer. Not the same as "no such user".
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("the user directory is unavailable: {0}")]
-pub struct DirectoryError(pub String);
+pub enum DirectoryError {
+    /// Slack did not answer, or had trouble of its own (a timeout, a 5xx): a retry may work.
+    #[error("the user directory is unavailable: {0}")]
+    Unavailable(String),
+    /// Slack refused Baton's own access (a revoked bot token, a missing scope): no retry works
+    /// until whoever runs Baton fixes it.
+    #[error("Slack refused Baton's access to the user directory: {0}")]
+    Refused(String),
+}
 
 /// Looks people up. Implementations must answer quickly (the Slack one caches and bounds its
 /// calls with a timeout) because a slash command's reply waits for it.

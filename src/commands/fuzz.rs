@@ -32,7 +32,7 @@ impl Directory for Stand {
         } else if raw.starts_with("U0GONE") {
             AccountKind::Deactivated
         } else if raw.starts_with("U0DOWN") {
-            return Err(DirectoryError("stand-in outage".into()));
+            return Err(DirectoryError::Unavailable("stand-in outage".into()));
         } else if raw.starts_with("U0NONE") || raw.is_empty() {
             return Ok(None);
         } else {

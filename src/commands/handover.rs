@@ -1909,7 +1909,9 @@ mod tests {
         impl Directory for Switchable {
             async fn lookup(&self, who: &MentionRef) -> Result<Option<Person>, DirectoryError> {
                 if self.down.load(Ordering::SeqCst) {
-                    return Err(DirectoryError("Slack is having trouble".into()));
+                    return Err(DirectoryError::Unavailable(
+                        "Slack is having trouble".into(),
+                    ));
                 }
                 let MentionRef::Id(id) = who else {
                     return Ok(None);

@@ -109,7 +109,8 @@ impl CommandError {
         match self {
             Self::Usage { .. } => "usage_error",
             Self::Refused(_) => "refused",
-            Self::Directory(_) => "directory_unavailable",
+            Self::Directory(DirectoryError::Unavailable(_)) => "directory_unavailable",
+            Self::Directory(DirectoryError::Refused(_)) => "directory_refused",
             Self::Store(_) => "internal_error",
         }
     }
@@ -120,9 +121,14 @@ impl CommandError {
                 Reply::private(format!("{message}\n\n*Usage*\n{usage}"))
             }
             Self::Refused(message) => Reply::private(message),
-            Self::Directory(_) => Reply::private(
+            Self::Directory(DirectoryError::Unavailable(_)) => Reply::private(
                 "Sorry, I could not check that person with Slack just now. Nothing was recorded; \
                  please try again in a moment.",
+            ),
+            Self::Directory(DirectoryError::Refused(_)) => Reply::private(
+                "Sorry, Slack refused to let Baton check that person: its access to Slack needs \
+                 fixing (a revoked token or a missing permission), and trying again will not help \
+                 until then. Nothing was recorded; please tell whoever runs Baton.",
             ),
             Self::Store(_) => Reply::private(
                 "Sorry, something went wrong inside Baton and nothing was changed. Please try \
@@ -233,6 +239,10 @@ impl<S: Store, D: Directory> Engine<S, D> {
                 let outcome = error.outcome();
                 match &error {
                     CommandError::Store(e) => tracing::error!(
+                        user = %inv.user, channel = %inv.channel, command = inv.command.as_str(),
+                        outcome, error = %error_chain(e), "command failed"
+                    ),
+                    CommandError::Directory(e @ DirectoryError::Refused(_)) => tracing::error!(
                         user = %inv.user, channel = %inv.channel, command = inv.command.as_str(),
                         outcome, error = %error_chain(e), "command failed"
                     ),

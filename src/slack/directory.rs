@@ -8,7 +8,7 @@
 //! commands naming people not yet cached (the first minutes after a restart) made a call each:
 //! 48 calls for 8 people under `examples/loadgen`, against a method Slack rate-limits.
 
-use super::web::{Client, Failure};
+use super::web::{self, Client, Failure};
 use crate::commands::{AccountKind, Directory, DirectoryError, MentionRef, Person};
 use crate::domain::ids::UserId;
 use futures_util::future::{BoxFuture, FutureExt, Shared};
@@ -164,11 +164,18 @@ impl SlackDirectory {
         match tokio::time::timeout(self.settings.timeout, session.users_info(&request)).await {
             Ok(Ok(response)) => Ok(Some(person_from(id, &response.user))),
             Ok(Err(SlackClientError::ApiError(e))) if e.code == "user_not_found" => Ok(None),
-            Ok(Err(err)) => Err(DirectoryError(format!(
+            Ok(Err(SlackClientError::ApiError(e))) if web::is_token_error(&e.code) => {
+                Err(DirectoryError::Refused(format!(
+                    "users.info: `{}`: check SLACK_BOT_TOKEN, and that the app still has the \
+                     users:read scope",
+                    e.code
+                )))
+            }
+            Ok(Err(err)) => Err(DirectoryError::Unavailable(format!(
                 "users.info failed: {}",
                 Failure::of(&err).describe()
             ))),
-            Err(_) => Err(DirectoryError(format!(
+            Err(_) => Err(DirectoryError::Unavailable(format!(
                 "users.info did not answer within {} ms",
                 self.settings.timeout.as_millis()
             ))),

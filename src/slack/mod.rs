@@ -124,6 +124,7 @@ impl SlackApp {
         // Every socket task holds a clone of `alive` (through `Sockets`): when the channel
         // reports closed, every socket has written its last ack and closed.
         let (alive, mut all_closed) = mpsc::channel::<()>(1);
+        let (fatal_tx, mut fatal) = mpsc::channel::<String>(1);
         let sockets = Arc::new(Sockets {
             client: self.client.clone(),
             app_token: web::app_token(&self.settings.app_token),
@@ -133,6 +134,7 @@ impl SlackApp {
             tls: web::socket_tls()
                 .map_err(|e| anyhow::anyhow!("cannot set up TLS for Socket Mode: {e}"))?,
             listening: AtomicBool::new(false),
+            fatal: fatal_tx,
         });
         let slots: Vec<_> = (0..self.settings.connections)
             .map(|slot| tokio::spawn(sockets.clone().keep_connected(slot)))
@@ -143,7 +145,11 @@ impl SlackApp {
             "opening Socket Mode connections"
         );
 
-        shutdown.await;
+        // Stops on `shutdown`, or when a socket slot finds Slack refusing the app token.
+        let fatal = tokio::select! {
+            () = shutdown => None,
+            Some(reason) = fatal.recv() => Some(reason),
+        };
         tracing::info!("shutting down: finishing the commands in hand");
         let _ = stop.send(Phase::Draining);
         let left = in_flight.wait_idle(DRAIN_LIMIT).await;
@@ -161,7 +167,10 @@ impl SlackApp {
             tracing::warn!("a Socket Mode connection did not close in time");
         }
         tracing::info!("Slack listener stopped");
-        Ok(())
+        match fatal {
+            Some(reason) => Err(anyhow::anyhow!(reason)),
+            None => Ok(()),
+        }
     }
 }
 
@@ -183,9 +192,11 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     // One shutdown signal, seen by the startup, the listener and the scheduler.
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let stop = Arc::new(stop);
+    let on_signal = stop.clone();
     tokio::spawn(async move {
         shutdown.await;
-        let _ = stop.send(true);
+        let _ = on_signal.send(true);
     });
     // Connecting can take minutes while Slack rate-limits it: a stop meanwhile ends it cleanly.
     let app = tokio::select! {
@@ -211,6 +222,8 @@ pub async fn run(
     });
     let engine = Engine::new(store.clone(), app.directory(), engine_settings);
     let served = app.serve(engine, until_stopped(stopped)).await;
+    // The listener stops on its own only when it cannot go on: the scheduler stops with it.
+    let _ = stop.send(true);
     if let Some(scheduler) = scheduler {
         if let Err(e) = scheduler.await {
             tracing::error!(error = %e, "the reminder scheduler stopped abnormally");

@@ -24,6 +24,7 @@ use super::CommandHandler;
 use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -168,6 +169,8 @@ pub(crate) struct Sockets<H> {
     pub(crate) tls: Arc<rustls::ClientConfig>,
     /// Set by the first `hello`: Baton is listening from then on, and says so once.
     pub(crate) listening: AtomicBool,
+    /// Why Baton must stop, when a slot finds it can never connect again.
+    pub(crate) fatal: mpsc::Sender<String>,
 }
 
 impl<H: CommandHandler> Sockets<H> {
@@ -214,10 +217,26 @@ impl<H: CommandHandler> Sockets<H> {
                 }
                 Err(failed) => Some(failed),
             };
-            let Some(OpenFailure { reason, slack_asks }) = failure else {
+            let Some(OpenFailure {
+                reason,
+                slack_asks,
+                token_refused,
+            }) = failure
+            else {
                 failures = 0;
                 continue;
             };
+            if let Some(code) = token_refused {
+                // As at startup, where the same token stops Baton with one line: a process
+                // that stays up deaf looks healthy to its supervisor while every command fails.
+                tracing::error!(slot, reason, "Slack refused SLACK_APP_TOKEN: stopping");
+                let _ = self.fatal.try_send(format!(
+                    "Slack refused SLACK_APP_TOKEN (`{code}`) while Baton was running: it may \
+                     have been revoked or regenerated; make a new app-level token with \
+                     connections:write and restart Baton with it"
+                ));
+                return;
+            }
             failures = failures.saturating_add(1);
             // Slack's own `Retry-After` (a 429 on `apps.connections.open`, a Tier 1 method)
             // wins over the backoff: asking sooner only prolongs the limit. Bounded, in case a
@@ -252,6 +271,12 @@ impl<H: CommandHandler> Sockets<H> {
                         reason: format!("apps.connections.open: {}", failure.describe()),
                         slack_asks: match failure {
                             Failure::RateLimited(after) => after,
+                            _ => None,
+                        },
+                        token_refused: match &e {
+                            SlackClientError::ApiError(api) if web::is_token_error(&api.code) => {
+                                Some(api.code.clone())
+                            }
                             _ => None,
                         },
                     }
@@ -524,6 +549,9 @@ struct OpenFailure {
     reason: String,
     /// How long Slack asked us to wait (a 429), if it did.
     slack_asks: Option<Duration>,
+    /// Slack refused the app-level token itself (`invalid_auth`, `token_revoked`…): no retry
+    /// will open a socket until whoever runs Baton replaces it.
+    token_refused: Option<String>,
 }
 
 impl OpenFailure {
@@ -531,6 +559,7 @@ impl OpenFailure {
         Self {
             reason: reason.into(),
             slack_asks: None,
+            token_refused: None,
         }
     }
 }

@@ -143,7 +143,7 @@ impl Failure {
 }
 
 /// Token errors that mean "this token is wrong", as opposed to "Slack is unwell".
-fn is_token_error(code: &str) -> bool {
+pub(crate) fn is_token_error(code: &str) -> bool {
     matches!(
         code,
         "invalid_auth"

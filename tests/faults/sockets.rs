@@ -4,7 +4,7 @@
 //! answered.
 
 use super::support::baton::Baton;
-use super::support::fake_slack::FakeSlack;
+use super::support::fake_slack::{FakeSlack, Fault};
 use super::{inspect, mention, workspace, ALICE, BOB, WAIT};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -109,4 +109,36 @@ async fn a_disconnect_then_close_mid_stream_loses_and_doubles_nothing() {
         slack.close_all();
     })
     .await;
+}
+
+/// The app-level token revoked while Baton runs: no socket can open again, so Baton stops with
+/// the same kind of line as at startup, instead of staying up deaf and retrying forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_token_revoked_while_running_stops_baton_with_one_line_saying_so() {
+    let slack = workspace().await;
+    let mut baton = Baton::start(&slack);
+    slack
+        .wait_for_connections(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    slack.fail_next(
+        "apps.connections.open",
+        Fault::SlackError("token_revoked".into()),
+        100,
+    );
+    slack.disconnect_all("refresh_requested");
+    let status = baton.wait_exit(WAIT).await.expect("baton stops");
+    let stderr = baton.stderr();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("baton: Slack refused SLACK_APP_TOKEN (`token_revoked`)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("ERROR") && stderr.contains("Slack refused SLACK_APP_TOKEN: stopping"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains(slack.app_token()), "{stderr}");
 }

@@ -1,7 +1,7 @@
 //! Slash commands through the real binary and its real engine: what each command answers, to
 //! whom, and what reaches the channel.
 
-use super::support::fake_slack::Ack;
+use super::support::fake_slack::{Ack, Fault};
 use super::{connected, mention, ALICE, BOB, CAROL, DAVE_GONE, DEPLOYBOT, OPS};
 use std::collections::HashSet;
 use std::time::Duration;
@@ -350,5 +350,51 @@ async fn an_undo_delivered_twice_undoes_one_handover() {
             .starts_with(&format!("<@{BOB}> is on call here since")),
         "{}",
         status.text()
+    );
+}
+
+/// A bot token revoked (or a scope removed) while Baton runs: retrying cannot help, so the
+/// person is told to tell whoever runs Baton, and the log says so at error.
+#[tokio::test]
+async fn slack_refusing_baton_access_to_the_directory_is_reported_not_retried() {
+    let (slack, baton) = connected().await;
+    slack.fail_next("users.info", Fault::SlackError("token_revoked".into()), 1);
+    let ack = slack
+        .slash_command(ALICE, OPS, "/handover", &mention(BOB, "bob"))
+        .await
+        .unwrap();
+    assert_private(&ack);
+    assert!(
+        ack.text()
+            .contains("Slack refused to let Baton check that person")
+            && ack.text().contains("tell whoever runs Baton"),
+        "{}",
+        ack.text()
+    );
+    let deadline = std::time::Instant::now() + super::WAIT;
+    while !baton.stderr().contains("directory_refused") {
+        assert!(std::time::Instant::now() < deadline, "{}", baton.stderr());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let line = baton
+        .stderr()
+        .lines()
+        .find(|l| l.contains("directory_refused"))
+        .map(str::to_owned)
+        .unwrap_or_default();
+    assert!(
+        line.contains("ERROR") && line.contains("SLACK_BOT_TOKEN"),
+        "{line}"
+    );
+    // A Slack that is merely unwell is still worth a retry.
+    slack.fail_next("users.info", Fault::Status(500), 1);
+    let ack = slack
+        .slash_command(ALICE, OPS, "/handover", &mention(CAROL, "carol"))
+        .await
+        .unwrap();
+    assert!(
+        ack.text().contains("please try again in a moment"),
+        "{}",
+        ack.text()
     );
 }
