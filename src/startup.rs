@@ -8,7 +8,7 @@ use crate::domain::month::Progress;
 use crate::scheduler::ConsoleReminders;
 use crate::store::SqliteStore;
 use anyhow::Context;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -119,6 +119,38 @@ pub struct PayReportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// A payroll cut-off: pay accrued up to this local time ("YYYY-MM-DD HH:MM", a zone after
+    /// it in the hour the clocks go back), not up to now. The handovers are as recorded now.
+    #[arg(long, value_name = "\"YYYY-MM-DD HH:MM\"")]
+    pub until: Option<String>,
+}
+
+/// `--until`'s time: a local time in `tz`, at or before `now`, one of the two in the hour the
+/// clocks go back only with a zone to say which (a cut-off that could be either is refused).
+fn parse_until(text: &str, tz: chrono_tz::Tz, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let (date, time, zone) = match words[..] {
+        [date, time] => (date, time, None),
+        [date, time, zone] => (date, time, Some(zone)),
+        _ => anyhow::bail!(
+            "--until `{text}`: write the cut-off as \"YYYY-MM-DD HH:MM\", a local time, e.g. \
+             --until \"2025-03-20 17:00\""
+        ),
+    };
+    let (first, second) = crate::domain::when::parse_local_in_zone(date, time, zone, tz)
+        .map_err(|e| anyhow::anyhow!("--until: {e}"))?;
+    if let Some(second) = second {
+        anyhow::bail!(
+            "--until: {date} {time} happens twice in {tz}, the clocks going back over it: add \
+             the zone, `{}` for the first or `{}` for the second",
+            first.with_timezone(&tz).format("%Z"),
+            second.with_timezone(&tz).format("%Z")
+        );
+    }
+    if first > now {
+        anyhow::bail!("--until: {date} {time} has not come yet; a report accrues to now at most");
+    }
+    Ok(first)
 }
 
 fn parse_month(raw: &str) -> Result<crate::domain::month::YearMonth, String> {
@@ -138,8 +170,11 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
              the config (`--format table` shows days on call without them)"
         );
     }
+    let now = match &args.until {
+        Some(text) => parse_until(text, config.timezone, Utc::now())?,
+        None => Utc::now(),
+    };
     let store = ReadOnlyStore::open(&common.database).await?;
-    let now = Utc::now();
     let (start, end) = args.month.bounds(config.timezone);
     // Every channel, even for one: a channel's amount is its share of each engineer's total
     // (rounded once, split by largest remainder), so that per-channel exports add up to what is
@@ -168,6 +203,11 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
             Progress::NotStarted => tracing::warn!(
                 month = %args.month,
                 "this month has not started: the CSV has no figures yet"
+            ),
+            Progress::ToDate if args.until.is_some() => tracing::info!(
+                month = %args.month,
+                until = %crate::domain::when::full(now, config.timezone),
+                "the CSV's figures are accrued to the --until cut-off"
             ),
             Progress::ToDate => tracing::warn!(
                 month = %args.month,

@@ -131,6 +131,74 @@ fn a_rate_change_prices_the_months_from_it_and_leaves_earlier_months_as_they_wer
 }
 
 #[test]
+fn a_payroll_cut_off_accrues_to_its_local_time_on_any_day_and_refuses_one_that_is_unclear() {
+    let ws = march();
+    // Thu 20 Mar 17:00. bob: Mon 3 from 09:00 to Tue 11 09:00 = 6 weekdays and the weekend of
+    // 8-9: 300 + 150 = 450.00. carol: Tue 11 from 09:00 (0.625), Wed 12, Thu 13, Mon 17 to Wed 19,
+    // Thu 20 to 17:00 (17/24) = 6.333… weekdays, Fri 14 the company holiday, 15-16 a weekend:
+    // 316.67 + 100 + 150 = 566.67. web starts after the cut-off.
+    let csv = ws.report(&["--month", "2025-03", "--until", "2025-03-20 17:00"]);
+    assert_eq!(
+        csv.lines().skip(1).collect::<Vec<_>>(),
+        [
+            "bob,bob,ops,6.00,2.00,0.00,450.00,GBP",
+            "carol,carol,ops,6.33,2.00,1.00,566.67,GBP"
+        ]
+    );
+    let table = ws.report(&[
+        "--month",
+        "2025-03",
+        "--until",
+        "2025-03-20 17:00",
+        "--format",
+        "table",
+    ]);
+    assert!(
+        table.starts_with("On-call pay for March 2025 (to date, Thu 20 Mar, 17:00)\n"),
+        "{table}"
+    );
+    // 02:30 BST on the 23-hour Sunday is 01:30 UTC: 5,400 s of its 82,800 are on call.
+    // carol in web: Fri 28 from 12:00 (0.5 × 50) + Sat 29 + 5400/82800 of Sun 30 at 75 = 104.89.
+    let csv = ws.report(&["--month", "2025-03", "--until", "2025-03-30 02:30"]);
+    assert!(
+        csv.contains("\ncarol,carol,web,0.50,1.07,0.00,104.89,GBP\n"),
+        "{csv}"
+    );
+    // After the month, the whole month.
+    let csv = ws.report(&["--month", "2025-03", "--until", "2025-10-26 01:30 GMT"]);
+    assert!(
+        csv.contains("\nbob,bob,ops,11.63,4.00,0.00,881.25,GBP\n"),
+        "{csv}"
+    );
+    // (cut-off, what is wrong with it)
+    for (until, expected) in [
+        ("2025-03-30 01:30", "does not exist in Europe/London"),
+        (
+            "2025-10-26 01:30",
+            "happens twice in Europe/London, the clocks going back over it: add the zone, `BST` \
+             for the first or `GMT` for the second",
+        ),
+        ("2099-01-01 00:00", "has not come yet"),
+        ("tomorrow", "write the cut-off as \"YYYY-MM-DD HH:MM\""),
+    ] {
+        let config = ws.path().join("baton.toml");
+        let stderr = report_fails(
+            &ws,
+            &ws.db(),
+            &[
+                "--month",
+                "2025-03",
+                "--until",
+                until,
+                "--config",
+                config.to_str().unwrap_or_default(),
+            ],
+        );
+        assert!(stderr.contains(expected), "{until}: {stderr}");
+    }
+}
+
+#[test]
 fn the_report_table_totals_each_engineer_and_the_team() {
     let ws = march();
     let out = ws.report(&["--month", "2025-03", "--format", "table"]);
