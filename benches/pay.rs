@@ -33,7 +33,7 @@ fn history() -> Vec<ChannelRota> {
                     };
                     HandoverPoint {
                         at: first + offset + Duration::weeks(w),
-                        to: UserId::parse(&to).unwrap(),
+                        to: Some(UserId::parse(&to).unwrap()),
                     }
                 })
                 .collect();

@@ -48,7 +48,7 @@ async fn filled_store(path: &std::path::Path) -> SqliteStore {
                 .record_handover(&channel, None, move |state| {
                     Ok::<_, ()>(NewHandover {
                         from: state.on_call().cloned(),
-                        to: UserId::parse(&to).unwrap(),
+                        to: Some(UserId::parse(&to).unwrap()),
                         effective_at: at,
                         recorded_at: at,
                         recorded_by: UserId::parse(&to).unwrap(),
@@ -112,7 +112,7 @@ fn bench(c: &mut Criterion) {
                     .block_on(store.record_handover(&channel, Some(&key), move |state| {
                         Ok::<_, ()>(NewHandover {
                             from: state.on_call().cloned(),
-                            to: to.clone(),
+                            to: Some(to.clone()),
                             effective_at: end,
                             recorded_at: end,
                             recorded_by: to.clone(),

@@ -197,7 +197,7 @@ mod tests {
         let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
         let point = |t: &str, who: &str| HandoverPoint {
             at: at(t),
-            to: UserId::parse(who).unwrap(),
+            to: Some(UserId::parse(who).unwrap()),
         };
         let rotas: Vec<ChannelRota> = ["C1", "C2", "C3"]
             .iter()
@@ -255,7 +255,7 @@ mod tests {
                 channel: ChannelId::parse("C1").unwrap(),
                 handovers: vec![HandoverPoint {
                     at: "2025-06-02T08:00:00Z".parse().unwrap(),
-                    to: user.clone(),
+                    to: Some(user.clone()),
                 }],
             }],
             &user,

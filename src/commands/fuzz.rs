@@ -111,6 +111,7 @@ fn token() -> impl Strategy<Value = String> {
         Just("help".to_owned()),
         Just("next".to_owned()),
         Just("undo".to_owned()),
+        Just("end".to_owned()),
         Just("rota".to_owned()),
         Just("history".to_owned()),
         Just("at".to_owned()),

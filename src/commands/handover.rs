@@ -37,7 +37,10 @@ pub const USAGE: &str = "\
 `/handover next [notes…]` — hand over to the next person in the rota order\n\
 `/handover @person at YYYY-MM-DD HH:MM [notes…]` — record an earlier handover (admins; \
 `next at …` too; in the hour the clocks go back, add the zone: `at 2025-10-26 01:30 GMT`)\n\
-`/handover undo [@person]` — undo the latest handover (with @person: only if it went to them)\n\
+`/handover end [notes…]` — end standby here: nobody on call, nobody paid, until the next handover \
+(the person on call or an admin; `end at …` for admins)\n\
+`/handover undo [@person|end]` — undo the latest handover (with @person or `end`: only if it went \
+to them, or ended standby)\n\
 `/handover rota [@a @b …]` — show the rota order, or set it (admins)\n\
 `/handover history [N]` — the last N handovers here (default 10, at most 50)\n\
 `/handover help` — this help";
@@ -78,14 +81,28 @@ pub enum Command {
         at: Option<TypedTime>,
         notes: String,
     },
-    /// With a person: undo the latest handover in force only if it handed the pager to them,
-    /// even when the channel's newest handover is undone already (see [`UndoRefusal`]).
-    Undo {
-        to: Option<MentionRef>,
+    /// Ends standby: nobody on call, nobody paid, until the next handover.
+    End {
+        /// A backdated end's local date and time, as typed.
+        at: Option<TypedTime>,
+        notes: String,
     },
+    Undo(UndoOf),
     Rota(Vec<MentionRef>),
     ShowRota,
     History(u32),
+}
+
+/// Which handover `/handover undo` means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UndoOf {
+    /// The latest in force.
+    Latest,
+    /// The latest in force, only if it handed the pager to this person, even when the channel's
+    /// newest handover is undone already (see [`UndoRefusal`]).
+    Person(MentionRef),
+    /// The latest in force, only if it ended standby.
+    End,
 }
 
 /// The date and time typed after `at`, and the zone typed after them, if any (see
@@ -176,19 +193,24 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             let (at, notes) = when_and_notes(rest)?;
             return Ok(Command::Next { at, notes });
         }
-        "undo" if nothing_after => return Ok(Command::Undo { to: None }),
+        "end" => {
+            let (at, notes) = when_and_notes(rest)?;
+            return Ok(Command::End { at, notes });
+        }
+        "undo" if nothing_after => return Ok(Command::Undo(UndoOf::Latest)),
         "undo" => {
             let words = text::normalize(rest);
             let mut words = words.split_whitespace();
             return match (words.next(), words.next()) {
+                (Some(word), None) if text::keyword(word) == "end" => {
+                    Ok(Command::Undo(UndoOf::End))
+                }
                 (Some(person), None) if !matches!(text::token(person), Token::Word(_)) => {
-                    Ok(Command::Undo {
-                        to: Some(person_token(person)?),
-                    })
+                    Ok(Command::Undo(UndoOf::Person(person_token(person)?)))
                 }
                 _ => Err(usage(
-                    "`/handover undo` takes nothing after it, or the person the handover went to: \
-                     `/handover undo @bob`.",
+                    "`/handover undo` takes nothing after it, the person the handover went to \
+                     (`/handover undo @bob`), or `end` for an end of standby.",
                 )),
             };
         }
@@ -236,7 +258,10 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
     let target = match text::token(&first) {
         Token::Word(w) => {
             // A name typed without `@` (`Rosa`) may be one letter off a keyword (`rota`).
-            let hint = match super::did_you_mean(&w, &["help", "next", "undo", "rota", "history"]) {
+            let hint = match super::did_you_mean(
+                &w,
+                &["help", "next", "end", "undo", "rota", "history"],
+            ) {
                 Some(keyword) => format!(
                     " Did you mean `/handover {keyword}`? To hand over, start with the person: \
                      type @ and pick them."
@@ -424,6 +449,12 @@ enum Refusal {
     },
     /// Nobody is on call here: starting a rota (a paid one) is for admins.
     StartNeedsAdmin,
+    /// `end` where nobody is on call.
+    NothingToEnd,
+    /// `end` by someone who is neither on call nor an admin.
+    EndNotYours {
+        holder: UserId,
+    },
     NotAfterLatest {
         latest: DateTime<Utc>,
     },
@@ -438,7 +469,8 @@ enum Refusal {
 struct Proposal<'a> {
     caller: &'a UserId,
     is_admin: bool,
-    target: &'a UserId,
+    /// Who takes over; `None` ends standby.
+    target: Option<&'a UserId>,
     effective_at: DateTime<Utc>,
     /// The second occurrence of a typed time the clocks went back over: used if the first is
     /// not after the latest handover (see [`When`]).
@@ -458,15 +490,25 @@ fn permitted(
     is_admin: bool,
     target: Option<&UserId>,
 ) -> Result<(), Refusal> {
-    match &state.current {
-        Some(current) if target == Some(&current.to) => {
-            Err(Refusal::AlreadyOnCall(current.to.clone()))
-        }
+    match state.on_call() {
+        Some(holder) if target == Some(holder) => Err(Refusal::AlreadyOnCall(holder.clone())),
         _ if is_admin => Ok(()),
         None => Err(Refusal::StartNeedsAdmin),
-        Some(current) if caller == &current.to || target.is_none_or(|t| t == caller) => Ok(()),
-        Some(current) => Err(Refusal::NotHolder {
-            holder: current.to.clone(),
+        Some(holder) if caller == holder || target.is_none_or(|t| t == caller) => Ok(()),
+        Some(holder) => Err(Refusal::NotHolder {
+            holder: holder.clone(),
+        }),
+    }
+}
+
+/// Who may end standby here: whoever is on call (less pay for themself), or an admin; and only
+/// while someone is.
+fn permitted_end(state: &ChannelState, caller: &UserId, is_admin: bool) -> Result<(), Refusal> {
+    match state.on_call() {
+        None => Err(Refusal::NothingToEnd),
+        Some(holder) if is_admin || holder == caller => Ok(()),
+        Some(holder) => Err(Refusal::EndNotYours {
+            holder: holder.clone(),
         }),
     }
 }
@@ -501,7 +543,10 @@ fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandover, Refusal
         now,
         notes,
     } = *p;
-    permitted(state, caller, is_admin, Some(target))?;
+    match target {
+        Some(target) => permitted(state, caller, is_admin, Some(target))?,
+        None => permitted_end(state, caller, is_admin)?,
+    }
     if let Some(current) = &state.current {
         // Backdated too: no time lies between the latest handover and now.
         if current.effective_at - now > Duration::seconds(CLOCK_SKEW_SECONDS) {
@@ -529,7 +574,7 @@ fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandover, Refusal
     };
     Ok(NewHandover {
         from: state.on_call().cloned(),
-        to: target.clone(),
+        to: target.cloned(),
         effective_at,
         recorded_at: now,
         recorded_by: caller.clone(),
@@ -543,7 +588,10 @@ pub(crate) async fn run<S: Store, D: Directory>(
     inv: &Invocation,
 ) -> Handled {
     let command = parse(&inv.text)?;
-    let hands_over = matches!(command, Command::To { .. } | Command::Next { .. });
+    let hands_over = matches!(
+        command,
+        Command::To { .. } | Command::Next { .. } | Command::End { .. }
+    );
     match run_parsed(engine, inv, command).await {
         Err(failed) if hands_over => recorded_before(engine, inv, failed).await,
         handled => handled,
@@ -603,7 +651,11 @@ async fn run_parsed<S: Store, D: Directory>(
             };
             check_permitted(engine, inv, is_admin, named).await?;
             let person = engine.find_active(&target).await?;
-            hand_over(engine, inv, &person, effective, &notes, None).await
+            hand_over(engine, inv, Some(&person), effective, &notes, None).await
+        }
+        Command::End { at, notes } => {
+            let effective = effective_at(at, is_admin, inv, tz)?;
+            hand_over(engine, inv, None, effective, &notes, None).await
         }
         Command::Next { at, notes } => {
             let effective = effective_at(at, is_admin, inv, tz)?;
@@ -632,14 +684,15 @@ async fn run_parsed<S: Store, D: Directory>(
                 }
                 found => found?,
             };
-            hand_over(engine, inv, &person, effective, &notes, Some(next)).await
+            hand_over(engine, inv, Some(&person), effective, &notes, Some(next)).await
         }
-        Command::Undo { to } => {
-            let to = match to {
-                Some(who) => Some(engine.find_id(&who).await?),
-                None => None,
+        Command::Undo(of) => {
+            let named = match of {
+                UndoOf::Latest => None,
+                UndoOf::Person(who) => Some(Some(engine.find_id(&who).await?)),
+                UndoOf::End => Some(None),
             };
-            undo(engine, inv, is_admin, to).await
+            undo(engine, inv, is_admin, named).await
         }
         Command::ShowRota => {
             let state = engine.store.channel_state(&inv.channel).await?;
@@ -760,17 +813,19 @@ fn effective_at(
     })
 }
 
+/// Records a handover to `to`, or with `None` the end of standby.
 async fn hand_over<S: Store, D: Directory>(
     engine: &Engine<S, D>,
     inv: &Invocation,
-    to: &Person,
+    to: Option<&Person>,
     effective: When,
     notes: &str,
     expected_next: Option<UserId>,
 ) -> Handled {
     let is_admin = engine.settings.is_admin(&inv.user);
     // The decision runs on the store's writer, so it takes its own copies.
-    let (caller, now, target, notes) = (inv.user.clone(), inv.now, to.id.clone(), notes.to_owned());
+    let (caller, now, notes) = (inv.user.clone(), inv.now, notes.to_owned());
+    let target = to.map(|p| p.id.clone());
     let allowed = move |state: &ChannelState| {
         if let Some(expected) = &expected_next {
             if state.next_in_rota() != Some(expected) {
@@ -780,7 +835,7 @@ async fn hand_over<S: Store, D: Directory>(
         let proposal = Proposal {
             caller: &caller,
             is_admin,
-            target: &target,
+            target: target.as_ref(),
             effective_at: effective.at,
             or_later: effective.or_later,
             backdated: effective.at != now,
@@ -797,7 +852,13 @@ async fn hand_over<S: Store, D: Directory>(
     // cost a second commit for each person new to this Baton, in every command of the first
     // burst after a start and in every handover of a team it had not seen. A name that fails to
     // store does not undo a recorded handover; the next handover to that person tries again.
-    let (named, outcome) = join(engine.remember_name(to, inv.now), record).await;
+    let remember = async {
+        match to {
+            Some(person) => engine.remember_name(person, inv.now).await,
+            None => Ok(()),
+        }
+    };
+    let (named, outcome) = join(remember, record).await;
     if let Err(e) = named {
         tracing::warn!(
             error = %super::error_chain(&e),
@@ -846,6 +907,13 @@ fn refused(refusal: Refusal, inv: &Invocation, tz: chrono_tz::Tz) -> CommandErro
             when::full(latest, tz),
             when::full(inv.now, tz)
         ),
+        Refusal::NothingToEnd => "Nobody is on call in this channel, so there is no standby to \
+             end. Nothing changed."
+            .into(),
+        Refusal::EndNotYours { holder } => format!(
+            "Only {} (on call now) or an admin can end standby here. Nothing changed.",
+            holder.mention()
+        ),
         Refusal::StartNeedsAdmin => "Nobody is on call in this channel, and only an admin can \
              start its rota: each rota is paid standby. Ask an admin to run `/handover @person` \
              here. Nothing changed."
@@ -891,17 +959,36 @@ fn ended_months_note(months: &str) -> String {
 
 /// The public message for a recorded handover.
 pub fn announcement(h: &Handover, now: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
-    let to = h.to.mention();
     let by = h.recorded_by.mention();
-    let mut line = match &h.from {
-        None => format!("{to} is now on call here: the first shift of this channel's rota."),
-        Some(from) if *from == h.recorded_by => format!("{by} handed the pager to {to}."),
-        Some(from) if h.to == h.recorded_by => {
-            format!("{to} took the pager from {}.", from.mention())
+    let mut line = match (&h.from, &h.to) {
+        (from, None) => {
+            let whose = match from {
+                Some(from) if *from == h.recorded_by => "their".to_owned(),
+                Some(from) => format!("{}'s", from.mention()),
+                None => "the".to_owned(),
+            };
+            format!(
+                "{by} ended {whose} standby here: nobody is on call in this channel now, and \
+                 nobody is paid for it. An admin starts the rota again with `/handover @person`."
+            )
         }
-        Some(from) => format!("{by} handed the pager from {} to {to}.", from.mention()),
+        (None, Some(to)) => format!(
+            "{} is now on call here: the first shift of this channel's rota.",
+            to.mention()
+        ),
+        (Some(from), Some(to)) if *from == h.recorded_by => {
+            format!("{by} handed the pager to {}.", to.mention())
+        }
+        (Some(from), Some(to)) if *to == h.recorded_by => {
+            format!("{} took the pager from {}.", to.mention(), from.mention())
+        }
+        (Some(from), Some(to)) => format!(
+            "{by} handed the pager from {} to {}.",
+            from.mention(),
+            to.mention()
+        ),
     };
-    if h.from.is_none() && h.recorded_by != h.to {
+    if h.from.is_none() && h.to.as_ref().is_some_and(|to| *to != h.recorded_by) {
         line.push_str(&format!(" (Recorded by {by}.)"));
     }
     if h.effective_at != h.recorded_at {
@@ -923,9 +1010,18 @@ fn status(state: &ChannelState, inv: &Invocation, tz: chrono_tz::Tz) -> String {
                 `/handover @person`."
             .into();
     };
+    let Some(to) = &h.to else {
+        let text = format!(
+            "Nobody is on call in this channel: {} ended standby at {}. An admin starts the rota \
+             again with `/handover @person`.",
+            h.recorded_by.mention(),
+            when::short(h.effective_at, tz, inv.now)
+        );
+        return text + &quoted(&h.notes);
+    };
     let mut text = format!(
         "{} is on call here since {}",
-        h.to.mention(),
+        to.mention(),
         when::short(h.effective_at, tz, inv.now)
     );
     if let Some(from) = &h.from {
@@ -959,7 +1055,7 @@ fn show_rota(state: &ChannelState) -> String {
     let mut text = format!("Rota order: {order}");
     match state.on_call() {
         Some(who) => text.push_str(&format!("\nOn call now: {}.", who.mention())),
-        None => text.push_str("\nNobody is on call yet."),
+        None => text.push_str("\nNobody is on call now."),
     }
     if let Some(next) = state.next_in_rota() {
         text.push_str(&format!(" Next: {}.", next.mention()));
@@ -983,7 +1079,8 @@ fn history(log: &[Handover], tz: chrono_tz::Tz) -> String {
         text.push_str(&format!(
             "\n• {} {from} → {} (recorded by {} at {})",
             when::full(h.effective_at, tz),
-            h.to.mention(),
+            h.to.as_ref()
+                .map_or_else(|| "nobody (standby ended)".to_owned(), UserId::mention),
             h.recorded_by.mention(),
             when::full(h.recorded_at, tz)
         ));
@@ -1020,7 +1117,8 @@ enum UndoRefusal {
     /// `undo @person`, but the latest handover in force went to someone else.
     NotTo {
         latest: Box<Handover>,
-        named: UserId,
+        /// The person named, or `None` for `undo end`.
+        named: Option<UserId>,
     },
     NotYours(UserId),
     TooLate(DateTime<Utc>),
@@ -1030,6 +1128,22 @@ enum UndoRefusal {
         latest: Box<Handover>,
         months: String,
     },
+}
+
+/// "gave the pager to @bob", or "ended standby".
+fn what_it_did(h: &Handover) -> String {
+    match &h.to {
+        Some(to) => format!("gave the pager to {}", to.mention()),
+        None => "ended standby".to_owned(),
+    }
+}
+
+/// The `undo` that names this handover: `/handover undo @bob`, or `/handover undo end`.
+fn undo_form(h: &Handover) -> String {
+    match &h.to {
+        Some(to) => format!("`/handover undo {}`", to.mention()),
+        None => "`/handover undo end`".to_owned(),
+    }
 }
 
 /// Whether whoever recorded a handover at `recorded_at` may still undo it at `now`: for
@@ -1042,7 +1156,7 @@ async fn undo<S: Store, D: Directory>(
     engine: &Engine<S, D>,
     inv: &Invocation,
     is_admin: bool,
-    named: Option<UserId>,
+    named: Option<Option<UserId>>,
 ) -> Handled {
     let (caller, now, tz) = (inv.user.clone(), inv.now, engine.settings.timezone);
     let outcome = engine
@@ -1105,19 +1219,26 @@ async fn undo<S: Store, D: Directory>(
                 .from
                 .as_ref()
                 .map_or_else(|| "the start of the rota".to_owned(), UserId::mention);
-            let mut text = format!(
-                "{} undid the handover from {from} to {} (effective {}).",
-                inv.user.mention(),
-                undone.to.mention(),
-                when::short(undone.effective_at, tz, inv.now)
-            );
-            match &after.current {
-                Some(h) => text.push_str(&format!(
+            let mut text = match &undone.to {
+                Some(to) => format!(
+                    "{} undid the handover from {from} to {} (effective {}).",
+                    inv.user.mention(),
+                    to.mention(),
+                    when::short(undone.effective_at, tz, inv.now)
+                ),
+                None => format!(
+                    "{} undid the end of standby (effective {}).",
+                    inv.user.mention(),
+                    when::short(undone.effective_at, tz, inv.now)
+                ),
+            };
+            match (&after.current, after.on_call()) {
+                (Some(h), Some(who)) => text.push_str(&format!(
                     " {} is on call again, since {}.",
-                    h.to.mention(),
+                    who.mention(),
                     when::short(h.effective_at, tz, inv.now)
                 )),
-                None => text.push_str(" Nobody is on call in this channel now."),
+                _ => text.push_str(" Nobody is on call in this channel now."),
             }
             let undone_at = undone.undone.as_ref().map_or(inv.now, |u| u.at);
             if let Some(months) = ended_months_from(undone.effective_at, undone_at, tz) {
@@ -1137,29 +1258,34 @@ async fn undo<S: Store, D: Directory>(
                 .as_ref()
                 .map(|u| (u.by.mention(), when::short(u.at, tz, inv.now)))
                 .unwrap_or_default();
+            let what = match &undone.to {
+                Some(to) => format!("to {}", to.mention()),
+                None => "ending standby".to_owned(),
+            };
             let mut text = format!(
-                "The newest handover here, to {} (effective {}), was already undone by {by} at \
+                "The newest handover here, {what} (effective {}), was already undone by {by} at \
                  {at}. Nothing changed.",
-                undone.to.mention(),
                 when::short(undone.effective_at, tz, inv.now),
             );
             if let Some(in_force) = in_force {
                 text.push_str(&format!(
-                    " The latest handover still in force gave the pager to {} (effective {}); to \
-                     undo that one too, type `/handover undo {}`.",
-                    in_force.to.mention(),
+                    " The latest handover still in force {} (effective {}); to undo that one too, \
+                     type {}.",
+                    what_it_did(&in_force),
                     when::short(in_force.effective_at, tz, inv.now),
-                    in_force.to.mention()
+                    undo_form(&in_force)
                 ));
             }
             Err(CommandError::Refused(text))
         }
         Err(UndoRefusal::NotTo { latest, named }) => Err(CommandError::Refused(format!(
-            "The latest handover here gave the pager to {} (effective {}), not to {}. Nothing \
-             changed.",
-            latest.to.mention(),
+            "The latest handover here {} (effective {}), {}. Nothing changed.",
+            what_it_did(&latest),
             when::short(latest.effective_at, tz, inv.now),
-            named.mention()
+            match named {
+                Some(named) => format!("not to {}", named.mention()),
+                None => "and did not end standby".to_owned(),
+            }
         ))),
         Err(UndoRefusal::NotYours(by)) => Err(CommandError::Refused(format!(
             "Only {} (who recorded the latest handover) or an admin can undo it. Nothing changed.",
@@ -1167,12 +1293,12 @@ async fn undo<S: Store, D: Directory>(
         ))),
         Err(UndoRefusal::ReachesEndedMonth { latest, months }) => {
             Err(CommandError::Refused(format!(
-                "The latest handover here gave the pager to {} effective {}: undoing it changes \
-                 pay for {months}, already over, which payroll may have paid. To undo it all the \
-                 same, type `/handover undo {}`. Nothing changed.",
-                latest.to.mention(),
+                "The latest handover here {} effective {}: undoing it changes pay for {months}, \
+                 already over, which payroll may have paid. To undo it all the same, type {}. \
+                 Nothing changed.",
+                what_it_did(&latest),
                 when::short(latest.effective_at, tz, inv.now),
-                latest.to.mention()
+                undo_form(&latest)
             )))
         }
         Err(UndoRefusal::TooLate(at)) => Err(CommandError::Refused(format!(
@@ -1463,9 +1589,35 @@ mod tests {
                     notes: "at last, a quiet week".into(),
                 },
             ),
-            ("undo", Command::Undo { to: None }),
-            ("undo <@U1>", Command::Undo { to: Some(id("U1")) }),
-            ("Undo <@U1|bob>.", Command::Undo { to: Some(id("U1")) }),
+            ("undo", Command::Undo(UndoOf::Latest)),
+            ("undo <@U1>", Command::Undo(UndoOf::Person(id("U1")))),
+            ("Undo <@U1|bob>.", Command::Undo(UndoOf::Person(id("U1")))),
+            ("undo end", Command::Undo(UndoOf::End)),
+            (
+                "end",
+                Command::End {
+                    at: None,
+                    notes: String::new(),
+                },
+            ),
+            (
+                "end rota retired, see #ops-new",
+                Command::End {
+                    at: None,
+                    notes: "rota retired, see #ops-new".into(),
+                },
+            ),
+            (
+                "END at 2025-03-03 09:30 left the team",
+                Command::End {
+                    at: Some(TypedTime {
+                        date: "2025-03-03".into(),
+                        time: "09:30".into(),
+                        zone: None,
+                    }),
+                    notes: "left the team".into(),
+                },
+            ),
             ("rota", Command::ShowRota),
             ("rota <@U1> <@U2>", Command::Rota(vec![id("U1"), id("U2")])),
             (
@@ -1628,7 +1780,7 @@ mod tests {
                 channel: crate::domain::ids::ChannelId::parse("ops").unwrap(),
                 seq: 1,
                 from: None,
-                to: u(holder),
+                to: Some(u(holder)),
                 effective_at: t(since),
                 recorded_at: t(since),
                 recorded_by: u(holder),
@@ -1650,7 +1802,7 @@ mod tests {
         Proposal {
             caller,
             is_admin,
-            target,
+            target: Some(target),
             effective_at,
             or_later: None,
             backdated,
@@ -1676,7 +1828,7 @@ mod tests {
             );
             let expected = NewHandover {
                 from: Some(u("ann")),
-                to: u(target),
+                to: Some(u(target)),
                 effective_at: now,
                 recorded_at: now,
                 recorded_by: u(caller),
@@ -1758,7 +1910,7 @@ mod tests {
             ),
             Ok(NewHandover {
                 from: Some(u("ann")),
-                to: u("bob"),
+                to: Some(u("bob")),
                 effective_at: a_minute_later,
                 recorded_at: now,
                 recorded_by: u("cat"),
@@ -1867,7 +2019,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(made.effective_at, t("2025-10-26T01:30:00Z"));
-        assert_eq!((made.to, made.from), (u("bob"), Some(u("ann"))));
+        assert_eq!((made.to, made.from), (Some(u("bob")), Some(u("ann"))));
     }
 
     #[test]

@@ -157,7 +157,8 @@ pub fn channel_message(
     names: &HashMap<UserId, String>,
 ) -> Option<Reply> {
     let current = state.current.as_ref()?;
-    let who = current.to.mention();
+    // After `/handover end`, nobody: no post.
+    let who = current.to.as_ref()?.mention();
     let next = state.next_in_rota();
     let mut text = format!(
         "{who} is on call here, since {}.",
@@ -270,7 +271,7 @@ mod tests {
                 channel: ChannelId::parse("ops").unwrap(),
                 seq: 1,
                 from: None,
-                to: user(to),
+                to: Some(user(to)),
                 effective_at: utc(since),
                 recorded_at: utc(since),
                 recorded_by: user(to),

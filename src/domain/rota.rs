@@ -10,9 +10,12 @@ pub struct Handover {
     pub channel: ChannelId,
     /// 1, 2, 3… within the channel, in the order recorded.
     pub seq: i64,
-    /// Who held the pager before; `None` for a channel's first shift.
+    /// Who held the pager before; `None` for a channel's first shift, or the first after
+    /// standby was ended.
     pub from: Option<UserId>,
-    pub to: UserId,
+    /// Who is on call from `effective_at`; `None` when standby ended here (`/handover end`):
+    /// nobody is on call, and nobody paid, until the next handover.
+    pub to: Option<UserId>,
     /// When the shift of `to` starts (now, or earlier for a backdated handover).
     pub effective_at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
@@ -33,7 +36,8 @@ pub struct Undo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewHandover {
     pub from: Option<UserId>,
-    pub to: UserId,
+    /// `None` ends standby (see [`Handover::to`]).
+    pub to: Option<UserId>,
     pub effective_at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
     pub recorded_by: UserId,
@@ -44,15 +48,17 @@ pub struct NewHandover {
 /// writes the outcome, so two racing commands see each other's effect.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ChannelState {
-    /// The latest handover that is not undone: its `to` is on call now.
+    /// The latest handover that is not undone: its `to` is on call now (nobody, if it ended
+    /// standby).
     pub current: Option<Handover>,
     /// The rota order, possibly empty.
     pub rota: Vec<UserId>,
 }
 
 impl ChannelState {
+    /// Who is on call: the latest handover's `to`, nobody when it ended standby.
     pub fn on_call(&self) -> Option<&UserId> {
-        self.current.as_ref().map(|h| &h.to)
+        self.current.as_ref().and_then(|h| h.to.as_ref())
     }
 
     /// Who comes after whoever is on call now in the rota order, wrapping round. With nobody on

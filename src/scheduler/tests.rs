@@ -55,7 +55,7 @@ fn on_call(channel_name: &str, who: &str, rota: &[&str]) -> ChannelOnCall {
                 channel: channel(channel_name),
                 seq: 1,
                 from: None,
-                to: user(who),
+                to: Some(user(who)),
                 effective_at: since,
                 recorded_at: since,
                 recorded_by: user(who),
@@ -548,7 +548,7 @@ async fn seeded_database(dir: &tempfile::TempDir, channels: usize) -> String {
             .record_handover(&c, None, move |_| {
                 Ok::<_, ()>(NewHandover {
                     from: None,
-                    to: user("ann"),
+                    to: Some(user("ann")),
                     effective_at: since,
                     recorded_at: since,
                     recorded_by: user("ann"),

@@ -549,6 +549,22 @@ fn instant(secs: i64) -> Result<DateTime<Utc>, StoreError> {
         .ok_or_else(|| StoreError::Corrupt(format!("instant {secs}")))
 }
 
+/// `to_user` of a handover that ended standby (`to` is `None`): the column is NOT NULL, and no
+/// Slack id or console name is empty.
+const NOBODY: &str = "";
+
+/// `to_user` as stored: [`NOBODY`] for an end of standby.
+fn to_user_column(to: Option<&UserId>) -> &str {
+    to.map_or(NOBODY, UserId::as_str)
+}
+
+fn to_user(raw: String) -> Result<Option<UserId>, StoreError> {
+    match raw.as_str() {
+        NOBODY => Ok(None),
+        _ => user(raw).map(Some),
+    }
+}
+
 fn user(raw: String) -> Result<UserId, StoreError> {
     UserId::parse(&raw).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -618,7 +634,7 @@ fn handover_from_row(row: &Row<'_>) -> Result<Handover, StoreError> {
         channel: channel(row.get(1)?)?,
         seq: row.get(2)?,
         from: row.get::<_, Option<String>>(3)?.map(user).transpose()?,
-        to: user(row.get(4)?)?,
+        to: to_user(row.get(4)?)?,
         effective_at: instant(row.get(5)?)?,
         recorded_at: instant(row.get(6)?)?,
         recorded_by: user(row.get(7)?)?,
@@ -819,7 +835,7 @@ impl Store for SqliteStore {
                     rusqlite::params![
                         channel.as_str(),
                         new.from.as_ref().map(UserId::as_str),
-                        new.to.as_str(),
+                        to_user_column(new.to.as_ref()),
                         new.effective_at.timestamp(),
                         new.recorded_at.timestamp(),
                         new.recorded_by.as_str(),
@@ -1035,7 +1051,7 @@ impl Store for SqliteStore {
                 for id in ids {
                     let channel = channel(id)?;
                     let (state, _) = read_state(conn, &channel, DoneBefore::Nothing)?;
-                    if state.current.is_some() {
+                    if state.on_call().is_some() {
                         out.push(ChannelOnCall { channel, state });
                     }
                 }

@@ -123,7 +123,7 @@ impl Chain {
     fn earliest(&self, who: &UserId) -> Option<DateTime<Utc>> {
         self.points
             .iter()
-            .filter(|(_, p)| &p.to == who)
+            .filter(|(_, p)| p.to.as_ref() == Some(who))
             .map(|(_, p)| p.at)
             .min()
     }
@@ -165,11 +165,12 @@ impl PayIndex {
             last = Some(here.clone());
             let raw = row.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?;
             let to = match people.get(raw) {
-                Some(known) => known.clone(),
+                Some(known) => Some(known.clone()),
+                None if raw == super::NOBODY => None,
                 None => {
                     let parsed = user(raw.to_owned())?;
                     people.insert(raw.to_owned(), parsed.clone());
-                    parsed
+                    Some(parsed)
                 }
             };
             let point = HandoverPoint {
@@ -202,16 +203,19 @@ impl PayIndex {
             .entry(channel.clone())
             .or_default()
             .insert(seq, point);
-        let earliest = self
-            .people
-            .entry(to)
-            .or_default()
-            .entry(channel.clone())
-            .or_insert(at);
-        *earliest = (*earliest).min(at);
-        if let Some(old) = replaced {
+        // An end of standby names nobody: it bounds the shift before it, and pays no one.
+        if let Some(to) = to {
+            let earliest = self
+                .people
+                .entry(to)
+                .or_default()
+                .entry(channel.clone())
+                .or_insert(at);
+            *earliest = (*earliest).min(at);
+        }
+        if let Some(old) = replaced.and_then(|old| old.to) {
             // The person it named may have no handover left here.
-            self.recount(&old.to, &channel);
+            self.recount(&old, &channel);
         }
     }
 
@@ -225,7 +229,9 @@ impl PayIndex {
         if chain.points.is_empty() {
             self.chains.remove(channel);
         }
-        self.recount(&point.to, channel);
+        if let Some(to) = &point.to {
+            self.recount(to, channel);
+        }
     }
 
     /// Recomputes `who`'s entry for `channel` from the chain.
@@ -488,7 +494,7 @@ mod tests {
     fn point(day: u32, to: &str) -> HandoverPoint {
         HandoverPoint {
             at: at(day),
-            to: UserId::parse(to).unwrap(),
+            to: Some(UserId::parse(to).unwrap()),
         }
     }
 
@@ -524,7 +530,7 @@ mod tests {
         let names: Vec<String> = chain
             .period(at(8), at(25))
             .iter()
-            .map(|p| p.to.to_string())
+            .map(|p| p.to.as_ref().map_or_else(String::new, UserId::to_string))
             .collect();
         assert_eq!(names, ["ann", "bob", "cat"]);
         chain.remove(2);

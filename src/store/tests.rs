@@ -24,12 +24,31 @@ async fn temp_store() -> (tempfile::TempDir, SqliteStore) {
 fn handover(state: &ChannelState, to: &str, at: &str) -> NewHandover {
     NewHandover {
         from: state.on_call().cloned(),
-        to: u(to),
+        to: Some(u(to)),
         effective_at: t(at),
         recorded_at: t(at),
         recorded_by: u(to),
         notes: String::new(),
     }
+}
+
+/// Ends standby in `channel` at `at`, as `/handover end` does.
+async fn record_end(store: &SqliteStore, channel: &str, at: DateTime<Utc>) -> Handover {
+    store
+        .record_handover(&c(channel), None, move |s| {
+            Ok::<_, ()>(NewHandover {
+                from: s.on_call().cloned(),
+                to: None,
+                effective_at: at,
+                recorded_at: at,
+                recorded_by: u("ann"),
+                notes: String::new(),
+            })
+        })
+        .await
+        .unwrap()
+        .unwrap()
+        .handover
 }
 
 async fn record(store: &SqliteStore, channel: &str, to: &str, at: &str) -> Handover {
@@ -90,7 +109,7 @@ async fn racing_handovers_extend_one_chain_each_judged_against_the_last() {
     assert_eq!(log.len(), 7);
     // Newest first: each handover's `from` is the `to` of the one before it.
     for pair in log.windows(2) {
-        assert_eq!(pair[0].from.as_ref(), Some(&pair[1].to));
+        assert_eq!(pair[0].from.as_ref(), pair[1].to.as_ref());
         assert_eq!(pair[0].seq, pair[1].seq + 1);
     }
 }
@@ -135,7 +154,7 @@ async fn a_redelivered_undo_undoes_one_handover_not_two() {
         .unwrap()
         .unwrap();
     assert!(!first.duplicate);
-    assert_eq!(first.handover.to, u("bob"));
+    assert_eq!(first.handover.to, Some(u("bob")));
     let again = store
         .undo_latest(&c("ops"), Some("T1:u"), undo)
         .await
@@ -187,7 +206,10 @@ async fn pay_history_starts_with_the_shift_running_at_the_period_start_and_skips
         .map(|r| {
             (
                 r.channel.to_string(),
-                r.handovers.iter().map(|h| h.to.to_string()).collect(),
+                r.handovers
+                    .iter()
+                    .map(|h| h.to.as_ref().map_or_else(String::new, UserId::to_string))
+                    .collect(),
             )
         })
         .collect();
@@ -281,7 +303,8 @@ fn pay_by_sql(
     for (channel_id, at, to) in rows {
         let point = HandoverPoint {
             at: instant(at).unwrap(),
-            to: u(&to),
+            // An end of standby is stored with no one in `to_user`.
+            to: (!to.is_empty()).then(|| u(&to)),
         };
         match rotas.last_mut() {
             Some(last) if last.channel.as_str() == channel_id => last.handovers.push(point),
@@ -404,6 +427,8 @@ enum Step {
         to: usize,
         hours: i64,
     },
+    /// End standby in the channel through the store, `hours` after the base time.
+    End { channel: usize, hours: i64 },
     /// Undo the channel's latest handover through the store.
     Undo { channel: usize },
     /// Compare pay for a period of `days` starting `hours` after the base time.
@@ -419,6 +444,7 @@ fn step() -> impl proptest::strategy::Strategy<Value = Step> {
             .prop_map(|(channel, to, hours)| Step::Record { channel, to, hours }),
         1 => (0..3_usize, 0..4_usize, hours())
             .prop_map(|(channel, to, hours)| Step::RecordElsewhere { channel, to, hours }),
+        1 => (0..3_usize, hours()).prop_map(|(channel, hours)| Step::End { channel, hours }),
         1 => (0..3_usize).prop_map(|channel| Step::Undo { channel }),
         2 => ((-8..175_i64).prop_map(|h| h * 12), 1..60_i64)
             .prop_map(|(hours, days)| Step::Ask { hours, days }),
@@ -450,6 +476,9 @@ proptest::proptest! {
                     }
                     Step::RecordElsewhere { channel, to, hours } => {
                         insert_behind_its_back(&other, channels[channel], people[to], at(hours));
+                    }
+                    Step::End { channel, hours } => {
+                        record_end(&store, channels[channel], at(hours)).await;
                     }
                     Step::Undo { channel } => {
                         let _ = store
@@ -618,5 +647,29 @@ async fn a_new_database_and_its_wal_are_readable_by_their_owner_only() {
         let mode = std::fs::metadata(dir.path().join(name)).map(|m| m.permissions().mode() & 0o777);
         assert_eq!(mode.ok(), Some(0o600), "{name}");
     }
+    store.close().await;
+}
+
+#[tokio::test]
+async fn an_end_of_standby_is_stored_as_nobody_on_call_and_pays_nobody() {
+    let (_dir, store) = temp_store().await;
+    record(&store, "ops", "ann", "2025-03-03T09:00:00Z").await;
+    let ended = record_end(&store, "ops", t("2025-03-05T09:00:00Z")).await;
+    assert_eq!((ended.from, ended.to), (Some(u("ann")), None));
+    let state = store.channel_state(&c("ops")).await.unwrap();
+    assert_eq!(state.on_call(), None);
+    assert_eq!(state.current.map(|h| h.id), Some(ended.id));
+    // Read back as written, in the history and in pay's rows.
+    let history = store.history(&c("ops"), 10).await.unwrap();
+    assert_eq!(history[0].to, None);
+    let march = (t("2025-03-01T00:00:00Z"), t("2025-04-01T00:00:00Z"));
+    let rotas = store
+        .pay_history(march.0, march.1, PayScope::All)
+        .await
+        .unwrap();
+    let points: Vec<Option<UserId>> = rotas[0].handovers.iter().map(|p| p.to.clone()).collect();
+    assert_eq!(points, [Some(u("ann")), None]);
+    // Nobody is on call in it, so no reminder is due there.
+    assert!(store.channels_on_call().await.unwrap().is_empty());
     store.close().await;
 }

@@ -796,3 +796,107 @@ fn remind_posts_todays_reminder_once_in_each_channel_with_someone_on_call() {
         "{out}"
     );
 }
+
+#[test]
+fn ending_standby_leaves_nobody_on_call_or_paid_until_an_admin_starts_again() {
+    let ws = Workspace::with_config(
+        "[pay]\nweekday = \"50.00\"\nweekend = \"75.00\"\nbank_holiday = \"100.00\"\n",
+    );
+    let out = ws.run(&[
+        ":now 2025-06-02 09:00",
+        "/handover @bob",
+        ":now 2025-06-04 09:00",
+        ":as carol",
+        "/handover end",
+        ":as bob",
+        "/handover end moving to the new rota",
+        "/handover",
+        "/handover end",
+        "/handover @bob",
+        "/handover history",
+        ":as alice",
+        ":now 2025-07-01 09:00",
+        "/oncall-pay @bob 2025-06",
+        "/handover undo @bob",
+        "/handover undo end",
+        "/handover",
+        "/handover end at 2025-06-30 18:00 rota retired",
+    ]);
+    let r = replies(&out);
+    assert_eq!(
+        r[4],
+        "[private to carol] Only @bob (on call now) or an admin can end standby here. Nothing \
+         changed."
+    );
+    assert!(
+        r[6].starts_with(
+            "[public in #ops] @bob ended their standby here: nobody is on call in this channel \
+             now, and nobody is paid for it. An admin starts the rota again with `/handover \
+             @person`.\n> moving to the new rota"
+        ),
+        "{out}"
+    );
+    assert!(
+        r[7].starts_with(
+            "[private to bob] Nobody is on call in this channel: @bob ended standby at Wed 4 Jun, \
+             09:00."
+        ),
+        "{out}"
+    );
+    assert!(r[8].contains("there is no standby to end"), "{out}");
+    assert!(r[9].contains("only an admin can start its rota"), "{out}");
+    assert!(
+        r[10].contains("• 2025-06-04 09:00 BST @bob → nobody (standby ended)"),
+        "{out}"
+    );
+    // Mon 2 from 09:00 to Wed 4 at 09:00: 2 weekdays at £50, and nothing after.
+    assert!(
+        r[13].contains("Total: *£100.00* for 2.00 days on call"),
+        "{out}"
+    );
+    // `undo @bob` is not what the latest did; `undo end` is, and names the month it changes.
+    assert!(
+        r[14].contains(
+            "The latest handover here ended standby (effective Wed 4 Jun, 09:00), not to @bob."
+        ),
+        "{out}"
+    );
+    assert!(
+        r[15].starts_with(
+            "[public in #ops] @alice undid the end of standby (effective Wed 4 Jun, 09:00). @bob \
+             is on call again, since Mon 2 Jun, 09:00. This changes pay for June 2025"
+        ),
+        "{out}"
+    );
+    assert!(
+        r[16].contains("@bob is on call here since Mon 2 Jun, 09:00"),
+        "{out}"
+    );
+    // An admin may end it at an earlier time, as with any handover.
+    assert!(
+        r[17].starts_with("[public in #ops] @alice ended @bob's standby here:"),
+        "{out}"
+    );
+    assert!(r[17].contains("Effective from Mon 30 Jun, 18:00"), "{out}");
+}
+
+#[test]
+fn the_daily_reminder_skips_a_channel_whose_standby_ended() {
+    let ws = Workspace::with_config(
+        "[reminders]\ntime = \"09:00\"\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\n",
+    );
+    let out = ws.run(&[
+        ":now 2025-06-02 08:00",
+        "/handover @bob",
+        ":channel web",
+        "/handover @carol",
+        "/handover end",
+        ":now 2025-06-02 09:00",
+        ":remind",
+    ]);
+    assert!(
+        out.contains("[public in #ops] @bob is on call here"),
+        "{out}"
+    );
+    assert!(!out.contains("[public in #web] @carol is on call"), "{out}");
+}

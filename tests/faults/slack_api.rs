@@ -24,7 +24,7 @@ async fn due_reminder(dir: &std::path::Path) -> (String, String) {
         .record_handover(&ChannelId::parse(OPS).unwrap(), None, move |_| {
             Ok::<_, ()>(NewHandover {
                 from: None,
-                to: UserId::parse(BOB).unwrap(),
+                to: Some(UserId::parse(BOB).unwrap()),
                 effective_at: now,
                 recorded_at: now,
                 recorded_by: UserId::parse(ALICE).unwrap(),

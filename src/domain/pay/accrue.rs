@@ -111,7 +111,11 @@ pub(crate) fn accrue<'a>(
             if start >= end_s {
                 break;
             }
-            if only.is_some_and(|u| *u != handover.to) {
+            // After `/handover end` nobody is on call, and nobody paid, until the next handover.
+            let Some(on_call) = &handover.to else {
+                continue;
+            };
+            if only.is_some_and(|u| u != on_call) {
                 continue;
             }
             // A shift ends at the next handover in this channel, or at `now` for the current one.
@@ -120,7 +124,7 @@ pub(crate) fn accrue<'a>(
             if b <= a {
                 continue;
             }
-            let person = people.entry(&handover.to).or_default();
+            let person = people.entry(on_call).or_default();
             let tally = person.channels.entry(&rota.channel).or_default();
             spread(&table, a, b, tally, &mut person.uncovered);
         }

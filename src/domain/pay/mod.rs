@@ -23,11 +23,12 @@ use crate::domain::month::{Progress, YearMonth};
 use accrue::{PersonTally, Tally};
 use chrono::{DateTime, NaiveDate, Utc};
 
-/// A handover: from `at`, `to` is on call in the channel until the next handover.
+/// A handover: from `at`, `to` is on call in the channel until the next handover; `None`:
+/// standby ended, nobody is paid until the next one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandoverPoint {
     pub at: DateTime<Utc>,
-    pub to: UserId,
+    pub to: Option<UserId>,
 }
 
 /// One channel's handovers, sorted by `at`, with undone handovers already removed.

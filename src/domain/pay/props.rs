@@ -38,7 +38,11 @@ fn exact_pay(
         .collect()
 }
 
-/// A rota from (seconds after `origin`, engineer number) pairs, sorted by time.
+/// The engineer number that stands for an end of standby (`/handover end`) in [`rota_from`].
+const END: u8 = 4;
+
+/// A rota from (seconds after `origin`, engineer number) pairs, sorted by time; [`END`] ends
+/// standby.
 fn rota_from(origin: DateTime<Utc>, mut points: Vec<(i64, u8)>) -> ChannelRota {
     points.sort_by_key(|&(t, _)| t);
     ChannelRota {
@@ -47,7 +51,7 @@ fn rota_from(origin: DateTime<Utc>, mut points: Vec<(i64, u8)>) -> ChannelRota {
             .into_iter()
             .map(|(t, u)| HandoverPoint {
                 at: origin + Duration::seconds(t),
-                to: user(&format!("u{u}")),
+                to: (u != END).then(|| user(&format!("u{u}"))),
             })
             .collect(),
     }
@@ -119,7 +123,7 @@ proptest! {
         rate in (0_i64..1_000_000, 0_i64..1_000_000, 0_i64..1_000_000),
         length in 1_i64..(62 * DAY),
         cuts in proptest::collection::vec(any::<proptest::sample::Index>(), 0..5),
-        points in proptest::collection::vec((-5 * DAY..70 * DAY, 0_u8..4), 0..40),
+        points in proptest::collection::vec((-5 * DAY..70 * DAY, 0_u8..=END), 0..40),
         now_after in -10 * DAY..80 * DAY,
     ) {
         let p = policy_in(zone, rate);
@@ -154,7 +158,7 @@ proptest! {
         zone in 0..ZONES.len(),
         month_index in 0_u32..12,
         rate in (0_i64..1_000_000, 0_i64..1_000_000, 0_i64..1_000_000),
-        points in proptest::collection::vec((-5 * DAY..40 * DAY, 0_u8..4), 2..20),
+        points in proptest::collection::vec((-5 * DAY..40 * DAY, 0_u8..=END), 2..20),
         which in any::<proptest::sample::Index>(),
         delay in 0_i64..(10 * DAY),
     ) {
@@ -170,7 +174,9 @@ proptest! {
         let mut after = before.clone();
         let moved = before.handovers[i].at + Duration::seconds(delay);
         after.handovers[i].at = before.handovers.get(i + 1).map_or(moved, |h| moved.min(h.at));
-        let outgoing = before.handovers[i - 1].to.clone();
+        let Some(outgoing) = before.handovers[i - 1].to.clone() else {
+            return Ok(());
+        };
         let pay = |r: &ChannelRota| {
             statement(&p, std::slice::from_ref(r), &outgoing, month, now)
                 .overall
@@ -180,12 +186,45 @@ proptest! {
     }
 
     #[test]
+    fn ending_standby_never_raises_anyones_pay_and_pays_nobody_after_it(
+        zone in 0..ZONES.len(),
+        rate in (0_i64..1_000_000, 0_i64..1_000_000, 0_i64..1_000_000),
+        points in proptest::collection::vec((-5 * DAY..40 * DAY, 0_u8..END), 1..20),
+        end_at in -5 * DAY..40 * DAY,
+    ) {
+        let p = policy_in(zone, rate);
+        let month = YearMonth::new(2025, 3).unwrap();
+        let (start, stop) = month.bounds(p.timezone);
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+        let before = rota_from(start, points.clone());
+        let mut with_end = points;
+        with_end.push((end_at, END));
+        let after = rota_from(start, with_end);
+        let (was, is) = (
+            exact_pay(&p, std::slice::from_ref(&before), start, stop, now),
+            exact_pay(&p, std::slice::from_ref(&after), start, stop, now),
+        );
+        for (who, pay) in &is {
+            prop_assert!(*pay <= was.get(who).copied().unwrap_or(Fraction::ZERO), "{}", who);
+        }
+        // Nobody is paid between the end and the next handover: paying from the end to there
+        // gives nothing.
+        let end = start + Duration::seconds(end_at);
+        let next = after.handovers.iter().map(|h| h.at).find(|&at| at > end);
+        let gap_end = next.unwrap_or(now).min(stop);
+        if end > start && end < gap_end {
+            let in_gap = exact_pay(&p, std::slice::from_ref(&after), end, gap_end, now);
+            prop_assert!(in_gap.values().all(|f| f.numer() == 0), "{:?}", in_gap);
+        }
+    }
+
+    #[test]
     fn an_engineers_channel_and_kind_amounts_add_up_to_the_total_paid(
         zone in 0..ZONES.len(),
         month_index in 0_u32..12,
         rate in (0_i64..100_000, 0_i64..100_000, 0_i64..100_000),
         channels in proptest::collection::vec(
-            proptest::collection::vec((-5 * DAY..40 * DAY, 0_u8..3), 1..12),
+            proptest::collection::vec((-5 * DAY..40 * DAY, prop_oneof![0_u8..3, Just(END)]), 1..12),
             1..6,
         ),
         now_after in 0_i64..40 * DAY,

@@ -23,6 +23,7 @@ fn month(s: &str) -> YearMonth {
     s.parse().unwrap()
 }
 
+/// A channel's handovers; a person `""` ends standby there (`/handover end`).
 pub(super) fn rota(channel: &str, handovers: &[(&str, &str)]) -> ChannelRota {
     ChannelRota {
         channel: ChannelId::parse(channel).unwrap(),
@@ -30,7 +31,7 @@ pub(super) fn rota(channel: &str, handovers: &[(&str, &str)]) -> ChannelRota {
             .iter()
             .map(|&(t, u)| HandoverPoint {
                 at: at(t),
-                to: user(u),
+                to: (!u.is_empty()).then(|| user(u)),
             })
             .collect(),
     }
@@ -221,6 +222,39 @@ fn cases() -> Vec<Case> {
             month: "2027-11",
             // Mon 1 Nov 00:00-12:00 GMT: half a weekday, £25.
             expect: vec![("carol", ["0.50", "0.00", "0.00"], "£25.00")],
+        },
+        Case {
+            name: "nobody is paid between the end of standby and the next handover",
+            policy: policy(),
+            rotas: vec![rota(
+                "ops",
+                &[
+                    ("2025-06-02T09:00:00+01:00", "alice"),
+                    ("2025-06-04T09:00:00+01:00", ""),
+                    ("2025-06-06T09:00:00+01:00", "bob"),
+                ],
+            )],
+            month: "2025-06",
+            expect: vec![
+                // Mon 2 from 09:00 (15/24), Tue 3, Wed 4 to 09:00 (9/24): 2 weekdays, £100.
+                ("alice", ["2.00", "0.00", "0.00"], "£100.00"),
+                // Fri 6 from 09:00 (15/24), then 9-13, 16-20, 23-27 and Mon 30: 16.625
+                // weekdays; 7-8, 14-15, 21-22, 28-29: 8 weekend days. 831.25 + 600 = £1,431.25.
+                ("bob", ["16.63", "8.00", "0.00"], "£1,431.25"),
+            ],
+        },
+        Case {
+            name: "standby ended for good pays nobody after it, however long ago it was",
+            policy: policy(),
+            rotas: vec![rota(
+                "ops",
+                &[
+                    ("2025-05-26T09:00:00+01:00", "alice"),
+                    ("2025-05-30T17:00:00+01:00", ""),
+                ],
+            )],
+            month: "2025-06",
+            expect: vec![("alice", ["0.00", "0.00", "0.00"], "£0.00")],
         },
         Case {
             name: "a plain week",
@@ -792,7 +826,7 @@ fn a_slice_of_the_history_gives_the_same_statement_as_the_whole_history() {
         handovers: (0..520)
             .map(|i| HandoverPoint {
                 at: first + chrono::Duration::weeks(i),
-                to: user(names[i as usize % 4]),
+                to: Some(user(names[i as usize % 4])),
             })
             .collect(),
     };
