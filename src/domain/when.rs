@@ -187,6 +187,18 @@ mod tests {
     }
 
     #[test]
+    fn full_times_always_name_the_zone_on_both_clock_change_days() {
+        for (instant, shown) in [
+            ("2025-03-30T00:59:00Z", "2025-03-30 00:59 GMT"),
+            ("2025-03-30T01:00:00Z", "2025-03-30 02:00 BST"),
+            ("2025-10-26T00:30:00Z", "2025-10-26 01:30 BST"),
+            ("2025-10-26T01:30:00Z", "2025-10-26 01:30 GMT"),
+        ] {
+            assert_eq!(full(utc(instant), London), shown);
+        }
+    }
+
+    #[test]
     fn a_short_time_in_the_hour_that_happens_twice_says_which() {
         let now = utc("2025-10-27T12:00:00Z");
         assert_eq!(

@@ -900,3 +900,49 @@ fn the_daily_reminder_skips_a_channel_whose_standby_ended() {
     );
     assert!(!out.contains("[public in #web] @carol is on call"), "{out}");
 }
+
+#[test]
+fn on_the_day_the_clocks_go_forward_handovers_are_recorded_listed_and_paid_in_local_time() {
+    let ws = Workspace::with_config(
+        "[pay]\nweekday = \"50.00\"\nweekend = \"75.00\"\nbank_holiday = \"100.00\"\n",
+    );
+    let out = ws.run(&[
+        ":now 2025-03-30 00:50",
+        "/handover @bob",
+        ":now 2025-03-30 03:00",
+        "/handover @carol at 2025-03-30 02:00",
+        "/handover history",
+        ":now 2025-04-01 09:00",
+        "/oncall-pay @bob 2025-03",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r[3].contains("Effective from Sun 30 Mar, 02:00, recorded Sun 30 Mar, 03:00."),
+        "{out}"
+    );
+    assert!(
+        r[4].contains("• 2025-03-30 02:00 BST @bob → @carol")
+            && r[4].contains("• 2025-03-30 00:50 GMT (start) → @bob"),
+        "{out}"
+    );
+    // 00:50 GMT to 02:00 BST is ten minutes: 600 s of the 82,800-second Sunday at £75, 54p.
+    assert!(r[6].contains("Total: *£0.54*"), "{out}");
+}
+
+#[test]
+fn the_backdating_limit_counts_local_days_across_the_clocks_going_back() {
+    let ws = Workspace::new();
+    // 92 local days before 12:00 GMT on 25 January is 12:00 BST on 25 October: an hour more
+    // than 92 days of real time, and still allowed; a minute before it is not.
+    let out = ws.run(&[
+        ":now 2026-01-25 12:00",
+        "/handover @bob at 2025-10-25 11:59",
+        "/handover @bob at 2025-10-25 12:00",
+    ]);
+    let r = replies(&out);
+    assert!(r[1].contains("is more than 92 days ago"), "{out}");
+    assert!(
+        r[2].starts_with("[public in #ops] @bob is now on call here"),
+        "{out}"
+    );
+}
