@@ -138,11 +138,43 @@ fn token() -> impl Strategy<Value = String> {
 /// Either any UTF-8 at all, or a sentence made of the grammar's words.
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![
-        any::<String>(),
-        prop::collection::vec(token(), 0..8).prop_map(|words| words.join(" ")),
+        2 => any::<String>(),
+        2 => prop::collection::vec(token(), 0..8).prop_map(|words| words.join(" ")),
         // Long texts: notes at and past the length limit.
-        (1_990usize..2_100).prop_map(|n| format!("<@U0BOB0001|bob> {}", "é".repeat(n))),
+        1 => (1_990usize..2_100).prop_map(|n| format!("<@U0BOB0001|bob> {}", "é".repeat(n))),
+        // Backdated handovers and ends, well formed, around the fuzz clock: a word salad all
+        // but never makes one.
+        2 => backdated(),
     ]
+}
+
+/// `<who> at <date> <time> [zone] [notes]`: dates from 130 days before the fuzz clock's last
+/// case to a few weeks after its first (so in the future for some), across the night the clocks
+/// went back (26 October 2025), at any minute of the day, with the zones Baton reads and one it
+/// does not.
+fn backdated() -> impl Strategy<Value = String> {
+    let who = prop_oneof![
+        Just("<@U0BOB0001|bob>"),
+        Just("<@U0CAROL01|carol>"),
+        Just("<@U0GONE001|gone>"),
+        Just("next"),
+        Just("end"),
+    ];
+    let zone = prop_oneof![
+        Just(""),
+        Just(" GMT"),
+        Just(" BST"),
+        Just(" UTC"),
+        Just(" +01:00"),
+        Just(" CET")
+    ];
+    (who, 0..130_i64, 0..24_u32, 0..60_u32, zone, "[a-z ]{0,12}").prop_map(
+        |(who, back, hour, minute, zone, notes)| {
+            let last = chrono::NaiveDate::from_ymd_opt(2026, 1, 20).unwrap_or_default();
+            let date = last - chrono::Duration::days(back);
+            format!("{who} at {date} {hour:02}:{minute:02}{zone} {notes}")
+        },
+    )
 }
 
 fn who() -> impl Strategy<Value = &'static str> {
