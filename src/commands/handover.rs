@@ -953,7 +953,7 @@ fn ended_months_from(from: DateTime<Utc>, now: DateTime<Utc>, tz: chrono_tz::Tz)
 fn ended_months_note(months: &str) -> String {
     format!(
         " This changes pay for {months}, already over: if payroll has paid it, run \
-         `baton pay-report` for it again and settle the difference."
+         `baton pay-report` again for each month and settle the difference."
     )
 }
 
@@ -972,10 +972,8 @@ pub fn announcement(h: &Handover, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Stri
                  nobody is paid for it. An admin starts the rota again with `/handover @person`."
             )
         }
-        (None, Some(to)) => format!(
-            "{} is now on call here: the first shift of this channel's rota.",
-            to.mention()
-        ),
+        // A channel's first shift, or the first after standby was ended.
+        (None, Some(to)) => format!("{} is now on call here, where nobody was.", to.mention()),
         (Some(from), Some(to)) if *from == h.recorded_by => {
             format!("{by} handed the pager to {}.", to.mention())
         }
@@ -1011,12 +1009,19 @@ fn status(state: &ChannelState, inv: &Invocation, tz: chrono_tz::Tz) -> String {
             .into();
     };
     let Some(to) = &h.to else {
-        let text = format!(
+        let mut text = format!(
             "Nobody is on call in this channel: {} ended standby at {}. An admin starts the rota \
-             again with `/handover @person`.",
+             again with `/handover @person`",
             h.recorded_by.mention(),
             when::short(h.effective_at, tz, inv.now)
         );
+        match state.next_in_rota() {
+            Some(next) => text.push_str(&format!(
+                " or `/handover next` (next in the rota: {}).",
+                next.mention()
+            )),
+            None => text.push('.'),
+        }
         return text + &quoted(&h.notes);
     };
     let mut text = format!(
@@ -1075,7 +1080,7 @@ fn history(log: &[Handover], tz: chrono_tz::Tz) -> String {
         let from = h
             .from
             .as_ref()
-            .map_or_else(|| "(start)".to_owned(), UserId::mention);
+            .map_or_else(|| "nobody".to_owned(), UserId::mention);
         text.push_str(&format!(
             "\n• {} {from} → {} (recorded by {} at {})",
             when::full(h.effective_at, tz),
@@ -1218,10 +1223,11 @@ async fn undo<S: Store, D: Directory>(
             let from = undone
                 .from
                 .as_ref()
-                .map_or_else(|| "the start of the rota".to_owned(), UserId::mention);
+                .map(|f| format!(" from {}", f.mention()))
+                .unwrap_or_default();
             let mut text = match &undone.to {
                 Some(to) => format!(
-                    "{} undid the handover from {from} to {} (effective {}).",
+                    "{} undid the handover{from} to {} (effective {}).",
                     inv.user.mention(),
                     to.mention(),
                     when::short(undone.effective_at, tz, inv.now)
@@ -1293,7 +1299,7 @@ async fn undo<S: Store, D: Directory>(
         ))),
         Err(UndoRefusal::ReachesEndedMonth { latest, months }) => {
             Err(CommandError::Refused(format!(
-                "The latest handover here {} effective {}: undoing it changes pay for {months}, \
+                "The latest handover here {} (effective {}): undoing it changes pay for {months}, \
                  already over, which payroll may have paid. To undo it all the same, type {}. \
                  Nothing changed.",
                 what_it_did(&latest),
@@ -1972,6 +1978,48 @@ mod tests {
                 latest: t("2025-03-03T09:00:00Z")
             })
         );
+    }
+
+    #[test]
+    fn the_months_already_over_that_a_change_reaches_are_named_by_the_local_calendar() {
+        let tz = chrono_tz::Europe::London;
+        // (change from, now, months named)
+        let cases = [
+            ("2025-06-10T09:00:00Z", "2025-06-20T09:00:00Z", None),
+            (
+                "2025-05-10T09:00:00Z",
+                "2025-06-20T09:00:00Z",
+                Some("May 2025"),
+            ),
+            (
+                "2025-01-20T09:00:00Z",
+                "2025-09-01T09:00:00Z",
+                Some("January 2025 to August 2025"),
+            ),
+            // 23:30 UTC on 31 March is 00:30 BST on 1 April: April, not March.
+            ("2025-03-31T23:30:00Z", "2025-04-02T09:00:00Z", None),
+            // The last, repeated hour of October's 25-hour Sunday is still October...
+            (
+                "2025-10-26T01:30:00Z",
+                "2025-11-01T00:30:00Z",
+                Some("October 2025"),
+            ),
+            // ...and a now at 23:30 UTC on 31 October is still October in London (GMT).
+            ("2025-10-26T01:30:00Z", "2025-10-31T23:30:00Z", None),
+            // March 2024 ends on the 23-hour Sunday: 23:00 UTC is already April.
+            (
+                "2024-03-31T22:30:00Z",
+                "2024-03-31T23:00:00Z",
+                Some("March 2024"),
+            ),
+        ];
+        for (from, now, months) in cases {
+            assert_eq!(
+                ended_months_from(t(from), t(now), tz).as_deref(),
+                months,
+                "{from} {now}"
+            );
+        }
     }
 
     #[test]

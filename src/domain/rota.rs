@@ -61,10 +61,19 @@ impl ChannelState {
         self.current.as_ref().and_then(|h| h.to.as_ref())
     }
 
-    /// Who comes after whoever is on call now in the rota order, wrapping round. With nobody on
-    /// call (or someone not in the order), the first in the order.
+    /// Who comes after whoever is on call now in the rota order, wrapping round; after an end
+    /// of standby, after whoever held the pager before it, so the rota carries on where it
+    /// stopped. With nobody before (or someone not in the order), the first in the order;
+    /// `None` for an empty order, or when the person on call is its only member.
     pub fn next_in_rota(&self) -> Option<&UserId> {
-        next_after(&self.rota, self.on_call())
+        match self.on_call() {
+            Some(holder) => next_after(&self.rota, Some(holder)),
+            None => {
+                let before = self.current.as_ref().and_then(|h| h.from.as_ref());
+                // Alone in the order, whoever held it before the end comes round again.
+                next_after(&self.rota, before).or_else(|| self.rota.first())
+            }
+        }
     }
 }
 
@@ -107,6 +116,43 @@ mod tests {
                 next_after(&order, current.as_ref()).map(UserId::as_str),
                 next,
                 "after {current:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn after_an_end_of_standby_the_rota_carries_on_after_whoever_held_it_before() {
+        let at = DateTime::<Utc>::default();
+        let ended_by = |before: Option<&str>, order: &[&str]| ChannelState {
+            current: Some(Handover {
+                id: 2,
+                channel: ChannelId::parse("ops").unwrap(),
+                seq: 2,
+                from: before.map(|b| UserId::parse(b).unwrap()),
+                to: None,
+                effective_at: at,
+                recorded_at: at,
+                recorded_by: UserId::parse("ann").unwrap(),
+                notes: String::new(),
+                undone: None,
+            }),
+            rota: users(order),
+        };
+        // (held it before the end, order, next)
+        for (before, order, next) in [
+            (Some("bob"), &["ann", "bob", "cat"][..], Some("cat")),
+            (Some("cat"), &["ann", "bob", "cat"][..], Some("ann")),
+            (Some("ann"), &["ann"][..], Some("ann")),
+            (Some("zed"), &["ann", "bob"][..], Some("ann")),
+            (None, &["ann", "bob"][..], Some("ann")),
+            (Some("bob"), &[][..], None),
+        ] {
+            let state = ended_by(before, order);
+            assert_eq!(state.on_call(), None);
+            assert_eq!(
+                state.next_in_rota().map(UserId::as_str),
+                next,
+                "{before:?} {order:?}"
             );
         }
     }

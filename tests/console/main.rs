@@ -922,7 +922,7 @@ fn on_the_day_the_clocks_go_forward_handovers_are_recorded_listed_and_paid_in_lo
     );
     assert!(
         r[4].contains("• 2025-03-30 02:00 BST @bob → @carol")
-            && r[4].contains("• 2025-03-30 00:50 GMT (start) → @bob"),
+            && r[4].contains("• 2025-03-30 00:50 GMT nobody → @bob"),
         "{out}"
     );
     // 00:50 GMT to 02:00 BST is ten minutes: 600 s of the 82,800-second Sunday at £75, 54p.
@@ -943,6 +943,58 @@ fn the_backdating_limit_counts_local_days_across_the_clocks_going_back() {
     assert!(r[1].contains("is more than 92 days ago"), "{out}");
     assert!(
         r[2].starts_with("[public in #ops] @bob is now on call here"),
+        "{out}"
+    );
+}
+
+#[test]
+fn standby_ended_on_either_clock_change_day_pays_to_the_instant_and_next_carries_on() {
+    let ws = Workspace::with_config(
+        "[pay]\nweekday = \"50.00\"\nweekend = \"75.00\"\nbank_holiday = \"100.00\"\n",
+    );
+    let out = ws.run(&[
+        ":now 2025-03-29 00:00",
+        "/handover rota @bob @carol @dave",
+        "/handover @bob",
+        // 02:30 BST on the 23-hour Sunday: 01:30 UTC.
+        ":now 2025-03-30 02:30",
+        "/handover end",
+        ":now 2025-04-01 09:00",
+        "/oncall-pay @bob 2025-03",
+        ":channel web",
+        ":now 2025-10-25 00:00",
+        "/handover @carol",
+        // The second 01:30 on the 25-hour Sunday: 01:30 UTC.
+        ":now 2025-10-27 09:00",
+        "/handover end at 2025-10-26 01:30 GMT",
+        ":now 2025-11-01 09:00",
+        "/oncall-pay @carol 2025-10",
+        "/handover next",
+    ]);
+    let r = replies(&out);
+    // Sat 29 all day, then 01:30 of the Sunday's 82,800 s: 75 + 5400/82800 × 75 = 79.89.
+    assert!(r[6].contains("Total: *£79.89*"), "{out}");
+    assert!(
+        r[11].contains("Effective from Sun 26 Oct, 01:30 GMT"),
+        "{out}"
+    );
+    // Sat 25 all day, then 00:00 BST (23:00 UTC) to 01:30 GMT: 2.5 h of the 90,000 s Sunday.
+    // 75 + 9000/90000 × 75 = 82.50.
+    assert!(r[13].contains("Total: *£82.50*"), "{out}");
+    // web has no rota order: next there is refused; ops's order carries on after bob.
+    assert!(r[14].contains("no rota order yet"), "{out}");
+    let out = ws.run(&[":now 2025-11-01 09:05", "/handover", "/handover next"]);
+    let r = replies(&out);
+    assert!(
+        r[1].contains("Nobody is on call in this channel: @alice ended standby"),
+        "{out}"
+    );
+    assert!(
+        r[1].contains("or `/handover next` (next in the rota: @carol)."),
+        "{out}"
+    );
+    assert!(
+        r[2].starts_with("[public in #ops] @carol is now on call here, where nobody was."),
         "{out}"
     );
 }
