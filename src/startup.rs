@@ -171,7 +171,19 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
         );
     }
     let now = match &args.until {
-        Some(text) => parse_until(text, config.timezone, Utc::now())?,
+        Some(text) => {
+            let until = parse_until(text, config.timezone, Utc::now())?;
+            // A cut-off before the month starts would print a payroll with nobody in it.
+            let (start, _) = args.month.bounds(config.timezone);
+            if until < start {
+                anyhow::bail!(
+                    "--until {text} is before {} starts: give a cut-off inside the month, or \
+                     after it for the whole month",
+                    args.month.long_name()
+                );
+            }
+            until
+        }
         None => Utc::now(),
     };
     let store = ReadOnlyStore::open(&common.database).await?;
@@ -323,8 +335,8 @@ fn check_slack_admins(config: &Config) -> anyhow::Result<()> {
     };
     if let Some(bad) = config.admins.iter().find(|a| !slack_shaped(a.as_str())) {
         anyhow::bail!(
-            "admins: `{bad}` is not a Slack member id: use ids like \"U0123ABCD\" (in Slack, a \
-             person's profile > ⋮ > Copy member ID)"
+            "admins: `{bad}` is not a Slack member id: use ids like \"U04B2C3D4E5\" (in Slack, \
+             a person's profile > ⋮ > Copy member ID)"
         );
     }
     if config.admins.iter().any(|a| a.as_str() == EXAMPLE_ADMIN) {

@@ -179,6 +179,7 @@ fn a_payroll_cut_off_accrues_to_its_local_time_on_any_day_and_refuses_one_that_i
              for the first or `GMT` for the second",
         ),
         ("2099-01-01 00:00", "has not come yet"),
+        ("2025-02-28 23:59", "is before March 2025 starts"),
         ("tomorrow", "write the cut-off as \"YYYY-MM-DD HH:MM\""),
     ] {
         let config = ws.path().join("baton.toml");

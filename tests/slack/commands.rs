@@ -20,7 +20,7 @@ fn assert_public(ack: &Ack) {
 }
 
 #[tokio::test]
-async fn every_slash_command_is_answered_in_its_ack_well_inside_three_seconds() {
+async fn every_slash_command_is_answered_in_its_ack_inside_slacks_three_seconds() {
     let (slack, _baton) = connected().await;
     for text in ["", "help", "<@U0BOB00001|bob> quiet week", "me 2024-02"] {
         for command in ["/handover", "/oncall-pay"] {

@@ -88,7 +88,11 @@ async fn server_errors_are_retried_with_backoff_then_given_up_within_the_budget(
     // Every attempt starts inside the budget; the last one's own request may end after it.
     let last_start = calls[calls.len() - 1].at.duration_since(started);
     assert!(last_start < Duration::from_secs(2), "{last_start:?}");
-    assert!(elapsed >= Duration::from_millis(1500), "{elapsed:?}");
+    // It gives up once that attempt is answered: the budget and one request, not a retry more.
+    assert!(
+        elapsed >= Duration::from_millis(1500) && elapsed < Duration::from_secs(3),
+        "{elapsed:?}"
+    );
     assert!(slack.posted_messages().is_empty());
 }
 
