@@ -5,10 +5,10 @@
 //! rests on, runs on one writer thread with rusqlite (`writer.rs`): many jobs to a transaction,
 //! with no thread hop per statement. Pay's rows, the heavy reads, come from an index of the
 //! active handovers in memory (`pay_index.rs`), which the writer keeps up to date and a change
-//! counter in the database keeps exact. sqlx applies the migrations and reads names for reports
-//! on a small pool of reading connections, which with WAL never wait for the writer.
-//! [`ReadOnlyStore`] is the reports' way in: read-only connections and no writer, so that a
-//! report never migrates or changes the file it reads.
+//! counter in the database keeps exact. sqlx applies the migrations. Names for the reminders
+//! and reports are read on a read-only rusqlite connection of their own, which with WAL never
+//! waits for the writer. [`ReadOnlyStore`] is the reports' way in: read-only connections and no
+//! writer, so that a report never migrates or changes the file it reads.
 //!
 //! Durability: WAL with `synchronous = NORMAL`. A committed transaction survives the process being
 //! killed (the WAL is in the OS page cache); only a power cut can lose the last few commits. Every
@@ -23,7 +23,7 @@ use crate::domain::pay::{ChannelRota, HandoverPoint};
 use crate::domain::rota::{ChannelState, Handover, NewHandover, Undo};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rusqlite::{Connection, OptionalExtension, Row};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection as _, SqliteConnection};
 use std::collections::HashMap;
 use std::future::Future;
@@ -258,9 +258,9 @@ pub struct SqliteStore {
     /// The one writing connection, on its own thread: every write, and every read that a
     /// decision or a command's answer rests on (so it sees the decisions before it).
     writer: Writer,
-    /// Connections for the reports' reads of names, opened on demand: with WAL, readers never
-    /// wait for the writer.
-    reader: sqlx::SqlitePool,
+    /// Where the reads of names (for the reminders) open their connection: with WAL, readers
+    /// never wait for the writer.
+    reader: ReadSource,
     /// Pay's rows, in memory (`pay_index.rs`).
     pay: Arc<pay_index::Shared>,
     /// The database file, as an absolute path where it can be resolved.
@@ -341,11 +341,7 @@ impl SqliteStore {
             .map_err(|e| open_error(e.to_string()))?;
         let file = options.get_filename();
         let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
-        let reader = SqlitePoolOptions::new()
-            .max_connections(2)
-            .min_connections(0)
-            .test_before_acquire(false)
-            .connect_lazy_with(options.create_if_missing(false));
+        let reader = ReadSource::live(options.get_filename());
         Ok(Self {
             writer,
             reader,
@@ -366,7 +362,6 @@ impl SqliteStore {
 
     /// Waits for every write to finish and closes the database cleanly (checkpointing the WAL).
     pub async fn close(&self) {
-        self.reader.close().await;
         self.writer.stop().await;
     }
 }
@@ -451,24 +446,33 @@ impl ReadOnlyStore {
 
     /// The names last seen for `users`, as [`Store::names`] gives them.
     pub async fn names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
-        let source = self.source.clone();
-        let users = users.to_vec();
-        tokio::task::spawn_blocking(move || {
-            let conn = source.connect()?;
-            let mut query = conn.prepare("SELECT name FROM people WHERE user_id = ?1")?;
-            let mut names = HashMap::new();
-            for u in users {
-                let name: Option<String> =
-                    query.query_row([u.as_str()], |row| row.get(0)).optional()?;
-                if let Some(name) = name {
-                    names.insert(u, name);
-                }
-            }
-            Ok(names)
-        })
-        .await
-        .map_err(|_| StoreError::Panicked)?
+        read_names(&self.source, users).await
     }
+}
+
+/// The names last stored for `users`, read on a connection of its own (on a blocking thread);
+/// people with none stored are left out.
+async fn read_names(
+    source: &ReadSource,
+    users: &[UserId],
+) -> Result<HashMap<UserId, String>, StoreError> {
+    let source = source.clone();
+    let users = users.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let conn = source.connect()?;
+        let mut query = conn.prepare("SELECT name FROM people WHERE user_id = ?1")?;
+        let mut names = HashMap::new();
+        for u in users {
+            let name: Option<String> =
+                query.query_row([u.as_str()], |row| row.get(0)).optional()?;
+            if let Some(name) = name {
+                names.insert(u, name);
+            }
+        }
+        Ok(names)
+    })
+    .await
+    .map_err(|_| StoreError::Panicked)?
 }
 
 /// Creates the database file, if missing, readable and writable by its owner only: it holds
@@ -1022,19 +1026,7 @@ impl Store for SqliteStore {
     }
 
     async fn names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
-        let mut names = HashMap::new();
-        let mut conn = self.reader.acquire().await?;
-        for u in users {
-            let name: Option<String> =
-                sqlx::query_scalar("SELECT name FROM people WHERE user_id = $1")
-                    .bind(u.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            if let Some(name) = name {
-                names.insert(u.clone(), name);
-            }
-        }
-        Ok(names)
+        read_names(&self.reader, users).await
     }
 
     async fn channels_on_call(&self) -> Result<Vec<ChannelOnCall>, StoreError> {

@@ -554,11 +554,14 @@ async fn a_reminder_is_claimed_once_and_a_stale_unsent_claim_is_taken_over() {
 #[tokio::test]
 async fn a_database_from_a_newer_baton_is_refused_with_advice() {
     let (dir, store) = temp_store().await;
-    sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'future', 1, x'00', 0)")
-        .execute(&store.reader)
-        .await
-        .unwrap();
     store.close().await;
+    other_process(&dir)
+        .execute(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (99990101000000, 'future', 1, x'00', 0)",
+            [],
+        )
+        .unwrap();
     let err = SqliteStore::open(dir.path().join("t.db").to_str().unwrap())
         .await
         .unwrap_err();
