@@ -2186,6 +2186,8 @@ mod tests {
             inner: SqliteStore,
             names: Arc<AtomicUsize>,
             fail_names: Arc<AtomicUsize>,
+            /// A rota order another admin sets between a command's read and its write.
+            reorder: Arc<std::sync::Mutex<Option<Vec<UserId>>>>,
         }
 
         impl Store for Counting {
@@ -2202,6 +2204,14 @@ mod tests {
                 F: FnOnce(&ChannelState) -> Result<NewHandover, E> + Send + 'static,
                 E: Send + 'static,
             {
+                let reorder = self.reorder.lock().ok().and_then(|mut r| r.take());
+                if let Some(order) = reorder {
+                    let admin =
+                        UserId::parse(ADMIN).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    self.inner
+                        .set_rota(c, &order, &admin, super::t("2025-03-03T09:00:00Z"))
+                        .await?;
+                }
                 self.inner.record_handover(c, key, decide).await
             }
             async fn recorded_with_key(&self, key: &str) -> Result<Option<Handover>, StoreError> {
@@ -2301,6 +2311,7 @@ mod tests {
                 inner: engine.store.clone(),
                 names: Arc::default(),
                 fail_names: Arc::default(),
+                reorder: Arc::default(),
             };
             let engine = Engine::new(
                 counting.clone(),
@@ -2324,6 +2335,57 @@ mod tests {
                 assert_eq!(done.outcome, "recorded", "{}", done.reply.text);
             }
             assert_eq!(counting.names.load(Ordering::SeqCst), 1 + 2);
+        }
+
+        #[tokio::test]
+        async fn next_is_refused_when_the_rota_order_changes_between_reading_it_and_recording() {
+            let (engine, _directory, _dir) = engine().await;
+            let counting = Counting {
+                inner: engine.store.clone(),
+                names: Arc::default(),
+                fail_names: Arc::default(),
+                reorder: Arc::default(),
+            };
+            let engine = Engine::new(
+                counting.clone(),
+                Switchable::default(),
+                engine.settings.clone(),
+            );
+            let order = format!("rota <@{ALICE}|alice> <@{BOB}|bob> <@{CAROL}|carol>");
+            assert_eq!(
+                engine.answer(inv(ADMIN, &order, "r1")).await.outcome,
+                "rota_set"
+            );
+            let to_alice = format!("<@{ALICE}|alice>");
+            assert_eq!(
+                engine.answer(inv(ADMIN, &to_alice, "h1")).await.outcome,
+                "recorded"
+            );
+            // Read: bob is next. Before the write, another admin puts carol after alice.
+            let reordered = [ALICE, CAROL, BOB]
+                .map(|u| UserId::parse(u).unwrap())
+                .to_vec();
+            if let Ok(mut r) = counting.reorder.lock() {
+                *r = Some(reordered);
+            }
+            let next = engine.answer(inv(ALICE, "next", "n1")).await;
+            assert_eq!(next.outcome, "refused", "{}", next.reply.text);
+            assert!(
+                next.reply
+                    .text
+                    .starts_with("The rota changed while you were typing"),
+                "{}",
+                next.reply.text
+            );
+            let state = counting
+                .channel_state(&ChannelId::parse("C0OPS00001").unwrap())
+                .await
+                .unwrap();
+            assert_eq!(
+                state.on_call(),
+                Some(&UserId::parse(ALICE).unwrap()),
+                "nothing recorded"
+            );
         }
 
         #[tokio::test]

@@ -998,3 +998,31 @@ fn standby_ended_on_either_clock_change_day_pays_to_the_instant_and_next_carries
         "{out}"
     );
 }
+
+#[test]
+fn next_and_rota_refusals_say_why_and_change_nothing() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        "/handover @bob",
+        "/handover next",
+        "/handover rota @bob @carol @bob",
+        "/handover rota @bob",
+        "/handover next",
+        "/handover",
+    ]);
+    let r = replies(&out);
+    assert!(r[1].contains("This channel has no rota order yet"), "{out}");
+    assert!(
+        r[2].contains("@bob is in the list twice; each person appears once in the rota order."),
+        "{out}"
+    );
+    assert!(
+        r[3].starts_with("[public in #ops] @alice set this channel's rota order: @bob"),
+        "{out}"
+    );
+    assert!(
+        r[4].contains("The rota order has only the person on call in it"),
+        "{out}"
+    );
+    assert!(r[5].contains("@bob is on call here since"), "{out}");
+}

@@ -130,7 +130,7 @@ async fn a_rate_limited_reminder_arrives_once_after_the_wait_while_acks_stay_fas
     );
     let dir = tempfile::tempdir().unwrap();
     let (url, config) = due_reminder(dir.path()).await;
-    let baton = Baton::start_with(
+    let mut baton = Baton::start_with(
         &slack,
         &[
             ("DATABASE_URL", Some(&url)),
@@ -155,7 +155,10 @@ async fn a_rate_limited_reminder_arrives_once_after_the_wait_while_acks_stay_fas
     );
     let waited = posted[0].at.duration_since(calls[0].at);
     assert!(waited >= Duration::from_secs(2), "{waited:?}");
-    // Nothing more arrives: the reminder was posted once.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Nothing more arrives: once Baton has stopped, having finished what it had begun, the
+    // reminder was still posted once.
+    baton.terminate();
+    let status = baton.wait_exit(WAIT).await.expect("baton stops on SIGTERM");
+    assert!(status.success(), "{}", baton.stderr());
     assert_eq!(slack.posted_messages().len(), 1);
 }
