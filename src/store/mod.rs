@@ -506,6 +506,29 @@ fn owner_only(path: &std::path::Path) {
     let _ = path;
 }
 
+/// Fault injection for the crash tests, in debug builds only: with
+/// `BATON_TEST_CRASH_AFTER_COMMITTING` set to a submission's dedup key, the process aborts the
+/// moment that submission's handover has committed, before any reply is sent. That is the
+/// window a `kill -9` hits only by luck: recorded, but never confirmed to the person.
+#[cfg(debug_assertions)]
+fn crash_point_after_commit<E>(
+    key: Option<&str>,
+    recorded: &Result<Result<Recorded, E>, StoreError>,
+) {
+    static CRASH_KEY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let armed = CRASH_KEY.get_or_init(|| std::env::var("BATON_TEST_CRASH_AFTER_COMMITTING").ok());
+    let committed = matches!(
+        recorded,
+        Ok(Ok(Recorded {
+            duplicate: false,
+            ..
+        }))
+    );
+    if committed && key.is_some() && armed.as_deref() == key {
+        std::process::abort();
+    }
+}
+
 /// SQLite could not set up the shared memory a WAL reader needs: the `-shm` file is missing
 /// and may not be created, or may not be written.
 fn cannot_share_memory(e: &rusqlite::Error) -> bool {
@@ -820,7 +843,10 @@ impl Store for SqliteStore {
     {
         let channel = channel.clone();
         let key = dedup_key.map(str::to_owned);
-        self.writer
+        #[cfg(debug_assertions)]
+        let crash_key = key.clone();
+        let recorded = self
+            .writer
             .run_changing(Writes::AtMostOne, move |conn, changes| {
                 let done = DoneBefore::Recorded(key.as_deref());
                 let new = match decide_in_transaction(conn, &channel, done, decide)? {
@@ -861,7 +887,10 @@ impl Store for SqliteStore {
                     duplicate: false,
                 }))
             })
-            .await
+            .await;
+        #[cfg(debug_assertions)]
+        crash_point_after_commit(crash_key.as_deref(), &recorded);
+        recorded
     }
 
     async fn undo_latest<F, E>(

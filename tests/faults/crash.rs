@@ -266,3 +266,68 @@ async fn a_kill_during_a_burst_loses_nothing_confirmed_and_redelivery_records_ea
         BURST_KILL_AFTER.len()
     );
 }
+
+/// The window a kill hits only by luck, made certain: Baton aborts the moment a handover has
+/// committed, before its ack (`BATON_TEST_CRASH_AFTER_COMMITTING`, debug builds only). On
+/// restart the handover is there once, and Slack's redelivery of the command gets the first
+/// answer and records nothing more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handover_committed_but_never_acked_is_there_once_and_its_redelivery_records_nothing() {
+    let slack = workspace().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("baton.db");
+    let url = super::database_url(&db);
+    let start_rota = slack.slash_payload(ALICE, OPS, "/handover", &mention(BOB));
+    let lost_ack = slack.slash_payload(BOB, OPS, "/handover", &mention(ALICE));
+    let key = dedup_key(&lost_ack);
+    let mut baton = Baton::start_with(
+        &slack,
+        &[
+            ("DATABASE_URL", Some(&url)),
+            ("BATON_TEST_CRASH_AFTER_COMMITTING", Some(&key)),
+        ],
+    );
+    slack
+        .wait_for_connections(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    let ack = slack
+        .send_envelope("slash_commands", start_rota, true, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
+    let (id, frame) = envelope("lost", &lost_ack);
+    let unacked = slack.send_with_id(id, frame, Duration::from_secs(3)).await;
+    assert!(unacked.is_err(), "acked after its commit: {unacked:?}");
+    gone(&slack, &mut baton).await;
+
+    let recorded = |rows: Vec<Row>| -> Vec<(String, String)> {
+        rows.into_iter()
+            .filter(|r| r.channel == OPS)
+            .map(|r| (r.dedup_key.unwrap_or_default(), r.to))
+            .collect()
+    };
+    let rows = recorded(inspect(&db).await);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        rows[1],
+        (key.clone(), ALICE.to_owned()),
+        "committed, wholly"
+    );
+
+    // Slack redelivers the unacknowledged command to the restarted Baton.
+    let _baton = start(&slack, &url).await;
+    let (id, frame) = envelope("retry", &lost_ack);
+    let ack = slack
+        .send_with_id(id, frame, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("the redelivery is answered: {e}"));
+    assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
+    assert!(
+        ack.text()
+            .contains(&format!("<@{BOB}> handed the pager to <@{ALICE}>")),
+        "{}",
+        ack.text()
+    );
+    assert_eq!(recorded(inspect(&db).await), rows, "nothing recorded twice");
+}
