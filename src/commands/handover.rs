@@ -2299,14 +2299,9 @@ mod tests {
             }
         }
 
-        fn in_channel(mut inv: Invocation, channel: usize) -> Invocation {
-            inv.channel = ChannelId::parse(&format!("C0CHAN{channel:04}")).unwrap();
-            inv
-        }
-
-        #[tokio::test]
-        async fn a_burst_of_handovers_to_someone_new_stores_their_name_once() {
-            let (engine, _directory, _dir) = engine().await;
+        /// [`engine`], on a [`Counting`] store (returned too, to count and steer it).
+        async fn counting_engine() -> (Engine<Counting, Switchable>, Counting, tempfile::TempDir) {
+            let (engine, _directory, dir) = engine().await;
             let counting = Counting {
                 inner: engine.store.clone(),
                 names: Arc::default(),
@@ -2318,6 +2313,17 @@ mod tests {
                 Switchable::default(),
                 engine.settings.clone(),
             );
+            (engine, counting, dir)
+        }
+
+        fn in_channel(mut inv: Invocation, channel: usize) -> Invocation {
+            inv.channel = ChannelId::parse(&format!("C0CHAN{channel:04}")).unwrap();
+            inv
+        }
+
+        #[tokio::test]
+        async fn a_burst_of_handovers_to_someone_new_stores_their_name_once() {
+            let (engine, counting, _dir) = counting_engine().await;
             let to_bob = format!("<@{BOB}|bob>");
             let burst = (0..20)
                 .map(|i| engine.answer(in_channel(inv(ALICE, &to_bob, &format!("b{i}")), i)));
@@ -2339,18 +2345,7 @@ mod tests {
 
         #[tokio::test]
         async fn next_is_refused_when_the_rota_order_changes_between_reading_it_and_recording() {
-            let (engine, _directory, _dir) = engine().await;
-            let counting = Counting {
-                inner: engine.store.clone(),
-                names: Arc::default(),
-                fail_names: Arc::default(),
-                reorder: Arc::default(),
-            };
-            let engine = Engine::new(
-                counting.clone(),
-                Switchable::default(),
-                engine.settings.clone(),
-            );
+            let (engine, counting, _dir) = counting_engine().await;
             let order = format!("rota <@{ALICE}|alice> <@{BOB}|bob> <@{CAROL}|carol>");
             assert_eq!(
                 engine.answer(inv(ADMIN, &order, "r1")).await.outcome,
