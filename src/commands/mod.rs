@@ -289,7 +289,7 @@ impl<S: Store, D: Directory> Engine<S, D> {
     }
 
     /// Looks a mention up and insists on an active person, storing nothing: for a command that
-    /// stores the name beside its own write (see `handover::hand_over`).
+    /// stores the name beside its own write (see `handover::record::hand_over`).
     pub(crate) async fn find_active(&self, who: &MentionRef) -> Result<Person, CommandError> {
         let shown = match who {
             MentionRef::Id(id) => id.mention(),

@@ -177,7 +177,7 @@ pub fn excerpt(wire: &str, max: usize) -> std::borrow::Cow<'_, str> {
 const ECHO_AT_MOST: usize = 40;
 
 /// A word (wire form) as Baton quotes it back in an error: decoded, cut to
-/// [`ECHO_AT_MOST`] characters with `…`, and escaped again. 5,000 characters typed by mistake
+/// `ECHO_AT_MOST` characters with `…`, and escaped again. 5,000 characters typed by mistake
 /// are not worth repeating in full.
 pub fn echo(wire: &str) -> String {
     let typed = decode(wire);

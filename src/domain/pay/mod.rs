@@ -44,7 +44,7 @@ pub struct ChannelRota {
 }
 
 /// Days on call per day kind, and amounts per kind when rates are configured. The amounts by
-/// kind add up to the breakdown's total: see [`apportion`](crate::domain::money::apportion).
+/// kind add up to the breakdown's total: see [`crate::domain::money::apportion`].
 /// Each split is its own, so a kind's amounts summed over an engineer's channels may differ by
 /// a minor unit or so from that kind's overall amount; nothing shows channels by kind today.
 ///
@@ -255,7 +255,7 @@ impl Statement {
 
     /// This statement cut down to one channel's line, or None if the engineer had no time on
     /// call there: its days and amount are that line's, a share of the whole total (see
-    /// [`Statement::build`]), so one channel's export and the full one agree to the minor unit.
+    /// `Statement::build`), so one channel's export and the full one agree to the minor unit.
     /// Its uncovered dates are still the engineer's over every channel (the tally keeps them
     /// per person): the warning they raise stays true, the holiday calendar's coverage going by
     /// whole years, but a date it quotes may be from another channel.

@@ -1,0 +1,296 @@
+//! `/handover`: who holds the pager, handing it over, and correcting the record.
+//!
+//! Grammar (this text is the help, and every usage error quotes it):
+//! ```text
+//! /handover                                   who is on call here, since when, and the notes
+//! /handover @person [notes…]                  hand the pager to @person now
+//! /handover next [notes…]                     hand over to the next person in the rota order
+//! /handover @person at YYYY-MM-DD HH:MM [ZONE] [notes…]   record an earlier handover
+//!                                             (admins; `next` in place of @person works too;
+//!                                             ZONE, e.g. GMT, picks one of a repeated hour)
+//! /handover end [at …] [notes…]               end standby here: nobody on call, nobody paid,
+//!                                             until the next handover (the person on call or
+//!                                             an admin; `at` for admins)
+//! /handover undo [@person|end]                undo the latest handover (with @person or `end`:
+//!                                             only if it went to them, or ended standby)
+//! /handover rota [@a @b …]                    show the rota order, or set it (admins)
+//! /handover history [N]                       the last N handovers here (default 10, at most 50)
+//! /handover help                              this help
+//! ```
+//! Who may hand over: whoever is on call, the person taking over, or an admin. Only an admin may
+//! start a channel's rota (its first shift, or a shift after every handover was undone): each
+//! channel with someone on call is a paid rota, so anyone starting one in a private channel of
+//! their own could pay themself twice. Undo: whoever recorded the handover, within 15 minutes,
+//! or an admin.
+//!
+//! Layout: this file reads the command and routes it; [`parse`] reads the words, `record` holds
+//! the rule for who may hand over and when a handover takes effect, and records it, `undo`
+//! undoes one, and `messages` writes what the channel and the caller are told.
+
+mod messages;
+mod parse;
+mod record;
+#[cfg(test)]
+mod tests;
+mod undo;
+
+use super::{CommandError, Engine, Handled, Invocation, MentionRef, Reply};
+use crate::commands::Directory;
+use crate::domain::ids::UserId;
+use crate::store::Store;
+use messages::{announcement, history, show_rota, status};
+use parse::usage;
+use record::{check_permitted, effective_at, hand_over, permitted, refused};
+use undo::undo;
+
+pub use parse::parse;
+
+pub const USAGE: &str = "\
+`/handover` — who is on call here, since when, and the notes\n\
+`/handover @person [notes…]` — hand the pager to @person now\n\
+`/handover next [notes…]` — hand over to the next person in the rota order\n\
+`/handover @person at YYYY-MM-DD HH:MM [notes…]` — record an earlier handover (admins; \
+`next at …` too; in the hour the clocks go back, add the zone: `at 2025-10-26 01:30 GMT`)\n\
+`/handover end [notes…]` — end standby here: nobody on call, nobody paid, until the next handover \
+(the person on call or an admin; `end at …` for admins)\n\
+`/handover undo [@person|end]` — undo the latest handover (with @person or `end`: only if it went \
+to them, or ended standby)\n\
+`/handover rota [@a @b …]` — show the rota order, or set it (admins)\n\
+`/handover history [N]` — the last N handovers here (default 10, at most 50)\n\
+`/handover help` — this help";
+
+/// Notes longer than this are refused rather than cut.
+pub const MAX_NOTES: usize = 2000;
+/// How far back `at` may go. A forgotten handover is days old, and a rota brought over when a
+/// team starts using Baton is weeks; a year typed wrong (2015 for 2025, 0001) would pay years
+/// of standby to someone, so anything older is refused.
+pub const MAX_BACKDATE_DAYS: i64 = 92;
+/// How long the person who recorded a handover may undo it themself.
+pub const UNDO_WINDOW_MINUTES: i64 = 15;
+/// How far a channel's latest handover may lie after this clock's "now" for a handover now to
+/// follow it. Two clocks on one database (the bot's and a console's) differ by a second or so,
+/// and the new shift then starts where the last one did (zero length, never negative). A latest
+/// handover further ahead means a clock was wrong (or the console's `:now` was moved back):
+/// following it would start the new shift then, so the shift before would be paid until a day
+/// that has not come, and the new holder paid nothing until it does.
+pub const CLOCK_SKEW_SECONDS: i64 = 60;
+const HISTORY_DEFAULT: u32 = 10;
+/// Characters of each handover's notes that `history` shows.
+const HISTORY_NOTES_AT_MOST: usize = 200;
+const HISTORY_MAX: u32 = 50;
+
+/// A parsed `/handover` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Status,
+    Help,
+    To {
+        target: MentionRef,
+        /// A backdated handover's local date and time, as typed.
+        at: Option<TypedTime>,
+        notes: String,
+    },
+    Next {
+        /// A backdated handover's local date and time, as typed.
+        at: Option<TypedTime>,
+        notes: String,
+    },
+    /// Ends standby: nobody on call, nobody paid, until the next handover.
+    End {
+        /// A backdated end's local date and time, as typed.
+        at: Option<TypedTime>,
+        notes: String,
+    },
+    Undo(UndoOf),
+    Rota(Vec<MentionRef>),
+    ShowRota,
+    History(u32),
+}
+
+/// Which handover `/handover undo` means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UndoOf {
+    /// The latest in force.
+    Latest,
+    /// The latest in force, only if it handed the pager to this person, even when the channel's
+    /// newest handover is undone already (see `undo::UndoRefusal`).
+    Person(MentionRef),
+    /// The latest in force, only if it ended standby.
+    End,
+}
+
+/// The date and time typed after `at`, and the zone typed after them, if any (see
+/// [`looks_like_a_zone`](crate::domain::when::looks_like_a_zone)): words, read against the configured zone only when the handover
+/// is made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedTime {
+    pub date: String,
+    pub time: String,
+    pub zone: Option<String>,
+}
+
+/// Runs `/handover`.
+pub(crate) async fn run<S: Store, D: Directory>(
+    engine: &Engine<S, D>,
+    inv: &Invocation,
+) -> Handled {
+    let command = parse(&inv.text)?;
+    let hands_over = matches!(
+        command,
+        Command::To { .. } | Command::Next { .. } | Command::End { .. }
+    );
+    match run_parsed(engine, inv, command).await {
+        Err(failed) if hands_over => recorded_before(engine, inv, failed).await,
+        handled => handled,
+    }
+}
+
+/// A handover that failed before reaching the store may be a redelivery of one that was
+/// recorded: Slack retries when an ack is lost, often because something was failing then. Its
+/// checks ran again against a world that has moved on (the directory down, the rota order
+/// changed by the handover itself), so the store is asked whether this submission's key was
+/// recorded; if so, the answer is the first one's. Only failures pay for that read.
+async fn recorded_before<S: Store, D: Directory>(
+    engine: &Engine<S, D>,
+    inv: &Invocation,
+    failed: CommandError,
+) -> Handled {
+    let Some(key) = inv.dedup_key.as_deref() else {
+        return Err(failed);
+    };
+    match engine.store.recorded_with_key(key).await {
+        Ok(Some(handover)) => Ok((
+            Reply::public(announcement(&handover, inv.now, engine.settings.timezone)),
+            "duplicate",
+        )),
+        Ok(None) => Err(failed),
+        Err(e) => {
+            tracing::warn!(
+                error = %crate::commands::error_chain(&e),
+                "could not check whether a failed handover was recorded before"
+            );
+            Err(failed)
+        }
+    }
+}
+
+async fn run_parsed<S: Store, D: Directory>(
+    engine: &Engine<S, D>,
+    inv: &Invocation,
+    command: Command,
+) -> Handled {
+    let tz = engine.settings.timezone;
+    let is_admin = engine.settings.is_admin(&inv.user);
+    match command {
+        Command::Help => Ok((
+            Reply::private(format!("*Handing over the pager*\n{USAGE}")),
+            "help",
+        )),
+        Command::Status => {
+            let state = engine.store.channel_state(&inv.channel).await?;
+            Ok((Reply::private(status(&state, inv, tz)), "status"))
+        }
+        Command::To { target, at, notes } => {
+            let effective = effective_at(at, is_admin, inv, tz)?;
+            let named = match &target {
+                MentionRef::Id(id) => Some(id),
+                MentionRef::Name(_) => None,
+            };
+            check_permitted(engine, inv, is_admin, named).await?;
+            let person = engine.find_active(&target).await?;
+            hand_over(engine, inv, Some(&person), effective, &notes, None).await
+        }
+        Command::End { at, notes } => {
+            let effective = effective_at(at, is_admin, inv, tz)?;
+            hand_over(engine, inv, None, effective, &notes, None).await
+        }
+        Command::Next { at, notes } => {
+            let effective = effective_at(at, is_admin, inv, tz)?;
+            let state = engine.store.channel_state(&inv.channel).await?;
+            if state.rota.is_empty() {
+                return Err(CommandError::Refused(
+                    "This channel has no rota order yet, so there is no \"next\". An admin can set \
+                     one with `/handover rota @a @b @c`, or hand over by name: `/handover @person`."
+                        .into(),
+                ));
+            }
+            let Some(next) = state.next_in_rota().cloned() else {
+                return Err(CommandError::Refused(
+                    "The rota order has only the person on call in it; hand over by name instead."
+                        .into(),
+                ));
+            };
+            permitted(&state, &inv.user, is_admin, Some(&next)).map_err(|r| refused(r, inv, tz))?;
+            let person = match engine.find_active(&MentionRef::Id(next.clone())).await {
+                Err(CommandError::Refused(why)) => {
+                    return Err(CommandError::Refused(format!(
+                        "{why} They are next in this channel's rota order: hand over by name \
+                         instead (`/handover @person`), or an admin can change the order with \
+                         `/handover rota @a @b …`. Nothing changed."
+                    )))
+                }
+                found => found?,
+            };
+            hand_over(engine, inv, Some(&person), effective, &notes, Some(next)).await
+        }
+        Command::Undo(of) => {
+            let named = match of {
+                UndoOf::Latest => None,
+                UndoOf::Person(who) => Some(Some(engine.find_id(&who).await?)),
+                UndoOf::End => Some(None),
+            };
+            undo(engine, inv, is_admin, named).await
+        }
+        Command::ShowRota => {
+            let state = engine.store.channel_state(&inv.channel).await?;
+            Ok((Reply::private(show_rota(&state)), "rota"))
+        }
+        Command::Rota(members) => {
+            if !is_admin {
+                return Err(CommandError::Refused(
+                    "Only an admin can set the rota order. `/handover rota` shows it.".into(),
+                ));
+            }
+            let mut ids: Vec<UserId> = Vec::with_capacity(members.len());
+            for m in &members {
+                let person = engine.active_person(m, inv.now).await?;
+                if ids.contains(&person.id) {
+                    return Err(usage(format!(
+                        "{} is in the list twice; each person appears once in the rota order.",
+                        person.id.mention()
+                    )));
+                }
+                ids.push(person.id);
+            }
+            engine
+                .store
+                .set_rota(&inv.channel, &ids, &inv.user, inv.now)
+                .await?;
+            let order = ids
+                .iter()
+                .map(UserId::mention)
+                .collect::<Vec<_>>()
+                .join(" → ");
+            Ok((
+                Reply::public(format!(
+                    "{} set this channel's rota order: {order}",
+                    inv.user.mention()
+                )),
+                "rota_set",
+            ))
+        }
+        Command::History(asked) => {
+            let log = engine
+                .store
+                .history(&inv.channel, asked.min(HISTORY_MAX))
+                .await?;
+            let mut text = history(&log, tz);
+            if asked > HISTORY_MAX && log.len() == HISTORY_MAX as usize {
+                text.push_str(&format!(
+                    "\n_Baton shows at most the latest {HISTORY_MAX} handovers._"
+                ));
+            }
+            Ok((Reply::private(text), "history"))
+        }
+    }
+}

@@ -1,0 +1,331 @@
+//! Reading `/handover`'s words into a [`Command`].
+
+use super::{Command, TypedTime, UndoOf, HISTORY_DEFAULT, HISTORY_MAX, MAX_NOTES, USAGE};
+use crate::commands::{CommandError, MentionRef};
+use crate::domain::text::{self, Token};
+use crate::domain::when;
+
+pub(super) fn usage(message: impl Into<String>) -> CommandError {
+    CommandError::usage(message, USAGE)
+}
+
+/// Checks notes (wire form, as typed) and strips one pair of quotes around them.
+pub(super) fn notes(rest: &str) -> Result<String, CommandError> {
+    let notes = text::unquote(text::trim_gaps(rest)).to_owned();
+    let typed_length = text::decode(&notes).chars().count();
+    if typed_length > MAX_NOTES {
+        return Err(usage(format!(
+            "Your notes are {typed_length} characters long (an emoji can count as several); the \
+             most Baton keeps is {MAX_NOTES}. Shorten them, or link to a document."
+        )));
+    }
+    Ok(notes)
+}
+
+pub(super) fn person_token(word: &str) -> Result<MentionRef, CommandError> {
+    match text::token(word) {
+        Token::UserId(id) => Ok(MentionRef::Id(id)),
+        Token::UserName(name) => Ok(MentionRef::Name(name)),
+        Token::Channel => Err(usage(
+            "That is a channel, not a person. Hand over to a person, e.g. `/handover @alice`.",
+        )),
+        Token::UserGroup => Err(usage(
+            "That is a user group; the pager goes to one person, e.g. `/handover @alice`.",
+        )),
+        Token::Broadcast => Err(usage(
+            "@here, @channel and @everyone are not people; hand over to one person, e.g. `/handover @alice`.",
+        )),
+        Token::Word(w) => Err(usage(format!(
+            "I expected a person (a mention like @alice) but found `{}`.",
+            text::echo(&w)
+        ))),
+    }
+}
+
+/// Whether the words after `at` are a try at a date and time, so that `at` starts a backdated
+/// handover: a word starting with a digit that is shaped like a date (`2025-03-03`, `3/3`,
+/// `20250303`) or a time (`09:30`), or that has a time within the two words after it
+/// (`3 March 09:30`). "at last, a quiet week", "at 9am standup" and "at 3 alerts open" are
+/// notes. A date in the wrong shape is read as one and refused with the format, rather than
+/// taken as notes and recorded now: a handover at the wrong time changes pay.
+pub(super) fn looks_like_a_date(after_at: &str) -> bool {
+    let mut words = after_at.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    if !first.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
+    let long_number = first.len() >= 6 && first.chars().all(|c| c.is_ascii_digit());
+    first.contains(['-', '/', '.', ':']) || long_number || words.take(2).any(looks_like_a_time)
+}
+
+/// `09:30`, `9.30`: digits, a `:` or `.`, digits.
+pub(super) fn looks_like_a_time(word: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    word.split_once([':', '.'])
+        .is_some_and(|(h, m)| digits(h) && digits(m))
+}
+
+/// Parses the text after `/handover` (wire form). Command words are read normalized (smart
+/// quotes, odd spaces); notes are kept exactly as typed.
+pub fn parse(wire: &str) -> Result<Command, CommandError> {
+    let (first, rest) = text::split_word(wire);
+    if first.is_empty() {
+        return Ok(Command::Status);
+    }
+    // Only the keywords that take words read them normalized: the notes of the most common
+    // command, `/handover @person notes`, are kept as typed and need no copy.
+    let nothing_after = text::trim_gaps(rest).is_empty();
+    match text::keyword(&first).as_str() {
+        "help" | "?" => return Ok(Command::Help),
+        "next" => {
+            let (at, notes) = when_and_notes(rest)?;
+            return Ok(Command::Next { at, notes });
+        }
+        "end" => {
+            let (at, notes) = when_and_notes(rest)?;
+            return Ok(Command::End { at, notes });
+        }
+        "undo" if nothing_after => return Ok(Command::Undo(UndoOf::Latest)),
+        "undo" => {
+            let words = text::normalize(rest);
+            let mut words = words.split_whitespace();
+            return match (words.next(), words.next()) {
+                (Some(word), None) if text::keyword(word) == "end" => {
+                    Ok(Command::Undo(UndoOf::End))
+                }
+                (Some(person), None) if !matches!(text::token(person), Token::Word(_)) => {
+                    Ok(Command::Undo(UndoOf::Person(person_token(person)?)))
+                }
+                _ => Err(usage(
+                    "`/handover undo` takes nothing after it, the person the handover went to \
+                     (`/handover undo @bob`), or `end` for an end of standby.",
+                )),
+            };
+        }
+        "rota" if nothing_after => return Ok(Command::ShowRota),
+        "rota" => {
+            // The order as Baton shows it, `*@a* (on call) → @b → @c`, reads as `@a @b @c`.
+            let members = text::normalize(rest)
+                .split_whitespace()
+                .filter(|w| !matches!(*w, "→" | "-&gt;" | "&gt;" | "," | "(on" | "call)"))
+                .map(|w| {
+                    // Bold, as `show_rota` marks who is on call: a pair, never a name's own `_`.
+                    w.strip_prefix('*')
+                        .and_then(|w| w.strip_suffix('*'))
+                        .unwrap_or(w)
+                })
+                .map(person_token)
+                .collect::<Result<Vec<_>, _>>()?;
+            if members.is_empty() {
+                // Only arrows or commas: setting that would clear the order, announced as nothing.
+                return Err(usage(
+                    "Give the people in order after `rota`: `/handover rota @a @b @c`.",
+                ));
+            }
+            return Ok(Command::Rota(members));
+        }
+        "history" => {
+            let words = text::normalize(rest);
+            let n = match words.trim() {
+                "" => HISTORY_DEFAULT,
+                // More than the most shown means "all you can": the reply says it was capped.
+                n => match n.parse::<u32>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => {
+                        return Err(usage(format!(
+                            "`{}` is not a number of handovers: give one from 1 to {HISTORY_MAX}.",
+                            text::echo(n)
+                        )))
+                    }
+                },
+            };
+            return Ok(Command::History(n));
+        }
+        _ => {}
+    }
+    let target = match text::token(&first) {
+        Token::Word(w) => {
+            // A name typed without `@` (`Rosa`) may be one letter off a keyword (`rota`).
+            let hint = match crate::commands::did_you_mean(
+                &w,
+                &["help", "next", "end", "undo", "rota", "history"],
+            ) {
+                Some(keyword) => format!(
+                    " Did you mean `/handover {keyword}`? To hand over, start with the person: \
+                     type @ and pick them."
+                ),
+                None => " Start with the person you hand over to.".to_owned(),
+            };
+            return Err(usage(format!(
+                "I don't understand `{}`.{hint}",
+                text::echo(&w)
+            )));
+        }
+        _ => person_token(&first)?,
+    };
+    let (at, notes) = when_and_notes(rest)?;
+    Ok(Command::To { target, at, notes })
+}
+
+/// The words after the person (or `next`): `at DATE TIME [ZONE]` if they start with one (see
+/// [`looks_like_a_date`] and [`when::looks_like_a_zone`]), then the notes. Notes that start
+/// with a time given without `at` are refused (see [`a_time_without_at`]).
+pub(super) fn when_and_notes(rest: &str) -> Result<(Option<TypedTime>, String), CommandError> {
+    // Notes in quotes are notes, whatever they say (`"at 9:30 the db failed over"`).
+    let trimmed = text::trim_gaps(rest);
+    if text::unquote(trimmed).len() != trimmed.len() {
+        return Ok((None, notes(rest)?));
+    }
+    let (word, after) = text::split_word(rest);
+    let (date, after_date) = text::split_word(after);
+    if text::keyword(&word) == "at"
+        && (date.is_empty() || looks_like_a_date(&text::normalize(after)))
+    {
+        let (time, after_time) = text::split_word(after_date);
+        if date.is_empty() || time.is_empty() {
+            return Err(usage(
+                "After `at`, give the local date and time: `at 2025-03-03 09:30`.",
+            ));
+        }
+        let (zone, after_zone) = text::split_word(after_time);
+        // `GMT,` and `(GMT)` are the zone too: taken as notes, the other 01:30 would be used.
+        let zone = zone.trim_matches(|c: char| matches!(c, ',' | '.' | ';' | '(' | ')'));
+        let (zone, notes_text) = if when::looks_like_a_zone(zone) {
+            (Some(zone.to_owned()), after_zone)
+        } else {
+            (None, after_time)
+        };
+        return Ok((Some(TypedTime { date, time, zone }), notes(notes_text)?));
+    }
+    if let Some(typed) = a_time_without_at(rest) {
+        return Err(usage(format!(
+            "`{}` looks like a time, but only `at` records a handover at another time than now: \
+             `/handover @person at YYYY-MM-DD HH:MM [notes…]` (admins). To keep it as notes, put \
+             them in quotes. Nothing changed.",
+            text::echo(&typed)
+        )));
+    }
+    Ok((None, notes(rest)?))
+}
+
+/// The words at the start of notes that look like an attempt to give the handover's time
+/// without `at`: `since 2025-03-03 09:30`, `from 9am`, `on 2025-03-03`, `yesterday at 09:30`,
+/// `since Monday 09:30`, or a bare `2025-03-03 09:30`, `2025-03-03T09:30` or `3/3 09:30`.
+/// Recorded now, with the time as notes, the handover would pay a different person for the
+/// hours in between. Notes that merely start with numbers are notes: `3-4 pages overnight`,
+/// `from 3/4 replicas down`, `on 1.5 hours sleep`, `since 4.2 deploy`, `09:30 standup moved`.
+pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
+    if text::trim_gaps(rest).is_empty() {
+        return None;
+    }
+    let words: Vec<String> = text::normalize(rest)
+        .split_whitespace()
+        .take(4)
+        .map(text::plain_hyphens)
+        .collect();
+    // Each word as a date or time is read without the punctuation around it.
+    let word = |i: usize| {
+        words.get(i).map_or("", |w: &String| {
+            w.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '(' | ')' | '.'))
+        })
+    };
+    let echoed = |through: usize| words[..=through.min(words.len() - 1)].join(" ");
+    let is_time = |w: &str| strict_time(w) || looks_like_an_hour(w);
+    let mut i = 0;
+    if matches!(
+        word(0).to_lowercase().as_str(),
+        "since" | "from" | "on" | "@"
+    ) {
+        i = 1;
+    }
+    let day = word(i).to_lowercase();
+    if DAY_WORDS.contains(&day.as_str()) {
+        let time = if word(i + 1).eq_ignore_ascii_case("at") {
+            i + 2
+        } else {
+            i + 1
+        };
+        return is_time(word(time)).then(|| echoed(time));
+    }
+    if let Some((date, time)) = word(i).split_once('T') {
+        if full_date(date) && strict_time(time) {
+            return Some(echoed(i));
+        }
+    }
+    if full_date(word(i)) {
+        return Some(echoed(if is_time(word(i + 1)) { i + 1 } else { i }));
+    }
+    if short_date(word(i)) && is_time(word(i + 1)) {
+        return Some(echoed(i + 1));
+    }
+    // `since 9am`, `from 14:00`; a bare `09:30 standup moved` is notes.
+    (i == 1 && is_time(word(1))).then(|| echoed(1))
+}
+
+/// Words that, followed by a time, name when: `yesterday 09:00`, `monday at 9am`.
+pub(super) const DAY_WORDS: [&str; 10] = [
+    "yesterday",
+    "today",
+    "tonight",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// A date with its year: `2025-03-03`, `3/3/2025`, `3.3.25`, with a month of 1 to 12 and a day
+/// of 1 to 31.
+pub(super) fn full_date(word: &str) -> bool {
+    let parts: Vec<&str> = word.split(['-', '/', '.']).collect();
+    if parts.len() != 3
+        || !parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return false;
+    }
+    let n = |p: &str| p.parse::<u32>().unwrap_or(0);
+    let (day_month, year) = if parts[0].len() == 4 {
+        ((n(parts[2]), n(parts[1])), parts[0])
+    } else {
+        ((n(parts[0]), n(parts[1])), parts[2])
+    };
+    let plausible = |a: u32, b: u32| (1..=31).contains(&a) && (1..=12).contains(&b);
+    (year.len() == 2 || year.len() == 4)
+        && (plausible(day_month.0, day_month.1) || plausible(day_month.1, day_month.0))
+}
+
+/// A day and month without a year: `3/3`, `3.3`, `03-03`.
+pub(super) fn short_date(word: &str) -> bool {
+    let parts: Vec<&str> = word.split(['-', '/', '.']).collect();
+    parts.len() == 2
+        && parts
+            .iter()
+            .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `09:30`, `9:30`, `9.30`: an hour of 0 to 23 and two digits of minutes up to 59 (so `1.5` and
+/// `4.2` are numbers, not times).
+pub(super) fn strict_time(word: &str) -> bool {
+    word.split_once([':', '.']).is_some_and(|(h, m)| {
+        (1..=2).contains(&h.len())
+            && m.len() == 2
+            && h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit())
+            && h.parse::<u32>().is_ok_and(|h| h < 24)
+            && m.parse::<u32>().is_ok_and(|m| m < 60)
+    })
+}
+
+/// `9am`, `10pm`, `9:30am`.
+pub(super) fn looks_like_an_hour(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    lower
+        .strip_suffix("am")
+        .or_else(|| lower.strip_suffix("pm"))
+        .is_some_and(|h| !h.is_empty() && (h.bytes().all(|b| b.is_ascii_digit()) || strict_time(h)))
+}

@@ -1,0 +1,335 @@
+//! Handing over: who may, when it takes effect, and recording it.
+
+use super::messages::announcement;
+use super::parse::usage;
+use super::{TypedTime, CLOCK_SKEW_SECONDS, MAX_BACKDATE_DAYS};
+use crate::commands::{CommandError, Directory, Engine, Handled, Invocation, Person, Reply};
+use crate::domain::ids::UserId;
+use crate::domain::rota::{ChannelState, NewHandover};
+use crate::domain::text;
+use crate::domain::when;
+use crate::store::Store;
+use chrono::{DateTime, Duration, Utc};
+use futures_util::future::join;
+
+/// Why a handover is refused, judged against the channel's state inside the transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Refusal {
+    AlreadyOnCall(UserId),
+    NotHolder {
+        holder: UserId,
+    },
+    /// Nobody is on call here: starting a rota (a paid one) is for admins.
+    StartNeedsAdmin,
+    /// `end` where nobody is on call.
+    NothingToEnd,
+    /// `end` by someone who is neither on call nor an admin.
+    EndNotYours {
+        holder: UserId,
+    },
+    NotAfterLatest {
+        latest: DateTime<Utc>,
+    },
+    /// The latest handover takes effect later than now by more than [`CLOCK_SKEW_SECONDS`].
+    LatestInFuture {
+        latest: DateTime<Utc>,
+    },
+    RotaMoved,
+}
+
+/// A handover someone asked for, before it is judged against the channel's state.
+pub(super) struct Proposal<'a> {
+    pub(super) caller: &'a UserId,
+    pub(super) is_admin: bool,
+    /// Who takes over; `None` ends standby.
+    pub(super) target: Option<&'a UserId>,
+    pub(super) effective_at: DateTime<Utc>,
+    /// The second occurrence of a typed time the clocks went back over: used if the first is
+    /// not after the latest handover (see [`When`]).
+    pub(super) or_later: Option<DateTime<Utc>>,
+    /// Typed with `at`: must be strictly later than the latest handover.
+    pub(super) backdated: bool,
+    pub(super) now: DateTime<Utc>,
+    pub(super) notes: &'a str,
+}
+
+/// Who may hand over here: whoever is on call, the person taking over (`target`; `None` when
+/// not yet known, which gives the caller the benefit of the doubt), or an admin. Only an admin
+/// starts a rota. Handing over to whoever is on call changes nothing, for anyone.
+pub(super) fn permitted(
+    state: &ChannelState,
+    caller: &UserId,
+    is_admin: bool,
+    target: Option<&UserId>,
+) -> Result<(), Refusal> {
+    match state.on_call() {
+        Some(holder) if target == Some(holder) => Err(Refusal::AlreadyOnCall(holder.clone())),
+        _ if is_admin => Ok(()),
+        None => Err(Refusal::StartNeedsAdmin),
+        Some(holder) if caller == holder || target.is_none_or(|t| t == caller) => Ok(()),
+        Some(holder) => Err(Refusal::NotHolder {
+            holder: holder.clone(),
+        }),
+    }
+}
+
+/// Who may end standby here: whoever is on call (less pay for themself), or an admin; and only
+/// while someone is.
+pub(super) fn permitted_end(
+    state: &ChannelState,
+    caller: &UserId,
+    is_admin: bool,
+) -> Result<(), Refusal> {
+    match state.on_call() {
+        None => Err(Refusal::NothingToEnd),
+        Some(holder) if is_admin || holder == caller => Ok(()),
+        Some(holder) => Err(Refusal::EndNotYours {
+            holder: holder.clone(),
+        }),
+    }
+}
+
+/// Refuses a handover the caller may not make before anything is looked up or stored: the
+/// person named is looked up with Slack (`users.info`, rate-limited) and their name stored. The
+/// same rule runs again in the handover's transaction, against the state it commits on. Admins,
+/// who may always hand over, skip the read.
+pub(super) async fn check_permitted<S: Store, D: Directory>(
+    engine: &Engine<S, D>,
+    inv: &Invocation,
+    is_admin: bool,
+    target: Option<&UserId>,
+) -> Result<(), CommandError> {
+    if is_admin {
+        return Ok(());
+    }
+    let state = engine.store.channel_state(&inv.channel).await?;
+    permitted(&state, &inv.user, is_admin, target)
+        .map_err(|r| refused(r, inv, engine.settings.timezone))
+}
+
+/// The rule for who may hand over, and when a backdated handover may take effect.
+pub(super) fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandover, Refusal> {
+    let Proposal {
+        caller,
+        is_admin,
+        target,
+        mut effective_at,
+        or_later,
+        backdated,
+        now,
+        notes,
+    } = *p;
+    match target {
+        Some(target) => permitted(state, caller, is_admin, Some(target))?,
+        None => permitted_end(state, caller, is_admin)?,
+    }
+    if let Some(current) = &state.current {
+        // Backdated too: no time lies between the latest handover and now.
+        if current.effective_at - now > Duration::seconds(CLOCK_SKEW_SECONDS) {
+            return Err(Refusal::LatestInFuture {
+                latest: current.effective_at,
+            });
+        }
+        if backdated && effective_at <= current.effective_at {
+            match or_later {
+                Some(later) if later > current.effective_at => effective_at = later,
+                _ => {
+                    return Err(Refusal::NotAfterLatest {
+                        latest: current.effective_at,
+                    })
+                }
+            }
+        }
+    }
+    // A handover "now" never starts before the shift it ends, even if this machine's clock is
+    // a little behind the one that recorded it (see [`CLOCK_SKEW_SECONDS`]): the shift is then
+    // zero-length, never negative.
+    let effective_at = match &state.current {
+        Some(current) if !backdated => effective_at.max(current.effective_at),
+        _ => effective_at,
+    };
+    Ok(NewHandover {
+        from: state.on_call().cloned(),
+        to: target.cloned(),
+        effective_at,
+        recorded_at: now,
+        recorded_by: caller.clone(),
+        notes: notes.to_owned(),
+    })
+}
+
+/// When a handover takes effect.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct When {
+    at: DateTime<Utc>,
+    /// A typed time that happened twice (the hour the clocks go back) means its first
+    /// occurrence, unless only the second is after the channel's latest handover: then the
+    /// second, which could not be typed any other way. Only a second occurrence already past.
+    or_later: Option<DateTime<Utc>>,
+}
+
+/// When a handover takes effect: now, or the time typed after `at`. That form is for admins,
+/// and is checked before anything else is done.
+pub(super) fn effective_at(
+    at: Option<TypedTime>,
+    is_admin: bool,
+    inv: &Invocation,
+    tz: chrono_tz::Tz,
+) -> Result<When, CommandError> {
+    let Some(TypedTime { date, time, zone }) = at else {
+        return Ok(When {
+            at: inv.now,
+            or_later: None,
+        });
+    };
+    if !is_admin {
+        return Err(CommandError::Refused(
+            "Only an admin can record a handover at an earlier time. Ask an admin, or hand over \
+             now without `at`."
+                .into(),
+        ));
+    }
+    let (at, second) =
+        when::parse_local_in_zone(&date, &time, zone.as_deref(), tz).map_err(|e| {
+            let hint = match (&e, &zone) {
+                (when::LocalTimeError::WrongZone(..), Some(word)) => format!(
+                    ". If `{}` starts your notes, put the notes in quotes.",
+                    text::echo(word)
+                ),
+                _ => String::new(),
+            };
+            usage(format!("{e}{hint}"))
+        })?;
+    if at > inv.now {
+        return Err(CommandError::Refused(format!(
+            "{} is in the future. A backdated handover must be at or before now ({}).",
+            when::full(at, tz),
+            when::full(inv.now, tz)
+        )));
+    }
+    // Counted on the local calendar, as typed: 92 days before 10:00 is 10:00, whichever way the
+    // clocks changed in between.
+    let local = |t: DateTime<Utc>| t.with_timezone(&tz).naive_local();
+    if local(inv.now) - local(at) > Duration::days(MAX_BACKDATE_DAYS) {
+        return Err(CommandError::Refused(format!(
+            "{} is more than {MAX_BACKDATE_DAYS} days ago. Baton records a handover at most \
+             {MAX_BACKDATE_DAYS} days back: check the year. Nothing changed.",
+            when::full(at, tz)
+        )));
+    }
+    Ok(When {
+        at,
+        or_later: second.filter(|later| *later <= inv.now),
+    })
+}
+
+/// Records a handover to `to`, or with `None` the end of standby.
+pub(super) async fn hand_over<S: Store, D: Directory>(
+    engine: &Engine<S, D>,
+    inv: &Invocation,
+    to: Option<&Person>,
+    effective: When,
+    notes: &str,
+    expected_next: Option<UserId>,
+) -> Handled {
+    let is_admin = engine.settings.is_admin(&inv.user);
+    // The decision runs on the store's writer, so it takes its own copies.
+    let (caller, now, notes) = (inv.user.clone(), inv.now, notes.to_owned());
+    let target = to.map(|p| p.id.clone());
+    let allowed = move |state: &ChannelState| {
+        if let Some(expected) = &expected_next {
+            if state.next_in_rota() != Some(expected) {
+                return Err(Refusal::RotaMoved);
+            }
+        }
+        let proposal = Proposal {
+            caller: &caller,
+            is_admin,
+            target: target.as_ref(),
+            effective_at: effective.at,
+            or_later: effective.or_later,
+            backdated: effective.at != now,
+            now,
+            notes: &notes,
+        };
+        decide(state, &proposal)
+    };
+    let record = engine
+        .store
+        .record_handover(&inv.channel, inv.dedup_key.as_deref(), allowed);
+    // The new holder's name (for reports) is stored beside the handover, not before it: both
+    // jobs reach the store's writer together and commit in one transaction. One after the other
+    // cost a second commit for each person new to this Baton, in every command of the first
+    // burst after a start and in every handover of a team it had not seen. A name that fails to
+    // store does not undo a recorded handover; the next handover to that person tries again.
+    let remember = async {
+        match to {
+            Some(person) => engine.remember_name(person, inv.now).await,
+            None => Ok(()),
+        }
+    };
+    let (named, outcome) = join(remember, record).await;
+    if let Err(e) = named {
+        tracing::warn!(
+            error = %crate::commands::error_chain(&e),
+            "could not store the name of someone handed the pager"
+        );
+    }
+    let outcome = outcome?;
+    let tz = engine.settings.timezone;
+    match outcome {
+        Ok(recorded) => Ok((
+            Reply::public(announcement(&recorded.handover, inv.now, tz)),
+            if recorded.duplicate {
+                "duplicate"
+            } else {
+                "recorded"
+            },
+        )),
+        Err(refusal) => Err(refused(refusal, inv, tz)),
+    }
+}
+
+/// What the person is told when their handover is refused.
+pub(super) fn refused(refusal: Refusal, inv: &Invocation, tz: chrono_tz::Tz) -> CommandError {
+    CommandError::Refused(match refusal {
+        Refusal::AlreadyOnCall(who) => format!(
+            "{} is already on call here. Nothing changed.",
+            who.mention()
+        ),
+        Refusal::NotHolder { holder } => format!(
+            "Only {} (on call now), the person taking over, or an admin can hand over here. \
+             Nothing changed.",
+            holder.mention()
+        ),
+        Refusal::NotAfterLatest { latest } => format!(
+            "A handover must be later than this channel's latest one ({}), and not in the \
+             future: pick a time between {} and now ({}).",
+            when::full(latest, tz),
+            when::full(latest, tz),
+            when::full(inv.now, tz)
+        ),
+        Refusal::LatestInFuture { latest } => format!(
+            "This channel's latest handover takes effect at {}, later than now ({}) by Baton's \
+             clock, so a handover now cannot follow it. Nothing changed. If that time is a \
+             mistake, whoever recorded it or an admin can `/handover undo` it; if Baton's clock \
+             is wrong, fix the clock.",
+            when::full(latest, tz),
+            when::full(inv.now, tz)
+        ),
+        Refusal::NothingToEnd => "Nobody is on call in this channel, so there is no standby to \
+             end. Nothing changed."
+            .into(),
+        Refusal::EndNotYours { holder } => format!(
+            "Only {} (on call now) or an admin can end standby here. Nothing changed.",
+            holder.mention()
+        ),
+        Refusal::StartNeedsAdmin => "Nobody is on call in this channel, and only an admin can \
+             start its rota: each rota is paid standby. Ask an admin to run `/handover @person` \
+             here. Nothing changed."
+            .into(),
+        Refusal::RotaMoved => "The rota changed while you were typing; run `/handover rota` to \
+             see who is next, and try again."
+            .into(),
+    })
+}

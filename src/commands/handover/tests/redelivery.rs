@@ -1,0 +1,313 @@
+//! The engine on a temp SQLite store, with a directory that knows everyone until `down`.
+
+use crate::commands::{
+    AccountKind, CommandName, Directory, DirectoryError, Engine, EngineSettings, Invocation,
+    MentionRef, Person,
+};
+use crate::domain::ids::{ChannelId, UserId};
+use crate::domain::pay::{ChannelRota, PayPolicy};
+use crate::domain::rota::{ChannelState, Handover, NewHandover, Undo};
+use crate::store::{
+    ChannelOnCall, Claim, PayScope, Recorded, SqliteStore, Store, StoreError, Undone,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+#[derive(Clone, Default)]
+struct Switchable {
+    down: Arc<AtomicBool>,
+}
+
+impl Directory for Switchable {
+    async fn lookup(&self, who: &MentionRef) -> Result<Option<Person>, DirectoryError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(DirectoryError::Unavailable(
+                "Slack is having trouble".into(),
+            ));
+        }
+        let MentionRef::Id(id) = who else {
+            return Ok(None);
+        };
+        Ok(Some(Person {
+            id: id.clone(),
+            name: id.as_str().to_lowercase(),
+            kind: AccountKind::Person,
+        }))
+    }
+}
+
+const ADMIN: &str = "U0ADMIN001";
+const ALICE: &str = "U0ALICE001";
+const BOB: &str = "U0BOB00001";
+const CAROL: &str = "U0CAROL001";
+
+async fn engine() -> (
+    Engine<SqliteStore, Switchable>,
+    Switchable,
+    tempfile::TempDir,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("b.db").to_string_lossy())
+        .await
+        .unwrap();
+    let tz = chrono_tz::Europe::London;
+    let settings = Arc::new(EngineSettings {
+        timezone: tz,
+        // Alice starts the rotas these tests hand over in.
+        admins: [UserId::parse(ADMIN).unwrap(), UserId::parse(ALICE).unwrap()].into(),
+        pay: PayPolicy::unconfigured(tz),
+    });
+    let directory = Switchable::default();
+    (
+        Engine::new(store, directory.clone(), settings),
+        directory,
+        dir,
+    )
+}
+
+fn inv(user: &str, text: &str, key: &str) -> Invocation {
+    Invocation {
+        user: UserId::parse(user).unwrap(),
+        channel: ChannelId::parse("C0OPS00001").unwrap(),
+        command: CommandName::Handover,
+        text: text.to_owned(),
+        now: super::t("2025-03-03T09:00:00Z"),
+        dedup_key: Some(format!("T0001:{key}")),
+    }
+}
+
+#[tokio::test]
+async fn a_redelivered_handover_gets_the_first_answer_though_the_directory_is_down_now() {
+    let (engine, directory, _dir) = engine().await;
+    let to_bob = format!("<@{BOB}|bob> quiet week");
+    let first = engine.answer(inv(ALICE, &to_bob, "k1")).await;
+    assert_eq!(first.outcome, "recorded", "{}", first.reply.text);
+    directory.down.store(true, Ordering::SeqCst);
+    let again = engine.answer(inv(ALICE, &to_bob, "k1")).await;
+    assert_eq!(again.outcome, "duplicate", "{}", again.reply.text);
+    assert_eq!(again.reply, first.reply);
+    // A new submission while the directory is down still fails, and says so.
+    let new = engine.answer(inv(ALICE, &to_bob, "k2")).await;
+    assert!(new.reply.is_private(), "{}", new.reply.text);
+    assert_ne!(new.outcome, "duplicate");
+}
+
+/// The SQLite store, counting (and, when asked, failing) `remember_name` calls.
+#[derive(Clone)]
+struct Counting {
+    inner: SqliteStore,
+    names: Arc<AtomicUsize>,
+    fail_names: Arc<AtomicUsize>,
+    /// A rota order another admin sets between a command's read and its write.
+    reorder: Arc<std::sync::Mutex<Option<Vec<UserId>>>>,
+}
+
+impl Store for Counting {
+    async fn channel_state(&self, c: &ChannelId) -> Result<ChannelState, StoreError> {
+        self.inner.channel_state(c).await
+    }
+    async fn record_handover<F, E>(
+        &self,
+        c: &ChannelId,
+        key: Option<&str>,
+        decide: F,
+    ) -> Result<Result<Recorded, E>, StoreError>
+    where
+        F: FnOnce(&ChannelState) -> Result<NewHandover, E> + Send + 'static,
+        E: Send + 'static,
+    {
+        let reorder = self.reorder.lock().ok().and_then(|mut r| r.take());
+        if let Some(order) = reorder {
+            let admin = UserId::parse(ADMIN).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            self.inner
+                .set_rota(c, &order, &admin, super::t("2025-03-03T09:00:00Z"))
+                .await?;
+        }
+        self.inner.record_handover(c, key, decide).await
+    }
+    async fn recorded_with_key(&self, key: &str) -> Result<Option<Handover>, StoreError> {
+        self.inner.recorded_with_key(key).await
+    }
+    async fn undo_latest<F, E>(
+        &self,
+        c: &ChannelId,
+        key: Option<&str>,
+        decide: F,
+    ) -> Result<Result<Undone, E>, StoreError>
+    where
+        F: FnOnce(&ChannelState, Option<&Handover>) -> Result<Undo, E> + Send + 'static,
+        E: Send + 'static,
+    {
+        self.inner.undo_latest(c, key, decide).await
+    }
+    async fn set_rota(
+        &self,
+        c: &ChannelId,
+        members: &[UserId],
+        actor: &UserId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.inner.set_rota(c, members, actor, at).await
+    }
+    async fn history(&self, c: &ChannelId, n: u32) -> Result<Vec<Handover>, StoreError> {
+        self.inner.history(c, n).await
+    }
+    async fn pay_history(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        scope: PayScope<'_>,
+    ) -> Result<Vec<ChannelRota>, StoreError> {
+        self.inner.pay_history(start, end, scope).await
+    }
+    async fn remember_name(
+        &self,
+        user: &UserId,
+        name: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.names.fetch_add(1, Ordering::SeqCst);
+        let fail = self
+            .fail_names
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        if fail.is_ok() {
+            return Err(StoreError::Corrupt("disk I/O error".into()));
+        }
+        self.inner.remember_name(user, name, at).await
+    }
+    async fn names(&self, u: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
+        self.inner.names(u).await
+    }
+    async fn channels_on_call(&self) -> Result<Vec<ChannelOnCall>, StoreError> {
+        self.inner.channels_on_call().await
+    }
+    async fn claim_reminder(
+        &self,
+        c: &ChannelId,
+        date: NaiveDate,
+        claimant: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<Claim, StoreError> {
+        self.inner
+            .claim_reminder(c, date, claimant, now, stale_before)
+            .await
+    }
+    async fn mark_reminder_sent(
+        &self,
+        c: &ChannelId,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.inner.mark_reminder_sent(c, date, now).await
+    }
+    async fn release_reminder(&self, c: &ChannelId, date: NaiveDate) -> Result<(), StoreError> {
+        self.inner.release_reminder(c, date).await
+    }
+}
+
+/// [`engine`], on a [`Counting`] store (returned too, to count and steer it).
+async fn counting_engine() -> (Engine<Counting, Switchable>, Counting, tempfile::TempDir) {
+    let (engine, _directory, dir) = engine().await;
+    let counting = Counting {
+        inner: engine.store.clone(),
+        names: Arc::default(),
+        fail_names: Arc::default(),
+        reorder: Arc::default(),
+    };
+    let engine = Engine::new(
+        counting.clone(),
+        Switchable::default(),
+        engine.settings.clone(),
+    );
+    (engine, counting, dir)
+}
+
+fn in_channel(mut inv: Invocation, channel: usize) -> Invocation {
+    inv.channel = ChannelId::parse(&format!("C0CHAN{channel:04}")).unwrap();
+    inv
+}
+
+#[tokio::test]
+async fn a_burst_of_handovers_to_someone_new_stores_their_name_once() {
+    let (engine, counting, _dir) = counting_engine().await;
+    let to_bob = format!("<@{BOB}|bob>");
+    let burst =
+        (0..20).map(|i| engine.answer(in_channel(inv(ALICE, &to_bob, &format!("b{i}")), i)));
+    for done in futures_util::future::join_all(burst).await {
+        assert_eq!(done.outcome, "recorded", "{}", done.reply.text);
+    }
+    assert_eq!(counting.names.load(Ordering::SeqCst), 1);
+    // A name whose write failed is tried again by the next handover to that person.
+    let to_carol = format!("<@{CAROL}|carol>");
+    counting.fail_names.store(1, Ordering::SeqCst);
+    for i in 0..3 {
+        let done = engine
+            .answer(in_channel(inv(ALICE, &to_carol, &format!("c{i}")), 100 + i))
+            .await;
+        assert_eq!(done.outcome, "recorded", "{}", done.reply.text);
+    }
+    assert_eq!(counting.names.load(Ordering::SeqCst), 1 + 2);
+}
+
+#[tokio::test]
+async fn next_is_refused_when_the_rota_order_changes_between_reading_it_and_recording() {
+    let (engine, counting, _dir) = counting_engine().await;
+    let order = format!("rota <@{ALICE}|alice> <@{BOB}|bob> <@{CAROL}|carol>");
+    assert_eq!(
+        engine.answer(inv(ADMIN, &order, "r1")).await.outcome,
+        "rota_set"
+    );
+    let to_alice = format!("<@{ALICE}|alice>");
+    assert_eq!(
+        engine.answer(inv(ADMIN, &to_alice, "h1")).await.outcome,
+        "recorded"
+    );
+    // Read: bob is next. Before the write, another admin puts carol after alice.
+    let reordered = [ALICE, CAROL, BOB]
+        .map(|u| UserId::parse(u).unwrap())
+        .to_vec();
+    if let Ok(mut r) = counting.reorder.lock() {
+        *r = Some(reordered);
+    }
+    let next = engine.answer(inv(ALICE, "next", "n1")).await;
+    assert_eq!(next.outcome, "refused", "{}", next.reply.text);
+    assert!(
+        next.reply
+            .text
+            .starts_with("The rota changed while you were typing"),
+        "{}",
+        next.reply.text
+    );
+    let state = counting
+        .channel_state(&ChannelId::parse("C0OPS00001").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        state.on_call(),
+        Some(&UserId::parse(ALICE).unwrap()),
+        "nothing recorded"
+    );
+}
+
+#[tokio::test]
+async fn a_redelivered_handover_next_gets_the_first_answer_after_the_rota_moved_on() {
+    let (engine, _directory, _dir) = engine().await;
+    let setup = [
+        (ADMIN, format!("<@{ALICE}|alice>"), "k1"),
+        (ADMIN, format!("rota <@{BOB}|bob>"), "k2"),
+    ];
+    for (who, text, key) in setup {
+        let done = engine.answer(inv(who, &text, key)).await;
+        assert!(!done.reply.is_private(), "{}", done.reply.text);
+    }
+    let first = engine.answer(inv(ALICE, "next", "k3")).await;
+    assert_eq!(first.outcome, "recorded", "{}", first.reply.text);
+    // Bob is on call now and the only one in the order: judged afresh, "next" would be
+    // refused, though this very submission is what put him there.
+    let again = engine.answer(inv(ALICE, "next", "k3")).await;
+    assert_eq!(again.outcome, "duplicate", "{}", again.reply.text);
+    assert_eq!(again.reply, first.reply);
+}
