@@ -26,7 +26,8 @@
 //! question after a restart does not wait for it (the load test's first burst of pay questions
 //! did); the console and `pay-report` read it on their first pay question.
 
-use super::{channel, instant, user, PayScope, StoreError};
+use super::rows::{channel, instant, user, NOBODY};
+use super::{PayScope, StoreError};
 use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::pay::{ChannelRota, HandoverPoint};
 use chrono::{DateTime, Utc};
@@ -166,7 +167,7 @@ impl PayIndex {
             let raw = row.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?;
             let to = match people.get(raw) {
                 Some(known) => Some(known.clone()),
-                None if raw == super::NOBODY => None,
+                None if raw == NOBODY => None,
                 None => {
                     let parsed = user(raw.to_owned())?;
                     people.insert(raw.to_owned(), parsed.clone());
@@ -354,7 +355,7 @@ impl ReadSource {
         } else {
             Connection::open_with_flags(&self.path, flags)?
         };
-        conn.busy_timeout(super::BUSY_TIMEOUT)?;
+        conn.busy_timeout(super::open::BUSY_TIMEOUT)?;
         Ok(conn)
     }
 }

@@ -1,7 +1,12 @@
 //! Store tests on a temporary SQLite file: the race rule, dedup, the pay window, reminder
 //! claims, and refusals at open.
 
+use super::open::*;
+use super::rows::*;
+use super::writer::Writes;
 use super::*;
+use crate::domain::pay::HandoverPoint;
+use rusqlite::{Connection, Row};
 
 fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

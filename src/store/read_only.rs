@@ -1,0 +1,120 @@
+//! [`ReadOnlyStore`]: a Baton database opened for reports, which never writes.
+
+use super::open::{applied_migrations, cannot_share_memory, connect_options, wal_beside};
+use super::pay_index::{self, ReadSource};
+use super::PayScope;
+use super::{StoreError, MIGRATOR};
+use crate::domain::ids::UserId;
+use crate::domain::pay::ChannelRota;
+use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
+use std::collections::HashMap;
+
+/// A Baton database opened for reading only, for `baton pay-report`: it never writes (no
+/// migration, no change of journal mode, no writer), so a report can read the live database
+/// beside a running Baton, a backup copy, or a file its user may only read, and pointed at the
+/// wrong file it refuses rather than turning it into an empty Baton database.
+pub struct ReadOnlyStore {
+    source: ReadSource,
+    pay: pay_index::Shared,
+}
+
+impl ReadOnlyStore {
+    /// Opens the database at `url`, which must exist and hold exactly the migrations this Baton
+    /// knows: one from an older Baton lacks tables or columns a report reads, and one from a
+    /// newer Baton may hold rows this one would misread.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let (options, shown) = connect_options(url)?;
+        let path = options.get_filename().to_path_buf();
+        if !path.exists() {
+            return Err(StoreError::Missing(shown));
+        }
+        let unreadable = |e: rusqlite::Error| StoreError::OpenForReading {
+            path: shown.clone(),
+            reason: format!("{e} (check that this user may read the file)"),
+        };
+        let live = ReadSource::live(&path);
+        let (source, applied) = match live.connect().and_then(|c| applied_migrations(&c)) {
+            Err(e) if cannot_share_memory(&e) && !wal_beside(&path).exists() => {
+                // A WAL database in a directory this user may not write, with no `-shm` file
+                // to share: nothing is writing it (see `ReadSource::unchanging`).
+                let source = ReadSource::unchanging(&path);
+                let applied = source.connect().and_then(|c| applied_migrations(&c));
+                (source, applied)
+            }
+            other => (live, other),
+        };
+        let applied = applied.map_err(|e| match e {
+            e if cannot_share_memory(&e) => StoreError::OpenForReading {
+                path: shown.clone(),
+                reason: format!(
+                    "{e}; it is in use (it has a -wal file), and reading a database in use needs \
+                     write access to its directory, for SQLite's shared-memory file, or a copy \
+                     made with sqlite3's .backup"
+                ),
+            },
+            rusqlite::Error::SqliteFailure(_, Some(ref m)) if m.contains("no such table") => {
+                StoreError::NotBaton(shown.clone())
+            }
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+                StoreError::NotBaton(shown.clone())
+            }
+            other => unreadable(other),
+        })?;
+        let known: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
+        if let Some(&version) = applied.iter().find(|v| !known.contains(v)) {
+            return Err(StoreError::NewerSchema {
+                path: shown,
+                version,
+            });
+        }
+        if let Some(&version) = known.iter().find(|v| !applied.contains(v)) {
+            return Err(StoreError::OlderSchema {
+                path: shown,
+                version,
+            });
+        }
+        let pay = pay_index::Shared::open(source.clone())?;
+        Ok(Self { source, pay })
+    }
+
+    /// Pay's rows for the period, as [`Store::pay_history`](super::Store::pay_history) gives them.
+    pub async fn pay_history(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        scope: PayScope<'_>,
+    ) -> Result<Vec<ChannelRota>, StoreError> {
+        self.pay.answer(start, end, scope).await
+    }
+
+    /// The names last seen for `users`, as [`Store::names`](super::Store::names) gives them.
+    pub async fn names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
+        read_names(&self.source, users).await
+    }
+}
+
+/// The names last stored for `users`, read on a connection of its own (on a blocking thread);
+/// people with none stored are left out.
+pub(super) async fn read_names(
+    source: &ReadSource,
+    users: &[UserId],
+) -> Result<HashMap<UserId, String>, StoreError> {
+    let source = source.clone();
+    let users = users.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let conn = source.connect()?;
+        let mut query = conn.prepare("SELECT name FROM people WHERE user_id = ?1")?;
+        let mut names = HashMap::new();
+        for u in users {
+            let name: Option<String> =
+                query.query_row([u.as_str()], |row| row.get(0)).optional()?;
+            if let Some(name) = name {
+                names.insert(u, name);
+            }
+        }
+        Ok(names)
+    })
+    .await
+    .map_err(|_| StoreError::Panicked)?
+}

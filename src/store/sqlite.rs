@@ -1,0 +1,463 @@
+//! [`SqliteStore`]: the store Baton runs on, and its [`Store`] verbs.
+
+use super::open::{connect_options, open_reason, owner_only, writing_connection, BUSY_TIMEOUT};
+use super::pay_index::{self, Change, ReadSource};
+use super::read_only::read_names;
+use super::rows::*;
+use super::writer::{Writer, Writes};
+use super::{ChannelOnCall, Claim, PayScope, Recorded, Store, StoreError, Undone, MIGRATOR};
+use crate::domain::ids::{ChannelId, UserId};
+use crate::domain::pay::{ChannelRota, HandoverPoint};
+use crate::domain::rota::{ChannelState, Handover, NewHandover, Undo};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sqlx::{Connection as _, SqliteConnection};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The SQLite store. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    /// The one writing connection, on its own thread: every write, and every read that a
+    /// decision or a command's answer rests on (so it sees the decisions before it).
+    pub(super) writer: Writer,
+    /// Where the reads of names (for the reminders) open their connection: with WAL, readers
+    /// never wait for the writer.
+    pub(super) reader: ReadSource,
+    /// Pay's rows, in memory (`pay_index.rs`).
+    pub(super) pay: Arc<pay_index::Shared>,
+    /// The database file, as an absolute path where it can be resolved.
+    pub(super) file: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) and migrates the database at `url`.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let (options, path) = connect_options(url)?;
+        owner_only(options.get_filename());
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let open_error = |reason: String| StoreError::Open {
+            path: path.clone(),
+            reason,
+        };
+        let mut setup = SqliteConnection::connect_with(&options)
+            .await
+            .map_err(|e| open_error(open_reason(&e)))?;
+        MIGRATOR
+            .run(&mut setup)
+            .await
+            .map_err(|source| match source {
+                sqlx::migrate::MigrateError::VersionMissing(version) => StoreError::NewerSchema {
+                    path: path.clone(),
+                    version,
+                },
+                source => StoreError::Migrate {
+                    path: path.clone(),
+                    source,
+                },
+            })?;
+        let writing =
+            writing_connection(options.get_filename()).map_err(|e| open_error(e.to_string()))?;
+        warm_writer(&writing).map_err(|e| match e {
+            StoreError::Sqlite(sqlite) => open_error(sqlite.to_string()),
+            other => open_error(other.to_string()),
+        })?;
+        // The writer's connection is open, so closing this one does not checkpoint.
+        setup.close().await?;
+        let pay = Arc::new(pay_index::Shared::open(ReadSource::live(
+            options.get_filename(),
+        ))?);
+        let writer = Writer::start(writing, Some(Arc::clone(&pay)))
+            .map_err(|e| open_error(e.to_string()))?;
+        let file = options.get_filename();
+        let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        let reader = ReadSource::live(options.get_filename());
+        Ok(Self {
+            writer,
+            reader,
+            pay,
+            file,
+        })
+    }
+
+    /// The database file, absolute where it could be resolved: what the startup line shows.
+    pub fn file(&self) -> &std::path::Path {
+        &self.file
+    }
+
+    /// Reads pay's index now, if nothing has yet (see `pay_index.rs`).
+    pub async fn warm_pay_index(&self) -> Result<(), StoreError> {
+        self.pay.warm().await
+    }
+
+    /// Waits for every write to finish and closes the database cleanly (checkpointing the WAL).
+    pub async fn close(&self) {
+        self.writer.stop().await;
+    }
+}
+
+/// Fault injection for the crash tests, in debug builds only: with
+/// `BATON_TEST_CRASH_AFTER_COMMITTING` set to a submission's dedup key, the process aborts the
+/// moment that submission's handover has committed, before any reply is sent. That is the
+/// window a `kill -9` hits only by luck: recorded, but never confirmed to the person.
+#[cfg(debug_assertions)]
+pub(super) fn crash_point_after_commit<E>(
+    key: Option<&str>,
+    recorded: &Result<Result<Recorded, E>, StoreError>,
+) {
+    static CRASH_KEY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let armed = CRASH_KEY.get_or_init(|| std::env::var("BATON_TEST_CRASH_AFTER_COMMITTING").ok());
+    let committed = matches!(
+        recorded,
+        Ok(Ok(Recorded {
+            duplicate: false,
+            ..
+        }))
+    );
+    if committed && key.is_some() && armed.as_deref() == key {
+        std::process::abort();
+    }
+}
+
+impl Store for SqliteStore {
+    async fn channel_state(&self, channel: &ChannelId) -> Result<ChannelState, StoreError> {
+        let channel = channel.clone();
+        self.writer
+            .run(Writes::AtMostOne, move |conn| {
+                Ok(read_state(conn, &channel, DoneBefore::Nothing)?.0)
+            })
+            .await
+    }
+
+    async fn record_handover<F, E>(
+        &self,
+        channel: &ChannelId,
+        dedup_key: Option<&str>,
+        decide: F,
+    ) -> Result<Result<Recorded, E>, StoreError>
+    where
+        F: FnOnce(&ChannelState) -> Result<NewHandover, E> + Send + 'static,
+        E: Send + 'static,
+    {
+        let channel = channel.clone();
+        let key = dedup_key.map(str::to_owned);
+        #[cfg(debug_assertions)]
+        let crash_key = key.clone();
+        let recorded = self
+            .writer
+            .run_changing(Writes::AtMostOne, move |conn, changes| {
+                let done = DoneBefore::Recorded(key.as_deref());
+                let new = match decide_in_transaction(conn, &channel, done, decide)? {
+                    Decided::Before { handover, .. } => {
+                        return Ok(Ok(Recorded {
+                            handover,
+                            duplicate: true,
+                        }))
+                    }
+                    Decided::Refused(refusal) => return Ok(Err(refusal)),
+                    Decided::Go { value, .. } => value,
+                };
+                let handover = one_row(
+                    conn,
+                    INSERT_HANDOVER,
+                    rusqlite::params![
+                        channel.as_str(),
+                        new.from.as_ref().map(UserId::as_str),
+                        to_user_column(new.to.as_ref()),
+                        new.effective_at.timestamp(),
+                        new.recorded_at.timestamp(),
+                        new.recorded_by.as_str(),
+                        new.notes,
+                        key,
+                    ],
+                    handover_from_row,
+                )?;
+                changes.push(Change::Recorded {
+                    channel,
+                    seq: handover.seq,
+                    point: HandoverPoint {
+                        at: handover.effective_at,
+                        to: handover.to.clone(),
+                    },
+                });
+                Ok(Ok(Recorded {
+                    handover,
+                    duplicate: false,
+                }))
+            })
+            .await;
+        #[cfg(debug_assertions)]
+        crash_point_after_commit(crash_key.as_deref(), &recorded);
+        recorded
+    }
+
+    async fn undo_latest<F, E>(
+        &self,
+        channel: &ChannelId,
+        dedup_key: Option<&str>,
+        decide: F,
+    ) -> Result<Result<Undone, E>, StoreError>
+    where
+        F: FnOnce(&ChannelState, Option<&Handover>) -> Result<Undo, E> + Send + 'static,
+        E: Send + 'static,
+    {
+        let channel = channel.clone();
+        let key = dedup_key.map(str::to_owned);
+        self.writer
+            .run_changing(Writes::Several, move |conn, changes| {
+                let done = DoneBefore::Undone(key.as_deref());
+                let undone = latest_if_undone(conn, &channel)?;
+                let decide = |state: &ChannelState| decide(state, undone.as_ref());
+                let (state, undo) = match decide_in_transaction(conn, &channel, done, decide)? {
+                    Decided::Before { handover, state } => {
+                        return Ok(Ok(Undone {
+                            handover,
+                            after: state,
+                            duplicate: true,
+                        }))
+                    }
+                    Decided::Refused(refusal) => return Ok(Err(refusal)),
+                    Decided::Go { state, value } => (state, value),
+                };
+                let Some(latest) = state.current else {
+                    // `decide` allowed undoing nothing; there is nothing to write.
+                    return Err(StoreError::Corrupt("undo allowed with no handover".into()));
+                };
+                let handover = one_row(
+                    conn,
+                    concat!(
+                        "UPDATE handovers SET undone_at = ?1, undone_by = ?2, undo_dedup_key = ?3 \
+                         WHERE id = ?4 AND undone_at IS NULL RETURNING ",
+                        handover_columns!()
+                    ),
+                    rusqlite::params![undo.at.timestamp(), undo.by.as_str(), key, latest.id],
+                    handover_from_row,
+                )?;
+                changes.push(Change::Undone {
+                    channel: channel.clone(),
+                    seq: handover.seq,
+                });
+                let (after, _) = read_state(conn, &channel, DoneBefore::Nothing)?;
+                Ok(Ok(Undone {
+                    handover,
+                    after,
+                    duplicate: false,
+                }))
+            })
+            .await
+    }
+
+    async fn set_rota(
+        &self,
+        channel: &ChannelId,
+        members: &[UserId],
+        actor: &UserId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let joined = members
+            .iter()
+            .map(UserId::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let (channel, actor) = (channel.clone(), actor.clone());
+        self.writer
+            .run(Writes::Several, move |conn| {
+                let row =
+                    rusqlite::params![channel.as_str(), joined, at.timestamp(), actor.as_str()];
+                conn.prepare_cached(
+                    "INSERT INTO rotas (channel_id, members, updated_at, updated_by) \
+                     VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (channel_id) DO UPDATE SET members = excluded.members, \
+                         updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                )?
+                .execute(row)?;
+                conn.prepare_cached(
+                    "INSERT INTO audit_log (at, actor, channel_id, action, detail) \
+                     VALUES (?3, ?4, ?1, 'set_rota', ?2)",
+                )?
+                .execute(row)?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn recorded_with_key(&self, dedup_key: &str) -> Result<Option<Handover>, StoreError> {
+        let key = dedup_key.to_owned();
+        self.writer
+            .run(Writes::AtMostOne, move |conn| {
+                optional_row(
+                    conn,
+                    concat!(
+                        "SELECT ",
+                        handover_columns!(),
+                        " FROM handovers WHERE dedup_key = ?1"
+                    ),
+                    [key],
+                    handover_from_row,
+                )
+            })
+            .await
+    }
+
+    async fn history(&self, channel: &ChannelId, limit: u32) -> Result<Vec<Handover>, StoreError> {
+        let channel = channel.clone();
+        self.writer
+            .run(Writes::AtMostOne, move |conn| {
+                let mut statement = conn.prepare_cached(concat!(
+                    "SELECT ",
+                    handover_columns!(),
+                    " FROM handovers WHERE channel_id = ?1 ORDER BY seq DESC LIMIT ?2"
+                ))?;
+                let mut rows = statement.query(rusqlite::params![channel.as_str(), limit])?;
+                let mut log = Vec::new();
+                while let Some(row) = rows.next()? {
+                    log.push(handover_from_row(row)?);
+                }
+                Ok(log)
+            })
+            .await
+    }
+
+    async fn pay_history(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        scope: PayScope<'_>,
+    ) -> Result<Vec<ChannelRota>, StoreError> {
+        self.pay.answer(start, end, scope).await
+    }
+
+    async fn remember_name(
+        &self,
+        user: &UserId,
+        name: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (user, name) = (user.clone(), name.to_owned());
+        self.writer
+            .run(Writes::AtMostOne, move |conn| {
+                conn.prepare_cached(
+                    "INSERT INTO people (user_id, name, updated_at) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (user_id) DO UPDATE \
+                         SET name = excluded.name, updated_at = excluded.updated_at \
+                         WHERE people.name <> excluded.name",
+                )?
+                .execute(rusqlite::params![
+                    user.as_str(),
+                    name,
+                    at.timestamp()
+                ])?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
+        read_names(&self.reader, users).await
+    }
+
+    async fn channels_on_call(&self) -> Result<Vec<ChannelOnCall>, StoreError> {
+        self.writer
+            .run(Writes::AtMostOne, |conn| {
+                let ids = conn
+                    .prepare_cached(
+                        "SELECT DISTINCT channel_id FROM handovers WHERE undone_at IS NULL \
+                         ORDER BY channel_id",
+                    )?
+                    .query_map([], |row| row.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut out = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let channel = channel(id)?;
+                    let (state, _) = read_state(conn, &channel, DoneBefore::Nothing)?;
+                    if state.on_call().is_some() {
+                        out.push(ChannelOnCall { channel, state });
+                    }
+                }
+                Ok(out)
+            })
+            .await
+    }
+
+    async fn claim_reminder(
+        &self,
+        channel: &ChannelId,
+        date: NaiveDate,
+        claimant: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<Claim, StoreError> {
+        let (channel, claimant) = (channel.clone(), claimant.to_owned());
+        self.writer
+            .run(Writes::AtMostOne, move |conn| {
+                let changed = conn
+                    .prepare_cached(
+                        "INSERT INTO reminders (channel_id, local_date, claimed_at, claimed_by) \
+                         VALUES (?1, ?2, ?3, ?4) \
+                         ON CONFLICT (channel_id, local_date) DO UPDATE \
+                             SET claimed_at = excluded.claimed_at, \
+                                 claimed_by = excluded.claimed_by \
+                             WHERE reminders.sent_at IS NULL AND reminders.claimed_at < ?5",
+                    )?
+                    .execute(rusqlite::params![
+                        channel.as_str(),
+                        date.to_string(),
+                        now.timestamp(),
+                        claimant,
+                        stale_before.timestamp(),
+                    ])?;
+                Ok(if changed == 1 {
+                    Claim::Claimed
+                } else {
+                    Claim::Taken
+                })
+            })
+            .await
+    }
+
+    async fn mark_reminder_sent(
+        &self,
+        channel: &ChannelId,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let channel = channel.clone();
+        self.writer
+            .run(Writes::AtMostOne, move |conn| {
+                conn.prepare_cached(
+                    "UPDATE reminders SET sent_at = ?3 WHERE channel_id = ?1 AND local_date = ?2",
+                )?
+                .execute(rusqlite::params![
+                    channel.as_str(),
+                    date.to_string(),
+                    now.timestamp()
+                ])?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn release_reminder(
+        &self,
+        channel: &ChannelId,
+        date: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let channel = channel.clone();
+        self.writer
+            .run(Writes::AtMostOne, move |conn| {
+                conn.prepare_cached(
+                    "DELETE FROM reminders \
+                     WHERE channel_id = ?1 AND local_date = ?2 AND sent_at IS NULL",
+                )?
+                .execute(rusqlite::params![channel.as_str(), date.to_string()])?;
+                Ok(())
+            })
+            .await
+    }
+}
