@@ -6,8 +6,10 @@
 //! `baton.example.toml` for every key.
 
 use crate::config_pay::PaySection;
+use crate::domain::holidays::HolidayCalendar;
 use crate::domain::ids::UserId;
 use crate::domain::pay::PayPolicy;
+use crate::domain::reminders::{ReminderSettings, WeekdayKey};
 use chrono::{NaiveTime, Weekday};
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -63,27 +65,6 @@ struct RawReminders {
 #[serde(deny_unknown_fields)]
 struct RawSlack {
     connections: Option<u32>,
-}
-
-/// The daily channel reminder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReminderSettings {
-    /// Local time of day in the configured zone.
-    pub time: NaiveTime,
-    pub days: BTreeSet<WeekdayKey>,
-    /// The day handovers are due: that day's post says so, and the engineer next in the rota is
-    /// sent a direct message on the last reminder day before it.
-    pub handover_day: Option<Weekday>,
-}
-
-/// A weekday that sorts Monday first (chrono's `Weekday` is not `Ord`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct WeekdayKey(pub u8);
-
-impl WeekdayKey {
-    pub fn of(day: Weekday) -> Self {
-        Self(day.num_days_from_monday() as u8)
-    }
 }
 
 /// Slack connection settings (tokens come from the environment, never from this file).
@@ -177,7 +158,9 @@ impl Config {
             .map_err(|e| invalid("pay", e.to_string()))?;
         let reminders = match raw.reminders {
             None => None,
-            Some(r) => parse_reminders(r).map_err(|(key, message)| invalid(key, message))?,
+            Some(r) => {
+                parse_reminders(r, &pay.calendar).map_err(|(key, message)| invalid(key, message))?
+            }
         };
         let connections = raw
             .slack
@@ -202,7 +185,10 @@ impl Config {
     }
 }
 
-fn parse_reminders(raw: RawReminders) -> Result<Option<ReminderSettings>, (&'static str, String)> {
+fn parse_reminders(
+    raw: RawReminders,
+    holidays: &HolidayCalendar,
+) -> Result<Option<ReminderSettings>, (&'static str, String)> {
     if raw.enabled == Some(false) {
         return Ok(None);
     }
@@ -251,6 +237,7 @@ fn parse_reminders(raw: RawReminders) -> Result<Option<ReminderSettings>, (&'sta
         time,
         days,
         handover_day,
+        holidays: holidays.clone(),
     }))
 }
 

@@ -193,7 +193,7 @@ impl<S: Store, D: Directory> Session<S, D> {
             "remind" => {
                 let posts = hooks.remind(self.now()).await;
                 Some(if posts.is_empty() {
-                    "[console] No reminders are due to be posted (nobody on call, not a reminder day, or already posted today).\n".to_owned()
+                    "[console] No reminders are due to be posted (nobody on call, not a reminder day, a bank holiday, or already posted today).\n".to_owned()
                 } else {
                     posts.concat()
                 })

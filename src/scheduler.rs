@@ -15,9 +15,9 @@
 //! that day, with backoff, never on a later date.
 
 use crate::commands::Reply;
-use crate::config::ReminderSettings;
 use crate::console::ConsoleHooks;
 use crate::domain::ids::{ChannelId, UserId};
+use crate::domain::reminders::ReminderSettings;
 use crate::domain::reminders::{self, DuePost};
 use crate::domain::text;
 use crate::store::{ChannelOnCall, Claim, Store, StoreError};
@@ -458,7 +458,7 @@ impl<S: Store> ConsoleHooks for ConsoleReminders<S> {
     async fn remind(&self, now: DateTime<Utc>) -> Vec<String> {
         let Some(settings) = &self.settings else {
             return vec![
-                "[console] Reminders are off: add a [reminders] section to the config file to turn them on.\n"
+                "[console] Reminders are off: add a [reminders] section to the config file, or set `enabled = true` in it, to turn them on.\n"
                     .to_owned(),
             ];
         };

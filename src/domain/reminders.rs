@@ -7,16 +7,90 @@
 //! the gap, and a time repeated when they go back means its first occurrence. A reminder is never
 //! posted a day late. Whether it was already posted is the store's business (the scheduler claims
 //! each channel and date there); this module only says what is due.
+//!
+//! "Every working morning": a bank holiday of the pay calendar (with the company's extra days)
+//! gets no reminder. When the handover day is one, the handover is said to be due on the next
+//! morning with a reminder, and the heads-up goes out on the last one before the handover day.
 
 use crate::commands::Reply;
-use crate::config::{ReminderSettings, WeekdayKey};
+use crate::domain::holidays::HolidayCalendar;
 use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::month::first_instant_at_or_after;
 use crate::domain::rota::ChannelState;
 use crate::domain::{text, when};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+
+/// The daily channel reminder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderSettings {
+    /// Local time of day in the configured zone.
+    pub time: NaiveTime,
+    pub days: BTreeSet<WeekdayKey>,
+    /// The day handovers are due: that day's post says so, and the engineer next in the rota is
+    /// sent a direct message on the last reminder day before it.
+    pub handover_day: Option<Weekday>,
+    /// Days with no reminder though their weekday is in `days`: the pay calendar's bank
+    /// holidays and the company's extra days.
+    pub holidays: HolidayCalendar,
+}
+
+impl ReminderSettings {
+    /// Whether `date` gets a reminder: its weekday is a reminder day and it is not a holiday.
+    pub fn posts_on(&self, date: NaiveDate) -> bool {
+        self.days.contains(&WeekdayKey::of(date.weekday())) && !self.holidays.is_holiday(date)
+    }
+
+    /// The handover day on or before `date` that the first reminder on or after it is `date`'s:
+    /// `date` itself on the handover day, or an earlier one when every morning from it to
+    /// `date` had no reminder (a bank holiday Monday). `None` otherwise.
+    fn handover_day_reminded_on(&self, date: NaiveDate) -> Option<NaiveDate> {
+        let handover = self.handover_day?;
+        let mut day = date;
+        for _ in 0..7 {
+            if day.weekday() == handover {
+                return Some(day);
+            }
+            day = day.pred_opt()?;
+            if self.posts_on(day) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Whether `date`'s reminder is the last before the next handover day: the heads-up day.
+    fn last_before_handover_day(&self, date: NaiveDate) -> bool {
+        let Some(handover) = self.handover_day else {
+            return false;
+        };
+        let mut day = date;
+        for _ in 0..7 {
+            let Some(next) = day.succ_opt() else {
+                return false;
+            };
+            day = next;
+            if day.weekday() == handover {
+                return true;
+            }
+            if self.posts_on(day) {
+                return false;
+            }
+        }
+        false
+    }
+}
+
+/// A weekday that sorts Monday first (chrono's `Weekday` is not `Ord`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WeekdayKey(pub u8);
+
+impl WeekdayKey {
+    pub fn of(day: Weekday) -> Self {
+        Self(day.num_days_from_monday() as u8)
+    }
+}
 
 /// What to do at an instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,11 +120,10 @@ pub struct DirectMessage {
     pub message: Reply,
 }
 
-/// When the reminder of `date` is due: `None` if `date` is not a reminder day.
+/// When the reminder of `date` is due: `None` if `date` is not a reminder day, or a holiday.
 pub fn reminder_at(settings: &ReminderSettings, tz: Tz, date: NaiveDate) -> Option<DateTime<Utc>> {
     settings
-        .days
-        .contains(&WeekdayKey::of(date.weekday()))
+        .posts_on(date)
         .then(|| first_instant_at_or_after(date.and_time(settings.time), tz))
 }
 
@@ -85,8 +158,9 @@ pub fn decide(
 /// The first reminder instant after `now`.
 pub fn next_wake(settings: &ReminderSettings, tz: Tz, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let today = now.with_timezone(&tz).date_naive();
-    // A week and a day covers every weekday even when today's time has passed.
-    (0..=8)
+    // A week and a day covers every weekday even when today's time has passed; a fortnight
+    // covers the holidays too (Christmas to New Year is the longest run of them).
+    (0..=15)
         .filter_map(|n| today.checked_add_signed(Duration::days(n)))
         .filter_map(|date| reminder_at(settings, tz, date))
         .find(|&at| at > now)
@@ -102,20 +176,6 @@ pub fn today_if_reminder_day(
     reminder_at(settings, tz, today).map(|_| today)
 }
 
-/// The reminder day on which the next engineer is told their turn starts: the last reminder day
-/// in the six days before the handover day. `None` without a handover day or such a day.
-pub fn heads_up_day(settings: &ReminderSettings) -> Option<Weekday> {
-    let handover = settings.handover_day?;
-    let mut day = handover;
-    for _ in 0..6 {
-        day = day.pred();
-        if settings.days.contains(&WeekdayKey::of(day)) {
-            return Some(day);
-        }
-    }
-    None
-}
-
 /// The reminders of `date` for these channels. A channel with nobody on call gets nothing.
 pub fn posts<'a>(
     settings: &ReminderSettings,
@@ -125,13 +185,12 @@ pub fn posts<'a>(
     channels: impl IntoIterator<Item = (&'a ChannelId, &'a ChannelState)>,
     names: &HashMap<UserId, String>,
 ) -> Vec<DuePost> {
-    let weekday = date.weekday();
-    let handover_today = settings.handover_day == Some(weekday);
-    let heads_up = heads_up_day(settings) == Some(weekday);
+    let handover_day = settings.handover_day_reminded_on(date);
+    let heads_up = settings.last_before_handover_day(date);
     channels
         .into_iter()
         .filter_map(|(channel, state)| {
-            let message = channel_message(state, tz, now, handover_today, names)?;
+            let message = channel_message(state, tz, now, date, handover_day, names)?;
             let dm = match (heads_up, settings.handover_day) {
                 (true, Some(handover)) => heads_up_message(channel, state, handover),
                 _ => None,
@@ -146,14 +205,16 @@ pub fn posts<'a>(
         .collect()
 }
 
-/// The public reminder: who is on call and since when, the handover being due if it is the
-/// handover day, who is next, and the last handover's notes, naming the people they mention by
-/// `names` where known. `None` with nobody on call.
+/// The public reminder of `date`: who is on call and since when, the handover being due (when
+/// `handover_day` is the handover day this reminder speaks for, and the shift started before it),
+/// who is next, and the last handover's notes, naming the people they mention by `names` where
+/// known. `None` with nobody on call.
 pub fn channel_message(
     state: &ChannelState,
     tz: Tz,
     now: DateTime<Utc>,
-    handover_today: bool,
+    date: NaiveDate,
+    handover_day: Option<NaiveDate>,
     names: &HashMap<UserId, String>,
 ) -> Option<Reply> {
     let current = state.current.as_ref()?;
@@ -164,14 +225,22 @@ pub fn channel_message(
         "{who} is on call here, since {}.",
         when::short(current.effective_at, tz, now)
     );
-    if handover_today {
+    // A shift that started on the handover day or later is the new one: the handover is done.
+    let started = current.effective_at.with_timezone(&tz).date_naive();
+    let due = handover_day
+        .filter(|&day| started < day)
+        .map(|day| match day == date {
+            true => "is due today".to_owned(),
+            false => format!("was due on {}", day_name(day.weekday())),
+        });
+    if let Some(due) = due {
         match next {
             Some(next) => text.push_str(&format!(
-                "\nThe handover is due today: {who}, hand the pager to {} with `/handover next`.",
+                "\nThe handover {due}: {who}, hand the pager to {} with `/handover next`.",
                 next.mention()
             )),
             None => text.push_str(&format!(
-                "\nThe handover is due today: {who}, hand the pager on with `/handover @person`."
+                "\nThe handover {due}: {who}, hand the pager on with `/handover @person`."
             )),
         }
     } else if let Some(next) = next {
@@ -249,6 +318,15 @@ mod tests {
             time: NaiveTime::parse_from_str(time, "%H:%M").unwrap(),
             days: days.iter().copied().map(WeekdayKey::of).collect(),
             handover_day,
+            holidays: HolidayCalendar::empty(),
+        }
+    }
+
+    /// Weekdays at nine, handing over on Mondays, with these bank holidays.
+    fn with_holidays(holidays: &[&str]) -> ReminderSettings {
+        ReminderSettings {
+            holidays: HolidayCalendar::empty().with_extra(holidays.iter().map(|d| date(d))),
+            ..settings("09:00", WEEKDAYS, Some(Weekday::Mon))
         }
     }
 
@@ -487,19 +565,116 @@ mod tests {
     }
 
     #[test]
-    fn the_heads_up_goes_out_on_the_last_reminder_day_before_the_handover_day() {
-        let cases: [(&[Weekday], Option<Weekday>, Option<Weekday>); 5] = [
-            (WEEKDAYS, Some(Weekday::Mon), Some(Weekday::Fri)),
-            (WEEKDAYS, Some(Weekday::Wed), Some(Weekday::Tue)),
-            (WEEKDAYS, Some(Weekday::Sun), Some(Weekday::Fri)),
-            (&[Weekday::Mon], Some(Weekday::Mon), None),
-            (WEEKDAYS, None, None),
+    fn the_heads_up_goes_out_on_the_last_reminder_morning_before_the_handover_day() {
+        // 2025-06-06 is a Friday, 2025-06-03 a Tuesday, 2025-06-09 a Monday.
+        let good_friday = with_holidays(&["2025-04-18", "2025-04-21"]);
+        let cases: [(&str, ReminderSettings, &str, bool); 8] = [
+            (
+                "Monday handovers: Friday",
+                settings("09:00", WEEKDAYS, Some(Weekday::Mon)),
+                "2025-06-06",
+                true,
+            ),
+            (
+                "Monday handovers: not Thursday",
+                settings("09:00", WEEKDAYS, Some(Weekday::Mon)),
+                "2025-06-05",
+                false,
+            ),
+            (
+                "Wednesday handovers: Tuesday",
+                settings("09:00", WEEKDAYS, Some(Weekday::Wed)),
+                "2025-06-03",
+                true,
+            ),
+            (
+                "Sunday handovers: Friday",
+                settings("09:00", WEEKDAYS, Some(Weekday::Sun)),
+                "2025-06-06",
+                true,
+            ),
+            (
+                "only Mondays: the Monday before",
+                settings("09:00", &[Weekday::Mon], Some(Weekday::Mon)),
+                "2025-06-02",
+                true,
+            ),
+            (
+                "no handover day: never",
+                settings("09:00", WEEKDAYS, None),
+                "2025-06-06",
+                false,
+            ),
+            (
+                "Good Friday off: Thursday",
+                good_friday.clone(),
+                "2025-04-17",
+                true,
+            ),
+            (
+                "Good Friday off: not Wednesday",
+                good_friday,
+                "2025-04-16",
+                false,
+            ),
         ];
-        for (days, handover, heads_up) in cases {
+        for (what, settings, on, heads_up) in cases {
             assert_eq!(
-                heads_up_day(&settings("09:00", days, handover)),
+                settings.last_before_handover_day(date(on)),
                 heads_up,
-                "{handover:?}"
+                "{what}"
+            );
+        }
+    }
+
+    #[test]
+    fn bank_holidays_get_no_reminder_and_the_next_morning_is_woken_for() {
+        let s = with_holidays(&["2025-05-26"]);
+        assert_eq!(reminder_at(&s, London, date("2025-05-26")), None);
+        let d = decide(&s, London, utc("2025-05-26T08:30:00Z"), None);
+        assert_eq!(d.due, None);
+        assert_eq!(d.next_wake, Some(utc("2025-05-27T08:00:00Z")));
+        // Christmas to New Year: Thursday 25 and Friday 26 December, the weekend, and Thursday
+        // 1 January off; Monday 29 December is the next morning.
+        let christmas = with_holidays(&["2025-12-25", "2025-12-26", "2026-01-01"]);
+        let d = decide(&christmas, London, utc("2025-12-24T10:00:00Z"), None);
+        assert_eq!(d.next_wake, Some(utc("2025-12-29T09:00:00Z")));
+        assert_eq!(
+            today_if_reminder_day(&christmas, London, utc("2025-12-25T10:00:00Z")),
+            None
+        );
+    }
+
+    #[test]
+    fn the_handover_is_due_on_the_handover_day_or_the_first_morning_after_it_if_it_was_a_holiday() {
+        // (what, bank holidays, reminder date, the handover day it speaks for)
+        let cases: [(&str, &[&str], &str, Option<&str>); 5] = [
+            ("a Monday", &[], "2025-06-09", Some("2025-06-09")),
+            ("a Tuesday", &[], "2025-06-10", None),
+            (
+                "the Tuesday after a bank holiday Monday",
+                &["2025-05-26"],
+                "2025-05-27",
+                Some("2025-05-26"),
+            ),
+            (
+                "the Wednesday after it",
+                &["2025-05-26"],
+                "2025-05-28",
+                None,
+            ),
+            (
+                "the Tuesday after Easter Monday, Good Friday off too",
+                &["2025-04-18", "2025-04-21"],
+                "2025-04-22",
+                Some("2025-04-21"),
+            ),
+        ];
+        for (what, holidays, on, speaks_for) in cases {
+            assert_eq!(
+                with_holidays(holidays).handover_day_reminded_on(date(on)),
+                speaks_for.map(date),
+                "{what}"
             );
         }
     }
@@ -516,7 +691,8 @@ mod tests {
             &s,
             London,
             utc("2025-06-03T08:00:00Z"),
-            false,
+            date("2025-06-03"),
+            None,
             &HashMap::new(),
         )
         .unwrap();
@@ -531,8 +707,15 @@ mod tests {
         );
         // With her stored name, that is what the reminder shows.
         let names = HashMap::from([(UserId::parse("U0CAT0001").unwrap(), "Cat Jones".to_owned())]);
-        let reply =
-            channel_message(&s, London, utc("2025-06-03T08:00:00Z"), false, &names).unwrap();
+        let reply = channel_message(
+            &s,
+            London,
+            utc("2025-06-03T08:00:00Z"),
+            date("2025-06-03"),
+            None,
+            &names,
+        )
+        .unwrap();
         assert!(
             reply.text.ends_with("or @\u{2060}Cat Jones"),
             "{}",
@@ -547,7 +730,8 @@ mod tests {
             &s,
             London,
             utc("2025-01-06T09:00:00Z"),
-            false,
+            date("2025-01-06"),
+            None,
             &HashMap::new(),
         )
         .unwrap();
@@ -558,36 +742,45 @@ mod tests {
     }
 
     #[test]
-    fn on_the_handover_day_the_post_says_the_handover_is_due_today() {
+    fn on_the_handover_day_the_post_says_the_handover_is_due_unless_it_was_done() {
+        let monday = Some(date("2025-06-09"));
+        let post = |state: &ChannelState, on: &str, now: &str, handover_day| {
+            channel_message(
+                state,
+                London,
+                utc(now),
+                date(on),
+                handover_day,
+                &HashMap::new(),
+            )
+            .unwrap()
+            .text
+        };
         let with_rota = state(Some("ann"), "2025-06-02T08:00:00Z", "", &["ann", "bob"]);
-        let reply = channel_message(
-            &with_rota,
-            London,
-            utc("2025-06-09T08:00:00Z"),
-            true,
-            &HashMap::new(),
-        )
-        .unwrap();
         assert_eq!(
-            reply.text,
+            post(&with_rota, "2025-06-09", "2025-06-09T08:00:00Z", monday),
             "<@ann> is on call here, since Mon 2 Jun, 09:00.\n\
              The handover is due today: <@ann>, hand the pager to <@bob> with `/handover next`."
         );
         let without = state(Some("ann"), "2025-06-02T08:00:00Z", "", &[]);
-        let reply = channel_message(
-            &without,
-            London,
-            utc("2025-06-09T08:00:00Z"),
-            true,
-            &HashMap::new(),
-        )
-        .unwrap();
+        let text = post(&without, "2025-06-09", "2025-06-09T08:00:00Z", monday);
         assert!(
-            reply
-                .text
-                .ends_with("hand the pager on with `/handover @person`."),
-            "{}",
-            reply.text
+            text.ends_with(
+                "The handover is due today: <@ann>, hand the pager on with `/handover @person`."
+            ),
+            "{text}"
+        );
+        // Bob took over at 08:00, before the 09:00 reminder: his week has begun, nothing is due.
+        let done = state(Some("bob"), "2025-06-09T07:00:00Z", "", &["ann", "bob"]);
+        assert_eq!(
+            post(&done, "2025-06-09", "2025-06-09T08:00:00Z", monday),
+            "<@bob> is on call here, since Mon 9 Jun, 08:00. Next in the rota: <@ann>."
+        );
+        // The Monday was a bank holiday: Tuesday's post says when it was due.
+        let text = post(&with_rota, "2025-06-10", "2025-06-10T08:00:00Z", monday);
+        assert!(
+            text.contains("\nThe handover was due on Monday: <@ann>, hand the pager to <@bob>"),
+            "{text}"
         );
     }
 

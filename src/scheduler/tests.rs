@@ -2,7 +2,7 @@
 //! exactly-once across copies of Baton and the takeover of stale claims.
 
 use super::*;
-use crate::config::WeekdayKey;
+use crate::domain::reminders::WeekdayKey;
 use crate::domain::rota::{ChannelState, Handover, NewHandover};
 use crate::store::{ChannelOnCall, Recorded, SqliteStore};
 use chrono::{NaiveDate, NaiveTime, Weekday};
@@ -36,6 +36,7 @@ fn weekdays_at_nine(handover_day: Option<Weekday>) -> ReminderSettings {
         .map(WeekdayKey::of)
         .collect(),
         handover_day,
+        holidays: crate::domain::holidays::HolidayCalendar::empty(),
     }
 }
 

@@ -187,7 +187,7 @@ pub async fn run(
     settings: SlackSettings,
     engine_settings: Arc<EngineSettings>,
     store: SqliteStore,
-    reminders: Option<crate::config::ReminderSettings>,
+    reminders: Option<crate::domain::reminders::ReminderSettings>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     // One shutdown signal, seen by the startup, the listener and the scheduler.

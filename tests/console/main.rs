@@ -902,6 +902,55 @@ fn the_daily_reminder_skips_a_channel_whose_standby_ended() {
 }
 
 #[test]
+fn the_handover_day_post_says_it_is_due_only_until_it_is_done_and_skips_bank_holidays() {
+    let ws = Workspace::with_config(
+        "[reminders]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\nhandover_day = \"mon\"\n",
+    );
+    let out = ws.run(&[
+        // Monday 25 May 2026 is the spring bank holiday; Tuesday 26 May is its first morning.
+        ":channel web",
+        ":now 2026-05-18 09:00",
+        "/handover rota @erin @frank",
+        "/handover @erin",
+        ":now 2026-05-25 09:30",
+        ":remind",
+        ":now 2026-05-26 09:30",
+        ":remind",
+        ":channel ops",
+        ":now 2026-06-01 09:00",
+        "/handover rota @bob @carol @dave",
+        "/handover @bob",
+        // Monday 8 June: Carol takes over at 08:00, before the 09:00 reminder.
+        ":now 2026-06-08 08:00",
+        ":as bob",
+        "/handover next",
+        ":now 2026-06-08 09:00",
+        ":remind",
+    ]);
+    let r = replies(&out);
+    let monday = r
+        .iter()
+        .find(|l| l.starts_with("[public in #ops] @carol is on call here"))
+        .unwrap_or_else(|| panic!("no reminder for #ops: {out}"));
+    assert!(
+        !monday.contains("due"),
+        "Carol was told to hand over again: {monday}"
+    );
+    assert!(monday.contains("Next in the rota: @dave."), "{monday}");
+    assert!(
+        r.iter()
+            .any(|l| l.contains("No reminders are due") && l.contains("a bank holiday")),
+        "the bank holiday posted: {out}"
+    );
+    assert!(
+        r.iter()
+            .any(|l| l.starts_with("[public in #web] @erin is on call here")
+                && l.contains("The handover was due on Monday: @erin, hand the pager to @frank")),
+        "{out}"
+    );
+}
+
+#[test]
 fn on_the_day_the_clocks_go_forward_handovers_are_recorded_listed_and_paid_in_local_time() {
     let ws = Workspace::with_config(
         "[pay]\nweekday = \"50.00\"\nweekend = \"75.00\"\nbank_holiday = \"100.00\"\n",
