@@ -35,6 +35,9 @@ pub fn full(instant: DateTime<Utc>, tz: Tz) -> String {
 pub enum LocalTimeError {
     #[error("`{0}` is not a date and time: write it as YYYY-MM-DD HH:MM, e.g. 2025-03-03 09:30")]
     Format(String),
+    /// In the right shape, but no such date or time: the typed text, and why.
+    #[error("`{0}` is not a date and time: {1}")]
+    Impossible(String, String),
     /// The typed time, the zone, and the first local time after the gap.
     #[error(
         "{0} does not exist in {1}: the clocks went forward over it. Use a time outside the \
@@ -75,8 +78,13 @@ pub fn parse_local_in_zone(
     zone: Option<&str>,
     tz: Tz,
 ) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), LocalTimeError> {
+    // Dates typed on a phone or pasted from a document come with en dashes (`2025–03–03`).
+    let date = crate::domain::text::plain_hyphens(date);
     let typed = format!("{date} {time}").trim().to_owned();
-    let format_error = || LocalTimeError::Format(typed.clone());
+    let format_error = || match impossible(&date, time) {
+        Some(why) => LocalTimeError::Impossible(typed.clone(), why),
+        None => LocalTimeError::Format(typed.clone()),
+    };
     // `%Y` takes any number of digits: `26-11-08` would be the year 26.
     if date.split('-').next().is_none_or(|year| year.len() != 4) {
         return Err(format_error());
@@ -108,6 +116,45 @@ pub fn parse_local_in_zone(
                 zone.to_owned(),
             ))
         }
+    }
+}
+
+/// Why a date and time in the right shape (`YYYY-MM-DD`, `HH:MM`) is none the less not one:
+/// "November 2026 has 30 days", "there is no month 13", no seconds, no hour 24. `None` when the
+/// shape itself is wrong, or nothing is.
+fn impossible(date: &str, time: &str) -> Option<String> {
+    let number = |s: &str| {
+        (!s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    let parts: Vec<Option<u32>> = date.split('-').map(number).collect();
+    if let [Some(year), Some(month), Some(day)] = parts[..] {
+        let Ok(year) = i32::try_from(year) else {
+            return None;
+        };
+        if !(1..=12).contains(&month) {
+            return Some(format!("there is no month {month}"));
+        }
+        let days = (28..=31)
+            .rev()
+            .find(|&d| chrono::NaiveDate::from_ymd_opt(year, month, d).is_some())?;
+        if day == 0 || day > days {
+            let name = chrono::NaiveDate::from_ymd_opt(year, month, 1)?.format("%B %Y");
+            return Some(format!("{name} has {days} days"));
+        }
+    }
+    let parts: Vec<Option<u32>> = time.split(':').map(number).collect();
+    match parts[..] {
+        [Some(_), Some(_), Some(_)] => {
+            Some("give the time in hours and minutes, without seconds, e.g. 09:30".into())
+        }
+        [Some(hour), Some(minute)] if hour > 23 || minute > 59 => Some(
+            "hours run from 00 to 23 and minutes from 00 to 59 (midnight is 00:00 of the next \
+             day)"
+                .into(),
+        ),
+        _ => None,
     }
 }
 
@@ -221,6 +268,41 @@ mod tests {
     }
 
     #[test]
+    fn a_date_or_time_that_does_not_exist_is_refused_saying_why() {
+        let cases = [
+            ("2026-11-31", "09:00", "`2026-11-31 09:00` is not a date and time: November 2026 has 30 days"),
+            ("2025-02-29", "09:00", "`2025-02-29 09:00` is not a date and time: February 2025 has 28 days"),
+            ("2025-13-01", "09:00", "`2025-13-01 09:00` is not a date and time: there is no month 13"),
+            ("2025-03-00", "09:00", "`2025-03-00 09:00` is not a date and time: March 2025 has 31 days"),
+            ("2026-11-11", "24:00", "`2026-11-11 24:00` is not a date and time: hours run from 00 to 23 and minutes from 00 to 59 (midnight is 00:00 of the next day)"),
+            ("2026-11-11", "09:60", "`2026-11-11 09:60` is not a date and time: hours run from 00 to 23 and minutes from 00 to 59 (midnight is 00:00 of the next day)"),
+            ("2026-11-11", "09:30:00", "`2026-11-11 09:30:00` is not a date and time: give the time in hours and minutes, without seconds, e.g. 09:30"),
+            ("11/11/2026", "09:30", "`11/11/2026 09:30` is not a date and time: write it as YYYY-MM-DD HH:MM, e.g. 2025-03-03 09:30"),
+        ];
+        for (date, time, said) in cases {
+            let e = parse_local(date, time, London).unwrap_err();
+            assert_eq!(e.to_string(), said, "{date} {time}");
+        }
+        // February has 29 days in a leap year.
+        assert!(parse_local("2028-02-29", "09:00", London).is_ok());
+    }
+
+    #[test]
+    fn dates_typed_with_en_dashes_read_as_typed_with_hyphens() {
+        for date in [
+            "2025\u{2013}03\u{2013}03",
+            "2025\u{2014}03\u{2014}03",
+            "2025\u{2212}03\u{2212}03",
+        ] {
+            assert_eq!(
+                parse_local(date, "09:30", London),
+                Ok(utc("2025-03-03T09:30:00Z")),
+                "{date}"
+            );
+        }
+    }
+
+    #[test]
     fn typed_local_times_follow_the_clock_changes() {
         assert_eq!(
             parse_local("2025-03-30", "00:30", London),
@@ -268,13 +350,16 @@ mod tests {
             parse_local("2025-3-3", "9:30", London),
             Ok(utc("2025-03-03T09:30:00Z"))
         );
-        for (d, t) in [
-            ("2025-02-30", "10:00"),
-            ("tomorrow", "10:00"),
-            ("2025-03-03", "25:00"),
-        ] {
+        assert!(matches!(
+            parse_local("tomorrow", "10:00", London),
+            Err(LocalTimeError::Format(_))
+        ));
+        for (d, t) in [("2025-02-30", "10:00"), ("2025-03-03", "25:00")] {
             assert!(
-                matches!(parse_local(d, t, London), Err(LocalTimeError::Format(_))),
+                matches!(
+                    parse_local(d, t, London),
+                    Err(LocalTimeError::Impossible(..))
+                ),
                 "{d} {t}"
             );
         }

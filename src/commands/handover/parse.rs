@@ -181,9 +181,14 @@ pub(super) fn when_and_notes(rest: &str) -> Result<(Option<TypedTime>, String), 
     let (word, after) = text::split_word(rest);
     let (date, after_date) = text::split_word(after);
     if text::keyword(&word) == "at"
-        && (date.is_empty() || looks_like_a_date(&text::normalize(after)))
+        && (date.is_empty() || looks_like_a_date(&text::plain_hyphens(&text::normalize(after))))
     {
         let (time, after_time) = text::split_word(after_date);
+        // `2025-03-03T09:30`, as ISO 8601 and some tools write it: the date, then the time.
+        let (date, time, after_time) = match iso_date_time(&date) {
+            Some((d, t)) => (d, t, after_date),
+            None => (date, time, after_time),
+        };
         if date.is_empty() || time.is_empty() {
             return Err(usage(
                 "After `at`, give the local date and time: `at 2025-03-03 09:30`.",
@@ -208,6 +213,13 @@ pub(super) fn when_and_notes(rest: &str) -> Result<(Option<TypedTime>, String), 
         )));
     }
     Ok((None, notes(rest)?))
+}
+
+/// `2025-03-03T09:30` (ISO 8601's `T` between a date and a time) as its date and time.
+fn iso_date_time(word: &str) -> Option<(String, String)> {
+    let (date, time) = word.split_once(['T', 't'])?;
+    (full_date(&text::plain_hyphens(date)) && strict_time(time))
+        .then(|| (date.to_owned(), time.to_owned()))
 }
 
 /// The words at the start of notes that look like an attempt to give the handover's time

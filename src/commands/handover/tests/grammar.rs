@@ -69,6 +69,23 @@ fn the_grammar_reads_every_form_as_typed_in_slack() {
             },
         ),
         (
+            // A phone's en dashes, and ISO 8601's `T`: the date and time as typed.
+            "<@U0BOB0001> at 2025\u{2013}03\u{2013}03 09:30 forgot",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed("2025\u{2013}03\u{2013}03", "09:30"),
+                notes: "forgot".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 2025-03-03T09:30 forgot",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed("2025-03-03", "09:30"),
+                notes: "forgot".into(),
+            },
+        ),
+        (
             "<@U0BOB0001> at last, a quiet week",
             Command::To {
                 target: id("U0BOB0001"),
@@ -358,6 +375,8 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
         ("<!channel>", "are not people"),
         ("<@U0BOB0001> at", "After `at`"),
         ("<@U0BOB0001> at 2025-03-03", "After `at`"),
+        // Not taken as notes and recorded now: a date with a phone's en dashes is a date.
+        ("<@U0BOB0001> at 2025\u{2013}03\u{2013}03", "After `at`"),
         ("<@U0BOB0001> at 09:30", "After `at`"),
         ("history 0", "not a number of handovers"),
         ("history -3", "not a number of handovers"),
