@@ -80,11 +80,11 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
     match text::keyword(&first).as_str() {
         "help" | "?" => return Ok(Command::Help),
         "next" => {
-            let (at, notes) = when_and_notes(rest)?;
+            let (at, notes) = when_and_notes(rest, Before::Next)?;
             return Ok(Command::Next { at, notes });
         }
         "end" => {
-            let (at, notes) = when_and_notes(rest)?;
+            let (at, notes) = when_and_notes(rest, Before::End)?;
             return Ok(Command::End { at, notes });
         }
         "undo" if nothing_after => return Ok(Command::Undo(UndoOf::Latest)),
@@ -165,14 +165,17 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         }
         _ => person_token(&first)?,
     };
-    let (at, notes) = when_and_notes(rest)?;
+    let (at, notes) = when_and_notes(rest, Before::Person)?;
     Ok(Command::To { target, at, notes })
 }
 
 /// The words after the person (or `next`): `at DATE TIME [ZONE]` if they start with one (see
 /// [`looks_like_a_date`] and [`when::looks_like_a_zone`]), then the notes. Notes that start
 /// with a time given without `at` are refused (see [`a_time_without_at`]).
-pub(super) fn when_and_notes(rest: &str) -> Result<(Option<TypedTime>, String), CommandError> {
+pub(super) fn when_and_notes(
+    rest: &str,
+    before: Before,
+) -> Result<(Option<TypedTime>, String), CommandError> {
     // Notes in quotes are notes, whatever they say (`"at 9:30 the db failed over"`).
     let trimmed = text::trim_gaps(rest);
     if text::unquote(trimmed).len() != trimmed.len() {
@@ -202,6 +205,7 @@ pub(super) fn when_and_notes(rest: &str) -> Result<(Option<TypedTime>, String), 
         } else {
             (None, after_time)
         };
+        not_notes(before, notes_text)?;
         return Ok((Some(TypedTime { date, time, zone }), notes(notes_text)?));
     }
     if let Some(typed) = a_time_without_at(rest) {
@@ -212,7 +216,59 @@ pub(super) fn when_and_notes(rest: &str) -> Result<(Option<TypedTime>, String), 
             text::echo(&typed)
         )));
     }
+    not_notes(before, rest)?;
     Ok((None, notes(rest)?))
+}
+
+/// What the notes follow: the person handed the pager, `next`, or `end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Before {
+    Person,
+    Next,
+    End,
+}
+
+/// Refuses notes that are a command's words, not notes: starting with a second person
+/// (`/handover @bob @carol @dave`, a forgotten `rota`; `/handover next @dave`), or nothing but a
+/// command word (`/handover @carol undo`). Kept as notes, each would record a handover nobody
+/// meant (a paid rota started, the wrong person on call) and mention people in the channel.
+/// Notes in quotes are notes, whatever they say.
+fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
+    let (word, after) = text::split_word(raw);
+    let person = match text::token(&word) {
+        Token::UserId(id) => id.mention(),
+        Token::UserName(name) => format!("@{}", text::echo(&name)),
+        Token::Word(w) if text::trim_gaps(after).is_empty() => {
+            let keyword = text::keyword(&w);
+            if !matches!(
+                keyword.as_str(),
+                "undo" | "end" | "next" | "rota" | "history"
+            ) {
+                return Ok(());
+            }
+            return Err(usage(format!(
+                "`{keyword}` after the person would be kept as notes. Commands start with their \
+                 word: `/handover {keyword} …`. To keep it as notes, put it in quotes. Nothing \
+                 changed."
+            )));
+        }
+        _ => return Ok(()),
+    };
+    let quotes = "to start the notes with a mention, put them in quotes. Nothing changed.";
+    Err(usage(match before {
+        Before::Person => format!(
+            "The pager goes to one person, and {person} after them would be kept as notes. To \
+             set the rota order, type `/handover rota @a @b @c`; {quotes}"
+        ),
+        Before::Next => format!(
+            "`/handover next` hands the pager to the next person in the rota order, and {person} \
+             would be kept as notes. To hand it to {person}, type `/handover {person}`; {quotes}"
+        ),
+        Before::End => format!(
+            "`/handover end` ends standby with nobody on call, and {person} would be kept as \
+             notes. To hand the pager to {person}, type `/handover {person}`; {quotes}"
+        ),
+    }))
 }
 
 /// `2025-03-03T09:30` (ISO 8601's `T` between a date and a time) as its date and time.

@@ -86,6 +86,31 @@ fn the_grammar_reads_every_form_as_typed_in_slack() {
             },
         ),
         (
+            // In quotes, notes may start with a mention; after a word, they may hold one.
+            "<@U0BOB0001> \"<@U0CAR0001> helped\"",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "<@U0CAR0001> helped".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> thanks <@U0CAR0001>, end of sprint",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "thanks <@U0CAR0001>, end of sprint".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> end of sprint",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "end of sprint".into(),
+            },
+        ),
+        (
             "<@U0BOB0001> at last, a quiet week",
             Command::To {
                 target: id("U0BOB0001"),
@@ -382,6 +407,29 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
         ("history -3", "not a number of handovers"),
         ("history lots", "not a number of handovers"),
         ("undo everything", "takes nothing after it"),
+        // A second person, or a command word, is not notes: no handover nobody meant.
+        (
+            "<@U0BOB0001> <@U0CAR0001> <@U0DAV0001>",
+            "The pager goes to one person, and <@U0CAR0001> after them would be kept as notes. \
+             To set the rota order, type `/handover rota @a @b @c`",
+        ),
+        (
+            "@bob @carol",
+            "The pager goes to one person, and @carol after",
+        ),
+        (
+            "next <@U0DAV0001>",
+            "To hand it to <@U0DAV0001>, type `/handover <@U0DAV0001>`",
+        ),
+        ("end <@U0DAV0001>", "`/handover end` ends standby"),
+        (
+            "<@U0CAR0001> undo",
+            "`undo` after the person would be kept as notes",
+        ),
+        (
+            "<@U0CAR0001> at 2025-03-03 09:30 <@U0DAV0001>",
+            "The pager goes to one person",
+        ),
         ("rota <@U1> <#C1>", "That is a channel"),
         // Quoted back as typed: Slack escapes `<` and `>`, and the `;` is part of `&gt;`.
         ("x&gt;", "I don't understand `x&gt;`"),
