@@ -67,9 +67,10 @@ struct RawSlack {
     connections: Option<u32>,
 }
 
-/// Slack connection settings (tokens come from the environment, never from this file).
+/// The `[slack]` section (tokens come from the environment, never from this file; the
+/// settings Baton connects with are `slack::SlackSettings`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SlackSettings {
+pub struct SlackSection {
     /// Socket Mode connections to hold open (Slack allows up to 10).
     pub connections: u32,
 }
@@ -82,7 +83,7 @@ pub struct Config {
     pub pay: PayPolicy,
     /// `None`: no `[reminders]` section, or `enabled = false`.
     pub reminders: Option<ReminderSettings>,
-    pub slack: SlackSettings,
+    pub slack: SlackSection,
     /// The file it came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -179,7 +180,7 @@ impl Config {
             admins,
             pay,
             reminders,
-            slack: SlackSettings { connections },
+            slack: SlackSection { connections },
             source: path.map(Path::to_path_buf),
         })
     }

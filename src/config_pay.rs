@@ -24,7 +24,7 @@ use crate::domain::holidays::{HolidayCalendar, HolidayError, BUILTIN_DIVISIONS};
 use crate::domain::money::{Currency, Money, MoneyError};
 use crate::domain::month::{MonthError, YearMonth};
 use crate::domain::pay::{PayPolicy, RateChange, Rates, WeekendDays};
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer};
 use std::path::Path;
@@ -195,7 +195,10 @@ impl PaySection {
         let weekend_days = match &self.weekend_days {
             Some(days) => WeekendDays::from_days(
                 days.iter()
-                    .map(|d| weekday(d).ok_or_else(|| PayConfigError::WeekendDay(d.clone())))
+                    .map(|d| {
+                        crate::config::parse_weekday(d)
+                            .ok_or_else(|| PayConfigError::WeekendDay(d.clone()))
+                    })
                     .collect::<Result<Vec<_>, _>>()?,
             ),
             None => WeekendDays::saturday_and_sunday(),
@@ -320,19 +323,6 @@ fn rates(section: &PaySection, currency: &Currency) -> Result<Option<Rates>, Pay
     }))
 }
 
-fn weekday(text: &str) -> Option<Weekday> {
-    Some(match text.trim().to_ascii_lowercase().as_str() {
-        "mon" | "monday" => Weekday::Mon,
-        "tue" | "tuesday" => Weekday::Tue,
-        "wed" | "wednesday" => Weekday::Wed,
-        "thu" | "thursday" => Weekday::Thu,
-        "fri" | "friday" => Weekday::Fri,
-        "sat" | "saturday" => Weekday::Sat,
-        "sun" | "sunday" => Weekday::Sun,
-        _ => return None,
-    })
-}
-
 /// Strictly `YYYY-MM-DD`: chrono alone would also take `2025-1-5`.
 fn date(text: &str) -> Option<NaiveDate> {
     let ok_shape = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
@@ -380,6 +370,7 @@ fn calendar(
 mod tests {
     use super::*;
     use crate::domain::pay::DayKind;
+    use chrono::Weekday;
     use chrono_tz::Europe::London;
 
     fn load(toml_text: &str, dir: &Path) -> Result<PayPolicy, String> {

@@ -2,11 +2,11 @@
 //!
 //! Grammar (the help text, quoted by every usage error):
 //! ```text
-//! /oncall-pay [me] [YYYY-MM|last]  your pay for the month (default: this month, to date;
-//!                                  `last`: last month)
-//! /oncall-pay @person [YYYY-MM]    someone else's (admins, or the person themself)
-//! /oncall-pay team [YYYY-MM]       everyone's month (admins)
-//! /oncall-pay help                 this help
+//! /oncall-pay [me] [YYYY-MM|last]        your pay for the month (default: this month, to
+//!                                        date; `last` or `last month`: the month before)
+//! /oncall-pay @person [YYYY-MM|last]     someone else's (admins, or the person themself)
+//! /oncall-pay team [YYYY-MM|last]        everyone's month (admins)
+//! /oncall-pay help                       this help
 //! ```
 
 use super::{
@@ -387,11 +387,12 @@ pub fn render_statement(
 /// What the team is paid: the sum of each engineer's total (each rounded once, as paid).
 pub fn team_total(policy: &PayPolicy, statements: &[Statement]) -> Option<Money> {
     policy.rates.as_ref()?;
-    let minor: i64 = statements
+    // Saturating, as each statement's total is (see `Money::from_exact_minor`): a sum that
+    // overflowed would panic in a debug build and wrap to a negative payroll in a release one.
+    let minor = statements
         .iter()
         .filter_map(|s| s.total.as_ref())
-        .map(Money::minor_units)
-        .sum();
+        .fold(0_i64, |sum, m| sum.saturating_add(m.minor_units()));
     Some(Money::from_minor(minor, &policy.currency))
 }
 

@@ -130,7 +130,8 @@ impl HolidayCalendar {
             .is_some_and(|(first, last)| first <= d && d <= last)
     }
 
-    /// The inclusive range of dates the file covers, for messages ("covers 2012-01-01 to …").
+    /// The inclusive range of dates the file covers.
+    #[cfg(test)]
     pub fn covered_range(&self) -> Option<(NaiveDate, NaiveDate)> {
         self.covered
     }

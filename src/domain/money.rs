@@ -164,6 +164,7 @@ impl Money {
         Self::from_minor(i64::try_from(minor).unwrap_or(i64::MAX), currency)
     }
 
+    #[cfg(test)]
     pub fn zero(currency: &Currency) -> Self {
         Self::from_minor(0, currency)
     }

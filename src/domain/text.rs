@@ -134,15 +134,10 @@ pub fn token(word: &str) -> Token {
     Token::Word(word.to_owned())
 }
 
-/// Wire-form text cut to at most `max` characters, with `…` if it was cut, never inside a
-/// `<…>` sequence or a `&…;` entity (the cut moves before it). Text that opens with a sequence
-/// longer than `max` keeps it whole if it is at most `2 × max` characters, else shows its label
-/// (or "(link)"): so the result is at most `2 × max` characters and `…`.
-pub fn excerpt(wire: &str, max: usize) -> std::borrow::Cow<'_, str> {
-    let Some((cut, _)) = wire.char_indices().nth(max) else {
-        return wire.into();
-    };
-    let mut head = &wire[..cut];
+/// Wire-form text that was cut, without a `<…>` sequence or `&…;` entity it cut open at its
+/// end: a cut one would show raw markup, or a different mention.
+pub fn before_open_markup(head: &str) -> &str {
+    let mut head = head;
     if let Some(open) = head.rfind('<') {
         if !head[open..].contains('>') {
             head = &head[..open];
@@ -153,6 +148,18 @@ pub fn excerpt(wire: &str, max: usize) -> std::borrow::Cow<'_, str> {
             head = &head[..amp];
         }
     }
+    head
+}
+
+/// Wire-form text cut to at most `max` characters, with `…` if it was cut, never inside a
+/// `<…>` sequence or a `&…;` entity (the cut moves before it). Text that opens with a sequence
+/// longer than `max` keeps it whole if it is at most `2 × max` characters, else shows its label
+/// (or "(link)"): so the result is at most `2 × max` characters and `…`.
+pub fn excerpt(wire: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let Some((cut, _)) = wire.char_indices().nth(max) else {
+        return wire.into();
+    };
+    let mut head = before_open_markup(&wire[..cut]);
     if head.trim().is_empty() {
         // Text that opens with one long link: keep the link whole rather than show nothing, if
         // it is not much longer than `max`; otherwise its label, or a word for it.

@@ -25,7 +25,8 @@ pub struct DirectorySettings {
     pub ttl: Duration,
     /// "No such user": kept briefly so a typo is not looked up on every retry.
     pub missing_ttl: Duration,
-    /// One `users.info` call; the engine may make two per command.
+    /// One `users.info` call. A command makes one or two, except `/handover rota @a @b …`, which
+    /// looks up each member not cached, one after another.
     pub timeout: Duration,
     /// Past this many entries the cache is emptied (a bound on memory, not an LRU).
     pub max_entries: usize,

@@ -53,17 +53,11 @@ pub(crate) fn invocation_from(
     })
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 fn unknown_command_reply(command: &str) -> Reply {
     Reply::private(format!(
         "Baton does not know `{}`. It answers `/handover` and `/oncall-pay`; add `help` to either \
          for usage.",
-        escape(command)
+        crate::domain::text::escape(command)
     ))
 }
 

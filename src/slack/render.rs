@@ -125,17 +125,11 @@ fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_owned();
     }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    if let Some(open) = cut.rfind('<') {
-        if !cut[open..].contains('>') {
-            cut.truncate(open);
-        }
-    }
-    if let Some(amp) = cut.rfind('&') {
-        if !cut[amp..].contains(';') {
-            cut.truncate(amp);
-        }
-    }
+    let end = text
+        .char_indices()
+        .nth(max.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| i);
+    let mut cut = crate::domain::text::before_open_markup(&text[..end]).to_owned();
     cut.push('…');
     cut
 }

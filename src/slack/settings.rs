@@ -252,11 +252,6 @@ impl SlackSettings {
             post_retry: std::time::Duration::from_secs(post_retry_secs),
         })
     }
-
-    /// [`Self::from_vars`] over the process environment.
-    pub fn from_env() -> Result<Self, SettingsError> {
-        Self::from_vars(|name| std::env::var(name).ok())
-    }
 }
 
 #[cfg(test)]

@@ -51,6 +51,15 @@ pub use sqlite::SqliteStore;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
+/// A blocking database job that did not finish: it panicked (a bug), or the runtime was shutting
+/// down and cancelled it.
+fn unfinished(e: tokio::task::JoinError) -> StoreError {
+    match e.is_panic() {
+        true => StoreError::Panicked,
+        false => StoreError::Closed,
+    }
+}
+
 /// Why storage failed: an internal fault, never a user mistake.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -11,11 +11,11 @@ use std::time::Duration;
 /// Where `DATABASE_URL` (or its default) points: a `sqlite:` URL, or a plain file path.
 pub(super) fn connect_options(url: &str) -> Result<(SqliteConnectOptions, String), StoreError> {
     let options = if url.starts_with("sqlite:") {
-        SqliteConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(url.to_owned()))?
+        SqliteConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(shown_url(url)))?
     } else if url.trim().is_empty() || url.contains("://") {
         // Blank (a stray space in an env file), or another database's URL (postgres://,
         // mysql://): not a file Baton should create.
-        return Err(StoreError::BadUrl(url.to_owned()));
+        return Err(StoreError::BadUrl(shown_url(url)));
     } else {
         SqliteConnectOptions::new().filename(PathBuf::from(url))
     };
@@ -23,9 +23,18 @@ pub(super) fn connect_options(url: &str) -> Result<(SqliteConnectOptions, String
     if url.contains(":memory:") || url.contains("mode=memory") || shown.is_empty() {
         // Each connection would get a database of its own: the writer's, the migrations' and
         // the readers' would never meet, and nothing would outlive the process.
-        return Err(StoreError::BadUrl(url.to_owned()));
+        return Err(StoreError::BadUrl(shown_url(url)));
     }
     Ok((options, shown))
+}
+
+/// A database URL as an error may show it: another database's URL (`postgres://user:pass@…`)
+/// often holds a password, so only its scheme is shown.
+pub(super) fn shown_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, _)) => format!("{scheme}://…"),
+        None => url.to_owned(),
+    }
 }
 
 /// SQLite's own words for why a database did not open ("unable to open database file"), once.

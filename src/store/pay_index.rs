@@ -393,7 +393,7 @@ impl Shared {
         let source = self.source.clone();
         tokio::task::spawn_blocking(move || PayIndex::load(&source.connect()?))
             .await
-            .map_err(|_| StoreError::Panicked)?
+            .map_err(super::unfinished)?
     }
 
     /// Keeps `index` unless the one held is newer.

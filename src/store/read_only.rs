@@ -116,5 +116,5 @@ pub(super) async fn read_names(
         Ok(names)
     })
     .await
-    .map_err(|_| StoreError::Panicked)?
+    .map_err(super::unfinished)?
 }

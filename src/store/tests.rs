@@ -605,10 +605,12 @@ async fn an_in_memory_blank_or_foreign_database_is_refused_because_nothing_would
         // Blank, as a stray space in an env file leaves it: not a file named "  ".
         "",
         "  ",
-        "postgres://db/baton",
+        // Its password is never shown.
+        "postgres://baton:secret@db/baton",
     ] {
         let err = SqliteStore::open(url).await.unwrap_err();
         assert!(matches!(err, StoreError::BadUrl(_)), "{url}: {err}");
+        assert!(!err.to_string().contains("secret"), "{url}: {err}");
         assert!(err.to_string().contains("use a file path"), "{err}");
     }
 }

@@ -417,6 +417,28 @@ fn backdating_is_for_admins_and_must_fall_between_the_latest_handover_and_now() 
 }
 
 #[test]
+fn a_backdated_time_that_is_now_to_the_minute_must_still_be_after_the_latest_handover() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2025-03-05 12:00",
+        "/handover @bob",
+        // Typed with `at`, so judged as a backdate: not after Bob's 12:00, so refused, rather
+        // than taken as "now" and recorded as a zero-length shift for Bob.
+        "/handover @carol at 2025-03-05 12:00",
+        "/handover history",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r[2].contains("must be later than this channel's latest one (2025-03-05 12:00 GMT)"),
+        "{out}"
+    );
+    assert!(
+        r[3].starts_with("[private to alice] *The latest handover here*"),
+        "{out}"
+    );
+}
+
+#[test]
 fn next_at_backdates_a_handover_to_the_next_in_the_rota_for_admins_only() {
     let ws = Workspace::new();
     let out = ws.run(&[

@@ -166,6 +166,9 @@ pub(super) struct When {
     /// occurrence, unless only the second is after the channel's latest handover: then the
     /// second, which could not be typed any other way. Only a second occurrence already past.
     or_later: Option<DateTime<Utc>>,
+    /// Typed with `at`, even if it is now to the minute: it must then be later than the latest
+    /// handover, where a handover now follows it whatever the clocks say.
+    backdated: bool,
 }
 
 /// When a handover takes effect: now, or the time typed after `at`. That form is for admins,
@@ -180,6 +183,7 @@ pub(super) fn effective_at(
         return Ok(When {
             at: inv.now,
             or_later: None,
+            backdated: false,
         });
     };
     if !is_admin {
@@ -220,6 +224,7 @@ pub(super) fn effective_at(
     Ok(When {
         at,
         or_later: second.filter(|later| *later <= inv.now),
+        backdated: true,
     })
 }
 
@@ -248,7 +253,7 @@ pub(super) async fn hand_over<S: Store, D: Directory>(
             target: target.as_ref(),
             effective_at: effective.at,
             or_later: effective.or_later,
-            backdated: effective.at != now,
+            backdated: effective.backdated,
             now,
             notes: &notes,
         };
