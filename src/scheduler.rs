@@ -125,7 +125,10 @@ pub async fn deliver<S: Store, P: Poster>(
             Delivery::Unreachable
         }
         Err(PostError::Failed(reason)) => {
-            if let Err(error) = store.release_reminder(&post.channel, post.date).await {
+            if let Err(error) = store
+                .release_reminder(&post.channel, post.date, claimant)
+                .await
+            {
                 // The claim goes stale instead and is taken over after STALE_AFTER.
                 tracing::warn!(channel = %post.channel, error = %crate::commands::error_chain(&error), "could not release a reminder claim");
             }

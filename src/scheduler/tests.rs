@@ -68,9 +68,10 @@ fn on_call(channel_name: &str, who: &str, rota: &[&str]) -> ChannelOnCall {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct ClaimRow {
     claimed_at: DateTime<Utc>,
+    claimed_by: String,
     sent: bool,
 }
 
@@ -97,6 +98,7 @@ impl FakeStore {
             (channel(channel_name), date.parse().unwrap()),
             ClaimRow {
                 claimed_at: at,
+                claimed_by: "a copy that died".to_owned(),
                 sent: false,
             },
         );
@@ -167,7 +169,7 @@ impl Store for FakeStore {
         &self,
         channel: &ChannelId,
         date: NaiveDate,
-        _: &str,
+        claimant: &str,
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
     ) -> Result<Claim, StoreError> {
@@ -180,6 +182,7 @@ impl Store for FakeStore {
                     key,
                     ClaimRow {
                         claimed_at: now,
+                        claimed_by: claimant.to_owned(),
                         sent: false,
                     },
                 );
@@ -212,11 +215,12 @@ impl Store for FakeStore {
         &self,
         channel: &ChannelId,
         date: NaiveDate,
+        claimant: &str,
     ) -> Result<(), StoreError> {
         let mut claims = self.claims.lock().unwrap();
         if claims
             .get(&(channel.clone(), date))
-            .is_some_and(|r| !r.sent)
+            .is_some_and(|r| !r.sent && r.claimed_by == claimant)
         {
             claims.remove(&(channel.clone(), date));
         }

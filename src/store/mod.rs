@@ -265,11 +265,14 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Gives up a claim whose post failed for good, so a later run may try again today.
+    /// Gives up `claimant`'s claim whose post failed for good, so a later run may try again
+    /// today. A claim another claimant has taken over since (this one's had gone stale) is
+    /// theirs, and stays.
     fn release_reminder(
         &self,
         channel: &ChannelId,
         date: NaiveDate,
+        claimant: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 

@@ -447,15 +447,20 @@ impl Store for SqliteStore {
         &self,
         channel: &ChannelId,
         date: NaiveDate,
+        claimant: &str,
     ) -> Result<(), StoreError> {
-        let channel = channel.clone();
+        let (channel, claimant) = (channel.clone(), claimant.to_owned());
         self.writer
             .run(Writes::AtMostOne, move |conn| {
                 conn.prepare_cached(
-                    "DELETE FROM reminders \
-                     WHERE channel_id = ?1 AND local_date = ?2 AND sent_at IS NULL",
+                    "DELETE FROM reminders WHERE channel_id = ?1 AND local_date = ?2 \
+                     AND sent_at IS NULL AND claimed_by = ?3",
                 )?
-                .execute(rusqlite::params![channel.as_str(), date.to_string()])?;
+                .execute(rusqlite::params![
+                    channel.as_str(),
+                    date.to_string(),
+                    claimant
+                ])?;
                 Ok(())
             })
             .await

@@ -557,6 +557,32 @@ async fn a_reminder_is_claimed_once_and_a_stale_unsent_claim_is_taken_over() {
 }
 
 #[tokio::test]
+async fn a_claim_is_released_only_by_its_claimant_not_by_the_copy_it_was_taken_from() {
+    let (_dir, store) = temp_store().await;
+    let day = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
+    let stale = |now: DateTime<Utc>| now - chrono::Duration::minutes(5);
+    let claim = |who: &'static str, at: &'static str| {
+        let store = store.clone();
+        async move {
+            let at = t(at);
+            store
+                .claim_reminder(&c("ops"), day, who, at, stale(at))
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(claim("a", "2025-03-03T09:00:00Z").await, Claim::Claimed);
+    // A's claim went stale (its post hung) and B took it over; A's post then fails for good.
+    assert_eq!(claim("b", "2025-03-03T09:06:00Z").await, Claim::Claimed);
+    store.release_reminder(&c("ops"), day, "a").await.unwrap();
+    // B's claim stands: a third copy may not post too.
+    assert_eq!(claim("c", "2025-03-03T09:07:00Z").await, Claim::Taken);
+    // B's own release frees it.
+    store.release_reminder(&c("ops"), day, "b").await.unwrap();
+    assert_eq!(claim("c", "2025-03-03T09:08:00Z").await, Claim::Claimed);
+}
+
+#[tokio::test]
 async fn a_database_from_a_newer_baton_is_refused_with_advice() {
     let (dir, store) = temp_store().await;
     store.close().await;

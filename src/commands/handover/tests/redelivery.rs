@@ -203,8 +203,13 @@ impl Store for Counting {
     ) -> Result<(), StoreError> {
         self.inner.mark_reminder_sent(c, date, now).await
     }
-    async fn release_reminder(&self, c: &ChannelId, date: NaiveDate) -> Result<(), StoreError> {
-        self.inner.release_reminder(c, date).await
+    async fn release_reminder(
+        &self,
+        c: &ChannelId,
+        date: NaiveDate,
+        claimant: &str,
+    ) -> Result<(), StoreError> {
+        self.inner.release_reminder(c, date, claimant).await
     }
 }
 
