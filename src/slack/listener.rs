@@ -61,7 +61,8 @@ fn unknown_command_reply(command: &str) -> Reply {
     ))
 }
 
-const APOLOGY: &str = "Sorry, Baton hit an internal error answering that. Please try again.";
+pub(super) const APOLOGY: &str =
+    "Sorry, Baton hit an internal error answering that. Please try again.";
 const STILL_WORKING: &str = "Still working on it; the answer will appear here shortly.";
 
 /// Counts commands in hand so shutdown can wait for them.

@@ -21,6 +21,7 @@
 use super::listener::{Commands, InFlightGuard};
 use super::web::{self, Client, Failure};
 use super::CommandHandler;
+use crate::commands::Reply;
 use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -122,10 +123,12 @@ impl<'de> Deserialize<'de> for Envelope {
     }
 }
 
-/// Just the envelope id of a frame that is otherwise unreadable.
+/// Just the envelope id (and type) of a frame that is otherwise unreadable.
 #[derive(Debug, Deserialize)]
 struct EnvelopeId {
     envelope_id: String,
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
 }
 
 /// An ack; a slash command's carries the reply as its payload.
@@ -403,8 +406,19 @@ impl<H: CommandHandler> Sockets<H> {
                 unreadable(&e, text.len());
                 // It will not read better next time: ack it, if it has an envelope id, so Slack
                 // does not redeliver it.
+                // A slash command's person would otherwise see nothing, or Slack's own timeout
+                // error: they get the apology an internal fault gets.
                 if let Ok(id) = serde_json::from_str::<EnvelopeId>(text) {
-                    send(acks, &Ack::bare(&id.envelope_id));
+                    let payload = (id.kind.as_deref() == Some("slash_commands")).then(|| {
+                        super::render::command_response(&Reply::private(super::listener::APOLOGY))
+                    });
+                    send(
+                        acks,
+                        &Ack {
+                            envelope_id: &id.envelope_id,
+                            payload,
+                        },
+                    );
                 }
                 return Frame::Other;
             }
