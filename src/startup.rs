@@ -287,7 +287,8 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
     let slack =
         crate::slack::SlackSettings::from_vars_or(|name| std::env::var(name).ok(), configured)?;
     let config = config?;
-    // Before the store: a refused config leaves no database behind.
+    // Before the store: a refused config leaves no database behind. (Tokens are only tried
+    // with Slack once the store is open, beside connecting; one Slack refuses closes it.)
     check_slack_admins(&config)?;
     let store = SqliteStore::open(&common.database).await?;
     tracing::info!(

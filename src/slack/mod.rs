@@ -200,7 +200,14 @@ pub async fn run(
     });
     // Connecting can take minutes while Slack rate-limits it: a stop meanwhile ends it cleanly.
     let app = tokio::select! {
-        app = SlackApp::connect(settings) => app?,
+        app = SlackApp::connect(settings) => match app {
+            Ok(app) => app,
+            // Tokens Slack refused, say: the database opened beside them is closed cleanly.
+            Err(e) => {
+                store.close().await;
+                return Err(e.into());
+            }
+        },
         _ = stopped.wait_for(|stopped| *stopped) => {
             tracing::info!("stopped before Baton had connected to Slack");
             store.close().await;

@@ -136,6 +136,11 @@ async fn failed_startup(slack: &FakeSlack, overrides: &[(&str, Option<&str>)]) -
     assert_eq!(slack.open_sockets(), 0);
     let last = stderr.lines().last().unwrap_or_default().to_owned();
     assert!(last.starts_with("baton: "), "{stderr}");
+    // A database opened before Slack refused is closed cleanly: its WAL checkpointed, empty.
+    let mut wal = baton.db_path().into_os_string();
+    wal.push("-wal");
+    let left = std::fs::metadata(&wal).map_or(0, |m| m.len());
+    assert_eq!(left, 0, "the database was not closed: {stderr}");
     last
 }
 
