@@ -63,11 +63,13 @@ fn unfinished(e: tokio::task::JoinError) -> StoreError {
 /// Why storage failed: an internal fault, never a user mistake.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the database at {path}: {reason} (check that the directory exists and is writable, or set DATABASE_URL)")]
+    /// `reason` is SQLite's, with what to do about it where that is known (see
+    /// `open::with_hint`).
+    #[error("cannot open the database at {path}: {reason}")]
     Open { path: String, reason: String },
     #[error(
         "the database at {path} was written by a newer Baton (it has migration {version}, which \
-         this version does not know): run the newer Baton, or point DATABASE_URL at another file"
+         this version does not know): run the newer Baton, or point --database (or DATABASE_URL) at another file"
     )]
     NewerSchema { path: String, version: i64 },
     #[error("cannot update the database schema at {path}: {source}")]
@@ -79,14 +81,14 @@ pub enum StoreError {
     #[error("`{0}` is not a database location: use a file path or a sqlite: URL")]
     BadUrl(String),
     #[error(
-        "there is no database at {0}: point DATABASE_URL at the file Baton records to (reports \
+        "there is no database at {0}: point --database (or DATABASE_URL) at the file Baton records to (reports \
          read a database, they never create one)"
     )]
     Missing(String),
     #[error("cannot read the database at {path}: {reason}")]
     OpenForReading { path: String, reason: String },
     #[error(
-        "{0} is not a Baton database (it has no record of Baton's schema): point DATABASE_URL at \
+        "{0} is not a Baton database (it has no record of Baton's schema): point --database (or DATABASE_URL) at \
          the file Baton records to"
     )]
     NotBaton(String),

@@ -37,6 +37,19 @@ pub(super) fn shown_url(url: &str) -> String {
     }
 }
 
+/// SQLite's reason a database did not open, with what to do about it where that is known.
+pub(super) fn with_hint(reason: String) -> String {
+    let hint = if reason.contains("unable to open database file") {
+        " (check that the directory exists and that the user Baton runs as may write to it and \
+         to the file, or point --database or DATABASE_URL elsewhere)"
+    } else if reason.contains("file is not a database") {
+        " (that file is not a SQLite database: point --database or DATABASE_URL at Baton's)"
+    } else {
+        ""
+    };
+    reason + hint
+}
+
 /// SQLite's own words for why a database did not open ("unable to open database file"), once.
 pub(super) fn open_reason(error: &sqlx::Error) -> String {
     match error {

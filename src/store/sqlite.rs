@@ -1,6 +1,8 @@
 //! [`SqliteStore`]: the store Baton runs on, and its [`Store`] verbs.
 
-use super::open::{connect_options, open_reason, owner_only, writing_connection, BUSY_TIMEOUT};
+use super::open::{
+    connect_options, open_reason, owner_only, with_hint, writing_connection, BUSY_TIMEOUT,
+};
 use super::pay_index::{self, Change, ReadSource};
 use super::read_only::read_names;
 use super::rows::*;
@@ -44,7 +46,7 @@ impl SqliteStore {
             .busy_timeout(BUSY_TIMEOUT);
         let open_error = |reason: String| StoreError::Open {
             path: path.clone(),
-            reason,
+            reason: with_hint(reason),
         };
         let mut setup = SqliteConnection::connect_with(&options)
             .await
@@ -64,6 +66,18 @@ impl SqliteStore {
             })?;
         let writing =
             writing_connection(options.get_filename()).map_err(|e| open_error(e.to_string()))?;
+        // SQLite opens a file it may only read read-only, without a word, though asked to
+        // write: every handover would then fail. Said now, with what to fix.
+        if writing
+            .is_readonly(rusqlite::DatabaseName::Main)
+            .map_err(|e| open_error(e.to_string()))?
+        {
+            return Err(open_error(
+                "the file is read-only for this user (Baton writes every handover to it): give \
+                 the user Baton runs as write access to it, and to its directory"
+                    .into(),
+            ));
+        }
         warm_writer(&writing).map_err(|e| match e {
             StoreError::Sqlite(sqlite) => open_error(sqlite.to_string()),
             other => open_error(other.to_string()),
