@@ -292,6 +292,8 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
     check_slack_admins(&config)?;
     let store = SqliteStore::open(&common.database).await?;
     tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        timezone = %config.timezone,
         config = %config
             .source
             .as_ref()

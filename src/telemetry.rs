@@ -14,12 +14,26 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-/// The filter `RUST_LOG` asks for, or `default` when it is unset or cannot be read.
-fn filter(rust_log: Option<&str>, default: &str) -> Targets {
-    rust_log
-        .and_then(|directives| Targets::from_str(directives).ok())
-        .or_else(|| Targets::from_str(default).ok())
-        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO))
+/// The filter `RUST_LOG` asks for, or `default` when it is unset, blank, or cannot be read; in
+/// the last case, also what to warn once logging is up.
+fn filter(rust_log: Option<&str>, default: &str) -> (Targets, Option<String>) {
+    let fallback = || {
+        Targets::from_str(default)
+            .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO))
+    };
+    match rust_log.map(str::trim).filter(|d| !d.is_empty()) {
+        None => (fallback(), None),
+        Some(directives) => match Targets::from_str(directives) {
+            Ok(targets) => (targets, None),
+            Err(e) => (
+                fallback(),
+                Some(format!(
+                    "RUST_LOG `{directives}` is not a log filter ({e}), so the default `{default}` \
+                     applies: write levels as `info` or `info,baton=debug`"
+                )),
+            ),
+        },
+    }
 }
 
 /// Whether to colour the log: on a terminal, unless `NO_COLOR` is set to anything but "".
@@ -32,15 +46,19 @@ pub fn init(default: &str) {
     let rust_log = std::env::var("RUST_LOG").ok();
     let no_color = std::env::var("NO_COLOR").ok();
     let ansi = colour(std::io::stderr().is_terminal(), no_color.as_deref());
+    let (targets, unreadable) = filter(rust_log.as_deref(), default);
+    // Each line names its module (`baton::slack::socket`): the names `RUST_LOG` takes.
     let _ = tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
                 .with_writer(std::io::stderr)
-                .with_ansi(ansi)
-                .with_target(false),
+                .with_ansi(ansi),
         )
-        .with(filter(rust_log.as_deref(), default))
+        .with(targets)
         .try_init();
+    if let Some(warning) = unreadable {
+        tracing::warn!("{warning}");
+    }
 }
 
 #[cfg(test)]
@@ -67,21 +85,29 @@ mod tests {
 
     #[test]
     fn rust_log_directives_set_levels_per_target() {
-        let f = filter(Some("warn,baton=debug"), "info");
+        let (f, warning) = filter(Some("warn,baton=debug"), "info");
+        assert_eq!(warning, None);
         assert!(f.would_enable("baton::slack", &tracing::Level::DEBUG));
         assert!(!f.would_enable("sqlx::query", &tracing::Level::INFO));
         assert!(f.would_enable("sqlx::query", &tracing::Level::WARN));
     }
 
     #[test]
-    fn an_unset_or_unreadable_rust_log_falls_back_to_the_default() {
-        for rust_log in [None, Some("baton=loud")] {
-            let f = filter(rust_log, "info,sqlx=warn");
+    fn an_unset_blank_or_unreadable_rust_log_falls_back_to_the_default() {
+        // (RUST_LOG, warned)
+        for (rust_log, warned) in [
+            (None, false),
+            (Some(""), false),
+            (Some("  "), false),
+            (Some("baton=loud"), true),
+        ] {
+            let (f, warning) = filter(rust_log, "info,sqlx=warn");
             assert_eq!(f.default_level(), Some(LevelFilter::INFO), "{rust_log:?}");
             assert!(
                 !f.would_enable("sqlx::query", &tracing::Level::INFO),
                 "{rust_log:?}"
             );
+            assert_eq!(warning.is_some(), warned, "{rust_log:?}: {warning:?}");
         }
     }
 }
