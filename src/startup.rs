@@ -20,23 +20,31 @@ pub struct Common {
     /// A blank `BATON_CONFIG` (as env files often leave it) counts as unset.
     #[arg(long, global = true, env = "BATON_CONFIG", value_name = "FILE", value_parser = clap::builder::ValueParser::os_string())]
     pub config: Option<std::ffi::OsString>,
-    /// The SQLite database: a file path or a sqlite: URL. `run` and `console` create it if
-    /// missing; `pay-report` only reads one that exists.
+    /// The SQLite database: a file path or a sqlite: URL. Default: ./baton.db for `run` and
+    /// `pay-report`, ./baton-console.db for `console`. `run` and `console` create it if missing;
+    /// `pay-report` only reads one that exists.
     #[arg(
         long = "database",
         global = true,
         env = "DATABASE_URL",
-        default_value = "baton.db",
         value_name = "URL"
     )]
-    pub database: String,
+    pub database: Option<String>,
 }
 
-/// Reads the config and opens the store: the start of every subcommand.
-pub async fn open(common: &Common) -> anyhow::Result<(Config, SqliteStore)> {
-    let config = load_config(common)?;
-    let store = SqliteStore::open(&common.database).await?;
-    Ok((config, store))
+/// The bot's database, unless `--database` or `DATABASE_URL` says otherwise.
+pub const BOT_DATABASE: &str = "baton.db";
+/// The console's own, unless `--database` or `DATABASE_URL` says otherwise: the console started
+/// in the bot's directory must not work on its database by accident. Its `:remind` would claim
+/// the day's real reminders (so Slack never got them), a handover at a pretend time later than
+/// now would hold up every real one in that channel, and its people would be in the payroll.
+pub const CONSOLE_DATABASE: &str = "baton-console.db";
+
+impl Common {
+    /// The database asked for, or `default`.
+    fn database_or<'a>(&'a self, default: &'a str) -> &'a str {
+        self.database.as_deref().unwrap_or(default)
+    }
 }
 
 fn load_config(common: &Common) -> anyhow::Result<Config> {
@@ -80,7 +88,8 @@ fn parse_channel(raw: &str) -> Result<ChannelId, String> {
 
 /// `baton console`.
 pub async fn run_console(common: &Common, args: ConsoleArgs) -> anyhow::Result<()> {
-    let (config, store) = open(common).await?;
+    let config = load_config(common)?;
+    let store = SqliteStore::open(common.database_or(CONSOLE_DATABASE)).await?;
     let directory = ConsoleDirectory::default();
     let settings = engine_settings(&config, std::slice::from_ref(&args.user));
     let session = Session {
@@ -186,7 +195,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
         }
         None => Utc::now(),
     };
-    let store = ReadOnlyStore::open(&common.database).await?;
+    let store = ReadOnlyStore::open(common.database_or(BOT_DATABASE)).await?;
     let (start, end) = args.month.bounds(config.timezone);
     // Every channel, even for one: a channel's amount is its share of each engineer's total
     // (rounded once, split by largest remainder), so that per-channel exports add up to what is
@@ -290,7 +299,7 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
     // Before the store: a refused config leaves no database behind. (Tokens are only tried
     // with Slack once the store is open, beside connecting; one Slack refuses closes it.)
     check_slack_admins(&config)?;
-    let store = SqliteStore::open(&common.database).await?;
+    let store = SqliteStore::open(common.database_or(BOT_DATABASE)).await?;
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
         timezone = %config.timezone,

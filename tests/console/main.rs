@@ -112,6 +112,36 @@ fn replies(stdout: &str) -> Vec<String> {
 }
 
 #[test]
+fn the_console_keeps_a_database_of_its_own_beside_the_bots_unless_told_otherwise() {
+    let ws = Workspace::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_baton"))
+        .arg("console")
+        .env_remove("DATABASE_URL")
+        .env_remove("BATON_CONFIG")
+        .current_dir(ws.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start baton console");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"/handover @bob\n")
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("baton console finishes");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Started where the bot runs, it records nothing in the bot's `baton.db`.
+    assert!(ws.path().join("baton-console.db").exists());
+    assert!(!ws.path().join("baton.db").exists());
+}
+
+#[test]
 fn a_new_channel_has_nobody_on_call_and_says_how_to_start() {
     let ws = Workspace::new();
     let out = ws.run(&["/handover"]);
