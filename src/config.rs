@@ -59,6 +59,7 @@ struct RawReminders {
     time: Option<String>,
     days: Option<Vec<String>>,
     handover_day: Option<String>,
+    on_bank_holidays: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -190,9 +191,7 @@ fn parse_reminders(
     raw: RawReminders,
     holidays: &HolidayCalendar,
 ) -> Result<Option<ReminderSettings>, (&'static str, String)> {
-    if raw.enabled == Some(false) {
-        return Ok(None);
-    }
+    // A disabled section is still read: a mistake in it shows now, not the day it is enabled.
     let time = match raw.time.as_deref() {
         None => NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
         Some(t) => NaiveTime::parse_from_str(t, "%H:%M:%S")
@@ -234,11 +233,18 @@ fn parse_reminders(
         .as_deref()
         .map(|d| day("reminders.handover_day", d))
         .transpose()?;
+    if raw.enabled == Some(false) {
+        return Ok(None);
+    }
     Ok(Some(ReminderSettings {
         time,
         days,
         handover_day,
-        holidays: holidays.clone(),
+        // A team that wants its reminder every day it names, bank holidays or not.
+        holidays: match raw.on_bank_holidays {
+            Some(true) => HolidayCalendar::empty(),
+            _ => holidays.clone(),
+        },
     }))
 }
 
@@ -277,6 +283,24 @@ mod tests {
         assert!(c.admins.is_empty());
         assert!(c.reminders.is_none());
         assert_eq!(c.slack.connections, 2);
+    }
+
+    #[test]
+    fn reminders_skip_bank_holidays_unless_asked_to_post_on_them() {
+        let christmas = chrono::NaiveDate::from_ymd_opt(2025, 12, 25).unwrap();
+        let r = |toml: &str| Config::parse(toml, None).unwrap().reminders.unwrap();
+        assert!(!r("[reminders]\n").posts_on(christmas));
+        assert!(r("[reminders]\non_bank_holidays = true\n").posts_on(christmas));
+        // The company's extra days are holidays too.
+        let eve = chrono::NaiveDate::from_ymd_opt(2025, 12, 24).unwrap();
+        assert!(!r("[pay]\nextra_holidays = [\"2025-12-24\"]\n[reminders]\n").posts_on(eve));
+    }
+
+    #[test]
+    fn a_disabled_reminders_section_is_still_checked() {
+        let e =
+            Config::parse("[reminders]\nenabled = false\ntime = \"25:00\"\n", None).unwrap_err();
+        assert!(e.to_string().contains("reminders.time"), "{e}");
     }
 
     #[test]

@@ -324,7 +324,15 @@ async fn remind_channel<S: Store, P: Poster, C: Fn() -> DateTime<Utc> + Send + S
                 rechecked = true;
                 STALE_AFTER + Duration::from_secs(30)
             }
-            Ok(Delivery::Taken) => return,
+            Ok(Delivery::Taken) => {
+                // Said, so a reminder that never appears in Slack can be traced: a console on
+                // this database, or another Baton, claimed it.
+                tracing::info!(
+                    "the daily reminder was claimed by another Baton or a console on this \
+                     database; not posting it"
+                );
+                return;
+            }
             Ok(Delivery::Failed(reason)) => {
                 let Some(&wait) = RETRY_DELAYS.get(failures) else {
                     tracing::error!(%reason, "gave up on today's reminder after repeated failures");

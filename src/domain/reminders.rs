@@ -127,10 +127,14 @@ pub fn reminder_at(settings: &ReminderSettings, tz: Tz, date: NaiveDate) -> Opti
         .then(|| first_instant_at_or_after(date.and_time(settings.time), tz))
 }
 
+/// How late a reminder is still posted by a Baton that was not running at its time: a morning
+/// post at lunchtime still helps; at 22:00 it would only ping people.
+pub const LATE_AT_MOST: Duration = Duration::hours(4);
+
 /// Decides what is due at `now`. `last_checked` is the previous instant this was asked (`None` at
-/// startup): a reminder whose time fell in `(last_checked, now]` is due, and at startup any
-/// reminder of today whose time has passed is due (the store knows whether it was posted). Either
-/// way only today's reminder, never yesterday's.
+/// startup): a reminder whose time fell in `(last_checked, now]` is due, and at startup a
+/// reminder of today whose time passed at most [`LATE_AT_MOST`] ago (the store knows whether it
+/// was posted). Either way only today's reminder, never yesterday's.
 pub fn decide(
     settings: &ReminderSettings,
     tz: Tz,
@@ -145,7 +149,7 @@ pub fn decide(
         .find(|&date| {
             reminder_at(settings, tz, date).is_some_and(|at| {
                 at <= now
-                    && last_checked.is_none_or(|last| at > last)
+                    && last_checked.map_or(now - at <= LATE_AT_MOST, |last| at > last)
                     && at.with_timezone(&tz).date_naive() == today
             })
         });
@@ -372,7 +376,7 @@ mod tests {
             Option<&'static str>,
             Option<&'static str>,
         );
-        let cases: [Case; 17] = [
+        let cases: [Case; 19] = [
             (
                 "a second before 09:00 on spring-forward day: wake at 09:00 BST",
                 "09:00",
@@ -455,12 +459,30 @@ mod tests {
                 Some("2025-06-03T08:00:00Z"),
             ),
             (
-                "a restart just before midnight still makes it due",
+                "a restart four hours after the time still makes it due",
+                "09:00",
+                WEEKDAYS,
+                None,
+                "2025-06-02T12:00:00Z",
+                Some("2025-06-02"),
+                Some("2025-06-03T08:00:00Z"),
+            ),
+            (
+                "a restart later than that does not: a morning post at night only pings people",
+                "09:00",
+                WEEKDAYS,
+                None,
+                "2025-06-02T12:00:01Z",
+                None,
+                Some("2025-06-03T08:00:00Z"),
+            ),
+            (
+                "nor one just before midnight",
                 "09:00",
                 WEEKDAYS,
                 None,
                 "2025-06-02T22:59:59Z",
-                Some("2025-06-02"),
+                None,
                 Some("2025-06-03T08:00:00Z"),
             ),
             (

@@ -36,11 +36,7 @@ async fn due_reminder(dir: &std::path::Path) -> (String, String) {
         .unwrap();
     store.close().await;
     let config = dir.join("baton.toml");
-    std::fs::write(
-        &config,
-        "[reminders]\ntime = \"00:00\"\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]\n",
-    )
-    .unwrap();
+    std::fs::write(&config, super::support::reminders_due_now()).unwrap();
     (
         super::database_url(&db),
         config.to_string_lossy().into_owned(),

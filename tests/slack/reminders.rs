@@ -24,8 +24,8 @@ async fn wait_for_log(baton: &Baton, needle: &str, count: usize) {
 async fn each_channel_with_someone_on_call_gets_one_reminder_even_across_a_restart() {
     let slack = workspace().await;
     let dir = tempfile::tempdir().expect("temp dir");
-    // First without reminders, to record the handovers; then with one every day at midnight,
-    // so due the moment Baton starts, whatever the time and day the test runs.
+    // First without reminders, to record the handovers; then with one due the moment Baton
+    // starts.
     let quiet = dir.path().join("quiet.toml");
     let due = dir.path().join("due.toml");
     std::fs::write(
@@ -36,7 +36,8 @@ async fn each_channel_with_someone_on_call_gets_one_reminder_even_across_a_resta
     std::fs::write(
         &due,
         format!(
-            "admins = [\"{ALICE}\"]\n[reminders]\ntime = \"00:00\"\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]\n"
+            "admins = [\"{ALICE}\"]\n{}",
+            super::support::reminders_due_now()
         ),
     )
     .expect("write config");
