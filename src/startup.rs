@@ -296,6 +296,16 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
     let slack =
         crate::slack::SlackSettings::from_vars_or(|name| std::env::var(name).ok(), configured)?;
     let config = config?;
+    // Defaults are for trying Baton; a bot without a config has no admins (so no rota can
+    // start), no rates and no reminders, and is most likely one started in the wrong directory
+    // or with its config not mounted, about to create an empty database there.
+    if config.source.is_none() {
+        anyhow::bail!(
+            "no config file: `baton run` needs one (its admins, rates and reminders). Copy \
+             baton.example.toml to baton.toml in the directory Baton runs in, or pass --config \
+             FILE (or set BATON_CONFIG)"
+        );
+    }
     // Before the store: a refused config leaves no database behind. (Tokens are only tried
     // with Slack once the store is open, beside connecting; one Slack refuses closes it.)
     check_slack_admins(&config)?;

@@ -156,3 +156,28 @@ async fn an_invalid_config_file_names_the_file_and_the_key() {
     assert!(line.contains("nowhere.toml"), "{line}");
     assert!(slack.api_calls().is_empty(), "nothing reached Slack");
 }
+
+#[tokio::test]
+async fn a_bot_started_without_a_config_file_refuses_rather_than_run_with_no_admins() {
+    let slack = workspace().await;
+    // Started in a directory with no baton.toml (the wrong working directory, or a config not
+    // mounted), and no --config.
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_baton"))
+        .arg("run")
+        .current_dir(dir.path())
+        .env_remove("BATON_CONFIG")
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .env("SLACK_APP_TOKEN", slack.app_token())
+        .env("SLACK_BOT_TOKEN", slack.bot_token())
+        .env("SLACK_API_URL", slack.api_url())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("baton: no config file"), "{stderr}");
+    assert!(!dir.path().join("baton.db").exists(), "no database created");
+    assert!(slack.api_calls().is_empty(), "nothing reached Slack");
+}
