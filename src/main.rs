@@ -1,6 +1,7 @@
-//! `baton`: run the Slack bot, try it in a local console, or export a month for payroll.
+//! `baton`: run the Slack bot, try it in a local console, export a month for payroll, or back up
+//! the database.
 
-use baton::startup::{self, Common, ConsoleArgs, PayReportArgs};
+use baton::startup::{self, BackupArgs, Common, ConsoleArgs, PayReportArgs};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ enum Command {
     Console(ConsoleArgs),
     /// Print a month of on-call pay for payroll (CSV) or for people (table).
     PayReport(PayReportArgs),
+    /// Copy the database to a new file, safely while Baton runs.
+    Backup(BackupArgs),
 }
 
 #[tokio::main]
@@ -42,6 +45,10 @@ async fn main() -> ExitCode {
         Command::PayReport(args) => {
             baton::telemetry::init("warn");
             startup::run_pay_report(&cli.common, args).await
+        }
+        Command::Backup(args) => {
+            baton::telemetry::init("warn");
+            startup::run_backup(&cli.common, args).await
         }
     };
     match result {

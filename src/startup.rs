@@ -394,3 +394,25 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'stat
         }
     }
 }
+
+/// `baton backup` options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BackupArgs {
+    /// The copy to write: a new file (an existing one is never overwritten).
+    #[arg(long, value_name = "FILE")]
+    pub to: PathBuf,
+}
+
+/// `baton backup`: a consistent copy of the database in one file, taken while Baton runs. It
+/// opens the database as the reports do, read-only, so it never changes it.
+pub async fn run_backup(common: &Common, args: BackupArgs) -> anyhow::Result<()> {
+    let database = common.database_or(BOT_DATABASE);
+    let store = crate::store::ReadOnlyStore::open(database).await?;
+    let handovers = store.back_up_to(&args.to).await?;
+    eprintln!(
+        "Backed up {database} to {} ({handovers} handovers). To restore: stop Baton, delete \
+         the database's -wal and -shm files, copy the backup over the database, start Baton.",
+        args.to.display()
+    );
+    Ok(())
+}

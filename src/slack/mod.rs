@@ -135,6 +135,7 @@ impl SlackApp {
                 .map_err(|e| anyhow::anyhow!("cannot set up TLS for Socket Mode: {e}"))?,
             listening: AtomicBool::new(false),
             fatal: fatal_tx,
+            connections: self.settings.connections,
         });
         let slots: Vec<_> = (0..self.settings.connections)
             .map(|slot| tokio::spawn(sockets.clone().keep_connected(slot)))

@@ -156,6 +156,8 @@ const PONG_LIMIT: Duration = Duration::from_secs(30);
 const RETRY_AT_MOST: Duration = Duration::from_secs(10);
 /// Limit on `apps.connections.open` plus the WebSocket handshake.
 const CONNECT_LIMIT: Duration = Duration::from_secs(10);
+/// How long a slot may fail to open a socket before that is logged as an error, once per outage.
+const DOWN_IS_AN_ERROR: Duration = Duration::from_secs(300);
 /// How long a socket Slack asked to replace may still deliver envelopes before Baton closes it.
 pub(crate) const OLD_SOCKET_GRACE: Duration = Duration::from_secs(30);
 
@@ -174,6 +176,8 @@ pub(crate) struct Sockets<H> {
     pub(crate) listening: AtomicBool,
     /// Why Baton must stop, when a slot finds it can never connect again.
     pub(crate) fatal: mpsc::Sender<String>,
+    /// How many sockets this Baton keeps open.
+    pub(crate) connections: u32,
 }
 
 impl<H: CommandHandler> Sockets<H> {
@@ -184,6 +188,10 @@ impl<H: CommandHandler> Sockets<H> {
         // After a slot's first socket, each new one is worth a line at info: after a warning
         // that a socket broke or could not open, it is the sign that Baton listens again.
         let mut opened_before = false;
+        // When this slot last had a socket, if it has none now; and whether that outage was
+        // reported as an error yet.
+        let mut down_since: Option<Instant> = None;
+        let mut reported = false;
         loop {
             if *stop.borrow() != Phase::Running {
                 return;
@@ -227,6 +235,7 @@ impl<H: CommandHandler> Sockets<H> {
             }) = failure
             else {
                 failures = 0;
+                (down_since, reported) = (None, false);
                 continue;
             };
             if let Some(code) = token_refused {
@@ -253,6 +262,19 @@ impl<H: CommandHandler> Sockets<H> {
                 retry_in_ms = wait.as_millis() as u64,
                 "cannot open a Socket Mode connection"
             );
+            // A warning every few seconds pages nobody; a Baton deaf for minutes should.
+            let down = down_since.get_or_insert_with(Instant::now).elapsed();
+            if down >= DOWN_IS_AN_ERROR && !reported {
+                reported = true;
+                tracing::error!(
+                    slot,
+                    reason,
+                    down_s = down.as_secs(),
+                    failed_attempts = failures,
+                    "no Socket Mode connection for minutes: slash commands on this connection \
+                     go unanswered until Slack can be reached again (Baton keeps trying)"
+                );
+            }
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = stopped(&mut stop) => return,
@@ -437,6 +459,18 @@ impl<H: CommandHandler> Sockets<H> {
                         open_at_slack = num_connections,
                         "listening for slash commands over Socket Mode"
                     );
+                    // At the first greeting this Baton has at most `connections` open: more at
+                    // Slack are another process's, which gets a share of the commands.
+                    if let Some(open) = num_connections.filter(|&n| n > self.connections) {
+                        tracing::warn!(
+                            open_at_slack = open,
+                            opened_here = self.connections,
+                            "Slack counts more Socket Mode connections for this app than this \
+                             Baton opens: another Baton (or one that has just stopped) is using \
+                             the same app token, and Slack splits commands between them, each \
+                             recording its share in its own database. Run one Baton per Slack app"
+                        );
+                    }
                 }
                 Frame::Hello
             }

@@ -105,6 +105,25 @@ pub(crate) enum Failure {
     Refused(String),
 }
 
+/// An error and its sources on one line ("client error (Connect): dns error: …"), repeats left
+/// out, at most 300 characters.
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(e) = next {
+        let part = e.to_string().replace(['\n', '\r'], " ");
+        if !parts.iter().any(|p| p.contains(&part)) {
+            parts.push(part);
+        }
+        next = e.source();
+    }
+    let line = parts.join(": ");
+    match line.char_indices().nth(300) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
+}
+
 impl Failure {
     pub(crate) fn of(err: &SlackClientError) -> Self {
         match err {
@@ -115,9 +134,13 @@ impl Failure {
             SlackClientError::HttpError(e) => {
                 Self::Refused(format!("HTTP {}", e.status_code.as_u16()))
             }
-            SlackClientError::HttpProtocolError(_) | SlackClientError::EndOfStream(_) => {
-                Self::Transient("connection failed".to_owned())
-            }
+            // Why: DNS, a refused connection, TLS. A connection-level error holds no response
+            // body, and the request's token is in a header no error shows.
+            SlackClientError::HttpProtocolError(e) => Self::Transient(match &e.cause {
+                Some(cause) => format!("connection failed: {}", causes(cause.as_ref())),
+                None => "connection failed".to_owned(),
+            }),
+            SlackClientError::EndOfStream(_) => Self::Transient("connection failed".to_owned()),
             SlackClientError::ApiError(e) => match e.code.as_str() {
                 "ratelimited" => Self::RateLimited(None),
                 "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {

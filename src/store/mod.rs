@@ -98,6 +98,8 @@ pub enum StoreError {
          then run the report again"
     )]
     OlderSchema { path: String, version: i64 },
+    #[error("cannot back up to {path}: {reason} (give a new file in a directory you may write)")]
+    Backup { path: String, reason: String },
     #[error("database error")]
     Database(#[from] sqlx::Error),
     #[error("database error")]

@@ -88,6 +88,42 @@ impl ReadOnlyStore {
         self.pay.answer(start, end, scope).await
     }
 
+    /// Writes a copy of the database to `to`, a new file readable by its owner only: one
+    /// consistent snapshot (SQLite's `VACUUM INTO`, in one read transaction), taken while Baton
+    /// goes on writing, and whole in one file, with no `-wal` beside it. Returns how many
+    /// handovers it holds.
+    pub async fn back_up_to(&self, to: &std::path::Path) -> Result<u64, StoreError> {
+        let target = to.display().to_string();
+        let cannot = |reason: String| StoreError::Backup {
+            path: target.clone(),
+            reason,
+        };
+        // Created empty first, for its permissions (SQLite would give it the umask's); an
+        // existing file is never overwritten.
+        let mut create = std::fs::OpenOptions::new();
+        create.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+        create.open(to).map_err(|e| cannot(e.to_string()))?;
+        let (source, copy_at) = (self.source.clone(), to.to_path_buf());
+        let copied = tokio::task::spawn_blocking(move || -> rusqlite::Result<u64> {
+            let conn = source.connect()?;
+            conn.execute("VACUUM INTO ?1", [copy_at.to_string_lossy().as_ref()])?;
+            let copy = rusqlite::Connection::open_with_flags(
+                &copy_at,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )?;
+            copy.query_row("SELECT count(*) FROM handovers", [], |r| r.get(0))
+        })
+        .await
+        .map_err(super::unfinished)?;
+        copied.map_err(|e| {
+            // Half a copy is no backup.
+            let _ = std::fs::remove_file(to);
+            cannot(e.to_string())
+        })
+    }
+
     /// The names last seen for `users`, as [`Store::names`](super::Store::names) gives them.
     pub async fn names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
         read_names(&self.source, users).await

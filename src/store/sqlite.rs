@@ -51,6 +51,12 @@ impl SqliteStore {
         let mut setup = SqliteConnection::connect_with(&options)
             .await
             .map_err(|e| open_error(open_reason(&e)))?;
+        // A new database has no table of migrations yet: none applied.
+        let before: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&mut setup)
+                .await
+                .unwrap_or_default();
         MIGRATOR
             .run(&mut setup)
             .await
@@ -64,6 +70,26 @@ impl SqliteStore {
                     source,
                 },
             })?;
+        // An upgrade changes the file for good (an older Baton then refuses it): said once per
+        // migration, so the log shows when. A new database's are one line.
+        let applied: Vec<_> = MIGRATOR
+            .iter()
+            .filter(|m| !before.contains(&m.version))
+            .collect();
+        match (before.is_empty(), applied.as_slice()) {
+            (_, []) => {}
+            (true, _) => tracing::info!(database = %path, "created a new database"),
+            (false, applied) => {
+                for m in applied {
+                    tracing::info!(
+                        database = %path,
+                        version = m.version,
+                        migration = %m.description,
+                        "upgraded the database"
+                    );
+                }
+            }
+        }
         let writing =
             writing_connection(options.get_filename()).map_err(|e| open_error(e.to_string()))?;
         // SQLite opens a file it may only read read-only, without a word, though asked to

@@ -709,3 +709,50 @@ async fn an_end_of_standby_is_stored_as_nobody_on_call_and_pays_nobody() {
     assert!(store.channels_on_call().await.unwrap().is_empty());
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_backup_taken_while_baton_writes_holds_every_committed_handover_in_one_file() {
+    let (dir, store) = temp_store().await;
+    for day in 1..=5 {
+        record(&store, "C1", "U1", &format!("2025-03-0{day}T09:00:00Z")).await;
+    }
+    // Baton is still running: its writer holds the database open, the newest rows in the WAL.
+    let reader = ReadOnlyStore::open(dir.path().join("t.db").to_str().unwrap())
+        .await
+        .unwrap();
+    let copy = dir.path().join("copy.db");
+    assert_eq!(reader.back_up_to(&copy).await.unwrap(), 5);
+    record(&store, "C1", "U2", "2025-03-06T09:00:00Z").await;
+    // The copy alone, without a -wal beside it, is whole, and a Baton database.
+    assert!(!dir.path().join("copy.db-wal").exists());
+    let backup = ReadOnlyStore::open(copy.to_str().unwrap()).await.unwrap();
+    let rows = backup
+        .pay_history(
+            t("2025-03-01T00:00:00Z"),
+            t("2025-04-01T00:00:00Z"),
+            PayScope::All,
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows[0].handovers.len(), 5);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // An existing file is never overwritten.
+    let again = reader.back_up_to(&copy).await.unwrap_err();
+    assert!(matches!(again, StoreError::Backup { .. }), "{again}");
+    let backup = ReadOnlyStore::open(copy.to_str().unwrap()).await.unwrap();
+    let rows = backup
+        .pay_history(
+            t("2025-03-01T00:00:00Z"),
+            t("2025-04-01T00:00:00Z"),
+            PayScope::All,
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows[0].handovers.len(), 5);
+    store.close().await;
+}

@@ -1127,3 +1127,61 @@ fn next_and_rota_refusals_say_why_and_change_nothing() {
     );
     assert!(r[5].contains("@bob is on call here since"), "{out}");
 }
+
+#[test]
+fn baton_backup_writes_a_copy_the_reports_read_alike_and_never_overwrites_one() {
+    let ws = Workspace::with_config(
+        "[pay]\nweekday = \"50.00\"\nweekend = \"75.00\"\nbank_holiday = \"100.00\"\n",
+    );
+    ws.run(&[
+        ":now 2025-03-03 09:00",
+        "/handover @bob",
+        ":now 2025-03-10 09:00",
+        "/handover @carol",
+    ]);
+    let backup = |to: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_baton"))
+            .args(["backup", "--to"])
+            .arg(to)
+            .env("DATABASE_URL", ws.db())
+            .current_dir(ws.path())
+            .output()
+            .expect("run baton backup")
+    };
+    let copy = ws.path().join("copy.db");
+    let out = backup(&copy);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("(2 handovers)") && said.contains("To restore"),
+        "{said}"
+    );
+    // The copy reads as the database does.
+    let month = ["--month", "2025-03"];
+    let original = ws.report(&month);
+    let restored = {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton"));
+        cmd.arg("pay-report")
+            .args(month)
+            .arg("--config")
+            .arg(ws.config.as_ref().expect("config"))
+            .env("DATABASE_URL", &copy)
+            .current_dir(ws.path());
+        let out = cmd.output().expect("run baton pay-report");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(restored, original);
+    assert!(original.contains("bob"), "{original}");
+    // A second backup to the same file is refused, and the first is left as it was.
+    let before = std::fs::read(&copy).unwrap();
+    let out = backup(&copy);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.starts_with("baton: cannot back up to"), "{said}");
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
+}

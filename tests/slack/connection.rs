@@ -22,6 +22,29 @@ async fn baton_opens_two_socket_mode_connections_at_once() {
 }
 
 #[tokio::test]
+async fn a_second_baton_on_the_same_app_token_is_warned_about() {
+    let slack = workspace().await;
+    let first = Baton::start(&slack);
+    slack
+        .wait_for_connections(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", first.stderr()));
+    let second = Baton::start(&slack);
+    let warning = "another Baton (or one that has just stopped) is using the same app token";
+    let deadline = std::time::Instant::now() + WAIT;
+    while !second.stderr().contains(warning) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no warning: {}",
+            second.stderr()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The first, alone when it started, said nothing of the kind.
+    assert!(!first.stderr().contains(warning), "{}", first.stderr());
+}
+
+#[tokio::test]
 async fn a_log_written_to_a_pipe_or_file_is_plain_text() {
     let slack = workspace().await;
     let baton = Baton::start(&slack);
@@ -42,6 +65,8 @@ async fn a_log_written_to_a_pipe_or_file_is_plain_text() {
         "{log}"
     );
     assert!(log.contains("admins=1"), "{log}");
+    // A first start says it made the database (an upgrade names each migration it applied).
+    assert!(log.contains("created a new database"), "{log}");
     // Colour codes belong on a terminal; in a log file or journald they are noise.
     assert!(!log.contains('\u{1b}'), "{log:?}");
 }
@@ -189,6 +214,20 @@ async fn an_unreachable_slack_is_reported_in_one_line() {
     assert!(
         line.contains("cannot reach Slack") && line.contains("503"),
         "{line}"
+    );
+}
+
+#[tokio::test]
+async fn a_slack_that_cannot_be_connected_to_is_reported_with_why() {
+    let slack = workspace().await;
+    // A port nothing listens on: the connection is refused.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/api", closed.local_addr().unwrap());
+    drop(closed);
+    let line = failed_startup(&slack, &[("SLACK_API_URL", Some(&url))]).await;
+    assert!(
+        line.contains("cannot reach Slack") && line.to_lowercase().contains("refused"),
+        "the cause is kept: {line}"
     );
 }
 
