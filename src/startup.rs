@@ -384,6 +384,17 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'stat
                     _ = int.recv() => {}
                     _ = term.recv() => {}
                 }
+                // A second signal while stopping (Ctrl-C again, a supervisor's second TERM)
+                // stops at once: committed handovers are safe in the WAL, and anything still
+                // in hand was never confirmed to anyone.
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                    }
+                    tracing::warn!("a second stop signal: stopping at once");
+                    std::process::exit(130);
+                });
             }
             (Ok(mut one), Err(_)) | (Err(_), Ok(mut one)) => {
                 one.recv().await;

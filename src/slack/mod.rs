@@ -237,6 +237,21 @@ pub async fn run(
             tracing::error!(error = %e, "the reminder scheduler stopped abnormally");
         }
     }
-    store.close().await;
+    // Bounded, so that a stop fits the 10 s a supervisor gives (commands 3 s, reminders 5 s,
+    // at once): a write queued behind another process's lock could otherwise hold it up for
+    // its busy timeout, and the next one for as long again. What is committed is safe in the
+    // WAL; a write still waiting was never confirmed to anyone.
+    if tokio::time::timeout(CLOSE_AT_MOST, store.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "the database was still busy at shutdown; stopping without waiting for it (every \
+             confirmed handover is committed)"
+        );
+    }
     served
 }
+
+/// How long a stop waits for the database's last writes and checkpoint.
+const CLOSE_AT_MOST: std::time::Duration = std::time::Duration::from_secs(3);

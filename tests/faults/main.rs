@@ -9,6 +9,8 @@
 //! - `slack_api`: `chat.postMessage` failing (429s, 500s) while slash commands keep being acked.
 //! - `garbage`: malformed envelopes mixed into real traffic are logged, skipped and harmless.
 //! - `startup`: each way of starting wrongly is one line on stderr, a non-zero exit, no panic.
+//! - `shutdown`: a stop with the database locked by another process still ends within 10 s, and
+//!   a second signal ends it at once.
 //!
 //! Reconnection after a quiet `disconnect` or dropped socket, 429/5xx retries of the poster in
 //! isolation, and the basic garbage frames are in `tests/slack`; these tests build on them.
@@ -19,6 +21,7 @@ mod support;
 
 mod crash;
 mod garbage;
+mod shutdown;
 mod slack_api;
 mod sockets;
 mod startup;
