@@ -218,6 +218,19 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     let users: Vec<UserId> = statements.iter().map(|s| s.user.clone()).collect();
     let names = store.names(&users).await?;
     crate::commands::oncall_pay::warn_uncovered(&statements);
+    // Which config, and which rates, the figures come from: a stale copy of the config gives
+    // a different payroll with nothing in the CSV to show it.
+    eprintln!(
+        "Config: {}. {}",
+        config.source.as_ref().map_or_else(
+            || "none, built-in defaults".to_owned(),
+            |p| std::fs::canonicalize(p)
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string()
+        ),
+        crate::commands::oncall_pay::rates_note(&config.pay, args.month)
+    );
     if args.format == report::Format::Csv {
         // The table says "to date" itself; the CSV's header is fixed, so the log says it.
         match args.month.progress(config.pay.timezone, now) {
@@ -272,9 +285,21 @@ fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => std::path::Path::new("."),
     };
+    // The temporary file's name means nothing to whoever asked for `path`: the error says why,
+    // and the caller names `path`.
     let mut file = tempfile::Builder::new()
         .prefix(".baton-report-")
-        .tempfile_in(dir)?;
+        .tempfile_in(dir)
+        .map_err(|e| {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "its directory does not exist".to_owned(),
+                std::io::ErrorKind::PermissionDenied => {
+                    "this user may not write to its directory".to_owned()
+                }
+                kind => kind.to_string(),
+            };
+            std::io::Error::new(e.kind(), why)
+        })?;
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;

@@ -307,15 +307,12 @@ pub(crate) fn period_label(month: YearMonth, policy: &PayPolicy, now: DateTime<U
     }
 }
 
-/// The rates `month` is paid at; which month, when the config changes rates over time.
+/// The rates `month` is paid at, naming the month (rates may change from one to the next).
 pub(crate) fn rates_note(policy: &PayPolicy, month: YearMonth) -> String {
-    let when = match policy.rate_changes.is_empty() {
-        true => String::new(),
-        false => format!(" in {}", month.long_name()),
-    };
     match policy.rates_for(month) {
         Some(r) => format!(
-            "Rates per full day on call{when}: {} weekday, {} weekend, {} bank holiday. Part days are paid pro rata to the second.",
+            "Rates per full day on call in {}: {} weekday, {} weekend, {} bank holiday. Part days are paid pro rata to the second.",
+            month.long_name(),
             r.weekday, r.weekend, r.bank_holiday
         ),
         None => "Pay rates are not configured, so this shows days on call only. An admin can set them \

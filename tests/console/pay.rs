@@ -260,6 +260,26 @@ fn a_report_that_cannot_be_written_names_the_file_and_leaves_nothing_behind() {
         .filter(|name| name.contains("partial") || name.starts_with(".baton-report"))
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
+    // Into a directory that does not exist: said so, without the temporary file's name.
+    let nowhere = ws.path().join("no-such-dir").join("march.csv");
+    let err = report_fails(
+        &ws,
+        &ws.db(),
+        &[
+            "--month",
+            "2025-03",
+            "--output",
+            nowhere.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(
+        err.contains(&format!(
+            "cannot write {}: its directory does not exist",
+            nowhere.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains(".baton-report"), "{err}");
 }
 
 #[test]
@@ -455,6 +475,16 @@ fn a_csv_for_a_month_not_over_warns_that_its_figures_are_to_date() {
         "{log}"
     );
     assert!(csv.starts_with("user_id,"), "{csv}");
+    // The CSV holds no rates: the log says which config, and which rates, it was paid by.
+    let config = std::fs::canonicalize(ws.config.as_ref().expect("a config")).unwrap();
+    assert!(
+        log.contains(&format!(
+            "Config: {}. Rates per full day on call in March 2025: £50.00 weekday, £75.00 \
+             weekend, £100.00 bank holiday.",
+            config.display()
+        )),
+        "{log}"
+    );
 }
 
 #[test]
