@@ -89,12 +89,59 @@ pub struct Config {
     pub source: Option<PathBuf>,
 }
 
+/// The parser's message, with the key it is about (`.` is the top level, where the message names
+/// the key itself) and, for a value of the wrong shape, how to write it.
+fn shape_message(key: &str, message: &str) -> String {
+    let leaf = key.rsplit('.').next().unwrap_or(key);
+    let hint = if message.contains("expected a sequence") && leaf == "rate_change" {
+        ": write each change as its own `[[pay.rate_change]]` table, with two brackets".to_owned()
+    } else if message.contains("expected a sequence") {
+        format!(": it is a list, written in brackets: `{leaf} = [\"…\", \"…\"]`")
+    } else if message.contains("expected a string") {
+        format!(": write it in quotes: `{leaf} = \"…\"`")
+    } else {
+        String::new()
+    };
+    match key {
+        "." | "" => format!("{message}{hint}"),
+        key => format!("{key}: {message}{hint}"),
+    }
+}
+
 /// Parses `mon`, `Monday`, `TUE`… into a weekday.
 pub fn parse_weekday(raw: &str) -> Option<Weekday> {
     raw.trim().parse::<Weekday>().ok()
 }
 
 impl Config {
+    /// A warning for a zone by offset rather than by place (`GMT`, `UTC`, `Etc/…`): its clocks
+    /// never change, so for a team whose clocks do (the README's London team), every time typed
+    /// and shown, and every day's edge, is an hour out for half the year. Allowed, as a team
+    /// may mean it, but said.
+    pub fn zone_caveat(&self) -> Option<String> {
+        let name = self.timezone.name();
+        let by_offset = name.starts_with("Etc/")
+            || matches!(
+                name,
+                "UTC"
+                    | "GMT"
+                    | "UCT"
+                    | "Zulu"
+                    | "Universal"
+                    | "Greenwich"
+                    | "GMT0"
+                    | "GMT+0"
+                    | "GMT-0"
+            );
+        by_offset.then(|| {
+            format!(
+                "timezone `{name}` never changes its clocks: if your team's do, use the zone of \
+                 its place (e.g. \"Europe/London\"), or typed times, reminders and pay days will \
+                 be an hour out for half the year"
+            )
+        })
+    }
+
     /// Finds and reads the configuration: `explicit` (from `--config` or `$BATON_CONFIG`), else
     /// `./baton.toml` if it exists, else defaults.
     pub fn load(explicit: Option<&Path>) -> Result<Self, ConfigError> {
@@ -117,13 +164,18 @@ impl Config {
     /// Parses configuration text; `path` is named in errors and anchors relative paths.
     pub fn parse(text: &str, path: Option<&Path>) -> Result<Self, ConfigError> {
         let shown = path.map_or_else(|| "(defaults)".to_owned(), |p| p.display().to_string());
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
-            path: path.map_or_else(|| PathBuf::from("(defaults)"), Path::to_path_buf),
-            line: e.span().map_or(1, |s| {
-                text[..s.start.min(text.len())].matches('\n').count() + 1
-            }),
-            message: e.message().to_owned(),
-        })?;
+        let raw: RawConfig = serde_path_to_error::deserialize(toml::Deserializer::new(text))
+            .map_err(|e| {
+                let key = e.path().to_string();
+                let e = e.into_inner();
+                ConfigError::Syntax {
+                    path: path.map_or_else(|| PathBuf::from("(defaults)"), Path::to_path_buf),
+                    line: e.span().map_or(1, |s| {
+                        text[..s.start.min(text.len())].matches('\n').count() + 1
+                    }),
+                    message: shape_message(&key, e.message()),
+                }
+            })?;
         let invalid = |key: &'static str, message: String| ConfigError::Invalid {
             path: shown.clone(),
             key,
@@ -294,6 +346,35 @@ mod tests {
         // The company's extra days are holidays too.
         let eve = chrono::NaiveDate::from_ymd_opt(2025, 12, 24).unwrap();
         assert!(!r("[pay]\nextra_holidays = [\"2025-12-24\"]\n[reminders]\n").posts_on(eve));
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_shape_names_its_key_and_how_to_write_it() {
+        let cases = [
+            (
+                "[pay.rate_change]\nfrom = \"2026-04\"\n",
+                "line 1: pay.rate_change: invalid type: map, expected a sequence: write each \
+                 change as its own `[[pay.rate_change]]` table, with two brackets",
+            ),
+            (
+                "admins = \"U0123ABCD\"\n",
+                "line 1: admins: invalid type: string \"U0123ABCD\", expected a sequence: it is a \
+                 list, written in brackets: `admins = [\"…\", \"…\"]`",
+            ),
+            (
+                "timezone = 3\n",
+                "line 1: timezone: invalid type: integer `3`, expected a string: write it in \
+                 quotes: `timezone = \"…\"`",
+            ),
+            (
+                "[reminders]\ndays = \"mon\"\n",
+                "line 2: reminders.days: invalid type: string \"mon\", expected a sequence",
+            ),
+        ];
+        for (toml, said) in cases {
+            let e = Config::parse(toml, Some(Path::new("baton.toml"))).unwrap_err();
+            assert!(e.to_string().contains(said), "{toml:?}: {e}");
+        }
     }
 
     #[test]

@@ -53,7 +53,11 @@ fn load_config(common: &Common) -> anyhow::Result<Config> {
         .as_deref()
         .filter(|p| !p.to_string_lossy().trim().is_empty())
         .map(std::path::Path::new);
-    Ok(Config::load(path)?)
+    let config = Config::load(path)?;
+    if let Some(caveat) = config.zone_caveat() {
+        tracing::warn!("{caveat}");
+    }
+    Ok(config)
 }
 
 /// The engine's settings from the config, with extra admins (the console user).

@@ -142,6 +142,21 @@ fn the_console_keeps_a_database_of_its_own_beside_the_bots_unless_told_otherwise
 }
 
 #[test]
+fn a_zone_whose_clocks_never_change_is_warned_about_but_allowed() {
+    let ws = Workspace::with_config("timezone = \"GMT\"\n");
+    let (out, err, ok) = ws.session(&[], &["/handover"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Nobody is on call"), "{out}");
+    assert!(
+        err.contains("timezone `GMT` never changes its clocks") && err.contains("Europe/London"),
+        "{err}"
+    );
+    let (_, err, _) =
+        Workspace::with_config("timezone = \"Europe/London\"\n").session(&[], &["/handover"]);
+    assert!(!err.contains("never changes its clocks"), "{err}");
+}
+
+#[test]
 fn a_new_channel_has_nobody_on_call_and_says_how_to_start() {
     let ws = Workspace::new();
     let out = ws.run(&["/handover"]);
