@@ -89,21 +89,54 @@ pub struct Config {
     pub source: Option<PathBuf>,
 }
 
+/// The key whose value starts at byte `at` of the config text, with its table: `pay.weekday`
+/// for `weekday = 50` under `[pay]`, `pay.rate_change` for a `[pay.rate_change]` header. Read
+/// from the text, as the parser's error gives only where it is; also whether the value is a
+/// list.
+fn key_at(text: &str, at: usize) -> (String, bool) {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next().unwrap_or_default().trim();
+    let header = |line: &str| {
+        line.strip_prefix('[')
+            .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned())
+    };
+    if let Some(table) = header(line) {
+        return (table, false);
+    }
+    let (key, value) = line.split_once('=').unwrap_or((line, ""));
+    let (key, in_list) = (key.trim(), value.trim_start().starts_with('['));
+    let table = text[..start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .and_then(header);
+    let key = match table {
+        Some(table) if !key.is_empty() => format!("{table}.{key}"),
+        _ => key.to_owned(),
+    };
+    (key, in_list)
+}
+
 /// The parser's message, with the key it is about (`.` is the top level, where the message names
 /// the key itself) and, for a value of the wrong shape, how to write it.
-fn shape_message(key: &str, message: &str) -> String {
+fn shape_message(key: &str, in_list: bool, message: &str) -> String {
     let leaf = key.rsplit('.').next().unwrap_or(key);
     let hint = if message.contains("expected a sequence") && leaf == "rate_change" {
         ": write each change as its own `[[pay.rate_change]]` table, with two brackets".to_owned()
     } else if message.contains("expected a sequence") {
         format!(": it is a list, written in brackets: `{leaf} = [\"…\", \"…\"]`")
+    } else if message.contains("expected a string") && in_list {
+        format!(": write each item in quotes: `{leaf} = [\"…\", \"…\"]`")
     } else if message.contains("expected a string") {
         format!(": write it in quotes: `{leaf} = \"…\"`")
     } else {
         String::new()
     };
+    // A message about a key by name (an unknown field) names it already.
     match key {
-        "." | "" => format!("{message}{hint}"),
+        "" => format!("{message}{hint}"),
+        _ if message.contains(&format!("`{leaf}`")) => format!("{message}{hint}"),
         key => format!("{key}: {message}{hint}"),
     }
 }
@@ -164,18 +197,17 @@ impl Config {
     /// Parses configuration text; `path` is named in errors and anchors relative paths.
     pub fn parse(text: &str, path: Option<&Path>) -> Result<Self, ConfigError> {
         let shown = path.map_or_else(|| "(defaults)".to_owned(), |p| p.display().to_string());
-        let raw: RawConfig = serde_path_to_error::deserialize(toml::Deserializer::new(text))
-            .map_err(|e| {
-                let key = e.path().to_string();
-                let e = e.into_inner();
-                ConfigError::Syntax {
-                    path: path.map_or_else(|| PathBuf::from("(defaults)"), Path::to_path_buf),
-                    line: e.span().map_or(1, |s| {
-                        text[..s.start.min(text.len())].matches('\n').count() + 1
-                    }),
-                    message: shape_message(&key, e.message()),
-                }
-            })?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let at = e.span().map_or(0, |s| s.start.min(text.len()));
+            ConfigError::Syntax {
+                path: path.map_or_else(|| PathBuf::from("(defaults)"), Path::to_path_buf),
+                line: text[..at].matches('\n').count() + 1,
+                message: {
+                    let (key, in_list) = key_at(text, at);
+                    shape_message(&key, in_list, e.message())
+                },
+            }
+        })?;
         let invalid = |key: &'static str, message: String| ConfigError::Invalid {
             path: shown.clone(),
             key,
@@ -365,6 +397,11 @@ mod tests {
                 "timezone = 3\n",
                 "line 1: timezone: invalid type: integer `3`, expected a string: write it in \
                  quotes: `timezone = \"…\"`",
+            ),
+            (
+                "admins = [\"U0123ABCD\", 5]\n",
+                "line 1: admins: invalid type: integer `5`, expected a string: write each item in \
+                 quotes: `admins = [\"…\", \"…\"]`",
             ),
             (
                 "[reminders]\ndays = \"mon\"\n",
