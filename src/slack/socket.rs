@@ -127,8 +127,9 @@ impl<'de> Deserialize<'de> for Envelope {
 #[derive(Debug, Deserialize)]
 struct EnvelopeId {
     envelope_id: String,
+    /// Any JSON value: a frame whose `type` is not even a string is acked all the same.
     #[serde(rename = "type", default)]
-    kind: Option<String>,
+    kind: Option<serde_json::Value>,
 }
 
 /// An ack; a slash command's carries the reply as its payload.
@@ -431,7 +432,9 @@ impl<H: CommandHandler> Sockets<H> {
                 // A slash command's person would otherwise see nothing, or Slack's own timeout
                 // error: they get the apology an internal fault gets.
                 if let Ok(id) = serde_json::from_str::<EnvelopeId>(text) {
-                    let payload = (id.kind.as_deref() == Some("slash_commands")).then(|| {
+                    let payload = (id.kind.as_ref().and_then(serde_json::Value::as_str)
+                        == Some("slash_commands"))
+                    .then(|| {
                         super::render::command_response(&Reply::private(super::listener::APOLOGY))
                     });
                     send(

@@ -23,6 +23,7 @@ fn malformed(fake_response_url: &str) -> Vec<(String, String, &'static str)> {
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     vec![
         ("g-unknown-type".into(), json!({"envelope_id": "g-unknown-type", "type": "mystery", "payload": {}}).to_string(), "unknown type"),
+        ("g-type-number".into(), json!({"envelope_id": "g-type-number", "type": 5, "payload": {}}).to_string(), "a type that is not a string"),
         ("g-no-payload".into(), json!({"envelope_id": "g-no-payload", "type": "slash_commands", "accepts_response_payload": true}).to_string(), "no payload"),
         ("g-null-payload".into(), slash("g-null-payload", serde_json::Value::Null), "null payload"),
         ("g-no-ids".into(), slash("g-no-ids", json!({"command": "/handover", "text": "help", "team_id": "T0FAKETEAM"})), "payload without ids"),

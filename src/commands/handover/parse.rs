@@ -234,6 +234,10 @@ pub(super) enum Before {
 /// meant (a paid rota started, the wrong person on call) and mention people in the channel.
 /// Notes in quotes are notes, whatever they say.
 fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
+    let trimmed = text::trim_gaps(raw);
+    if text::unquote(trimmed).len() != trimmed.len() {
+        return Ok(());
+    }
     let (word, after) = text::split_word(raw);
     let person = match text::token(&word) {
         Token::UserId(id) => id.mention(),
@@ -246,8 +250,13 @@ fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
             ) {
                 return Ok(());
             }
+            let after = match before {
+                Before::Person => "the person",
+                Before::Next => "`next`",
+                Before::End => "`end`",
+            };
             return Err(usage(format!(
-                "`{keyword}` after the person would be kept as notes. Commands start with their \
+                "`{keyword}` after {after} would be kept as notes. Commands start with their \
                  word: `/handover {keyword} …`. To keep it as notes, put it in quotes. Nothing \
                  changed."
             )));
@@ -272,9 +281,18 @@ fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
 }
 
 /// `2025-03-03T09:30` (ISO 8601's `T` between a date and a time) as its date and time.
+/// Only the shape is checked: `2025-03-32T24:00` is split too, for the date and time parser to
+/// say what is wrong with it.
 fn iso_date_time(word: &str) -> Option<(String, String)> {
     let (date, time) = word.split_once(['T', 't'])?;
-    (full_date(&text::plain_hyphens(date)) && strict_time(time))
+    let numbers = |s: &str, sep: char, parts: std::ops::RangeInclusive<usize>| {
+        let split: Vec<&str> = s.split(sep).collect();
+        parts.contains(&split.len())
+            && split
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    (numbers(&text::plain_hyphens(date), '-', 3..=3) && numbers(time, ':', 2..=3))
         .then(|| (date.to_owned(), time.to_owned()))
 }
 

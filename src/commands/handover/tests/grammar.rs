@@ -78,6 +78,16 @@ fn the_grammar_reads_every_form_as_typed_in_slack() {
             },
         ),
         (
+            // Split by shape only, so that the engine says what is wrong with an impossible
+            // one (no hour 24) and keeps the notes out of it.
+            "<@U0BOB0001> at 2025-03-06T24:00 db failover",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed("2025-03-06", "24:00"),
+                notes: "db failover".into(),
+            },
+        ),
+        (
             "<@U0BOB0001> at 2025-03-03T09:30 forgot",
             Command::To {
                 target: id("U0BOB0001"),
@@ -92,6 +102,22 @@ fn the_grammar_reads_every_form_as_typed_in_slack() {
                 target: id("U0BOB0001"),
                 at: None,
                 notes: "<@U0CAR0001> helped".into(),
+            },
+        ),
+        (
+            // After a backdated time too.
+            "<@U0BOB0001> at 2025-03-03 09:30 \"<@U0CAR0001> knows the db\"",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed("2025-03-03", "09:30"),
+                notes: "<@U0CAR0001> knows the db".into(),
+            },
+        ),
+        (
+            "next at 2025-03-03 09:30 \"undo\"",
+            Command::Next {
+                at: typed("2025-03-03", "09:30"),
+                notes: "undo".into(),
             },
         ),
         (
@@ -426,6 +452,7 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
             "<@U0CAR0001> undo",
             "`undo` after the person would be kept as notes",
         ),
+        ("next undo", "`undo` after `next` would be kept as notes"),
         (
             "<@U0CAR0001> at 2025-03-03 09:30 <@U0DAV0001>",
             "The pager goes to one person",
