@@ -9,8 +9,10 @@
 //! each channel and date there); this module only says what is due.
 //!
 //! "Every working morning": a bank holiday of the pay calendar (with the company's extra days)
-//! gets no reminder. When the handover day is one, the handover is said to be due on the next
-//! morning with a reminder, and the heads-up goes out on the last one before the handover day.
+//! gets no reminder. When the handover day has no reminder (a bank holiday, or not a reminder
+//! day), the handover is said to have been due on the next morning with one, and the heads-up
+//! goes out on the last one before the handover day. A shift begun after the last reminder
+//! before the handover day is that handover, done early or on the day (see [`HandoverDue`]).
 
 use crate::commands::Reply;
 use crate::domain::holidays::HolidayCalendar;
@@ -189,12 +191,12 @@ pub fn posts<'a>(
     channels: impl IntoIterator<Item = (&'a ChannelId, &'a ChannelState)>,
     names: &HashMap<UserId, String>,
 ) -> Vec<DuePost> {
-    let handover_day = settings.handover_day_reminded_on(date);
+    let due = settings.handover_due(tz, date);
     let heads_up = settings.last_before_handover_day(date);
     channels
         .into_iter()
         .filter_map(|(channel, state)| {
-            let message = channel_message(state, tz, now, date, handover_day, names)?;
+            let message = channel_message(state, tz, now, date, due, names)?;
             let dm = match (heads_up, settings.handover_day) {
                 (true, Some(handover)) => heads_up_message(channel, state, handover),
                 _ => None,
@@ -209,16 +211,40 @@ pub fn posts<'a>(
         .collect()
 }
 
-/// The public reminder of `date`: who is on call and since when, the handover being due (when
-/// `handover_day` is the handover day this reminder speaks for, and the shift started before it),
-/// who is next, and the last handover's notes, naming the people they mention by `names` where
-/// known. `None` with nobody on call.
+/// The handover day a reminder speaks for, and the instant after which a shift that began counts
+/// as that handover done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HandoverDue {
+    pub day: NaiveDate,
+    /// The last reminder before `day`: a handover after it is the new shift, early or on the
+    /// day (Friday afternoon, when Monday is a bank holiday; 08:00 before Monday's 09:00 post).
+    /// The local start of `day` when no reminder came in the six days before it.
+    pub done_after: DateTime<Utc>,
+}
+
+impl ReminderSettings {
+    /// The handover `date`'s reminder says is due, if any (see [`HandoverDue`]).
+    pub fn handover_due(&self, tz: Tz, date: NaiveDate) -> Option<HandoverDue> {
+        let day = self.handover_day_reminded_on(date)?;
+        // Within the six days before: the same weekday a week earlier is the last handover
+        // day's reminder, and a shift begun after it is that week's, not this one's.
+        let done_after = (1..=6)
+            .filter_map(|n| day.checked_sub_signed(Duration::days(n)))
+            .find_map(|before| reminder_at(self, tz, before))
+            .unwrap_or_else(|| first_instant_at_or_after(day.and_time(NaiveTime::MIN), tz));
+        Some(HandoverDue { day, done_after })
+    }
+}
+
+/// The public reminder of `date`: who is on call and since when, the handover being due (`due`,
+/// unless the shift began after its `done_after`), who is next, and the last handover's notes,
+/// naming the people they mention by `names` where known. `None` with nobody on call.
 pub fn channel_message(
     state: &ChannelState,
     tz: Tz,
     now: DateTime<Utc>,
     date: NaiveDate,
-    handover_day: Option<NaiveDate>,
+    due: Option<HandoverDue>,
     names: &HashMap<UserId, String>,
 ) -> Option<Reply> {
     let current = state.current.as_ref()?;
@@ -229,13 +255,11 @@ pub fn channel_message(
         "{who} is on call here, since {}.",
         when::short(current.effective_at, tz, now)
     );
-    // A shift that started on the handover day or later is the new one: the handover is done.
-    let started = current.effective_at.with_timezone(&tz).date_naive();
-    let due = handover_day
-        .filter(|&day| started < day)
-        .map(|day| match day == date {
+    let due = due
+        .filter(|due| current.effective_at <= due.done_after)
+        .map(|due| match due.day == date {
             true => "is due today".to_owned(),
-            false => format!("was due on {}", day_name(day.weekday())),
+            false => format!("was due on {}", day_name(due.day.weekday())),
         });
     if let Some(due) = due {
         match next {
@@ -765,7 +789,11 @@ mod tests {
 
     #[test]
     fn on_the_handover_day_the_post_says_the_handover_is_due_unless_it_was_done() {
-        let monday = Some(date("2025-06-09"));
+        // Monday 9 June; the last reminder before it, Friday 6 June at 09:00 BST.
+        let monday = Some(HandoverDue {
+            day: date("2025-06-09"),
+            done_after: utc("2025-06-06T08:00:00Z"),
+        });
         let post = |state: &ChannelState, on: &str, now: &str, handover_day| {
             channel_message(
                 state,
@@ -803,6 +831,61 @@ mod tests {
         assert!(
             text.contains("\nThe handover was due on Monday: <@ann>, hand the pager to <@bob>"),
             "{text}"
+        );
+        // Handed over early, on the Friday afternoon after its reminder, because Monday was a
+        // bank holiday: done, not due.
+        let early = state(Some("bob"), "2025-06-06T16:00:00Z", "", &["ann", "bob"]);
+        assert_eq!(
+            post(&early, "2025-06-10", "2025-06-10T08:00:00Z", monday),
+            "<@bob> is on call here, since Fri 6 Jun, 17:00. Next in the rota: <@ann>."
+        );
+    }
+
+    #[test]
+    fn a_handover_counts_as_done_after_the_last_reminder_before_its_day() {
+        // (what, bank holidays, reminder date, handover day, done after)
+        let cases: [(&str, &[&str], &str, &str, &str); 3] = [
+            (
+                "a Monday: Friday's reminder",
+                &[],
+                "2025-06-09",
+                "2025-06-09",
+                "2025-06-06T08:00:00Z",
+            ),
+            (
+                "the Tuesday after Easter Monday: Thursday's, Good Friday being off too",
+                &["2025-04-18", "2025-04-21"],
+                "2025-04-22",
+                "2025-04-21",
+                "2025-04-17T08:00:00Z",
+            ),
+            // In winter, 09:00 in London is 09:00 UTC.
+            (
+                "a Monday in January",
+                &[],
+                "2025-01-13",
+                "2025-01-13",
+                "2025-01-10T09:00:00Z",
+            ),
+        ];
+        for (what, holidays, on, day, after) in cases {
+            assert_eq!(
+                with_holidays(holidays).handover_due(London, date(on)),
+                Some(HandoverDue {
+                    day: date(day),
+                    done_after: utc(after)
+                }),
+                "{what}"
+            );
+        }
+        // Reminders only on Mondays: none in the six days before (last Monday's was the last
+        // handover day's), so from the start of the day.
+        let mondays = settings("09:00", &[Weekday::Mon], Some(Weekday::Mon));
+        assert_eq!(
+            mondays
+                .handover_due(London, date("2025-06-09"))
+                .map(|d| d.done_after),
+            Some(utc("2025-06-08T23:00:00Z"))
         );
     }
 

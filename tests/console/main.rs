@@ -979,6 +979,13 @@ fn the_handover_day_post_says_it_is_due_only_until_it_is_done_and_skips_bank_hol
         ":now 2026-05-18 09:00",
         "/handover rota @erin @frank",
         "/handover @erin",
+        // #db hands over early, on the Friday afternoon, because Monday is a bank holiday.
+        ":channel db",
+        "/handover rota @gil @hal",
+        "/handover @gil",
+        ":now 2026-05-22 17:00",
+        "/handover next early: Monday is a bank holiday",
+        ":channel web",
         ":now 2026-05-25 09:30",
         ":remind",
         ":now 2026-05-26 09:30",
@@ -1014,6 +1021,14 @@ fn the_handover_day_post_says_it_is_due_only_until_it_is_done_and_skips_bank_hol
             .any(|l| l.starts_with("[public in #web] @erin is on call here")
                 && l.contains("The handover was due on Monday: @erin, hand the pager to @frank")),
         "{out}"
+    );
+    let db = r
+        .iter()
+        .find(|l| l.starts_with("[public in #db] @hal is on call here"))
+        .unwrap_or_else(|| panic!("no reminder for #db: {out}"));
+    assert!(
+        !db.contains("due"),
+        "Hal, who took over early, was nagged: {db}"
     );
 }
 
