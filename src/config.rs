@@ -165,6 +165,9 @@ impl Config {
                     | "GMT0"
                     | "GMT+0"
                     | "GMT-0"
+                    | "EST"
+                    | "MST"
+                    | "HST"
             );
         by_offset.then(|| {
             format!(

@@ -328,8 +328,9 @@ async fn remind_channel<S: Store, P: Poster, C: Fn() -> DateTime<Utc> + Send + S
                 // Said, so a reminder that never appears in Slack can be traced: a console on
                 // this database, or another Baton, claimed it.
                 tracing::info!(
-                    "the daily reminder was claimed by another Baton or a console on this \
-                     database; not posting it"
+                    "the daily reminder was already posted, or is being posted, from this \
+                     database (by this Baton before a restart, another Baton, or a console's \
+                     :remind); not posting it again"
                 );
                 return;
             }

@@ -16,13 +16,14 @@ use std::sync::Arc;
 /// Options every subcommand shares.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Common {
-    /// The config file (TOML). Default: ./baton.toml if it exists, else built-in defaults.
+    /// The config file (TOML). Default: ./baton.toml if it exists, else built-in defaults
+    /// (which `run` refuses).
     /// A blank `BATON_CONFIG` (as env files often leave it) counts as unset.
     #[arg(long, global = true, env = "BATON_CONFIG", value_name = "FILE", value_parser = clap::builder::ValueParser::os_string())]
     pub config: Option<std::ffi::OsString>,
-    /// The SQLite database: a file path or a sqlite: URL. Default: ./baton.db for `run` and
-    /// `pay-report`, ./baton-console.db for `console`. `run` and `console` create it if missing;
-    /// `pay-report` only reads one that exists.
+    /// The SQLite database: a file path or a sqlite: URL. Default: ./baton.db, and
+    /// ./baton-console.db for `console`. `run` and `console` create it if missing; `pay-report`
+    /// and `backup` only read one that exists.
     #[arg(
         long = "database",
         global = true,
@@ -417,12 +418,13 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'stat
                 // stops at once: committed handovers are safe in the WAL, and anything still
                 // in hand was never confirmed to anyone.
                 tokio::spawn(async move {
-                    tokio::select! {
-                        _ = int.recv() => {}
-                        _ = term.recv() => {}
-                    }
+                    // 128 + the signal's number, as a shell reports a process it killed.
+                    let code = tokio::select! {
+                        _ = int.recv() => 130,
+                        _ = term.recv() => 143,
+                    };
                     tracing::warn!("a second stop signal: stopping at once");
-                    std::process::exit(130);
+                    std::process::exit(code);
                 });
             }
             (Ok(mut one), Err(_)) | (Err(_), Ok(mut one)) => {
@@ -447,11 +449,12 @@ pub struct BackupArgs {
 /// opens the database as the reports do, read-only, so it never changes it.
 pub async fn run_backup(common: &Common, args: BackupArgs) -> anyhow::Result<()> {
     let database = common.database_or(BOT_DATABASE);
-    let store = crate::store::ReadOnlyStore::open(database).await?;
-    let handovers = store.back_up_to(&args.to).await?;
+    let handovers = crate::store::back_up(database, &args.to).await?;
+    let plural = if handovers == 1 { "" } else { "s" };
     eprintln!(
-        "Backed up {database} to {} ({handovers} handovers). To restore: stop Baton, delete \
-         the database's -wal and -shm files, copy the backup over the database, start Baton.",
+        "Backed up {database} to {} ({handovers} handover{plural}). To restore: stop Baton, \
+         delete the database's -wal and -shm files, copy the backup over the database, start \
+         Baton.",
         args.to.display()
     );
     Ok(())

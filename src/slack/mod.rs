@@ -205,13 +205,13 @@ pub async fn run(
             Ok(app) => app,
             // Tokens Slack refused, say: the database opened beside them is closed cleanly.
             Err(e) => {
-                store.close().await;
+                close(&store).await;
                 return Err(e.into());
             }
         },
         _ = stopped.wait_for(|stopped| *stopped) => {
             tracing::info!("stopped before Baton had connected to Slack");
-            store.close().await;
+            close(&store).await;
             return Ok(());
         }
     };
@@ -241,6 +241,12 @@ pub async fn run(
     // at once): a write queued behind another process's lock could otherwise hold it up for
     // its busy timeout, and the next one for as long again. What is committed is safe in the
     // WAL; a write still waiting was never confirmed to anyone.
+    close(&store).await;
+    served
+}
+
+/// Closes the database, waiting at most [`CLOSE_AT_MOST`].
+async fn close(store: &SqliteStore) {
     if tokio::time::timeout(CLOSE_AT_MOST, store.close())
         .await
         .is_err()
@@ -250,7 +256,6 @@ pub async fn run(
              confirmed handover is committed)"
         );
     }
-    served
 }
 
 /// How long a stop waits for the database's last writes and checkpoint.

@@ -46,7 +46,7 @@ mod read_only;
 mod rows;
 mod sqlite;
 mod writer;
-pub use read_only::ReadOnlyStore;
+pub use read_only::{back_up, ReadOnlyStore};
 pub use sqlite::SqliteStore;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
@@ -82,7 +82,7 @@ pub enum StoreError {
     BadUrl(String),
     #[error(
         "there is no database at {0}: point --database (or DATABASE_URL) at the file Baton records to (reports \
-         read a database, they never create one)"
+         and backups read a database, they never create one)"
     )]
     Missing(String),
     #[error("cannot read the database at {path}: {reason}")]
@@ -94,8 +94,8 @@ pub enum StoreError {
     NotBaton(String),
     #[error(
         "the database at {path} was last opened by an older Baton (it lacks migration \
-         {version}): start this Baton on it once (`baton console`, then `:quit`) to update it, \
-         then run the report again"
+         {version}): update it by starting this Baton on it (`baton run`, or `baton console \
+         --database {path}` then `:quit`; `baton backup` first), then run the report again"
     )]
     OlderSchema { path: String, version: i64 },
     #[error("cannot back up to {path}: {reason} (give a new file in a directory you may write)")]

@@ -42,6 +42,9 @@ pub(super) fn with_hint(reason: String) -> String {
     let hint = if reason.contains("unable to open database file") {
         " (check that the directory exists and that the user Baton runs as may write to it and \
          to the file, or point --database or DATABASE_URL elsewhere)"
+    } else if reason.contains("readonly database") {
+        " (the file is read-only for this user: give the user Baton runs as write access to it \
+         and to its directory)"
     } else if reason.contains("file is not a database") {
         " (that file is not a SQLite database: point --database or DATABASE_URL at Baton's)"
     } else {

@@ -24,43 +24,7 @@ impl ReadOnlyStore {
     /// knows: one from an older Baton lacks tables or columns a report reads, and one from a
     /// newer Baton may hold rows this one would misread.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let (options, shown) = connect_options(url)?;
-        let path = options.get_filename().to_path_buf();
-        if !path.exists() {
-            return Err(StoreError::Missing(shown));
-        }
-        let unreadable = |e: rusqlite::Error| StoreError::OpenForReading {
-            path: shown.clone(),
-            reason: format!("{e} (check that this user may read the file)"),
-        };
-        let live = ReadSource::live(&path);
-        let (source, applied) = match live.connect().and_then(|c| applied_migrations(&c)) {
-            Err(e) if cannot_share_memory(&e) && !wal_beside(&path).exists() => {
-                // A WAL database in a directory this user may not write, with no `-shm` file
-                // to share: nothing is writing it (see `ReadSource::unchanging`).
-                let source = ReadSource::unchanging(&path);
-                let applied = source.connect().and_then(|c| applied_migrations(&c));
-                (source, applied)
-            }
-            other => (live, other),
-        };
-        let applied = applied.map_err(|e| match e {
-            e if cannot_share_memory(&e) => StoreError::OpenForReading {
-                path: shown.clone(),
-                reason: format!(
-                    "{e}; it is in use (it has a -wal file), and reading a database in use needs \
-                     write access to its directory, for SQLite's shared-memory file, or a copy \
-                     made with sqlite3's .backup"
-                ),
-            },
-            rusqlite::Error::SqliteFailure(_, Some(ref m)) if m.contains("no such table") => {
-                StoreError::NotBaton(shown.clone())
-            }
-            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
-                StoreError::NotBaton(shown.clone())
-            }
-            other => unreadable(other),
-        })?;
+        let (source, applied, shown) = open_source(url)?;
         let known: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
         if let Some(&version) = applied.iter().find(|v| !known.contains(v)) {
             return Err(StoreError::NewerSchema {
@@ -88,46 +52,92 @@ impl ReadOnlyStore {
         self.pay.answer(start, end, scope).await
     }
 
-    /// Writes a copy of the database to `to`, a new file readable by its owner only: one
-    /// consistent snapshot (SQLite's `VACUUM INTO`, in one read transaction), taken while Baton
-    /// goes on writing, and whole in one file, with no `-wal` beside it. Returns how many
-    /// handovers it holds.
-    pub async fn back_up_to(&self, to: &std::path::Path) -> Result<u64, StoreError> {
-        let target = to.display().to_string();
-        let cannot = |reason: String| StoreError::Backup {
-            path: target.clone(),
-            reason,
-        };
-        // Created empty first, for its permissions (SQLite would give it the umask's); an
-        // existing file is never overwritten.
-        let mut create = std::fs::OpenOptions::new();
-        create.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
-        create.open(to).map_err(|e| cannot(e.to_string()))?;
-        let (source, copy_at) = (self.source.clone(), to.to_path_buf());
-        let copied = tokio::task::spawn_blocking(move || -> rusqlite::Result<u64> {
-            let conn = source.connect()?;
-            conn.execute("VACUUM INTO ?1", [copy_at.to_string_lossy().as_ref()])?;
-            let copy = rusqlite::Connection::open_with_flags(
-                &copy_at,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-            )?;
-            copy.query_row("SELECT count(*) FROM handovers", [], |r| r.get(0))
-        })
-        .await
-        .map_err(super::unfinished)?;
-        copied.map_err(|e| {
-            // Half a copy is no backup.
-            let _ = std::fs::remove_file(to);
-            cannot(e.to_string())
-        })
-    }
-
     /// The names last seen for `users`, as [`Store::names`](super::Store::names) gives them.
     pub async fn names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
         read_names(&self.source, users).await
     }
+}
+
+/// Opens a Baton database at `url` for reading, whichever Baton wrote it: it must exist and be
+/// a Baton database (have sqlx's record of migrations). Returns where it reads from, the
+/// migrations applied, and the path as errors show it.
+fn open_source(url: &str) -> Result<(ReadSource, Vec<i64>, String), StoreError> {
+    let (options, shown) = connect_options(url)?;
+    let path = options.get_filename().to_path_buf();
+    if !path.exists() {
+        return Err(StoreError::Missing(shown));
+    }
+    let unreadable = |e: rusqlite::Error| StoreError::OpenForReading {
+        path: shown.clone(),
+        reason: format!("{e} (check that this user may read the file)"),
+    };
+    let live = ReadSource::live(&path);
+    let (source, applied) = match live.connect().and_then(|c| applied_migrations(&c)) {
+        Err(e) if cannot_share_memory(&e) && !wal_beside(&path).exists() => {
+            // A WAL database in a directory this user may not write, with no `-shm` file
+            // to share: nothing is writing it (see `ReadSource::unchanging`).
+            let source = ReadSource::unchanging(&path);
+            let applied = source.connect().and_then(|c| applied_migrations(&c));
+            (source, applied)
+        }
+        other => (live, other),
+    };
+    let applied = applied.map_err(|e| match e {
+        e if cannot_share_memory(&e) => StoreError::OpenForReading {
+            path: shown.clone(),
+            reason: format!(
+                "{e}; it is in use (it has a -wal file), and reading a database in use needs \
+                     write access to its directory, for SQLite's shared-memory file, or a copy \
+                     made with sqlite3's .backup"
+            ),
+        },
+        rusqlite::Error::SqliteFailure(_, Some(ref m)) if m.contains("no such table") => {
+            StoreError::NotBaton(shown.clone())
+        }
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+            StoreError::NotBaton(shown.clone())
+        }
+        other => unreadable(other),
+    })?;
+    Ok((source, applied, shown))
+}
+
+/// Writes a copy of the database at `url` to `to`, a new file readable by its owner only: one
+/// consistent snapshot (SQLite's `VACUUM INTO`, in one read transaction), taken while Baton goes
+/// on writing, whole in one file with no `-wal` beside it. It reads the database read-only, and
+/// whichever Baton wrote it: a backup before an upgrade may be taken by the new binary. Returns
+/// how many handovers the copy holds.
+pub async fn back_up(url: &str, to: &std::path::Path) -> Result<u64, StoreError> {
+    let (source, _, _) = open_source(url)?;
+    let target = to.display().to_string();
+    let cannot = |reason: String| StoreError::Backup {
+        path: target.clone(),
+        reason,
+    };
+    // Created empty first, for its permissions (SQLite would give it the umask's); an existing
+    // file is never overwritten.
+    let mut create = std::fs::OpenOptions::new();
+    create.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+    create.open(to).map_err(|e| cannot(e.to_string()))?;
+    let copy_at = to.to_path_buf();
+    let copied = tokio::task::spawn_blocking(move || -> rusqlite::Result<u64> {
+        let conn = source.connect()?;
+        conn.execute("VACUUM INTO ?1", [copy_at.to_string_lossy().as_ref()])?;
+        let copy = rusqlite::Connection::open_with_flags(
+            &copy_at,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )?;
+        copy.query_row("SELECT count(*) FROM handovers", [], |r| r.get(0))
+    })
+    .await
+    .map_err(super::unfinished)?;
+    copied.map_err(|e| {
+        // Half a copy is no backup.
+        let _ = std::fs::remove_file(to);
+        cannot(e.to_string())
+    })
 }
 
 /// The names last stored for `users`, read on a connection of its own (on a blocking thread);

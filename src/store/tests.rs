@@ -717,11 +717,9 @@ async fn a_backup_taken_while_baton_writes_holds_every_committed_handover_in_one
         record(&store, "C1", "U1", &format!("2025-03-0{day}T09:00:00Z")).await;
     }
     // Baton is still running: its writer holds the database open, the newest rows in the WAL.
-    let reader = ReadOnlyStore::open(dir.path().join("t.db").to_str().unwrap())
-        .await
-        .unwrap();
+    let live = dir.path().join("t.db");
     let copy = dir.path().join("copy.db");
-    assert_eq!(reader.back_up_to(&copy).await.unwrap(), 5);
+    assert_eq!(back_up(live.to_str().unwrap(), &copy).await.unwrap(), 5);
     record(&store, "C1", "U2", "2025-03-06T09:00:00Z").await;
     // The copy alone, without a -wal beside it, is whole, and a Baton database.
     assert!(!dir.path().join("copy.db-wal").exists());
@@ -742,7 +740,7 @@ async fn a_backup_taken_while_baton_writes_holds_every_committed_handover_in_one
         assert_eq!(mode, 0o600);
     }
     // An existing file is never overwritten.
-    let again = reader.back_up_to(&copy).await.unwrap_err();
+    let again = back_up(live.to_str().unwrap(), &copy).await.unwrap_err();
     assert!(matches!(again, StoreError::Backup { .. }), "{again}");
     let backup = ReadOnlyStore::open(copy.to_str().unwrap()).await.unwrap();
     let rows = backup
@@ -755,4 +753,39 @@ async fn a_backup_taken_while_baton_writes_holds_every_committed_handover_in_one
         .unwrap();
     assert_eq!(rows[0].handovers.len(), 5);
     store.close().await;
+}
+
+#[tokio::test]
+async fn a_backup_is_taken_of_a_database_from_an_older_baton_before_an_upgrade() {
+    let (dir, store) = temp_store().await;
+    record(&store, "C1", "U1", "2025-03-01T09:00:00Z").await;
+    store.close().await;
+    let live = dir.path().join("t.db");
+    // As if the newest migration had not been applied: an older Baton's database, which the
+    // new binary backs up before it is first started on it.
+    let conn = Connection::open(&live).unwrap();
+    conn.execute(
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    assert!(matches!(
+        ReadOnlyStore::open(live.to_str().unwrap()).await,
+        Err(StoreError::OlderSchema { .. })
+    ));
+    let copy = dir.path().join("before-upgrade.db");
+    assert_eq!(back_up(live.to_str().unwrap(), &copy).await.unwrap(), 1);
+    // Not a Baton database at all: refused, and nothing written.
+    let other = dir.path().join("other.db");
+    Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x)")
+        .unwrap();
+    let nowhere = dir.path().join("other-copy.db");
+    assert!(matches!(
+        back_up(other.to_str().unwrap(), &nowhere).await,
+        Err(StoreError::NotBaton(_))
+    ));
+    assert!(!nowhere.exists());
 }

@@ -628,6 +628,21 @@ fn a_report_reads_only_baton_databases_and_never_changes_the_file_it_reads() {
             db.display()
         );
     }
+    // The older one's advice works: the console named on it updates it, then the report reads.
+    let (_, stderr, ok) = ws.session(&["--database", older.to_str().unwrap()], &[":quit"]);
+    assert!(ok, "{stderr}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(["pay-report", "--month", "2025-03", "--database"])
+        .arg(&older)
+        .arg("--config")
+        .arg(ws.config.as_ref().expect("config"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
