@@ -1,7 +1,8 @@
 //! [`SqliteStore`]: the store Baton runs on, and its [`Store`] verbs.
 
 use super::open::{
-    connect_options, open_reason, owner_only, with_hint, writing_connection, BUSY_TIMEOUT,
+    applied_migrations, connect_options, open_reason, owner_only, with_hint, writing_connection,
+    BUSY_TIMEOUT,
 };
 use super::pay_index::{self, Change, ReadSource};
 use super::read_only::read_names;
@@ -51,12 +52,14 @@ impl SqliteStore {
         let mut setup = SqliteConnection::connect_with(&options)
             .await
             .map_err(|e| open_error(open_reason(&e)))?;
-        // A new database has no table of migrations yet: none applied.
-        let before: Vec<i64> =
-            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-                .fetch_all(&mut setup)
-                .await
-                .unwrap_or_default();
+        // A new database has no table of migrations yet: none applied. (Read with rusqlite, as
+        // every other read is; sqlx only runs the migrations.)
+        let before: Vec<i64> = rusqlite::Connection::open_with_flags(
+            options.get_filename(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .and_then(|conn| applied_migrations(&conn))
+        .unwrap_or_default();
         MIGRATOR
             .run(&mut setup)
             .await
