@@ -112,7 +112,8 @@ pub async fn deliver<S: Store, P: Poster>(
     if claim == Claim::Taken {
         return Ok(Delivery::Taken);
     }
-    let outcome = match bounded(poster.post_message(&post.channel, &post.message)).await {
+    let message = Reply::public(post.message.clone());
+    let outcome = match bounded(poster.post_message(&post.channel, &message)).await {
         Ok(()) => Delivery::Posted,
         Err(PostError::Unreachable(reason)) => {
             tracing::warn!(
@@ -142,7 +143,8 @@ pub async fn deliver<S: Store, P: Poster>(
     // The direct message rides on the channel's claim, so it is sent at most once too. It is not
     // retried on its own: that would need a claim of its own.
     if let Some(dm) = &post.dm {
-        if let Err(error) = bounded(poster.send_dm(&dm.user, &dm.message)).await {
+        let message = Reply::private(dm.message.clone());
+        if let Err(error) = bounded(poster.send_dm(&dm.user, &message)).await {
             tracing::warn!(channel = %post.channel, user = %dm.user, error = %crate::commands::error_chain(&error), "could not send the heads-up direct message");
         }
     }

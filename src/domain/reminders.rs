@@ -14,7 +14,6 @@
 //! goes out on the last one before the handover day. A shift begun after the last reminder
 //! before the handover day is that handover, done early or on the day (see [`HandoverDue`]).
 
-use crate::commands::Reply;
 use crate::domain::holidays::HolidayCalendar;
 use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::month::first_instant_at_or_after;
@@ -108,8 +107,8 @@ pub struct Decision {
 pub struct DuePost {
     pub channel: ChannelId,
     pub date: NaiveDate,
-    /// The public message for the channel.
-    pub message: Reply,
+    /// The public message for the channel, in Slack's wire form (mrkdwn, mentions as `<@U…>`).
+    pub message: String,
     /// On the last reminder day before the handover day: a direct message to the engineer next
     /// in the rota. It belongs to this post: it is sent once, under the same claim.
     pub dm: Option<DirectMessage>,
@@ -119,7 +118,8 @@ pub struct DuePost {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirectMessage {
     pub user: UserId,
-    pub message: Reply,
+    /// Private to `user`, in Slack's wire form.
+    pub message: String,
 }
 
 /// When the reminder of `date` is due: `None` if `date` is not a reminder day, or a holiday.
@@ -246,7 +246,7 @@ pub fn channel_message(
     date: NaiveDate,
     due: Option<HandoverDue>,
     names: &HashMap<UserId, String>,
-) -> Option<Reply> {
+) -> Option<String> {
     let current = state.current.as_ref()?;
     // After `/handover end`, nobody: no post.
     let who = current.to.as_ref()?.mention();
@@ -283,7 +283,7 @@ pub fn channel_message(
             text.push_str(&format!("\n> {line}"));
         }
     }
-    Some(Reply::public(text))
+    Some(text)
 }
 
 /// The direct message to the engineer next in the rota that their turn starts on `handover`.
@@ -296,12 +296,12 @@ fn heads_up_message(
     let next = state.next_in_rota()?;
     Some(DirectMessage {
         user: next.clone(),
-        message: Reply::private(format!(
+        message: format!(
             "Heads-up: your on-call turn in {} starts on {}, when {} hands the pager to you.",
             channel.link(),
             day_name(handover),
             current.mention()
-        )),
+        ),
     })
 }
 
@@ -742,10 +742,9 @@ mod tests {
             &HashMap::new(),
         )
         .unwrap();
-        assert!(!reply.is_private());
         // Cat was notified by the handover; the daily reminder names her without a ping.
         assert_eq!(
-            reply.text,
+            reply,
             "<@ann> is on call here, since Mon 2 Jun, 10:02. Next in the rota: <@bob>.\n\
              Notes from the last handover:\n\
              > disk on db1 at 80%\n\
@@ -762,11 +761,7 @@ mod tests {
             &names,
         )
         .unwrap();
-        assert!(
-            reply.text.ends_with("or @\u{2060}Cat Jones"),
-            "{}",
-            reply.text
-        );
+        assert!(reply.ends_with("or @\u{2060}Cat Jones"), "{}", reply);
     }
 
     #[test]
@@ -782,7 +777,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            reply.text,
+            reply,
             "<@ann> is on call here, since Mon 30 Dec 2024, 09:00."
         );
     }
@@ -804,7 +799,6 @@ mod tests {
                 &HashMap::new(),
             )
             .unwrap()
-            .text
         };
         let with_rota = state(Some("ann"), "2025-06-02T08:00:00Z", "", &["ann", "bob"]);
         assert_eq!(
@@ -939,9 +933,8 @@ mod tests {
         assert_eq!(friday.len(), 2);
         let dm = friday[0].dm.as_ref().unwrap();
         assert_eq!(dm.user, user("bob"));
-        assert!(dm.message.is_private());
         assert_eq!(
-            dm.message.text,
+            dm.message,
             "Heads-up: your on-call turn in <#ops> starts on Monday, when <@ann> hands the pager \
              to you."
         );
@@ -958,6 +951,6 @@ mod tests {
         );
         assert!(monday
             .iter()
-            .all(|p| p.message.text.contains("The handover is due today") && p.dm.is_none()));
+            .all(|p| p.message.contains("The handover is due today") && p.dm.is_none()));
     }
 }
