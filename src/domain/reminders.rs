@@ -278,10 +278,8 @@ pub fn channel_message(
     // itself and are not pinged again each morning.
     let notes = text::sanitize_quietly(&current.notes, names);
     if !notes.trim().is_empty() {
-        text.push_str("\nNotes from the last handover:");
-        for line in notes.lines() {
-            text.push_str(&format!("\n> {line}"));
-        }
+        text.push_str("\nNotes from the last handover:\n");
+        text.push_str(&text::block_quote(&notes));
     }
     Some(text)
 }

@@ -68,6 +68,14 @@ pub fn plain_hyphens(text: &str) -> String {
         .collect()
 }
 
+/// Text already made safe to repeat, as a Slack block quote: each line after `> `.
+pub fn block_quote(safe: &str) -> String {
+    safe.lines()
+        .map(|line| format!("> {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Trims white space and invisible characters from both ends, nothing else.
 pub fn trim_gaps(text: &str) -> &str {
     text.trim_matches(is_gap)

@@ -15,8 +15,7 @@ pub(super) fn quoted(notes: &str) -> String {
     if safe.trim().is_empty() {
         return String::new();
     }
-    let quoted: Vec<String> = safe.lines().map(|l| format!("> {l}")).collect();
-    format!("\n{}", quoted.join("\n"))
+    format!("\n{}", text::block_quote(&safe))
 }
 
 /// The months already over whose pay a change from `from` on alters ("March 2025", or "March
