@@ -35,6 +35,8 @@ pub const STALE_AFTER: Duration = Duration::from_secs(5 * 60);
 /// The longest one post (or direct message) may take, the poster's own retries included. Must be
 /// well under [`STALE_AFTER`], or a slow but live post could be taken over and posted twice.
 pub const POST_TIMEOUT: Duration = Duration::from_secs(2 * 60);
+// Checked when Baton is built, not left to the comment above.
+const _: () = assert!(POST_TIMEOUT.as_secs() * 2 <= STALE_AFTER.as_secs());
 /// Waits before trying a failed channel again, in order; then it is given up for the day.
 const RETRY_DELAYS: [Duration; 5] = [
     Duration::from_secs(30),
