@@ -21,7 +21,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 pub const HELP: &str = "\
 Type slash commands as you would in Slack, e.g. `/handover @bob quiet week` or `/oncall-pay me`.
 Console commands:
-  :as NAME            act as another person (only the starting user is an admin)
+  :as NAME            act as another person (an admin if it is the starting user or in `admins`)
   :channel NAME       switch channel (each channel has its own rota)
   :now YYYY-MM-DD HH:MM   pretend it is this local time (try a week of handovers); `:now` alone resets
   :deactivate NAME    mark a person as deactivated, to see how Baton refuses them

@@ -198,8 +198,16 @@ pub(super) fn when_and_notes(
             ));
         }
         let (zone, after_zone) = text::split_word(after_time);
-        // `GMT,` and `(GMT)` are the zone too: taken as notes, the other 01:30 would be used.
-        let zone = zone.trim_matches(|c: char| matches!(c, ',' | '.' | ';' | '(' | ')'));
+        // `GMT,`, `(GMT)`, `GMT!`, `"GMT"` are the zone too: taken as notes, the other 01:30
+        // would be used. (Not `+` or `-`, which start an offset; `:` only after a zone.)
+        let zone = zone
+            .trim_start_matches(|c: char| matches!(c, '(' | '[' | '{' | '"' | '\''))
+            .trim_end_matches(|c: char| {
+                matches!(
+                    c,
+                    ',' | '.' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '"' | '\''
+                )
+            });
         let (zone, notes_text) = if when::looks_like_a_zone(zone) {
             (Some(zone.to_owned()), after_zone)
         } else {

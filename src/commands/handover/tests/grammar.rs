@@ -230,6 +230,38 @@ fn the_grammar_reads_every_form_as_typed_in_slack() {
             },
         ),
         (
+            "<@U0BOB0001> at 2025-10-26 01:30 GMT! rebooted",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed_in("2025-10-26", "01:30", "GMT"),
+                notes: "rebooted".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 2025-10-26 01:30 [GMT] rebooted",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed_in("2025-10-26", "01:30", "GMT"),
+                notes: "rebooted".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 2025-10-26 01:30 \"GMT\" rebooted",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed_in("2025-10-26", "01:30", "GMT"),
+                notes: "rebooted".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 2025-10-26 01:30 GMT: rebooted",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed_in("2025-10-26", "01:30", "GMT"),
+                notes: "rebooted".into(),
+            },
+        ),
+        (
             "<@U0BOB0001> at 2025-10-26 01:30 +01:00",
             Command::To {
                 target: id("U0BOB0001"),
