@@ -201,13 +201,8 @@ pub(super) fn when_and_notes(
         // `GMT,`, `(GMT)`, `GMT!`, `"GMT"` are the zone too: taken as notes, the other 01:30
         // would be used. (Not `+` or `-`, which start an offset; `:` only after a zone.)
         let zone = zone
-            .trim_start_matches(|c: char| matches!(c, '(' | '[' | '{' | '"' | '\''))
-            .trim_end_matches(|c: char| {
-                matches!(
-                    c,
-                    ',' | '.' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '"' | '\''
-                )
-            });
+            .trim_start_matches(['(', '[', '{', '"', '\''])
+            .trim_end_matches([',', '.', ';', ':', '!', '?', ')', ']', '}', '"', '\'']);
         let (zone, notes_text) = if when::looks_like_a_zone(zone) {
             (Some(zone.to_owned()), after_zone)
         } else {
