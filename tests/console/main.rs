@@ -605,11 +605,25 @@ fn next_refused_for_someone_deactivated_says_how_to_go_on() {
     let out = ws.run(&[
         "/handover rota @bob @carol @dave",
         "/handover @bob",
+        "/handover",
         ":deactivate carol",
+        "/handover",
+        "/handover rota",
         "/handover next",
         "/handover @dave",
     ]);
     let r = replies(&out);
+    // Before the handover, the status and the rota say the leaver is next, and how to fix it.
+    assert!(!r[2].contains("deactivated"), "{out}");
+    for shown in [&r[4], &r[5]] {
+        assert!(
+            shown.contains(
+                ":warning: @carol is deactivated in Slack, so `/handover next` would refuse them."
+            ),
+            "{out}"
+        );
+    }
+    let r = &r[3..];
     assert!(
         r[3].starts_with(
             "[private to alice] @carol has been deactivated in this workspace and cannot be on \

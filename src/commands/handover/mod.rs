@@ -34,9 +34,10 @@ mod record;
 mod tests;
 mod undo;
 
-use super::{CommandError, Engine, Handled, Invocation, MentionRef, Reply};
+use super::{AccountKind, CommandError, Engine, Handled, Invocation, MentionRef, Reply};
 use crate::commands::Directory;
 use crate::domain::ids::UserId;
+use crate::domain::rota::ChannelState;
 use crate::store::Store;
 use messages::{announcement, history, show_rota, status};
 use parse::usage;
@@ -145,6 +146,23 @@ pub(crate) async fn run<S: Store, D: Directory>(
     }
 }
 
+/// A warning when the person next in the rota has left (their account is deactivated): a leaver
+/// kept in the order is found out by `/handover next` at the handover, not before. Nothing when
+/// the directory cannot say (it is down): the status matters more than the warning.
+async fn next_gone<S: Store, D: Directory>(engine: &Engine<S, D>, state: &ChannelState) -> String {
+    let Some(next) = state.next_in_rota() else {
+        return String::new();
+    };
+    match engine.directory.lookup(&MentionRef::Id(next.clone())).await {
+        Ok(Some(person)) if person.kind == AccountKind::Deactivated => format!(
+            "\n:warning: {} is deactivated in Slack, so `/handover next` would refuse them. An \
+             admin can take them out of the rota order with `/handover rota @a @b …`.",
+            next.mention()
+        ),
+        _ => String::new(),
+    }
+}
+
 /// A handover that failed before reaching the store may be a redelivery of one that was
 /// recorded: Slack retries when an ack is lost, often because something was failing then. Its
 /// checks ran again against a world that has moved on (the directory down, the rota order
@@ -188,7 +206,8 @@ async fn run_parsed<S: Store, D: Directory>(
         )),
         Command::Status => {
             let state = engine.store.channel_state(&inv.channel).await?;
-            Ok((Reply::private(status(&state, inv, tz)), "status"))
+            let text = status(&state, inv, tz) + &next_gone(engine, &state).await;
+            Ok((Reply::private(text), "status"))
         }
         Command::To { target, at, notes } => {
             let effective = effective_at(at, is_admin, inv, tz)?;
@@ -243,7 +262,8 @@ async fn run_parsed<S: Store, D: Directory>(
         }
         Command::ShowRota => {
             let state = engine.store.channel_state(&inv.channel).await?;
-            Ok((Reply::private(show_rota(&state)), "rota"))
+            let text = show_rota(&state) + &next_gone(engine, &state).await;
+            Ok((Reply::private(text), "rota"))
         }
         Command::Rota(members) => {
             if !is_admin {
