@@ -371,7 +371,12 @@ pub fn render_statement(
         Block::Section(format!("*{title}*\n{headline}")),
         Block::Fields(kinds),
         Block::Section(if channels.is_empty() {
-            "No time on call in this month.".to_owned()
+            // A month not over may still bring some: a shift that began a moment ago has
+            // accrued nothing yet.
+            match s.to_date {
+                Some(_) => "No time on call in this month so far.".to_owned(),
+                None => "No time on call in this month.".to_owned(),
+            }
         } else {
             format!("*By channel*\n{}", channels.join("\n"))
         }),

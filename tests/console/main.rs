@@ -179,6 +179,8 @@ fn only_an_admin_starts_a_rota_so_nobody_can_open_a_paid_one_of_their_own() {
         "/oncall-pay me",
         ":as alice",
         "/handover @mallory",
+        ":as mallory",
+        "/oncall-pay me 2025-01",
     ]);
     let r = replies(&out);
     for refused in [&r[2], &r[3]] {
@@ -190,7 +192,12 @@ fn only_an_admin_starts_a_rota_so_nobody_can_open_a_paid_one_of_their_own() {
             "{out}"
         );
     }
-    assert!(r[4].contains("No time on call in this month."), "{out}");
+    // This month is not over: nothing so far. A month that is over had nothing.
+    assert!(
+        r[4].contains("No time on call in this month so far."),
+        "{out}"
+    );
+    assert!(r[8].contains("No time on call in this month."), "{out}");
     assert!(
         r[6].starts_with("[public in #mallory-private] @mallory is now on call here"),
         "{out}"
