@@ -7,7 +7,7 @@
 
 use crate::commands::oncall_pay::{period_label, rates_note, team_total};
 use crate::domain::ids::{ChannelId, UserId};
-use crate::domain::month::YearMonth;
+use crate::domain::month::{Progress, YearMonth};
 use crate::domain::pay::{DayKind, PayPolicy, Statement};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -72,12 +72,15 @@ pub fn csv(
 }
 
 /// A table for people, with each engineer's total and the team's.
+/// `now` is the instant pay is accrued to: the real now, or with `cut_off` a payroll cut-off
+/// (`--until`), which the heading then names as one.
 pub fn table(
     statements: &[Statement],
     policy: &PayPolicy,
     names: &HashMap<UserId, String>,
     month: YearMonth,
     now: DateTime<Utc>,
+    cut_off: bool,
     channel: Option<&ChannelId>,
 ) -> String {
     let mut rows: Vec<[String; 6]> = vec![[
@@ -122,10 +125,15 @@ pub fn table(
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
     let scope = channel.map_or_else(String::new, |c| format!(" in channel {c}"));
-    let mut out = format!(
-        "On-call pay{scope} for {}\n\n",
-        period_label(month, policy, now)
-    );
+    let period = match month.progress(policy.timezone, now) {
+        Progress::ToDate if cut_off => format!(
+            "{} (until {})",
+            month.long_name(),
+            crate::domain::when::short(now, policy.timezone, now)
+        ),
+        _ => period_label(month, policy, now),
+    };
+    let mut out = format!("On-call pay{scope} for {period}\n\n");
     for (n, r) in rows.iter().enumerate() {
         let line: Vec<String> = r
             .iter()
@@ -224,6 +232,7 @@ mod tests {
             &HashMap::new(),
             month,
             at("2025-07-01T00:00:00Z"),
+            false,
             None
         )
         .contains("£10.00"));

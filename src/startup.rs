@@ -265,6 +265,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
             &names,
             args.month,
             now,
+            args.until.is_some(),
             args.channel.as_ref(),
         ),
     };

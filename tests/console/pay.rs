@@ -154,7 +154,7 @@ fn a_payroll_cut_off_accrues_to_its_local_time_on_any_day_and_refuses_one_that_i
         "table",
     ]);
     assert!(
-        table.starts_with("On-call pay for March 2025 (to date, Thu 20 Mar, 17:00)\n"),
+        table.starts_with("On-call pay for March 2025 (until Thu 20 Mar, 17:00)\n"),
         "{table}"
     );
     // 02:30 BST on the 23-hour Sunday is 01:30 UTC: 5,400 s of its 82,800 are on call.
