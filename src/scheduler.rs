@@ -14,7 +14,7 @@
 //! skipped; a post that failed after the poster's own retries is released and tried again later
 //! that day, with backoff, never on a later date.
 
-use crate::commands::Reply;
+use crate::commands::{AccountKind, Directory, MentionRef, Reply};
 use crate::console::ConsoleHooks;
 use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::reminders::ReminderSettings;
@@ -23,6 +23,7 @@ use crate::domain::text;
 use crate::store::{ChannelOnCall, Claim, Store, StoreError};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use std::collections::HashSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -195,9 +196,10 @@ fn claimant(now: DateTime<Utc>) -> String {
     )
 }
 
-struct Shared<S, P, C> {
+struct Shared<S, P, D, C> {
     store: S,
     poster: P,
+    directory: D,
     tz: Tz,
     clock: C,
     claimant: String,
@@ -209,14 +211,15 @@ struct Shared<S, P, C> {
 /// tokio's paused time). Spawn it as its own task next to the Slack listener:
 ///
 /// ```ignore
-/// tokio::spawn(run_scheduler(store, poster, settings, config.timezone, Utc::now, shutdown));
+/// tokio::spawn(run_scheduler(store, poster, directory, settings, config.timezone, Utc::now, shutdown));
 /// ```
 ///
 /// On shutdown, posts in flight get a few seconds to finish; a post cut off after its claim is
 /// taken over by the next start on the same date once the claim is stale.
-pub async fn run_scheduler<S, P, C>(
+pub async fn run_scheduler<S, P, D, C>(
     store: S,
     poster: P,
+    directory: D,
     settings: ReminderSettings,
     tz: Tz,
     clock: C,
@@ -224,12 +227,14 @@ pub async fn run_scheduler<S, P, C>(
 ) where
     S: Store + 'static,
     P: Poster + 'static,
+    D: Directory + 'static,
     C: Fn() -> DateTime<Utc> + Send + Sync + 'static,
 {
     let shared = Arc::new(Shared {
         claimant: claimant(clock()),
         store,
         poster,
+        directory,
         tz,
         clock,
     });
@@ -250,6 +255,7 @@ pub async fn run_scheduler<S, P, C>(
             match shared.store.channels_on_call().await {
                 Ok(channels) => {
                     let names = names_in_notes(&shared.store, &channels).await;
+                    let gone = next_who_left(&shared.directory, &channels).await;
                     let posts = reminders::posts(
                         &settings,
                         tz,
@@ -257,6 +263,7 @@ pub async fn run_scheduler<S, P, C>(
                         now,
                         channels.iter().map(|c| (&c.channel, &c.state)),
                         &names,
+                        &gone,
                     );
                     tracing::info!(%date, channels = posts.len(), "daily reminders due");
                     for post in posts {
@@ -295,8 +302,8 @@ pub async fn run_scheduler<S, P, C>(
 
 /// Posts one channel's reminder, trying again after failures while it is still its date.
 #[tracing::instrument(skip_all, fields(channel = %post.channel, date = %post.date))]
-async fn remind_channel<S: Store, P: Poster, C: Fn() -> DateTime<Utc> + Send + Sync>(
-    shared: Arc<Shared<S, P, C>>,
+async fn remind_channel<S: Store, P: Poster, D, C: Fn() -> DateTime<Utc> + Send + Sync>(
+    shared: Arc<Shared<S, P, D, C>>,
     post: DuePost,
     mut stopped: watch::Receiver<()>,
 ) {
@@ -390,12 +397,37 @@ async fn names_in_notes<S: Store>(
     })
 }
 
+/// The people next in a channel's rota whose accounts are deactivated: the reminder says they
+/// have left, and sends them no heads-up. One lookup per person, cached by the directory; one
+/// that fails counts them as present, as the reminder said before it knew.
+async fn next_who_left<D: Directory>(directory: &D, channels: &[ChannelOnCall]) -> HashSet<UserId> {
+    let mut gone = HashSet::new();
+    let mut asked = HashSet::new();
+    for next in channels.iter().filter_map(|c| c.state.next_in_rota()) {
+        if !asked.insert(next.clone()) {
+            continue;
+        }
+        match directory.lookup(&MentionRef::Id(next.clone())).await {
+            Ok(Some(person)) if person.kind == AccountKind::Deactivated => {
+                gone.insert(next.clone());
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(%error, "cannot check whether the people next in the rotas are still here");
+                break;
+            }
+        }
+    }
+    gone
+}
+
 /// Runs today's reminders now, whatever the time of day (on a reminder day), through the same
 /// claim-then-post path as the scheduler: each channel is posted at most once per date, however
 /// it is run. Returns what happened to each post; failures are not retried.
-pub async fn remind_now<S: Store, P: Poster>(
+pub async fn remind_now<S: Store, P: Poster, D: Directory>(
     store: &S,
     poster: &P,
+    directory: &D,
     settings: &ReminderSettings,
     tz: Tz,
     now: DateTime<Utc>,
@@ -405,6 +437,7 @@ pub async fn remind_now<S: Store, P: Poster>(
     };
     let channels = store.channels_on_call().await?;
     let names = names_in_notes(store, &channels).await;
+    let gone = next_who_left(directory, &channels).await;
     let posts = reminders::posts(
         settings,
         tz,
@@ -412,6 +445,7 @@ pub async fn remind_now<S: Store, P: Poster>(
         now,
         channels.iter().map(|c| (&c.channel, &c.state)),
         &names,
+        &gone,
     );
     let claimant = claimant(now);
     let mut outcomes = Vec::with_capacity(posts.len());
@@ -465,6 +499,8 @@ impl Poster for ConsolePoster {
 /// The console's `:remind`: today's reminders, now, claimed like the scheduler claims them.
 pub struct ConsoleReminders<S> {
     pub store: S,
+    /// The session's directory, so that a person `:deactivate`d has left here too.
+    pub directory: crate::console::ConsoleDirectory,
     /// `None` when the config has no `[reminders]` (or they are disabled).
     pub settings: Option<ReminderSettings>,
     pub tz: Tz,
@@ -479,7 +515,16 @@ impl<S: Store> ConsoleHooks for ConsoleReminders<S> {
             ];
         };
         let poster = ConsolePoster::default();
-        match remind_now(&self.store, &poster, settings, self.tz, now).await {
+        match remind_now(
+            &self.store,
+            &poster,
+            &self.directory,
+            settings,
+            self.tz,
+            now,
+        )
+        .await
+        {
             Ok(_) => poster.take(),
             Err(error) => {
                 tracing::error!(error = %crate::commands::error_chain(&error), "console reminders failed");

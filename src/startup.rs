@@ -97,6 +97,12 @@ pub async fn run_console(common: &Common, args: ConsoleArgs) -> anyhow::Result<(
     let store = SqliteStore::open(common.database_or(CONSOLE_DATABASE)).await?;
     let directory = ConsoleDirectory::default();
     let settings = engine_settings(&config, std::slice::from_ref(&args.user));
+    let reminders = ConsoleReminders {
+        store: store.clone(),
+        directory: directory.clone(),
+        settings: config.reminders.clone(),
+        tz: config.timezone,
+    };
     let session = Session {
         engine: Engine::new(store.clone(), directory.clone(), settings),
         directory,
@@ -106,11 +112,6 @@ pub async fn run_console(common: &Common, args: ConsoleArgs) -> anyhow::Result<(
     };
     let interactive = std::io::stdin().is_terminal();
     let mut out = tokio::io::stdout();
-    let reminders = ConsoleReminders {
-        store: store.clone(),
-        settings: config.reminders.clone(),
-        tz: config.timezone,
-    };
     let result = console::run(session, reminders, interactive, &mut out)
         .await
         .context("console input/output failed");

@@ -21,7 +21,7 @@ use crate::domain::rota::ChannelState;
 use crate::domain::{text, when};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The daily channel reminder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,15 +190,19 @@ pub fn posts<'a>(
     now: DateTime<Utc>,
     channels: impl IntoIterator<Item = (&'a ChannelId, &'a ChannelState)>,
     names: &HashMap<UserId, String>,
+    gone: &HashSet<UserId>,
 ) -> Vec<DuePost> {
     let due = settings.handover_due(tz, date);
     let heads_up = settings.last_before_handover_day(date);
     channels
         .into_iter()
         .filter_map(|(channel, state)| {
-            let message = channel_message(state, tz, now, date, due, names)?;
+            let message = channel_message(state, tz, now, date, due, names, gone)?;
+            // Nobody to tell: a leaver's account takes no messages.
             let dm = match (heads_up, settings.handover_day) {
-                (true, Some(handover)) => heads_up_message(channel, state, handover),
+                (true, Some(handover)) => {
+                    heads_up_message(channel, state, handover).filter(|dm| !gone.contains(&dm.user))
+                }
                 _ => None,
             };
             Some(DuePost {
@@ -237,8 +241,9 @@ impl ReminderSettings {
 }
 
 /// The public reminder of `date`: who is on call and since when, the handover being due (`due`,
-/// unless the shift began after its `done_after`), who is next, and the last handover's notes,
-/// naming the people they mention by `names` where known. `None` with nobody on call.
+/// unless the shift began after its `done_after`), who is next (and if they are in `gone`, whose
+/// accounts are deactivated, that they have left), and the last handover's notes, naming the
+/// people they mention by `names` where known. `None` with nobody on call.
 pub fn channel_message(
     state: &ChannelState,
     tz: Tz,
@@ -246,6 +251,7 @@ pub fn channel_message(
     date: NaiveDate,
     due: Option<HandoverDue>,
     names: &HashMap<UserId, String>,
+    gone: &HashSet<UserId>,
 ) -> Option<String> {
     let current = state.current.as_ref()?;
     // After `/handover end`, nobody: no post.
@@ -261,18 +267,29 @@ pub fn channel_message(
             true => "is due today".to_owned(),
             false => format!("was due on {}", day_name(due.day.weekday())),
         });
-    if let Some(due) = due {
-        match next {
-            Some(next) => text.push_str(&format!(
-                "\nThe handover {due}: {who}, hand the pager to {} with `/handover next`.",
-                next.mention()
-            )),
-            None => text.push_str(&format!(
-                "\nThe handover {due}: {who}, hand the pager on with `/handover @person`."
-            )),
+    let left = next.filter(|n| gone.contains(*n)).map(|n| {
+        format!(
+            "{}, next in the rota, has left (their account is deactivated): an admin can take \
+             them out with `/handover rota @a @b …`",
+            n.mention()
+        )
+    });
+    match (due, next, left) {
+        (Some(due), _, Some(left)) => text.push_str(&format!(
+            "\nThe handover {due}: {who}, hand the pager on with `/handover @person`. {left}."
+        )),
+        (Some(due), Some(next), None) => text.push_str(&format!(
+            "\nThe handover {due}: {who}, hand the pager to {} with `/handover next`.",
+            next.mention()
+        )),
+        (Some(due), None, _) => text.push_str(&format!(
+            "\nThe handover {due}: {who}, hand the pager on with `/handover @person`."
+        )),
+        (None, _, Some(left)) => text.push_str(&format!(" {left}.")),
+        (None, Some(next), None) => {
+            text.push_str(&format!(" Next in the rota: {}.", next.mention()))
         }
-    } else if let Some(next) = next {
-        text.push_str(&format!(" Next in the rota: {}.", next.mention()));
+        (None, None, _) => {}
     }
     // Repeated every reminder day: people named in the notes were notified by the handover
     // itself and are not pinged again each morning.
@@ -738,6 +755,7 @@ mod tests {
             date("2025-06-03"),
             None,
             &HashMap::new(),
+            &HashSet::new(),
         )
         .unwrap();
         // Cat was notified by the handover; the daily reminder names her without a ping.
@@ -757,6 +775,7 @@ mod tests {
             date("2025-06-03"),
             None,
             &names,
+            &HashSet::new(),
         )
         .unwrap();
         assert!(reply.ends_with("or @\u{2060}Cat Jones"), "{}", reply);
@@ -772,6 +791,7 @@ mod tests {
             date("2025-01-06"),
             None,
             &HashMap::new(),
+            &HashSet::new(),
         )
         .unwrap();
         assert_eq!(
@@ -795,6 +815,7 @@ mod tests {
                 date(on),
                 handover_day,
                 &HashMap::new(),
+                &HashSet::new(),
             )
             .unwrap()
         };
@@ -912,6 +933,7 @@ mod tests {
             now,
             channels(),
             &HashMap::new(),
+            &HashSet::new(),
         );
         let posted: Vec<_> = wednesday.iter().map(|p| p.channel.clone()).collect();
         assert_eq!(posted, [ops.clone(), web.clone()]);
@@ -927,6 +949,7 @@ mod tests {
             now,
             channels(),
             &HashMap::new(),
+            &HashSet::new(),
         );
         assert_eq!(friday.len(), 2);
         let dm = friday[0].dm.as_ref().unwrap();
@@ -946,9 +969,47 @@ mod tests {
             now,
             channels(),
             &HashMap::new(),
+            &HashSet::new(),
         );
         assert!(monday
             .iter()
             .all(|p| p.message.contains("The handover is due today") && p.dm.is_none()));
+
+        // Bob has left (his account is deactivated): no heads-up to him, and the posts say so,
+        // with how to hand over instead.
+        let gone = HashSet::from([user("bob")]);
+        let friday = posts(
+            &s,
+            London,
+            date("2025-06-06"),
+            now,
+            channels(),
+            &HashMap::new(),
+            &gone,
+        );
+        assert!(friday[0].dm.is_none());
+        assert_eq!(
+            friday[0].message,
+            "<@ann> is on call here, since Mon 2 Jun, 09:00. <@bob>, next in the rota, has left \
+             (their account is deactivated): an admin can take them out with `/handover rota @a \
+             @b …`."
+        );
+        let monday = posts(
+            &s,
+            London,
+            date("2025-06-09"),
+            now,
+            channels(),
+            &HashMap::new(),
+            &gone,
+        );
+        assert!(
+            monday[0].message.contains(
+                "The handover is due today: <@ann>, hand the pager on with `/handover @person`. \
+                 <@bob>, next in the rota, has left"
+            ),
+            "{}",
+            monday[0].message
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! exactly-once across copies of Baton and the takeover of stale claims.
 
 use super::*;
+use crate::console::ConsoleDirectory;
 use crate::domain::reminders::WeekdayKey;
 use crate::domain::rota::{ChannelState, Handover, NewHandover};
 use crate::store::{ChannelOnCall, Recorded, SqliteStore};
@@ -302,6 +303,7 @@ fn start<S: Store + 'static, P: Poster + 'static>(
     let handle = tokio::spawn(run_scheduler(
         store,
         poster,
+        ConsoleDirectory::default(),
         settings,
         London,
         clock,
@@ -633,9 +635,16 @@ async fn a_stale_claim_in_the_database_is_taken_over_and_a_fresh_one_is_not() {
         (now + minutes(30), [Delivery::Taken, Delivery::Taken]),
     ];
     for (at, expected) in cases {
-        let outcomes = remind_now(&store, &poster, &settings, London, at)
-            .await
-            .unwrap();
+        let outcomes = remind_now(
+            &store,
+            &poster,
+            &ConsoleDirectory::default(),
+            &settings,
+            London,
+            at,
+        )
+        .await
+        .unwrap();
         let expected: Vec<_> = ["c0", "c1"]
             .map(channel)
             .into_iter()
@@ -654,6 +663,7 @@ async fn the_console_runs_todays_reminders_once_and_prints_them_plainly() {
     let store = SqliteStore::open(&path).await.unwrap();
     let hooks = ConsoleReminders {
         store: store.clone(),
+        directory: ConsoleDirectory::default(),
         settings: Some(weekdays_at_nine(Some(Weekday::Mon))),
         tz: London,
     };

@@ -222,6 +222,7 @@ pub async fn run(
         tokio::spawn(crate::scheduler::run_scheduler(
             store.clone(),
             app.poster(),
+            app.directory(),
             reminders,
             engine_settings.timezone,
             chrono::Utc::now,

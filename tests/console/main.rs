@@ -643,6 +643,30 @@ fn next_refused_for_someone_deactivated_says_how_to_go_on() {
 }
 
 #[test]
+fn the_daily_reminder_says_the_next_person_has_left_and_sends_them_no_heads_up() {
+    let ws = Workspace::with_config(
+        "[reminders]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\nhandover_day = \"mon\"\n",
+    );
+    let out = ws.run(&[
+        ":now 2026-06-01 09:00",
+        "/handover rota @bob @carol @dave",
+        "/handover @bob",
+        ":deactivate carol",
+        // Friday: the heads-up day before Monday's handover.
+        ":now 2026-06-05 09:30",
+        ":remind",
+    ]);
+    assert!(
+        out.contains(
+            "[public in #ops] @bob is on call here, since Mon 1 Jun, 09:00. @carol, next in the \
+             rota, has left (their account is deactivated)"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("[direct message to carol]"), "{out}");
+}
+
+#[test]
 fn a_handover_now_cannot_follow_one_that_takes_effect_later_than_now() {
     // A clock set back (here the console's) would otherwise start Carol's shift on 10 March,
     // paying Bob until then and Carol nothing.
