@@ -14,7 +14,7 @@
 //! skipped; a post that failed after the poster's own retries is released and tried again later
 //! that day, with backoff, never on a later date.
 
-use crate::commands::{AccountKind, Directory, MentionRef, Reply};
+use crate::commands::{has_left, Directory, Reply};
 use crate::console::ConsoleHooks;
 use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::reminders::ReminderSettings;
@@ -407,11 +407,11 @@ async fn next_who_left<D: Directory>(directory: &D, channels: &[ChannelOnCall]) 
         if !asked.insert(next.clone()) {
             continue;
         }
-        match directory.lookup(&MentionRef::Id(next.clone())).await {
-            Ok(Some(person)) if person.kind == AccountKind::Deactivated => {
+        match has_left(directory, next).await {
+            Ok(true) => {
                 gone.insert(next.clone());
             }
-            Ok(_) => {}
+            Ok(false) => {}
             Err(error) => {
                 tracing::warn!(%error, "cannot check whether the people next in the rotas are still here");
                 break;

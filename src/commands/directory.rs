@@ -50,3 +50,10 @@ pub trait Directory: Send + Sync {
         who: &MentionRef,
     ) -> impl Future<Output = Result<Option<Person>, DirectoryError>> + Send;
 }
+
+/// Whether `id`'s account has been deactivated: they have left. An id the directory does not
+/// know has not (it is refused where it is used instead).
+pub async fn has_left<D: Directory>(directory: &D, id: &UserId) -> Result<bool, DirectoryError> {
+    let person = directory.lookup(&MentionRef::Id(id.clone())).await?;
+    Ok(person.is_some_and(|p| p.kind == AccountKind::Deactivated))
+}

@@ -13,7 +13,7 @@ pub mod reply;
 #[cfg(test)]
 mod fuzz;
 
-pub use directory::{AccountKind, Directory, DirectoryError, MentionRef, Person};
+pub use directory::{has_left, AccountKind, Directory, DirectoryError, MentionRef, Person};
 pub use reply::{Block, Reply, Visibility};
 
 use crate::domain::ids::{ChannelId, UserId};

@@ -34,7 +34,7 @@ mod record;
 mod tests;
 mod undo;
 
-use super::{AccountKind, CommandError, Engine, Handled, Invocation, MentionRef, Reply};
+use super::{has_left, CommandError, Engine, Handled, Invocation, MentionRef, Reply};
 use crate::commands::Directory;
 use crate::domain::ids::UserId;
 use crate::domain::rota::ChannelState;
@@ -153,13 +153,13 @@ async fn next_gone<S: Store, D: Directory>(engine: &Engine<S, D>, state: &Channe
     let Some(next) = state.next_in_rota() else {
         return String::new();
     };
-    match engine.directory.lookup(&MentionRef::Id(next.clone())).await {
-        Ok(Some(person)) if person.kind == AccountKind::Deactivated => format!(
+    match has_left(&engine.directory, next).await {
+        Ok(true) => format!(
             "\n:warning: {} is deactivated in Slack, so `/handover next` would refuse them. An \
              admin can take them out of the rota order with `/handover rota @a @b …`.",
             next.mention()
         ),
-        _ => String::new(),
+        Ok(false) | Err(_) => String::new(),
     }
 }
 
