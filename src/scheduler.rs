@@ -21,7 +21,7 @@ use crate::domain::reminders::ReminderSettings;
 use crate::domain::reminders::{self, DuePost};
 use crate::domain::text;
 use crate::store::{ChannelOnCall, Claim, Store, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::collections::HashSet;
 use std::future::Future;
@@ -254,17 +254,16 @@ pub async fn run_scheduler<S, P, D, C>(
         if let Some(date) = decision.due {
             match shared.store.channels_on_call().await {
                 Ok(channels) => {
-                    let names = names_in_notes(&shared.store, &channels).await;
-                    let gone = next_who_left(&shared.directory, &channels).await;
-                    let posts = reminders::posts(
+                    let posts = due_posts(
+                        &shared.store,
+                        &shared.directory,
                         &settings,
                         tz,
                         date,
                         now,
-                        channels.iter().map(|c| (&c.channel, &c.state)),
-                        &names,
-                        &gone,
-                    );
+                        &channels,
+                    )
+                    .await;
                     tracing::info!(%date, channels = posts.len(), "daily reminders due");
                     for post in posts {
                         tasks.spawn(remind_channel(shared.clone(), post, stopped.clone()));
@@ -371,6 +370,31 @@ async fn remind_channel<S: Store, P: Poster, D, C: Fn() -> DateTime<Utc> + Send 
     }
 }
 
+/// The reminders of `date` (at `now`) for `channels`: what the scheduler posts when they are due,
+/// and the console's `:remind` at once. Reads what the messages name: the people the notes
+/// mention, and whether the person next in each rota has left.
+async fn due_posts<S: Store, D: Directory>(
+    store: &S,
+    directory: &D,
+    settings: &ReminderSettings,
+    tz: Tz,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    channels: &[ChannelOnCall],
+) -> Vec<DuePost> {
+    let names = names_in_notes(store, channels).await;
+    let gone = next_who_left(directory, channels).await;
+    reminders::posts(
+        settings,
+        tz,
+        date,
+        now,
+        channels.iter().map(|c| (&c.channel, &c.state)),
+        &names,
+        &gone,
+    )
+}
+
 /// The stored names of the people the channels' last notes mention, which the reminders show
 /// instead of mentioning them again. Without them (the store failing) the reminders still go,
 /// naming people by what the mention itself says.
@@ -436,17 +460,7 @@ pub async fn remind_now<S: Store, P: Poster, D: Directory>(
         return Ok(Vec::new());
     };
     let channels = store.channels_on_call().await?;
-    let names = names_in_notes(store, &channels).await;
-    let gone = next_who_left(directory, &channels).await;
-    let posts = reminders::posts(
-        settings,
-        tz,
-        date,
-        now,
-        channels.iter().map(|c| (&c.channel, &c.state)),
-        &names,
-        &gone,
-    );
+    let posts = due_posts(store, directory, settings, tz, date, now, &channels).await;
     let claimant = claimant(now);
     let mut outcomes = Vec::with_capacity(posts.len());
     for post in posts {
