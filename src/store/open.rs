@@ -61,6 +61,17 @@ pub(super) fn open_reason(error: &sqlx::Error) -> String {
     }
 }
 
+/// Creates `path`, which must not exist, empty and readable and writable by its owner only (on
+/// Unix; elsewhere as the system makes it): for the database and its backups, which hold every
+/// handover's notes.
+pub(super) fn create_owner_only(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut create = std::fs::OpenOptions::new();
+    create.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+    create.open(path)
+}
+
 /// Creates the database file, if missing, readable and writable by its owner only: it holds
 /// every handover's notes and, with the config, everyone's pay. SQLite gives its `-wal` and
 /// `-shm` files the database file's permissions. A file that exists and that other users may
@@ -68,12 +79,8 @@ pub(super) fn open_reason(error: &sqlx::Error) -> String {
 pub(super) fn owner_only(path: &std::path::Path) {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        let created = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path);
+        use std::os::unix::fs::PermissionsExt;
+        let created = create_owner_only(path);
         // Any other failure (a missing directory, say) SQLite reports next, in its own words.
         if created.is_err() {
             if let Ok(meta) = std::fs::metadata(path) {

@@ -1,6 +1,8 @@
 //! [`ReadOnlyStore`]: a Baton database opened for reports, which never writes.
 
-use super::open::{applied_migrations, cannot_share_memory, connect_options, wal_beside};
+use super::open::{
+    applied_migrations, cannot_share_memory, connect_options, create_owner_only, wal_beside,
+};
 use super::pay_index::{self, ReadSource};
 use super::PayScope;
 use super::{StoreError, MIGRATOR};
@@ -116,11 +118,7 @@ pub async fn back_up(url: &str, to: &std::path::Path) -> Result<u64, StoreError>
     };
     // Created empty first, for its permissions (SQLite would give it the umask's); an existing
     // file is never overwritten.
-    let mut create = std::fs::OpenOptions::new();
-    create.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
-    create.open(to).map_err(|e| cannot(e.to_string()))?;
+    create_owner_only(to).map_err(|e| cannot(e.to_string()))?;
     let copy_at = to.to_path_buf();
     let copied = tokio::task::spawn_blocking(move || -> rusqlite::Result<u64> {
         let conn = source.connect()?;
