@@ -68,9 +68,9 @@ pub fn parse_local_occurrences(
 }
 
 /// [`parse_local_occurrences`], where `zone`, typed after the time, picks one occurrence: the
-/// zone's own abbreviation then (`BST`, `GMT` in Europe/London, compared in any case, though
-/// [`looks_like_a_zone`] reads only capitals as one), `UTC`, `GMT` or `Z`
-/// for an offset of zero, or an offset (`+01:00`, `+0100`, `+01`). A zone that is neither
+/// zone's own abbreviation then (`BST`, `GMT` in Europe/London, compared in any case), `UTC`,
+/// `GMT` or `Z` for an offset of zero, or an offset (`+01:00`, `+0100`, `+1`, `GMT+0`). A zone
+/// that is neither
 /// occurrence's is refused: it means the time was typed in another zone, or the wrong one.
 pub fn parse_local_in_zone(
     date: &str,
@@ -166,37 +166,59 @@ fn zone_names(zone: &str, t: &DateTime<Tz>) -> bool {
     zone_offset_seconds(zone) == Some(t.offset().fix().local_minus_utc())
 }
 
-/// `UTC`, `GMT`, `Z` and `+01:00`, `+0100`, `+01`, `-05:30` as seconds east of UTC.
+/// `UTC`, `GMT`, `Z` and `+01:00`, `+0100`, `+01`, `+1`, `-05:30`, also after `UTC` or `GMT`
+/// (`GMT+0`, `UTC+01:00`), as seconds east of UTC.
 fn zone_offset_seconds(zone: &str) -> Option<i32> {
     if ["UTC", "GMT"].iter().any(|z| zone.eq_ignore_ascii_case(z)) || zone == "Z" {
         return Some(0);
     }
-    let (sign, digits) = if let Some(rest) = zone.strip_prefix('+') {
+    let offset = match zone.get(..3) {
+        Some(name) if ["UTC", "GMT"].iter().any(|z| name.eq_ignore_ascii_case(z)) => &zone[3..],
+        _ => zone,
+    };
+    let (sign, digits) = if let Some(rest) = offset.strip_prefix('+') {
         (1, rest)
     } else {
-        (-1, zone.strip_prefix(['-', '\u{2212}'])?)
+        (-1, offset.strip_prefix(['-', '\u{2212}'])?)
     };
-    let digits = digits.replacen(':', "", 1);
-    if !(digits.len() == 2 || digits.len() == 4) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    let (hours, minutes) = match digits.split_once(':') {
+        Some((hours, minutes)) if minutes.len() == 2 => (hours, minutes),
+        Some(_) => return None,
+        None if digits.len() > 2 => digits.split_at(digits.len() - 2),
+        None => (digits, "00"),
+    };
+    if !(1..=2).contains(&hours.len())
+        || !hours
+            .bytes()
+            .chain(minutes.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
         return None;
     }
-    let hours: i32 = digits.get(..2)?.parse().ok()?;
-    let minutes: i32 = digits
-        .get(2..)
-        .filter(|m| !m.is_empty())
-        .map_or(Ok(0), str::parse)
-        .ok()?;
+    let (hours, minutes): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
     (hours <= 14 && minutes < 60).then_some(sign * (hours * 3600 + minutes * 60))
 }
 
+/// Zone abbreviations read in any case after a time (`bst`, `Cest`): those of the zones teams
+/// are most often in, leaving out the ones that are also English words (`wet`, `west`, `cat`,
+/// `eat`), which start notes more often than they name a zone.
+const ABBREVIATIONS: [&str; 30] = [
+    "acdt", "acst", "aedt", "aest", "akdt", "akst", "awst", "bst", "cdt", "cest", "cet", "cst",
+    "edt", "eest", "eet", "est", "hkt", "hst", "ist", "jst", "kst", "mdt", "msk", "mst", "nzdt",
+    "nzst", "pdt", "pst", "sast", "sgt",
+];
+
 /// Whether a word typed after a time is meant as its zone, read without knowing the zone: `UTC`,
-/// `GMT`, `Z`, an offset (`+01:00`), or an abbreviation in capitals ending in T (`BST`, `CET`,
-/// `CEST`, `EDT`). Anything else after the time is the start of the notes.
+/// `GMT`, `Z`, an offset (`+01:00`, `+1`, `GMT+0`, `UTC-05:00`), an abbreviation in capitals
+/// ending in T (`BST`, `CET`, `CEST`, `EDT`), or a common abbreviation in any case (`bst`,
+/// `Cest`). Anything else after the time is the start of the notes.
 pub fn looks_like_a_zone(word: &str) -> bool {
     let abbreviation = (3..=5).contains(&word.len())
         && word.bytes().all(|b| b.is_ascii_uppercase())
         && word.ends_with('T');
-    abbreviation || zone_offset_seconds(word).is_some()
+    abbreviation
+        || ABBREVIATIONS.contains(&word.to_ascii_lowercase().as_str())
+        || zone_offset_seconds(word).is_some()
 }
 
 /// The first whole minute after `naive` that exists in `tz` (gaps are at most a few hours).
@@ -375,7 +397,14 @@ mod tests {
             ("+01:00", "2025-10-26T00:30:00Z"),
             ("+0100", "2025-10-26T00:30:00Z"),
             ("+01", "2025-10-26T00:30:00Z"),
+            ("+1", "2025-10-26T00:30:00Z"),
+            ("GMT+1", "2025-10-26T00:30:00Z"),
+            ("UTC+01:00", "2025-10-26T00:30:00Z"),
             ("GMT", "2025-10-26T01:30:00Z"),
+            ("GMT+0", "2025-10-26T01:30:00Z"),
+            ("utc+0", "2025-10-26T01:30:00Z"),
+            ("GMT+00:00", "2025-10-26T01:30:00Z"),
+            ("+0", "2025-10-26T01:30:00Z"),
             ("UTC", "2025-10-26T01:30:00Z"),
             ("Z", "2025-10-26T01:30:00Z"),
             ("+00:00", "2025-10-26T01:30:00Z"),
@@ -414,12 +443,35 @@ mod tests {
     #[test]
     fn only_zone_shaped_words_after_a_time_are_read_as_its_zone() {
         for zone in [
-            "GMT", "BST", "CEST", "UTC", "utc", "Z", "+01:00", "-0530", "+01",
+            "GMT",
+            "BST",
+            "CEST",
+            "UTC",
+            "utc",
+            "Z",
+            "+01:00",
+            "-0530",
+            "+01",
+            "+1",
+            "+0",
+            "-5",
+            "+530",
+            "bst",
+            "Bst",
+            "cest",
+            "GMT+0",
+            "gmt+1",
+            "UTC+0",
+            "UTC+01:00",
+            "GMT+00:00",
+            "UTC-5",
+            "utc\u{2212}05:30",
         ] {
             assert!(looks_like_a_zone(zone), "{zone}");
         }
         for word in [
-            "DB", "done", "Bst", "z", "+1", "+01:0", "+25:00", "01:00", "CHANGES",
+            "DB", "done", "z", "+01:0", "+25:00", "01:00", "CHANGES", "west", "wet", "cat", "that",
+            "GMT+", "UTC+x", "+", "-", "+12345", "GMT-1:5", "UTCnow",
         ] {
             assert!(!looks_like_a_zone(word), "{word}");
         }

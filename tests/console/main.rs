@@ -1260,3 +1260,52 @@ fn baton_backup_writes_a_copy_the_reports_read_alike_and_never_overwrites_one() 
     assert!(said.starts_with("baton: cannot back up to"), "{said}");
     assert_eq!(std::fs::read(&copy).unwrap(), before);
 }
+
+#[test]
+fn a_backdated_time_with_pm_a_lowercase_zone_or_a_day_word_is_read_as_meant_or_refused() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2026-11-19 09:00",
+        "/handover @bob",
+        ":now 2026-11-21 12:00",
+        // `pm` once fell into the notes: the handover was recorded at 05:30, twelve hours early.
+        "/handover @carol at 2026-11-20 5:30 pm",
+        // A day word after `at` once left the whole time as notes: recorded now.
+        "/handover @dave at yesterday 18:00",
+        "/handover history 2",
+    ]);
+    let r = replies(&out);
+    assert!(r[3].contains("Effective from Fri 20 Nov, 17:30"), "{out}");
+    assert!(!r[3].contains("> pm"), "{out}");
+    assert!(
+        r[4].contains("Baton does not read `yesterday 18:00` as a date"),
+        "{out}"
+    );
+    assert!(
+        r[5].contains("• 2026-11-20 17:30 GMT @bob → @carol"),
+        "{out}"
+    );
+    assert!(!r[5].contains("@dave"), "{out}");
+
+    // In the hour the clocks go back, `bst` and `GMT+0` pick their 01:xx, as `BST` and `GMT` do.
+    let out = ws.run(&[
+        ":channel late",
+        ":now 2026-10-24 09:00",
+        "/handover @bob",
+        ":now 2026-10-25 12:00",
+        "/handover @carol at 2026-10-25 01:30 GMT+0 rebooted",
+        "/handover @dave at 2026-10-25 01:45 bst",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r[4].contains("Effective from Sun 25 Oct, 01:30 GMT"),
+        "{out}"
+    );
+    assert!(r[4].contains("> rebooted"), "{out}");
+    assert!(
+        r[5].contains(
+            "A handover must be later than this channel's latest one (2026-10-25 01:30 GMT)"
+        ),
+        "01:45 BST came before 01:30 GMT, so it is refused: {out}"
+    );
+}

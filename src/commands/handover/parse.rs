@@ -197,6 +197,7 @@ pub(super) fn when_and_notes(
                 "After `at`, give the local date and time: `at 2025-03-03 09:30`.",
             ));
         }
+        let (time, after_time) = twelve_hour(time, after_time)?;
         let (zone, after_zone) = text::split_word(after_time);
         // `GMT,`, `(GMT)`, `GMT!`, `"GMT"` are the zone too: taken as notes, the other 01:30
         // would be used. (Not `+` or `-`, which start an offset; `:` only after a zone.)
@@ -211,6 +212,18 @@ pub(super) fn when_and_notes(
         not_notes(before, notes_text)?;
         return Ok((Some(TypedTime { date, time, zone }), notes(notes_text)?));
     }
+    if text::keyword(&word) == "at" {
+        // `at yesterday 09:00`, `at Monday 9am`: meant as the handover's time, which kept as
+        // notes would be now.
+        if let Some(typed) = a_time_without_at(after) {
+            return Err(usage(format!(
+                "After `at`, write the date in full: `at YYYY-MM-DD HH:MM`, e.g. `at 2025-03-03 \
+                 09:30`; Baton does not read `{}` as a date. To keep it as notes, put them in \
+                 quotes. Nothing changed.",
+                text::echo(&typed)
+            )));
+        }
+    }
     if let Some(typed) = a_time_without_at(rest) {
         return Err(usage(format!(
             "`{}` looks like a time, but only `at` records a handover at another time than now: \
@@ -221,6 +234,48 @@ pub(super) fn when_and_notes(
     }
     not_notes(before, rest)?;
     Ok((None, notes(rest)?))
+}
+
+/// A time typed with am or pm, joined to it or as the next word (`5:30pm`, `5:30 pm`, `5 p.m.`,
+/// `12am`), as a 24-hour `HH:MM`, with the words after it. Without am or pm, the time and the
+/// words as they were. Dropped into the notes, `pm` would record the handover twelve hours early.
+fn twelve_hour(time: String, after: &str) -> Result<(String, &str), CommandError> {
+    fn meridiem(word: &str) -> Option<(&str, bool)> {
+        let lower = word.to_ascii_lowercase();
+        ["am", "a.m.", "a.m", "pm", "p.m.", "p.m"]
+            .iter()
+            .find(|suffix| lower.ends_with(*suffix))
+            .map(|suffix| (&word[..word.len() - suffix.len()], suffix.starts_with('p')))
+    }
+    let (next, after_next) = text::split_word(after);
+    let next = next.trim_end_matches([',', ';', ':', '!', '?', ')']);
+    let numeric = |clock: &str| clock.starts_with(|c: char| c.is_ascii_digit());
+    let (clock, pm, after, typed) = match meridiem(&time) {
+        Some((clock, pm)) if numeric(clock) => (clock, pm, after, time.clone()),
+        _ => match meridiem(next) {
+            Some(("", pm)) if numeric(&time) => {
+                (time.as_str(), pm, after_next, format!("{time} {next}"))
+            }
+            _ => return Ok((time, after)),
+        },
+    };
+    let (hour, minute) = clock.split_once([':', '.']).unwrap_or((clock, "00"));
+    let digits = |s: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    let hour = (digits(hour, 1..=2) && digits(minute, 2..=2))
+        .then(|| (hour.parse::<u32>().ok(), minute.parse::<u32>().ok()))
+        .and_then(|(h, m)| h.zip(m))
+        .filter(|&(h, m)| (1..=12).contains(&h) && m < 60);
+    let Some((hour, minute)) = hour else {
+        return Err(usage(format!(
+            "`{}` is not a time: with am or pm, give an hour from 1 to 12, e.g. `5:30 pm` (or \
+             `17:30`).",
+            text::echo(&typed)
+        )));
+    };
+    let hour = hour % 12 + if pm { 12 } else { 0 };
+    Ok((format!("{hour:02}:{minute:02}"), after))
 }
 
 /// What the notes follow: the person handed the pager, `next`, or `end`.
