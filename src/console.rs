@@ -23,7 +23,7 @@ Type slash commands as you would in Slack, e.g. `/handover @bob quiet week` or `
 Console commands:
   :as NAME            act as another person (an admin if it is the starting user or in `admins`)
   :channel NAME       switch channel (each channel has its own rota)
-  :now YYYY-MM-DD HH:MM   pretend it is this local time (try a week of handovers); `:now` alone resets
+  :now YYYY-MM-DD HH:MM [ZONE]  pretend it is this local time (try a week of handovers; a zone picks the second 01:30 when the clocks go back); `:now` alone resets
   :deactivate NAME    mark a person as deactivated, to see how Baton refuses them
   :remind             run today's channel reminders now and print them
   :help               this help
@@ -177,8 +177,11 @@ impl<S: Store, D: Directory> Session<S, D> {
                 self.fixed_now = None;
                 "[console] Back to the real clock.\n".to_owned()
             } else {
-                let (date, time) = text::first_word(arg);
-                match when::parse_local(date, time, self.settings().timezone) {
+                let (date, rest) = text::first_word(arg);
+                let (time, zone) = text::first_word(rest);
+                let zone = Some(zone.trim()).filter(|z| !z.is_empty());
+                let tz = self.settings().timezone;
+                match when::parse_local_in_zone(date, time, zone, tz).map(|(first, _)| first) {
                     Ok(at) => {
                         self.fixed_now = Some(at);
                         format!(
@@ -187,7 +190,7 @@ impl<S: Store, D: Directory> Session<S, D> {
                             when::full(at, self.settings().timezone)
                         )
                     }
-                    Err(e) => format!("[console] Usage: :now YYYY-MM-DD HH:MM ({e})\n"),
+                    Err(e) => format!("[console] Usage: :now YYYY-MM-DD HH:MM [ZONE] ({e})\n"),
                 }
             }),
             "remind" => {

@@ -1309,3 +1309,21 @@ fn a_backdated_time_with_pm_a_lowercase_zone_or_a_day_word_is_read_as_meant_or_r
         "01:45 BST came before 01:30 GMT, so it is refused: {out}"
     );
 }
+
+#[test]
+fn the_pretend_clock_can_be_set_to_either_occurrence_of_the_hour_the_clocks_go_back() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2026-10-25 01:30",
+        ":now 2026-10-25 01:30 GMT",
+        ":now 2026-10-25 01:30 CET",
+    ]);
+    let r = replies(&out);
+    assert!(r[0].contains("It is now 2026-10-25 01:30 BST"), "{out}");
+    assert!(r[1].contains("It is now 2026-10-25 01:30 GMT"), "{out}");
+    assert!(
+        r[2].contains("Usage: :now YYYY-MM-DD HH:MM [ZONE]"),
+        "{out}"
+    );
+    assert!(r[2].contains("is BST or GMT, not CET"), "{out}");
+}
