@@ -47,7 +47,7 @@ pub enum LocalTimeError {
     /// The typed time, the zone, what it is there (`BST`, or `BST or GMT`), the zone typed.
     #[error(
         "{0} in {1} is {2}, not {3}. Write the time as the clocks there showed it; a zone after \
-         it (`GMT`, `BST`, `+01:00`) only picks one of the two times the clocks went back over"
+         it only picks one of the two times the clocks went back over"
     )]
     WrongZone(String, Tz, String, String),
 }
@@ -426,8 +426,8 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "2025-07-01 09:00 in Europe/London is BST, not GMT. Write the time as the clocks \
-             there showed it; a zone after it (`GMT`, `BST`, `+01:00`) only picks one of the two \
-             times the clocks went back over"
+             there showed it; a zone after it only picks one of the two times the clocks went \
+             back over"
         );
         assert!(in_zone("2025-10-26", "01:30", "CET")
             .unwrap_err()
@@ -438,6 +438,25 @@ mod tests {
             in_zone("2025-03-30", "01:30", "GMT"),
             Err(LocalTimeError::Skipped(..))
         ));
+    }
+
+    #[test]
+    fn a_wrong_zone_is_explained_in_the_configured_zones_own_terms() {
+        let tz = chrono_tz::America::New_York;
+        let message = parse_local_in_zone("2026-07-01", "09:00", Some("est"), tz)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with("2026-07-01 09:00 in America/New_York is EDT, not est."),
+            "{message}"
+        );
+        assert!(
+            !message.contains("BST") && !message.contains("GMT"),
+            "{message}"
+        );
+        let (first, second) = parse_local_in_zone("2026-11-01", "01:30", Some("est"), tz).unwrap();
+        assert_eq!(first, utc("2026-11-01T06:30:00Z"));
+        assert_eq!(second, None);
     }
 
     #[test]
