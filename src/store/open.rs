@@ -120,6 +120,31 @@ pub(super) fn applied_migrations(conn: &Connection) -> rusqlite::Result<Vec<i64>
         .collect()
 }
 
+/// The migrations already applied to the database file at `path`, read (with rusqlite, as every
+/// other read is; sqlx only runs the migrations) before anything writes to it: none for a file
+/// that does not exist yet, is empty, or that SQLite cannot read (opening it says why). `None`
+/// for a database with tables but no record of Baton's schema: another program's.
+pub(super) fn schema_before(path: &std::path::Path) -> Option<Vec<i64>> {
+    let Ok(conn) = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
+        return Some(Vec::new());
+    };
+    match applied_migrations(&conn) {
+        Ok(applied) => Some(applied),
+        Err(rusqlite::Error::SqliteFailure(_, Some(m))) if m.contains("no such table") => {
+            let tables: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                    [],
+                    |row| row.get(0),
+                )
+                .unwrap_or(0);
+            (tables == 0).then(Vec::new)
+        }
+        Err(_) => Some(Vec::new()),
+    }
+}
+
 /// How long a connection waits for another process's lock (the console on the same file).
 pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 

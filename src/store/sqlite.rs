@@ -1,7 +1,7 @@
 //! [`SqliteStore`]: the store Baton runs on, and its [`Store`] verbs.
 
 use super::open::{
-    applied_migrations, connect_options, open_reason, owner_only, with_hint, writing_connection,
+    connect_options, open_reason, owner_only, schema_before, with_hint, writing_connection,
     BUSY_TIMEOUT,
 };
 use super::pay_index::{self, Change, ReadSource};
@@ -38,6 +38,11 @@ impl SqliteStore {
     /// Opens (creating if missing) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let (options, path) = connect_options(url)?;
+        // Read before anything writes: migrating another program's database would add Baton's
+        // tables to it (and fail half way if it has a table of the same name).
+        let Some(before) = schema_before(options.get_filename()) else {
+            return Err(StoreError::NotBaton(path));
+        };
         owner_only(options.get_filename());
         let options = options
             .create_if_missing(true)
@@ -52,14 +57,6 @@ impl SqliteStore {
         let mut setup = SqliteConnection::connect_with(&options)
             .await
             .map_err(|e| open_error(open_reason(&e)))?;
-        // A new database has no table of migrations yet: none applied. (Read with rusqlite, as
-        // every other read is; sqlx only runs the migrations.)
-        let before: Vec<i64> = rusqlite::Connection::open_with_flags(
-            options.get_filename(),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .and_then(|conn| applied_migrations(&conn))
-        .unwrap_or_default();
         MIGRATOR
             .run(&mut setup)
             .await

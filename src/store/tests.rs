@@ -785,3 +785,27 @@ async fn a_backup_is_taken_of_a_database_from_an_older_baton_before_an_upgrade()
     ));
     assert!(!nowhere.exists());
 }
+
+#[tokio::test]
+async fn another_programs_database_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.db");
+    // Even one with a table of the name Baton's first migration creates.
+    Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE handovers (x); INSERT INTO handovers VALUES (1);")
+        .unwrap();
+    let before = std::fs::read(&other).unwrap();
+    let err = SqliteStore::open(other.to_str().unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotBaton(_)), "{err}");
+    assert!(err.to_string().contains("is not a Baton database"), "{err}");
+    assert_eq!(std::fs::read(&other).unwrap(), before, "nothing written");
+    assert!(!dir.path().join("other.db-wal").exists());
+    // An empty file is a new database, as a missing one is.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, "").unwrap();
+    let store = SqliteStore::open(empty.to_str().unwrap()).await.unwrap();
+    store.close().await;
+}
