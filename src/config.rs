@@ -146,7 +146,27 @@ pub fn parse_weekday(raw: &str) -> Option<Weekday> {
     raw.trim().parse::<Weekday>().ok()
 }
 
+/// How far ahead the bank-holiday calendar must reach before Baton warns that it is ending.
+const CALENDAR_WARNING_DAYS: i64 = 60;
+
 impl Config {
+    /// A warning when the bank-holiday calendar ends within [`CALENDAR_WARNING_DAYS`] of `today`
+    /// (or has ended): after its last year a bank holiday is paid at the weekday or weekend rate
+    /// (flagged in pay answers and exports) and gets the daily post, as a working day would.
+    pub fn calendar_caveat(&self, today: chrono::NaiveDate) -> Option<String> {
+        let (_, last) = self.pay.calendar.covered_range()?;
+        let horizon = today + chrono::Duration::days(CALENDAR_WARNING_DAYS);
+        (horizon > last).then(|| {
+            let ends = if today > last { "ended" } else { "ends" };
+            format!(
+                "the bank-holiday calendar {ends} on {last}: after it, bank holidays are paid at \
+                 the weekday or weekend rate (flagged in pay answers) and get the daily post. \
+                 Upgrade Baton, or set `holidays` under [pay] to a newer GOV.UK \
+                 bank-holidays.json (https://www.gov.uk/bank-holidays.json)"
+            )
+        })
+    }
+
     /// A warning for a zone by offset rather than by place (`GMT`, `UTC`, `Etc/…`): its clocks
     /// never change, so for a team whose clocks do (the README's London team), every time typed
     /// and shown, and every day's edge, is an hour out for half the year. Allowed, as a team
@@ -370,6 +390,25 @@ mod tests {
         assert!(c.admins.is_empty());
         assert!(c.reminders.is_none());
         assert_eq!(c.slack.connections, 2);
+    }
+
+    #[test]
+    fn an_ending_bank_holiday_calendar_is_warned_about_two_months_ahead() {
+        let c = Config::parse("", None).unwrap();
+        let (_, last) = c.pay.calendar.covered_range().unwrap();
+        let day = |days: i64| last + chrono::Duration::days(days);
+        assert_eq!(c.calendar_caveat(day(-61)), None);
+        let soon = c.calendar_caveat(day(-59)).unwrap();
+        assert!(
+            soon.starts_with(&format!("the bank-holiday calendar ends on {last}:")),
+            "{soon}"
+        );
+        assert!(soon.contains("set `holidays` under [pay]"), "{soon}");
+        let past = c.calendar_caveat(day(1)).unwrap();
+        assert!(
+            past.starts_with(&format!("the bank-holiday calendar ended on {last}:")),
+            "{past}"
+        );
     }
 
     #[test]

@@ -58,6 +58,12 @@ fn load_config(common: &Common) -> anyhow::Result<Config> {
     if let Some(caveat) = config.zone_caveat() {
         tracing::warn!("{caveat}");
     }
+    let today = chrono::Utc::now()
+        .with_timezone(&config.timezone)
+        .date_naive();
+    if let Some(caveat) = config.calendar_caveat(today) {
+        tracing::warn!("{caveat}");
+    }
     Ok(config)
 }
 

@@ -131,7 +131,6 @@ impl HolidayCalendar {
     }
 
     /// The inclusive range of dates the file covers.
-    #[cfg(test)]
     pub fn covered_range(&self) -> Option<(NaiveDate, NaiveDate)> {
         self.covered
     }
