@@ -137,7 +137,8 @@ pub struct PayReportArgs {
     /// Only this channel's rota (its id, e.g. C0123ABCD).
     #[arg(long, value_parser = parse_channel)]
     pub channel: Option<ChannelId>,
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output (`-` is standard output). Never the
+    /// database or the config.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// A payroll cut-off: pay accrued up to this local time ("YYYY-MM-DD HH:MM", a zone after
@@ -208,6 +209,10 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
         None => Utc::now(),
     };
     let store = ReadOnlyStore::open(common.database_or(BOT_DATABASE)).await?;
+    let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    if let Some(output) = output {
+        refuse_overwriting(output, store.file(), config.source.as_deref())?;
+    }
     let (start, end) = args.month.bounds(config.timezone);
     // Every channel, even for one: a channel's amount is its share of each engineer's total
     // (rounded once, split by largest remainder), so that per-channel exports add up to what is
@@ -276,7 +281,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
             args.channel.as_ref(),
         ),
     };
-    match &args.output {
+    match output {
         Some(path) => write_whole(path, text.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
@@ -284,6 +289,47 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
             std::io::stdout()
                 .write_all(text.as_bytes())
                 .context("cannot write to standard output")?;
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an `--output` that is the database (or its `-wal`, `-shm` or `-journal` file) or the
+/// config: the report would replace it with CSV, losing every handover, or the settings.
+fn refuse_overwriting(
+    output: &std::path::Path,
+    database: &std::path::Path,
+    config: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    // Where a path leads: the file itself if it exists (through any links), else its directory's
+    // real path and its name.
+    let resolved = |path: &std::path::Path| {
+        std::fs::canonicalize(path).ok().or_else(|| {
+            let dir = match path.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir,
+                _ => std::path::Path::new("."),
+            };
+            Some(std::fs::canonicalize(dir).ok()?.join(path.file_name()?))
+        })
+    };
+    let Some(target) = resolved(output) else {
+        return Ok(());
+    };
+    let mut taken = vec![("the database", database.to_path_buf())];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = database.as_os_str().to_owned();
+        name.push(suffix);
+        taken.push(("the database's own file", name.into()));
+    }
+    taken.extend(config.map(|c| ("the config", c.to_path_buf())));
+    for (what, path) in taken {
+        if resolved(&path).is_some_and(|p| p == target) {
+            anyhow::bail!(
+                "--output {} is {what} ({}): the report only reads it. Write the report to \
+                 another file",
+                output.display(),
+                path.display()
+            );
         }
     }
     Ok(())

@@ -316,6 +316,11 @@ pub(super) struct ReadSource {
 }
 
 impl ReadSource {
+    /// The database file.
+    pub(super) fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The file as a live database: readers take SQLite's shared-memory locks, so they see
     /// each commit whole while Baton writes.
     pub(super) fn live(path: &Path) -> Self {

@@ -58,6 +58,11 @@ impl ReadOnlyStore {
     pub async fn names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
         read_names(&self.source, users).await
     }
+
+    /// The database file read.
+    pub fn file(&self) -> &std::path::Path {
+        self.source.path()
+    }
 }
 
 /// Opens a Baton database at `url` for reading, whichever Baton wrote it: it must exist and be

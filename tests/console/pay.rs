@@ -757,3 +757,51 @@ fn a_payroll_csv_without_rates_is_refused_and_the_table_shows_days() {
     let table = ws.report(&["--month", "2025-03", "--format", "table"]);
     assert!(table.contains("bob"), "{table}");
 }
+
+#[test]
+fn a_report_refuses_to_write_over_the_database_or_the_config() {
+    let ws = march();
+    let config = ws.path().join("baton.toml");
+    let read = |p: &std::path::Path| std::fs::read(p).unwrap_or_default();
+    let (db_before, config_before) = (read(&ws.db()), read(&config));
+    let db = ws.db();
+    let wal = std::path::PathBuf::from(format!("{}-wal", db.display()));
+    // The same files by other names too: through `..`, and relative to where it runs.
+    let around = ws
+        .path()
+        .join("reports")
+        .join("..")
+        .join(db.file_name().unwrap());
+    std::fs::create_dir(ws.path().join("reports")).unwrap();
+    for (output, what) in [
+        (db.clone(), "is the database"),
+        (around, "is the database"),
+        (wal, "is the database's own file"),
+        (config.clone(), "is the config"),
+        ("baton.toml".into(), "is the config"),
+    ] {
+        let err = report_fails(
+            &ws,
+            &db,
+            &[
+                "--config",
+                config.to_str().unwrap_or_default(),
+                "--month",
+                "2025-03",
+                "--output",
+                output.to_str().unwrap_or_default(),
+            ],
+        );
+        assert!(
+            err.contains(&format!("--output {} {what}", output.display())),
+            "{err}"
+        );
+        assert!(err.contains("the report only reads it"), "{err}");
+    }
+    assert!(read(&ws.db()) == db_before, "the database is untouched");
+    assert_eq!(read(&config), config_before, "the config is untouched");
+    // `-` is standard output, not a file called `-`.
+    let out = ws.report(&["--month", "2025-03", "--output", "-"]);
+    assert!(out.starts_with("user_id,user_name,"), "{out}");
+    assert!(!ws.path().join("-").exists());
+}
