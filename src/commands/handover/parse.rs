@@ -247,12 +247,19 @@ fn twelve_hour(time: String, after: &str) -> Result<(String, &str), CommandError
             .find(|suffix| lower.ends_with(*suffix))
             .map(|suffix| (&word[..word.len() - suffix.len()], suffix.starts_with('p')))
     }
+    // The punctuation a sentence puts around a word: `5:30 pm.`, `(pm)`, `17:30,`.
+    let bare = |word: &str| -> String {
+        word.trim_start_matches(['(', '['])
+            .trim_end_matches([',', ';', ':', '!', '?', ')', ']', '.', '\u{2026}'])
+            .to_owned()
+    };
     let (next, after_next) = text::split_word(after);
-    let next = next.trim_end_matches([',', ';', ':', '!', '?', ')']);
+    let next = bare(&next);
     let numeric = |clock: &str| clock.starts_with(|c: char| c.is_ascii_digit());
+    let time = if numeric(&time) { bare(&time) } else { time };
     let (clock, pm, after, typed) = match meridiem(&time) {
         Some((clock, pm)) if numeric(clock) => (clock, pm, after, time.clone()),
-        _ => match meridiem(next) {
+        _ => match meridiem(&next) {
             Some(("", pm)) if numeric(&time) => {
                 (time.as_str(), pm, after_next, format!("{time} {next}"))
             }

@@ -557,6 +557,54 @@ fn the_grammar_reads_every_form_as_typed_in_slack() {
             },
         ),
         (
+            "<@U0BOB0001> at 2026-11-20 5:30 pm.",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed("2026-11-20", "17:30"),
+                notes: "".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 2026-11-20 5:30 PM. Quiet week",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed("2026-11-20", "17:30"),
+                notes: "Quiet week".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 2026-11-20 5:30 (pm)",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed("2026-11-20", "17:30"),
+                notes: "".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 2026-11-20 5:30pm.",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed("2026-11-20", "17:30"),
+                notes: "".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 2026-11-20 5 pm\u{2026}",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed("2026-11-20", "17:00"),
+                notes: "".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 2026-11-20 17:30, rebooted",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed("2026-11-20", "17:30"),
+                notes: "rebooted".into(),
+            },
+        ),
+        (
             "next at 2026-11-20 6:00 pm",
             Command::Next {
                 at: typed("2026-11-20", "18:00"),
