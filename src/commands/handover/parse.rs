@@ -53,11 +53,43 @@ pub(super) fn looks_like_a_date(after_at: &str) -> bool {
     let Some(first) = words.next() else {
         return false;
     };
-    if !first.starts_with(|c: char| c.is_ascii_digit()) {
+    let second = words.clone().next().unwrap_or("");
+    let third = words.clone().nth(1).unwrap_or("");
+    let digit = |w: &str| w.starts_with(|c: char| c.is_ascii_digit());
+    // `Nov 20 17:30`, `20 Nov 2026`, `20th Nov`: a date with the month's name.
+    if (month_name(first) && digit(second))
+        || (digit(first) && month_name(second) && (second.to_lowercase() != "may" || digit(third)))
+    {
+        return true;
+    }
+    if !digit(first) {
         return false;
     }
     let long_number = first.len() >= 6 && first.chars().all(|c| c.is_ascii_digit());
     first.contains(['-', '/', '.', ':']) || long_number || words.take(2).any(looks_like_a_time)
+}
+
+/// `Nov`, `november`, `Sept.`: a month's name or its abbreviation, in any case.
+pub(super) fn month_name(word: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let word = word.trim_end_matches([',', '.']).to_lowercase();
+    word.len() >= 3
+        && MONTHS
+            .iter()
+            .any(|m| *m == word || (word.len() <= 4 && m.starts_with(word.as_str())))
 }
 
 /// `09:30`, `9.30`: digits, a `:` or `.`, digits.
@@ -213,6 +245,15 @@ pub(super) fn when_and_notes(
         return Ok((Some(TypedTime { date, time, zone }), notes(notes_text)?));
     }
     if text::keyword(&word) == "at" {
+        // `at 5pm`, `at 5 pm`, `at noon`: a time without its date.
+        if let Some(typed) = an_hour(after) {
+            return Err(usage(format!(
+                "After `at`, give the date as well as the time: `at YYYY-MM-DD HH:MM`, e.g. `at \
+                 2025-03-03 17:00`; `{}` alone would be kept as notes and the handover recorded \
+                 now. To keep it as notes, put them in quotes. Nothing changed.",
+                text::echo(&typed)
+            )));
+        }
         // `at yesterday 09:00`, `at Monday 9am`: meant as the handover's time, which kept as
         // notes would be now.
         if let Some(typed) = a_time_without_at(after) {
@@ -361,6 +402,32 @@ fn iso_date_time(word: &str) -> Option<(String, String)> {
         .then(|| (date.to_owned(), time.to_owned()))
 }
 
+/// The words at the start of `text` that are a time of day on its own: `5pm`, `5:30pm`, `5 pm`,
+/// `noon`, `midnight`.
+fn an_hour(text: &str) -> Option<String> {
+    let mut words = text::normalize(text)
+        .split_whitespace()
+        .take(2)
+        .map(|w| {
+            w.trim_end_matches([',', ';', ':', '.', '!', '?', ')'])
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .into_iter();
+    let first = words.next()?;
+    let second = words.next().unwrap_or_default();
+    let meridiem = ["am", "pm", "a.m", "p.m"].contains(&second.to_lowercase().as_str());
+    if looks_like_an_hour(&first)
+        || ["noon", "midnight", "midday"].contains(&first.to_lowercase().as_str())
+    {
+        Some(first)
+    } else if meridiem && (first.bytes().all(|b| b.is_ascii_digit()) || strict_time(&first)) {
+        Some(format!("{first} {second}"))
+    } else {
+        None
+    }
+}
+
 /// The words at the start of notes that look like an attempt to give the handover's time
 /// without `at`: `since 2025-03-03 09:30`, `from 9am`, `on 2025-03-03`, `yesterday at 09:30`,
 /// `since Monday 09:30`, or a bare `2025-03-03 09:30`, `2025-03-03T09:30` or `3/3 09:30`.
@@ -373,7 +440,7 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
     }
     let words: Vec<String> = text::normalize(rest)
         .split_whitespace()
-        .take(4)
+        .take(7)
         .map(text::plain_hyphens)
         .collect();
     // Each word as a date or time is read without the punctuation around it.
@@ -387,11 +454,55 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
     let mut i = 0;
     if matches!(
         word(0).to_lowercase().as_str(),
-        "since" | "from" | "on" | "@"
+        "since" | "from" | "on" | "@" | "effective" | "starting" | "until" | "till"
     ) {
         i = 1;
+    } else if word(0).eq_ignore_ascii_case("as") && word(1).eq_ignore_ascii_case("of") {
+        i = 2;
     }
+    let start = i;
+    // `this morning 09:30`, `last night 11pm`, `earlier today at 17:30`.
+    let fillers = [
+        "this",
+        "last",
+        "earlier",
+        "later",
+        "morning",
+        "afternoon",
+        "evening",
+        "night",
+    ];
+    while i < start + 2 && fillers.contains(&word(i).to_lowercase().as_str()) {
+        i += 1;
+    }
+    let filled = i > start;
+    let time_at = |j: usize| {
+        if is_time(word(j)) {
+            Some(j)
+        } else if word(j).eq_ignore_ascii_case("at") && is_time(word(j + 1)) {
+            Some(j + 1)
+        } else {
+            None
+        }
+    };
     let day = word(i).to_lowercase();
+    if filled && !DAY_WORDS.contains(&day.as_str()) {
+        return time_at(i).map(echoed);
+    }
+    // `20 Nov 17:30`, `Nov 20 2026`: a date with the month's name, then a time or a year.
+    let number = |w: &str| {
+        let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    if (number(word(i)) && month_name(word(i + 1))) || (month_name(word(i)) && number(word(i + 1)))
+    {
+        if let Some(j) = time_at(i + 2) {
+            return Some(echoed(j));
+        }
+        if word(i + 2).len() == 4 && number(word(i + 2)) {
+            return Some(echoed(time_at(i + 3).unwrap_or(i + 2)));
+        }
+    }
     if DAY_WORDS.contains(&day.as_str()) {
         let time = if word(i + 1).eq_ignore_ascii_case("at") {
             i + 2
@@ -408,25 +519,39 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
     if full_date(word(i)) {
         return Some(echoed(if is_time(word(i + 1)) { i + 1 } else { i }));
     }
-    if short_date(word(i)) && is_time(word(i + 1)) {
-        return Some(echoed(i + 1));
+    if short_date(word(i)) {
+        if let Some(j) = time_at(i + 1) {
+            return Some(echoed(j));
+        }
     }
     // `since 9am`, `from 14:00`; a bare `09:30 standup moved` is notes.
     (i == 1 && is_time(word(1))).then(|| echoed(1))
 }
 
-/// Words that, followed by a time, name when: `yesterday 09:00`, `monday at 9am`.
-pub(super) const DAY_WORDS: [&str; 10] = [
+/// Words that, followed by a time, name when: `yesterday 09:00`, `monday at 9am`, `fri 5pm`.
+pub(super) const DAY_WORDS: [&str; 22] = [
     "yesterday",
+    "yest",
     "today",
     "tonight",
+    "tomorrow",
     "monday",
+    "mon",
     "tuesday",
+    "tue",
+    "tues",
     "wednesday",
+    "wed",
     "thursday",
+    "thu",
+    "thur",
+    "thurs",
     "friday",
+    "fri",
     "saturday",
+    "sat",
     "sunday",
+    "sun",
 ];
 
 /// A date with its year: `2025-03-03`, `3/3/2025`, `3.3.25`, with a month of 1 to 12 and a day
