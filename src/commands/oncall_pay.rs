@@ -124,15 +124,17 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
     }
     if !extra.is_empty() {
         // Three words or more: name the first one out of place.
-        return Err(usage(if second.starts_with(|c: char| c.is_ascii_digit()) {
-            format!("I didn't expect `{}` after the month.", text::echo(extra))
-        } else {
-            format!(
-                "`{}` is not a month. Ask for one person (or `team`), then the month as \
+        return Err(usage(
+            if second.starts_with(|c: char| c.is_ascii_digit()) || relative(second) {
+                format!("I didn't expect `{}` after the month.", text::echo(extra))
+            } else {
+                format!(
+                    "`{}` is not a month. Ask for one person (or `team`), then the month as \
                  YYYY-MM: `/oncall-pay me 2025-03`.",
-                text::echo(second)
-            )
-        }));
+                    text::echo(second)
+                )
+            },
+        ));
     }
     let subject = match text::keyword(first).as_str() {
         "" => Subject::Me,
@@ -624,6 +626,14 @@ mod tests {
                 "`@bob` is not a month. Ask for one person",
             ),
             ("me 2025-03-&gt;", "`2025-03-&gt;` is not a month"),
+            // `last` is right; the word after it is not.
+            ("me last moth", "I didn't expect `moth` after the month"),
+            ("me last week", "I didn't expect `week` after the month"),
+            // Two people joined into one word are neither, not the first of them.
+            (
+                "<@U1|bob>,<@U2|carol>",
+                "I don't understand `&lt;@U1|bob&gt;,",
+            ),
         ];
         for (typed, expected) in cases {
             match parse(typed) {

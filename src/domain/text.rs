@@ -112,6 +112,11 @@ pub fn token(word: &str) -> Token {
         .trim_matches(|c| matches!(c, '"' | '\''))
         .trim_end_matches([',', '.', ':', ';', '!']);
     if let Some(inner) = w.strip_prefix('<').and_then(|s| s.strip_suffix('>')) {
+        // One mention, not several joined (`<@U1|bob>,<@U2|carol>`): read as the first, the
+        // others would be lost without a word.
+        if inner.contains(['<', '>']) {
+            return Token::Word(word.to_owned());
+        }
         let target = inner.split('|').next().unwrap_or_default();
         if let Some(id) = target.strip_prefix('@') {
             if let Ok(id) = UserId::parse(id) {

@@ -99,6 +99,24 @@ pub(super) fn looks_like_a_time(word: &str) -> bool {
         .is_some_and(|(h, m)| digits(h) && digits(m))
 }
 
+/// `text` with mentions typed without spaces between them (`<@U1|a>,<@U2|b>`, `<@U1>→<@U2>`)
+/// made separate words, the commas or arrows between them dropped.
+fn split_joined_mentions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(end) = rest.find('>') {
+        out.push_str(&rest[..=end]);
+        rest = &rest[end + 1..];
+        let after = rest.trim_start_matches([',', ';', '/', '\u{2192}']);
+        if after.starts_with("<@") {
+            out.push(' ');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Parses the text after `/handover` (wire form). Command words are read normalized (smart
 /// quotes, odd spaces); notes are kept exactly as typed.
 pub fn parse(wire: &str) -> Result<Command, CommandError> {
@@ -139,7 +157,7 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         "rota" if nothing_after => return Ok(Command::ShowRota),
         "rota" => {
             // The order as Baton shows it, `*@a* (on call) → @b → @c`, reads as `@a @b @c`.
-            let members = text::normalize(rest)
+            let members = split_joined_mentions(&text::normalize(rest))
                 .split_whitespace()
                 .filter(|w| !matches!(*w, "→" | "-&gt;" | "&gt;" | "," | "(on" | "call)"))
                 .map(|w| {
@@ -178,6 +196,12 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         _ => {}
     }
     let target = match text::token(&first) {
+        Token::Word(w) if w.matches("<@").count() > 1 => {
+            return Err(usage(
+                "The pager goes to one person, and these are several. To set the rota order, \
+                 type `/handover rota @a @b @c`.",
+            ));
+        }
         Token::Word(w) => {
             // A name typed without `@` (`Rosa`) may be one letter off a keyword (`rota`).
             let hint = match crate::commands::did_you_mean(
@@ -348,6 +372,21 @@ fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
     let person = match text::token(&word) {
         Token::UserId(id) => id.mention(),
         Token::UserName(name) => format!("@{}", text::echo(&name)),
+        // Mentions joined without spaces (`<@U1|a>,<@U2|b>`): named as mentions, never echoed
+        // as markup (which could hold a broadcast).
+        Token::Word(w) if w.starts_with("<@") => {
+            let people: Vec<String> = split_joined_mentions(&w)
+                .split_whitespace()
+                .filter_map(|w| match text::token(w) {
+                    Token::UserId(id) => Some(id.mention()),
+                    _ => None,
+                })
+                .collect();
+            if people.is_empty() {
+                return Ok(());
+            }
+            people.join(" ")
+        }
         Token::Word(w) if text::trim_gaps(after).is_empty() => {
             let keyword = text::keyword(&w);
             if !matches!(

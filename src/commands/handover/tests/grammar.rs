@@ -435,6 +435,15 @@ fn the_grammar_reads_every_form_as_typed_in_slack() {
                 MentionRef::Name("_bo_".into()),
             ]),
         ),
+        // Mentions typed without spaces between them are each a member.
+        (
+            "rota <@U0BOB0001|bob>,<@U0CAR0001|carol>,<@U0DAV0001|dave>",
+            Command::Rota(vec![id("U0BOB0001"), id("U0CAR0001"), id("U0DAV0001")]),
+        ),
+        (
+            "rota <@U0BOB0001>\u{2192}<@U0CAR0001>",
+            Command::Rota(vec![id("U0BOB0001"), id("U0CAR0001")]),
+        ),
         ("history", Command::History(10)),
         ("history 3", Command::History(3)),
         ("history 500", Command::History(500)),
@@ -746,6 +755,19 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
             "The pager goes to one person",
         ),
         ("rota <@U1> <#C1>", "That is a channel"),
+        // Several people joined into one word are not the first of them.
+        (
+            "<@U0BOB0001|bob>,<@U0CAR0001|carol>",
+            "The pager goes to one person, and these are several",
+        ),
+        (
+            "<@U0CAR0001|carol>/<@U0DAV0001|dave> quiet week",
+            "these are several",
+        ),
+        (
+            "<@U0BOB0001> <@U0CAR0001|carol>,<@U0DAV0001|dave> thanks",
+            "The pager goes to one person, and <@U0CAR0001> <@U0DAV0001> after them",
+        ),
         // Quoted back as typed: Slack escapes `<` and `>`, and the `;` is part of `&gt;`.
         ("x&gt;", "I don't understand `x&gt;`"),
         ("&lt;@bob&gt;", "I don't understand `&lt;@bob&gt;`"),
@@ -814,7 +836,10 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
             "`9am` alone would be kept as notes",
         ),
         ("<@U1> at 5 pm", "`5 pm` alone would be kept"),
-        ("<@U1> at 5:30pm.", "After `at`, give the local date and time"),
+        (
+            "<@U1> at 5:30pm.",
+            "After `at`, give the local date and time",
+        ),
         ("<@U1> at noon", "`noon` alone would be kept"),
         ("end at 5pm", "give the date as well as the time"),
         // Time phrases without `at`.
