@@ -190,10 +190,37 @@ impl Config {
                     | "HST"
             );
         by_offset.then(|| {
+            // POSIX's signs: `Etc/GMT+1` is an hour behind UTC, not ahead.
+            let inverted =
+                match name.strip_prefix("Etc/GMT") {
+                    Some(offset) if offset.starts_with(['+', '-']) => {
+                        format!(
+                    " (and `{name}` is UTC{}{}: the Etc zones' signs are the reverse of what \
+                     they look like)",
+                    if offset.starts_with('+') { '\u{2212}' } else { '+' },
+                    &offset[1..]
+                )
+                    }
+                    _ => String::new(),
+                };
             format!(
                 "timezone `{name}` never changes its clocks: if your team's do, use the zone of \
                  its place (e.g. \"Europe/London\"), or typed times, reminders and pay days will \
-                 be an hour out for half the year"
+                 be an hour out for half the year{inverted}"
+            )
+        })
+    }
+
+    /// A warning for `weekend_days = []` with a weekend rate that differs from the weekday
+    /// rate: that rate is then never paid, which the rates shown in every answer do not say.
+    pub fn pay_caveat(&self) -> Option<String> {
+        let rates = self.pay.rates.as_ref()?;
+        (self.pay.weekend_days.is_empty() && rates.weekend != rates.weekday).then(|| {
+            format!(
+                "pay.weekend_days is empty, so the weekend rate ({}) is never paid: every day \
+                 but a bank holiday is paid at the weekday rate ({}). List the weekend days, or \
+                 set weekend to the weekday rate",
+                rates.weekend, rates.weekday
             )
         })
     }
@@ -390,6 +417,40 @@ mod tests {
         assert!(c.admins.is_empty());
         assert!(c.reminders.is_none());
         assert_eq!(c.slack.connections, 2);
+    }
+
+    #[test]
+    fn a_weekend_rate_that_can_never_be_paid_is_warned_about() {
+        let rates = "[pay]\nweekday = \"50\"\nweekend = \"75\"\nbank_holiday = \"100\"\n";
+        let warned = |extra: &str| {
+            Config::parse(&format!("{rates}{extra}"), None)
+                .unwrap()
+                .pay_caveat()
+        };
+        assert_eq!(warned(""), None);
+        assert_eq!(warned("weekend_days = [\"fri\"]\n"), None);
+        let caveat = warned("weekend_days = []\n").unwrap();
+        assert!(
+            caveat.starts_with(
+                "pay.weekend_days is empty, so the weekend rate (£75.00) is never paid"
+            ),
+            "{caveat}"
+        );
+        // The same rate every day: nothing is lost.
+        let flat = "[pay]\nweekday = \"50\"\nweekend = \"50\"\nbank_holiday = \"100\"\nweekend_days = []\n";
+        assert_eq!(Config::parse(flat, None).unwrap().pay_caveat(), None);
+    }
+
+    #[test]
+    fn an_etc_zone_says_its_sign_is_reversed() {
+        let c = Config::parse("timezone = \"Etc/GMT+1\"\n", None).unwrap();
+        let caveat = c.zone_caveat().unwrap();
+        assert!(
+            caveat.contains("`Etc/GMT+1` is UTC\u{2212}1: the Etc zones' signs are the reverse"),
+            "{caveat}"
+        );
+        let c = Config::parse("timezone = \"UTC\"\n", None).unwrap();
+        assert!(!c.zone_caveat().unwrap().contains("reverse"));
     }
 
     #[test]

@@ -55,7 +55,10 @@ fn load_config(common: &Common) -> anyhow::Result<Config> {
         .filter(|p| !p.to_string_lossy().trim().is_empty())
         .map(std::path::Path::new);
     let config = Config::load(path)?;
-    if let Some(caveat) = config.zone_caveat() {
+    for caveat in [config.zone_caveat(), config.pay_caveat()]
+        .into_iter()
+        .flatten()
+    {
         tracing::warn!("{caveat}");
     }
     let today = chrono::Utc::now()

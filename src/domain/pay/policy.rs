@@ -74,6 +74,11 @@ impl WeekendDays {
     pub fn contains(self, day: Weekday) -> bool {
         self.0 & (1 << day.num_days_from_monday()) != 0
     }
+
+    /// No day of the week is a weekend day.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
 }
 
 impl Default for WeekendDays {
