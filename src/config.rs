@@ -330,7 +330,9 @@ fn parse_reminders(
         None => NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
         Some(t) => NaiveTime::parse_from_str(t, "%H:%M:%S")
             .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M"))
-            .map_err(|_| {
+            .ok()
+            .filter(|_| crate::domain::when::minutes_in_two_digits(t))
+            .ok_or_else(|| {
                 (
                     "reminders.time",
                     format!("`{t}` is not a time of day: write \"HH:MM\", e.g. \"09:00\""),
@@ -559,6 +561,10 @@ mod tests {
             (
                 "[reminders]\ntime = \"9am\"",
                 "reminders.time: `9am` is not a time of day",
+            ),
+            (
+                "[reminders]\ntime = \"9:5\"",
+                "reminders.time: `9:5` is not a time of day",
             ),
             (
                 "[reminders]\ndays = [\"funday\"]",

@@ -89,6 +89,13 @@ pub fn parse_local_in_zone(
     if date.split('-').next().is_none_or(|year| year.len() != 4) {
         return Err(format_error());
     }
+    // `%M` takes one digit: `09:5` would be 09:05, where 09:50 is as likely meant.
+    if !minutes_in_two_digits(time) {
+        return Err(LocalTimeError::Impossible(
+            typed,
+            "give the minutes as two digits, e.g. 09:05 or 09:50".into(),
+        ));
+    }
     let naive =
         NaiveDateTime::parse_from_str(&typed, "%Y-%m-%d %H:%M").map_err(|_| format_error())?;
     let occurrences = match tz.from_local_datetime(&naive) {
@@ -117,6 +124,12 @@ pub fn parse_local_in_zone(
             ))
         }
     }
+}
+
+/// Whether every part of `time` after the hour has two digits (`09:05`, `9:05:00`), as a time
+/// with a dropped digit (`09:5`) does not: read as 09:05, it may have meant 09:50.
+pub fn minutes_in_two_digits(time: &str) -> bool {
+    time.split(':').skip(1).all(|part| part.len() == 2)
 }
 
 /// Why a date and time in the right shape (`YYYY-MM-DD`, `HH:MM`) is none the less not one:
@@ -158,10 +171,16 @@ fn impossible(date: &str, time: &str) -> Option<String> {
     }
 }
 
-/// Whether `zone`, as typed, names the offset of local time `t`.
+/// Whether `zone`, as typed, names the offset of local time `t`: its abbreviation (any case),
+/// its offset, the zone's own IANA name, or a US zone's two letters (`ET` for EST or EDT).
 fn zone_names(zone: &str, t: &DateTime<Tz>) -> bool {
-    if zone.eq_ignore_ascii_case(&t.format("%Z").to_string()) {
+    let abbreviation = t.format("%Z").to_string();
+    if zone.eq_ignore_ascii_case(&abbreviation) || zone.parse::<Tz>() == Ok(t.timezone()) {
         return true;
+    }
+    if US_GENERIC.contains(&zone) {
+        let (generic, specific) = (zone.as_bytes(), abbreviation.as_bytes());
+        return specific.len() == 3 && specific[0] == generic[0] && specific[2] == b'T';
     }
     zone_offset_seconds(zone) == Some(t.offset().fix().local_minus_utc())
 }
@@ -208,17 +227,23 @@ const ABBREVIATIONS: [&str; 30] = [
     "nzst", "pdt", "pst", "sast", "sgt",
 ];
 
+/// The US zones as people write them without saying whether it is summer: `ET` is EST or EDT.
+const US_GENERIC: [&str; 4] = ["ET", "CT", "MT", "PT"];
+
 /// Whether a word typed after a time is meant as its zone, read without knowing the zone: `UTC`,
 /// `GMT`, `Z`, an offset (`+01:00`, `+1`, `GMT+0`, `UTC-05:00`), an abbreviation in capitals
-/// ending in T (`BST`, `CET`, `CEST`, `EDT`), or a common abbreviation in any case (`bst`,
-/// `Cest`). Anything else after the time is the start of the notes.
+/// ending in T (`BST`, `CET`, `CEST`, `EDT`) or a US zone's two (`ET`), a common abbreviation
+/// in any case (`bst`, `Cest`), or an IANA zone's name (`Europe/Berlin`). Anything else after
+/// the time is the start of the notes.
 pub fn looks_like_a_zone(word: &str) -> bool {
     let abbreviation = (3..=5).contains(&word.len())
         && word.bytes().all(|b| b.is_ascii_uppercase())
         && word.ends_with('T');
     abbreviation
+        || US_GENERIC.contains(&word)
         || ABBREVIATIONS.contains(&word.to_ascii_lowercase().as_str())
         || zone_offset_seconds(word).is_some()
+        || (word.contains('/') && word.parse::<Tz>().is_ok())
 }
 
 /// The first whole minute after `naive` that exists in `tz` (gaps are at most a few hours).
@@ -388,6 +413,19 @@ mod tests {
     }
 
     #[test]
+    fn minutes_with_a_digit_missing_are_refused_not_read_as_the_minute_under_ten() {
+        for time in ["09:5", "17:3", "9:5"] {
+            let err = parse_local("2026-11-20", time, London).unwrap_err();
+            assert!(
+                err.to_string()
+                    .ends_with("give the minutes as two digits, e.g. 09:05 or 09:50"),
+                "{time}: {err}"
+            );
+        }
+        assert!(parse_local("2026-11-20", "9:05", London).is_ok());
+    }
+
+    #[test]
     fn a_zone_typed_after_the_time_picks_the_occurrence_it_names() {
         let in_zone = |date, time, zone| parse_local_in_zone(date, time, Some(zone), London);
         // 01:30 on 26 October 2025 happened at 00:30 UTC (BST) and again at 01:30 UTC (GMT).
@@ -454,6 +492,21 @@ mod tests {
             !message.contains("BST") && !message.contains("GMT"),
             "{message}"
         );
+        // `ET` is the zone as New Yorkers write it, summer or winter; `PT` is not theirs.
+        assert!(parse_local_in_zone("2026-07-01", "09:00", Some("ET"), tz).is_ok());
+        assert!(parse_local_in_zone("2026-12-01", "09:00", Some("ET"), tz).is_ok());
+        assert!(parse_local_in_zone("2026-07-01", "09:00", Some("America/New_York"), tz).is_ok());
+        assert!(parse_local_in_zone("2026-07-01", "09:00", Some("PT"), tz).is_err());
+        // In London, a time written in another zone is refused, not read as London's.
+        for other in ["ET", "PT", "Europe/Berlin"] {
+            assert!(
+                matches!(
+                    parse_local_in_zone("2026-11-20", "09:00", Some(other), London),
+                    Err(LocalTimeError::WrongZone(..))
+                ),
+                "{other}"
+            );
+        }
         let (first, second) = parse_local_in_zone("2026-11-01", "01:30", Some("est"), tz).unwrap();
         assert_eq!(first, utc("2026-11-01T06:30:00Z"));
         assert_eq!(second, None);
@@ -485,12 +538,36 @@ mod tests {
             "GMT+00:00",
             "UTC-5",
             "utc\u{2212}05:30",
+            "ET",
+            "PT",
+            "Europe/Berlin",
+            "America/New_York",
         ] {
             assert!(looks_like_a_zone(zone), "{zone}");
         }
         for word in [
-            "DB", "done", "z", "+01:0", "+25:00", "01:00", "CHANGES", "west", "wet", "cat", "that",
-            "GMT+", "UTC+x", "+", "-", "+12345", "GMT-1:5", "UTCnow",
+            "DB",
+            "done",
+            "z",
+            "+01:0",
+            "+25:00",
+            "01:00",
+            "CHANGES",
+            "west",
+            "wet",
+            "cat",
+            "that",
+            "GMT+",
+            "UTC+x",
+            "+",
+            "-",
+            "+12345",
+            "GMT-1:5",
+            "UTCnow",
+            "et",
+            "pt",
+            "and/or",
+            "Europe/Nowhere",
         ] {
             assert!(!looks_like_a_zone(word), "{word}");
         }
