@@ -161,8 +161,10 @@ async fn every_confirmed_handover_survives_kill_9_in_order_and_once() {
         .slash_command(ALICE, OPS, "/handover", "")
         .await
         .unwrap();
+    // The status names both people ("<@TO> is on call here since …, handed over by <@FROM>"):
+    // the one on call comes first.
     assert!(
-        status.text().contains(&format!("<@{holder}>")),
+        status.text().starts_with(&format!("<@{holder}> is on call")),
         "{}",
         status.text()
     );
