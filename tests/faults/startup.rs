@@ -84,6 +84,14 @@ async fn an_unwritable_database_path_is_named() {
         line.contains("cannot open the database") && line.contains(&db.display().to_string()),
         "{line}"
     );
+    // And what to do about it, not only SQLite's "unable to open database file".
+    assert!(
+        line.contains(
+            "(check that the directory exists and that the user Baton runs as may write to it \
+             and to the file, or point --database or DATABASE_URL elsewhere)"
+        ),
+        "{line}"
+    );
     let line = fails_with_one_line(&slack, &[("DATABASE_URL", Some("mysql://db/baton"))]).await;
     assert!(line.contains("not a database location"), "{line}");
 }
