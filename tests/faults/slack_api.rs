@@ -96,8 +96,21 @@ async fn server_errors_are_retried_then_given_up_with_an_error_while_acks_stay_f
         took < Duration::from_secs(6),
         "gave up after {took:?}: {log}"
     );
-    let attempts = slack.calls_to("chat.postMessage").len();
-    assert!((2..=4).contains(&attempts), "{attempts} attempts: {log}");
+    // Attempts at 0, 0.5 and 1.5 s: the next wait (2 s) would end past the budget. A backoff that
+    // did not double would fit a fourth, at 1.5 s, and a fifth.
+    let calls = slack.calls_to("chat.postMessage");
+    let attempts = calls.len();
+    assert!((2..=3).contains(&attempts), "{attempts} attempts: {log}");
+    let gaps: Vec<Duration> = calls
+        .windows(2)
+        .map(|pair| pair[1].at.duration_since(pair[0].at))
+        .collect();
+    for (gap, backoff) in gaps.iter().zip([500, 1000]) {
+        assert!(
+            *gap >= Duration::from_millis(backoff),
+            "waits {gaps:?}: each at least the backoff, 500 ms doubling"
+        );
+    }
     assert!(
         log.contains("Slack call failed; retrying"),
         "each retry is logged: {log}"

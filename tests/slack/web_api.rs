@@ -83,8 +83,21 @@ async fn server_errors_are_retried_with_backoff_then_given_up_within_the_budget(
         panic!("{err:?}");
     };
     assert!(attempts >= 8, "{attempts} attempts");
+    // Doubling allows at most 13 attempts in the budget (the 13th starts 1.9 s in, after waits
+    // totalling 20 + 40 + 80 + 160 + 8 × 200 ms); a wait that did not grow would allow about 100.
+    assert!(attempts <= 13, "{attempts} attempts: the wait does not grow");
     let calls = slack.calls_to("chat.postMessage");
     assert_eq!(calls.len() as u32, attempts);
+    // Each wait is at least the backoff, doubling from 20 ms up to 200 ms. Lower bounds only: a
+    // loaded machine makes the gaps longer, never shorter.
+    for (k, pair) in calls.windows(2).enumerate() {
+        let gap = pair[1].at.duration_since(pair[0].at);
+        let backoff = Duration::from_millis((20u64 << k.min(8)).min(200));
+        assert!(
+            gap >= backoff,
+            "wait {k} was {gap:?}, less than the backoff {backoff:?}"
+        );
+    }
     // Every attempt starts inside the budget; the last one's own request may end after it.
     let last_start = calls[calls.len() - 1].at.duration_since(started);
     assert!(last_start < Duration::from_secs(2), "{last_start:?}");
