@@ -3,7 +3,7 @@
 //! tested in `tests/slack/web_api.rs`; here it is the running binary.)
 
 use super::support::baton::Baton;
-use super::support::fake_slack::{FakeSlack, Fault};
+use super::support::fake_slack::{FakeSlack, FakeUser, Fault};
 use super::{workspace, ALICE, BOB, OPS, WAIT};
 use baton::domain::ids::{ChannelId, UserId};
 use baton::domain::rota::NewHandover;
@@ -36,18 +36,25 @@ async fn due_reminder(dir: &std::path::Path) -> (String, String) {
         .unwrap();
     store.close().await;
     let config = dir.join("baton.toml");
-    std::fs::write(&config, super::support::reminders_due_now()).unwrap();
+    // Alice, an admin, starts the rotas of the channels `acks_while` hands over in.
+    let text = format!("admins = [\"{ALICE}\"]\n{}", super::support::reminders_due_now());
+    std::fs::write(&config, text).unwrap();
     (
         super::database_url(&db),
         config.to_string_lossy().into_owned(),
     )
 }
 
-/// Sends status commands one after another until `done`, and returns the slowest ack.
+/// Until `done`, sends in turn a status command (which calls no Slack API) and a first handover
+/// by Alice in a channel of its own to someone Baton has not looked up yet (so its ack waits for
+/// `users.info` while `chat.postMessage` is in trouble); checks each answer and returns the
+/// slowest ack and how many were sent.
 async fn acks_while(slack: &Arc<FakeSlack>, done: impl Fn() -> bool) -> (Duration, usize) {
     let mut slowest = Duration::ZERO;
     let mut sent = 0;
     let deadline = Instant::now() + WAIT;
+    let lookups_before = slack.calls_to("users.info").len();
+    let mut handovers = 0;
     while !done() {
         assert!(Instant::now() < deadline, "timed out");
         let ack = slack
@@ -57,8 +64,28 @@ async fn acks_while(slack: &Arc<FakeSlack>, done: impl Fn() -> bool) -> (Duratio
         assert!(ack.text().contains(&format!("<@{BOB}>")), "{}", ack.text());
         slowest = slowest.max(ack.latency);
         sent += 1;
+
+        handovers += 1;
+        let (person, channel) = (format!("U0NEW{handovers:05}"), format!("C0NEW{handovers:05}"));
+        slack.add_user(FakeUser::person(&person, &format!("new{handovers}")));
+        let ack = slack
+            .slash_command(
+                ALICE,
+                &channel,
+                "/handover",
+                &format!("<@{person}|new{handovers}>"),
+            )
+            .await
+            .expect("a handover is acked");
+        assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
+        assert!(ack.text().contains(&format!("<@{person}>")), "{}", ack.text());
+        slowest = slowest.max(ack.latency);
+        sent += 1;
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    // Each handover's person was looked up with Slack: its ack did wait on the Web API.
+    let lookups = slack.calls_to("users.info").len() - lookups_before;
+    assert!(lookups >= handovers, "{lookups} lookups for {handovers} handovers");
     (slowest, sent)
 }
 
@@ -91,6 +118,7 @@ async fn server_errors_are_retried_then_given_up_with_an_error_while_acks_stay_f
     let (slowest, sent) = acks_while(&slack, gave_up).await;
     let took = started.elapsed();
     let log = baton.stderr();
+    assert!(sent >= 10, "only {sent} commands sent while retrying");
     assert!(slowest < ACK_LIMIT, "slowest ack {slowest:?} of {sent}");
     assert!(
         took < Duration::from_secs(6),
@@ -151,6 +179,7 @@ async fn a_rate_limited_reminder_arrives_once_after_the_wait_while_acks_stay_fas
         .await
         .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
     let (slowest, sent) = acks_while(&slack, || !slack.posted_messages().is_empty()).await;
+    assert!(sent >= 10, "only {sent} commands sent while retrying");
     assert!(slowest < ACK_LIMIT, "slowest ack {slowest:?} of {sent}");
     let calls = slack.calls_to("chat.postMessage");
     assert_eq!(calls.len(), 3, "{}", baton.stderr());
