@@ -458,6 +458,11 @@ impl FakeSlack {
         self.inner.lock().connections.len()
     }
 
+    /// Envelopes sent and not yet acked (nor given up on, nor lost with their socket).
+    pub fn pending_envelopes(&self) -> usize {
+        self.inner.lock().pending.len()
+    }
+
     pub fn stray_acks(&self) -> Vec<Value> {
         self.inner.lock().stray_acks.clone()
     }
