@@ -5,7 +5,8 @@
 //!   survives, in order, once, and the database opens cleanly; and during bursts of 40 at once,
 //!   which share transactions, after which Slack's redelivery records each exactly once.
 //! - `sockets`: sockets lost with commands in flight; nothing confirmed is lost or doubled, and
-//!   everything sent after reconnection is answered.
+//!   everything sent after reconnection is answered; and sockets gone silent without closing,
+//!   which Baton replaces once their pongs stop.
 //! - `slack_api`: `chat.postMessage` failing (429s, 500s) while slash commands keep being acked.
 //! - `garbage`: malformed envelopes mixed into real traffic are logged, skipped and harmless.
 //! - `startup`: each way of starting wrongly is one line on stderr, a non-zero exit, no panic.
@@ -14,7 +15,8 @@
 //!
 //! Reconnection after a quiet `disconnect` or dropped socket, 429/5xx retries of the poster in
 //! isolation, and the basic garbage frames are in `tests/slack`; these tests build on them.
-//! Every wait is bounded; the whole suite takes seconds.
+//! Every wait is bounded; the whole suite takes about 40 s, nearly all of it the silent-socket
+//! test, which runs on the product's own 30 s pong limit.
 
 #[path = "../support/mod.rs"]
 mod support;

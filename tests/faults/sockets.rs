@@ -1,11 +1,11 @@
 //! Socket loss with commands in flight. `tests/slack/connection.rs` shows Baton reconnects after
 //! a `disconnect` or a dropped socket when idle; these lose the sockets mid-stream and check that
 //! no confirmed handover is lost or doubled, and that every command after reconnection is
-//! answered.
+//! answered. And a link gone silent without closing, which only Baton's pings find out.
 
 use super::support::baton::Baton;
 use super::support::fake_slack::{FakeSlack, Fault};
-use super::{eventually, inspect, mention, workspace, ALICE, BOB, WAIT};
+use super::{eventually, inspect, mention, workspace, ALICE, BOB, OPS, WAIT};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -153,6 +153,56 @@ async fn a_refresh_requested_disconnect_then_close_mid_stream_loses_and_doubles_
         InFlight::SomeLost,
     )
     .await;
+}
+
+/// A link that goes silent without closing (a NAT or proxy that forgot the connection): no EOF,
+/// no error, only pings that are never answered. Baton gives such a socket up after `PONG_LIMIT`
+/// (30 s) without a pong, checked at each ping (every 10 s), so within about 40 s, and listens
+/// again on new ones. Takes that long: the product's own timings, nothing shortened for the test.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_gone_silent_without_closing_is_given_up_after_its_pongs_stop_and_replaced() {
+    let slack = workspace().await;
+    let baton = Baton::start(&slack);
+    slack
+        .wait_for_connections(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    let opened = slack.connections_opened();
+    let silenced_at = std::time::Instant::now();
+    slack.silence_all_sockets();
+    eventually("both sockets go silent", WAIT, || {
+        slack.silent_sockets() == 2
+    })
+    .await;
+    assert_eq!(slack.open_connections(), 0);
+    // 40 s by the constants; generous on top for a loaded machine.
+    let limit = Duration::from_secs(60);
+    slack
+        .wait_for_connections(2, limit)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    let replaced_after = silenced_at.elapsed();
+    assert!(slack.connections_opened() >= opened + 2);
+    // Not before the pongs had been missing for the whole limit.
+    assert!(
+        replaced_after >= Duration::from_secs(30),
+        "replaced after {replaced_after:?}"
+    );
+    // The old sockets were never closed: nothing but the missing pongs told Baton.
+    assert_eq!(slack.silent_sockets(), 2);
+    let log = baton.stderr();
+    let warnings = log
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains("no pong from Slack; reconnecting"))
+        .count();
+    assert_eq!(warnings, 2, "{log}");
+    let ack = slack
+        .slash_command(ALICE, OPS, "/handover", &mention(BOB))
+        .await
+        .unwrap_or_else(|e| panic!("after reconnection: {e}: {}", baton.stderr()));
+    assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
+    assert!(ack.text().contains(&format!("<@{BOB}>")), "{}", ack.text());
+    eprintln!("silent sockets replaced after {replaced_after:?}");
 }
 
 /// The app-level token revoked while Baton runs: no socket can open again, so Baton stops with

@@ -14,7 +14,7 @@
 //! `unknown_method`, bad tokens `invalid_auth`. Faults are queued per method with
 //! [`FakeSlack::fail_next`]. Socket Mode: `hello` on connect, envelopes spread round-robin over the
 //! open sockets, acks matched by `envelope_id` and timed, `disconnect` messages, close frames,
-//! sockets dropped without a word, raw frames.
+//! sockets dropped without a word or left open but silent (half-open), raw frames.
 //!
 //! Used from `tests/` and from `examples/` through `#[path]`; this file and its two neighbours
 //! depend only on tokio, axum, serde, serde_json and thiserror.
@@ -261,6 +261,9 @@ pub(crate) enum Outgoing {
     Close,
     /// Drop the TCP connection without a close frame.
     Drop,
+    /// Stop reading and writing, but keep the TCP connection open (until `Drop`, or the fake
+    /// stops): a half-open link that only the client's pings can find out.
+    Silence,
 }
 
 pub(crate) struct Connection {
@@ -295,6 +298,9 @@ pub(crate) struct State {
     pub(crate) round_robin: usize,
     /// Sockets still to be closed right after the handshake, before `hello`.
     pub(crate) refuse_sockets: usize,
+    /// Sockets made silent: out of `connections` (they take no envelopes), their TCP connection
+    /// held open by a parked task, which `Outgoing::Drop` on this sender ends.
+    pub(crate) silent: HashMap<u64, mpsc::UnboundedSender<Outgoing>>,
 }
 
 impl State {
@@ -342,8 +348,12 @@ pub struct FakeSlack {
 impl Drop for FakeSlack {
     fn drop(&mut self) {
         self.server.abort();
-        for conn in self.inner.lock().connections.values() {
+        let state = self.inner.lock();
+        for conn in state.connections.values() {
             let _ = conn.tx.send(Outgoing::Drop);
+        }
+        for tx in state.silent.values() {
+            let _ = tx.send(Outgoing::Drop);
         }
     }
 }
@@ -453,9 +463,15 @@ impl FakeSlack {
         self.inner.lock().serving().count()
     }
 
-    /// Sockets open now, those told to disconnect included.
+    /// Sockets open now, those told to disconnect included (silent ones not).
     pub fn open_sockets(&self) -> usize {
         self.inner.lock().connections.len()
+    }
+
+    /// Sockets made silent by [`FakeSlack::silence_all_sockets`] whose TCP connection is still
+    /// held open.
+    pub fn silent_sockets(&self) -> usize {
+        self.inner.lock().silent.len()
     }
 
     /// Envelopes sent and not yet acked (nor given up on, nor lost with their socket).
@@ -732,6 +748,16 @@ impl FakeSlack {
     pub fn drop_all_sockets(&self) {
         for conn in self.inner.lock().connections.values() {
             let _ = conn.tx.send(Outgoing::Drop);
+        }
+    }
+
+    /// Makes every open socket go silent, a half-open link: the fake stops reading from it
+    /// (pings go unanswered) and writing to it, but keeps the TCP connection open, so the client
+    /// sees neither a close nor an error. The sockets leave the live ones at once (new envelopes
+    /// go to new sockets); their connections stay open until the fake stops.
+    pub fn silence_all_sockets(&self) {
+        for conn in self.inner.lock().connections.values() {
+            let _ = conn.tx.send(Outgoing::Silence);
         }
     }
 }

@@ -85,7 +85,22 @@ async fn serve(inner: Arc<Inner>, mut socket: WebSocket) {
         inner.update(|s| {
             s.first_socket_at.get_or_insert_with(Instant::now);
         });
-        run(&inner, id, &mut socket, &mut rx).await;
+        if run(&inner, id, &mut socket, &mut rx).await == Ended::Silenced {
+            // Out of the live sockets, but the connection is held open, unread and unwritten,
+            // until the fake is told to drop it.
+            inner.update(|s| {
+                if let Some(conn) = s.connections.remove(&id) {
+                    s.silent.insert(id, conn.tx);
+                }
+                s.pending.retain(|_, p| p.connection != id);
+            });
+            while let Some(outgoing) = rx.recv().await {
+                if matches!(outgoing, Outgoing::Drop) {
+                    break;
+                }
+            }
+            inner.update(|s| s.silent.remove(&id));
+        }
     }
     inner.update(|s| {
         s.connections.remove(&id);
@@ -95,35 +110,45 @@ async fn serve(inner: Arc<Inner>, mut socket: WebSocket) {
     drop(socket);
 }
 
+/// Why [`run`] returned.
+#[derive(Debug, PartialEq, Eq)]
+enum Ended {
+    /// Closed, dropped or broken: the socket is done with.
+    Closed,
+    /// Told to go silent: the caller holds the connection open.
+    Silenced,
+}
+
 async fn run(
     inner: &Inner,
     id: u64,
     socket: &mut WebSocket,
     rx: &mut mpsc::UnboundedReceiver<Outgoing>,
-) {
+) -> Ended {
     loop {
         tokio::select! {
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => on_ack(inner, id, text.as_str()),
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ended::Closed,
                 Some(Ok(_)) => {} // pings are answered by the library
             },
             outgoing = rx.recv() => match outgoing {
                 Some(Outgoing::Frame(RawFrame::Text(text))) => {
                     if socket.send(Message::Text(text.into())).await.is_err() {
-                        return;
+                        return Ended::Closed;
                     }
                 }
                 Some(Outgoing::Frame(RawFrame::Binary(bytes))) => {
                     if socket.send(Message::Binary(bytes.into())).await.is_err() {
-                        return;
+                        return Ended::Closed;
                     }
                 }
                 Some(Outgoing::Close) => {
                     let _ = socket.send(Message::Close(None)).await;
-                    return;
+                    return Ended::Closed;
                 }
-                Some(Outgoing::Drop) | None => return,
+                Some(Outgoing::Drop) | None => return Ended::Closed,
+                Some(Outgoing::Silence) => return Ended::Silenced,
             },
         }
     }
