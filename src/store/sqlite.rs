@@ -142,17 +142,44 @@ impl SqliteStore {
     }
 }
 
-/// Fault injection for the crash tests, in debug builds only: with
-/// `BATON_TEST_CRASH_AFTER_COMMITTING` set to a submission's dedup key, the process aborts the
-/// moment that submission's handover has committed, before any reply is sent. That is the
-/// window a `kill -9` hits only by luck: recorded, but never confirmed to the person.
+/// Fault injection for the crash tests, in debug builds only: each point, armed by its
+/// environment variable set to a submission's dedup key, aborts the process when that
+/// submission's handover reaches it. Both are windows a `kill -9` hits only by luck.
+#[cfg(debug_assertions)]
+#[derive(Debug, Clone, Copy)]
+enum CrashPoint {
+    /// `BATON_TEST_CRASH_BEFORE_COMMITTING`: inside the writer's transaction, right after the
+    /// handover's row is inserted, before the commit: written, but not durable.
+    BeforeCommit,
+    /// `BATON_TEST_CRASH_AFTER_COMMITTING`: the moment the handover has committed, before any
+    /// reply is sent: recorded, but never confirmed to the person.
+    AfterCommit,
+}
+
+#[cfg(debug_assertions)]
+impl CrashPoint {
+    /// Aborts the process if this point is armed with `key` (read from the environment once).
+    fn reached(self, key: Option<&str>) {
+        use std::sync::OnceLock;
+        static BEFORE: OnceLock<Option<String>> = OnceLock::new();
+        static AFTER: OnceLock<Option<String>> = OnceLock::new();
+        let (armed, var) = match self {
+            Self::BeforeCommit => (&BEFORE, "BATON_TEST_CRASH_BEFORE_COMMITTING"),
+            Self::AfterCommit => (&AFTER, "BATON_TEST_CRASH_AFTER_COMMITTING"),
+        };
+        let armed = armed.get_or_init(|| std::env::var(var).ok());
+        if key.is_some() && armed.as_deref() == key {
+            std::process::abort();
+        }
+    }
+}
+
+/// [`CrashPoint::AfterCommit`], for a handover that was recorded (not a duplicate).
 #[cfg(debug_assertions)]
 pub(super) fn crash_point_after_commit<E>(
     key: Option<&str>,
     recorded: &Result<Result<Recorded, E>, StoreError>,
 ) {
-    static CRASH_KEY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    let armed = CRASH_KEY.get_or_init(|| std::env::var("BATON_TEST_CRASH_AFTER_COMMITTING").ok());
     let committed = matches!(
         recorded,
         Ok(Ok(Recorded {
@@ -160,8 +187,8 @@ pub(super) fn crash_point_after_commit<E>(
             ..
         }))
     );
-    if committed && key.is_some() && armed.as_deref() == key {
-        std::process::abort();
+    if committed {
+        CrashPoint::AfterCommit.reached(key);
     }
 }
 
@@ -218,6 +245,8 @@ impl Store for SqliteStore {
                     ],
                     handover_from_row,
                 )?;
+                #[cfg(debug_assertions)]
+                CrashPoint::BeforeCommit.reached(key.as_deref());
                 changes.push(Change::Recorded {
                     channel,
                     seq: handover.seq,

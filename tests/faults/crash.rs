@@ -333,3 +333,78 @@ async fn a_handover_committed_but_never_acked_is_there_once_and_its_redelivery_r
     );
     assert_eq!(recorded(inspect(&db).await), rows, "nothing recorded twice");
 }
+
+/// The other window a kill hits only by luck, made certain: Baton aborts inside the writer's
+/// transaction, right after the handover's row is inserted and before the commit
+/// (`BATON_TEST_CRASH_BEFORE_COMMITTING`, debug builds only). The handover is wholly absent
+/// after the crash, the database passes `PRAGMA integrity_check`, and Slack's redelivery of the
+/// unacknowledged command to a restarted Baton records it exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handover_killed_before_its_commit_is_wholly_absent_and_its_redelivery_records_it_once()
+{
+    let slack = workspace().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("baton.db");
+    let url = super::database_url(&db);
+    let start_rota = slack.slash_payload(ALICE, OPS, "/handover", &mention(BOB));
+    let lost = slack.slash_payload(BOB, OPS, "/handover", &mention(ALICE));
+    let key = dedup_key(&lost);
+    let mut baton = Baton::start_with(
+        &slack,
+        &[
+            ("DATABASE_URL", Some(&url)),
+            ("BATON_TEST_CRASH_BEFORE_COMMITTING", Some(&key)),
+        ],
+    );
+    slack
+        .wait_for_connections(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    let ack = slack
+        .send_envelope("slash_commands", start_rota.clone(), true, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
+    let (id, frame) = envelope("lost", &lost);
+    let unacked = slack.send_with_id(id, frame, Duration::from_secs(3)).await;
+    assert!(unacked.is_err(), "acked before its commit: {unacked:?}");
+    gone(&slack, &mut baton).await;
+
+    // `inspect` asserts `PRAGMA integrity_check` is `ok` as it opens the database.
+    let recorded = |rows: Vec<Row>| -> Vec<(String, String)> {
+        rows.into_iter()
+            .filter(|r| r.channel == OPS)
+            .map(|r| (r.dedup_key.unwrap_or_default(), r.to))
+            .collect()
+    };
+    let rows = recorded(inspect(&db).await);
+    assert_eq!(
+        rows,
+        [(dedup_key(&start_rota), BOB.to_owned())],
+        "only the committed handover; the one killed before its commit is wholly absent"
+    );
+
+    // Slack redelivers the unacknowledged command to the restarted Baton.
+    let _baton = start(&slack, &url).await;
+    let (id, frame) = envelope("retry", &lost);
+    let ack = slack
+        .send_with_id(id, frame, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("the redelivery is answered: {e}"));
+    assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
+    assert!(
+        ack.text()
+            .contains(&format!("<@{BOB}> handed the pager to <@{ALICE}>")),
+        "{}",
+        ack.text()
+    );
+    let after = recorded(inspect(&db).await);
+    assert_eq!(
+        after,
+        [
+            (dedup_key(&start_rota), BOB.to_owned()),
+            (key, ALICE.to_owned())
+        ],
+        "recorded once, after the first"
+    );
+}
