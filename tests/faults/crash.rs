@@ -164,7 +164,9 @@ async fn every_confirmed_handover_survives_kill_9_in_order_and_once() {
     // The status names both people ("<@TO> is on call here since …, handed over by <@FROM>"):
     // the one on call comes first.
     assert!(
-        status.text().starts_with(&format!("<@{holder}> is on call")),
+        status
+            .text()
+            .starts_with(&format!("<@{holder}> is on call")),
         "{}",
         status.text()
     );
@@ -340,8 +342,7 @@ async fn a_handover_committed_but_never_acked_is_there_once_and_its_redelivery_r
 /// after the crash, the database passes `PRAGMA integrity_check`, and Slack's redelivery of the
 /// unacknowledged command to a restarted Baton records it exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_handover_killed_before_its_commit_is_wholly_absent_and_its_redelivery_records_it_once()
-{
+async fn a_handover_killed_before_its_commit_is_wholly_absent_and_its_redelivery_records_it_once() {
     let slack = workspace().await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("baton.db");

@@ -37,7 +37,10 @@ async fn due_reminder(dir: &std::path::Path) -> (String, String) {
     store.close().await;
     let config = dir.join("baton.toml");
     // Alice, an admin, starts the rotas of the channels `acks_while` hands over in.
-    let text = format!("admins = [\"{ALICE}\"]\n{}", super::support::reminders_due_now());
+    let text = format!(
+        "admins = [\"{ALICE}\"]\n{}",
+        super::support::reminders_due_now()
+    );
     std::fs::write(&config, text).unwrap();
     (
         super::database_url(&db),
@@ -66,7 +69,10 @@ async fn acks_while(slack: &Arc<FakeSlack>, done: impl Fn() -> bool) -> (Duratio
         sent += 1;
 
         handovers += 1;
-        let (person, channel) = (format!("U0NEW{handovers:05}"), format!("C0NEW{handovers:05}"));
+        let (person, channel) = (
+            format!("U0NEW{handovers:05}"),
+            format!("C0NEW{handovers:05}"),
+        );
         slack.add_user(FakeUser::person(&person, &format!("new{handovers}")));
         let ack = slack
             .slash_command(
@@ -78,14 +84,21 @@ async fn acks_while(slack: &Arc<FakeSlack>, done: impl Fn() -> bool) -> (Duratio
             .await
             .expect("a handover is acked");
         assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
-        assert!(ack.text().contains(&format!("<@{person}>")), "{}", ack.text());
+        assert!(
+            ack.text().contains(&format!("<@{person}>")),
+            "{}",
+            ack.text()
+        );
         slowest = slowest.max(ack.latency);
         sent += 1;
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // Each handover's person was looked up with Slack: its ack did wait on the Web API.
     let lookups = slack.calls_to("users.info").len() - lookups_before;
-    assert!(lookups >= handovers, "{lookups} lookups for {handovers} handovers");
+    assert!(
+        lookups >= handovers,
+        "{lookups} lookups for {handovers} handovers"
+    );
     (slowest, sent)
 }
 

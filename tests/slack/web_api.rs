@@ -85,7 +85,10 @@ async fn server_errors_are_retried_with_backoff_then_given_up_within_the_budget(
     assert!(attempts >= 8, "{attempts} attempts");
     // Doubling allows at most 13 attempts in the budget (the 13th starts 1.9 s in, after waits
     // totalling 20 + 40 + 80 + 160 + 8 × 200 ms); a wait that did not grow would allow about 100.
-    assert!(attempts <= 13, "{attempts} attempts: the wait does not grow");
+    assert!(
+        attempts <= 13,
+        "{attempts} attempts: the wait does not grow"
+    );
     let calls = slack.calls_to("chat.postMessage");
     assert_eq!(calls.len() as u32, attempts);
     // Each wait is at least the backoff, doubling from 20 ms up to 200 ms. Lower bounds only: a
