@@ -153,15 +153,41 @@ pub struct PayReportArgs {
 /// `--until`'s time: a local time in `tz`, at or before `now`, one of the two in the hour the
 /// clocks go back only with a zone to say which (a cut-off that could be either is refused).
 fn parse_until(text: &str, tz: chrono_tz::Tz, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
+    use crate::domain::when::{meridiem, twelve_hour_clock};
     let words: Vec<&str> = text.split_whitespace().collect();
-    let (date, time, zone) = match words[..] {
-        [date, time] => (date, time, None),
-        [date, time, zone] => (date, time, Some(zone)),
-        _ => anyhow::bail!(
+    let usage = || {
+        anyhow::anyhow!(
             "--until `{text}`: write the cut-off as \"YYYY-MM-DD HH:MM\", a local time, e.g. \
              --until \"2025-03-20 17:00\""
-        ),
+        )
     };
+    // `5:30 pm`, `5:30pm`: am or pm, joined to the time or the word after it, then the zone.
+    let (date, time, rest) = match words[..] {
+        [date, time, ref rest @ ..] => (date, time, rest),
+        _ => return Err(usage()),
+    };
+    let (time, zone) = match (meridiem(time), rest) {
+        (Some((clock, pm)), _) if clock.starts_with(|c: char| c.is_ascii_digit()) => {
+            (twelve_hour_clock(clock, pm), rest)
+        }
+        (_, [word, zone @ ..]) if meridiem(word).is_some_and(|(rest, _)| rest.is_empty()) => (
+            meridiem(word).and_then(|(_, pm)| twelve_hour_clock(time, pm)),
+            zone,
+        ),
+        _ => (Some(time.to_owned()), rest),
+    };
+    let time = time.ok_or_else(|| {
+        anyhow::anyhow!(
+            "--until `{text}`: with am or pm, give an hour from 1 to 12, e.g. \"2025-03-20 5:00 \
+             pm\" (or 17:00)"
+        )
+    })?;
+    let zone = match zone {
+        [] => None,
+        [zone] => Some(*zone),
+        _ => return Err(usage()),
+    };
+    let time = time.as_str();
     let (first, second) = crate::domain::when::parse_local_in_zone(date, time, zone, tz)
         .map_err(|e| anyhow::anyhow!("--until: {e}"))?;
     if let Some(second) = second {

@@ -126,6 +126,31 @@ pub fn parse_local_in_zone(
     }
 }
 
+/// `am` or `pm` (`a.m.`, `P.M`) at the end of `word`: the rest of the word (empty when the word
+/// is only that), and whether it is pm.
+pub fn meridiem(word: &str) -> Option<(&str, bool)> {
+    let lower = word.to_ascii_lowercase();
+    ["am", "a.m.", "a.m", "pm", "p.m.", "p.m"]
+        .iter()
+        .find(|suffix| lower.ends_with(*suffix))
+        .map(|suffix| (&word[..word.len() - suffix.len()], suffix.starts_with('p')))
+}
+
+/// A twelve-hour `clock` (`5`, `5:30`, `5.30`) with am or pm as a 24-hour `HH:MM`: `12 am` is
+/// 00:00, `12 pm` noon. `None` for an hour outside 1 to 12, or minutes not two digits.
+pub fn twelve_hour_clock(clock: &str, pm: bool) -> Option<String> {
+    let (hour, minute) = clock.split_once([':', '.']).unwrap_or((clock, "00"));
+    let digits = |s: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !(digits(hour, 1..=2) && digits(minute, 2..=2)) {
+        return None;
+    }
+    let (hour, minute): (u32, u32) = (hour.parse().ok()?, minute.parse().ok()?);
+    ((1..=12).contains(&hour) && minute < 60)
+        .then(|| format!("{:02}:{minute:02}", hour % 12 + if pm { 12 } else { 0 }))
+}
+
 /// Whether every part of `time` after the hour has two digits (`09:05`, `9:05:00`), as a time
 /// with a dropped digit (`09:5`) does not: read as 09:05, it may have meant 09:50.
 pub fn minutes_in_two_digits(time: &str) -> bool {

@@ -157,6 +157,18 @@ fn a_payroll_cut_off_accrues_to_its_local_time_on_any_day_and_refuses_one_that_i
         table.starts_with("On-call pay for March 2025 (until Thu 20 Mar, 17:00)\n"),
         "{table}"
     );
+    // The same cut-off with am or pm, as people write it.
+    for until in [
+        "2025-03-20 5:00 pm",
+        "2025-03-20 5pm",
+        "2025-03-20 5:00 PM GMT",
+    ] {
+        assert_eq!(
+            ws.report(&["--month", "2025-03", "--until", until]),
+            csv,
+            "{until}"
+        );
+    }
     // 02:30 BST on the 23-hour Sunday is 01:30 UTC: 5,400 s of its 82,800 are on call.
     // carol in web: Fri 28 from 12:00 (0.5 × 50) + Sat 29 + 5400/82800 of Sun 30 at 75 = 104.89.
     let csv = ws.report(&["--month", "2025-03", "--until", "2025-03-30 02:30"]);
@@ -181,6 +193,12 @@ fn a_payroll_cut_off_accrues_to_its_local_time_on_any_day_and_refuses_one_that_i
         ("2099-01-01 00:00", "has not come yet"),
         ("2025-02-28 23:59", "is before March 2025 starts"),
         ("tomorrow", "write the cut-off as \"YYYY-MM-DD HH:MM\""),
+        (
+            "2025-03-20 13:00 pm",
+            "with am or pm, give an hour from 1 to 12",
+        ),
+        ("2025-03-20 17:3", "give the minutes as two digits"),
+        ("2025-03-20 5:00 pm GMT extra", "write the cut-off as"),
     ] {
         let config = ws.path().join("baton.toml");
         let stderr = report_fails(

@@ -305,13 +305,7 @@ pub(super) fn when_and_notes(
 /// `12am`), as a 24-hour `HH:MM`, with the words after it. Without am or pm, the time and the
 /// words as they were. Dropped into the notes, `pm` would record the handover twelve hours early.
 fn twelve_hour(time: String, after: &str) -> Result<(String, &str), CommandError> {
-    fn meridiem(word: &str) -> Option<(&str, bool)> {
-        let lower = word.to_ascii_lowercase();
-        ["am", "a.m.", "a.m", "pm", "p.m.", "p.m"]
-            .iter()
-            .find(|suffix| lower.ends_with(*suffix))
-            .map(|suffix| (&word[..word.len() - suffix.len()], suffix.starts_with('p')))
-    }
+    use when::meridiem;
     // The punctuation a sentence puts around a word: `5:30 pm.`, `(pm)`, `17:30,`.
     let bare = |word: &str| -> String {
         word.trim_start_matches(['(', '['])
@@ -331,23 +325,14 @@ fn twelve_hour(time: String, after: &str) -> Result<(String, &str), CommandError
             _ => return Ok((time, after)),
         },
     };
-    let (hour, minute) = clock.split_once([':', '.']).unwrap_or((clock, "00"));
-    let digits = |s: &str, len: std::ops::RangeInclusive<usize>| {
-        len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-    };
-    let hour = (digits(hour, 1..=2) && digits(minute, 2..=2))
-        .then(|| (hour.parse::<u32>().ok(), minute.parse::<u32>().ok()))
-        .and_then(|(h, m)| h.zip(m))
-        .filter(|&(h, m)| (1..=12).contains(&h) && m < 60);
-    let Some((hour, minute)) = hour else {
-        return Err(usage(format!(
+    match when::twelve_hour_clock(clock, pm) {
+        Some(time) => Ok((time, after)),
+        None => Err(usage(format!(
             "`{}` is not a time: with am or pm, give an hour from 1 to 12, e.g. `5:30 pm` (or \
              `17:30`).",
             text::echo(&typed)
-        )));
-    };
-    let hour = hour % 12 + if pm { 12 } else { 0 };
-    Ok((format!("{hour:02}:{minute:02}"), after))
+        ))),
+    }
 }
 
 /// What the notes follow: the person handed the pager, `next`, or `end`.
