@@ -154,7 +154,9 @@ pub fn twelve_hour_clock(clock: &str, pm: bool) -> Option<String> {
 /// Whether every part of `time` after the hour has two digits (`09:05`, `9:05:00`), as a time
 /// with a dropped digit (`09:5`) does not: read as 09:05, it may have meant 09:50.
 pub fn minutes_in_two_digits(time: &str) -> bool {
-    time.split(':').skip(1).all(|part| part.len() == 2)
+    time.split(':')
+        .skip(1)
+        .all(|part| part.len() == 2 || !part.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Why a date and time in the right shape (`YYYY-MM-DD`, `HH:MM`) is none the less not one:
@@ -167,7 +169,10 @@ fn impossible(date: &str, time: &str) -> Option<String> {
             .flatten()
     };
     let parts: Vec<Option<u32>> = date.split('-').map(number).collect();
-    if let [Some(year), Some(month), Some(day)] = parts[..] {
+    // Only a date written year first (`20-11-2026` is not one, whatever its numbers).
+    let year_first = date.split('-').next().is_some_and(|y| y.len() == 4);
+    if let ([Some(year), Some(month), Some(day)], true) = (&parts[..], year_first) {
+        let (year, month, day) = (*year, *month, *day);
         let Ok(year) = i32::try_from(year) else {
             return None;
         };
@@ -448,6 +453,16 @@ mod tests {
             );
         }
         assert!(parse_local("2026-11-20", "9:05", London).is_ok());
+        // A time that is not digits at all is not said to lack one.
+        assert!(matches!(
+            parse_local("2026-11-20", "9:30pm\u{1F64F}", London),
+            Err(LocalTimeError::Format(..))
+        ));
+        // Nor is a date written day first a date in the year 20.
+        assert!(matches!(
+            parse_local("20-11-2026", "17:30", London),
+            Err(LocalTimeError::Format(..))
+        ));
     }
 
     #[test]

@@ -232,16 +232,30 @@ pub(super) fn when_and_notes(
     rest: &str,
     before: Before,
 ) -> Result<(Option<TypedTime>, String), CommandError> {
-    // Notes in quotes are notes, whatever they say (`"at 9:30 the db failed over"`).
-    let trimmed = text::trim_gaps(rest);
-    if text::unquote(trimmed).len() != trimmed.len() {
+    // Notes in quotes are notes, whatever they say (`"at 9:30 the db failed over"`), and so
+    // are notes that start with a quote (`"at 9am standup" was cancelled`).
+    if quoted(rest) {
         return Ok((None, notes(rest)?));
     }
     let (word, after) = text::split_word(rest);
     let (date, after_date) = text::split_word(after);
-    if text::keyword(&word) == "at"
-        && (date.is_empty() || looks_like_a_date(&text::plain_hyphens(&text::normalize(after))))
-    {
+    let at = text::keyword(&word) == "at";
+    // `at 5pm`, `at 03:10`, `at noon`: a time without its date. On its own (or with one word
+    // after it) it is a try at the handover's time, refused: kept as notes, the handover would
+    // be now. Followed by more, it is the notes' story: `at 3am the disk filled`.
+    if let Some((typed, words)) = at.then(|| an_hour(after)).flatten() {
+        if text::normalize(after).split_whitespace().count() <= words + 1 {
+            return Err(usage(format!(
+                "After `at`, give the date as well as the time: `at YYYY-MM-DD HH:MM`, e.g. `at \
+                 2025-03-03 17:00`; `{}` alone would be kept as notes and the handover recorded \
+                 now. To keep it as notes, put them in quotes. Nothing changed.",
+                text::echo(&typed)
+            )));
+        }
+        not_notes(before, rest)?;
+        return Ok((None, notes(rest)?));
+    }
+    if at && (date.is_empty() || looks_like_a_date(&text::plain_hyphens(&text::normalize(after)))) {
         let (time, after_time) = text::split_word(after_date);
         // `2025-03-03T09:30`, as ISO 8601 and some tools write it: the date, then the time.
         let (date, time, after_time) = match iso_date_time(&date) {
@@ -268,16 +282,7 @@ pub(super) fn when_and_notes(
         not_notes(before, notes_text)?;
         return Ok((Some(TypedTime { date, time, zone }), notes(notes_text)?));
     }
-    if text::keyword(&word) == "at" {
-        // `at 5pm`, `at 5 pm`, `at noon`: a time without its date.
-        if let Some(typed) = an_hour(after) {
-            return Err(usage(format!(
-                "After `at`, give the date as well as the time: `at YYYY-MM-DD HH:MM`, e.g. `at \
-                 2025-03-03 17:00`; `{}` alone would be kept as notes and the handover recorded \
-                 now. To keep it as notes, put them in quotes. Nothing changed.",
-                text::echo(&typed)
-            )));
-        }
+    if at {
         // `at yesterday 09:00`, `at Monday 9am`: meant as the handover's time, which kept as
         // notes would be now.
         if let Some(typed) = a_time_without_at(after) {
@@ -306,23 +311,62 @@ pub(super) fn when_and_notes(
 /// words as they were. Dropped into the notes, `pm` would record the handover twelve hours early.
 fn twelve_hour(time: String, after: &str) -> Result<(String, &str), CommandError> {
     use when::meridiem;
-    // The punctuation a sentence puts around a word: `5:30 pm.`, `(pm)`, `17:30,`.
+    // The punctuation a sentence puts around a word (`5:30 pm.`, `(pm)`, `17:30,`) and Slack's
+    // formatting marks (`_pm_`, `*pm*`).
     let bare = |word: &str| -> String {
-        word.trim_start_matches(['(', '['])
-            .trim_end_matches([',', ';', ':', '!', '?', ')', ']', '.', '\u{2026}'])
+        word.trim_start_matches(['(', '[', '_', '*', '~'])
+            .trim_end_matches([
+                ',', ';', ':', '!', '?', ')', ']', '.', '\u{2026}', '_', '*', '~',
+            ])
             .to_owned()
     };
     let (next, after_next) = text::split_word(after);
     let next = bare(&next);
     let numeric = |clock: &str| clock.starts_with(|c: char| c.is_ascii_digit());
     let time = if numeric(&time) { bare(&time) } else { time };
+    // `pm-ish`, `pm/GMT`: am or pm, then something that is not part of a word (`pm2` is one).
+    let leading = |word: &str| {
+        let lower = word.to_ascii_lowercase();
+        ["a.m.", "p.m.", "a.m", "p.m", "am", "pm"]
+            .iter()
+            .find(|m| {
+                lower.starts_with(*m)
+                    && !lower[m.len()..].starts_with(|c: char| c.is_alphanumeric())
+            })
+            .map(|m| m.starts_with('p'))
+    };
     let (clock, pm, after, typed) = match meridiem(&time) {
         Some((clock, pm)) if numeric(clock) => (clock, pm, after, time.clone()),
-        _ => match meridiem(&next) {
-            Some(("", pm)) if numeric(&time) => {
-                (time.as_str(), pm, after_next, format!("{time} {next}"))
+        _ => match leading(&next) {
+            Some(pm) if numeric(&time) => (time.as_str(), pm, after_next, format!("{time} {next}")),
+            _ => {
+                // `9:30 tonight`, `9:30 in the evening`: a twelve-hour time that does not say
+                // which half of the day. Kept as notes, 9:30 would be the morning's.
+                let hour = time.split([':', '.']).next().unwrap_or_default();
+                let twelve_hour = !hour.starts_with('0')
+                    && hour.parse::<u32>().is_ok_and(|h| (1..=12).contains(&h));
+                let said: Vec<String> = text::normalize(after)
+                    .split_whitespace()
+                    .take(3)
+                    .map(|w| bare(w).to_lowercase())
+                    .collect();
+                let part =
+                    |w: &str| ["tonight", "evening", "night", "morning", "afternoon"].contains(&w);
+                let halfday = match said.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+                    [w, ..] if part(w) => Some(1),
+                    ["this" | "at" | "last", w, ..] if part(w) => Some(2),
+                    ["in", "the", w, ..] if part(w) => Some(3),
+                    _ => None,
+                };
+                if let Some(n) = halfday.filter(|_| numeric(&time) && twelve_hour) {
+                    return Err(usage(format!(
+                        "`{time} {}` could be morning or evening: write the time as 24-hour \
+                         (`21:30`) or with am or pm (`9:30 pm`). Nothing changed.",
+                        text::echo(&said[..n].join(" "))
+                    )));
+                }
+                return Ok((time, after));
             }
-            _ => return Ok((time, after)),
         },
     };
     match when::twelve_hour_clock(clock, pm) {
@@ -333,6 +377,14 @@ fn twelve_hour(time: String, after: &str) -> Result<(String, &str), CommandError
             text::echo(&typed)
         ))),
     }
+}
+
+/// Whether notes are in quotes, or start with an opening double quote: the way to say "these
+/// words are notes" that every refusal of words read as a command offers.
+fn quoted(raw: &str) -> bool {
+    let trimmed = text::trim_gaps(raw);
+    text::unquote(trimmed).len() != trimmed.len()
+        || trimmed.starts_with(['"', '\u{201C}', '\u{201E}', '\u{00AB}'])
 }
 
 /// What the notes follow: the person handed the pager, `next`, or `end`.
@@ -349,8 +401,7 @@ pub(super) enum Before {
 /// meant (a paid rota started, the wrong person on call) and mention people in the channel.
 /// Notes in quotes are notes, whatever they say.
 fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
-    let trimmed = text::trim_gaps(raw);
-    if text::unquote(trimmed).len() != trimmed.len() {
+    if quoted(raw) {
         return Ok(());
     }
     let (word, after) = text::split_word(raw);
@@ -426,27 +477,27 @@ fn iso_date_time(word: &str) -> Option<(String, String)> {
         .then(|| (date.to_owned(), time.to_owned()))
 }
 
-/// The words at the start of `text` that are a time of day on its own: `5pm`, `5:30pm`, `5 pm`,
-/// `noon`, `midnight`.
-fn an_hour(text: &str) -> Option<String> {
-    let mut words = text::normalize(text)
+/// The words at the start of `text` that are a time of day on its own, and how many words
+/// that is: `5pm`, `5:30pm`, `09:30`, `9.30`, `5 pm`, `noon`, `midnight`.
+fn an_hour(text: &str) -> Option<(String, usize)> {
+    let words: Vec<String> = text::normalize(text)
         .split_whitespace()
         .take(2)
         .map(|w| {
             w.trim_end_matches([',', ';', ':', '.', '!', '?', ')'])
                 .to_owned()
         })
-        .collect::<Vec<_>>()
-        .into_iter();
-    let first = words.next()?;
-    let second = words.next().unwrap_or_default();
-    let meridiem = ["am", "pm", "a.m", "p.m"].contains(&second.to_lowercase().as_str());
-    if looks_like_an_hour(&first)
+        .collect();
+    let first = words.first()?;
+    let second = words.get(1).map_or(String::new(), |w| w.to_lowercase());
+    let meridiem = ["am", "pm", "a.m", "p.m"].contains(&second.as_str());
+    if meridiem && (first.bytes().all(|b| b.is_ascii_digit()) || strict_time(first)) {
+        Some((format!("{first} {second}"), 2))
+    } else if looks_like_an_hour(first)
+        || strict_time(first)
         || ["noon", "midnight", "midday"].contains(&first.to_lowercase().as_str())
     {
-        Some(first)
-    } else if meridiem && (first.bytes().all(|b| b.is_ascii_digit()) || strict_time(&first)) {
-        Some(format!("{first} {second}"))
+        Some((first.clone(), 1))
     } else {
         None
     }
@@ -462,31 +513,41 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
     if text::trim_gaps(rest).is_empty() {
         return None;
     }
-    let words: Vec<String> = text::normalize(rest)
+    let all: Vec<String> = text::normalize(rest)
         .split_whitespace()
-        .take(7)
         .map(text::plain_hyphens)
         .collect();
+    let words = &all[..all.len().min(8)];
     // Each word as a date or time is read without the punctuation around it.
     let word = |i: usize| {
         words.get(i).map_or("", |w: &String| {
             w.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '(' | ')' | '.'))
         })
     };
+    let lower = |i: usize| word(i).to_lowercase();
     let echoed = |through: usize| words[..=through.min(words.len() - 1)].join(" ");
+    // The forms read since Baton began are refused whatever follows them. Those added later
+    // (below) only when they are the whole of the notes or nearly (one word after): followed
+    // by a sentence, `Sat 2am page was a false alarm` is an incident's story, not a backdate.
+    let whole = |through: usize| all.len() <= through + 2;
     let is_time = |w: &str| strict_time(w) || looks_like_an_hour(w);
-    let mut i = 0;
-    if matches!(
-        word(0).to_lowercase().as_str(),
-        "since" | "from" | "on" | "@" | "effective" | "starting" | "until" | "till"
-    ) {
-        i = 1;
-    } else if word(0).eq_ignore_ascii_case("as") && word(1).eq_ignore_ascii_case("of") {
-        i = 2;
+    let (mut i, mut newer) = (0, false);
+    match lower(0).as_str() {
+        "since" | "from" | "on" | "@" => i = 1,
+        "effective" | "starting" | "until" | "till" | "wef" | "w.e.f" | "backdate"
+        | "backdated" => {
+            (i, newer) = (1, true);
+            if matches!(lower(1).as_str(), "from" | "at" | "to" | "on") {
+                i = 2;
+            }
+        }
+        "as" if matches!(lower(1).as_str(), "of" | "at") => (i, newer) = (2, true),
+        _ => {}
     }
     let start = i;
+    let found = |through: usize, newer: bool| (!newer || whole(through)).then(|| echoed(through));
     // `this morning 09:30`, `last night 11pm`, `earlier today at 17:30`.
-    let fillers = [
+    const PARTS_OF_DAY: [&str; 8] = [
         "this",
         "last",
         "earlier",
@@ -496,10 +557,9 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
         "evening",
         "night",
     ];
-    while i < start + 2 && fillers.contains(&word(i).to_lowercase().as_str()) {
+    while i < start + 2 && PARTS_OF_DAY.contains(&lower(i).as_str()) {
         i += 1;
     }
-    let filled = i > start;
     let time_at = |j: usize| {
         if is_time(word(j)) {
             Some(j)
@@ -509,9 +569,9 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
             None
         }
     };
-    let day = word(i).to_lowercase();
-    if filled && !DAY_WORDS.contains(&day.as_str()) {
-        return time_at(i).map(echoed);
+    let day = lower(i);
+    if i > start && !DAY_WORDS.contains(&day.as_str()) {
+        return time_at(i).and_then(|j| found(j, true));
     }
     // `20 Nov 17:30`, `Nov 20 2026`: a date with the month's name, then a time or a year.
     let number = |w: &str| {
@@ -521,60 +581,62 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
     if (number(word(i)) && month_name(word(i + 1))) || (month_name(word(i)) && number(word(i + 1)))
     {
         if let Some(j) = time_at(i + 2) {
-            return Some(echoed(j));
+            return found(j, true);
         }
         if word(i + 2).len() == 4 && number(word(i + 2)) {
-            return Some(echoed(time_at(i + 3).unwrap_or(i + 2)));
+            return found(time_at(i + 3).unwrap_or(i + 2), true);
         }
     }
     if DAY_WORDS.contains(&day.as_str()) {
-        let time = if word(i + 1).eq_ignore_ascii_case("at") {
-            i + 2
-        } else {
-            i + 1
-        };
-        return is_time(word(time)).then(|| echoed(time));
+        let newer = newer || i > start || !DAY_WORDS[..10].contains(&day.as_str());
+        return time_at(i + 1).and_then(|j| found(j, newer));
     }
     if let Some((date, time)) = word(i).split_once('T') {
         if full_date(date) && strict_time(time) {
-            return Some(echoed(i));
+            return found(i, newer);
         }
     }
     if full_date(word(i)) {
-        return Some(echoed(if is_time(word(i + 1)) { i + 1 } else { i }));
+        return found(if is_time(word(i + 1)) { i + 1 } else { i }, newer);
     }
     if short_date(word(i)) {
+        if is_time(word(i + 1)) {
+            return found(i + 1, newer);
+        }
         if let Some(j) = time_at(i + 1) {
-            return Some(echoed(j));
+            return found(j, true);
         }
     }
-    // `since 9am`, `from 14:00`; a bare `09:30 standup moved` is notes.
-    (i == 1 && is_time(word(1))).then(|| echoed(1))
+    // `since 9am`, `from 14:00`, `as of 9am`; a bare `09:30 standup moved` is notes.
+    (start > 0 && is_time(word(start)))
+        .then_some(start)
+        .and_then(|j| found(j, newer))
 }
 
-/// Words that, followed by a time, name when: `yesterday 09:00`, `monday at 9am`, `fri 5pm`.
+/// Words that, followed by a time, name when: `yesterday 09:00`, `monday at 9am`, `fri 5pm`. The
+/// first ten were the only ones read at first (see [`a_time_without_at`]).
 pub(super) const DAY_WORDS: [&str; 22] = [
     "yesterday",
-    "yest",
     "today",
     "tonight",
-    "tomorrow",
     "monday",
-    "mon",
     "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "yest",
+    "tomorrow",
+    "mon",
     "tue",
     "tues",
-    "wednesday",
     "wed",
-    "thursday",
     "thu",
     "thur",
     "thurs",
-    "friday",
     "fri",
-    "saturday",
     "sat",
-    "sunday",
     "sun",
 ];
 

@@ -189,7 +189,7 @@ pub(super) fn effective_at(
     if !is_admin {
         return Err(CommandError::Refused(
             "Only an admin can record a handover at an earlier time. Ask an admin, or hand over \
-             now without `at`."
+             now without `at` (to keep `at …` as notes, put the notes in quotes)."
                 .into(),
         ));
     }

@@ -680,6 +680,142 @@ fn the_grammar_reads_every_form_as_typed_in_slack() {
             },
         ),
         (
+            "<@U0BOB0001> at 9am standup moved",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "at 9am standup moved".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 3am the disk filled",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "at 3am the disk filled".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 03:10 the primary failed over, see INC-123",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "at 03:10 the primary failed over, see INC-123".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at noon we rolled back v2.3.1",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "at noon we rolled back v2.3.1".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 5 pm the queue backed up",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "at 5 pm the queue backed up".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> Sat 2am page was a false alarm",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "Sat 2am page was a false alarm".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> last night 11pm disk alert on db-2, cleared",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "last night 11pm disk alert on db-2, cleared".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> this morning 6am cert renewed, all good",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "this morning 6am cert renewed, all good".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> tomorrow 09:00 change freeze starts",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "tomorrow 09:00 change freeze starts".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> 20 Nov 17:30 release went fine",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "20 Nov 17:30 release went fine".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> until 2026-12-01 use the old runbook",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "until 2026-12-01 use the old runbook".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> \"at 9am standup\" was cancelled",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "\"at 9am standup\" was cancelled".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 2026-11-19 9:30 pm-ish, 2 pages",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed("2026-11-19", "21:30"),
+                notes: "2 pages".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 2026-11-19 9:30 _pm_",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed("2026-11-19", "21:30"),
+                notes: "".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 2026-11-19 9:30 pm/quiet",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed("2026-11-19", "21:30"),
+                notes: "".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 2026-11-19 09:30 pm2 restarted",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed("2026-11-19", "09:30"),
+                notes: "pm2 restarted".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> at 2026-11-19 21:30 tonight",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: typed("2026-11-19", "21:30"),
+                notes: "tonight".into(),
+            },
+        ),
+        (
             "next at 2026-11-20 6:00 pm",
             Command::Next {
                 at: typed("2026-11-20", "18:00"),
@@ -831,15 +967,17 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
         ("<@U1> at 2026-11-20 0:30am", "`0:30am` is not a time"),
         ("<@U1> at 2026-11-20 5:3 pm", "`5:3 pm` is not a time"),
         // A time of day after `at` without its date: kept as notes, the handover would be now.
+        ("<@U1> at 9am", "`9am` alone would be kept as notes"),
         (
-            "<@U1> at 9am standup moved",
-            "`9am` alone would be kept as notes",
+            "<@U1> at 3:10am failover",
+            "`3:10am` alone would be kept as notes",
+        ),
+        (
+            "<@U1> at 09:30 quiet",
+            "`09:30` alone would be kept as notes",
         ),
         ("<@U1> at 5 pm", "`5 pm` alone would be kept"),
-        (
-            "<@U1> at 5:30pm.",
-            "After `at`, give the local date and time",
-        ),
+        ("<@U1> at 5:30pm.", "`5:30pm` alone would be kept"),
         ("<@U1> at noon", "`noon` alone would be kept"),
         ("end at 5pm", "give the date as well as the time"),
         // Time phrases without `at`.
@@ -876,6 +1014,19 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
         (
             "<@U1> on 20/11 at 17:30",
             "`on 20/11 at 17:30` looks like a time",
+        ),
+        // A twelve-hour time that does not say which half of the day.
+        (
+            "<@U1> at 2026-11-19 9:30 tonight",
+            "`9:30 tonight` could be morning or evening",
+        ),
+        (
+            "<@U1> at 2026-11-19 9:30 in the evening, 2 pages",
+            "`9:30 in the evening` could be",
+        ),
+        (
+            "<@U1> at 2026-11-19 9:30 this evening",
+            "`9:30 this evening`",
         ),
     ];
     for (typed, expected) in cases {
