@@ -193,7 +193,7 @@ impl Config {
             // POSIX's signs: `Etc/GMT+1` is an hour behind UTC, not ahead.
             let inverted =
                 match name.strip_prefix("Etc/GMT") {
-                    Some(offset) if offset.starts_with(['+', '-']) => {
+                    Some(offset) if offset.starts_with(['+', '-']) && &offset[1..] != "0" => {
                         format!(
                     " (and `{name}` is UTC{}{}: the Etc zones' signs are the reverse of what \
                      they look like)",
@@ -452,6 +452,8 @@ mod tests {
             "{caveat}"
         );
         let c = Config::parse("timezone = \"UTC\"\n", None).unwrap();
+        assert!(!c.zone_caveat().unwrap().contains("reverse"));
+        let c = Config::parse("timezone = \"Etc/GMT+0\"\n", None).unwrap();
         assert!(!c.zone_caveat().unwrap().contains("reverse"));
     }
 

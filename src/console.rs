@@ -177,11 +177,24 @@ impl<S: Store, D: Directory> Session<S, D> {
                 self.fixed_now = None;
                 "[console] Back to the real clock.\n".to_owned()
             } else {
-                let (date, rest) = text::first_word(arg);
-                let (time, zone) = text::first_word(rest);
-                let zone = Some(zone.trim()).filter(|z| !z.is_empty());
+                let words: Vec<&str> = arg.split_whitespace().collect();
                 let tz = self.settings().timezone;
-                match when::parse_local_in_zone(date, time, zone, tz).map(|(first, _)| first) {
+                let at = match words[..] {
+                    [date, time, ref rest @ ..] => when::clock_and_zone(time, rest)
+                        .map_err(|e| match e {
+                            when::ClockError::TooManyWords => "too many words".to_owned(),
+                            when::ClockError::TwelveHour => {
+                                "with am or pm, give an hour from 1 to 12".to_owned()
+                            }
+                        })
+                        .and_then(|(time, zone)| {
+                            when::parse_local_in_zone(date, &time, zone, tz)
+                                .map(|(first, _)| first)
+                                .map_err(|e| e.to_string())
+                        }),
+                    _ => Err("give the date and the time".to_owned()),
+                };
+                match at {
                     Ok(at) => {
                         self.fixed_now = Some(at);
                         format!(

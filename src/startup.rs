@@ -153,7 +153,7 @@ pub struct PayReportArgs {
 /// `--until`'s time: a local time in `tz`, at or before `now`, one of the two in the hour the
 /// clocks go back only with a zone to say which (a cut-off that could be either is refused).
 fn parse_until(text: &str, tz: chrono_tz::Tz, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
-    use crate::domain::when::{meridiem, twelve_hour_clock};
+    use crate::domain::when::{clock_and_zone, ClockError};
     let words: Vec<&str> = text.split_whitespace().collect();
     let usage = || {
         anyhow::anyhow!(
@@ -161,32 +161,16 @@ fn parse_until(text: &str, tz: chrono_tz::Tz, now: DateTime<Utc>) -> anyhow::Res
              --until \"2025-03-20 17:00\""
         )
     };
-    // `5:30 pm`, `5:30pm`: am or pm, joined to the time or the word after it, then the zone.
-    let (date, time, rest) = match words[..] {
-        [date, time, ref rest @ ..] => (date, time, rest),
-        _ => return Err(usage()),
+    let [date, time, ref rest @ ..] = words[..] else {
+        return Err(usage());
     };
-    let (time, zone) = match (meridiem(time), rest) {
-        (Some((clock, pm)), _) if clock.starts_with(|c: char| c.is_ascii_digit()) => {
-            (twelve_hour_clock(clock, pm), rest)
-        }
-        (_, [word, zone @ ..]) if meridiem(word).is_some_and(|(rest, _)| rest.is_empty()) => (
-            meridiem(word).and_then(|(_, pm)| twelve_hour_clock(time, pm)),
-            zone,
-        ),
-        _ => (Some(time.to_owned()), rest),
-    };
-    let time = time.ok_or_else(|| {
-        anyhow::anyhow!(
+    let (time, zone) = clock_and_zone(time, rest).map_err(|e| match e {
+        ClockError::TooManyWords => usage(),
+        ClockError::TwelveHour => anyhow::anyhow!(
             "--until `{text}`: with am or pm, give an hour from 1 to 12, e.g. \"2025-03-20 5:00 \
              pm\" (or 17:00)"
-        )
+        ),
     })?;
-    let zone = match zone {
-        [] => None,
-        [zone] => Some(*zone),
-        _ => return Err(usage()),
-    };
     let time = time.as_str();
     let (first, second) = crate::domain::when::parse_local_in_zone(date, time, zone, tz)
         .map_err(|e| anyhow::anyhow!("--until: {e}"))?;

@@ -127,6 +127,11 @@ fn token() -> impl Strategy<Value = String> {
         "[0-9]{1,4}",
         "20[0-9]{2}-[0-1][0-9](-[0-3][0-9])?",
         "[0-2][0-9]:[0-5][0-9]",
+        "[0-9]{1,2}(am|pm|:[0-9]{1,2}(pm)?)",
+        Just("+\u{a3}5".to_owned()),
+        Just("yesterday".to_owned()),
+        Just("Nov".to_owned()),
+        Just("tonight".to_owned()),
         "U0(BOB|BOT|GONE|DOWN|NONE|ADMIN)[0-9]{3}"
             .prop_map(|id| format!("<@{id}|{}>", id.to_lowercase())),
         "U0(BOB|BOT|GONE|NONE)[0-9]{3}".prop_map(|id| format!("<@{id}>")),
@@ -166,7 +171,18 @@ fn backdated() -> impl Strategy<Value = String> {
         Just(" BST"),
         Just(" UTC"),
         Just(" +01:00"),
-        Just(" CET")
+        Just(" CET"),
+        Just(" bst"),
+        Just(" GMT+0"),
+        Just(" +1"),
+        Just(" ET"),
+        Just(" Europe/Berlin"),
+        // Offsets with other characters in them: once split mid-character, a panic.
+        Just(" +\u{a3}5"),
+        Just(" GMT+\u{e9}1"),
+        Just(" -\u{2014}"),
+        Just(" pm"),
+        Just(" p.m. tonight")
     ];
     (who, 0..130_i64, 0..24_u32, 0..60_u32, zone, "[a-z ]{0,12}").prop_map(
         |(who, back, hour, minute, zone, notes)| {

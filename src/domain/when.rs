@@ -151,6 +151,40 @@ pub fn twelve_hour_clock(clock: &str, pm: bool) -> Option<String> {
         .then(|| format!("{:02}:{minute:02}", hour % 12 + if pm { 12 } else { 0 }))
 }
 
+/// Why the words after a date are not a time and a zone (see [`clock_and_zone`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClockError {
+    /// More words than a time, am or pm, and a zone.
+    TooManyWords,
+    /// am or pm with an hour outside 1 to 12 (`13:00 pm`).
+    TwelveHour,
+}
+
+/// The words after a typed date (`17:00`, `5:00 pm`, `5pm GMT`, `09:30 BST`) as a 24-hour time
+/// and the zone word, if any: for `--until` and the console's `:now`, which take nothing else
+/// after the date. (`/handover`'s `at` reads notes after them too, in its own parser.)
+pub fn clock_and_zone<'a>(
+    time: &'a str,
+    rest: &[&'a str],
+) -> Result<(String, Option<&'a str>), ClockError> {
+    let (time, rest) = match (meridiem(time), rest) {
+        (Some((clock, pm)), _) if clock.starts_with(|c: char| c.is_ascii_digit()) => {
+            (twelve_hour_clock(clock, pm), rest)
+        }
+        (_, [word, zone @ ..]) if meridiem(word).is_some_and(|(rest, _)| rest.is_empty()) => (
+            meridiem(word).and_then(|(_, pm)| twelve_hour_clock(time, pm)),
+            zone,
+        ),
+        _ => (Some(time.to_owned()), rest),
+    };
+    let time = time.ok_or(ClockError::TwelveHour)?;
+    match rest {
+        [] => Ok((time, None)),
+        [zone] => Ok((time, Some(zone))),
+        _ => Err(ClockError::TooManyWords),
+    }
+}
+
 /// Whether every part of `time` after the hour has two digits (`09:05`, `9:05:00`), as a time
 /// with a dropped digit (`09:5`) does not: read as 09:05, it may have meant 09:50.
 pub fn minutes_in_two_digits(time: &str) -> bool {
@@ -205,12 +239,23 @@ fn impossible(date: &str, time: &str) -> Option<String> {
 /// its offset, the zone's own IANA name, or a US zone's two letters (`ET` for EST or EDT).
 fn zone_names(zone: &str, t: &DateTime<Tz>) -> bool {
     let abbreviation = t.format("%Z").to_string();
-    if zone.eq_ignore_ascii_case(&abbreviation) || zone.parse::<Tz>() == Ok(t.timezone()) {
+    if zone.eq_ignore_ascii_case(&abbreviation) {
         return true;
     }
+    // An IANA name names the offset it has at that moment (`Europe/Belfast` is London's).
+    if let Ok(other) = zone.parse::<Tz>() {
+        return t.with_timezone(&other).offset().fix() == t.offset().fix();
+    }
+    // `ET` is EST or EDT, in a US zone only: CET, EET or China's CST are not meant.
     if US_GENERIC.contains(&zone) {
+        let american = ["America/", "US/"]
+            .iter()
+            .any(|p| t.timezone().name().starts_with(p));
         let (generic, specific) = (zone.as_bytes(), abbreviation.as_bytes());
-        return specific.len() == 3 && specific[0] == generic[0] && specific[2] == b'T';
+        return american
+            && specific.len() == 3
+            && specific[0] == generic[0]
+            && matches!(&specific[1..], b"ST" | b"DT");
     }
     zone_offset_seconds(zone) == Some(t.offset().fix().local_minus_utc())
 }
@@ -230,6 +275,10 @@ fn zone_offset_seconds(zone: &str) -> Option<i32> {
     } else {
         (-1, offset.strip_prefix(['-', '\u{2212}'])?)
     };
+    // Split by bytes below: only digits and a colon can be an offset (`+£5` is not one).
+    if !digits.is_ascii() {
+        return None;
+    }
     let (hours, minutes) = match digits.split_once(':') {
         Some((hours, minutes)) if minutes.len() == 2 => (hours, minutes),
         Some(_) => return None,
@@ -249,12 +298,13 @@ fn zone_offset_seconds(zone: &str) -> Option<i32> {
 }
 
 /// Zone abbreviations read in any case after a time (`bst`, `Cest`): those of the zones teams
-/// are most often in, leaving out the ones that are also English words (`wet`, `west`, `cat`,
-/// `eat`), which start notes more often than they name a zone.
-const ABBREVIATIONS: [&str; 30] = [
+/// are most often in, leaving out the ones that are also words or abbreviations (`wet`, `west`,
+/// `cat`, `eat`, `est.` for estimated, `ist`), which start notes more often than they name a
+/// zone. In capitals (`EST`, `IST`) they are zones.
+const ABBREVIATIONS: [&str; 28] = [
     "acdt", "acst", "aedt", "aest", "akdt", "akst", "awst", "bst", "cdt", "cest", "cet", "cst",
-    "edt", "eest", "eet", "est", "hkt", "hst", "ist", "jst", "kst", "mdt", "msk", "mst", "nzdt",
-    "nzst", "pdt", "pst", "sast", "sgt",
+    "edt", "eest", "eet", "hkt", "hst", "jst", "kst", "mdt", "msk", "mst", "nzdt", "nzst", "pdt",
+    "pst", "sast", "sgt",
 ];
 
 /// The US zones as people write them without saying whether it is summer: `ET` is EST or EDT.
@@ -537,6 +587,20 @@ mod tests {
         assert!(parse_local_in_zone("2026-12-01", "09:00", Some("ET"), tz).is_ok());
         assert!(parse_local_in_zone("2026-07-01", "09:00", Some("America/New_York"), tz).is_ok());
         assert!(parse_local_in_zone("2026-07-01", "09:00", Some("PT"), tz).is_err());
+        // Nor is `CT` China's CST, nor `ET` Helsinki's EET: only US zones have them.
+        for (zone, tz) in [
+            ("CT", chrono_tz::Asia::Shanghai),
+            ("CT", chrono_tz::Europe::Berlin),
+            ("ET", chrono_tz::Europe::Helsinki),
+            ("ET", chrono_tz::Africa::Nairobi),
+        ] {
+            assert!(
+                parse_local_in_zone("2026-07-01", "09:00", Some(zone), tz).is_err(),
+                "{zone} in {tz}"
+            );
+        }
+        // Another name for the configured zone names it.
+        assert!(parse_local_in_zone("2026-07-01", "09:00", Some("Europe/Belfast"), London).is_ok());
         // In London, a time written in another zone is refused, not read as London's.
         for other in ["ET", "PT", "Europe/Berlin"] {
             assert!(
@@ -550,6 +614,14 @@ mod tests {
         let (first, second) = parse_local_in_zone("2026-11-01", "01:30", Some("est"), tz).unwrap();
         assert_eq!(first, utc("2026-11-01T06:30:00Z"));
         assert_eq!(second, None);
+    }
+
+    #[test]
+    fn an_offset_with_other_characters_is_not_one_and_never_panics() {
+        for word in ["+£5", "-€5", "+é1", "GMT+é1", "-—", "+1é", "UTC-\u{2212}1"] {
+            assert!(!looks_like_a_zone(word), "{word}");
+            assert!(parse_local_in_zone("2025-03-03", "09:30", Some(word), London).is_err());
+        }
     }
 
     #[test]

@@ -43,6 +43,14 @@ impl SqliteStore {
         let Some(before) = schema_before(options.get_filename()) else {
             return Err(StoreError::NotBaton(path));
         };
+        // A migration this Baton does not know: a newer Baton's database (or another sqlx
+        // program's), left as it is; connecting would already switch it to WAL.
+        if let Some(&version) = before
+            .iter()
+            .find(|v| !MIGRATOR.iter().any(|m| m.version == **v))
+        {
+            return Err(StoreError::NewerSchema { path, version });
+        }
         owner_only(options.get_filename());
         let options = options
             .create_if_missing(true)

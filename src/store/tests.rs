@@ -610,6 +610,33 @@ async fn a_database_from_a_newer_baton_is_refused_with_advice() {
 }
 
 #[tokio::test]
+async fn a_database_with_migrations_baton_does_not_know_is_left_as_it_was() {
+    // Another sqlx program's database: a migrations table, none of the versions Baton's, and
+    // not in WAL mode. Refused before any connection could switch it to WAL.
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.db");
+    Connection::open(&other)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT, \
+             installed_on TEXT, success BOOLEAN, checksum BLOB, execution_time BIGINT);
+             INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (1, 'theirs', 1, x'00', 0);",
+        )
+        .unwrap();
+    let before = std::fs::read(&other).unwrap();
+    let err = SqliteStore::open(other.to_str().unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::NewerSchema { version: 1, .. }),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&other).unwrap(), before, "nothing written");
+    assert!(!dir.path().join("other.db-wal").exists());
+}
+
+#[tokio::test]
 async fn an_unwritable_path_names_the_path() {
     let err = SqliteStore::open("/proc/no-such-dir/baton.db")
         .await

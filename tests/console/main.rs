@@ -1317,6 +1317,8 @@ fn the_pretend_clock_can_be_set_to_either_occurrence_of_the_hour_the_clocks_go_b
         ":now 2026-10-25 01:30",
         ":now 2026-10-25 01:30 GMT",
         ":now 2026-10-25 01:30 CET",
+        ":now 2026-10-25 1:30 am GMT",
+        ":now 2026-11-20 5:30 pm",
     ]);
     let r = replies(&out);
     assert!(r[0].contains("It is now 2026-10-25 01:30 BST"), "{out}");
@@ -1326,4 +1328,6 @@ fn the_pretend_clock_can_be_set_to_either_occurrence_of_the_hour_the_clocks_go_b
         "{out}"
     );
     assert!(r[2].contains("is BST or GMT, not CET"), "{out}");
+    assert!(r[3].contains("It is now 2026-10-25 01:30 GMT"), "{out}");
+    assert!(r[4].contains("It is now 2026-11-20 17:30 GMT"), "{out}");
 }

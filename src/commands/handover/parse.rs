@@ -45,9 +45,11 @@ pub(super) fn person_token(word: &str) -> Result<MentionRef, CommandError> {
 /// Whether the words after `at` are a try at a date and time, so that `at` starts a backdated
 /// handover: a word starting with a digit that is shaped like a date (`2025-03-03`, `3/3`,
 /// `20250303`) or a time (`09:30`), or that has a time within the two words after it
-/// (`3 March 09:30`). "at last, a quiet week", "at 9am standup" and "at 3 alerts open" are
-/// notes. A date in the wrong shape is read as one and refused with the format, rather than
-/// taken as notes and recorded now: a handover at the wrong time changes pay.
+/// (`3 March 09:30`), or a date with its month's name (`20 Nov`, `Nov 20`). "at last, a quiet
+/// week" and "at 3 alerts open" are notes. (A time without a date, `at 9am`, is read before
+/// this: see [`an_hour`].) A date in the wrong shape is read as one and refused with the
+/// format, rather than taken as notes and recorded now: a handover at the wrong time changes
+/// pay.
 pub(super) fn looks_like_a_date(after_at: &str) -> bool {
     let mut words = after_at.split_whitespace();
     let Some(first) = words.next() else {
@@ -107,7 +109,9 @@ fn split_joined_mentions(text: &str) -> String {
     while let Some(end) = rest.find('>') {
         out.push_str(&rest[..=end]);
         rest = &rest[end + 1..];
-        let after = rest.trim_start_matches([',', ';', '/', '\u{2192}']);
+        let after = rest
+            .trim_start_matches([',', ';', '/', '\u{2192}'])
+            .trim_start_matches("-&gt;");
         if after.starts_with("<@") {
             out.push(' ');
             rest = after;
@@ -517,7 +521,7 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
         .split_whitespace()
         .map(text::plain_hyphens)
         .collect();
-    let words = &all[..all.len().min(8)];
+    let words = &all[..all.len().min(10)];
     // Each word as a date or time is read without the punctuation around it.
     let word = |i: usize| {
         words.get(i).map_or("", |w: &String| {
@@ -557,16 +561,23 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
         "evening",
         "night",
     ];
-    while i < start + 2 && PARTS_OF_DAY.contains(&lower(i).as_str()) {
+    while i < start + 3 && PARTS_OF_DAY.contains(&lower(i).as_str()) {
         i += 1;
     }
-    let time_at = |j: usize| {
-        if is_time(word(j)) {
-            Some(j)
-        } else if word(j).eq_ignore_ascii_case("at") && is_time(word(j + 1)) {
+    // A time at word `j` (`09:30`, `9am`, `9 am`), or after `at`: the index of its last word.
+    let time_here = |j: usize| {
+        let spaced = word(j).bytes().all(|b| b.is_ascii_digit()) || strict_time(word(j));
+        if spaced && when::meridiem(word(j + 1)).is_some_and(|(rest, _)| rest.is_empty()) {
             Some(j + 1)
         } else {
-            None
+            is_time(word(j)).then_some(j)
+        }
+    };
+    let time_at = |j: usize| {
+        if word(j).eq_ignore_ascii_case("at") {
+            time_here(j + 1)
+        } else {
+            time_here(j)
         }
     };
     let day = lower(i);
@@ -588,8 +599,13 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
         }
     }
     if DAY_WORDS.contains(&day.as_str()) {
-        let newer = newer || i > start || !DAY_WORDS[..10].contains(&day.as_str());
-        return time_at(i + 1).and_then(|j| found(j, newer));
+        // `yesterday morning 09:30`, `friday night 11pm`.
+        let mut j = i + 1;
+        while j < i + 3 && PARTS_OF_DAY.contains(&lower(j).as_str()) {
+            j += 1;
+        }
+        let newer = newer || i > start || j > i + 1 || !DAY_WORDS[..10].contains(&day.as_str());
+        return time_at(j).and_then(|j| found(j, newer));
     }
     if let Some((date, time)) = word(i).split_once('T') {
         if full_date(date) && strict_time(time) {
@@ -607,9 +623,9 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
             return found(j, true);
         }
     }
-    // `since 9am`, `from 14:00`, `as of 9am`; a bare `09:30 standup moved` is notes.
-    (start > 0 && is_time(word(start)))
-        .then_some(start)
+    // `since 9am`, `from 14:00`, `as of 9 am`; a bare `09:30 standup moved` is notes.
+    time_here(start)
+        .filter(|_| start > 0)
         .and_then(|j| found(j, newer))
 }
 
@@ -683,11 +699,9 @@ pub(super) fn strict_time(word: &str) -> bool {
     })
 }
 
-/// `9am`, `10pm`, `9:30am`.
+/// `9am`, `10pm`, `9:30am`, `5p.m.`.
 pub(super) fn looks_like_an_hour(word: &str) -> bool {
-    let lower = word.to_ascii_lowercase();
-    lower
-        .strip_suffix("am")
-        .or_else(|| lower.strip_suffix("pm"))
-        .is_some_and(|h| !h.is_empty() && (h.bytes().all(|b| b.is_ascii_digit()) || strict_time(h)))
+    when::meridiem(word).is_some_and(|(h, _)| {
+        !h.is_empty() && (h.bytes().all(|b| b.is_ascii_digit()) || strict_time(h))
+    })
 }

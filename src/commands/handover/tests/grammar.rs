@@ -441,6 +441,10 @@ fn the_grammar_reads_every_form_as_typed_in_slack() {
             Command::Rota(vec![id("U0BOB0001"), id("U0CAR0001"), id("U0DAV0001")]),
         ),
         (
+            "rota <@U0BOB0001>-&gt;<@U0CAR0001>",
+            Command::Rota(vec![id("U0BOB0001"), id("U0CAR0001")]),
+        ),
+        (
             "rota <@U0BOB0001>\u{2192}<@U0CAR0001>",
             Command::Rota(vec![id("U0BOB0001"), id("U0CAR0001")]),
         ),
@@ -1015,6 +1019,29 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
             "<@U1> on 20/11 at 17:30",
             "`on 20/11 at 17:30` looks like a time",
         ),
+        (
+            "<@U1> yesterday morning 09:30",
+            "`yesterday morning 09:30` looks like a time",
+        ),
+        (
+            "<@U1> friday night 11pm",
+            "`friday night 11pm` looks like a time",
+        ),
+        ("<@U1> since 9 am", "`since 9 am` looks like a time"),
+        ("<@U1> since 5p.m.", "looks like a time"),
+        (
+            "<@U1> yesterday 5 pm, forgot",
+            "`yesterday 5 pm,` looks like a time",
+        ),
+        (
+            "<@U1> earlier this morning 09:30",
+            "`earlier this morning 09:30` looks",
+        ),
+        (
+            "<@U1> at yesterday morning 9am",
+            "does not read `yesterday morning 9am`",
+        ),
+        ("<@U1> as of 9am", "`as of 9am` looks like a time"),
         // A twelve-hour time that does not say which half of the day.
         (
             "<@U1> at 2026-11-19 9:30 tonight",
