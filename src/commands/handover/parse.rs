@@ -248,7 +248,17 @@ pub(super) fn when_and_notes(
     // after it) it is a try at the handover's time, refused: kept as notes, the handover would
     // be now. Followed by more, it is the notes' story: `at 3am the disk filled`.
     if let Some((typed, words)) = at.then(|| an_hour(after)).flatten() {
-        if text::normalize(after).split_whitespace().count() <= words + 1 {
+        let all: Vec<String> = text::normalize(after)
+            .split_whitespace()
+            .map(|w| text::plain_hyphens(w.trim_end_matches([',', '.', ';', ':'])))
+            .collect();
+        // `at 17:30 on 2026-11-20`: the date after the time.
+        let dated = all
+            .iter()
+            .skip(words)
+            .take(3)
+            .any(|w| full_date(w) || month_name(w));
+        if all.len() <= words + 1 || dated {
             return Err(usage(format!(
                 "After `at`, give the date as well as the time: `at YYYY-MM-DD HH:MM`, e.g. `at \
                  2025-03-03 17:00`; `{}` alone would be kept as notes and the handover recorded \
@@ -354,8 +364,19 @@ fn twelve_hour(time: String, after: &str) -> Result<(String, &str), CommandError
                     .take(3)
                     .map(|w| bare(w).to_lowercase())
                     .collect();
-                let part =
-                    |w: &str| ["tonight", "evening", "night", "morning", "afternoon"].contains(&w);
+                let part = |w: &str| {
+                    [
+                        "tonight",
+                        "tonite",
+                        "evening",
+                        "eve",
+                        "night",
+                        "nite",
+                        "morning",
+                        "afternoon",
+                    ]
+                    .contains(&w)
+                };
                 let halfday = match said.iter().map(String::as_str).collect::<Vec<_>>()[..] {
                     [w, ..] if part(w) => Some(1),
                     ["this" | "at" | "last", w, ..] if part(w) => Some(2),

@@ -980,6 +980,15 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
             "<@U1> at 09:30 quiet",
             "`09:30` alone would be kept as notes",
         ),
+        (
+            "<@U1> at 17:30 on 2026-11-20",
+            "`17:30` alone would be kept as notes",
+        ),
+        ("<@U1> at 5pm, 20 Nov", "`5pm` alone would be kept as notes"),
+        (
+            "<@U1> at 2026-11-19 9:30 eve",
+            "`9:30 eve` could be morning or evening",
+        ),
         ("<@U1> at 5 pm", "`5 pm` alone would be kept"),
         ("<@U1> at 5:30pm.", "`5:30pm` alone would be kept"),
         ("<@U1> at noon", "`noon` alone would be kept"),
