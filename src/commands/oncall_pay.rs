@@ -87,29 +87,6 @@ fn month(word: &str) -> Result<MonthAsked, CommandError> {
         })
 }
 
-/// An English month's name or its usual abbreviation ("March", "mar", "Sept"), any case.
-fn is_month_name(word: &str) -> bool {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let word = text::keyword(word);
-    word == "sept"
-        || MONTHS
-            .iter()
-            .any(|m| word == *m || (word.len() == 3 && m.starts_with(&word)))
-}
-
 /// Parses the text after `/oncall-pay` (wire form).
 pub fn parse(wire: &str) -> Result<Command, CommandError> {
     let normalized = text::normalize(wire);
@@ -167,7 +144,9 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                 ))
             }
             // `/oncall-pay march`: say how to write a month rather than "I don't understand".
-            Token::Word(w) if is_month_name(&w) => return Err(month(&w).unwrap_err()),
+            Token::Word(w) if crate::domain::month::is_month_name(&w) => {
+                return Err(month(&w).unwrap_err())
+            }
             Token::Word(w) => {
                 let hint = super::did_you_mean(&w, &["team", "help", "last", "this"])
                     .map(|keyword| {

@@ -107,6 +107,30 @@ pub enum Progress {
     Over,
 }
 
+/// An English month's name or its usual abbreviation (`March`, `mar`, `Sept`, `Nov.`), in any
+/// case: for saying how to write a month, and for reading a date typed with its month's name.
+pub fn is_month_name(word: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let word = crate::domain::text::keyword(word);
+    word == "sept"
+        || MONTHS
+            .iter()
+            .any(|m| word == *m || (word.len() == 3 && m.starts_with(&word)))
+}
+
 /// The first instant of a local date. Midnight can be skipped by a DST change in some zones
 /// (e.g. America/Havana); the day then starts at the first instant that exists.
 pub fn start_of_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {

@@ -2,6 +2,7 @@
 
 use super::{Command, TypedTime, UndoOf, HISTORY_DEFAULT, HISTORY_MAX, MAX_NOTES, USAGE};
 use crate::commands::{CommandError, MentionRef};
+use crate::domain::month::is_month_name;
 use crate::domain::text::{self, Token};
 use crate::domain::when;
 
@@ -59,8 +60,10 @@ pub(super) fn looks_like_a_date(after_at: &str) -> bool {
     let third = words.clone().nth(1).unwrap_or("");
     let digit = |w: &str| w.starts_with(|c: char| c.is_ascii_digit());
     // `Nov 20 17:30`, `20 Nov 2026`, `20th Nov`: a date with the month's name.
-    if (month_name(first) && digit(second))
-        || (digit(first) && month_name(second) && (second.to_lowercase() != "may" || digit(third)))
+    if (is_month_name(first) && digit(second))
+        || (digit(first)
+            && is_month_name(second)
+            && (second.to_lowercase() != "may" || digit(third)))
     {
         return true;
     }
@@ -69,29 +72,6 @@ pub(super) fn looks_like_a_date(after_at: &str) -> bool {
     }
     let long_number = first.len() >= 6 && first.chars().all(|c| c.is_ascii_digit());
     first.contains(['-', '/', '.', ':']) || long_number || words.take(2).any(looks_like_a_time)
-}
-
-/// `Nov`, `november`, `Sept.`: a month's name or its abbreviation, in any case.
-pub(super) fn month_name(word: &str) -> bool {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let word = word.trim_end_matches([',', '.']).to_lowercase();
-    word.len() >= 3
-        && MONTHS
-            .iter()
-            .any(|m| *m == word || (word.len() <= 4 && m.starts_with(word.as_str())))
 }
 
 /// `09:30`, `9.30`: digits, a `:` or `.`, digits.
@@ -257,7 +237,7 @@ pub(super) fn when_and_notes(
             .iter()
             .skip(words)
             .take(3)
-            .any(|w| full_date(w) || month_name(w));
+            .any(|w| full_date(w) || is_month_name(w));
         if all.len() <= words + 1 || dated {
             return Err(usage(format!(
                 "After `at`, give the date as well as the time: `at YYYY-MM-DD HH:MM`, e.g. `at \
@@ -610,7 +590,8 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
         let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
         !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
     };
-    if (number(word(i)) && month_name(word(i + 1))) || (month_name(word(i)) && number(word(i + 1)))
+    if (number(word(i)) && is_month_name(word(i + 1)))
+        || (is_month_name(word(i)) && number(word(i + 1)))
     {
         if let Some(j) = time_at(i + 2) {
             return found(j, true);
