@@ -271,25 +271,39 @@ async fn a_kill_during_a_burst_loses_nothing_confirmed_and_redelivery_records_ea
     );
 }
 
-/// The window a kill hits only by luck, made certain: Baton aborts the moment a handover has
-/// committed, before its ack (`BATON_TEST_CRASH_AFTER_COMMITTING`, debug builds only). On
-/// restart the handover is there once, and Slack's redelivery of the command gets the first
-/// answer and records nothing more.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_handover_committed_but_never_acked_is_there_once_and_its_redelivery_records_nothing() {
+/// (dedup key, new holder) of each handover recorded in #ops, in order. (`inspect` asserts
+/// `PRAGMA integrity_check` is `ok` as it opens the database.)
+async fn ops_handovers(db: &std::path::Path) -> Vec<(String, String)> {
+    inspect(db)
+        .await
+        .into_iter()
+        .filter(|r| r.channel == OPS)
+        .map(|r| (r.dedup_key.unwrap_or_default(), r.to))
+        .collect()
+}
+
+/// Alice starts the rota (Bob on call), then Baton, armed with the crash point `hook` for it,
+/// dies on Bob's handover back to Alice, which is never acked. Slack then redelivers that
+/// command to a restarted Baton. Returns the handovers recorded after the crash and after the
+/// redelivery, the two commands' keys, and the redelivery's ack text.
+async fn crash_at(
+    hook: &str,
+) -> (
+    Vec<(String, String)>,
+    Vec<(String, String)>,
+    [String; 2],
+    String,
+) {
     let slack = workspace().await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("baton.db");
     let url = super::database_url(&db);
     let start_rota = slack.slash_payload(ALICE, OPS, "/handover", &mention(BOB));
-    let lost_ack = slack.slash_payload(BOB, OPS, "/handover", &mention(ALICE));
-    let key = dedup_key(&lost_ack);
+    let lost = slack.slash_payload(BOB, OPS, "/handover", &mention(ALICE));
+    let keys = [dedup_key(&start_rota), dedup_key(&lost)];
     let mut baton = Baton::start_with(
         &slack,
-        &[
-            ("DATABASE_URL", Some(&url)),
-            ("BATON_TEST_CRASH_AFTER_COMMITTING", Some(&key)),
-        ],
+        &[("DATABASE_URL", Some(&url)), (hook, Some(&keys[1]))],
     );
     slack
         .wait_for_connections(2, WAIT)
@@ -300,90 +314,14 @@ async fn a_handover_committed_but_never_acked_is_there_once_and_its_redelivery_r
         .await
         .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
     assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
-    let (id, frame) = envelope("lost", &lost_ack);
-    let unacked = slack.send_with_id(id, frame, Duration::from_secs(3)).await;
-    assert!(unacked.is_err(), "acked after its commit: {unacked:?}");
-    gone(&slack, &mut baton).await;
-
-    let recorded = |rows: Vec<Row>| -> Vec<(String, String)> {
-        rows.into_iter()
-            .filter(|r| r.channel == OPS)
-            .map(|r| (r.dedup_key.unwrap_or_default(), r.to))
-            .collect()
-    };
-    let rows = recorded(inspect(&db).await);
-    assert_eq!(rows.len(), 2, "{rows:?}");
-    assert_eq!(
-        rows[1],
-        (key.clone(), ALICE.to_owned()),
-        "committed, wholly"
-    );
-
-    // Slack redelivers the unacknowledged command to the restarted Baton.
-    let _baton = start(&slack, &url).await;
-    let (id, frame) = envelope("retry", &lost_ack);
-    let ack = slack
-        .send_with_id(id, frame, WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("the redelivery is answered: {e}"));
-    assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
-    assert!(
-        ack.text()
-            .contains(&format!("<@{BOB}> handed the pager to <@{ALICE}>")),
-        "{}",
-        ack.text()
-    );
-    assert_eq!(recorded(inspect(&db).await), rows, "nothing recorded twice");
-}
-
-/// The other window a kill hits only by luck, made certain: Baton aborts inside the writer's
-/// transaction, right after the handover's row is inserted and before the commit
-/// (`BATON_TEST_CRASH_BEFORE_COMMITTING`, debug builds only). The handover is wholly absent
-/// after the crash, the database passes `PRAGMA integrity_check`, and Slack's redelivery of the
-/// unacknowledged command to a restarted Baton records it exactly once.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_handover_killed_before_its_commit_is_wholly_absent_and_its_redelivery_records_it_once() {
-    let slack = workspace().await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("baton.db");
-    let url = super::database_url(&db);
-    let start_rota = slack.slash_payload(ALICE, OPS, "/handover", &mention(BOB));
-    let lost = slack.slash_payload(BOB, OPS, "/handover", &mention(ALICE));
-    let key = dedup_key(&lost);
-    let mut baton = Baton::start_with(
-        &slack,
-        &[
-            ("DATABASE_URL", Some(&url)),
-            ("BATON_TEST_CRASH_BEFORE_COMMITTING", Some(&key)),
-        ],
-    );
-    slack
-        .wait_for_connections(2, WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
-    let ack = slack
-        .send_envelope("slash_commands", start_rota.clone(), true, None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
-    assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
     let (id, frame) = envelope("lost", &lost);
     let unacked = slack.send_with_id(id, frame, Duration::from_secs(3)).await;
-    assert!(unacked.is_err(), "acked before its commit: {unacked:?}");
-    gone(&slack, &mut baton).await;
-
-    // `inspect` asserts `PRAGMA integrity_check` is `ok` as it opens the database.
-    let recorded = |rows: Vec<Row>| -> Vec<(String, String)> {
-        rows.into_iter()
-            .filter(|r| r.channel == OPS)
-            .map(|r| (r.dedup_key.unwrap_or_default(), r.to))
-            .collect()
-    };
-    let rows = recorded(inspect(&db).await);
-    assert_eq!(
-        rows,
-        [(dedup_key(&start_rota), BOB.to_owned())],
-        "only the committed handover; the one killed before its commit is wholly absent"
+    assert!(
+        unacked.is_err(),
+        "acked though it crashed ({hook}): {unacked:?}"
     );
+    gone(&slack, &mut baton).await;
+    let after_crash = ops_handovers(&db).await;
 
     // Slack redelivers the unacknowledged command to the restarted Baton.
     let _baton = start(&slack, &url).await;
@@ -393,19 +331,52 @@ async fn a_handover_killed_before_its_commit_is_wholly_absent_and_its_redelivery
         .await
         .unwrap_or_else(|e| panic!("the redelivery is answered: {e}"));
     assert_eq!(ack.response_type(), "in_channel", "{}", ack.text());
+    (
+        after_crash,
+        ops_handovers(&db).await,
+        keys,
+        ack.text().to_owned(),
+    )
+}
+
+/// The window a kill hits only by luck, made certain: Baton aborts the moment a handover has
+/// committed, before its ack (`BATON_TEST_CRASH_AFTER_COMMITTING`, debug builds only). On
+/// restart the handover is there once, and Slack's redelivery of the command gets the first
+/// answer and records nothing more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handover_committed_but_never_acked_is_there_once_and_its_redelivery_records_nothing() {
+    let (after_crash, after_redelivery, [first, lost], answer) =
+        crash_at("BATON_TEST_CRASH_AFTER_COMMITTING").await;
+    let both = [(first, BOB.to_owned()), (lost, ALICE.to_owned())];
+    assert_eq!(after_crash, both, "committed, wholly");
     assert!(
-        ack.text()
-            .contains(&format!("<@{BOB}> handed the pager to <@{ALICE}>")),
-        "{}",
-        ack.text()
+        answer.contains(&format!("<@{BOB}> handed the pager to <@{ALICE}>")),
+        "{answer}"
     );
-    let after = recorded(inspect(&db).await);
+    assert_eq!(after_redelivery, both, "nothing recorded twice");
+}
+
+/// The other window a kill hits only by luck, made certain: Baton aborts inside the writer's
+/// transaction, right after the handover's row is inserted and before the commit
+/// (`BATON_TEST_CRASH_BEFORE_COMMITTING`, debug builds only). The handover is wholly absent
+/// after the crash, the database passes `PRAGMA integrity_check`, and Slack's redelivery of the
+/// unacknowledged command to a restarted Baton records it exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handover_killed_before_its_commit_is_wholly_absent_and_its_redelivery_records_it_once() {
+    let (after_crash, after_redelivery, [first, lost], answer) =
+        crash_at("BATON_TEST_CRASH_BEFORE_COMMITTING").await;
     assert_eq!(
-        after,
-        [
-            (dedup_key(&start_rota), BOB.to_owned()),
-            (key, ALICE.to_owned())
-        ],
+        after_crash,
+        [(first.clone(), BOB.to_owned())],
+        "only the committed handover; the one killed before its commit is wholly absent"
+    );
+    assert!(
+        answer.contains(&format!("<@{BOB}> handed the pager to <@{ALICE}>")),
+        "{answer}"
+    );
+    assert_eq!(
+        after_redelivery,
+        [(first, BOB.to_owned()), (lost, ALICE.to_owned())],
         "recorded once, after the first"
     );
 }
