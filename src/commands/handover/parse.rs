@@ -494,8 +494,8 @@ fn an_hour(text: &str) -> Option<(String, usize)> {
         })
         .collect();
     let first = words.first()?;
-    let second = words.get(1).map_or(String::new(), |w| w.to_lowercase());
-    let meridiem = ["am", "pm", "a.m", "p.m"].contains(&second.as_str());
+    let second = words.get(1).map_or("", String::as_str);
+    let meridiem = when::meridiem(second).is_some_and(|(rest, _)| rest.is_empty());
     if meridiem && (first.bytes().all(|b| b.is_ascii_digit()) || strict_time(first)) {
         Some((format!("{first} {second}"), 2))
     } else if looks_like_an_hour(first)
