@@ -228,8 +228,10 @@ pub(super) fn when_and_notes(
     // after it) it is a try at the handover's time, refused: kept as notes, the handover would
     // be now. Followed by more, it is the notes' story: `at 3am the disk filled`.
     if let Some((typed, words)) = at.then(|| an_hour(after)).flatten() {
+        // Enough words to see the three after the time, and whether more than one follows it.
         let all: Vec<String> = text::normalize(after)
             .split_whitespace()
+            .take(words + 4)
             .map(|w| text::plain_hyphens(w.trim_end_matches([',', '.', ';', ':'])))
             .collect();
         // `at 17:30 on 2026-11-20`: the date after the time.
@@ -518,11 +520,15 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
     if text::trim_gaps(rest).is_empty() {
         return None;
     }
-    let all: Vec<String> = text::normalize(rest)
+    let normalized = text::normalize(rest);
+    let words: Vec<String> = normalized
         .split_whitespace()
+        .take(10)
         .map(text::plain_hyphens)
         .collect();
-    let words = &all[..all.len().min(10)];
+    // Only whether at most one word follows a phrase (which ends by the tenth) matters: the
+    // words are counted no further, and only the first ten copied, whatever the notes' length.
+    let count = normalized.split_whitespace().take(12).count();
     // Each word as a date or time is read without the punctuation around it.
     let word = |i: usize| {
         words.get(i).map_or("", |w: &String| {
@@ -534,7 +540,7 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
     // The forms read since Baton began are refused whatever follows them. Those added later
     // (below) only when they are the whole of the notes or nearly (one word after): followed
     // by a sentence, `Sat 2am page was a false alarm` is an incident's story, not a backdate.
-    let whole = |through: usize| all.len() <= through + 2;
+    let whole = |through: usize| count <= through + 2;
     let is_time = |w: &str| strict_time(w) || looks_like_an_hour(w);
     let (mut i, mut newer) = (0, false);
     match lower(0).as_str() {
