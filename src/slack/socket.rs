@@ -162,6 +162,27 @@ const DOWN_IS_AN_ERROR: Duration = Duration::from_secs(300);
 /// How long a socket Slack asked to replace may still deliver envelopes before Baton closes it.
 pub(crate) const OLD_SOCKET_GRACE: Duration = Duration::from_secs(30);
 
+/// One slot's time without a socket: when its first failed attempt was, and whether the outage
+/// has been logged as an error yet (once per outage).
+#[derive(Debug, Default)]
+struct Outage {
+    since: Option<Instant>,
+    reported: bool,
+}
+
+impl Outage {
+    /// Notes an attempt that failed at `now`. Returns how long the slot has been down when that
+    /// first reaches [`DOWN_IS_AN_ERROR`], and `None` before it and on every failure after.
+    fn failed(&mut self, now: Instant) -> Option<Duration> {
+        let down = now.saturating_duration_since(*self.since.get_or_insert(now));
+        if down < DOWN_IS_AN_ERROR || self.reported {
+            return None;
+        }
+        self.reported = true;
+        Some(down)
+    }
+}
+
 /// Everything the sockets share.
 pub(crate) struct Sockets<H> {
     pub(crate) client: Arc<Client>,
@@ -189,10 +210,7 @@ impl<H: CommandHandler> Sockets<H> {
         // After a slot's first socket, each new one is worth a line at info: after a warning
         // that a socket broke or could not open, it is the sign that Baton listens again.
         let mut opened_before = false;
-        // When this slot last had a socket, if it has none now; and whether that outage was
-        // reported as an error yet.
-        let mut down_since: Option<Instant> = None;
-        let mut reported = false;
+        let mut outage = Outage::default();
         loop {
             if *stop.borrow() != Phase::Running {
                 return;
@@ -236,7 +254,7 @@ impl<H: CommandHandler> Sockets<H> {
             }) = failure
             else {
                 failures = 0;
-                (down_since, reported) = (None, false);
+                outage = Outage::default();
                 continue;
             };
             if let Some(code) = token_refused {
@@ -264,9 +282,7 @@ impl<H: CommandHandler> Sockets<H> {
                 "cannot open a Socket Mode connection"
             );
             // A warning every few seconds pages nobody; a Baton deaf for minutes should.
-            let down = down_since.get_or_insert_with(Instant::now).elapsed();
-            if down >= DOWN_IS_AN_ERROR && !reported {
-                reported = true;
+            if let Some(down) = outage.failed(Instant::now()) {
                 tracing::error!(
                     slot,
                     reason,
@@ -660,6 +676,32 @@ mod tests {
         let waits: Vec<u64> = (1..=6).map(|n| retry_after(n).as_secs()).collect();
         assert_eq!(waits, [1, 2, 4, 8, 10, 10]);
         assert_eq!(retry_after(u32::MAX), RETRY_AT_MOST);
+    }
+
+    #[test]
+    fn an_outage_is_an_error_once_it_has_lasted_five_minutes_and_only_once() {
+        let start = Instant::now();
+        let at = |s: u64| start + Duration::from_secs(s);
+        let mut outage = Outage::default();
+        let reports: Vec<Option<u64>> = [0, 10, 299, 300, 310, 900]
+            .into_iter()
+            .map(|s| outage.failed(at(s)).map(|d| d.as_secs()))
+            .collect();
+        assert_eq!(reports, [None, None, None, Some(300), None, None]);
+    }
+
+    #[test]
+    fn an_outage_after_a_connection_counts_from_its_own_first_failure() {
+        let start = Instant::now();
+        let at = |s: u64| start + Duration::from_secs(s);
+        let mut outage = Outage::default();
+        assert_eq!(outage.failed(at(0)), None);
+        assert!(outage.failed(at(400)).is_some());
+        // A socket opened: the slot's next outage starts afresh.
+        outage = Outage::default();
+        assert_eq!(outage.failed(at(1000)), None);
+        assert_eq!(outage.failed(at(1299)), None);
+        assert_eq!(outage.failed(at(1300)), Some(Duration::from_secs(300)));
     }
 
     #[test]
