@@ -5,6 +5,11 @@
 //! The console is its own user directory: any name is a person, except `baton` and names ending
 //! in `bot` (bots) and names marked with `:deactivate NAME`. The user who started the console is
 //! an admin, as are the config's `admins`; `:as NAME` switches to someone who is not.
+//!
+//! Names of people and channels are folded to lower case wherever they are typed (`@Bob`,
+//! `:as BOB`, `--user Alice`, `:channel Ops`, the config's `admins`), as Slack's handles and
+//! channel names are: a console where `@Bob` and `bob` were two people, each paid for their own
+//! shifts, would teach the wrong lesson about Slack.
 
 use crate::commands::{
     AccountKind, CommandName, Directory, DirectoryError, Engine, EngineSettings, Invocation,
@@ -38,11 +43,13 @@ pub struct ConsoleDirectory {
 impl ConsoleDirectory {
     pub fn deactivate(&self, name: &str) {
         if let Ok(mut set) = self.deactivated.lock() {
-            set.insert(name.to_owned());
+            set.insert(fold(name));
         }
     }
 
     fn person(&self, name: &str) -> Option<Person> {
+        let name = fold(name);
+        let name = name.as_str();
         let id = UserId::parse(name).ok()?;
         let deactivated = self
             .deactivated
@@ -71,6 +78,22 @@ impl Directory for ConsoleDirectory {
             MentionRef::Name(name) => self.person(name),
         })
     }
+}
+
+/// A person's or channel's console name as typed (`@Bob`, `#Ops`), as the console keeps it:
+/// without the sigil, in lower case.
+pub fn fold(typed: &str) -> String {
+    typed.trim_start_matches(['@', '#']).to_lowercase()
+}
+
+/// A console person from a typed name.
+pub fn console_user(typed: &str) -> Result<UserId, String> {
+    UserId::parse(&fold(typed)).map_err(|e| e.to_string())
+}
+
+/// A console channel from a typed name.
+pub fn console_channel(typed: &str) -> Result<ChannelId, String> {
+    ChannelId::parse(&fold(typed)).map_err(|e| e.to_string())
 }
 
 /// Renders a reply for a terminal: `[public in #ops]` or `[private to alice]`, then plain text.
@@ -143,11 +166,10 @@ impl<S: Store, D: Directory> Session<S, D> {
 
     async fn console_command(&mut self, rest: &str, hooks: &impl ConsoleHooks) -> Option<String> {
         let (word, arg) = text::first_word(rest);
-        let arg = arg.trim_start_matches(['@', '#']);
         match word {
             "quit" | "q" | "exit" => None,
             "help" | "h" | "?" => Some(format!("{HELP}\n")),
-            "as" => Some(match UserId::parse(arg) {
+            "as" => Some(match console_user(arg) {
                 Ok(user) => {
                     let admin = if self.settings().is_admin(&user) {
                         " (admin)"
@@ -159,14 +181,14 @@ impl<S: Store, D: Directory> Session<S, D> {
                 }
                 Err(e) => format!("[console] Usage: :as NAME ({e})\n"),
             }),
-            "channel" => Some(match ChannelId::parse(arg) {
+            "channel" => Some(match console_channel(arg) {
                 Ok(channel) => {
                     self.channel = channel;
                     format!("[console] You are now in #{}.\n", self.channel)
                 }
                 Err(e) => format!("[console] Usage: :channel NAME ({e})\n"),
             }),
-            "deactivate" => Some(match UserId::parse(arg) {
+            "deactivate" => Some(match console_user(arg) {
                 Ok(user) => {
                     self.directory.deactivate(user.as_str());
                     format!("[console] {user} is now deactivated.\n")

@@ -93,11 +93,11 @@ pub struct ConsoleArgs {
 }
 
 fn parse_user(raw: &str) -> Result<UserId, String> {
-    UserId::parse(raw.trim_start_matches('@')).map_err(|e| e.to_string())
+    console::console_user(raw)
 }
 
 fn parse_channel(raw: &str) -> Result<ChannelId, String> {
-    ChannelId::parse(raw.trim_start_matches('#')).map_err(|e| e.to_string())
+    console::console_channel(raw)
 }
 
 /// `baton console`.
@@ -105,7 +105,18 @@ pub async fn run_console(common: &Common, args: ConsoleArgs) -> anyhow::Result<(
     let config = load_config(common)?;
     let store = SqliteStore::open(common.database_or(CONSOLE_DATABASE)).await?;
     let directory = ConsoleDirectory::default();
-    let settings = engine_settings(&config, std::slice::from_ref(&args.user));
+    // The console's names are folded to lower case (see `console`), so are its admins.
+    let mut admins: Vec<UserId> = config
+        .admins
+        .iter()
+        .filter_map(|a| console::console_user(a.as_str()).ok())
+        .collect();
+    admins.push(args.user.clone());
+    let config = Config {
+        admins: Default::default(),
+        ..config
+    };
+    let settings = engine_settings(&config, &admins);
     let reminders = ConsoleReminders {
         store: store.clone(),
         directory: directory.clone(),

@@ -289,6 +289,41 @@ fn the_holder_hands_over_and_the_taker_may_take_the_pager() {
 }
 
 #[test]
+fn names_are_one_person_whatever_their_case_as_slack_handles_are() {
+    let ws = Workspace::with_config(
+        "admins = [\"Erin\"]\n[pay]\nweekday = \"50.00\"\nweekend = \"75.00\"\nbank_holiday = \"100.00\"\n",
+    );
+    let out = ws.run(&[
+        ":now 2025-02-03 10:00",
+        "/handover @Bob",
+        ":as BOB",
+        ":now 2025-02-10 10:00",
+        "/handover @carol",
+        ":as erin",
+        ":channel Ops",
+        "/handover rota @Bob @CAROL",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r.iter()
+            .any(|l| l == "[public in #ops] @bob handed the pager to @carol."),
+        "{out}"
+    );
+    assert!(
+        r.iter().any(|l| l == "[console] You are now erin (admin)."),
+        "{out}"
+    );
+    assert!(
+        r.iter()
+            .any(|l| l == "[public in #ops] @erin set this channel's rota order: @bob → @carol"),
+        "{out}"
+    );
+    let csv = ws.report(&["--month", "2025-02"]);
+    assert!(csv.contains("\nbob,bob,ops,5.00,2.00,0.00,"), "{csv}");
+    assert!(!csv.contains("Bob"), "{csv}");
+}
+
+#[test]
 fn every_bad_input_gets_a_private_reply_and_records_nothing() {
     let ws = Workspace::new();
     let long_notes = format!("/handover @bob {}", "x".repeat(2001));
