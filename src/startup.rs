@@ -6,7 +6,7 @@ use crate::console::{self, ConsoleDirectory, Session};
 use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::month::Progress;
 use crate::scheduler::ConsoleReminders;
-use crate::store::SqliteStore;
+use crate::store::{own_files, resolved, SqliteStore};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use std::io::IsTerminal;
@@ -325,26 +325,21 @@ fn refuse_overwriting(
     database: &std::path::Path,
     config: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    // Where a path leads: the file itself if it exists (through any links), else its directory's
-    // real path and its name.
-    let resolved = |path: &std::path::Path| {
-        std::fs::canonicalize(path).ok().or_else(|| {
-            let dir = match path.parent() {
-                Some(dir) if !dir.as_os_str().is_empty() => dir,
-                _ => std::path::Path::new("."),
-            };
-            Some(std::fs::canonicalize(dir).ok()?.join(path.file_name()?))
-        })
-    };
     let Some(target) = resolved(output) else {
         return Ok(());
     };
-    let mut taken = vec![("the database", database.to_path_buf())];
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let mut name = database.as_os_str().to_owned();
-        name.push(suffix);
-        taken.push(("the database's own file", name.into()));
-    }
+    let mut taken: Vec<(&str, std::path::PathBuf)> = own_files(database)
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let what = if i == 0 {
+                "the database"
+            } else {
+                "the database's own file"
+            };
+            (what, f)
+        })
+        .collect();
     taken.extend(config.map(|c| ("the config", c.to_path_buf())));
     for (what, path) in taken {
         if resolved(&path).is_some_and(|p| p == target) {

@@ -46,6 +46,7 @@ mod read_only;
 mod rows;
 mod sqlite;
 mod writer;
+pub(crate) use open::{own_files, resolved};
 pub use read_only::{back_up, ReadOnlyStore};
 pub use sqlite::SqliteStore;
 
@@ -80,6 +81,12 @@ pub enum StoreError {
     },
     #[error("`{0}` is not a database location: use a file path or a sqlite: URL")]
     BadUrl(String),
+    /// SQLite reads a file name that starts with `file:` as a URI, and would open (and create)
+    /// another file than the one Baton checked and made owner-only.
+    #[error(
+        "`{0}` starts with `file:`, which SQLite reads as a URI, not a file name: give the path          without it (or `./{0}` for a file really named so)"
+    )]
+    UriPath(String),
     #[error(
         "there is no database at {0}: point --database (or DATABASE_URL) at the file Baton records to (reports \
          and backups read a database, they never create one)"

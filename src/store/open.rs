@@ -4,7 +4,7 @@
 use super::StoreError;
 use rusqlite::Connection;
 use sqlx::sqlite::SqliteConnectOptions;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -20,12 +20,49 @@ pub(super) fn connect_options(url: &str) -> Result<(SqliteConnectOptions, String
         SqliteConnectOptions::new().filename(PathBuf::from(url))
     };
     let shown = options.get_filename().display().to_string();
+    refuse_uri_path(options.get_filename())?;
     if url.contains(":memory:") || url.contains("mode=memory") || shown.is_empty() {
         // Each connection would get a database of its own: the writer's, the migrations' and
         // the readers' would never meet, and nothing would outlive the process.
         return Err(StoreError::BadUrl(shown_url(url)));
     }
     Ok((options, shown))
+}
+
+/// A file name SQLite would read as a URI (`file:x.db?mode=rwc`) is refused: SQLite would open
+/// (or create, with the umask's permissions) a file other than the one Baton checked or created
+/// owner-only, and `backup` would report a copy at a path it never wrote.
+pub(super) fn refuse_uri_path(path: &std::path::Path) -> Result<(), StoreError> {
+    let name = path.as_os_str().to_string_lossy();
+    if name.starts_with("file:") {
+        return Err(StoreError::UriPath(name.into_owned()));
+    }
+    Ok(())
+}
+
+/// Where a path leads: the file itself if it exists (through any links), else its directory's
+/// real path joined with its name; `None` if even the directory cannot be found.
+pub(crate) fn resolved(path: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(path).ok().or_else(|| {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        Some(std::fs::canonicalize(dir).ok()?.join(path.file_name()?))
+    })
+}
+
+/// The database file and the files SQLite keeps beside it (`-wal`, `-shm`, `-journal`), which
+/// a report or a backup written over would destroy: SQLite deletes or truncates them, or reads
+/// them as the database's own pages.
+pub(crate) fn own_files(database: &Path) -> Vec<PathBuf> {
+    let mut files = vec![database.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = database.as_os_str().to_owned();
+        name.push(suffix);
+        files.push(name.into());
+    }
+    files
 }
 
 /// A database URL as an error may show it: another database's URL (`postgres://user:pass@…`)

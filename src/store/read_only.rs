@@ -1,7 +1,8 @@
 //! [`ReadOnlyStore`]: a Baton database opened for reports, which never writes.
 
 use super::open::{
-    applied_migrations, cannot_share_memory, connect_options, create_owner_only, wal_beside,
+    applied_migrations, cannot_share_memory, connect_options, create_owner_only, own_files,
+    refuse_uri_path, resolved, wal_beside,
 };
 use super::pay_index::{self, ReadSource};
 use super::PayScope;
@@ -115,12 +116,27 @@ fn open_source(url: &str) -> Result<(ReadSource, Vec<i64>, String), StoreError> 
 /// whichever Baton wrote it: a backup before an upgrade may be taken by the new binary. Returns
 /// how many handovers the copy holds.
 pub async fn back_up(url: &str, to: &std::path::Path) -> Result<u64, StoreError> {
-    let (source, _, _) = open_source(url)?;
+    refuse_uri_path(to)?;
     let target = to.display().to_string();
     let cannot = |reason: String| StoreError::Backup {
         path: target.clone(),
         reason,
     };
+    // The database's own `-wal` or `-journal` file may not exist yet; a copy written there
+    // would be truncated or deleted by the next Baton to open the database. Checked before the
+    // database is opened, which may itself make its `-wal`.
+    let (options, _) = connect_options(url)?;
+    if let Some(own) = resolved(to).and_then(|target| {
+        own_files(options.get_filename())
+            .into_iter()
+            .find(|f| resolved(f).is_some_and(|f| f == target))
+    }) {
+        return Err(cannot(format!(
+            "that is the database's own file ({}), which SQLite would overwrite or delete",
+            own.display()
+        )));
+    }
+    let (source, _, _) = open_source(url)?;
     // Created empty first, for its permissions (SQLite would give it the umask's); an existing
     // file is never overwritten.
     create_owner_only(to).map_err(|e| cannot(e.to_string()))?;

@@ -1294,6 +1294,53 @@ fn baton_backup_writes_a_copy_the_reports_read_alike_and_never_overwrites_one() 
     assert_eq!(out.status.code(), Some(1), "{said}");
     assert!(said.starts_with("baton: cannot back up to"), "{said}");
     assert_eq!(std::fs::read(&copy).unwrap(), before);
+    // Nor is a backup written where SQLite keeps the database's own files, which the next
+    // Baton to open it would truncate or delete.
+    for own in ["baton.db-wal", "baton.db-journal"] {
+        let before = std::fs::read(ws.path().join(own)).ok();
+        let out = backup(Path::new(own));
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{own}: {said}");
+        assert!(said.contains("the database's own file"), "{own}: {said}");
+        assert_eq!(std::fs::read(ws.path().join(own)).ok(), before, "{own}");
+    }
+}
+
+#[test]
+fn a_file_uri_is_refused_as_a_database_or_backup_path_before_any_file_is_made() {
+    let ws = Workspace::new();
+    ws.run(&["/handover @bob"]);
+    let (_, stderr, ok) = {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton"));
+        let out = cmd
+            .args(["console", "--database", "file:uri.db"])
+            .current_dir(ws.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run baton console");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.success(),
+        )
+    };
+    assert!(!ok, "{stderr}");
+    assert!(stderr.contains("starts with `file:`"), "{stderr}");
+    let out = Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(["backup", "--to", "file:copy.db"])
+        .env("DATABASE_URL", ws.db())
+        .current_dir(ws.path())
+        .output()
+        .expect("run baton backup");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("starts with `file:`"), "{said}");
+    let made: Vec<String> = std::fs::read_dir(ws.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("uri") || n.contains("copy"))
+        .collect();
+    assert!(made.is_empty(), "{made:?}");
 }
 
 #[test]
