@@ -136,6 +136,43 @@ pub(super) fn owner_only(path: &std::path::Path) {
     let _ = path;
 }
 
+/// Why Baton refuses a database file it may only read.
+pub(super) const READ_ONLY: &str = "the file is read-only for this user (Baton writes every \
+    handover to it): give the user Baton runs as write access to it, and to its directory";
+
+/// Refuses, before SQLite touches anything, a database this user may not write, or whose `-wal`
+/// or `-shm` file they may not write: left by another user who read the database (a
+/// `pay-report` run by someone else makes them, as theirs). SQLite would open such a database
+/// without a word, and then every handover would fail.
+pub(super) fn writable(database: &Path) -> Result<(), String> {
+    #[cfg(unix)]
+    for (i, file) in own_files(database).iter().enumerate().take(3) {
+        // Asked with access(2), not by opening the file: closing a descriptor of it would drop
+        // every POSIX lock this process holds on it, SQLite's included.
+        let refused = match rustix::fs::access(file, rustix::fs::Access::WRITE_OK) {
+            Err(e) => e == rustix::io::Errno::ACCESS || e == rustix::io::Errno::ROFS,
+            Ok(()) => false,
+        };
+        // Anything else (missing, a missing directory) SQLite makes or reports next.
+        if !refused {
+            continue;
+        }
+        return Err(if i == 0 {
+            READ_ONLY.to_owned()
+        } else {
+            format!(
+                "this user may not write its {} (made by another user or process that read the \
+                 database): give the user Baton runs as write access to it (`chown` or `chmod \
+                 600`), as to the database; do not delete it, it may hold the newest handovers",
+                file.display()
+            )
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = database;
+    Ok(())
+}
+
 /// SQLite could not set up the shared memory a WAL reader needs: the `-shm` file is missing
 /// and may not be created, or may not be written.
 pub(super) fn cannot_share_memory(e: &rusqlite::Error) -> bool {

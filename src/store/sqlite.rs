@@ -1,8 +1,8 @@
 //! [`SqliteStore`]: the store Baton runs on, and its [`Store`] verbs.
 
 use super::open::{
-    connect_options, open_reason, owner_only, schema_before, with_hint, writing_connection,
-    BUSY_TIMEOUT,
+    connect_options, open_reason, owner_only, schema_before, with_hint, writable,
+    writing_connection, BUSY_TIMEOUT, READ_ONLY,
 };
 use super::pay_index::{self, Change, ReadSource};
 use super::read_only::read_names;
@@ -52,6 +52,10 @@ impl SqliteStore {
             return Err(StoreError::NewerSchema { path, version });
         }
         owner_only(options.get_filename());
+        writable(options.get_filename()).map_err(|reason| StoreError::Open {
+            path: path.clone(),
+            reason,
+        })?;
         let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -106,11 +110,7 @@ impl SqliteStore {
             .is_readonly(rusqlite::DatabaseName::Main)
             .map_err(|e| open_error(e.to_string()))?
         {
-            return Err(open_error(
-                "the file is read-only for this user (Baton writes every handover to it): give \
-                 the user Baton runs as write access to it, and to its directory"
-                    .into(),
-            ));
+            return Err(open_error(READ_ONLY.into()));
         }
         warm_writer(&writing).map_err(|e| match e {
             StoreError::Sqlite(sqlite) => open_error(sqlite.to_string()),

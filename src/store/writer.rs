@@ -196,12 +196,12 @@ fn checkpoint(conn: &Connection) {
         // newest handovers are in the -wal file beside the database, not in it alone.
         Ok(_) => tracing::warn!(
             "could not checkpoint the WAL at shutdown (another process was reading): back up \
-             the database's -wal file with it, or use sqlite3's .backup"
+             with `baton backup`, or copy the database's -wal file with it"
         ),
         Err(e) => tracing::warn!(
             error = %crate::commands::error_chain(&e),
-            "could not checkpoint the WAL at shutdown: back up the database's -wal file with it, \
-             or use sqlite3's .backup"
+            "could not checkpoint the WAL at shutdown: back up with `baton backup`, or copy the \
+             database's -wal file with it"
         ),
     }
 }

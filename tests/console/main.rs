@@ -1306,6 +1306,101 @@ fn baton_backup_writes_a_copy_the_reports_read_alike_and_never_overwrites_one() 
     }
 }
 
+/// `files` in the workspace made unwritable for the user the next console runs as: owned by
+/// another user (as a `pay-report` run by someone else leaves a database's -wal and -shm) when
+/// the tests run as root, which may write any file, and read-only otherwise. Returns how to run
+/// that console.
+#[cfg(unix)]
+fn not_writable(ws: &Workspace, files: &[&str]) -> Command {
+    use std::os::unix::fs::{chown, MetadataExt, PermissionsExt};
+    let files: Vec<PathBuf> = files.iter().map(|f| ws.path().join(f)).collect();
+    for file in &files {
+        assert!(file.exists(), "{} is missing", file.display());
+    }
+    let mut console = Command::new(env!("CARGO_BIN_EXE_baton"));
+    let root = std::fs::metadata(ws.db()).expect("database").uid() == 0;
+    if root {
+        // The console runs as `nobody`, who owns the directory and the database; `files`
+        // belong to a third user.
+        const NOBODY: u32 = 65534;
+        for file in [ws.path().to_path_buf(), ws.db()] {
+            chown(&file, Some(NOBODY), Some(NOBODY)).expect("chown to nobody");
+        }
+        for file in &files {
+            chown(file, Some(12345), Some(12345)).expect("chown to another user");
+        }
+        console = Command::new("setpriv");
+        console
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_baton"));
+    }
+    for file in &files {
+        let mode = if root { 0o644 } else { 0o444 };
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+    console
+        .arg("console")
+        .arg("--database")
+        .arg(ws.db())
+        .env_remove("BATON_CONFIG")
+        .current_dir(ws.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    console
+}
+
+/// Runs `console` with one handover typed; returns (stdout, stderr, exit code).
+#[cfg(unix)]
+fn hand_over_once(mut console: Command) -> (String, String, Option<i32>) {
+    let mut child = console.spawn().expect("start baton console");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"/handover @carol\n")
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("baton console finishes");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_database_whose_wal_this_user_may_not_write_is_refused_at_start_not_at_each_handover() {
+    let ws = Workspace::new();
+    ws.run(&["/handover @bob"]);
+    // A report reads the database as it is in use, and leaves its -wal and -shm behind.
+    ws.report(&["--month", "2025-03", "--format", "table"]);
+    let console = not_writable(&ws, &["baton.db-wal", "baton.db-shm"]);
+    let (stdout, stderr, code) = hand_over_once(console);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("this user may not write its") && stderr.contains("baton.db-wal"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("carol"), "{stdout}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_database_this_user_may_only_read_is_refused_at_start_with_what_to_fix() {
+    let ws = Workspace::new();
+    ws.run(&["/handover @bob"]);
+    let console = not_writable(&ws, &["baton.db"]);
+    let (stdout, stderr, code) = hand_over_once(console);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("the file is read-only for this user")
+            && stderr.contains("give the user Baton runs as write access"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("carol"), "{stdout}");
+}
+
 #[test]
 fn a_file_uri_is_refused_as_a_database_or_backup_path_before_any_file_is_made() {
     let ws = Workspace::new();
