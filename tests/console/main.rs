@@ -1329,10 +1329,16 @@ fn not_writable(ws: &Workspace, files: &[&str]) -> Command {
         for file in &files {
             chown(file, Some(12345), Some(12345)).expect("chown to another user");
         }
+        // The build's directory may be closed to `nobody` (a clone in `mktemp -d`): the
+        // binary is run from the workspace, linked there (or copied, across filesystems).
+        let baton = ws.path().join("baton");
+        std::fs::hard_link(env!("CARGO_BIN_EXE_baton"), &baton)
+            .or_else(|_| std::fs::copy(env!("CARGO_BIN_EXE_baton"), &baton).map(drop))
+            .expect("put baton in the workspace");
         console = Command::new("setpriv");
         console
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(env!("CARGO_BIN_EXE_baton"));
+            .arg(&baton);
     }
     for file in &files {
         let mode = if root { 0o644 } else { 0o444 };
