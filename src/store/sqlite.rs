@@ -34,6 +34,28 @@ pub struct SqliteStore {
     pub(super) file: PathBuf,
 }
 
+/// Applies the migrations this database lacks. Two Batons opening one new (or older) database
+/// at the same moment (a console started beside `baton run`, a restart racing a supervisor's
+/// retry) may both find a migration missing; the first to commit it wins, and the other's copy
+/// then fails ("table handovers already exists"), since sqlx's migration lock is a no-op on
+/// SQLite. Each migration runs in its own transaction, so a failed one left nothing behind:
+/// the loser looks again, finds the winner's migrations applied, and goes on. A failure that is
+/// not a race fails the same way each time, and is returned after the last look.
+async fn migrate(conn: &mut SqliteConnection) -> Result<(), sqlx::migrate::MigrateError> {
+    use sqlx::migrate::MigrateError;
+    const LOOKS: u64 = 5;
+    let mut look = 1;
+    loop {
+        match MIGRATOR.run(&mut *conn).await {
+            Err(MigrateError::Execute(_) | MigrateError::ExecuteMigration(..)) if look < LOOKS => {
+                tokio::time::sleep(std::time::Duration::from_millis(20 * look)).await;
+                look += 1;
+            }
+            done => return done,
+        }
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating if missing) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
@@ -69,19 +91,16 @@ impl SqliteStore {
         let mut setup = SqliteConnection::connect_with(&options)
             .await
             .map_err(|e| open_error(open_reason(&e)))?;
-        MIGRATOR
-            .run(&mut setup)
-            .await
-            .map_err(|source| match source {
-                sqlx::migrate::MigrateError::VersionMissing(version) => StoreError::NewerSchema {
-                    path: path.clone(),
-                    version,
-                },
-                source => StoreError::Migrate {
-                    path: path.clone(),
-                    source,
-                },
-            })?;
+        migrate(&mut setup).await.map_err(|source| match source {
+            sqlx::migrate::MigrateError::VersionMissing(version) => StoreError::NewerSchema {
+                path: path.clone(),
+                version,
+            },
+            source => StoreError::Migrate {
+                path: path.clone(),
+                source,
+            },
+        })?;
         // An upgrade changes the file for good (an older Baton then refuses it): said once per
         // migration, so the log shows when. A new database's are one line.
         let applied: Vec<_> = MIGRATOR
