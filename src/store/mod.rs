@@ -84,7 +84,8 @@ pub enum StoreError {
     /// SQLite reads a file name that starts with `file:` as a URI, and would open (and create)
     /// another file than the one Baton checked and made owner-only.
     #[error(
-        "`{0}` starts with `file:`, which SQLite reads as a URI, not a file name: give the path          without it (or `./{0}` for a file really named so)"
+        "`{0}` starts with `file:`, which SQLite reads as a URI, not a file name: give the path \
+         without it (or `./{0}` for a file really named so)"
     )]
     UriPath(String),
     #[error(

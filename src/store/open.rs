@@ -20,12 +20,12 @@ pub(super) fn connect_options(url: &str) -> Result<(SqliteConnectOptions, String
         SqliteConnectOptions::new().filename(PathBuf::from(url))
     };
     let shown = options.get_filename().display().to_string();
-    refuse_uri_path(options.get_filename())?;
     if url.contains(":memory:") || url.contains("mode=memory") || shown.is_empty() {
         // Each connection would get a database of its own: the writer's, the migrations' and
         // the readers' would never meet, and nothing would outlive the process.
         return Err(StoreError::BadUrl(shown_url(url)));
     }
+    refuse_uri_path(options.get_filename())?;
     Ok((options, shown))
 }
 
@@ -82,12 +82,57 @@ pub(super) fn with_hint(reason: String) -> String {
     } else if reason.contains("readonly database") {
         " (the file is read-only for this user: give the user Baton runs as write access to it \
          and to its directory)"
-    } else if reason.contains("file is not a database") {
-        " (that file is not a SQLite database: point --database or DATABASE_URL at Baton's)"
     } else {
-        ""
+        damage_hint(&reason)
     };
     reason + hint
+}
+
+/// SQLite's reason a database could not be read (by a report or a backup), with what to do.
+pub(super) fn with_reading_hint(reason: String) -> String {
+    let hint = if reason.contains("unable to open database file")
+        || reason.contains("readonly database")
+    {
+        " (check that this user may read the file)"
+    } else {
+        damage_hint(&reason)
+    };
+    reason + hint
+}
+
+/// What to do about a file that is not a database, is damaged, or cannot be read or written.
+fn damage_hint(reason: &str) -> &'static str {
+    if reason.contains("file is not a database") {
+        " (that file is not a SQLite database: point --database or DATABASE_URL at Baton's)"
+    } else if reason.contains("malformed") {
+        " (the file is damaged: stop Baton and restore the latest copy made with `baton backup` \
+         (README → Backups), keeping the damaged file)"
+    } else if reason.contains("disk is full") {
+        " (its disk is full: free some space, then start again)"
+    } else if reason.contains("disk I/O error") {
+        " (is its disk full, failing, or a network share that does not support SQLite's \
+         locking? `df` and the system log say)"
+    } else {
+        ""
+    }
+}
+
+/// A database path that exists but is no regular file: a directory, or a device such as
+/// `/dev/null`. SQLite would say only "unable to open" or "disk I/O error", and the permission
+/// check would suggest `chmod 600` on it.
+pub(super) fn not_a_file(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_file() {
+        return None;
+    }
+    let what = if meta.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file (a device, pipe or socket)"
+    };
+    Some(format!(
+        "it is {what}: point --database (or DATABASE_URL) at Baton's database file"
+    ))
 }
 
 /// SQLite's own words for why a database did not open ("unable to open database file"), once.

@@ -1,8 +1,8 @@
 //! [`ReadOnlyStore`]: a Baton database opened for reports, which never writes.
 
 use super::open::{
-    applied_migrations, cannot_share_memory, connect_options, create_owner_only, own_files,
-    refuse_uri_path, resolved, wal_beside,
+    applied_migrations, cannot_share_memory, connect_options, create_owner_only, not_a_file,
+    own_files, refuse_uri_path, resolved, wal_beside, with_reading_hint,
 };
 use super::pay_index::{self, ReadSource};
 use super::PayScope;
@@ -75,9 +75,15 @@ fn open_source(url: &str) -> Result<(ReadSource, Vec<i64>, String), StoreError> 
     if !path.exists() {
         return Err(StoreError::Missing(shown));
     }
+    if let Some(reason) = not_a_file(&path) {
+        return Err(StoreError::OpenForReading {
+            path: shown,
+            reason,
+        });
+    }
     let unreadable = |e: rusqlite::Error| StoreError::OpenForReading {
         path: shown.clone(),
-        reason: format!("{e} (check that this user may read the file)"),
+        reason: with_reading_hint(e.to_string()),
     };
     let live = ReadSource::live(&path);
     let (source, applied) = match live.connect().and_then(|c| applied_migrations(&c)) {
@@ -95,8 +101,9 @@ fn open_source(url: &str) -> Result<(ReadSource, Vec<i64>, String), StoreError> 
             path: shown.clone(),
             reason: format!(
                 "{e}; it is in use (it has a -wal file), and reading a database in use needs \
-                     write access to its directory, for SQLite's shared-memory file, or a copy \
-                     made with sqlite3's .backup"
+                     write access to its directory (for SQLite's shared-memory file) and to its \
+                     -shm file if there is one, or a copy made with `baton backup --to FILE` by \
+                     a user who has"
             ),
         },
         rusqlite::Error::SqliteFailure(_, Some(ref m)) if m.contains("no such table") => {

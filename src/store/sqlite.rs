@@ -1,7 +1,7 @@
 //! [`SqliteStore`]: the store Baton runs on, and its [`Store`] verbs.
 
 use super::open::{
-    connect_options, open_reason, owner_only, schema_before, with_hint, writable,
+    connect_options, not_a_file, open_reason, owner_only, schema_before, with_hint, writable,
     writing_connection, BUSY_TIMEOUT, READ_ONLY,
 };
 use super::pay_index::{self, Change, ReadSource};
@@ -60,6 +60,9 @@ impl SqliteStore {
     /// Opens (creating if missing) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let (options, path) = connect_options(url)?;
+        if let Some(reason) = not_a_file(options.get_filename()) {
+            return Err(StoreError::Open { path, reason });
+        }
         // Read before anything writes: migrating another program's database would add Baton's
         // tables to it (and fail half way if it has a table of the same name).
         let Some(before) = schema_before(options.get_filename()) else {

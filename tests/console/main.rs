@@ -1408,6 +1408,50 @@ fn a_database_this_user_may_only_read_is_refused_at_start_with_what_to_fix() {
 }
 
 #[test]
+fn a_directory_or_a_damaged_file_as_the_database_is_refused_with_what_to_do() {
+    let ws = Workspace::new();
+    ws.run(&["/handover @bob"]);
+    let whole = std::fs::read(ws.db()).unwrap();
+    let damaged = ws.path().join("damaged.db");
+    std::fs::write(&damaged, &whole[..whole.len() / 2]).unwrap();
+    let directory = ws.path().join("dir.db");
+    std::fs::create_dir(&directory).unwrap();
+    let cases = [
+        (&directory, "it is a directory: point --database"),
+        (
+            &damaged,
+            "the file is damaged: stop Baton and restore the latest copy",
+        ),
+    ];
+    for (path, hint) in cases {
+        for command in [
+            &["console"][..],
+            &["pay-report", "--month", "2025-03", "--format", "table"],
+            &["backup", "--to", "copy.db"],
+        ] {
+            let out = Command::new(env!("CARGO_BIN_EXE_baton"))
+                .args(command)
+                .env("DATABASE_URL", path)
+                .env_remove("BATON_CONFIG")
+                .current_dir(ws.path())
+                .stdin(Stdio::null())
+                .output()
+                .expect("run baton");
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{command:?} on {path:?}: {said}"
+            );
+            assert!(said.contains(hint), "{command:?} on {path:?}: {said}");
+            if *path == directory {
+                assert!(!said.contains("chmod 600"), "{command:?}: {said}");
+            }
+        }
+    }
+}
+
+#[test]
 fn consoles_started_at_once_on_a_new_database_all_open_it() {
     // Before, the loser of the race to create the schema stopped with "table handovers
     // already exists" (about one start in seven, two at a time).
