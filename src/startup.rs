@@ -85,19 +85,17 @@ pub fn engine_settings(config: &Config, extra_admins: &[UserId]) -> Arc<EngineSe
 #[derive(Debug, Clone, clap::Args)]
 pub struct ConsoleArgs {
     /// Who you are (an admin for this session).
-    #[arg(long, default_value = "alice", value_parser = parse_user)]
+    #[arg(long, default_value = "alice", value_parser = console::console_user)]
     pub user: UserId,
     /// The channel you type in.
-    #[arg(long, default_value = "ops", value_parser = parse_channel)]
+    #[arg(long, default_value = "ops", value_parser = console::console_channel)]
     pub channel: ChannelId,
 }
 
-fn parse_user(raw: &str) -> Result<UserId, String> {
-    console::console_user(raw)
-}
-
+/// A report's `--channel`: a Slack channel id as given (`C0123ABCD`; a console's channel is
+/// its lower-case name), never folded as the console's names are.
 fn parse_channel(raw: &str) -> Result<ChannelId, String> {
-    console::console_channel(raw)
+    ChannelId::parse(raw.trim_start_matches('#')).map_err(|e| e.to_string())
 }
 
 /// `baton console`.
