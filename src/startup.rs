@@ -98,10 +98,29 @@ fn parse_channel(raw: &str) -> Result<ChannelId, String> {
     ChannelId::parse(raw.trim_start_matches('#')).map_err(|e| e.to_string())
 }
 
+/// Whether the database came from `DATABASE_URL` rather than `--database`.
+fn database_from_env(common: &Common) -> bool {
+    let typed = std::env::args_os().any(|a| {
+        let a = a.to_string_lossy();
+        a == "--database" || a.starts_with("--database=")
+    });
+    !typed && common.database.is_some()
+}
+
 /// `baton console`.
 pub async fn run_console(common: &Common, args: ConsoleArgs) -> anyhow::Result<()> {
     let config = load_config(common)?;
-    let store = SqliteStore::open(common.database_or(CONSOLE_DATABASE)).await?;
+    let database = common.database_or(CONSOLE_DATABASE);
+    if database_from_env(common) {
+        // An operator's shell often has the bot's DATABASE_URL exported: the console would
+        // then work on the bot's database, the accident its own default exists to prevent.
+        tracing::warn!(
+            database,
+            "the console is on DATABASE_URL's database: if that is the bot's, its handovers and \
+             :remind are real (pass --database to choose another)"
+        );
+    }
+    let store = SqliteStore::open(database).await?;
     let directory = ConsoleDirectory::default();
     // The console's names are folded to lower case (see `console`), so are its admins.
     let mut admins: Vec<UserId> = config

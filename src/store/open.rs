@@ -248,18 +248,19 @@ pub(super) fn schema_before(path: &std::path::Path) -> Option<Vec<i64>> {
     else {
         return Some(Vec::new());
     };
-    match applied_migrations(&conn) {
-        Ok(applied) => Some(applied),
-        Err(rusqlite::Error::SqliteFailure(_, Some(m))) if m.contains("no such table") => {
-            let tables: i64 = conn
-                .query_row(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-                    [],
-                    |row| row.get(0),
-                )
-                .unwrap_or(0);
-            (tables == 0).then(Vec::new)
+    // One snapshot, begun by a read that succeeds: another Baton creating this database at the
+    // same moment must not be seen without its migrations table first and with its tables next.
+    let Ok(tx) = conn.unchecked_transaction() else {
+        return Some(Vec::new());
+    };
+    let tables: rusqlite::Result<Vec<String>> = tx
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .and_then(|mut s| s.query_map([], |row| row.get(0))?.collect());
+    match tables {
+        Ok(tables) if tables.iter().any(|t| t == "_sqlx_migrations") => {
+            Some(applied_migrations(&tx).unwrap_or_default())
         }
+        Ok(tables) => tables.is_empty().then(Vec::new),
         Err(_) => Some(Vec::new()),
     }
 }

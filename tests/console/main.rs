@@ -139,6 +139,23 @@ fn the_console_keeps_a_database_of_its_own_beside_the_bots_unless_told_otherwise
     // Started where the bot runs, it records nothing in the bot's `baton.db`.
     assert!(ws.path().join("baton-console.db").exists());
     assert!(!ws.path().join("baton.db").exists());
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // An exported DATABASE_URL (the bot's, in an operator's shell) is used, and said to be;
+    // `--database` is a choice, and is not.
+    let (_, stderr, ok) = ws.session(&[], &["/handover"]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("the console is on DATABASE_URL's database"),
+        "{stderr}"
+    );
+    let db = ws.db().display().to_string();
+    let (_, stderr, ok) = ws.session(&["--database", &db], &["/handover"]);
+    assert!(ok, "{stderr}");
+    assert!(!stderr.contains("DATABASE_URL"), "{stderr}");
 }
 
 #[test]
