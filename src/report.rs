@@ -9,7 +9,9 @@ use crate::commands::oncall_pay::{period_label, rates_note, team_total};
 use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::month::{Progress, YearMonth};
 use crate::domain::pay::{DayKind, PayPolicy, Statement};
+use crate::domain::text;
 use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub const CSV_HEADER: [&str; 8] = [
@@ -30,8 +32,10 @@ pub enum Format {
     Table,
 }
 
-fn name<'a>(names: &'a HashMap<UserId, String>, user: &'a UserId) -> &'a str {
-    names.get(user).map_or(user.as_str(), String::as_str)
+/// A person's stored name, printable: names stored before Baton made them so at lookup (see
+/// [`text::printable_name`]) may still hold a terminal's escape sequences.
+fn name<'a>(names: &'a HashMap<UserId, String>, user: &'a UserId) -> Cow<'a, str> {
+    text::printable_name(names.get(user).map_or(user.as_str(), String::as_str))
 }
 
 /// Where a spreadsheet may start a new cell inside a field, whatever this file's delimiter: Excel
@@ -53,7 +57,7 @@ const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// field would not help, because in that locale the quote is not at the start of a cell
 /// (`UALICE,"Mallory;=…` splits at the `;` all the same); a `'` before the formula character
 /// works however the line is split, and leaves the name readable.
-fn spreadsheet_text(cell: &str) -> std::borrow::Cow<'_, str> {
+fn spreadsheet_text(cell: &str) -> Cow<'_, str> {
     let mut safe = String::with_capacity(cell.len() + 1);
     let mut may_begin = true;
     for c in cell.chars() {
@@ -83,7 +87,7 @@ pub fn csv(
             // Ids too: a console's (`-x`, say) may start with a formula character.
             out.write_record([
                 &*spreadsheet_text(s.user.as_str()),
-                &spreadsheet_text(name(names, &s.user)),
+                &spreadsheet_text(&name(names, &s.user)),
                 &spreadsheet_text(c.channel.as_str()),
                 &b.shown_days(DayKind::Weekday).to_string(),
                 &b.shown_days(DayKind::Weekend).to_string(),
@@ -123,7 +127,7 @@ pub fn table(
     };
     for s in statements {
         let who = match name(names, &s.user) {
-            n if n == s.user.as_str() => n.to_owned(),
+            n if n == s.user.as_str() => n.into_owned(),
             n => format!("{n} ({})", s.user),
         };
         for c in &s.channels {
@@ -264,6 +268,26 @@ mod tests {
         .contains("£10.00"));
     }
 
+    /// UALICE on call in C1 from 08:00 on Monday 2 June 2025 for a day, with no pay rates.
+    fn alice_on_call_for_a_day() -> (PayPolicy, Statement) {
+        let policy = PayPolicy::unconfigured(chrono_tz::Europe::London);
+        let user = UserId::parse("UALICE").unwrap();
+        let statement = pay::statement(
+            &policy,
+            &[ChannelRota {
+                channel: ChannelId::parse("C1").unwrap(),
+                handovers: vec![HandoverPoint {
+                    at: "2025-06-02T08:00:00Z".parse().unwrap(),
+                    to: Some(user.clone()),
+                }],
+            }],
+            &user,
+            "2025-06".parse().unwrap(),
+            "2025-06-03T08:00:00Z".parse().unwrap(),
+        );
+        (policy, statement)
+    }
+
     #[test]
     fn a_name_a_spreadsheet_would_run_as_a_formula_is_exported_as_text() {
         // (name in Slack, cell in the CSV)
@@ -293,21 +317,7 @@ mod tests {
         for (name, want) in cases {
             assert_eq!(spreadsheet_text(name), want, "{name:?}");
         }
-        let policy = PayPolicy::unconfigured(chrono_tz::Europe::London);
-        let user = UserId::parse("UALICE").unwrap();
-        let statement = pay::statement(
-            &policy,
-            &[ChannelRota {
-                channel: ChannelId::parse("C1").unwrap(),
-                handovers: vec![HandoverPoint {
-                    at: "2025-06-02T08:00:00Z".parse().unwrap(),
-                    to: Some(user.clone()),
-                }],
-            }],
-            &user,
-            "2025-06".parse().unwrap(),
-            "2025-06-03T08:00:00Z".parse().unwrap(),
-        );
+        let (policy, statement) = alice_on_call_for_a_day();
         let console_ids = Statement {
             user: UserId::parse("-bob").unwrap(),
             ..statement.clone()
@@ -329,6 +339,28 @@ mod tests {
                 let start = cell.trim_start_matches([' ', '"']);
                 assert!(!start.starts_with(FORMULA_STARTS), "{cell:?} in {out}");
             }
+        }
+    }
+
+    #[test]
+    fn a_stored_name_is_printed_without_its_terminal_escape_sequences() {
+        // Stored before names were made printable at lookup: the report must not replay it.
+        let (policy, statement) = alice_on_call_for_a_day();
+        let names = HashMap::from([(
+            statement.user.clone(),
+            "\u{1b}[2J\u{1b}[31mMallory\u{1b}[0m\nUEVE".to_owned(),
+        )]);
+        let statements = [statement];
+        let month = "2025-06".parse().unwrap();
+        let at = "2025-06-03T08:00:00Z".parse().unwrap();
+        let shown = table(&statements, &policy, &names, month, at, false, None);
+        let exported = csv(&statements, &policy, &names).unwrap();
+        for out in [shown, exported] {
+            assert!(!out.contains('\u{1b}'), "{out:?}");
+            assert!(
+                out.contains("\u{FFFD}[2J\u{FFFD}[31mMallory\u{FFFD}[0m\u{FFFD}UEVE"),
+                "{out:?}"
+            );
         }
     }
 }

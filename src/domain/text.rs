@@ -402,6 +402,25 @@ pub fn plain(mrkdwn: &str) -> String {
     out
 }
 
+/// A name made safe to print: each control character (Unicode's Cc: ESC, which starts a
+/// terminal's escape sequences, tab, line breaks, and the C1 range with its one-byte CSI)
+/// becomes U+FFFD `�`. Names come from Slack profiles, which their owners write, and are printed
+/// in `pay-report`'s table on a terminal and in the CSV payroll opens: `ESC [2J` in a name must
+/// not clear the screen or recolour the amounts, nor a line break start a row of its own.
+/// Replaced rather than dropped, so that a name that held one shows it did.
+pub fn printable_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if !name.contains(char::is_control) {
+        return name.into();
+    }
+    name.chars()
+        .map(|c| match c.is_control() {
+            true => char::REPLACEMENT_CHARACTER,
+            false => c,
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// Strips one pair of matching quotes around a whole text (`"quiet week"` → `quiet week`), straight
 /// or curly as Slack clients send them.
 pub fn unquote(text: &str) -> &str {
@@ -624,6 +643,30 @@ mod tests {
         assert_eq!(wire, "a &lt; b &amp; &lt;!channel&gt; @bob");
         assert_eq!(sanitize(&wire), wire);
         assert_eq!(plain(&sanitize(&wire)), typed);
+    }
+
+    #[test]
+    fn a_name_is_printed_with_each_control_character_replaced() {
+        // (name in Slack, as printed)
+        let cases = [
+            ("Alice Smith", "Alice Smith"),
+            ("Zoë \u{1F3D6}", "Zoë \u{1F3D6}"),
+            (
+                "\u{1b}[31mMallory\u{1b}[0m",
+                "\u{FFFD}[31mMallory\u{FFFD}[0m",
+            ),
+            (
+                "Mallory\u{1b}]0;owned\u{7}",
+                "Mallory\u{FFFD}]0;owned\u{FFFD}",
+            ),
+            ("two\nlines\r", "two\u{FFFD}lines\u{FFFD}"),
+            ("tab\there", "tab\u{FFFD}here"),
+            // C1's CSI, which some terminals read as `ESC [`.
+            ("\u{9b}2J", "\u{FFFD}2J"),
+        ];
+        for (name, printed) in cases {
+            assert_eq!(printable_name(name), printed, "{name:?}");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@
 use super::web::{self, Client, Failure};
 use crate::commands::{AccountKind, Directory, DirectoryError, MentionRef, Person};
 use crate::domain::ids::UserId;
+use crate::domain::text;
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
@@ -198,6 +199,7 @@ fn person_from(id: &UserId, user: &SlackUser) -> Person {
     };
     // The name payroll knows: the full name before the display name, which people set to
     // nicknames and "on leave 🏖" (it reaches the export's user_name column, and nothing else).
+    // Stored printable: whoever owns the profile writes it, escape sequences and all.
     let profile = user.profile.as_ref();
     let name = [
         profile.and_then(|p| p.real_name.clone()),
@@ -208,7 +210,10 @@ fn person_from(id: &UserId, user: &SlackUser) -> Person {
     .into_iter()
     .flatten()
     .find(|n| !n.trim().is_empty())
-    .unwrap_or_else(|| id.as_str().to_owned());
+    .map_or_else(
+        || id.as_str().to_owned(),
+        |n| text::printable_name(&n).into_owned(),
+    );
     Person {
         id: id.clone(),
         name,
@@ -266,5 +271,17 @@ mod tests {
         let slackbot = user(json!({"id": "USLACKBOT", "name": "slackbot", "is_bot": false}));
         let sb = UserId::parse("USLACKBOT").unwrap();
         assert_eq!(person_from(&sb, &slackbot).kind, AccountKind::Bot);
+    }
+
+    #[test]
+    fn a_name_from_slack_is_stored_without_its_control_characters() {
+        // Anyone can put a terminal's escape sequence in their own profile.
+        let id = UserId::parse("U1").unwrap();
+        let painted = user(json!({"id": "U1", "name": "mallory", "deleted": false,
+            "profile": {"real_name": "\u{1b}[31mMallory\u{1b}[0m"}}));
+        assert_eq!(
+            person_from(&id, &painted).name,
+            "\u{FFFD}[31mMallory\u{FFFD}[0m"
+        );
     }
 }
