@@ -111,7 +111,9 @@ macro_rules! redacted {
 redacted!(AppToken, "xapp-");
 redacted!(BotToken, "xoxb-");
 
-/// The Web API base URL without a trailing slash (slack-morphism appends `/method`).
+/// The Web API base URL without a trailing slash (slack-morphism appends `/method`). It holds a
+/// scheme, a host, perhaps a port and a path, and nothing else ([`ApiUrl::parse`] refuses the
+/// rest), so it can be shown in an error as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiUrl(String);
 
@@ -120,6 +122,12 @@ impl ApiUrl {
 
     /// `https://…`, or `http://` to this machine only (a test Slack, a local proxy): every call
     /// carries the bot token, which plain HTTP would send across the network in clear.
+    ///
+    /// A login before the host (`name:password@`) is refused for every scheme: in
+    /// `https://slack.com@evil.example/api` the host is `evil.example`, which would be sent the
+    /// bot token, and a password there would be printed in startup errors. So are a query and
+    /// a fragment, which `/method` appended after them would not follow. None of the messages
+    /// repeat the URL.
     pub fn parse(raw: &str) -> Result<Self, SettingsError> {
         let url = raw.trim().trim_end_matches('/');
         let malformed = |reason: &str| SettingsError::Malformed {
@@ -130,19 +138,30 @@ impl ApiUrl {
         if url.contains(char::is_whitespace) {
             return Err(malformed("it must be an https:// URL"));
         }
-        if let Some(rest) = url.strip_prefix("https://") {
-            return match rest.is_empty() {
-                true => Err(malformed("it must be an https:// URL")),
-                false => Ok(Self(url.to_owned())),
-            };
+        let (secure, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+            (Some(rest), _) => (true, rest),
+            (None, Some(rest)) => (false, rest),
+            (None, None) => return Err(malformed("it must be an https:// URL")),
+        };
+        if url.contains(['?', '#']) {
+            return Err(malformed(
+                "it must not have a query (`?…`) or a fragment (`#…`): Baton adds `/method` to it",
+            ));
         }
-        match url.strip_prefix("http://") {
-            Some(rest) if is_loopback(rest) => Ok(Self(url.to_owned())),
-            Some(_) => Err(malformed(
+        if authority(rest).contains('@') {
+            return Err(malformed(
+                "it must not hold a login (`name:password@` before the host): the bot token \
+                 would be sent to the host after the `@`",
+            ));
+        }
+        match (secure, rest.is_empty()) {
+            (_, true) => Err(malformed("it must be an https:// URL")),
+            (true, false) => Ok(Self(url.to_owned())),
+            (false, false) if is_loopback(rest) => Ok(Self(url.to_owned())),
+            (false, false) => Err(malformed(
                 "plain http:// is only for this machine (127.0.0.1, localhost): elsewhere it \
                  would send the bot token unencrypted; use https://",
             )),
-            None => Err(malformed("it must be an https:// URL")),
         }
     }
 
@@ -151,16 +170,20 @@ impl ApiUrl {
     }
 }
 
-/// Whether a URL's `host[:port]/path` names this machine. One with a `user@` part is refused
-/// outright: `http://localhost:1@elsewhere/` goes to `elsewhere`.
-fn is_loopback(after_scheme: &str) -> bool {
-    let authority = after_scheme
+/// The `[name[:password]@]host[:port]` of a URL after its `scheme://`: up to the first `/`, `?`
+/// or `#`, as RFC 3986 reads it. Not at `\`, which some parsers take for a `/`: the authority is
+/// then longer, and an `@` in it is refused rather than missed.
+fn authority(after_scheme: &str) -> &str {
+    after_scheme
         .split(['/', '?', '#'])
         .next()
-        .unwrap_or_default();
-    if authority.contains('@') {
-        return false;
-    }
+        .unwrap_or_default()
+}
+
+/// Whether a URL's `host[:port]/path` (one with no login: see [`ApiUrl::parse`]) names this
+/// machine.
+fn is_loopback(after_scheme: &str) -> bool {
+    let authority = authority(after_scheme);
     let host = match authority.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or_default(),
         None => authority.split(':').next().unwrap_or_default(),
@@ -364,6 +387,39 @@ mod tests {
                 "{bad}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn an_api_url_with_a_login_query_or_fragment_is_refused_without_repeating_it() {
+        // (URL, what the refusal says)
+        let cases = [
+            // The host is evil.example: it would be sent the bot token.
+            ("https://slack.com@evil.example/api", "login"),
+            ("https://s3cr3t:hunter2@proxy.example/api", "login"),
+            ("https://s3cr3t@proxy.example", "login"),
+            ("http://s3cr3t:hunter2@127.0.0.1:9/api", "login"),
+            ("https://slack.com\\@evil.example/api", "login"),
+            ("https://proxy.example/api?key=hunter2", "query"),
+            ("https://evil.example#@slack.com/api", "fragment"),
+        ];
+        for (url, says) in cases {
+            let err = settings(&[APP, BOT, ("SLACK_API_URL", url)])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with("SLACK_API_URL is malformed"),
+                "{url}: {err}"
+            );
+            assert!(err.contains(says), "{url}: {err}");
+            for secret in ["s3cr3t", "hunter2", "evil"] {
+                assert!(!err.contains(secret), "{url}: {err}");
+            }
+            assert!(!err.contains('\n'), "{err}");
+        }
+        // An `@` after the host is part of the path, and harmless.
+        let url = "https://proxy.example/@slack/api";
+        let s = settings(&[APP, BOT, ("SLACK_API_URL", url)]).unwrap();
+        assert_eq!(s.api_url.as_str(), url);
     }
 
     #[test]

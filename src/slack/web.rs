@@ -81,6 +81,8 @@ pub enum StartupError {
     #[error("cannot reach Slack at {url} to check {var}: {reason}")]
     Unreachable {
         var: &'static str,
+        /// `SLACK_API_URL`, shown whole: [`super::settings::ApiUrl`] holds no login, query or
+        /// fragment, only a scheme, a host and port, and a path.
         url: String,
         reason: String,
     },

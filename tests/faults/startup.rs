@@ -56,6 +56,13 @@ async fn missing_and_malformed_settings_name_the_variable_to_fix() {
             "SLACK_API_URL is malformed",
         ),
         (
+            &[(
+                "SLACK_API_URL",
+                Some("https://user:password@slack.com.evil.example/api"),
+            )],
+            "SLACK_API_URL is malformed",
+        ),
+        (
             &[("SLACK_CONNECTIONS", Some("11"))],
             "SLACK_CONNECTIONS is malformed",
         ),
