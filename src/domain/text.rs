@@ -224,6 +224,10 @@ pub fn escape(raw: &str) -> String {
 /// Makes wire-form text safe to repeat in a channel: it reads as typed, person mentions stay
 /// mentions, links stay links, but `<!channel>`, `<!here>`, `<!everyone>` and user-group mentions
 /// become plain text (`@channel`) that notifies nobody. Stray `&`, `<`, `>` are escaped.
+///
+/// `@channel`, `@here` and `@everyone` typed as plain words get the same invisible word joiner
+/// after the `@` (see [`opens_with_broadcast`]): Slack does not ping for them in a bot's message
+/// today, but a client or a post that links bare names (`link_names`, `parse=full`) would.
 pub fn sanitize(wire: &str) -> String {
     sanitize_as(wire, People::Mentioned)
 }
@@ -266,6 +270,43 @@ fn control_sequence(text: &str) -> Option<(&str, usize)> {
     (!inner.contains('<')).then_some((inner, inner.len() + 2))
 }
 
+/// Whether `text`, which follows the character `before`, opens with a broadcast typed as a
+/// word: `@here`, `@channel` or `@everyone`, in any case, followed by no letter, digit or `_`
+/// (`@here,` is one, `@heretic` is not). Not after a letter, digit or `_` either:
+/// `ops@here.example` is an address, which Slack does not read as a broadcast, and is kept as
+/// typed.
+fn opens_with_broadcast(before: Option<char>, text: &str) -> bool {
+    let in_word = |c: char| c.is_alphanumeric() || c == '_';
+    let Some(after_at) = text.strip_prefix('@') else {
+        return false;
+    };
+    if before.is_some_and(in_word) {
+        return false;
+    }
+    ["here", "channel", "everyone"]
+        .into_iter()
+        .any(|broadcast| {
+            after_at
+                .get(..broadcast.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(broadcast))
+                && !after_at[broadcast.len()..].starts_with(in_word)
+        })
+}
+
+/// `text` with a [`WORD_JOINER`] after the `@` of each broadcast typed as a word in it.
+fn quiet_broadcasts(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut before = None;
+    for (i, c) in text.char_indices() {
+        out.push(c);
+        if opens_with_broadcast(before, &text[i..]) {
+            out.push(WORD_JOINER);
+        }
+        before = Some(c);
+    }
+    out
+}
+
 /// How [`sanitize_as`] shows a person mentioned.
 #[derive(Clone, Copy)]
 enum People<'a> {
@@ -301,7 +342,11 @@ fn sanitize_as(wire: &str, people: People<'_>) -> String {
         } else if c == '>' {
             out.push_str("&gt;");
         } else {
+            let before = out.chars().next_back();
             out.push(c);
+            if opens_with_broadcast(before, rest) {
+                out.push(WORD_JOINER);
+            }
         }
         rest = &rest[c.len_utf8()..];
     }
@@ -323,7 +368,7 @@ fn sanitize_sequence(inner: &str, people: People<'_>) -> String {
                         Some(known) => known.as_str(),
                         None => label.unwrap_or(id).trim_start_matches('@'),
                     };
-                    format!("@{WORD_JOINER}{}", escape(&decode(name)))
+                    format!("@{WORD_JOINER}{}", quiet_broadcasts(&escape(&decode(name))))
                 }
             };
         }
@@ -346,7 +391,7 @@ fn sanitize_sequence(inner: &str, people: People<'_>) -> String {
             (_, Some(l)) => l.to_owned(),
             (_, None) => special.to_owned(),
         };
-        return escape(&decode(&shown));
+        return quiet_broadcasts(&escape(&decode(&shown)));
     }
     let is_link = ["http://", "https://", "mailto:"]
         .iter()
@@ -634,6 +679,52 @@ mod tests {
         for (wire, safe) in cases {
             assert_eq!(sanitize(wire), safe, "{wire}");
         }
+    }
+
+    #[test]
+    fn broadcasts_typed_as_plain_words_never_survive_sanitizing() {
+        let j = WORD_JOINER;
+        // (wire form, made safe)
+        let cases = [
+            (
+                "@channel db is down".to_owned(),
+                format!("@{j}channel db is down"),
+            ),
+            (
+                "ping @here, @Everyone and @CHANNEL.".to_owned(),
+                format!("ping @{j}here, @{j}Everyone and @{j}CHANNEL."),
+            ),
+            ("(@here)".to_owned(), format!("(@{j}here)")),
+            ("&lt;@here&gt;".to_owned(), format!("&lt;@{j}here&gt;")),
+            ("@here-team".to_owned(), format!("@{j}here-team")),
+            (
+                "<https://x.example/@here|ask @here>".to_owned(),
+                format!("<https://x.example/@here|ask @{j}here>"),
+            ),
+            (
+                "<!date^1392734382^{date}|@here>".to_owned(),
+                format!("@{j}here"),
+            ),
+            (format!("already @{j}here"), format!("already @{j}here")),
+            // Addresses and longer names are not broadcasts.
+            (
+                "mail ops@here.example".to_owned(),
+                "mail ops@here.example".to_owned(),
+            ),
+            (
+                "@heretic @channels @here_team @ here".to_owned(),
+                "@heretic @channels @here_team @ here".to_owned(),
+            ),
+        ];
+        for (wire, safe) in cases {
+            assert_eq!(sanitize(&wire), safe, "{wire}");
+        }
+        // A stored name is repeated in the reminder, and is text anyone can set.
+        let names = HashMap::from([(uid("U0BOB0001"), "Bob @here".to_owned())]);
+        assert_eq!(
+            sanitize_quietly("ask <@U0BOB0001> or @here", &names),
+            format!("ask @{j}Bob @{j}here or @{j}here")
+        );
     }
 
     #[test]

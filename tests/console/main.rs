@@ -416,15 +416,19 @@ fn smart_quotes_and_non_breaking_spaces_parse_as_typed() {
 #[test]
 fn injected_broadcasts_in_notes_are_shown_as_typed_and_never_ping() {
     let ws = Workspace::new();
-    let out = ws.run(&["/handover @bob <!channel> & <@everyone> <b>"]);
-    // The console shows the text exactly as typed...
-    assert!(out.contains("> <!channel> & <@everyone> <b>"), "{out}");
+    let out = ws.run(&["/handover @bob <!channel> & <@everyone> <b>, @Here"]);
+    // The console shows the text as typed, but for the invisible word joiner after the `@` of a
+    // broadcast typed as a word, which keeps it from ever pinging in Slack...
+    assert!(
+        out.contains("> <!channel> & <@\u{2060}everyone> <b>, @\u{2060}Here"),
+        "{out}"
+    );
     // ...and what would go to Slack is escaped (checked in the engine's unit tests too).
     let db = ws.db();
     let notes = sqlite_notes(&db);
     assert_eq!(
         notes,
-        vec!["&lt;!channel&gt; &amp; &lt;@everyone&gt; &lt;b&gt;".to_owned()]
+        vec!["&lt;!channel&gt; &amp; &lt;@everyone&gt; &lt;b&gt;, @Here".to_owned()]
     );
 }
 

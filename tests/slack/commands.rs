@@ -260,7 +260,7 @@ async fn smart_quotes_and_odd_spaces_parse_as_typed() {
 async fn broadcast_mentions_in_notes_never_reach_slack_as_broadcasts() {
     let (slack, _baton) = connected().await;
     let text = format!(
-        "{} <!channel> <!here> <!everyone> call me",
+        "{} <!channel> <!here> <!everyone> call me, or @Here",
         mention(BOB, "bob")
     );
     let ack = slack
@@ -272,10 +272,12 @@ async fn broadcast_mentions_in_notes_never_reach_slack_as_broadcasts() {
     for broadcast in ["<!channel>", "<!here>", "<!everyone>"] {
         assert!(!payload.contains(broadcast), "{payload}");
     }
-    // Shown as typed ("@channel"), with an invisible word joiner that keeps it from notifying.
+    // Shown as typed ("@channel"), with an invisible word joiner that keeps it from notifying,
+    // and so is a broadcast typed as a plain word.
     assert!(
-        ack.text()
-            .contains("> @\u{2060}channel @\u{2060}here @\u{2060}everyone call me"),
+        ack.text().contains(
+            "> @\u{2060}channel @\u{2060}here @\u{2060}everyone call me, or @\u{2060}Here"
+        ),
         "{}",
         ack.text()
     );
