@@ -39,6 +39,10 @@ pub enum ConfigError {
     },
 }
 
+/// The keys of the config's top level, above any `[table]`: [`RawConfig`]'s fields that are
+/// not tables.
+const TOP_LEVEL_KEYS: [&str; 2] = ["timezone", "admins"];
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -133,6 +137,19 @@ fn shape_message(key: &str, in_list: bool, message: &str) -> String {
     } else {
         String::new()
     };
+    // An unknown key under a table: which table, and, for a top-level key written below one
+    // (`timezone` after `[slack]`), where it goes.
+    if message.starts_with("unknown field") {
+        if let Some((table, _)) = key.rsplit_once('.') {
+            let top = TOP_LEVEL_KEYS.contains(&leaf);
+            let place = if top {
+                format!(": `{leaf}` is a top-level key, so it goes above the first [table]")
+            } else {
+                String::new()
+            };
+            return format!("[{table}]: {message}{place}");
+        }
+    }
     // A message about a key by name (an unknown field) names it already.
     match key {
         "" => format!("{message}{hint}"),
@@ -596,7 +613,17 @@ mod tests {
             "{message}"
         );
         let message = error_of("[reminders]\ntimes = \"09:00\"\n");
-        assert!(message.contains("`times`"), "{message}");
+        assert!(
+            message.contains("[reminders]: unknown field `times`"),
+            "{message}"
+        );
+        // A top-level key written below a table is read as that table's, and said to be.
+        let message = error_of("[slack]\nconnections = 2\ntimezone = \"Europe/London\"\n");
+        assert!(
+            message.contains("line 3: [slack]: unknown field `timezone`")
+                && message.contains("`timezone` is a top-level key, so it goes above the first"),
+            "{message}"
+        );
         let message = error_of("timezone = ");
         assert!(
             message.starts_with("config file baton.toml, line 1:"),

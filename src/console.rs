@@ -16,6 +16,7 @@ use crate::commands::{
     MentionRef, Person, Reply, Visibility,
 };
 use crate::domain::ids::{ChannelId, UserId};
+use crate::domain::month::YearMonth;
 use crate::domain::{text, when};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
@@ -213,6 +214,19 @@ impl<S: Store, D: Directory> Session<S, D> {
                             when::parse_local_in_zone(date, &time, zone, tz)
                                 .map(|(first, _)| first)
                                 .map_err(|e| e.to_string())
+                        })
+                        .and_then(|at| {
+                            // Pay answers and reports cover these years only: a handover
+                            // recorded outside them could be paid but never reported.
+                            let month = YearMonth::containing(at, tz);
+                            YearMonth::new(month.year(), month.month())
+                                .map(|_| at)
+                                .ok_or_else(|| {
+                                    format!(
+                                        "{} is outside the years Baton handles (2000 to 2199)",
+                                        month.year()
+                                    )
+                                })
                         }),
                     _ => Err("give the date and the time".to_owned()),
                 };

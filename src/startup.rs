@@ -395,7 +395,8 @@ fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
             };
             std::io::Error::new(e.kind(), why)
         })?;
-    file.write_all(bytes)?;
+    // Through the `File`: `NamedTempFile`'s own writes add its temporary name to their errors.
+    file.as_file_mut().write_all(bytes)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())

@@ -1473,6 +1473,27 @@ fn a_directory_or_a_damaged_file_as_the_database_is_refused_with_what_to_do() {
 }
 
 #[test]
+fn the_pretend_clock_stays_within_the_years_pay_can_be_reported_for() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 1970-01-01 00:00",
+        ":now 2200-01-01 00:00",
+        "/handover @bob",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r[0].contains("1970 is outside the years Baton handles (2000 to 2199)")
+            && r[1].contains("2200 is outside the years"),
+        "{out}"
+    );
+    // Still the real clock: the handover is recorded now, in a year reports cover.
+    assert!(
+        r[2].starts_with("[public in #ops] @bob is now on call"),
+        "{out}"
+    );
+}
+
+#[test]
 fn consoles_started_at_once_on_a_new_database_all_open_it() {
     // Before, the loser of the race to create the schema stopped with "table handovers
     // already exists" (about one start in seven, two at a time).
