@@ -6,6 +6,12 @@ use crate::domain::month::is_month_name;
 use crate::domain::text::{self, Token};
 use crate::domain::when;
 
+/// The most people a rota holds: more than any team takes turns with the pager. Each one is
+/// looked up in Slack's directory, one after another, and named in the announcement, which a
+/// pasted member list of thousands would turn into minutes of lookups and a message too long
+/// to send.
+pub const MOST_IN_A_ROTA: usize = 50;
+
 pub(super) fn usage(message: impl Into<String>) -> CommandError {
     CommandError::usage(message, USAGE)
 }
@@ -152,6 +158,13 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                 })
                 .map(person_token)
                 .collect::<Result<Vec<_>, _>>()?;
+            if members.len() > MOST_IN_A_ROTA {
+                return Err(usage(format!(
+                    "A rota holds at most {MOST_IN_A_ROTA} people (this has {}): give the order \
+                     of the people who take the pager in this channel.",
+                    members.len()
+                )));
+            }
             if members.is_empty() {
                 // Only arrows or commas: setting that would clear the order, announced as nothing.
                 return Err(usage(

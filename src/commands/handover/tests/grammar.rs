@@ -1076,6 +1076,27 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
     }
 }
 
+#[test]
+fn a_rota_of_more_people_than_a_team_has_is_refused_before_anyone_is_looked_up() {
+    let rota = |n: usize| {
+        let people: Vec<String> = (0..n).map(|i| format!("<@U{i:08}>")).collect();
+        format!("rota {}", people.join(" "))
+    };
+    assert!(
+        matches!(parse(&rota(MOST_IN_A_ROTA)), Ok(Command::Rota(m)) if m.len() == MOST_IN_A_ROTA)
+    );
+    match parse(&rota(MOST_IN_A_ROTA + 1)) {
+        Err(CommandError::Usage { message, .. }) => assert!(
+            message.contains(&format!(
+                "at most {MOST_IN_A_ROTA} people (this has {})",
+                MOST_IN_A_ROTA + 1
+            )),
+            "{message}"
+        ),
+        other => panic!("expected a usage error, got {other:?}"),
+    }
+}
+
 proptest::proptest! {
     #[test]
     fn notes_in_quotes_are_always_notes(
