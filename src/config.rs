@@ -91,6 +91,8 @@ pub struct Config {
     pub slack: SlackSection,
     /// The file it came from, if any.
     pub source: Option<PathBuf>,
+    /// The bank-holiday file `[pay] holidays` names, if it names one.
+    pub holidays_file: Option<PathBuf>,
 }
 
 /// The key whose value starts at byte `at` of the config text, with its table: `pay.weekday`
@@ -305,6 +307,7 @@ impl Config {
         let dir = path
             .and_then(Path::parent)
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let holidays_file = raw.pay.holidays_file(&dir);
         let pay = raw
             .pay
             .into_policy(timezone, &dir)
@@ -334,6 +337,7 @@ impl Config {
             reminders,
             slack: SlackSection { connections },
             source: path.map(Path::to_path_buf),
+            holidays_file,
         })
     }
 }

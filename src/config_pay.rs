@@ -27,7 +27,7 @@ use crate::domain::pay::{PayPolicy, RateChange, Rates, WeekendDays};
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// `[pay]` as written. Rates are strings so no decimal ever passes through a float.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -222,6 +222,15 @@ impl PaySection {
             weekend_days,
             calendar,
         })
+    }
+}
+
+impl PaySection {
+    /// The bank-holiday file `holidays` names, read from the config's directory: none for a
+    /// built-in division.
+    pub fn holidays_file(&self, config_dir: &Path) -> Option<PathBuf> {
+        let holidays = self.holidays.as_deref()?;
+        (!BUILTIN_DIVISIONS.contains(&holidays)).then(|| config_dir.join(holidays))
     }
 }
 

@@ -169,7 +169,7 @@ pub struct PayReportArgs {
     #[arg(long, value_parser = parse_channel)]
     pub channel: Option<ChannelId>,
     /// Write to this file instead of standard output (`-` is standard output). Never the
-    /// database or the config.
+    /// database, the config or its bank-holiday file.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// A payroll cut-off: pay accrued up to this local time ("YYYY-MM-DD HH:MM", a zone after
@@ -252,7 +252,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     let store = ReadOnlyStore::open(common.database_or(BOT_DATABASE)).await?;
     let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     if let Some(output) = output {
-        refuse_overwriting(output, store.file(), config.source.as_deref())?;
+        refuse_overwriting(output, store.file(), &config)?;
     }
     let (start, end) = args.month.bounds(config.timezone);
     // Every channel, even for one: a channel's amount is its share of each engineer's total
@@ -335,12 +335,13 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     Ok(())
 }
 
-/// Refuses an `--output` that is the database (or its `-wal`, `-shm` or `-journal` file) or the
-/// config: the report would replace it with CSV, losing every handover, or the settings.
+/// Refuses an `--output` that is the database (or its `-wal`, `-shm` or `-journal` file), the
+/// config or its bank-holiday file: the report would replace it with CSV, losing every
+/// handover, or the settings.
 fn refuse_overwriting(
     output: &std::path::Path,
     database: &std::path::Path,
-    config: Option<&std::path::Path>,
+    config: &Config,
 ) -> anyhow::Result<()> {
     let Some(target) = resolved(output) else {
         return Ok(());
@@ -357,7 +358,13 @@ fn refuse_overwriting(
             (what, f)
         })
         .collect();
-    taken.extend(config.map(|c| ("the config", c.to_path_buf())));
+    taken.extend(config.source.clone().map(|c| ("the config", c)));
+    taken.extend(
+        config
+            .holidays_file
+            .clone()
+            .map(|h| ("the config's bank-holiday file", h)),
+    );
     for (what, path) in taken {
         if resolved(&path).is_some_and(|p| p == target) {
             anyhow::bail!(

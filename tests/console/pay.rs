@@ -777,7 +777,7 @@ fn a_payroll_csv_without_rates_is_refused_and_the_table_shows_days() {
 }
 
 #[test]
-fn a_report_refuses_to_write_over_the_database_or_the_config() {
+fn a_report_refuses_to_write_over_the_database_the_config_or_its_holidays() {
     let ws = march();
     let config = ws.path().join("baton.toml");
     let read = |p: &std::path::Path| std::fs::read(p).unwrap_or_default();
@@ -818,6 +818,41 @@ fn a_report_refuses_to_write_over_the_database_or_the_config() {
     }
     assert!(read(&ws.db()) == db_before, "the database is untouched");
     assert_eq!(read(&config), config_before, "the config is untouched");
+    // Nor over the bank-holiday file the config names, found beside the config.
+    let holidays = ws.path().join("holidays.json");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/data/bank-holidays.json"),
+        &holidays,
+    )
+    .unwrap();
+    let with_file = ws.path().join("with-file.toml");
+    std::fs::write(
+        &with_file,
+        CONFIG.replace("[pay]\n", "[pay]\nholidays = \"holidays.json\"\n"),
+    )
+    .unwrap();
+    let holidays_before = read(&holidays);
+    let err = report_fails(
+        &ws,
+        &db,
+        &[
+            "--config",
+            with_file.to_str().unwrap_or_default(),
+            "--month",
+            "2025-03",
+            "--output",
+            "holidays.json",
+        ],
+    );
+    assert!(
+        err.contains("--output holidays.json is the config's bank-holiday file"),
+        "{err}"
+    );
+    assert_eq!(
+        read(&holidays),
+        holidays_before,
+        "the holidays are untouched"
+    );
     // `-` is standard output, not a file called `-`.
     let out = ws.report(&["--month", "2025-03", "--output", "-"]);
     assert!(out.starts_with("user_id,user_name,"), "{out}");
