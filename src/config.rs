@@ -134,7 +134,8 @@ fn shape_message(key: &str, in_list: bool, message: &str) -> String {
         format!(": it is a list, written in brackets: `{leaf} = [\"…\", \"…\"]`")
     } else if message.contains("expected a string") && in_list {
         format!(": write each item in quotes: `{leaf} = [\"…\", \"…\"]`")
-    } else if message.contains("expected a string") {
+    } else if message.contains("expected a string") || message.contains("invalid date-time") {
+        // `from = 2026-04` is half a TOML date, which the parser refuses before Baton sees it.
         format!(": write it in quotes: `{leaf} = \"…\"`")
     } else {
         String::new()
@@ -600,6 +601,17 @@ mod tests {
             (
                 "[slack]\nconnections = 11",
                 "slack.connections: `11` is out of range",
+            ),
+            // A rate change's month as a number, or as half a TOML date.
+            (
+                "[pay]\nweekday = \"50.00\"\nweekend = \"75.00\"\nbank_holiday = \"100.00\"\n\
+                 [[pay.rate_change]]\nfrom = 202604\nweekday = \"55.00\"",
+                "pay.rate_change.from: `202604` is not a month: write it in quotes as YYYY-MM",
+            ),
+            (
+                "[pay]\nweekday = \"50.00\"\nweekend = \"75.00\"\nbank_holiday = \"100.00\"\n\
+                 [[pay.rate_change]]\nfrom = 2026-04\nweekday = \"55.00\"",
+                "pay.rate_change.from: invalid date-time: write it in quotes: `from = \"…\"`",
             ),
         ];
         for (text, expected) in cases {

@@ -74,11 +74,16 @@ fn month_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     enum Raw {
         Text(String),
         Date(toml::value::Datetime),
+        Other(toml::Value),
     }
-    Ok(match Raw::deserialize(d)? {
-        Raw::Text(s) => s,
-        Raw::Date(d) => d.to_string(),
-    })
+    match Raw::deserialize(d)? {
+        Raw::Text(s) => Ok(s),
+        Raw::Date(d) => Ok(d.to_string()),
+        // `from = 202604`: serde's own words would be "did not match any variant".
+        Raw::Other(v) => Err(serde::de::Error::custom(format!(
+            "`{v}` is not a month: write it in quotes as YYYY-MM, e.g. from = \"2026-04\""
+        ))),
+    }
 }
 
 /// Accepts only a string: `weekday = 50.10` would be a TOML float, already rounded in binary.
