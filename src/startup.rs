@@ -6,7 +6,7 @@ use crate::console::{self, ConsoleDirectory, Session};
 use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::month::Progress;
 use crate::scheduler::ConsoleReminders;
-use crate::store::{own_files, resolved, SqliteStore};
+use crate::store::{database_file_at, resolved, OwnFile, SqliteStore};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use std::io::IsTerminal;
@@ -343,36 +343,33 @@ fn refuse_overwriting(
     database: &std::path::Path,
     config: &Config,
 ) -> anyhow::Result<()> {
+    let refuse = |what: &str| {
+        anyhow::bail!(
+            "--output {} is {what}: the report only reads it. Write the report to another file",
+            output.display()
+        )
+    };
+    match database_file_at(database, output) {
+        Some(OwnFile::Database) => return refuse("the database"),
+        Some(OwnFile::Beside) => {
+            return refuse("the database's own file (its -wal, -shm or -journal)")
+        }
+        None => {}
+    }
     let Some(target) = resolved(output) else {
         return Ok(());
     };
-    let mut taken: Vec<(&str, std::path::PathBuf)> = own_files(database)
-        .into_iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let what = if i == 0 {
-                "the database"
-            } else {
-                "the database's own file"
-            };
-            (what, f)
-        })
-        .collect();
-    taken.extend(config.source.clone().map(|c| ("the config", c)));
-    taken.extend(
-        config
-            .holidays_file
-            .clone()
-            .map(|h| ("the config's bank-holiday file", h)),
-    );
-    for (what, path) in taken {
-        if resolved(&path).is_some_and(|p| p == target) {
-            anyhow::bail!(
-                "--output {} is {what} ({}): the report only reads it. Write the report to \
-                 another file",
-                output.display(),
-                path.display()
-            );
+    let settings = [
+        ("the config", config.source.as_deref()),
+        (
+            "the config's bank-holiday file",
+            config.holidays_file.as_deref(),
+        ),
+    ];
+    for (what, path) in settings {
+        let Some(path) = path else { continue };
+        if resolved(path).is_some_and(|p| p == target) {
+            return refuse(&format!("{what} ({})", path.display()));
         }
     }
     Ok(())

@@ -46,7 +46,7 @@ mod read_only;
 mod rows;
 mod sqlite;
 mod writer;
-pub(crate) use open::{own_files, resolved};
+pub(crate) use open::{database_file_at, resolved, OwnFile};
 pub use read_only::{back_up, ReadOnlyStore};
 pub use sqlite::SqliteStore;
 

@@ -54,15 +54,39 @@ pub(crate) fn resolved(path: &Path) -> Option<PathBuf> {
 
 /// The database file and the files SQLite keeps beside it (`-wal`, `-shm`, `-journal`), which
 /// a report or a backup written over would destroy: SQLite deletes or truncates them, or reads
-/// them as the database's own pages.
-pub(crate) fn own_files(database: &Path) -> Vec<PathBuf> {
-    let mut files = vec![database.to_path_buf()];
+/// them as the database's own pages. Beside the file itself: SQLite follows a symlinked
+/// database to its target and keeps them there, not beside the link.
+fn own_files(database: &Path) -> Vec<PathBuf> {
+    let database = resolved(database).unwrap_or_else(|| database.to_path_buf());
+    let mut files = vec![database.clone()];
     for suffix in ["-wal", "-shm", "-journal"] {
         let mut name = database.as_os_str().to_owned();
         name.push(suffix);
         files.push(name.into());
     }
     files
+}
+
+/// Which of the database's own files (see [`own_files`]) `path` is, by whatever path either is
+/// named: the database, or its `-wal`, `-shm` or `-journal` file, even one not there yet.
+pub(crate) fn database_file_at(database: &Path, path: &Path) -> Option<OwnFile> {
+    let target = resolved(path)?;
+    own_files(database)
+        .into_iter()
+        .position(|f| f == target)
+        .map(|i| match i {
+            0 => OwnFile::Database,
+            _ => OwnFile::Beside,
+        })
+}
+
+/// What [`database_file_at`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OwnFile {
+    /// The database file itself.
+    Database,
+    /// Its `-wal`, `-shm` or `-journal` file.
+    Beside,
 }
 
 /// A database URL as an error may show it: another database's URL (`postgres://user:pass@…`)
@@ -192,10 +216,21 @@ pub(super) const READ_ONLY: &str = "the file is read-only for this user (Baton w
 pub(super) fn writable(database: &Path) -> Result<(), String> {
     #[cfg(unix)]
     for (i, file) in own_files(database).iter().enumerate().take(3) {
-        // Asked with access(2), not by opening the file: closing a descriptor of it would drop
-        // every POSIX lock this process holds on it, SQLite's included.
-        let refused = match rustix::fs::access(file, rustix::fs::Access::WRITE_OK) {
-            Err(e) => e == rustix::io::Errno::ACCESS || e == rustix::io::Errno::ROFS,
+        // Asked with faccessat(2), not by opening the file: closing a descriptor of it would
+        // drop every POSIX lock this process holds on it, SQLite's included. As the effective
+        // user, with its capabilities, as SQLite will open it.
+        let refused = match rustix::fs::accessat(
+            rustix::fs::CWD,
+            file,
+            rustix::fs::Access::WRITE_OK,
+            rustix::fs::AtFlags::EACCESS,
+        ) {
+            Err(e) => [
+                rustix::io::Errno::ACCESS,
+                rustix::io::Errno::ROFS,
+                rustix::io::Errno::PERM,
+            ]
+            .contains(&e),
             Ok(()) => false,
         };
         // Anything else (missing, a missing directory) SQLite makes or reports next.

@@ -1,8 +1,8 @@
 //! [`ReadOnlyStore`]: a Baton database opened for reports, which never writes.
 
 use super::open::{
-    applied_migrations, cannot_share_memory, connect_options, create_owner_only, not_a_file,
-    own_files, refuse_uri_path, resolved, wal_beside, with_reading_hint,
+    applied_migrations, cannot_share_memory, connect_options, create_owner_only, database_file_at,
+    not_a_file, refuse_uri_path, wal_beside, with_reading_hint,
 };
 use super::pay_index::{self, ReadSource};
 use super::PayScope;
@@ -133,15 +133,11 @@ pub async fn back_up(url: &str, to: &std::path::Path) -> Result<u64, StoreError>
     // would be truncated or deleted by the next Baton to open the database. Checked before the
     // database is opened, which may itself make its `-wal`.
     let (options, _) = connect_options(url)?;
-    if let Some(own) = resolved(to).and_then(|target| {
-        own_files(options.get_filename())
-            .into_iter()
-            .find(|f| resolved(f).is_some_and(|f| f == target))
-    }) {
-        return Err(cannot(format!(
-            "that is the database's own file ({}), which SQLite would overwrite or delete",
-            own.display()
-        )));
+    if database_file_at(options.get_filename(), to).is_some() {
+        return Err(cannot(
+            "that is one of the database's own files, which SQLite would overwrite or delete"
+                .to_owned(),
+        ));
     }
     let (source, _, _) = open_source(url)?;
     // Created empty first, for its permissions (SQLite would give it the umask's); an existing

@@ -716,6 +716,27 @@ fn one_channels_export_gives_each_engineer_the_same_amounts_as_the_full_one() {
 }
 
 #[test]
+fn a_report_on_one_slack_channel_takes_its_id_as_slack_writes_it() {
+    // The console's channels are lower-case names; a Slack channel id is capitals and digits,
+    // and `--channel` must not fold it as the console folds what is typed there.
+    let ws = march();
+    let renamed = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \
+             c.execute(\"update handovers set channel_id='C0OPS0001' where channel_id='ops'\"); \
+             c.commit()",
+        )
+        .arg(ws.db())
+        .status()
+        .expect("python3 changes the database");
+    assert!(renamed.success());
+    let csv = ws.report(&["--month", "2025-03", "--channel", "C0OPS0001"]);
+    assert!(csv.contains(",C0OPS0001,"), "{csv}");
+    assert!(csv.lines().count() > 1, "{csv}");
+}
+
+#[test]
 fn a_report_on_one_channel_nobody_held_warns_to_check_the_id() {
     let ws = march();
     let (csv, log) = ws.report_and_log(&["--month", "2025-03", "--channel", "C0NOSUCH1"]);
@@ -815,6 +836,22 @@ fn a_report_refuses_to_write_over_the_database_the_config_or_its_holidays() {
             "{err}"
         );
         assert!(err.contains("the report only reads it"), "{err}");
+    }
+    // Nor through a symlink to the database, whose -wal SQLite keeps beside the file it
+    // points to, not beside the link.
+    #[cfg(unix)]
+    {
+        let link = ws.path().join("link.db");
+        std::os::unix::fs::symlink(&db, &link).unwrap();
+        let err = report_fails(
+            &ws,
+            &link,
+            &["--month", "2025-03", "--output", "baton.db-wal"],
+        );
+        assert!(
+            err.contains("--output baton.db-wal is the database's own file"),
+            "{err}"
+        );
     }
     assert!(read(&ws.db()) == db_before, "the database is untouched");
     assert_eq!(read(&config), config_before, "the config is untouched");
