@@ -34,6 +34,25 @@ pub struct SqliteStore {
     pub(super) file: PathBuf,
 }
 
+/// The setup connection, which also switches a new database to WAL. Two Batons creating one
+/// database at the same moment may both try that switch, and SQLite answers the one it would
+/// otherwise deadlock "database is locked" at once, without waiting out the busy timeout
+/// (about one start in forty, four at a time): it tries again, a few times.
+async fn connect(
+    options: &sqlx::sqlite::SqliteConnectOptions,
+) -> Result<SqliteConnection, sqlx::Error> {
+    let mut tries = 1;
+    loop {
+        match SqliteConnection::connect_with(options).await {
+            Err(e) if tries < 5 && open_reason(&e).contains("database is locked") => {
+                tokio::time::sleep(std::time::Duration::from_millis(20 * tries)).await;
+                tries += 1;
+            }
+            done => return done,
+        }
+    }
+}
+
 /// Applies the migrations this database lacks. Two Batons opening one new (or older) database
 /// at the same moment (a console started beside `baton run`, a restart racing a supervisor's
 /// retry) may both find a migration missing; the first to commit it wins, and the other's copy
@@ -44,12 +63,26 @@ pub struct SqliteStore {
 async fn migrate(conn: &mut SqliteConnection) -> Result<(), sqlx::migrate::MigrateError> {
     use sqlx::migrate::MigrateError;
     const LOOKS: u64 = 5;
+    // How many migrations the database has: while another Baton keeps applying them, this one
+    // keeps looking (a racer slower than the rest may lose on several in turn).
+    async fn applied(conn: &mut SqliteConnection) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap_or(0)
+    }
     let mut look = 1;
+    let mut seen = applied(conn).await;
     loop {
         match MIGRATOR.run(&mut *conn).await {
             Err(MigrateError::Execute(_) | MigrateError::ExecuteMigration(..)) if look < LOOKS => {
+                let now = applied(conn).await;
+                if now > seen {
+                    (seen, look) = (now, 1);
+                } else {
+                    look += 1;
+                }
                 tokio::time::sleep(std::time::Duration::from_millis(20 * look)).await;
-                look += 1;
             }
             done => return done,
         }
@@ -91,7 +124,7 @@ impl SqliteStore {
             path: path.clone(),
             reason: with_hint(reason),
         };
-        let mut setup = SqliteConnection::connect_with(&options)
+        let mut setup = connect(&options)
             .await
             .map_err(|e| open_error(open_reason(&e)))?;
         migrate(&mut setup).await.map_err(|source| match source {
