@@ -102,9 +102,11 @@ pub struct Config {
 fn key_at(text: &str, at: usize) -> (String, bool) {
     let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let line = text[start..].lines().next().unwrap_or_default().trim();
+    // `[reminders]`, `[[pay.rate_change]]`, with any comment after: the name between the
+    // brackets.
     let header = |line: &str| {
-        line.strip_prefix('[')
-            .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned())
+        let name = line.strip_prefix('[')?.trim_start_matches('[');
+        Some(name[..name.find(']')?].trim().to_owned())
     };
     if let Some(table) = header(line) {
         return (table, false);
@@ -142,15 +144,20 @@ fn shape_message(key: &str, in_list: bool, message: &str) -> String {
     };
     // An unknown key under a table: which table, and, for a top-level key written below one
     // (`timezone` after `[slack]`), where it goes.
-    if message.starts_with("unknown field") {
-        if let Some((table, _)) = key.rsplit_once('.') {
-            let top = TOP_LEVEL_KEYS.contains(&leaf);
-            let place = if top {
-                format!(": `{leaf}` is a top-level key, so it goes above the first [table]")
+    // The unknown key is the one in serde's message; the table is what comes before it in the
+    // key's path (`slack` for `foo.bar = 1` under `[slack]`, named `slack.foo.bar`).
+    let unknown = message
+        .strip_prefix("unknown field `")
+        .and_then(|m| m.split_once('`'))
+        .map(|(field, _)| field);
+    if let Some(field) = unknown {
+        if let Some((table, _)) = key.split_once(&format!(".{field}")) {
+            let place = if TOP_LEVEL_KEYS.contains(&field) {
+                format!(": `{field}` is a top-level key, so it goes above the first [table]")
             } else {
                 String::new()
             };
-            return format!("[{table}]: {message}{place}");
+            return format!("{table}: {message}{place}");
         }
     }
     // A message about a key by name (an unknown field) names it already.
@@ -630,13 +637,30 @@ mod tests {
         );
         let message = error_of("[reminders]\ntimes = \"09:00\"\n");
         assert!(
-            message.contains("[reminders]: unknown field `times`"),
+            message.contains("line 2: reminders: unknown field `times`"),
             "{message}"
         );
+        // The table is named without a comment after its header, and for an array of tables
+        // and a dotted key too.
+        let cases = [
+            (
+                "[reminders] # the daily post\ntimes = \"09:00\"\n",
+                "reminders: unknown field `times`",
+            ),
+            (
+                "[[pay.rate_change]] # April\nfrom = \"2026-04\"\nweekdya = \"55.00\"\n",
+                "pay.rate_change: unknown field `weekdya`",
+            ),
+            ("[slack]\nfoo.bar = 1\n", "slack: unknown field `foo`"),
+        ];
+        for (text, expected) in cases {
+            let message = error_of(text);
+            assert!(message.contains(expected), "{text}: {message}");
+        }
         // A top-level key written below a table is read as that table's, and said to be.
         let message = error_of("[slack]\nconnections = 2\ntimezone = \"Europe/London\"\n");
         assert!(
-            message.contains("line 3: [slack]: unknown field `timezone`")
+            message.contains("line 3: slack: unknown field `timezone`")
                 && message.contains("`timezone` is a top-level key, so it goes above the first"),
             "{message}"
         );
