@@ -271,25 +271,35 @@ fn control_sequence(text: &str) -> Option<(&str, usize)> {
 }
 
 /// Whether `text`, which follows the character `before`, opens with a broadcast typed as a
-/// word: `@here`, `@channel` or `@everyone`, in any case, followed by no letter, digit or `_`
-/// (`@here,` is one, `@heretic` is not). Not after a letter, digit or `_` either:
-/// `ops@here.example` is an address, which Slack does not read as a broadcast, and is kept as
-/// typed.
+/// word: `@here`, `@channel` or `@everyone`, in any case, followed by no letter or digit, nor
+/// by `_` and more of a name (`@here,` and `_@here_` are one, `@heretic` and `@here_team` are
+/// not). Not after a letter or digit either: `ops@here.example` is an address, which Slack does
+/// not read as a broadcast, and is kept as typed.
 fn opens_with_broadcast(before: Option<char>, text: &str) -> bool {
     let in_word = |c: char| c.is_alphanumeric() || c == '_';
     let Some(after_at) = text.strip_prefix('@') else {
         return false;
     };
-    if before.is_some_and(in_word) {
+    // `_` before the `@` opens Slack's italics (`_@here_`); an address has a letter or digit.
+    if before.is_some_and(char::is_alphanumeric) {
         return false;
     }
+    // After the word, `_` closes italics unless a name goes on (`@here_team`).
+    let word_goes_on = |rest: &str| {
+        let mut chars = rest.chars();
+        match chars.next() {
+            Some('_') => chars.next().is_some_and(in_word),
+            Some(c) => in_word(c),
+            None => false,
+        }
+    };
     ["here", "channel", "everyone"]
         .into_iter()
         .any(|broadcast| {
             after_at
                 .get(..broadcast.len())
                 .is_some_and(|w| w.eq_ignore_ascii_case(broadcast))
-                && !after_at[broadcast.len()..].starts_with(in_word)
+                && !word_goes_on(&after_at[broadcast.len()..])
         })
 }
 
@@ -695,6 +705,11 @@ mod tests {
                 format!("ping @{j}here, @{j}Everyone and @{j}CHANNEL."),
             ),
             ("(@here)".to_owned(), format!("(@{j}here)")),
+            // In Slack's italics, bold and strike.
+            (
+                "_@here_ *@channel* ~@everyone~".to_owned(),
+                format!("_@{j}here_ *@{j}channel* ~@{j}everyone~"),
+            ),
             ("&lt;@here&gt;".to_owned(), format!("&lt;@{j}here&gt;")),
             ("@here-team".to_owned(), format!("@{j}here-team")),
             (
