@@ -1380,7 +1380,9 @@ fn not_writable(ws: &Workspace, files: &[&str]) -> Command {
 /// Runs `console` with one handover typed; returns (stdout, stderr, exit code).
 #[cfg(unix)]
 fn hand_over_once(mut console: Command) -> (String, String, Option<i32>) {
-    let mut child = console.spawn().expect("start baton console");
+    let mut child = console
+        .spawn()
+        .expect("start baton console (as root, through setpriv, from util-linux)");
     child
         .stdin
         .take()

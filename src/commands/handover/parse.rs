@@ -160,8 +160,8 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                 .collect::<Result<Vec<_>, _>>()?;
             if members.len() > MOST_IN_A_ROTA {
                 return Err(usage(format!(
-                    "A rota holds at most {MOST_IN_A_ROTA} people (this has {}): give the order \
-                     of the people who take the pager in this channel.",
+                    "A rota holds at most {MOST_IN_A_ROTA} people (this lists {}): give the \
+                     order of the people who take the pager in this channel.",
                     members.len()
                 )));
             }

@@ -1088,7 +1088,7 @@ fn a_rota_of_more_people_than_a_team_has_is_refused_before_anyone_is_looked_up()
     match parse(&rota(MOST_IN_A_ROTA + 1)) {
         Err(CommandError::Usage { message, .. }) => assert!(
             message.contains(&format!(
-                "at most {MOST_IN_A_ROTA} people (this has {})",
+                "at most {MOST_IN_A_ROTA} people (this lists {})",
                 MOST_IN_A_ROTA + 1
             )),
             "{message}"
