@@ -37,14 +37,21 @@ pub struct SqliteStore {
 /// The setup connection, which also switches a new database to WAL. Two Batons creating one
 /// database at the same moment may both try that switch, and SQLite answers the one it would
 /// otherwise deadlock "database is locked" at once, without waiting out the busy timeout
-/// (about one start in forty, four at a time): it tries again, a few times.
+/// (about one start in forty, four at a time): it tries again, a few times. A lock held for
+/// longer (someone's `BEGIN EXCLUSIVE` in the sqlite3 shell) waits out the busy timeout once and
+/// is reported, as before.
 async fn connect(
     options: &sqlx::sqlite::SqliteConnectOptions,
 ) -> Result<SqliteConnection, sqlx::Error> {
     let mut tries = 1;
     loop {
+        let started = std::time::Instant::now();
         match SqliteConnection::connect_with(options).await {
-            Err(e) if tries < 5 && open_reason(&e).contains("database is locked") => {
+            Err(e)
+                if tries < 5
+                    && started.elapsed() < BUSY_TIMEOUT / 2
+                    && open_reason(&e).contains("database is locked") =>
+            {
                 tokio::time::sleep(std::time::Duration::from_millis(20 * tries)).await;
                 tries += 1;
             }
