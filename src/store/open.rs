@@ -59,12 +59,15 @@ pub(crate) fn resolved(path: &Path) -> Option<PathBuf> {
 fn own_files(database: &Path) -> Vec<PathBuf> {
     let database = resolved(database).unwrap_or_else(|| database.to_path_buf());
     let mut files = vec![database.clone()];
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let mut name = database.as_os_str().to_owned();
-        name.push(suffix);
-        files.push(name.into());
-    }
+    files.extend(["-wal", "-shm", "-journal"].map(|suffix| beside(&database, suffix)));
     files
+}
+
+/// The file SQLite keeps beside `database` under this suffix (`-wal`, `-shm`, `-journal`).
+fn beside(database: &Path, suffix: &str) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push(suffix);
+    name.into()
 }
 
 /// Which of the database's own files (see [`own_files`]) `path` is, by whatever path either is
@@ -104,8 +107,7 @@ pub(super) fn with_hint(reason: String) -> String {
         " (check that the directory exists and that the user Baton runs as may write to it and \
          to the file, or point --database or DATABASE_URL elsewhere)"
     } else if reason.contains("readonly database") {
-        " (the file is read-only for this user: give the user Baton runs as write access to it \
-         and to its directory)"
+        return format!("{reason} ({READ_ONLY})");
     } else {
         damage_hint(&reason)
     };
@@ -262,9 +264,7 @@ pub(super) fn cannot_share_memory(e: &rusqlite::Error) -> bool {
 
 /// The `-wal` file SQLite keeps beside a WAL database while it is in use.
 pub(super) fn wal_beside(path: &std::path::Path) -> PathBuf {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    PathBuf::from(wal)
+    beside(path, "-wal")
 }
 
 /// The versions of the migrations applied to a database, from sqlx's own table.
