@@ -155,6 +155,8 @@ impl<S: Store, D: Directory> Session<S, D> {
         let inv = Invocation {
             user: self.user.clone(),
             channel: self.channel.clone(),
+            // The console's channel id is its name.
+            channel_name: None,
             command,
             // What a person types in the terminal is raw text; Slack would have escaped it.
             text: text::escape(rest),

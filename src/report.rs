@@ -4,6 +4,10 @@
 //! exactly the header below. An engineer's rows add up to what they are paid (the table's and
 //! `/oncall-pay`'s total): the pay module splits that total over their channels, each row within a
 //! penny of the channel's exact pay (see [`crate::domain::pay`]).
+//!
+//! People and channels are shown by the names last stored for them (a person's from Slack's
+//! directory, a channel's from the slash commands that recorded its handovers), or by their ids
+//! where none is stored.
 
 use crate::commands::oncall_pay::{period_label, rates_note, team_total};
 use crate::domain::ids::{ChannelId, UserId};
@@ -14,10 +18,11 @@ use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-pub const CSV_HEADER: [&str; 8] = [
+pub const CSV_HEADER: [&str; 9] = [
     "user_id",
     "user_name",
     "channel_id",
+    "channel_name",
     "weekday_days",
     "weekend_days",
     "bank_holiday_days",
@@ -32,10 +37,71 @@ pub enum Format {
     Table,
 }
 
-/// A person's stored name, printable: names stored before Baton made them so at lookup (see
-/// [`text::printable_name`]) may still hold a terminal's escape sequences.
-fn name<'a>(names: &'a HashMap<UserId, String>, user: &'a UserId) -> Cow<'a, str> {
-    text::printable_name(names.get(user).map_or(user.as_str(), String::as_str))
+/// The names a report shows, as last stored.
+#[derive(Debug, Default)]
+pub struct Names {
+    pub people: HashMap<UserId, String>,
+    pub channels: HashMap<ChannelId, String>,
+}
+
+impl Names {
+    /// A person's stored name (else their id), printable: names stored before Baton made them
+    /// so at lookup (see [`text::printable_name`]) may still hold a terminal's escape sequences.
+    fn person<'a>(&'a self, user: &'a UserId) -> Cow<'a, str> {
+        text::printable_name(self.people.get(user).map_or(user.as_str(), String::as_str))
+    }
+
+    /// A channel's stored name, without `#` (else its id), printable.
+    fn channel<'a>(&'a self, channel: &'a ChannelId) -> Cow<'a, str> {
+        text::printable_name(
+            self.channels
+                .get(channel)
+                .map_or(channel.as_str(), String::as_str),
+        )
+    }
+
+    /// A channel as the table shows it: `#name`, else its id.
+    fn channel_label(&self, channel: &ChannelId) -> String {
+        match self.channels.get(channel) {
+            Some(_) => format!("#{}", self.channel(channel)),
+            None => channel.to_string(),
+        }
+    }
+}
+
+/// The channel `--channel` means: a channel with handovers under that id, else the one channel
+/// whose stored name it is (`ops-data`, typed with or without `#`; Slack's names are lower
+/// case, so case is ignored), else the id as typed, which then matches nobody and says so.
+/// A name that several channels have had (one renamed, another given its old name) is refused
+/// with their ids.
+pub fn find_channel<'a>(
+    typed: &ChannelId,
+    with_handovers: impl IntoIterator<Item = &'a ChannelId>,
+    names: &Names,
+) -> Result<ChannelId, String> {
+    if with_handovers.into_iter().any(|c| c == typed) {
+        return Ok(typed.clone());
+    }
+    let mut named: Vec<&ChannelId> = names
+        .channels
+        .iter()
+        .filter(|(_, name)| name.to_lowercase() == typed.as_str().to_lowercase())
+        .map(|(id, _)| id)
+        .collect();
+    named.sort();
+    match named.as_slice() {
+        [] => Ok(typed.clone()),
+        [one] => Ok((*one).clone()),
+        several => Err(format!(
+            "#{typed} is the name of {} channels ({}): give --channel the id of the one you mean",
+            several.len(),
+            several
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
 }
 
 /// Where a spreadsheet may start a new cell inside a field, whatever this file's delimiter: Excel
@@ -77,7 +143,7 @@ fn spreadsheet_text(cell: &str) -> Cow<'_, str> {
 pub fn csv(
     statements: &[Statement],
     policy: &PayPolicy,
-    names: &HashMap<UserId, String>,
+    names: &Names,
 ) -> Result<String, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(CSV_HEADER)?;
@@ -87,8 +153,9 @@ pub fn csv(
             // Ids too: a console's (`-x`, say) may start with a formula character.
             out.write_record([
                 &*spreadsheet_text(s.user.as_str()),
-                &spreadsheet_text(&name(names, &s.user)),
+                &spreadsheet_text(&names.person(&s.user)),
                 &spreadsheet_text(c.channel.as_str()),
+                &spreadsheet_text(&names.channel(&c.channel)),
                 &b.shown_days(DayKind::Weekday).to_string(),
                 &b.shown_days(DayKind::Weekend).to_string(),
                 &b.shown_days(DayKind::BankHoliday).to_string(),
@@ -107,7 +174,7 @@ pub fn csv(
 pub fn table(
     statements: &[Statement],
     policy: &PayPolicy,
-    names: &HashMap<UserId, String>,
+    names: &Names,
     month: YearMonth,
     now: DateTime<Utc>,
     cut_off: bool,
@@ -126,14 +193,14 @@ pub fn table(
             .map_or_else(|| "-".to_owned(), ToString::to_string)
     };
     for s in statements {
-        let who = match name(names, &s.user) {
+        let who = match names.person(&s.user) {
             n if n == s.user.as_str() => n.into_owned(),
             n => format!("{n} ({})", s.user),
         };
         for c in &s.channels {
             rows.push([
                 who.clone(),
-                c.channel.to_string(),
+                names.channel_label(&c.channel),
                 c.breakdown.shown_days(DayKind::Weekday).to_string(),
                 c.breakdown.shown_days(DayKind::Weekend).to_string(),
                 c.breakdown.shown_days(DayKind::BankHoliday).to_string(),
@@ -154,7 +221,12 @@ pub fn table(
     let widths: Vec<usize> = (0..6)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
-    let scope = channel.map_or_else(String::new, |c| format!(" in channel {c}"));
+    // `#ops (C0123ABCD)`: the name says which team, the id is what `--channel` was given.
+    let channel_shown = |c: &ChannelId| match names.channels.get(c) {
+        Some(_) => format!("#{} ({c})", names.channel(c)),
+        None => format!("channel {c}"),
+    };
+    let scope = channel.map_or_else(String::new, |c| format!(" in {}", channel_shown(c)));
     let period = match month.progress(policy.timezone, now) {
         Progress::ToDate if cut_off => format!(
             "{} (until {})",
@@ -186,8 +258,9 @@ pub fn table(
     if statements.is_empty() {
         out.push_str(&match channel {
             Some(c) => format!(
-                "Nobody was on call in channel {c} in this month: check the channel id (Slack's \
-                 are capitals and digits, e.g. C0123ABCD).\n"
+                "Nobody was on call in {} in this month: check the channel (a Slack channel \
+                 id is capitals and digits, e.g. C0123ABCD; a name is as `#ops-data`).\n",
+                channel_shown(c)
             ),
             None => "Nobody was on call in this month.\n".to_owned(),
         });
@@ -197,7 +270,7 @@ pub fn table(
             "\n{}: {total}\n{}\n",
             channel.map_or_else(
                 || "Team total".to_owned(),
-                |c| format!("Total for channel {c}")
+                |c| format!("Total for {}", channel_shown(c))
             ),
             rates_note(policy, month)
         )),
@@ -249,17 +322,17 @@ mod tests {
             .collect();
         let month: YearMonth = "2025-06".parse().unwrap();
         let statements = pay::team(&policy, &rotas, month, at("2025-06-02T16:00:00+01:00"));
-        let out = csv(&statements, &policy, &HashMap::new()).unwrap();
+        let out = csv(&statements, &policy, &Names::default()).unwrap();
         let alice: Vec<&str> = out
             .lines()
             .filter(|l| l.starts_with("UALICE,"))
-            .map(|l| l.split(',').nth(6).unwrap())
+            .map(|l| l.split(',').nth(7).unwrap())
             .collect();
         assert_eq!(alice, ["3.34", "3.33", "3.33"], "{out}");
         assert!(table(
             &statements,
             &policy,
-            &HashMap::new(),
+            &Names::default(),
             month,
             at("2025-07-01T00:00:00Z"),
             false,
@@ -331,7 +404,10 @@ mod tests {
             ),
             (&console_ids, "Bob", "'-bob,Bob,"),
         ] {
-            let names = HashMap::from([(statement.user.clone(), name.to_owned())]);
+            let names = Names {
+                people: HashMap::from([(statement.user.clone(), name.to_owned())]),
+                ..Names::default()
+            };
             let out = csv(std::slice::from_ref(statement), &policy, &names).unwrap();
             assert!(out.contains(row), "{out}");
             // However a spreadsheet splits the line, no cell starts a formula.
@@ -346,10 +422,13 @@ mod tests {
     fn a_stored_name_is_printed_without_its_terminal_escape_sequences() {
         // Stored before names were made printable at lookup: the report must not replay it.
         let (policy, statement) = alice_on_call_for_a_day();
-        let names = HashMap::from([(
-            statement.user.clone(),
-            "\u{1b}[2J\u{1b}[31mMallory\u{1b}[0m\nUEVE".to_owned(),
-        )]);
+        let names = Names {
+            people: HashMap::from([(
+                statement.user.clone(),
+                "\u{1b}[2J\u{1b}[31mMallory\u{1b}[0m\nUEVE".to_owned(),
+            )]),
+            ..Names::default()
+        };
         let statements = [statement];
         let month = "2025-06".parse().unwrap();
         let at = "2025-06-03T08:00:00Z".parse().unwrap();
@@ -361,6 +440,76 @@ mod tests {
                 out.contains("\u{FFFD}[2J\u{FFFD}[31mMallory\u{FFFD}[0m\u{FFFD}UEVE"),
                 "{out:?}"
             );
+        }
+    }
+
+    #[test]
+    fn channels_are_shown_by_the_name_slack_gave_them_and_by_id_without_one() {
+        let (policy, statement) = alice_on_call_for_a_day();
+        let c1 = ChannelId::parse("C1").unwrap();
+        let named = Names {
+            channels: HashMap::from([(c1.clone(), "data-platform".to_owned())]),
+            ..Names::default()
+        };
+        let statements = [statement];
+        let month = "2025-06".parse().unwrap();
+        let at = "2025-06-03T08:00:00Z".parse().unwrap();
+        let exported = csv(&statements, &policy, &named).unwrap();
+        assert!(exported.starts_with("user_id,user_name,channel_id,channel_name,"));
+        assert!(
+            exported.contains("\nUALICE,UALICE,C1,data-platform,"),
+            "{exported}"
+        );
+        let shown = table(&statements, &policy, &named, month, at, false, Some(&c1));
+        assert!(
+            shown.starts_with("On-call pay in #data-platform (C1) for "),
+            "{shown}"
+        );
+        assert!(shown.contains("UALICE    #data-platform"), "{shown}");
+
+        let unnamed = Names::default();
+        let exported = csv(&statements, &policy, &unnamed).unwrap();
+        assert!(exported.contains("\nUALICE,UALICE,C1,C1,"), "{exported}");
+        let shown = table(&statements, &policy, &unnamed, month, at, false, Some(&c1));
+        assert!(
+            shown.starts_with("On-call pay in channel C1 for "),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn channel_picks_a_channel_by_its_id_or_its_one_stored_name() {
+        let id = |c: &str| ChannelId::parse(c).unwrap();
+        let names = Names {
+            channels: HashMap::from([
+                (id("C1"), "data-platform".to_owned()),
+                (id("C2"), "payments".to_owned()),
+                (id("C3"), "payments".to_owned()),
+                // A channel named like another's id: the id wins.
+                (id("C4"), "C1".to_owned()),
+            ]),
+            ..Names::default()
+        };
+        let with_handovers = [id("C1"), id("C2"), id("C3"), id("C4")];
+        // (typed, the channel meant, or the error's start)
+        let cases: [(&str, Result<&str, &str>); 6] = [
+            ("C1", Ok("C1")),
+            ("data-platform", Ok("C1")),
+            ("Data-Platform", Ok("C1")),
+            ("C9", Ok("C9")),
+            ("support", Ok("support")),
+            (
+                "payments",
+                Err("#payments is the name of 2 channels (C2, C3): give --channel the id"),
+            ),
+        ];
+        for (typed, want) in cases {
+            let found = find_channel(&id(typed), &with_handovers, &names);
+            match (found, want) {
+                (Ok(found), Ok(want)) => assert_eq!(found.as_str(), want, "{typed}"),
+                (Err(e), Err(want)) => assert!(e.starts_with(want), "{typed}: {e}"),
+                (found, want) => panic!("{typed}: {found:?}, wanted {want:?}"),
+            }
         }
     }
 }

@@ -165,7 +165,8 @@ pub struct PayReportArgs {
     /// csv for payroll (one row per engineer per channel), table for people.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: crate::report::Format,
-    /// Only this channel's rota (its id, e.g. C0123ABCD).
+    /// Only this channel's rota: its id (C0123ABCD) or its name (ops-data), as Slack last gave
+    /// it with a handover.
     #[arg(long, value_parser = parse_channel)]
     pub channel: Option<ChannelId>,
     /// Write to this file instead of standard output (`-` is standard output). Never the
@@ -259,8 +260,19 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     // (rounded once, split by largest remainder), so that per-channel exports add up to what is
     // paid. Worked out for one channel alone, it would be rounded on its own.
     let rotas = store.pay_history(start, end, PayScope::All).await?;
+    let mut names = report::Names {
+        channels: store.channel_names().await?,
+        ..report::Names::default()
+    };
+    let channel = match &args.channel {
+        Some(typed) => Some(
+            report::find_channel(typed, rotas.iter().map(|r| &r.channel), &names)
+                .map_err(anyhow::Error::msg)?,
+        ),
+        None => None,
+    };
     let mut statements = crate::domain::pay::team(&config.pay, &rotas, args.month, now);
-    if let Some(channel) = &args.channel {
+    if let Some(channel) = &channel {
         statements = statements
             .iter()
             .filter_map(|s| s.only_channel(channel))
@@ -274,7 +286,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
         }
     }
     let users: Vec<UserId> = statements.iter().map(|s| s.user.clone()).collect();
-    let names = store.names(&users).await?;
+    names.people = store.names(&users).await?;
     crate::commands::oncall_pay::warn_uncovered(&statements);
     // Which config, and which rates, the figures come from: a stale copy of the config gives
     // a different payroll with nothing in the CSV to show it.
@@ -319,7 +331,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
             args.month,
             now,
             args.until.is_some(),
-            args.channel.as_ref(),
+            channel.as_ref(),
         ),
     };
     match output {

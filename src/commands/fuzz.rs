@@ -92,6 +92,7 @@ impl Harness {
         let inv = Invocation {
             user: UserId::parse(user).expect("a valid id"),
             channel: ChannelId::parse(channel).expect("a valid id"),
+            channel_name: None,
             command,
             text: text.to_owned(),
             // A fixed, plausible clock with the cases spread over a few weeks.

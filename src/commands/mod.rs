@@ -16,11 +16,12 @@ mod fuzz;
 pub use directory::{has_left, AccountKind, Directory, DirectoryError, MentionRef, Person};
 pub use reply::{Block, Reply, Visibility};
 
-use crate::domain::ids::{ChannelId, UserId};
+use crate::domain::ids::{ChannelId, ChannelName, UserId};
 use crate::domain::pay::PayPolicy;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 /// Which slash command was typed.
@@ -53,6 +54,9 @@ impl CommandName {
 pub struct Invocation {
     pub user: UserId,
     pub channel: ChannelId,
+    /// The channel's name, where the transport gives one that is not its id (Slack's
+    /// `channel_name`), kept for the payroll export beside each handover.
+    pub channel_name: Option<ChannelName>,
     pub command: CommandName,
     /// The text after the command, in Slack's wire form: `&`, `<`, `>` escaped as entities,
     /// mentions as `<@U…|name>`. The console escapes what it reads into this form.
@@ -184,12 +188,67 @@ pub struct Engine<S, D> {
     pub(crate) store: S,
     pub(crate) directory: D,
     pub(crate) settings: Arc<EngineSettings>,
-    /// Names this engine has stored (see [`Engine::active_person`]); shared by clones.
-    known_names: Arc<Mutex<HashMap<UserId, String>>>,
+    /// Names of people and channels this engine has stored; shared by clones.
+    known: Arc<Known>,
 }
 
-/// Past this many people the known-name cache is emptied: a bound on memory, not an LRU.
+/// The names an engine has stored, or is storing, for reports (see [`Engine::remember_name`]).
+#[derive(Default)]
+struct Known {
+    people: KnownNames<UserId>,
+    channels: KnownNames<ChannelId>,
+}
+
+/// Past this many names a cache of them is emptied: a bound on memory, not an LRU.
 const MAX_KNOWN_NAMES: usize = 10_000;
+
+/// The name last stored (or being stored) for each key.
+struct KnownNames<K>(Mutex<HashMap<K, String>>);
+
+impl<K> Default for KnownNames<K> {
+    fn default() -> Self {
+        Self(Mutex::default())
+    }
+}
+
+impl<K: Eq + std::hash::Hash + Clone> KnownNames<K> {
+    /// Stores `name` for `key` with `store`, unless this cache says it is stored, or being
+    /// stored, already. The name is noted before the write, so that a burst of commands naming
+    /// someone new stores it once; a write that fails takes the note back, so the next command
+    /// tries again.
+    async fn remember<F: Future<Output = Result<(), StoreError>>>(
+        &self,
+        key: &K,
+        name: &str,
+        store: impl FnOnce() -> F,
+    ) -> Result<(), StoreError> {
+        {
+            let mut names = self.lock();
+            if names.get(key).is_some_and(|known| known == name) {
+                return Ok(());
+            }
+            if names.len() >= MAX_KNOWN_NAMES {
+                names.clear();
+            }
+            names.insert(key.clone(), name.to_owned());
+        }
+        let stored = store().await;
+        if stored.is_err() {
+            let mut names = self.lock();
+            if names.get(key).is_some_and(|known| known == name) {
+                names.remove(key);
+            }
+        }
+        stored
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, String>> {
+        // The map holds no invariant a panicking holder could break.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
 
 impl<S: Clone, D: Clone> Clone for Engine<S, D> {
     fn clone(&self) -> Self {
@@ -197,7 +256,7 @@ impl<S: Clone, D: Clone> Clone for Engine<S, D> {
             store: self.store.clone(),
             directory: self.directory.clone(),
             settings: self.settings.clone(),
-            known_names: self.known_names.clone(),
+            known: self.known.clone(),
         }
     }
 }
@@ -208,7 +267,7 @@ impl<S: Store, D: Directory> Engine<S, D> {
             store,
             directory,
             settings,
-            known_names: Arc::default(),
+            known: Arc::default(),
         }
     }
 
@@ -324,43 +383,30 @@ impl<S: Store, D: Directory> Engine<S, D> {
 impl<S: Store, D: Directory> Engine<S, D> {
     /// Stores a person's name for reports, unless this engine already stored, or is storing,
     /// that same name: a write transaction per handover only to rewrite an unchanged name would
-    /// double the cost of the most common command. The name is noted before the write, so that
-    /// a burst of handovers to someone new (the first minutes after a restart) stores it once,
-    /// not once per command; a write that fails takes the note back, and the next handover to
-    /// that person tries again.
+    /// double the cost of the most common command.
     pub(crate) async fn remember_name(
         &self,
         person: &Person,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        {
-            let mut names = self.names();
-            if names.get(&person.id) == Some(&person.name) {
-                return Ok(());
-            }
-            if names.len() >= MAX_KNOWN_NAMES {
-                names.clear();
-            }
-            names.insert(person.id.clone(), person.name.clone());
-        }
-        let stored = self
-            .store
-            .remember_name(&person.id, &person.name, now)
-            .await;
-        if stored.is_err() {
-            let mut names = self.names();
-            if names.get(&person.id) == Some(&person.name) {
-                names.remove(&person.id);
-            }
-        }
-        stored
+        let store = || self.store.remember_name(&person.id, &person.name, now);
+        self.known
+            .people
+            .remember(&person.id, &person.name, store)
+            .await
     }
 
-    fn names(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, String>> {
-        // The map holds no invariant a panicking holder could break.
-        self.known_names
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Stores the name Slack gave the channel of a command, for the payroll export, unless this
+    /// engine already stored, or is storing, that same name.
+    pub(crate) async fn remember_channel(&self, inv: &Invocation) -> Result<(), StoreError> {
+        let Some(name) = &inv.channel_name else {
+            return Ok(());
+        };
+        let store = || self.store.remember_channel(&inv.channel, name, inv.now);
+        self.known
+            .channels
+            .remember(&inv.channel, name.as_str(), store)
+            .await
     }
 }
 

@@ -104,6 +104,39 @@ macro_rules! string_conversions {
 string_conversions!(UserId);
 string_conversions!(ChannelId);
 
+/// A Slack channel's name as a slash command carried it (`ops-data`, no `#`), kept so that the
+/// payroll export can say which team a row is for: its channel id (`C0123ABCD`) says nothing to
+/// payroll. Only a name Slack really gave parses: Slack puts placeholders in `channel_name` for a
+/// direct message (`directmessage`) and, in some workspaces, a private channel (`privategroup`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ChannelName(Arc<str>);
+
+impl ChannelName {
+    /// Slack's names are at most 80 characters.
+    const MOST_CHARS: usize = 80;
+
+    /// The name in a slash command's `channel_name`, if it is one: trimmed, without a leading
+    /// `#`, not a placeholder, at most 80 characters, with no space or control character.
+    pub fn from_slack(raw: &str) -> Option<Self> {
+        let name = raw.trim().trim_start_matches('#');
+        let placeholder = matches!(name, "directmessage" | "privategroup");
+        let plausible = !name.is_empty()
+            && name.chars().count() <= Self::MOST_CHARS
+            && !name.chars().any(|c| c.is_whitespace() || c.is_control());
+        (plausible && !placeholder).then(|| Self(Arc::from(name)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ChannelName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +164,40 @@ mod tests {
             ChannelId::parse(&"x".repeat(65)),
             Err(IdError::TooLong(_))
         ));
+    }
+
+    #[test]
+    fn channel_names_are_what_slack_sent_without_the_hash() {
+        for (sent, kept) in [
+            ("ops-data", Some("ops-data")),
+            ("#ops", Some("ops")),
+            (" support_2 ", Some("support_2")),
+            ("équipe-données", Some("équipe-données")),
+            (&"x".repeat(80), Some(&*"x".repeat(80))),
+        ] {
+            assert_eq!(
+                ChannelName::from_slack(sent)
+                    .as_ref()
+                    .map(ChannelName::as_str),
+                kept,
+                "{sent:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn placeholders_and_implausible_channel_names_are_not_kept() {
+        for sent in [
+            "",
+            "#",
+            "directmessage",
+            "privategroup",
+            "two words",
+            "ops\u{1b}[2J",
+            &"x".repeat(81),
+        ] {
+            assert_eq!(ChannelName::from_slack(sent), None, "{sent:?}");
+        }
     }
 
     #[test]

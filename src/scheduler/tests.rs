@@ -160,6 +160,14 @@ impl Store for FakeStore {
     async fn remember_name(&self, _: &UserId, _: &str, _: DateTime<Utc>) -> Result<(), StoreError> {
         unimplemented!("the scheduler remembers no names")
     }
+    async fn remember_channel(
+        &self,
+        _: &ChannelId,
+        _: &crate::domain::ids::ChannelName,
+        _: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        unimplemented!("the scheduler remembers no channel names")
+    }
     async fn names(&self, _: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
         unimplemented!("the scheduler looks up no names")
     }

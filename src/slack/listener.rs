@@ -7,7 +7,7 @@
 use super::poster::SlackPoster;
 use super::render;
 use crate::commands::{Answer, CommandName, Invocation, Reply};
-use crate::domain::ids::{ChannelId, UserId};
+use crate::domain::ids::{ChannelId, ChannelName, UserId};
 use chrono::{DateTime, Utc};
 use slack_morphism::prelude::*;
 use std::future::Future;
@@ -46,6 +46,7 @@ pub(crate) fn invocation_from(
     Ok(Invocation {
         user,
         channel,
+        channel_name: ev.channel_name.as_deref().and_then(ChannelName::from_slack),
         command,
         text: ev.text.clone().unwrap_or_default(),
         now,
@@ -199,6 +200,10 @@ mod tests {
             invocation_from(&event("/handover", Some("<@U0BOB0001|bob> quiet")), now).unwrap();
         assert_eq!(inv.user.as_str(), "U2147483697");
         assert_eq!(inv.channel.as_str(), "C2147483705");
+        assert_eq!(
+            inv.channel_name.as_ref().map(ChannelName::as_str),
+            Some("ops")
+        );
         assert_eq!(inv.command, CommandName::Handover);
         assert_eq!(inv.text, "<@U0BOB0001|bob> quiet");
         assert_eq!(inv.now, now);
@@ -206,6 +211,15 @@ mod tests {
             inv.dedup_key.as_deref(),
             Some("T0001:13345224609.738474920.8088930838d88f008e0")
         );
+    }
+
+    #[test]
+    fn a_direct_messages_placeholder_is_not_taken_for_a_channel_name() {
+        let mut ev = event("/handover", None);
+        ev.channel_name = Some("directmessage".into());
+        assert_eq!(invocation_from(&ev, Utc::now()).unwrap().channel_name, None);
+        ev.channel_name = None;
+        assert_eq!(invocation_from(&ev, Utc::now()).unwrap().channel_name, None);
     }
 
     #[test]

@@ -23,7 +23,7 @@
 //! on, `open.rs` where the database is and how its connections are opened, `read_only.rs` the
 //! reports' store, `writer.rs` the writer thread, `pay_index.rs` pay's rows in memory.
 
-use crate::domain::ids::{ChannelId, UserId};
+use crate::domain::ids::{ChannelId, ChannelName, UserId};
 use crate::domain::pay::ChannelRota;
 use crate::domain::rota::{ChannelState, Handover, NewHandover, Undo};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -244,6 +244,14 @@ pub trait Store: Send + Sync {
         &self,
         user: &UserId,
         name: &str,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Remembers the name Slack gave a channel, for the payroll export.
+    fn remember_channel(
+        &self,
+        channel: &ChannelId,
+        name: &ChannelName,
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 

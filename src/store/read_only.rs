@@ -60,6 +60,26 @@ impl ReadOnlyStore {
         read_names(&self.source, users).await
     }
 
+    /// Every channel's name as Slack last gave it with a handover; channels with none stored
+    /// (console channels, and those last used before Baton kept names) are left out.
+    pub async fn channel_names(
+        &self,
+    ) -> Result<HashMap<crate::domain::ids::ChannelId, String>, StoreError> {
+        let source = self.source.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = source.connect()?;
+            let mut query = conn.prepare("SELECT channel_id, name FROM channels")?;
+            let mut rows = query.query([])?;
+            let mut names = HashMap::new();
+            while let Some(row) = rows.next()? {
+                names.insert(super::rows::channel(row.get(0)?)?, row.get(1)?);
+            }
+            Ok(names)
+        })
+        .await
+        .map_err(super::unfinished)?
+    }
+
     /// The database file read.
     pub fn file(&self) -> &std::path::Path {
         self.source.path()

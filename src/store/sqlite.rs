@@ -9,7 +9,7 @@ use super::read_only::read_names;
 use super::rows::*;
 use super::writer::{Writer, Writes};
 use super::{ChannelOnCall, Claim, PayScope, Recorded, Store, StoreError, Undone, MIGRATOR};
-use crate::domain::ids::{ChannelId, UserId};
+use crate::domain::ids::{ChannelId, ChannelName, UserId};
 use crate::domain::pay::{ChannelRota, HandoverPoint};
 use crate::domain::rota::{ChannelState, Handover, NewHandover, Undo};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -490,6 +490,31 @@ impl Store for SqliteStore {
                 .execute(rusqlite::params![
                     user.as_str(),
                     name,
+                    at.timestamp()
+                ])?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn remember_channel(
+        &self,
+        channel: &ChannelId,
+        name: &ChannelName,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (channel, name) = (channel.clone(), name.clone());
+        self.writer
+            .run(Writes::AtMostOne, move |conn| {
+                conn.prepare_cached(
+                    "INSERT INTO channels (channel_id, name, updated_at) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (channel_id) DO UPDATE \
+                         SET name = excluded.name, updated_at = excluded.updated_at \
+                         WHERE channels.name <> excluded.name",
+                )?
+                .execute(rusqlite::params![
+                    channel.as_str(),
+                    name.as_str(),
                     at.timestamp()
                 ])?;
                 Ok(())

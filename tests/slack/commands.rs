@@ -1,8 +1,9 @@
 //! Slash commands through the real binary and its real engine: what each command answers, to
 //! whom, and what reaches the channel.
 
+use super::support::baton::Baton;
 use super::support::fake_slack::{Ack, Fault};
-use super::{connected, mention, ALICE, BOB, CAROL, DAVE_GONE, DEPLOYBOT, OPS};
+use super::{connected, mention, workspace, ALICE, BOB, CAROL, DAVE_GONE, DEPLOYBOT, OPS, WAIT};
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -103,6 +104,49 @@ async fn a_first_handover_in_a_new_channel_is_announced_publicly() {
         .unwrap();
     assert_public(&ack);
     assert!(ack.text().contains(&format!("<@{BOB}>")), "{}", ack.text());
+}
+
+#[tokio::test]
+async fn the_payroll_export_names_the_person_and_the_channel_as_slack_named_them() {
+    let slack = workspace().await;
+    slack.name_channel(OPS, "data-platform");
+    let baton = Baton::start(&slack);
+    slack.wait_for_connections(2, WAIT).await.unwrap();
+    let ack = slack
+        .slash_command(ALICE, OPS, "/handover", &mention(BOB, "bob"))
+        .await
+        .unwrap();
+    assert_public(&ack);
+    // Instants are whole seconds: a report in the handover's own second finds no time on call.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // Read beside the running bot, as payroll would; the month is the one the handover is in.
+    let month = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::London)
+        .format("%Y-%m")
+        .to_string();
+    let report = std::process::Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(["pay-report", "--format", "table", "--month", &month])
+        .args(["--channel", "data-platform", "--database"])
+        .arg(baton.db_path())
+        .env_remove("BATON_CONFIG")
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&report.stdout);
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    assert!(
+        table.starts_with(&format!("On-call pay in #data-platform ({OPS}) for ")),
+        "{table}"
+    );
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with(&format!("bob ({BOB})")) && l.contains(" #data-platform ")),
+        "{table}"
+    );
 }
 
 #[tokio::test]

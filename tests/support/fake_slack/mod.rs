@@ -283,6 +283,8 @@ pub(crate) struct Pending {
 pub(crate) struct State {
     pub(crate) users: HashMap<String, FakeUser>,
     pub(crate) channels: HashMap<String, ChannelState>,
+    /// What `channel_name` says for each channel id (else the id in lower case).
+    pub(crate) channel_names: HashMap<String, String>,
     pub(crate) faults: HashMap<String, VecDeque<Fault>>,
     pub(crate) calls: Vec<ApiCall>,
     pub(crate) posted: Vec<Posted>,
@@ -406,6 +408,12 @@ impl FakeSlack {
 
     pub fn add_user(&self, user: FakeUser) {
         self.inner.update(|s| s.users.insert(user.id.clone(), user));
+    }
+
+    /// The name slash commands from `channel` carry in `channel_name`.
+    pub fn name_channel(&self, channel: &str, name: &str) {
+        self.inner
+            .update(|s| s.channel_names.insert(channel.to_owned(), name.to_owned()));
     }
 
     pub fn set_channel(&self, channel: &str, state: ChannelState) {
@@ -544,19 +552,27 @@ impl FakeSlack {
         text: &'a str,
     ) -> SlashPayload<'a> {
         let n = self.inner.next_id();
-        let user_name = self
-            .inner
-            .lock()
-            .users
-            .get(user)
-            .map(|u| u.name.clone())
-            .unwrap_or_else(|| user.to_lowercase());
+        let (user_name, channel_name) = {
+            let state = self.inner.lock();
+            (
+                state
+                    .users
+                    .get(user)
+                    .map(|u| u.name.clone())
+                    .unwrap_or_else(|| user.to_lowercase()),
+                state
+                    .channel_names
+                    .get(channel)
+                    .cloned()
+                    .unwrap_or_else(|| channel.to_lowercase()),
+            )
+        };
         SlashPayload {
             token: "gIkuvaNzQIHg97ATvDxqgjtO",
             team_id: TEAM_ID,
             team_domain: TEAM_DOMAIN,
             channel_id: channel,
-            channel_name: channel.to_lowercase(),
+            channel_name,
             user_id: user,
             user_name,
             command,

@@ -4,7 +4,7 @@ use crate::commands::{
     AccountKind, CommandName, Directory, DirectoryError, Engine, EngineSettings, Invocation,
     MentionRef, Person,
 };
-use crate::domain::ids::{ChannelId, UserId};
+use crate::domain::ids::{ChannelId, ChannelName, UserId};
 use crate::domain::pay::{ChannelRota, PayPolicy};
 use crate::domain::rota::{ChannelState, Handover, NewHandover, Undo};
 use crate::store::{
@@ -71,6 +71,7 @@ fn inv(user: &str, text: &str, key: &str) -> Invocation {
     Invocation {
         user: UserId::parse(user).unwrap(),
         channel: ChannelId::parse("C0OPS00001").unwrap(),
+        channel_name: ChannelName::from_slack("ops"),
         command: CommandName::Handover,
         text: text.to_owned(),
         now: super::t("2025-03-03T09:00:00Z"),
@@ -94,11 +95,13 @@ async fn a_redelivered_handover_gets_the_first_answer_though_the_directory_is_do
     assert_ne!(new.outcome, "duplicate");
 }
 
-/// The SQLite store, counting (and, when asked, failing) `remember_name` calls.
+/// The SQLite store, counting (and, when asked, failing) `remember_name` calls, and counting
+/// `remember_channel` calls.
 #[derive(Clone)]
 struct Counting {
     inner: SqliteStore,
     names: Arc<AtomicUsize>,
+    channel_names: Arc<AtomicUsize>,
     fail_names: Arc<AtomicUsize>,
     /// A rota order another admin sets between a command's read and its write.
     reorder: Arc<std::sync::Mutex<Option<Vec<UserId>>>>,
@@ -177,6 +180,15 @@ impl Store for Counting {
         }
         self.inner.remember_name(user, name, at).await
     }
+    async fn remember_channel(
+        &self,
+        c: &ChannelId,
+        name: &ChannelName,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.channel_names.fetch_add(1, Ordering::SeqCst);
+        self.inner.remember_channel(c, name, at).await
+    }
     async fn names(&self, u: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
         self.inner.names(u).await
     }
@@ -219,6 +231,7 @@ async fn counting_engine() -> (Engine<Counting, Switchable>, Counting, tempfile:
     let counting = Counting {
         inner: engine.store.clone(),
         names: Arc::default(),
+        channel_names: Arc::default(),
         fail_names: Arc::default(),
         reorder: Arc::default(),
     };
@@ -255,6 +268,44 @@ async fn a_burst_of_handovers_to_someone_new_stores_their_name_once() {
         assert_eq!(done.outcome, "recorded", "{}", done.reply.text);
     }
     assert_eq!(counting.names.load(Ordering::SeqCst), 1 + 2);
+}
+
+#[tokio::test]
+async fn a_channels_name_is_stored_with_its_handovers_and_written_again_only_when_it_changes() {
+    let (engine, counting, dir) = counting_engine().await;
+    // Back and forth, so that each handover changes who is on call.
+    let to = |i: usize| match i % 2 {
+        0 => format!("<@{BOB}|bob>"),
+        _ => format!("<@{CAROL}|carol>"),
+    };
+    for i in 0..5 {
+        let done = engine.answer(inv(ALICE, &to(i), &format!("n{i}"))).await;
+        assert_eq!(done.outcome, "recorded", "{}", done.reply.text);
+    }
+    assert_eq!(counting.channel_names.load(Ordering::SeqCst), 1);
+    let stored = || async {
+        crate::store::ReadOnlyStore::open(&dir.path().join("b.db").to_string_lossy())
+            .await
+            .unwrap()
+            .channel_names()
+            .await
+            .unwrap()
+    };
+    let ops = ChannelId::parse("C0OPS00001").unwrap();
+    assert_eq!(stored().await.get(&ops).map(String::as_str), Some("ops"));
+
+    // Renamed in Slack: the next handover stores the new name, once.
+    for i in 5..8 {
+        let mut renamed = inv(ALICE, &to(i), &format!("r{i}"));
+        renamed.channel_name = ChannelName::from_slack("data-platform");
+        let done = engine.answer(renamed).await;
+        assert_eq!(done.outcome, "recorded", "{}", done.reply.text);
+    }
+    assert_eq!(counting.channel_names.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        stored().await.get(&ops).map(String::as_str),
+        Some("data-platform")
+    );
 }
 
 #[tokio::test]
