@@ -387,11 +387,39 @@ fn refuse_overwriting(
     Ok(())
 }
 
-/// Writes `bytes` to a new file beside `path` and renames it over `path`, so a reader never sees
-/// half a file. The file is readable by its owner only (it is payroll data), and a write that
-/// fails leaves nothing behind: the temporary file is removed when it is dropped.
+/// Writes the report to `path`. A regular file (or a new one) is written whole or not at all:
+/// `bytes` go to a new file beside it, renamed over it, so a reader never sees half a file. The
+/// file is readable by its owner only (it is payroll data), and a write that fails leaves
+/// nothing behind: the temporary file is removed when it is dropped.
+///
+/// A symbolic link is written through, to the file it names (a `latest.csv` that points into a
+/// shared drive must update that file, not become a file of its own); one that names nothing is
+/// refused. A pipe or a device (`>(gpg -e …)`, `/dev/stdout`) is written to as it is: renaming
+/// a file over it would leave its reader with nothing and, for root, replace the device.
 fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
+    use std::io::{Error, ErrorKind, Write};
+    let path = match std::fs::canonicalize(path) {
+        Ok(real) => real,
+        Err(e) if e.kind() == ErrorKind::NotFound && path.symlink_metadata().is_ok() => {
+            let to =
+                std::fs::read_link(path).map_or_else(|_| "?".into(), |t| t.display().to_string());
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                format!("it is a symbolic link to {to}, which does not exist"),
+            ));
+        }
+        Err(_) => path.to_path_buf(),
+    };
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(Error::new(ErrorKind::IsADirectory, "it is a directory"))
+        }
+        Ok(meta) if !meta.is_file() => {
+            let mut special = std::fs::OpenOptions::new().write(true).open(&path)?;
+            return special.write_all(bytes).and_then(|()| special.flush());
+        }
+        _ => {}
+    }
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => std::path::Path::new("."),
@@ -403,18 +431,18 @@ fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
         .tempfile_in(dir)
         .map_err(|e| {
             let why = match e.kind() {
-                std::io::ErrorKind::NotFound => "its directory does not exist".to_owned(),
-                std::io::ErrorKind::PermissionDenied => {
+                ErrorKind::NotFound => "its directory does not exist".to_owned(),
+                ErrorKind::PermissionDenied => {
                     "this user may not write to its directory".to_owned()
                 }
                 kind => kind.to_string(),
             };
-            std::io::Error::new(e.kind(), why)
+            Error::new(e.kind(), why)
         })?;
     // Through the `File`: `NamedTempFile`'s own writes add its temporary name to their errors.
     file.as_file_mut().write_all(bytes)?;
     file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
+    file.persist(&path).map_err(|e| e.error)?;
     Ok(())
 }
 

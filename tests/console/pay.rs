@@ -300,6 +300,56 @@ fn a_report_that_cannot_be_written_names_the_file_and_leaves_nothing_behind() {
     assert!(!err.contains(".baton-report"), "{err}");
 }
 
+/// A symbolic link is written through to its file, and a pipe gets the whole report: neither
+/// is replaced by a file of its own (a `latest.csv` link into a shared drive left stale, a
+/// process substitution's reader left with nothing, a device replaced when run as root).
+#[cfg(unix)]
+#[test]
+fn a_report_written_to_a_link_or_a_pipe_reaches_what_it_names() {
+    let ws = march();
+    let csv = ws.report(&["--month", "2025-03"]);
+    let shared = ws.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let target = shared.join("payroll.csv");
+    std::fs::write(&target, "last month's\n").unwrap();
+    let link = ws.path().join("latest.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    ws.report(&["--month", "2025-03", "--output", "latest.csv"]);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), csv);
+    assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    // A link to nothing is refused, and nothing is created.
+    let dangling = ws.path().join("dangling.csv");
+    std::os::unix::fs::symlink(shared.join("gone.csv"), &dangling).unwrap();
+    let err = report_fails(
+        &ws,
+        &ws.db(),
+        &["--month", "2025-03", "--output", "dangling.csv"],
+    );
+    assert!(
+        err.contains("cannot write dangling.csv: it is a symbolic link to "),
+        "{err}"
+    );
+    assert!(err.contains("gone.csv, which does not exist"), "{err}");
+    assert!(dangling
+        .symlink_metadata()
+        .unwrap()
+        .file_type()
+        .is_symlink());
+
+    let fifo = ws.path().join("to-gpg");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo))
+    };
+    ws.report(&["--month", "2025-03", "--output", "to-gpg"]);
+    // Before waiting on the reader, which waits for ever on a pipe nobody wrote.
+    use std::os::unix::fs::FileTypeExt;
+    assert!(fifo.symlink_metadata().unwrap().file_type().is_fifo());
+    assert_eq!(reader.join().unwrap().unwrap(), csv);
+}
+
 #[test]
 fn the_report_table_of_a_month_not_over_says_when_its_figures_are_to() {
     let ws = march();
