@@ -463,12 +463,20 @@ pub fn plain(mrkdwn: &str) -> String {
 /// in `pay-report`'s table on a terminal and in the CSV payroll opens: `ESC [2J` in a name must
 /// not clear the screen or recolour the amounts, nor a line break start a row of its own.
 /// Replaced rather than dropped, so that a name that held one shows it did.
+///
+/// So do Unicode's bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069): a name holding U+202E (right-to-left override) reverses the rest of its line
+/// where it is shown, the amount beside it included ("Trojan Source", CVE-2021-42574). Names
+/// written right to left need none of them; the invisible marks (U+200E, U+200F), which only
+/// steer their neighbours, stay.
 pub fn printable_name(name: &str) -> std::borrow::Cow<'_, str> {
-    if !name.contains(char::is_control) {
+    let unprintable =
+        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !name.contains(unprintable) {
         return name.into();
     }
     name.chars()
-        .map(|c| match c.is_control() {
+        .map(|c| match unprintable(c) {
             true => char::REPLACEMENT_CHARACTER,
             false => c,
         })
@@ -769,6 +777,18 @@ mod tests {
             ("tab\there", "tab\u{FFFD}here"),
             // C1's CSI, which some terminals read as `ESC [`.
             ("\u{9b}2J", "\u{FFFD}2J"),
+            // A right-to-left override would turn "£50.00" after it into "00.05£".
+            ("Eve\u{202E}lin", "Eve\u{FFFD}lin"),
+            ("\u{2066}x\u{2069}", "\u{FFFD}x\u{FFFD}"),
+            (
+                "\u{202A}\u{202B}\u{202C}\u{202D}",
+                "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}",
+            ),
+            // Right-to-left names, and the marks that only steer their neighbours, are names.
+            (
+                "\u{5D3}\u{5E0}\u{5D4} \u{200F}",
+                "\u{5D3}\u{5E0}\u{5D4} \u{200F}",
+            ),
         ];
         for (name, printed) in cases {
             assert_eq!(printable_name(name), printed, "{name:?}");
