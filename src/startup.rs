@@ -308,16 +308,26 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
                 month = %args.month,
                 "this month has not started: the CSV has no figures yet"
             ),
-            Progress::ToDate if args.until.is_some() => tracing::info!(
+            // A warning, as the others: once saved, a cut-off CSV looks like a whole month.
+            Progress::ToDate if args.until.is_some() => tracing::warn!(
                 month = %args.month,
                 until = %crate::domain::when::full(now, config.timezone),
-                "the CSV's figures are accrued to the --until cut-off"
+                "the CSV's figures are accrued to the --until cut-off, not the whole month"
             ),
             Progress::ToDate => tracing::warn!(
                 month = %args.month,
                 "this month is not over: the CSV's figures are accrued to now and will grow"
             ),
             Progress::Over => {}
+        }
+        // Said for one channel above. For the whole team, the likeliest cause is another Baton
+        // database than the bot's (the console's, a test copy): a header alone is no payroll.
+        if statements.is_empty() && channel.is_none() {
+            tracing::warn!(
+                month = %args.month,
+                database = %store.file().display(),
+                "nobody was on call in this month in this database: check that it is the bot's"
+            );
         }
     }
     let text = match args.format {

@@ -524,7 +524,7 @@ fn this_months_pay_is_accrued_to_now_and_says_so() {
 }
 
 #[test]
-fn a_csv_for_a_month_not_over_warns_that_its_figures_are_to_date() {
+fn a_csv_warns_when_its_figures_are_to_date_to_a_cut_off_or_for_nobody() {
     let ws = march();
     // pay-report reads the real clock. (Within a second of a month's end this could read the
     // next month; the check below is then for the wrong one.)
@@ -542,7 +542,21 @@ fn a_csv_for_a_month_not_over_warns_that_its_figures_are_to_date() {
         !log.contains("not over") && !log.contains("not started"),
         "{log}"
     );
+    assert!(!log.contains("nobody was on call"), "{log}");
     assert!(csv.starts_with("user_id,"), "{csv}");
+    // Once saved, a cut-off CSV looks like a whole month: the log says it is not.
+    let (_, cut_off) = ws.report_and_log(&["--month", "2025-03", "--until", "2025-03-20 17:00"]);
+    assert!(
+        cut_off.contains("accrued to the --until cut-off, not the whole month"),
+        "{cut_off}"
+    );
+    // A month over with nobody on call, most likely another database than the bot's.
+    let (empty, nobody) = ws.report_and_log(&["--month", "2025-01"]);
+    assert_eq!(empty.lines().count(), 1, "{empty}");
+    assert!(
+        nobody.contains("nobody was on call in this month in this database"),
+        "{nobody}"
+    );
     // The CSV holds no rates: the log says which config, and which rates, it was paid by.
     let config = std::fs::canonicalize(ws.config.as_ref().expect("a config")).unwrap();
     assert!(
