@@ -70,7 +70,7 @@ enum Bot {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: loadgen [--n COMMANDS_PER_PHASE] [--c IN_FLIGHT] [--connections 1..10] [--runs R] [--bot baton|null|sqlite] \
+        "usage: loadgen [--n COMMANDS_PER_PHASE] [--c IN_FLIGHT] [--connections 1..5] [--runs R] [--bot baton|null|sqlite] \
          [--pay TEXT] [--people P] [--trace FILE]"
     );
     std::process::exit(2)
@@ -92,7 +92,7 @@ fn parse_args() -> Args {
         match flag.as_str() {
             "--n" => args.n = number(&value).clamp(1, 100_000),
             "--c" => args.c = number(&value).clamp(1, 1_000),
-            "--connections" => args.connections = number(&value).clamp(1, 10) as u32,
+            "--connections" => args.connections = number(&value).clamp(1, 5) as u32,
             "--runs" => args.runs = number(&value).clamp(1, 20),
             "--people" => {
                 let _ = PEOPLE.set(number(&value).clamp(1, 100_000));

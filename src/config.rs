@@ -76,7 +76,7 @@ struct RawSlack {
 /// settings Baton connects with are `slack::SlackSettings`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlackSection {
-    /// Socket Mode connections to hold open (Slack allows up to 10).
+    /// Socket Mode connections to hold open (1 to [`crate::slack::settings::MAX_CONNECTIONS`]).
     pub connections: u32,
 }
 
@@ -330,11 +330,13 @@ impl Config {
             .slack
             .connections
             .unwrap_or(crate::slack::settings::DEFAULT_CONNECTIONS);
-        if !(1..=10).contains(&connections) {
+        let most = crate::slack::settings::MAX_CONNECTIONS;
+        if !(1..=most).contains(&connections) {
             return Err(invalid(
                 "slack.connections",
                 format!(
-                    "`{connections}` is out of range: Slack allows 1 to 10 Socket Mode connections"
+                    "`{connections}` is out of range: from 1 to {most} (Slack allows 10 Socket \
+                     Mode connections per app, and each one Slack replaces is briefly two)"
                 ),
             ));
         }

@@ -13,8 +13,10 @@ const BOT_TOKEN_HINT: &str = "copy the Bot User OAuth Token from OAuth & Permiss
 pub const DEFAULT_API_URL: &str = "https://slack.com/api";
 /// Socket Mode connections opened by default: two, so one slow envelope never queues the others.
 pub const DEFAULT_CONNECTIONS: u32 = 2;
-/// Slack allows at most ten Socket Mode connections per app.
-pub const MAX_CONNECTIONS: u32 = 10;
+/// The most Socket Mode connections Baton keeps open: half Slack's limit of ten per app, since
+/// each connection Slack asks to replace stays open beside its replacement for a while (to
+/// finish its acks), and an app at Slack's limit has its new connections refused.
+pub const MAX_CONNECTIONS: u32 = 5;
 /// How long one post (a reminder, a DM, a late reply) keeps retrying 429s and 5xx by default.
 pub const DEFAULT_POST_RETRY_SECS: u64 = 90;
 
@@ -206,7 +208,7 @@ pub struct SlackSettings {
     pub app_token: AppToken,
     pub bot_token: BotToken,
     pub api_url: ApiUrl,
-    /// Socket Mode connections to keep open (1 to 10).
+    /// Socket Mode connections to keep open (1 to [`MAX_CONNECTIONS`]).
     pub connections: u32,
     /// How long one Web API post keeps retrying before it gives up (1 s to 10 min).
     pub post_retry: std::time::Duration,
@@ -244,8 +246,12 @@ impl SlackSettings {
                 _ => {
                     return Err(SettingsError::Malformed {
                         var: Self::CONNECTIONS_VAR,
-                        reason: format!("`{}` is not a number from 1 to 10", raw.trim()),
-                        hint: "Slack allows at most 10 Socket Mode connections; the default is 2",
+                        reason: format!(
+                            "`{}` is not a number from 1 to {MAX_CONNECTIONS}",
+                            raw.trim()
+                        ),
+                        hint: "Slack allows 10 Socket Mode connections per app, and each one \
+                               Slack replaces is briefly two; the default is 2",
                     })
                 }
             },
@@ -463,7 +469,7 @@ mod tests {
                 .connections,
             4
         );
-        for bad in ["0", "11", "two"] {
+        for bad in ["0", "6", "11", "two"] {
             let err = settings(&[APP, BOT, ("SLACK_CONNECTIONS", bad)]).unwrap_err();
             assert!(matches!(
                 err,

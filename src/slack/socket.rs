@@ -237,10 +237,13 @@ impl<H: CommandHandler> Sockets<H> {
                         // Slack asked for a new connection: open it now; the old socket
                         // finishes its acks on its own.
                         Ok(()) = replaced => None,
-                        greeted = &mut serving => match greeted {
-                            Ok(true) => None,
-                            // Closed before Slack's `hello`: retrying at once could hammer a
-                            // Slack that accepts and drops every socket.
+                        ended = &mut serving => match ended {
+                            Ok(Ended::Greeted) => None,
+                            // Retrying at once could hammer a Slack that accepts and drops
+                            // every socket, or that has all the connections it allows.
+                            Ok(Ended::Refused(reason)) => Some(OpenFailure::because(format!(
+                                "Slack closed the connection at once (`{reason}`)"
+                            ))),
                             _ => Some(OpenFailure::because("the connection closed before Slack said hello")),
                         },
                     }
@@ -349,8 +352,9 @@ impl<H: CommandHandler> Sockets<H> {
     /// Reads envelopes, answers each in its own task, writes their acks; pings. Stops reading
     /// when shutdown begins. Ends when the socket closes or breaks, on [`Phase::Stopped`] (after
     /// writing the acks already queued), or
-    /// [`OLD_SOCKET_GRACE`] after Slack asked to replace it. Returns whether Slack said `hello`.
-    async fn serve(self: Arc<Self>, socket: Socket, replace: oneshot::Sender<()>) -> bool {
+    /// [`OLD_SOCKET_GRACE`] after Slack asked to replace it, or at once when Slack's `disconnect`
+    /// refuses it (see [`refuses`]).
+    async fn serve(self: Arc<Self>, socket: Socket, replace: oneshot::Sender<()>) -> Ended {
         let (mut sink, mut stream) = socket.split();
         let (acks, mut queued) = mpsc::unbounded_channel::<String>();
         let mut replace = Some(replace);
@@ -372,11 +376,26 @@ impl<H: CommandHandler> Sockets<H> {
             tokio::select! {
                 incoming = stream.next(), if reading => match incoming {
                     Some(Ok(Message::Text(text))) => {
-                        match self.on_text(text.as_str(), &acks, &mut replace) {
+                        match self.on_text(text.as_str(), &acks) {
                             Frame::Hello => greeted = true,
-                            Frame::Disconnect => retire
-                                .as_mut()
-                                .reset(tokio::time::Instant::now() + OLD_SOCKET_GRACE),
+                            Frame::Disconnect(reason) if refuses(&reason, greeted) => {
+                                tracing::warn!(
+                                    reason,
+                                    greeted,
+                                    "Slack refused a Socket Mode connection; trying again after a pause"
+                                );
+                                let _ = sink.send(Message::Close(None)).await;
+                                return Ended::Refused(reason);
+                            }
+                            Frame::Disconnect(reason) => {
+                                tracing::info!(reason, "Slack asked for a new Socket Mode connection");
+                                if let Some(replace) = replace.take() {
+                                    let _ = replace.send(());
+                                }
+                                retire
+                                    .as_mut()
+                                    .reset(tokio::time::Instant::now() + OLD_SOCKET_GRACE);
+                            }
                             Frame::Other => {}
                         }
                     }
@@ -429,16 +448,14 @@ impl<H: CommandHandler> Sockets<H> {
                 }
             }
         }
-        greeted
+        match greeted {
+            true => Ended::Greeted,
+            false => Ended::NotGreeted,
+        }
     }
 
     /// One text frame. Slash commands are spawned; everything else is answered here.
-    fn on_text(
-        &self,
-        text: &str,
-        acks: &mpsc::UnboundedSender<String>,
-        replace: &mut Option<oneshot::Sender<()>>,
-    ) -> Frame {
+    fn on_text(&self, text: &str, acks: &mpsc::UnboundedSender<String>) -> Frame {
         let envelope = match serde_json::from_str::<Envelope>(text) {
             Ok(envelope) => envelope,
             Err(e) => {
@@ -493,13 +510,7 @@ impl<H: CommandHandler> Sockets<H> {
                 }
                 Frame::Hello
             }
-            Envelope::Disconnect { reason } => {
-                tracing::info!(reason, "Slack asked for a new Socket Mode connection");
-                if let Some(replace) = replace.take() {
-                    let _ = replace.send(());
-                }
-                Frame::Disconnect
-            }
+            Envelope::Disconnect { reason } => Frame::Disconnect(reason),
             Envelope::SlashCommands {
                 envelope_id,
                 payload,
@@ -567,8 +578,30 @@ async fn close(
 #[derive(Debug, PartialEq, Eq)]
 enum Frame {
     Hello,
-    Disconnect,
+    /// Slack's `disconnect`, with its reason.
+    Disconnect(String),
     Other,
+}
+
+/// How a socket's life ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Ended {
+    /// Slack said `hello` on it: it served, and a new one may open at once.
+    Greeted,
+    /// It closed or broke before `hello`.
+    NotGreeted,
+    /// Slack's `disconnect` refused it, with this reason.
+    Refused(String),
+}
+
+/// Whether a `disconnect` refuses the socket rather than asks to replace a working one. Slack
+/// sends `too_many_websockets` when the app has all the connections it allows (ten), and may
+/// send it, like any `disconnect`, before `hello`. Reconnecting at once then only asks again,
+/// while the old socket (kept for [`OLD_SOCKET_GRACE`] to finish its acks) still counts against
+/// the limit: a loop of `apps.connections.open` calls. A refused socket is closed at once and
+/// its slot backs off as after any failure to connect.
+fn refuses(reason: &str, greeted: bool) -> bool {
+    reason == "too_many_websockets" || !greeted
 }
 
 /// Runs one slash command and queues its ack, with the reply as its payload. The in-flight
@@ -702,6 +735,22 @@ mod tests {
         assert_eq!(outage.failed(at(1000)), None);
         assert_eq!(outage.failed(at(1299)), None);
         assert_eq!(outage.failed(at(1300)), Some(Duration::from_secs(300)));
+    }
+
+    #[test]
+    fn a_disconnect_refuses_the_socket_when_slack_has_too_many_or_has_not_said_hello() {
+        // (reason, after hello?, refused?)
+        let cases = [
+            ("refresh_requested", true, false),
+            ("warning", true, false),
+            ("link_disabled", true, false),
+            ("too_many_websockets", true, true),
+            ("too_many_websockets", false, true),
+            ("refresh_requested", false, true),
+        ];
+        for (reason, greeted, refused) in cases {
+            assert_eq!(refuses(reason, greeted), refused, "{reason} {greeted}");
+        }
     }
 
     #[test]

@@ -321,6 +321,39 @@ async fn sockets_closed_before_hello_are_retried_after_a_pause() {
     assert!(ack.is_ok(), "{ack:?}: {}", baton.stderr());
 }
 
+/// Slack refuses a socket when the app already has all the connections it allows: a
+/// `disconnect` (`too_many_websockets`) before `hello`. Asking again at once only asks again
+/// (bolt-js#2225): Baton closes the socket and retries after a pause, then connects.
+#[tokio::test]
+async fn a_socket_refused_for_too_many_connections_is_retried_after_a_pause() {
+    let slack = workspace().await;
+    slack.refuse_next_sockets_saying(2, "too_many_websockets");
+    let baton = Baton::start(&slack);
+    slack
+        .wait_for_sockets_accepted(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        slack.sockets_accepted(),
+        2,
+        "retried without a pause: {}",
+        baton.stderr()
+    );
+    slack
+        .wait_for_connections(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    let log = baton.stderr();
+    assert!(
+        log.contains("Slack refused a Socket Mode connection")
+            && log.contains("too_many_websockets"),
+        "{log}"
+    );
+    let ack = slack.slash_command(ALICE, OPS, "/handover", "help").await;
+    assert!(ack.is_ok(), "{ack:?}: {}", baton.stderr());
+}
+
 #[tokio::test]
 async fn baton_reconnects_after_a_socket_is_dropped_without_a_close_frame() {
     reconnects_after(FakeSlack::drop_all_sockets).await;

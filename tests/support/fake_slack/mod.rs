@@ -300,6 +300,9 @@ pub(crate) struct State {
     pub(crate) round_robin: usize,
     /// Sockets still to be closed right after the handshake, before `hello`.
     pub(crate) refuse_sockets: usize,
+    /// The `disconnect` reason a refused socket is told before it closes, if any (Slack's
+    /// `too_many_websockets`).
+    pub(crate) refusal: Option<String>,
     /// Sockets made silent: out of `connections` (they take no envelopes), their TCP connection
     /// held open by a parked task, which `Outgoing::Drop` on this sender ends.
     pub(crate) silent: HashMap<u64, mpsc::UnboundedSender<Outgoing>>,
@@ -751,6 +754,15 @@ impl FakeSlack {
     /// Slack in trouble might.
     pub fn refuse_next_sockets(&self, n: usize) {
         self.inner.update(|s| s.refuse_sockets = n);
+    }
+
+    /// As [`Self::refuse_next_sockets`], but as Slack refuses a socket when the app has all the
+    /// connections it allows: a `disconnect` with `reason` before `hello`, then the close.
+    pub fn refuse_next_sockets_saying(&self, n: usize, reason: &str) {
+        self.inner.update(|s| {
+            s.refuse_sockets = n;
+            s.refusal = Some(reason.to_owned());
+        });
     }
 
     /// Closes every socket with a close frame.

@@ -47,13 +47,24 @@ pub(crate) async fn upgrade(
 async fn serve(inner: Arc<Inner>, mut socket: WebSocket) {
     let refused = inner.update(|s| {
         if s.refuse_sockets == 0 {
-            return false;
+            return None;
         }
         s.refuse_sockets -= 1;
         s.sockets_accepted += 1;
-        true
+        Some(s.refusal.clone())
     });
-    if refused {
+    if let Some(reason) = refused {
+        if let Some(reason) = reason {
+            // Slack's own frame (see bolt-js#2238).
+            let frame = serde_json::json!({
+                "type": "disconnect",
+                "reason": reason,
+                "debug_info": {"host": "applink-10"},
+            });
+            let _ = socket.send(Message::Text(frame.to_string().into())).await;
+            // Slack closes soon after; a client that closes first is fine too.
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
         let _ = socket.send(Message::Close(None)).await;
         return;
     }
