@@ -83,6 +83,10 @@ pub enum PostError {
     /// A transient failure the poster gave up on after its retries; worth trying later.
     #[error("posting failed: {0}")]
     Failed(String),
+    /// Slack refused Baton itself (its bot token revoked, a scope missing): no retry by this
+    /// process can work, and a Baton restarted with a working token should post it today.
+    #[error("Slack refused Baton: {0}")]
+    Refused(String),
 }
 
 /// What one attempt at a channel's reminder came to.
@@ -96,6 +100,9 @@ pub enum Delivery {
     Unreachable,
     /// Failed for now; the claim was released so a later attempt may try again today.
     Failed(String),
+    /// Slack refused Baton's token or scopes; the claim was released, for a Baton restarted
+    /// with a working token.
+    Refused,
 }
 
 /// Claims `post` in the store, posts it (and its direct message), and marks it sent: one attempt,
@@ -129,14 +136,20 @@ pub async fn deliver<S: Store, P: Poster>(
             Delivery::Unreachable
         }
         Err(PostError::Failed(reason)) => {
-            if let Err(error) = store
-                .release_reminder(&post.channel, post.date, claimant)
-                .await
-            {
-                // The claim goes stale instead and is taken over after STALE_AFTER.
-                tracing::warn!(channel = %post.channel, error = %crate::commands::error_chain(&error), "could not release a reminder claim");
-            }
+            release(store, post, claimant).await;
             return Ok(Delivery::Failed(reason));
+        }
+        Err(PostError::Refused(reason)) => {
+            tracing::error!(
+                channel = %post.channel,
+                date = %post.date,
+                %reason,
+                "Slack refused Baton's bot token or its permissions: the daily reminder is not \
+                 posted. Check SLACK_BOT_TOKEN and the app's scopes (README, Slack setup), then \
+                 restart Baton"
+            );
+            release(store, post, claimant).await;
+            return Ok(Delivery::Refused);
         }
     };
     // Marked before the direct message is sent: the message can take as long as its retries
@@ -152,6 +165,18 @@ pub async fn deliver<S: Store, P: Poster>(
         }
     }
     Ok(outcome)
+}
+
+/// Gives up this claimant's claim on a reminder that was not posted, so a later attempt (or a
+/// restarted Baton) may post it today.
+async fn release<S: Store>(store: &S, post: &DuePost, claimant: &str) {
+    if let Err(error) = store
+        .release_reminder(&post.channel, post.date, claimant)
+        .await
+    {
+        // The claim goes stale instead and is taken over after STALE_AFTER.
+        tracing::warn!(channel = %post.channel, error = %crate::commands::error_chain(&error), "could not release a reminder claim");
+    }
 }
 
 /// Marks a posted reminder sent, trying a few times. Never fails the delivery: the post has
@@ -327,7 +352,8 @@ async fn remind_channel<S: Store, P: Poster, D, C: Fn() -> DateTime<Utc> + Send 
                 tracing::info!("daily reminder posted");
                 return;
             }
-            Ok(Delivery::Unreachable) => return,
+            // Said at ERROR by `deliver`; retrying with the same token cannot help.
+            Ok(Delivery::Unreachable | Delivery::Refused) => return,
             Ok(Delivery::Taken) if !rechecked => {
                 // Posted already, or someone is posting it; if they died, their claim goes
                 // stale and is ours to take over after the window.

@@ -244,6 +244,8 @@ struct RecordingPoster {
     log: Arc<Mutex<Vec<String>>>,
     messages: Arc<Mutex<Vec<String>>>,
     unreachable: Arc<HashSet<ChannelId>>,
+    /// Channels where Slack refuses Baton's token.
+    token_refused: Arc<HashSet<ChannelId>>,
     failures_left: Arc<Mutex<HashMap<ChannelId, u32>>>,
     /// How long each post takes, to widen races.
     latency: Duration,
@@ -268,6 +270,9 @@ impl Poster for RecordingPoster {
         tokio::time::sleep(self.latency).await;
         if self.unreachable.contains(channel) {
             return Err(PostError::Unreachable("not_in_channel".into()));
+        }
+        if self.token_refused.contains(channel) {
+            return Err(PostError::Refused("token_revoked".into()));
         }
         if let Some(left) = self.failures_left.lock().unwrap().get_mut(channel) {
             if *left > 0 {
@@ -425,6 +430,41 @@ async fn a_channel_baton_cannot_post_to_is_skipped_and_the_others_still_get_thei
     );
     drop(claims);
     running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reminder_slack_refuses_baton_is_not_retried_but_left_for_a_baton_with_a_working_token() {
+    let store = three_channels();
+    let poster = RecordingPoster {
+        token_refused: Arc::new([channel("web")].into()),
+        ..RecordingPoster::default()
+    };
+    let running = start(
+        store.clone(),
+        poster.clone(),
+        weekdays_at_nine(None),
+        paused_clock(utc("2025-06-02T10:00:00Z")),
+    );
+    wait(3 * 3600).await;
+    running.stop().await;
+    assert_eq!(poster.log(), ["post ops"]);
+    // Unclaimed, unlike a channel Baton cannot post to: a restart with a new token posts it.
+    let claims = store.claims.lock().unwrap().clone();
+    assert!(
+        !claims.keys().any(|(c, _)| *c == channel("web")),
+        "{claims:?}"
+    );
+    let fixed = RecordingPoster::default();
+    let running = start(
+        store.clone(),
+        fixed.clone(),
+        weekdays_at_nine(None),
+        // Within the four hours a late reminder is still posted.
+        paused_clock(utc("2025-06-02T11:00:00Z")),
+    );
+    wait(3600).await;
+    running.stop().await;
+    assert_eq!(fixed.log(), ["post web"]);
 }
 
 #[tokio::test(start_paused = true)]

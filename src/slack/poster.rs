@@ -313,8 +313,51 @@ impl PostError {
     fn into_scheduler(self) -> crate::scheduler::PostError {
         use crate::scheduler::PostError as S;
         match self {
+            Self::Refused { ref code, .. } if web::is_token_error(code) => {
+                S::Refused(self.to_string())
+            }
             Self::Undeliverable { .. } | Self::Refused { .. } => S::Unreachable(self.to_string()),
             Self::GaveUp { .. } => S::Failed(self.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduler::PostError as S;
+
+    #[test]
+    fn the_scheduler_retries_none_of_what_slack_refused_and_hears_a_refused_token_as_such() {
+        let refused = |code: &str| PostError::Refused {
+            method: "chat.postMessage",
+            code: code.into(),
+        };
+        for code in [
+            "token_revoked",
+            "invalid_auth",
+            "account_inactive",
+            "missing_scope",
+        ] {
+            assert!(
+                matches!(refused(code).into_scheduler(), S::Refused(_)),
+                "{code}"
+            );
+        }
+        assert!(matches!(
+            refused("msg_too_long").into_scheduler(),
+            S::Unreachable(_)
+        ));
+        let undeliverable = PostError::Undeliverable {
+            method: "chat.postMessage",
+            code: "not_in_channel".into(),
+        };
+        assert!(matches!(undeliverable.into_scheduler(), S::Unreachable(_)));
+        let gave_up = PostError::GaveUp {
+            method: "chat.postMessage",
+            attempts: 5,
+            last: "HTTP 503".into(),
+        };
+        assert!(matches!(gave_up.into_scheduler(), S::Failed(_)));
     }
 }

@@ -144,7 +144,8 @@ impl Failure {
             }),
             SlackClientError::EndOfStream(_) => Self::Transient("connection failed".to_owned()),
             SlackClientError::ApiError(e) => match e.code.as_str() {
-                "ratelimited" => Self::RateLimited(None),
+                // The Web API's code, and chat.postMessage's own for too many posts.
+                "ratelimited" | "rate_limited" => Self::RateLimited(None),
                 "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
                     Self::Transient(e.code.clone())
                 }
@@ -179,6 +180,9 @@ pub(crate) fn is_token_error(code: &str) -> bool {
             | "not_allowed_token_type"
             | "missing_scope"
             | "no_permission"
+            // Slack's own Socket Mode client gives up on these too.
+            | "team_disabled"
+            | "user_removed_from_team"
     )
 }
 
@@ -314,6 +318,11 @@ mod tests {
             Failure::Refused("not_in_channel".into())
         );
         assert_eq!(Failure::of(&api("ratelimited")), Failure::RateLimited(None));
+        // chat.postMessage's own code for too many posts.
+        assert_eq!(
+            Failure::of(&api("rate_limited")),
+            Failure::RateLimited(None)
+        );
         assert_eq!(
             Failure::of(&api("internal_error")),
             Failure::Transient("internal_error".into())
