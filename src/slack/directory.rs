@@ -165,7 +165,14 @@ impl SlackDirectory {
         let session = self.client.open_session(&self.token);
         match tokio::time::timeout(self.settings.timeout, session.users_info(&request)).await {
             Ok(Ok(response)) => Ok(Some(person_from(id, &response.user))),
-            Ok(Err(SlackClientError::ApiError(e))) if e.code == "user_not_found" => Ok(None),
+            // Not there, or not visible to this workspace's apps (Enterprise Grid, Slack
+            // Connect): either way, nobody Baton can hand the pager to. Asking again will not
+            // change it; the answer is kept as long as any other "no such person".
+            Ok(Err(SlackClientError::ApiError(e)))
+                if matches!(e.code.as_str(), "user_not_found" | "user_not_visible") =>
+            {
+                Ok(None)
+            }
             Ok(Err(SlackClientError::ApiError(e))) if web::is_token_error(&e.code) => {
                 Err(DirectoryError::Refused(format!(
                     "users.info: `{}`: check SLACK_BOT_TOKEN, and that the app still has the \
@@ -186,13 +193,12 @@ impl SlackDirectory {
 }
 
 /// Slack's answer as the engine's [`Person`]. Slackbot is a bot although Slack does not flag it.
+/// `is_app_user` is not read: Slack documents it as "an authorized user of the calling app", a
+/// person (whoever installed Baton, say), and an app's own bot user has `is_bot`.
 fn person_from(id: &UserId, user: &SlackUser) -> Person {
     let kind = if user.deleted == Some(true) {
         AccountKind::Deactivated
-    } else if user.flags.is_bot == Some(true)
-        || user.flags.is_app_user == Some(true)
-        || id.as_str() == "USLACKBOT"
-    {
+    } else if user.flags.is_bot == Some(true) || id.as_str() == "USLACKBOT" {
         AccountKind::Bot
     } else {
         AccountKind::Person
@@ -266,6 +272,10 @@ mod tests {
         assert_eq!(person_from(&id, &nameless).name, "ally");
         let bot = user(json!({"id": "U1", "name": "deploybot", "is_bot": true}));
         assert_eq!(person_from(&id, &bot).kind, AccountKind::Bot);
+        // Whoever installed the app is its "authorized user", and a person.
+        let installer = user(json!({"id": "U1", "name": "alice", "deleted": false,
+            "is_bot": false, "is_app_user": true}));
+        assert_eq!(person_from(&id, &installer).kind, AccountKind::Person);
         let gone = user(json!({"id": "U1", "name": "bob", "deleted": true, "is_bot": false}));
         assert_eq!(person_from(&id, &gone).kind, AccountKind::Deactivated);
         let slackbot = user(json!({"id": "USLACKBOT", "name": "slackbot", "is_bot": false}));

@@ -444,3 +444,27 @@ async fn slack_refusing_baton_access_to_the_directory_is_reported_not_retried() 
         ack.text()
     );
 }
+
+/// Someone Slack will not show Baton (another organisation's member in a shared channel, on
+/// Enterprise Grid or Slack Connect) cannot be found: asking again will not change that.
+#[tokio::test]
+async fn a_person_slack_will_not_show_baton_is_refused_as_unknown_not_as_a_slack_outage() {
+    let (slack, _baton) = connected().await;
+    slack.fail_next(
+        "users.info",
+        Fault::SlackError("user_not_visible".into()),
+        1,
+    );
+    let ack = slack
+        .slash_command(ALICE, OPS, "/handover", &mention(BOB, "bob"))
+        .await
+        .unwrap();
+    assert_private(&ack);
+    assert!(
+        ack.text()
+            .contains("is not a user Baton can find in this workspace"),
+        "{}",
+        ack.text()
+    );
+    assert!(!ack.text().contains("try again"), "{}", ack.text());
+}
