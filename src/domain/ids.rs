@@ -79,6 +79,16 @@ impl ChannelId {
     pub fn link(&self) -> String {
         format!("<#{}>", self.0)
     }
+
+    /// Whether this is a Slack direct message between two people (`D0123ABCD`). The console's
+    /// channels are lower-case names, so never one.
+    pub fn is_direct_message(&self) -> bool {
+        self.0.starts_with('D')
+            && self
+                .0
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    }
 }
 
 macro_rules! string_conversions {
@@ -197,6 +207,23 @@ mod tests {
             &"x".repeat(81),
         ] {
             assert_eq!(ChannelName::from_slack(sent), None, "{sent:?}");
+        }
+    }
+
+    #[test]
+    fn only_a_slack_direct_message_id_is_a_direct_message() {
+        for (id, dm) in [
+            ("D0123ABCD", true),
+            ("C0123ABCD", false),
+            ("G0123ABCD", false),
+            ("dev", false),
+            ("D-day", false),
+        ] {
+            assert_eq!(
+                ChannelId::parse(id).unwrap().is_direct_message(),
+                dm,
+                "{id}"
+            );
         }
     }
 

@@ -468,3 +468,43 @@ async fn a_person_slack_will_not_show_baton_is_refused_as_unknown_not_as_a_slack
     );
     assert!(!ack.text().contains("try again"), "{}", ack.text());
 }
+
+/// Slash commands work in a direct message too, but a rota there would be seen by two people
+/// and get no reminder: it is refused, with where to go instead. Pay, private anyway, is fine.
+#[tokio::test]
+async fn a_rota_cannot_start_in_a_direct_message_but_pay_can_be_asked_there() {
+    let (slack, _baton) = connected().await;
+    let dm = "D0ALICEBOB";
+    for text in [
+        mention(BOB, "bob"),
+        "next".to_owned(),
+        format!("rota {}", mention(BOB, "bob")),
+    ] {
+        let ack = slack
+            .slash_command(ALICE, dm, "/handover", &text)
+            .await
+            .unwrap();
+        assert_private(&ack);
+        assert!(
+            ack.text()
+                .contains("run `/handover` in your team's channel"),
+            "{text}: {}",
+            ack.text()
+        );
+    }
+    let status = slack
+        .slash_command(ALICE, dm, "/handover", "")
+        .await
+        .unwrap();
+    assert!(status.text().contains("Nobody"), "{}", status.text());
+    let pay = slack
+        .slash_command(ALICE, dm, "/oncall-pay", "me")
+        .await
+        .unwrap();
+    assert_private(&pay);
+    assert!(
+        pay.text().contains("No time on call in this month so far."),
+        "{}",
+        pay.text()
+    );
+}

@@ -136,6 +136,20 @@ pub(crate) async fn run<S: Store, D: Directory>(
     inv: &Invocation,
 ) -> Handled {
     let command = parse(&inv.text)?;
+    // A rota in a direct message would be seen by two people and get no morning reminder (Baton
+    // is not in the conversation). Ending or undoing one recorded there is still allowed.
+    if inv.channel.is_direct_message()
+        && matches!(
+            command,
+            Command::To { .. } | Command::Next { .. } | Command::Rota(_)
+        )
+    {
+        return Err(CommandError::Refused(
+            "A rota lives in a channel, where the team sees who is on call and Baton posts each \
+             morning's reminder: run `/handover` in your team's channel, not in a direct message."
+                .to_owned(),
+        ));
+    }
     let hands_over = matches!(
         command,
         Command::To { .. } | Command::Next { .. } | Command::End { .. }
