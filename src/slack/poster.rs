@@ -39,8 +39,9 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Timed-out attempts retried per post (see `with_retries`).
-const MAX_RETRIED_TIMEOUTS: u32 = 1;
+/// Attempts that may have been carried out (timed out, or Slack's `fatal_error`, which "may
+/// have succeeded in part") retried per post (see `with_retries`).
+const MAX_RETRIED_MAYBE_DONE: u32 = 1;
 
 /// Why a post did not arrive.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -212,14 +213,20 @@ impl SlackPoster {
         let started = Instant::now();
         let mut backoff = policy.first_backoff;
         let mut attempts = 0;
-        let mut timeouts = 0;
+        let mut maybe_done = 0;
         loop {
             attempts += 1;
             let failure = match tokio::time::timeout(policy.attempt_timeout, call()).await {
                 Ok(Ok(value)) => return Ok(value),
-                Ok(Err(err)) => Failure::of(&err),
+                Ok(Err(err)) => {
+                    let failure = Failure::of(&err);
+                    if failure == Failure::Transient("fatal_error".to_owned()) {
+                        maybe_done += 1;
+                    }
+                    failure
+                }
                 Err(_) => {
-                    timeouts += 1;
+                    maybe_done += 1;
                     Failure::Transient("timed out".to_owned())
                 }
             };
@@ -249,11 +256,11 @@ impl SlackPoster {
                 attempts,
                 last: failure.describe(),
             };
-            // A timed-out attempt may have been carried out (Slack was slow, not down), and a
-            // post has no idempotency key: one retry, so a slow Slack shows a message at most
-            // twice, not once per attempt.
+            // A timed-out attempt may have been carried out (Slack was slow, not down), and so
+            // may one Slack answered `fatal_error`; a post has no idempotency key: one retry, so
+            // a slow Slack shows a message at most twice, not once per attempt.
             if started.elapsed().saturating_add(wait) > policy.total
-                || timeouts > MAX_RETRIED_TIMEOUTS
+                || maybe_done > MAX_RETRIED_MAYBE_DONE
             {
                 // Whoever should have seen this message will not: an operator needs to know.
                 tracing::error!(

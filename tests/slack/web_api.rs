@@ -144,6 +144,27 @@ async fn a_post_that_times_out_is_retried_once_then_given_up() {
     );
 }
 
+/// Slack's `fatal_error` "may have succeeded in part": as a time-out, one retry only.
+#[tokio::test]
+async fn a_post_slack_answers_with_fatal_error_is_retried_once_then_given_up() {
+    let slack = workspace().await;
+    slack.fail_next(
+        "chat.postMessage",
+        Fault::SlackError("fatal_error".into()),
+        10,
+    );
+    let err = poster(&slack)
+        .with_policy(fast_policy())
+        .post_message(&ops(), &Reply::public("x"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, PostError::GaveUp { attempts: 2, .. }),
+        "{err:?}"
+    );
+    assert_eq!(slack.calls_to("chat.postMessage").len(), 2);
+}
+
 #[tokio::test]
 async fn a_retry_after_past_the_budget_gives_up_at_once_rather_than_asking_early() {
     let slack = workspace().await;
