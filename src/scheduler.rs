@@ -409,7 +409,7 @@ async fn due_posts<S: Store, D: Directory>(
     channels: &[ChannelOnCall],
 ) -> Vec<DuePost> {
     let names = names_in_notes(store, channels).await;
-    let gone = next_who_left(directory, channels).await;
+    let gone = who_left(directory, channels).await;
     reminders::posts(
         settings,
         tz,
@@ -447,13 +447,19 @@ async fn names_in_notes<S: Store>(
     })
 }
 
-/// The people next in a channel's rota whose accounts are deactivated: the reminder says they
-/// have left, and sends them no heads-up. One lookup per person, cached by the directory; one
-/// that fails counts them as present, as the reminder said before it knew.
-async fn next_who_left<D: Directory>(directory: &D, channels: &[ChannelOnCall]) -> HashSet<UserId> {
+/// The people on call, or next in a channel's rota, whose accounts are deactivated: the reminder
+/// says they have left (a holder who left is still paid), and sends them no heads-up. One
+/// lookup per person, cached by the directory; one that fails counts them as present, as the
+/// reminder said before it knew.
+async fn who_left<D: Directory>(directory: &D, channels: &[ChannelOnCall]) -> HashSet<UserId> {
     let mut gone = HashSet::new();
     let mut asked = HashSet::new();
-    for next in channels.iter().filter_map(|c| c.state.next_in_rota()) {
+    let mut named: Vec<&UserId> = Vec::new();
+    for c in channels {
+        named.extend(c.state.current.as_ref().and_then(|h| h.to.as_ref()));
+        named.extend(c.state.next_in_rota());
+    }
+    for next in named {
         if !asked.insert(next.clone()) {
             continue;
         }
@@ -463,7 +469,7 @@ async fn next_who_left<D: Directory>(directory: &D, channels: &[ChannelOnCall]) 
             }
             Ok(false) => {}
             Err(error) => {
-                tracing::warn!(%error, "cannot check whether the people next in the rotas are still here");
+                tracing::warn!(%error, "cannot check whether the people on call and next in the rotas are still here");
                 break;
             }
         }

@@ -240,10 +240,11 @@ impl ReminderSettings {
     }
 }
 
-/// The public reminder of `date`: who is on call and since when, the handover being due (`due`,
-/// unless the shift began after its `done_after`), who is next (and if they are in `gone`, whose
-/// accounts are deactivated, that they have left), and the last handover's notes, naming the
-/// people they mention by `names` where known. `None` with nobody on call.
+/// The public reminder of `date`: who is on call and since when (and if they are in `gone`, whose
+/// accounts are deactivated, that they have left but are still paid standby), the handover being
+/// due (`due`, unless the shift began after its `done_after`), who is next (and if they are in
+/// `gone`, that they have left), and the last handover's notes, naming the people they mention
+/// by `names` where known. `None` with nobody on call.
 pub fn channel_message(
     state: &ChannelState,
     tz: Tz,
@@ -255,12 +256,21 @@ pub fn channel_message(
 ) -> Option<String> {
     let current = state.current.as_ref()?;
     // After `/handover end`, nobody: no post.
-    let who = current.to.as_ref()?.mention();
+    let holder = current.to.as_ref()?;
+    let who = holder.mention();
     let next = state.next_in_rota();
     let mut text = format!(
         "{who} is on call here, since {}.",
         when::short(current.effective_at, tz, now)
     );
+    // A leaver who never handed over is paid standby for every day until someone does.
+    if gone.contains(holder) {
+        text.push_str(&format!(
+            " {who} has left (their account is deactivated) but still holds the pager, and is \
+             paid standby for it until someone takes it over with `/handover @person` or an \
+             admin ends it with `/handover end`."
+        ));
+    }
     let due = due
         .filter(|due| current.effective_at <= due.done_after)
         .map(|due| match due.day == date {
@@ -1010,6 +1020,27 @@ mod tests {
             ),
             "{}",
             monday[0].message
+        );
+
+        // Ann, on call, has left without handing over: she is still paid, and the post says so.
+        let friday = posts(
+            &s,
+            London,
+            date("2025-06-06"),
+            now,
+            channels(),
+            &HashMap::new(),
+            &HashSet::from([user("ann")]),
+        );
+        assert!(
+            friday[0].message.starts_with(
+                "<@ann> is on call here, since Mon 2 Jun, 09:00. <@ann> has left (their account \
+                 is deactivated) but still holds the pager, and is paid standby for it until \
+                 someone takes it over with `/handover @person` or an admin ends it with \
+                 `/handover end`. Next in the rota: <@bob>."
+            ),
+            "{}",
+            friday[0].message
         );
     }
 }

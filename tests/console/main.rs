@@ -674,8 +674,19 @@ fn next_refused_for_someone_deactivated_says_how_to_go_on() {
         "/handover rota",
         "/handover next",
         "/handover @dave",
+        // The holder leaves without handing over: paid until someone does, and said so.
+        ":deactivate dave",
+        "/handover",
     ]);
     let r = replies(&out);
+    assert!(
+        r.last().is_some_and(|status| status.contains(
+            ":warning: @dave is deactivated in Slack but still holds the pager, and is paid \
+             standby for it until someone takes it over with `/handover @person` or an admin \
+             ends it with `/handover end`."
+        )),
+        "{out}"
+    );
     // Before the handover, the status and the rota say the leaver is next, and how to fix it.
     assert!(!r[2].contains("deactivated"), "{out}");
     for shown in [&r[4], &r[5]] {

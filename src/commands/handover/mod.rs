@@ -160,21 +160,34 @@ pub(crate) async fn run<S: Store, D: Directory>(
     }
 }
 
-/// A warning when the person next in the rota has left (their account is deactivated): a leaver
-/// kept in the order is found out by `/handover next` at the handover, not before. Nothing when
-/// the directory cannot say (it is down): the status matters more than the warning.
-async fn next_gone<S: Store, D: Directory>(engine: &Engine<S, D>, state: &ChannelState) -> String {
-    let Some(next) = state.next_in_rota() else {
-        return String::new();
-    };
-    match has_left(&engine.directory, next).await {
-        Ok(true) => format!(
-            "\n:warning: {} is deactivated in Slack, so `/handover next` would refuse them. An \
-             admin can take them out of the rota order with `/handover rota @a @b …`.",
-            next.mention()
-        ),
-        Ok(false) | Err(_) => String::new(),
+/// Warnings when the person on call, or next in the rota, has left (their account is
+/// deactivated): a leaver who never handed over is paid standby until someone does, and one kept
+/// in the order is found out by `/handover next` at the handover, not before. Nothing when the
+/// directory cannot say (it is down): the status matters more than the warnings.
+async fn who_left<S: Store, D: Directory>(engine: &Engine<S, D>, state: &ChannelState) -> String {
+    let mut warnings = String::new();
+    let holder = state.current.as_ref().and_then(|h| h.to.as_ref());
+    if let Some(holder) = holder {
+        if let Ok(true) = has_left(&engine.directory, holder).await {
+            warnings.push_str(&format!(
+                "\n:warning: {} is deactivated in Slack but still holds the pager, and is paid \
+                 standby for it until someone takes it over with `/handover @person` or an \
+                 admin ends it with `/handover end`.",
+                holder.mention()
+            ));
+        }
     }
+    let next = state.next_in_rota().filter(|next| Some(*next) != holder);
+    if let Some(next) = next {
+        if let Ok(true) = has_left(&engine.directory, next).await {
+            warnings.push_str(&format!(
+                "\n:warning: {} is deactivated in Slack, so `/handover next` would refuse them. \
+                 An admin can take them out of the rota order with `/handover rota @a @b …`.",
+                next.mention()
+            ));
+        }
+    }
+    warnings
 }
 
 /// A handover that failed before reaching the store may be a redelivery of one that was
@@ -220,7 +233,7 @@ async fn run_parsed<S: Store, D: Directory>(
         )),
         Command::Status => {
             let state = engine.store.channel_state(&inv.channel).await?;
-            let text = status(&state, inv, tz) + &next_gone(engine, &state).await;
+            let text = status(&state, inv, tz) + &who_left(engine, &state).await;
             Ok((Reply::private(text), "status"))
         }
         Command::To { target, at, notes } => {
@@ -276,7 +289,7 @@ async fn run_parsed<S: Store, D: Directory>(
         }
         Command::ShowRota => {
             let state = engine.store.channel_state(&inv.channel).await?;
-            let text = show_rota(&state) + &next_gone(engine, &state).await;
+            let text = show_rota(&state) + &who_left(engine, &state).await;
             Ok((Reply::private(text), "rota"))
         }
         Command::Rota(members) => {
