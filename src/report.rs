@@ -22,12 +22,14 @@ pub const CSV_HEADER: [&str; 9] = [
     "user_id",
     "user_name",
     "channel_id",
-    "channel_name",
     "weekday_days",
     "weekend_days",
     "bank_holiday_days",
     "amount",
     "currency",
+    // Last, though it belongs beside channel_id: it came after the others, and an import that
+    // reads columns by position must still find the amount where it was.
+    "channel_name",
 ];
 
 /// The output format.
@@ -155,12 +157,12 @@ pub fn csv(
                 &*spreadsheet_text(s.user.as_str()),
                 &spreadsheet_text(&names.person(&s.user)),
                 &spreadsheet_text(c.channel.as_str()),
-                &spreadsheet_text(&names.channel(&c.channel)),
                 &b.shown_days(DayKind::Weekday).to_string(),
                 &b.shown_days(DayKind::Weekend).to_string(),
                 &b.shown_days(DayKind::BankHoliday).to_string(),
                 &c.total.as_ref().map(|m| m.plain()).unwrap_or_default(),
                 policy.currency.code(),
+                &spreadsheet_text(&names.channel(&c.channel)),
             ])?;
         }
     }
@@ -326,7 +328,7 @@ mod tests {
         let alice: Vec<&str> = out
             .lines()
             .filter(|l| l.starts_with("UALICE,"))
-            .map(|l| l.split(',').nth(7).unwrap())
+            .map(|l| l.split(',').nth(6).unwrap())
             .collect();
         assert_eq!(alice, ["3.34", "3.33", "3.33"], "{out}");
         assert!(table(
@@ -455,9 +457,12 @@ mod tests {
         let month = "2025-06".parse().unwrap();
         let at = "2025-06-03T08:00:00Z".parse().unwrap();
         let exported = csv(&statements, &policy, &named).unwrap();
-        assert!(exported.starts_with("user_id,user_name,channel_id,channel_name,"));
+        assert!(exported.starts_with(
+            "user_id,user_name,channel_id,weekday_days,weekend_days,bank_holiday_days,amount,\
+             currency,channel_name\n"
+        ));
         assert!(
-            exported.contains("\nUALICE,UALICE,C1,data-platform,"),
+            exported.contains("\nUALICE,UALICE,C1,1.00,0.00,0.00,,GBP,data-platform\n"),
             "{exported}"
         );
         let shown = table(&statements, &policy, &named, month, at, false, Some(&c1));
@@ -469,7 +474,10 @@ mod tests {
 
         let unnamed = Names::default();
         let exported = csv(&statements, &policy, &unnamed).unwrap();
-        assert!(exported.contains("\nUALICE,UALICE,C1,C1,"), "{exported}");
+        assert!(
+            exported.contains("\nUALICE,UALICE,C1,1.00,0.00,0.00,,GBP,C1\n"),
+            "{exported}"
+        );
         let shown = table(&statements, &policy, &unnamed, month, at, false, Some(&c1));
         assert!(
             shown.starts_with("On-call pay in channel C1 for "),

@@ -336,7 +336,7 @@ fn names_are_one_person_whatever_their_case_as_slack_handles_are() {
         "{out}"
     );
     let csv = ws.report(&["--month", "2025-02"]);
-    assert!(csv.contains("\nbob,bob,ops,ops,5.00,2.00,0.00,"), "{csv}");
+    assert!(csv.contains("\nbob,bob,ops,5.00,2.00,0.00,"), "{csv}");
     assert!(!csv.contains("Bob"), "{csv}");
 }
 
