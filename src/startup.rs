@@ -398,38 +398,49 @@ fn refuse_overwriting(
 }
 
 /// Writes the report to `path`. A regular file (or a new one) is written whole or not at all:
-/// `bytes` go to a new file beside it, renamed over it, so a reader never sees half a file. The
-/// file is readable by its owner only (it is payroll data), and a write that fails leaves
-/// nothing behind: the temporary file is removed when it is dropped.
+/// `bytes` go to a new file beside it, renamed over it, so a reader never sees half a file, and
+/// a write that fails leaves nothing behind (the temporary file is removed when it is dropped).
+/// A new file is readable by its owner only (it is payroll data); a file replaced keeps its
+/// permissions, as the shell's `>` would.
 ///
 /// A symbolic link is written through, to the file it names (a `latest.csv` that points into a
-/// shared drive must update that file, not become a file of its own); one that names nothing is
-/// refused. A pipe or a device (`>(gpg -e …)`, `/dev/stdout`) is written to as it is: renaming
-/// a file over it would leave its reader with nothing and, for root, replace the device.
+/// shared drive must update that file, not become a file of its own); one that cannot be
+/// followed (it names nothing, or loops) is refused. A pipe or a device, and any path under
+/// `/dev/` or `/proc/` (`>(gpg -e …)` is `/dev/fd/63`; `/dev/stdout` may be a file opened with
+/// `>>`), is written to as it is, appending: renaming a file over it would leave its reader with
+/// nothing, replace the file the shell opened, or, for root, replace the device.
 fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::{Error, ErrorKind, Write};
-    let path = match std::fs::canonicalize(path) {
-        Ok(real) => real,
-        Err(e) if e.kind() == ErrorKind::NotFound && path.symlink_metadata().is_ok() => {
-            let to =
-                std::fs::read_link(path).map_or_else(|_| "?".into(), |t| t.display().to_string());
-            return Err(Error::new(
-                ErrorKind::NotFound,
-                format!("it is a symbolic link to {to}, which does not exist"),
-            ));
-        }
-        Err(_) => path.to_path_buf(),
-    };
-    match std::fs::metadata(&path) {
+    let stream = path.starts_with("/dev") || path.starts_with("/proc");
+    let target = std::fs::metadata(path);
+    match &target {
         Ok(meta) if meta.is_dir() => {
             return Err(Error::new(ErrorKind::IsADirectory, "it is a directory"))
         }
-        Ok(meta) if !meta.is_file() => {
-            let mut special = std::fs::OpenOptions::new().write(true).open(&path)?;
+        Ok(meta) if stream || !meta.is_file() => {
+            let mut special = std::fs::OpenOptions::new().append(true).open(path)?;
             return special.write_all(bytes).and_then(|()| special.flush());
+        }
+        Err(e) if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) => {
+            let to =
+                std::fs::read_link(path).map_or_else(|_| "?".into(), |t| t.display().to_string());
+            return Err(Error::new(
+                e.kind(),
+                match e.kind() {
+                    ErrorKind::NotFound => {
+                        format!("it is a symbolic link to {to}, which does not exist")
+                    }
+                    _ => format!("it is a symbolic link to {to}, which cannot be followed: {e}"),
+                },
+            ));
         }
         _ => {}
     }
+    // Through any symbolic links, to the file itself.
+    let path = match &target {
+        Ok(_) => std::fs::canonicalize(path)?,
+        Err(_) => path.to_path_buf(),
+    };
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => std::path::Path::new("."),
@@ -449,6 +460,9 @@ fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
             };
             Error::new(e.kind(), why)
         })?;
+    if let Ok(meta) = &target {
+        file.as_file().set_permissions(meta.permissions())?;
+    }
     // Through the `File`: `NamedTempFile`'s own writes add its temporary name to their errors.
     file.as_file_mut().write_all(bytes)?;
     file.as_file().sync_all()?;

@@ -312,11 +312,23 @@ fn a_report_written_to_a_link_or_a_pipe_reaches_what_it_names() {
     std::fs::create_dir(&shared).unwrap();
     let target = shared.join("payroll.csv");
     std::fs::write(&target, "last month's\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
     let link = ws.path().join("latest.csv");
     std::os::unix::fs::symlink(&target, &link).unwrap();
     ws.report(&["--month", "2025-03", "--output", "latest.csv"]);
     assert_eq!(std::fs::read_to_string(&target).unwrap(), csv);
     assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    // Shared as its owner set it: a file replaced keeps its permissions.
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    // A link that loops is refused, and stays a link.
+    let (l1, l2) = (ws.path().join("l1.csv"), ws.path().join("l2.csv"));
+    std::os::unix::fs::symlink(&l2, &l1).unwrap();
+    std::os::unix::fs::symlink(&l1, &l2).unwrap();
+    let err = report_fails(&ws, &ws.db(), &["--month", "2025-03", "--output", "l1.csv"]);
+    assert!(err.contains("which cannot be followed"), "{err}");
+    assert!(l1.symlink_metadata().unwrap().file_type().is_symlink());
     // A link to nothing is refused, and nothing is created.
     let dangling = ws.path().join("dangling.csv");
     std::os::unix::fs::symlink(shared.join("gone.csv"), &dangling).unwrap();
@@ -348,6 +360,28 @@ fn a_report_written_to_a_link_or_a_pipe_reaches_what_it_names() {
     use std::os::unix::fs::FileTypeExt;
     assert!(fifo.symlink_metadata().unwrap().file_type().is_fifo());
     assert_eq!(reader.join().unwrap().unwrap(), csv);
+
+    // `/dev/stdout` (a link to `/proc/self/fd/1`, which names a pipe here, not a file) is written
+    // to as it is; and when the shell opened it with `>>`, appended to, not replaced.
+    let piped = ws.report(&["--month", "2025-03", "--output", "/dev/stdout"]);
+    assert_eq!(piped, csv);
+    let log = ws.path().join("log.csv");
+    std::fs::write(&log, "earlier\n").unwrap();
+    let config = ws.config.as_ref().expect("a config");
+    let appended = Command::new("bash")
+        .arg("-c")
+        .arg("\"$0\" pay-report --month 2025-03 --config \"$1\" --output /dev/stdout >> \"$2\"")
+        .arg(env!("CARGO_BIN_EXE_baton"))
+        .arg(config)
+        .arg(&log)
+        .env("DATABASE_URL", ws.db())
+        .status()
+        .expect("bash");
+    assert!(appended.success());
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        format!("earlier\n{csv}")
+    );
 }
 
 #[test]
