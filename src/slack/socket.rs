@@ -161,6 +161,10 @@ const CONNECT_LIMIT: Duration = Duration::from_secs(10);
 const DOWN_IS_AN_ERROR: Duration = Duration::from_secs(300);
 /// How long a socket Slack asked to replace may still deliver envelopes before Baton closes it.
 pub(crate) const OLD_SOCKET_GRACE: Duration = Duration::from_secs(30);
+/// How long a socket Slack refused after `hello` stays open for the acks of the commands in
+/// hand: each is answered within the ack budget.
+const REFUSED_GRACE: Duration =
+    Duration::from_millis(super::listener::ACK_BUDGET.as_millis() as u64 + 500);
 
 /// One slot's time without a socket: when its first failed attempt was, and whether the outage
 /// has been logged as an error yet (once per outage).
@@ -364,6 +368,8 @@ impl<H: CommandHandler> Sockets<H> {
         ping.tick().await;
         let mut last_pong = Instant::now();
         let mut greeted = false;
+        // Why Slack refused this socket after `hello`, if it did: it ends once its acks are out.
+        let mut refused: Option<String> = None;
         let retire = tokio::time::sleep(Duration::MAX);
         tokio::pin!(retire);
         loop {
@@ -384,8 +390,15 @@ impl<H: CommandHandler> Sockets<H> {
                                     greeted,
                                     "Slack refused a Socket Mode connection; trying again after a pause"
                                 );
-                                let _ = sink.send(Message::Close(None)).await;
-                                return Ended::Refused(reason);
+                                if !greeted {
+                                    // Nothing can be in flight on it yet.
+                                    let _ = sink.send(Message::Close(None)).await;
+                                    return Ended::Refused(reason);
+                                }
+                                // The commands in hand still ack on it (they answer within the
+                                // ack budget); then it closes, and the slot backs off.
+                                refused = Some(reason);
+                                retire.as_mut().reset(tokio::time::Instant::now() + REFUSED_GRACE);
                             }
                             Frame::Disconnect(reason) => {
                                 tracing::info!(reason, "Slack asked for a new Socket Mode connection");
@@ -448,9 +461,10 @@ impl<H: CommandHandler> Sockets<H> {
                 }
             }
         }
-        match greeted {
-            true => Ended::Greeted,
-            false => Ended::NotGreeted,
+        match (refused, greeted) {
+            (Some(reason), _) => Ended::Refused(reason),
+            (None, true) => Ended::Greeted,
+            (None, false) => Ended::NotGreeted,
         }
     }
 

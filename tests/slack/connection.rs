@@ -289,6 +289,29 @@ async fn baton_reconnects_after_a_link_disabled_disconnect_and_close() {
     .await;
 }
 
+/// `too_many_websockets` on sockets that are serving: they are closed once their acks are out,
+/// and replaced after a pause, not at once (which would only be refused again).
+#[tokio::test]
+async fn serving_sockets_refused_for_too_many_connections_are_replaced_after_a_pause() {
+    let (slack, baton) = connected().await;
+    let opened = slack.connections_opened();
+    slack.disconnect_all("too_many_websockets");
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        slack.connections_opened(),
+        opened,
+        "replaced at once: {}",
+        baton.stderr()
+    );
+    slack
+        .wait_for_sockets_accepted(4, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    slack.wait_for_connections(2, WAIT).await.unwrap();
+    let ack = slack.slash_command(ALICE, OPS, "/handover", "help").await;
+    assert!(ack.is_ok(), "{ack:?}: {}", baton.stderr());
+}
+
 /// A Slack that accepts sockets and closes them before `hello` gets a retry after a pause, not a
 /// tight loop of `apps.connections.open` calls; Baton connects once it stops.
 #[tokio::test]
