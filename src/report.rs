@@ -71,28 +71,37 @@ impl Names {
     }
 }
 
-/// The channel `--channel` means: a channel with handovers under that id, else the one channel
-/// whose stored name it is (`ops-data`, typed with or without `#`; Slack's names are lower
-/// case, so case is ignored), else the id as typed, which then matches nobody and says so.
-/// A name that several channels have had (one renamed, another given its old name) is refused
-/// with their ids.
+/// The channel `--channel` means, as typed (without `#`): a channel known by that id (one with
+/// handovers, or a stored name), else the one channel whose stored name it is (`data-platform`;
+/// Slack's names are lower case, so case is ignored), else the id as typed, which then matches
+/// nobody and says so. A name that several channels have had (one renamed, another given its old
+/// name) is refused with their ids, and so is text that is neither a name nor an id.
 pub fn find_channel<'a>(
-    typed: &ChannelId,
+    typed: &str,
     with_handovers: impl IntoIterator<Item = &'a ChannelId>,
     names: &Names,
 ) -> Result<ChannelId, String> {
-    if with_handovers.into_iter().any(|c| c == typed) {
-        return Ok(typed.clone());
+    let known = with_handovers
+        .into_iter()
+        .find(|c| c.as_str() == typed)
+        .or_else(|| names.channels.keys().find(|c| c.as_str() == typed));
+    if let Some(id) = known {
+        return Ok(id.clone());
     }
     let mut named: Vec<&ChannelId> = names
         .channels
         .iter()
-        .filter(|(_, name)| name.to_lowercase() == typed.as_str().to_lowercase())
+        .filter(|(_, name)| name.to_lowercase() == typed.to_lowercase())
         .map(|(id, _)| id)
         .collect();
     named.sort();
     match named.as_slice() {
-        [] => Ok(typed.clone()),
+        [] => ChannelId::parse(typed).map_err(|_| {
+            format!(
+                "--channel {typed}: no channel has this name, and it is not a channel id (a \
+                 Slack channel id is capitals and digits, e.g. C0123ABCD)"
+            )
+        }),
         [one] => Ok((*one).clone()),
         several => Err(format!(
             "#{typed} is the name of {} channels ({}): give --channel the id of the one you mean",
@@ -493,26 +502,35 @@ mod tests {
                 (id("C1"), "data-platform".to_owned()),
                 (id("C2"), "payments".to_owned()),
                 (id("C3"), "payments".to_owned()),
-                // A channel named like another's id: the id wins.
+                // A channel named like another's id: the id wins, whether or not that other
+                // channel had handovers this month.
                 (id("C4"), "C1".to_owned()),
+                (id("C5"), "c6".to_owned()),
+                (id("C6"), "équipe-données".to_owned()),
             ]),
             ..Names::default()
         };
         let with_handovers = [id("C1"), id("C2"), id("C3"), id("C4")];
         // (typed, the channel meant, or the error's start)
-        let cases: [(&str, Result<&str, &str>); 6] = [
+        let cases: [(&str, Result<&str, &str>); 9] = [
             ("C1", Ok("C1")),
+            ("C6", Ok("C6")),
             ("data-platform", Ok("C1")),
             ("Data-Platform", Ok("C1")),
+            ("équipe-données", Ok("C6")),
             ("C9", Ok("C9")),
             ("support", Ok("support")),
             (
                 "payments",
                 Err("#payments is the name of 2 channels (C2, C3): give --channel the id"),
             ),
+            (
+                "no such",
+                Err("--channel no such: no channel has this name"),
+            ),
         ];
         for (typed, want) in cases {
-            let found = find_channel(&id(typed), &with_handovers, &names);
+            let found = find_channel(typed, &with_handovers, &names);
             match (found, want) {
                 (Ok(found), Ok(want)) => assert_eq!(found.as_str(), want, "{typed}"),
                 (Err(e), Err(want)) => assert!(e.starts_with(want), "{typed}: {e}"),

@@ -352,7 +352,8 @@ async fn remind_channel<S: Store, P: Poster, D, C: Fn() -> DateTime<Utc> + Send 
                 tracing::info!("daily reminder posted");
                 return;
             }
-            // Said at ERROR by `deliver`; retrying with the same token cannot help.
+            // Said by `deliver`: the channel cannot take posts (at WARN), or Slack refused
+            // Baton's token (at ERROR). Retrying, with the same token, cannot help either.
             Ok(Delivery::Unreachable | Delivery::Refused) => return,
             Ok(Delivery::Taken) if !rechecked => {
                 // Posted already, or someone is posting it; if they died, their claim goes

@@ -92,10 +92,14 @@ pub struct ConsoleArgs {
     pub channel: ChannelId,
 }
 
-/// A report's `--channel`: a Slack channel id as given (`C0123ABCD`; a console's channel is
-/// its lower-case name), never folded as the console's names are.
-fn parse_channel(raw: &str) -> Result<ChannelId, String> {
-    ChannelId::parse(raw.trim_start_matches('#')).map_err(|e| e.to_string())
+/// A report's `--channel` as typed, without a leading `#`: a Slack channel id as given
+/// (`C0123ABCD`; a console's channel is its lower-case name), never folded as the console's
+/// names are, or a channel's name, found in the database ([`crate::report::find_channel`]).
+fn parse_channel(raw: &str) -> Result<String, String> {
+    match raw.trim().trim_start_matches('#') {
+        "" => Err("give a channel's id (C0123ABCD) or its name".to_owned()),
+        typed => Ok(typed.to_owned()),
+    }
 }
 
 /// Whether the database came from `DATABASE_URL` rather than `--database`.
@@ -168,7 +172,7 @@ pub struct PayReportArgs {
     /// Only this channel's rota: its id (C0123ABCD) or its name (ops-data), as Slack last gave
     /// it with a handover.
     #[arg(long, value_parser = parse_channel)]
-    pub channel: Option<ChannelId>,
+    pub channel: Option<String>,
     /// Write to this file instead of standard output (`-` is standard output). Never the
     /// database, the config or its bank-holiday file.
     #[arg(long, value_name = "FILE")]
@@ -281,7 +285,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
             tracing::warn!(
                 channel = %channel,
                 month = %args.month,
-                "nobody was on call in this channel in this month: check the channel id"
+                "nobody was on call in this channel in this month: check the channel's id or name"
             );
         }
     }

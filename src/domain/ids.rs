@@ -139,6 +139,12 @@ impl ChannelName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether Slack names a group direct message this way (`mpdm-ann--bob--cat-1`): a
+    /// conversation between a few people, which Baton is not in, as a direct message.
+    pub fn is_group_message(&self) -> bool {
+        self.0.starts_with("mpdm-")
+    }
 }
 
 impl fmt::Display for ChannelName {
@@ -225,6 +231,10 @@ mod tests {
                 "{id}"
             );
         }
+        let name = |n: &str| ChannelName::from_slack(n).unwrap();
+        assert!(name("mpdm-ann--bob--cat-1").is_group_message());
+        assert!(!name("mpdm").is_group_message());
+        assert!(!name("ops-mpdm-").is_group_message());
     }
 
     #[test]

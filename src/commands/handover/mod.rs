@@ -136,9 +136,15 @@ pub(crate) async fn run<S: Store, D: Directory>(
     inv: &Invocation,
 ) -> Handled {
     let command = parse(&inv.text)?;
-    // A rota in a direct message would be seen by two people and get no morning reminder (Baton
-    // is not in the conversation). Ending or undoing one recorded there is still allowed.
-    if inv.channel.is_direct_message()
+    // A rota in a direct message (or a group one) would be seen by those in it only, and get no
+    // morning reminder: Baton is not in the conversation. Ending or undoing one recorded there
+    // is still allowed.
+    let in_a_message = inv.channel.is_direct_message()
+        || inv
+            .channel_name
+            .as_ref()
+            .is_some_and(|n| n.is_group_message());
+    if in_a_message
         && matches!(
             command,
             Command::To { .. } | Command::Next { .. } | Command::Rota(_)
