@@ -62,11 +62,15 @@ impl Names {
         )
     }
 
-    /// A channel as the table shows it: `#name`, else its id.
-    fn channel_label(&self, channel: &ChannelId) -> String {
-        match self.channels.get(channel) {
-            Some(_) => format!("#{}", self.channel(channel)),
-            None => channel.to_string(),
+    /// A channel as the table shows it in a row (`#name`, else its id), or with `and_id` in a
+    /// heading (`#name (C0123ABCD)`, else `channel C0123ABCD`): the name says which team, the
+    /// id is what `--channel` takes.
+    fn channel_label(&self, channel: &ChannelId, and_id: bool) -> String {
+        match (self.channels.contains_key(channel), and_id) {
+            (true, false) => format!("#{}", self.channel(channel)),
+            (true, true) => format!("#{} ({channel})", self.channel(channel)),
+            (false, false) => channel.to_string(),
+            (false, true) => format!("channel {channel}"),
         }
     }
 }
@@ -211,7 +215,7 @@ pub fn table(
         for c in &s.channels {
             rows.push([
                 who.clone(),
-                names.channel_label(&c.channel),
+                names.channel_label(&c.channel, false),
                 c.breakdown.shown_days(DayKind::Weekday).to_string(),
                 c.breakdown.shown_days(DayKind::Weekend).to_string(),
                 c.breakdown.shown_days(DayKind::BankHoliday).to_string(),
@@ -232,11 +236,7 @@ pub fn table(
     let widths: Vec<usize> = (0..6)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
-    // `#ops (C0123ABCD)`: the name says which team, the id is what `--channel` was given.
-    let channel_shown = |c: &ChannelId| match names.channels.get(c) {
-        Some(_) => format!("#{} ({c})", names.channel(c)),
-        None => format!("channel {c}"),
-    };
+    let channel_shown = |c: &ChannelId| names.channel_label(c, true);
     let scope = channel.map_or_else(String::new, |c| format!(" in {}", channel_shown(c)));
     let period = match month.progress(policy.timezone, now) {
         Progress::ToDate if cut_off => format!(
@@ -492,6 +492,29 @@ mod tests {
             shown.starts_with("On-call pay in channel C1 for "),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn a_channel_name_is_exported_and_shown_as_text_like_a_persons() {
+        // Slack refuses such channel names today; the file must not depend on it.
+        let (policy, statement) = alice_on_call_for_a_day();
+        let c1 = ChannelId::parse("C1").unwrap();
+        let statements = [statement];
+        let month = "2025-06".parse().unwrap();
+        let at = "2025-06-03T08:00:00Z".parse().unwrap();
+        for (name, cell) in [
+            ("=cmd|' /C calc'!A0", ",'=cmd|' /C calc'!A0\n"),
+            ("\u{1b}[2Jops\u{202E}", ",\u{FFFD}[2Jops\u{FFFD}\n"),
+        ] {
+            let names = Names {
+                channels: HashMap::from([(c1.clone(), name.to_owned())]),
+                ..Names::default()
+            };
+            let exported = csv(&statements, &policy, &names).unwrap();
+            assert!(exported.ends_with(cell), "{exported:?}");
+            let shown = table(&statements, &policy, &names, month, at, false, Some(&c1));
+            assert!(!shown.contains(['\u{1b}', '\u{202E}']), "{shown:?}");
+        }
     }
 
     #[test]

@@ -240,6 +240,17 @@ impl ReminderSettings {
     }
 }
 
+/// What the status and the reminder say of a person on call whose account is deactivated: a
+/// leaver who never handed over is paid standby for every day until someone does.
+pub fn holder_left(holder: &UserId) -> String {
+    format!(
+        "{} has left (their account is deactivated) but still holds the pager, and is paid \
+         standby for it until someone takes it over with `/handover @person` or an admin ends it \
+         with `/handover end`.",
+        holder.mention()
+    )
+}
+
 /// The public reminder of `date`: who is on call and since when (and if they are in `gone`, whose
 /// accounts are deactivated, that they have left but are still paid standby), the handover being
 /// due (`due`, unless the shift began after its `done_after`), who is next (and if they are in
@@ -263,13 +274,9 @@ pub fn channel_message(
         "{who} is on call here, since {}.",
         when::short(current.effective_at, tz, now)
     );
-    // A leaver who never handed over is paid standby for every day until someone does.
     if gone.contains(holder) {
-        text.push_str(&format!(
-            " {who} has left (their account is deactivated) but still holds the pager, and is \
-             paid standby for it until someone takes it over with `/handover @person` or an \
-             admin ends it with `/handover end`."
-        ));
+        text.push(' ');
+        text.push_str(&holder_left(holder));
     }
     let due = due
         .filter(|due| current.effective_at <= due.done_after)

@@ -510,7 +510,8 @@ impl Store for SqliteStore {
                     "INSERT INTO channels (channel_id, name, updated_at) VALUES (?1, ?2, ?3) \
                      ON CONFLICT (channel_id) DO UPDATE \
                          SET name = excluded.name, updated_at = excluded.updated_at \
-                         WHERE channels.name <> excluded.name",
+                         WHERE channels.name <> excluded.name \
+                           AND channels.updated_at <= excluded.updated_at",
                 )?
                 .execute(rusqlite::params![
                     channel.as_str(),

@@ -681,9 +681,9 @@ fn next_refused_for_someone_deactivated_says_how_to_go_on() {
     let r = replies(&out);
     assert!(
         r.last().is_some_and(|status| status.contains(
-            ":warning: @dave is deactivated in Slack but still holds the pager, and is paid \
-             standby for it until someone takes it over with `/handover @person` or an admin \
-             ends it with `/handover end`."
+            ":warning: @dave has left (their account is deactivated) but still holds the pager, \
+             and is paid standby for it until someone takes it over with `/handover @person` or \
+             an admin ends it with `/handover end`."
         )),
         "{out}"
     );

@@ -175,12 +175,8 @@ async fn who_left<S: Store, D: Directory>(engine: &Engine<S, D>, state: &Channel
     let holder = state.current.as_ref().and_then(|h| h.to.as_ref());
     if let Some(holder) = holder {
         if let Ok(true) = has_left(&engine.directory, holder).await {
-            warnings.push_str(&format!(
-                "\n:warning: {} is deactivated in Slack but still holds the pager, and is paid \
-                 standby for it until someone takes it over with `/handover @person` or an \
-                 admin ends it with `/handover end`.",
-                holder.mention()
-            ));
+            warnings.push_str("\n:warning: ");
+            warnings.push_str(&crate::domain::reminders::holder_left(holder));
         }
     }
     let next = state.next_in_rota().filter(|next| Some(*next) != holder);
