@@ -222,24 +222,35 @@ impl<K: Eq + std::hash::Hash + Clone> KnownNames<K> {
         name: &str,
         store: impl FnOnce() -> F,
     ) -> Result<(), StoreError> {
-        {
-            let mut names = self.lock();
-            if names.get(key).is_some_and(|known| known == name) {
-                return Ok(());
-            }
-            if names.len() >= MAX_KNOWN_NAMES {
-                names.clear();
-            }
-            names.insert(key.clone(), name.to_owned());
+        if !self.note(key, name) {
+            return Ok(());
         }
         let stored = store().await;
         if stored.is_err() {
-            let mut names = self.lock();
-            if names.get(key).is_some_and(|known| known == name) {
-                names.remove(key);
-            }
+            self.take_back(key, name);
         }
         stored
+    }
+
+    /// Notes `name` for `key`; false if it was noted already (nothing to store).
+    fn note(&self, key: &K, name: &str) -> bool {
+        let mut names = self.lock();
+        if names.get(key).is_some_and(|known| known == name) {
+            return false;
+        }
+        if names.len() >= MAX_KNOWN_NAMES {
+            names.clear();
+        }
+        names.insert(key.clone(), name.to_owned());
+        true
+    }
+
+    /// Takes back a note whose write did not happen, unless another has replaced it since.
+    fn take_back(&self, key: &K, name: &str) {
+        let mut names = self.lock();
+        if names.get(key).is_some_and(|known| known == name) {
+            names.remove(key);
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, String>> {
@@ -396,17 +407,21 @@ impl<S: Store, D: Directory> Engine<S, D> {
             .await
     }
 
-    /// Stores the name Slack gave the channel of a command, for the payroll export, unless this
-    /// engine already stored, or is storing, that same name.
-    pub(crate) async fn remember_channel(&self, inv: &Invocation) -> Result<(), StoreError> {
-        let Some(name) = &inv.channel_name else {
-            return Ok(());
-        };
-        let store = || self.store.remember_channel(&inv.channel, name, inv.now);
+    /// The channel's name to store beside a handover in it (for the payroll export): `None`
+    /// when there is none, or this engine stored or is storing that same name already. A name
+    /// returned is noted as stored; [`Engine::channel_name_not_stored`] takes it back.
+    pub(crate) fn channel_name_to_store<'a>(&self, inv: &'a Invocation) -> Option<&'a ChannelName> {
+        let name = inv.channel_name.as_ref()?;
         self.known
             .channels
-            .remember(&inv.channel, name.as_str(), store)
-            .await
+            .note(&inv.channel, name.as_str())
+            .then_some(name)
+    }
+
+    /// Takes back [`Engine::channel_name_to_store`]'s note when the handover was not recorded
+    /// (refused, a duplicate, or failed), so the next handover there stores the name.
+    pub(crate) fn channel_name_not_stored(&self, inv: &Invocation, name: &ChannelName) {
+        self.known.channels.take_back(&inv.channel, name.as_str());
     }
 }
 

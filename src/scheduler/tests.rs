@@ -110,9 +110,10 @@ impl Store for FakeStore {
     async fn channel_state(&self, _: &ChannelId) -> Result<ChannelState, StoreError> {
         unimplemented!("the scheduler reads channels only through channels_on_call")
     }
-    async fn record_handover<F, E>(
+    async fn record_named_handover<F, E>(
         &self,
         _: &ChannelId,
+        _: Option<&crate::domain::ids::ChannelName>,
         _: Option<&str>,
         _: F,
     ) -> Result<Result<Recorded, E>, StoreError>
@@ -159,14 +160,6 @@ impl Store for FakeStore {
     }
     async fn remember_name(&self, _: &UserId, _: &str, _: DateTime<Utc>) -> Result<(), StoreError> {
         unimplemented!("the scheduler remembers no names")
-    }
-    async fn remember_channel(
-        &self,
-        _: &ChannelId,
-        _: &crate::domain::ids::ChannelName,
-        _: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        unimplemented!("the scheduler remembers no channel names")
     }
     async fn names(&self, _: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
         unimplemented!("the scheduler looks up no names")

@@ -262,6 +262,14 @@ pub(super) fn crash_point_after_commit<E>(
     }
 }
 
+/// A channel's name, kept unless the stored one is the same or newer.
+const REMEMBER_CHANNEL: &str =
+    "INSERT INTO channels (channel_id, name, updated_at) VALUES (?1, ?2, ?3) \
+     ON CONFLICT (channel_id) DO UPDATE \
+         SET name = excluded.name, updated_at = excluded.updated_at \
+         WHERE channels.name <> excluded.name \
+           AND channels.updated_at <= excluded.updated_at";
+
 impl Store for SqliteStore {
     async fn channel_state(&self, channel: &ChannelId) -> Result<ChannelState, StoreError> {
         let channel = channel.clone();
@@ -272,9 +280,10 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn record_handover<F, E>(
+    async fn record_named_handover<F, E>(
         &self,
         channel: &ChannelId,
+        name: Option<&ChannelName>,
         dedup_key: Option<&str>,
         decide: F,
     ) -> Result<Result<Recorded, E>, StoreError>
@@ -283,6 +292,7 @@ impl Store for SqliteStore {
         E: Send + 'static,
     {
         let channel = channel.clone();
+        let name = name.cloned();
         let key = dedup_key.map(str::to_owned);
         #[cfg(debug_assertions)]
         let crash_key = key.clone();
@@ -315,6 +325,22 @@ impl Store for SqliteStore {
                     ],
                     handover_from_row,
                 )?;
+                if let Some(name) = &name {
+                    // One statement, after the handover's: should it fail, SQLite undoes it
+                    // alone, and the handover stays recorded (no savepoint needed).
+                    let stored = conn
+                        .prepare_cached(REMEMBER_CHANNEL)
+                        .and_then(|mut s| {
+                            s.execute(rusqlite::params![
+                                channel.as_str(),
+                                name.as_str(),
+                                new.recorded_at.timestamp()
+                            ])
+                        });
+                    if let Err(e) = stored {
+                        tracing::warn!(channel = %channel, error = %e, "could not store the channel's name");
+                    }
+                }
                 #[cfg(debug_assertions)]
                 CrashPoint::BeforeCommit.reached(key.as_deref());
                 changes.push(Change::Recorded {
@@ -490,32 +516,6 @@ impl Store for SqliteStore {
                 .execute(rusqlite::params![
                     user.as_str(),
                     name,
-                    at.timestamp()
-                ])?;
-                Ok(())
-            })
-            .await
-    }
-
-    async fn remember_channel(
-        &self,
-        channel: &ChannelId,
-        name: &ChannelName,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let (channel, name) = (channel.clone(), name.clone());
-        self.writer
-            .run(Writes::AtMostOne, move |conn| {
-                conn.prepare_cached(
-                    "INSERT INTO channels (channel_id, name, updated_at) VALUES (?1, ?2, ?3) \
-                     ON CONFLICT (channel_id) DO UPDATE \
-                         SET name = excluded.name, updated_at = excluded.updated_at \
-                         WHERE channels.name <> excluded.name \
-                           AND channels.updated_at <= excluded.updated_at",
-                )?
-                .execute(rusqlite::params![
-                    channel.as_str(),
-                    name.as_str(),
                     at.timestamp()
                 ])?;
                 Ok(())

@@ -10,7 +10,7 @@ use crate::domain::text;
 use crate::domain::when;
 use crate::store::Store;
 use chrono::{DateTime, Duration, Utc};
-use futures_util::future::join3;
+use futures_util::future::join;
 
 /// Why a handover is refused, judged against the channel's state inside the transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,34 +259,34 @@ pub(super) async fn hand_over<S: Store, D: Directory>(
         };
         decide(state, &proposal)
     };
-    let record = engine
-        .store
-        .record_handover(&inv.channel, inv.dedup_key.as_deref(), allowed);
-    // The new holder's name and the channel's (for reports) are stored beside the handover,
-    // not before it: the jobs reach the store's writer together and commit in one transaction.
-    // One after the other cost a second commit for each person new to this Baton, in every
-    // command of the first burst after a start and in every handover of a team it had not seen.
-    // A name that fails to store does not undo a recorded handover; the next handover tries
-    // again.
+    let channel_name = engine.channel_name_to_store(inv);
+    let record = engine.store.record_named_handover(
+        &inv.channel,
+        channel_name,
+        inv.dedup_key.as_deref(),
+        allowed,
+    );
+    // The new holder's name (for reports) is stored beside the handover, not before it: both
+    // jobs reach the store's writer together and commit in one transaction. One after the other
+    // cost a second commit for each person new to this Baton, in every command of the first
+    // burst after a start and in every handover of a team it had not seen. A name that fails to
+    // store does not undo a recorded handover; the next handover to that person tries again.
+    // The channel's name goes inside the handover's own job.
     let remember = async {
         match to {
             Some(person) => engine.remember_name(person, inv.now).await,
             None => Ok(()),
         }
     };
-    let (named, channel_named, outcome) =
-        join3(remember, engine.remember_channel(inv), record).await;
+    let (named, outcome) = join(remember, record).await;
+    let recorded = matches!(&outcome, Ok(Ok(r)) if !r.duplicate);
+    if let Some(name) = channel_name.filter(|_| !recorded) {
+        engine.channel_name_not_stored(inv, name);
+    }
     if let Err(e) = named {
         tracing::warn!(
             error = %crate::commands::error_chain(&e),
             "could not store the name of someone handed the pager"
-        );
-    }
-    if let Err(e) = channel_named {
-        tracing::warn!(
-            channel = %inv.channel,
-            error = %crate::commands::error_chain(&e),
-            "could not store the channel's name"
         );
     }
     let outcome = outcome?;

@@ -111,9 +111,10 @@ impl Store for Counting {
     async fn channel_state(&self, c: &ChannelId) -> Result<ChannelState, StoreError> {
         self.inner.channel_state(c).await
     }
-    async fn record_handover<F, E>(
+    async fn record_named_handover<F, E>(
         &self,
         c: &ChannelId,
+        name: Option<&ChannelName>,
         key: Option<&str>,
         decide: F,
     ) -> Result<Result<Recorded, E>, StoreError>
@@ -128,7 +129,10 @@ impl Store for Counting {
                 .set_rota(c, &order, &admin, super::t("2025-03-03T09:00:00Z"))
                 .await?;
         }
-        self.inner.record_handover(c, key, decide).await
+        if name.is_some() {
+            self.channel_names.fetch_add(1, Ordering::SeqCst);
+        }
+        self.inner.record_named_handover(c, name, key, decide).await
     }
     async fn recorded_with_key(&self, key: &str) -> Result<Option<Handover>, StoreError> {
         self.inner.recorded_with_key(key).await
@@ -179,15 +183,6 @@ impl Store for Counting {
             return Err(StoreError::Corrupt("disk I/O error".into()));
         }
         self.inner.remember_name(user, name, at).await
-    }
-    async fn remember_channel(
-        &self,
-        c: &ChannelId,
-        name: &ChannelName,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.channel_names.fetch_add(1, Ordering::SeqCst);
-        self.inner.remember_channel(c, name, at).await
     }
     async fn names(&self, u: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
         self.inner.names(u).await
@@ -271,18 +266,13 @@ async fn a_burst_of_handovers_to_someone_new_stores_their_name_once() {
 }
 
 #[tokio::test]
-async fn a_channels_name_is_stored_with_its_handovers_and_written_again_only_when_it_changes() {
+async fn a_channels_name_is_stored_with_its_recorded_handovers_and_again_only_when_it_changes() {
     let (engine, counting, dir) = counting_engine().await;
     // Back and forth, so that each handover changes who is on call.
     let to = |i: usize| match i % 2 {
         0 => format!("<@{BOB}|bob>"),
         _ => format!("<@{CAROL}|carol>"),
     };
-    for i in 0..5 {
-        let done = engine.answer(inv(ALICE, &to(i), &format!("n{i}"))).await;
-        assert_eq!(done.outcome, "recorded", "{}", done.reply.text);
-    }
-    assert_eq!(counting.channel_names.load(Ordering::SeqCst), 1);
     let stored = || async {
         crate::store::ReadOnlyStore::open(&dir.path().join("b.db").to_string_lossy())
             .await
@@ -292,16 +282,30 @@ async fn a_channels_name_is_stored_with_its_handovers_and_written_again_only_whe
             .unwrap()
     };
     let ops = ChannelId::parse("C0OPS00001").unwrap();
+    for i in 0..5 {
+        let done = engine.answer(inv(ALICE, &to(i), &format!("n{i}"))).await;
+        assert_eq!(done.outcome, "recorded", "{}", done.reply.text);
+    }
+    assert_eq!(counting.channel_names.load(Ordering::SeqCst), 1);
     assert_eq!(stored().await.get(&ops).map(String::as_str), Some("ops"));
 
-    // Renamed in Slack: the next handover stores the new name, once.
+    // Renamed in Slack, but the handover is refused in the store (Bob is on call already): the
+    // new name is not stored, and not taken as stored either.
+    let mut renamed = inv(ALICE, &to(4), "same");
+    renamed.channel_name = ChannelName::from_slack("data-platform");
+    let refused = engine.answer(renamed).await;
+    assert_eq!(refused.outcome, "refused", "{}", refused.reply.text);
+    assert_eq!(counting.channel_names.load(Ordering::SeqCst), 2);
+    assert_eq!(stored().await.get(&ops).map(String::as_str), Some("ops"));
+
+    // The next handovers store the new name, once.
     for i in 5..8 {
         let mut renamed = inv(ALICE, &to(i), &format!("r{i}"));
         renamed.channel_name = ChannelName::from_slack("data-platform");
         let done = engine.answer(renamed).await;
         assert_eq!(done.outcome, "recorded", "{}", done.reply.text);
     }
-    assert_eq!(counting.channel_names.load(Ordering::SeqCst), 2);
+    assert_eq!(counting.channel_names.load(Ordering::SeqCst), 3);
     assert_eq!(
         stored().await.get(&ops).map(String::as_str),
         Some("data-platform")
