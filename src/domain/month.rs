@@ -334,4 +334,18 @@ mod tests {
             "2025-10-26T00:30:00+00:00"
         );
     }
+
+    #[test]
+    fn a_date_the_clocks_skip_whole_starts_when_the_next_date_does() {
+        // Samoa moved across the date line at the end of 29 December 2011 (UTC-10), straight to
+        // 31 December (UTC+14): no 30 December at all, a gap of a whole day, not an hour. The day
+        // has no seconds, so nobody is paid for it, rather than its midnight being read as UTC.
+        let apia = chrono_tz::Pacific::Apia;
+        let day = |d| NaiveDate::from_ymd_opt(2011, 12, d).unwrap();
+        assert_eq!(
+            start_of_day(day(30), apia).to_rfc3339(),
+            "2011-12-30T10:00:00+00:00"
+        );
+        assert_eq!(start_of_day(day(30), apia), start_of_day(day(31), apia));
+    }
 }

@@ -734,6 +734,42 @@ fn totals_are_rounded_once_half_up_from_the_exact_sum() {
 }
 
 #[test]
+fn one_channels_statement_is_its_line_of_the_whole_statement_to_the_penny() {
+    // The half days of "totals are rounded once": 5p in all, 3p in channel a and 2p in b. Worked
+    // out alone, b's 2.5p would round to 3p; cut from the whole statement it is the 2p that the
+    // full export pays in b, so one channel's export and the full one agree.
+    let p = PayPolicy {
+        rates: Some(rates("0.05", "0.05", "0.05")),
+        ..policy()
+    };
+    let half_day = [
+        ("2025-06-02T00:00:00+01:00", "alice"),
+        ("2025-06-02T12:00:00+01:00", "bob"),
+        ("2025-07-01T00:00:00+01:00", "carol"),
+    ];
+    let rotas = [
+        rota("a", &half_day),
+        rota("b", &half_day),
+        rota("c", &[("2025-06-01T00:00:00+01:00", "bob")]),
+    ];
+    let s = statement(&p, &rotas, &user("alice"), month("2025-06"), at(LATER));
+    for (channel, pence) in [("a", 3), ("b", 2)] {
+        let one = s.only_channel(&ChannelId::parse(channel).unwrap()).unwrap();
+        let lines: Vec<_> = one.channels.iter().map(|c| c.channel.as_str()).collect();
+        assert_eq!(lines, [channel]);
+        assert_eq!(one.total.map(|m| m.minor_units()), Some(pence), "{channel}");
+        assert_eq!(one.overall, one.channels[0].breakdown, "{channel}");
+        assert_eq!(one.overall.days(DayKind::Weekday).to_string(), "0.50");
+        assert_eq!(
+            (&one.user, one.month, one.to_date),
+            (&s.user, s.month, s.to_date)
+        );
+    }
+    // Alice was never on call in c: no line, not a line of zeros.
+    assert_eq!(s.only_channel(&ChannelId::parse("c").unwrap()), None);
+}
+
+#[test]
 fn times_count_to_the_second() {
     // Bob takes over one second after midnight: Alice has exactly 1/86,400 of Monday.
     let rotas = [rota(
