@@ -164,7 +164,7 @@ pub(crate) const OLD_SOCKET_GRACE: Duration = Duration::from_secs(30);
 /// How long a socket Slack refused after `hello` stays open for the acks of the commands in
 /// hand: each is answered within the ack budget.
 const REFUSED_GRACE: Duration =
-    Duration::from_millis(super::listener::ACK_BUDGET.as_millis() as u64 + 500);
+    super::listener::ACK_BUDGET.saturating_add(Duration::from_millis(500));
 
 /// One slot's time without a socket: when its first failed attempt was, and whether the outage
 /// has been logged as an error yet (once per outage).

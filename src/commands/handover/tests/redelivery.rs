@@ -95,8 +95,8 @@ async fn a_redelivered_handover_gets_the_first_answer_though_the_directory_is_do
     assert_ne!(new.outcome, "duplicate");
 }
 
-/// The SQLite store, counting (and, when asked, failing) `remember_name` calls, and counting
-/// `remember_channel` calls.
+/// The SQLite store, counting (and, when asked, failing) `remember_name` calls, and counting the
+/// handovers it is asked to record with a channel name to store.
 #[derive(Clone)]
 struct Counting {
     inner: SqliteStore,
