@@ -188,7 +188,12 @@ pub(super) fn owner_only(path: &std::path::Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let created = create_owner_only(path);
+        // Through a symbolic link that names no file yet, SQLite would create its target with
+        // the umask's permissions: Baton creates it first, owner-only, as it would `path`.
+        let created = create_owner_only(path).or_else(|e| match dangling_target(path) {
+            Some(target) => create_owner_only(&target),
+            None => Err(e),
+        });
         // Any other failure (a missing directory, say) SQLite reports next, in its own words.
         if created.is_err() {
             if let Ok(meta) = std::fs::metadata(path) {
@@ -205,6 +210,28 @@ pub(super) fn owner_only(path: &std::path::Path) {
     }
     #[cfg(not(unix))]
     let _ = path;
+}
+
+/// The file a symbolic link names, through any further links, when that file does not exist
+/// yet; `None` if `path` is not a link, names an existing file, or its links loop.
+#[cfg(unix)]
+fn dangling_target(path: &Path) -> Option<PathBuf> {
+    let mut at = path.to_path_buf();
+    // As the kernel does (`ELOOP` after 40 links).
+    for _ in 0..40 {
+        match at.symlink_metadata() {
+            Ok(meta) if meta.is_symlink() => {
+                let to = std::fs::read_link(&at).ok()?;
+                at = match at.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && at != path => return Some(at),
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// Why Baton refuses a database file it may only read.

@@ -713,6 +713,27 @@ async fn a_new_database_and_its_wal_are_readable_by_their_owner_only() {
     store.close().await;
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_database_made_through_a_link_that_names_no_file_yet_is_its_owners_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    // A link to a link, the last relative to its own directory, naming a file not there yet.
+    std::os::unix::fs::symlink("real.db", dir.path().join("data/next.db")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("data/next.db"), dir.path().join("t.db")).unwrap();
+    let store = SqliteStore::open(dir.path().join("t.db").to_str().unwrap())
+        .await
+        .unwrap();
+    record(&store, "C0OPS", "U0BOB", "2025-06-02T09:00:00Z").await;
+    for name in ["real.db", "real.db-wal", "real.db-shm"] {
+        let path = dir.path().join("data").join(name);
+        let mode = std::fs::metadata(path).map(|m| m.permissions().mode() & 0o777);
+        assert_eq!(mode.ok(), Some(0o600), "{name}");
+    }
+    store.close().await;
+}
+
 #[tokio::test]
 async fn an_end_of_standby_is_stored_as_nobody_on_call_and_pays_nobody() {
     let (_dir, store) = temp_store().await;
