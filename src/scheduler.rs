@@ -12,7 +12,9 @@
 //! Each channel is posted from its own task: a slow or failing channel holds up neither the
 //! others nor anything else the process does. A channel Baton cannot post to is logged and
 //! skipped; a post that failed after the poster's own retries is released and tried again later
-//! that day, with backoff, never on a later date.
+//! that day, with backoff, never on a later date. A post that may have arrived after all (Slack
+//! took too long to answer, or answered `fatal_error`) is marked sent and logged, not tried
+//! again: a slow Slack would otherwise show the reminder once per retry.
 
 use crate::commands::{has_left, Directory, Reply};
 use crate::console::ConsoleHooks;
@@ -83,6 +85,11 @@ pub enum PostError {
     /// A transient failure the poster gave up on after its retries; worth trying later.
     #[error("posting failed: {0}")]
     Failed(String),
+    /// The poster gave up, but the post may have arrived all the same (an attempt timed out,
+    /// or Slack answered `fatal_error`): not tried again, or a slow Slack would show it once per
+    /// retry.
+    #[error("Slack may have posted it, or not: {0}")]
+    MaybePosted(String),
     /// Slack refused Baton itself (its bot token revoked, a scope missing): no retry by this
     /// process can work, and a Baton restarted with a working token should post it today.
     #[error("Slack refused Baton: {0}")]
@@ -103,6 +110,8 @@ pub enum Delivery {
     /// Slack refused Baton's token or scopes; the claim was released, for a Baton restarted
     /// with a working token.
     Refused,
+    /// Slack did not say whether it was posted; marked sent, so that nobody posts it twice.
+    MaybePosted,
 }
 
 /// Claims `post` in the store, posts it (and its direct message), and marks it sent: one attempt,
@@ -138,6 +147,19 @@ pub async fn deliver<S: Store, P: Poster>(
         Err(PostError::Failed(reason)) => {
             release(store, post, claimant).await;
             return Ok(Delivery::Failed(reason));
+        }
+        Err(PostError::MaybePosted(reason)) => {
+            // Missing one morning's reminder is the lesser harm: an operator can post it by
+            // hand, where a channel shown it a dozen times cannot be mended.
+            tracing::error!(
+                channel = %post.channel,
+                date = %post.date,
+                %reason,
+                "the daily reminder may not have been posted: Slack did not answer in time, and \
+                 posting it again could show it twice; not trying again today (check the \
+                 channel)"
+            );
+            Delivery::MaybePosted
         }
         Err(PostError::Refused(reason)) => {
             tracing::error!(
@@ -203,11 +225,12 @@ async fn mark_sent<S: Store>(
     }
 }
 
-/// A post bounded by [`POST_TIMEOUT`]; running out of time counts as a failure.
+/// A post bounded by [`POST_TIMEOUT`]. Running out of time cuts off whatever the poster was
+/// doing, perhaps a request Slack is carrying out: the post may have arrived.
 async fn bounded(post: impl Future<Output = Result<(), PostError>>) -> Result<(), PostError> {
     tokio::time::timeout(POST_TIMEOUT, post)
         .await
-        .unwrap_or_else(|_| Err(PostError::Failed("timed out".into())))
+        .unwrap_or_else(|_| Err(PostError::MaybePosted("timed out".into())))
 }
 
 /// A name for this copy of Baton in the claims it makes, for anyone reading the database.
@@ -354,7 +377,9 @@ async fn remind_channel<S: Store, P: Poster, D, C: Fn() -> DateTime<Utc> + Send 
             }
             // Said by `deliver`: the channel cannot take posts (at WARN), or Slack refused
             // Baton's token (at ERROR). Retrying, with the same token, cannot help either.
-            Ok(Delivery::Unreachable | Delivery::Refused) => return,
+            // Said by `deliver` too (at ERROR): Slack may have posted it, so nobody posts it
+            // again.
+            Ok(Delivery::Unreachable | Delivery::Refused | Delivery::MaybePosted) => return,
             Ok(Delivery::Taken) if !rechecked => {
                 // Posted already, or someone is posting it; if they died, their claim goes
                 // stale and is ours to take over after the window.

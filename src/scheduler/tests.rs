@@ -240,6 +240,8 @@ struct RecordingPoster {
     /// Channels where Slack refuses Baton's token.
     token_refused: Arc<HashSet<ChannelId>>,
     failures_left: Arc<Mutex<HashMap<ChannelId, u32>>>,
+    /// Channels where Slack posts the message but Baton never hears so (a slow Slack).
+    posted_unheard: Arc<HashSet<ChannelId>>,
     /// How long each post takes, to widen races.
     latency: Duration,
     /// How long each direct message takes.
@@ -275,6 +277,9 @@ impl Poster for RecordingPoster {
         }
         self.log.lock().unwrap().push(format!("post {channel}"));
         self.messages.lock().unwrap().push(message.text.clone());
+        if self.posted_unheard.contains(channel) {
+            return Err(PostError::MaybePosted("timed out".into()));
+        }
         Ok(())
     }
 
@@ -480,6 +485,42 @@ async fn a_failed_post_is_retried_later_that_day_without_holding_up_other_channe
     wait(30 + 120 + 5).await;
     assert_eq!(poster.sorted_log(), ["post ops", "post web"]);
     running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_post_slack_may_have_made_is_marked_sent_and_never_posted_again() {
+    let store = three_channels();
+    let poster = RecordingPoster {
+        posted_unheard: Arc::new([channel("ops")].into()),
+        ..RecordingPoster::default()
+    };
+    let running = start(
+        store.clone(),
+        poster.clone(),
+        weekdays_at_nine(None),
+        paused_clock(utc("2025-06-02T10:00:00Z")),
+    );
+    // Past every retry a failed post would get (30 s to 60 min) and a stale claim's window.
+    wait(3 * 3600).await;
+    running.stop().await;
+    assert_eq!(poster.sorted_log(), ["post ops", "post web"]);
+    let claims = store.claims.lock().unwrap().clone();
+    let ops = claims
+        .iter()
+        .find(|((c, _), _)| *c == channel("ops"))
+        .map(|(_, claim)| claim.sent);
+    assert_eq!(ops, Some(true), "{claims:?}");
+    // Nor does a restart that day post it.
+    let restarted = RecordingPoster::default();
+    let running = start(
+        store,
+        restarted.clone(),
+        weekdays_at_nine(None),
+        paused_clock(utc("2025-06-02T11:00:00Z")),
+    );
+    wait(3600).await;
+    running.stop().await;
+    assert_eq!(restarted.log(), Vec::<String>::new());
 }
 
 #[tokio::test(start_paused = true)]

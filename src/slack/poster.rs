@@ -28,6 +28,22 @@ pub struct RetryPolicy {
     pub attempt_timeout: Duration,
 }
 
+impl RetryPolicy {
+    /// This policy with its budget cut, if need be, so that a call ends within `limit`, its last
+    /// attempt included: no attempt starts after the budget, and each takes at most
+    /// `attempt_timeout`. A caller that cut the call off at `limit` instead could not tell
+    /// whether Slack was carrying out the attempt in flight.
+    fn ending_within(&self, limit: Duration) -> Self {
+        const MARGIN: Duration = Duration::from_secs(5);
+        Self {
+            total: self
+                .total
+                .min(limit.saturating_sub(self.attempt_timeout + MARGIN)),
+            ..self.clone()
+        }
+    }
+}
+
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
@@ -59,6 +75,9 @@ pub enum PostError {
         method: &'static str,
         attempts: u32,
         last: String,
+        /// An attempt timed out, or Slack answered `fatal_error`: the call may have been
+        /// carried out all the same.
+        maybe_done: bool,
     },
 }
 
@@ -129,6 +148,11 @@ impl SlackPoster {
     pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
         self.policy = policy;
         self
+    }
+
+    /// This poster with its retry budget cut, if need be, so that a call ends within `limit`.
+    fn ending_within(&self, limit: Duration) -> Self {
+        self.clone().with_policy(self.policy.ending_within(limit))
     }
 
     /// Posts `reply` to a channel (`chat.postMessage`), visible to all its members whatever the
@@ -255,6 +279,7 @@ impl SlackPoster {
                 method,
                 attempts,
                 last: failure.describe(),
+                maybe_done: maybe_done > 0,
             };
             // A timed-out attempt may have been carried out (Slack was slow, not down), and so
             // may one Slack answered `fatal_error`; a post has no idempotency key: one retry, so
@@ -299,7 +324,8 @@ impl crate::scheduler::Poster for SlackPoster {
         channel: &ChannelId,
         message: &Reply,
     ) -> Result<(), crate::scheduler::PostError> {
-        SlackPoster::post_message(self, channel, message)
+        self.ending_within(crate::scheduler::POST_TIMEOUT)
+            .post_message(channel, message)
             .await
             .map_err(PostError::into_scheduler)
     }
@@ -309,7 +335,9 @@ impl crate::scheduler::Poster for SlackPoster {
         user: &UserId,
         message: &Reply,
     ) -> Result<(), crate::scheduler::PostError> {
-        SlackPoster::send_dm(self, user, message)
+        // Two calls: `conversations.open`, then the post.
+        self.ending_within(crate::scheduler::POST_TIMEOUT / 2)
+            .send_dm(user, message)
             .await
             .map_err(PostError::into_scheduler)
     }
@@ -324,6 +352,9 @@ impl PostError {
                 S::Refused(self.to_string())
             }
             Self::Undeliverable { .. } | Self::Refused { .. } => S::Unreachable(self.to_string()),
+            Self::GaveUp {
+                maybe_done: true, ..
+            } => S::MaybePosted(self.to_string()),
             Self::GaveUp { .. } => S::Failed(self.to_string()),
         }
     }
@@ -335,7 +366,32 @@ mod tests {
     use crate::scheduler::PostError as S;
 
     #[test]
-    fn the_scheduler_retries_none_of_what_slack_refused_and_hears_a_refused_token_as_such() {
+    fn a_reminders_retries_end_before_the_scheduler_would_cut_them_off_whatever_the_budget() {
+        // `SLACK_POST_RETRY_SECS` may be 1 to 600.
+        for budget in [1, 90, 104, 105, 106, 600] {
+            let policy = RetryPolicy {
+                total: Duration::from_secs(budget),
+                ..RetryPolicy::default()
+            };
+            let bounded = policy.ending_within(crate::scheduler::POST_TIMEOUT);
+            assert!(
+                bounded.total + bounded.attempt_timeout < crate::scheduler::POST_TIMEOUT,
+                "{budget} s"
+            );
+            let expected = Duration::from_secs(budget.min(105));
+            assert_eq!(
+                bounded,
+                RetryPolicy {
+                    total: expected,
+                    ..policy
+                },
+                "{budget} s"
+            );
+        }
+    }
+
+    #[test]
+    fn the_scheduler_hears_a_refused_token_as_such_and_retries_only_what_surely_did_not_arrive() {
         let refused = |code: &str| PostError::Refused {
             method: "chat.postMessage",
             code: code.into(),
@@ -360,11 +416,14 @@ mod tests {
             code: "not_in_channel".into(),
         };
         assert!(matches!(undeliverable.into_scheduler(), S::Unreachable(_)));
-        let gave_up = PostError::GaveUp {
+        let gave_up = |maybe_done| PostError::GaveUp {
             method: "chat.postMessage",
             attempts: 5,
             last: "HTTP 503".into(),
+            maybe_done,
         };
-        assert!(matches!(gave_up.into_scheduler(), S::Failed(_)));
+        assert!(matches!(gave_up(false).into_scheduler(), S::Failed(_)));
+        // Posting again could show it twice.
+        assert!(matches!(gave_up(true).into_scheduler(), S::MaybePosted(_)));
     }
 }

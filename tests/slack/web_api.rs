@@ -79,10 +79,17 @@ async fn server_errors_are_retried_with_backoff_then_given_up_within_the_budget(
     let elapsed = started.elapsed();
     // Waits of 20, 40, 80, 160, then 200 ms: it keeps trying until the next attempt could not
     // start inside the 2 s budget, and no longer.
-    let PostError::GaveUp { attempts, .. } = err else {
+    let PostError::GaveUp {
+        attempts,
+        maybe_done,
+        ..
+    } = err
+    else {
         panic!("{err:?}");
     };
     assert!(attempts >= 8, "{attempts} attempts");
+    // Slack answered every one: nothing was posted, so a later try may post it.
+    assert!(!maybe_done);
     // Doubling allows at most 13 attempts in the budget (the 13th starts 1.9 s in, after waits
     // totalling 20 + 40 + 80 + 160 + 8 × 200 ms); a wait that did not grow would allow about 100.
     assert!(
@@ -133,7 +140,14 @@ async fn a_post_that_times_out_is_retried_once_then_given_up() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, PostError::GaveUp { attempts: 2, .. }),
+        matches!(
+            err,
+            PostError::GaveUp {
+                attempts: 2,
+                maybe_done: true,
+                ..
+            }
+        ),
         "{err:?}"
     );
     // Two 200 ms attempts and one short backoff, well inside the 10 s budget.
@@ -159,7 +173,14 @@ async fn a_post_slack_answers_with_fatal_error_is_retried_once_then_given_up() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, PostError::GaveUp { attempts: 2, .. }),
+        matches!(
+            err,
+            PostError::GaveUp {
+                attempts: 2,
+                maybe_done: true,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(slack.calls_to("chat.postMessage").len(), 2);
