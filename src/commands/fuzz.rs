@@ -121,6 +121,9 @@ fn token() -> impl Strategy<Value = String> {
         Just("everyone".to_owned()),
         Just("<!channel>".to_owned()),
         Just("&lt;!here&gt;".to_owned()),
+        // Glued to a word Baton quotes back: a date, a month.
+        Just("2025-03-0<!here>".to_owned()),
+        Just("2026-1<!channel>".to_owned()),
         Just("<#C0OTHER01|general>".to_owned()),
         Just("<!subteam^S0TEAM0001|@oncall>".to_owned()),
         Just("\u{201c}quoted\u{201d}".to_owned()),
@@ -185,13 +188,22 @@ fn backdated() -> impl Strategy<Value = String> {
         Just(" pm"),
         Just(" p.m. tonight")
     ];
-    (who, 0..130_i64, 0..24_u32, 0..60_u32, zone, "[a-z ]{0,12}").prop_map(
-        |(who, back, hour, minute, zone, notes)| {
+    // Now and then a broadcast glued to the date, which a refusal quotes back.
+    let glued = prop_oneof![6 => Just(""), 1 => Just("<!here>")];
+    (
+        who,
+        0..130_i64,
+        glued,
+        0..24_u32,
+        0..60_u32,
+        zone,
+        "[a-z ]{0,12}",
+    )
+        .prop_map(|(who, back, glued, hour, minute, zone, notes)| {
             let last = chrono::NaiveDate::from_ymd_opt(2026, 1, 20).unwrap_or_default();
             let date = last - chrono::Duration::days(back);
-            format!("{who} at {date} {hour:02}:{minute:02}{zone} {notes}")
-        },
-    )
+            format!("{who} at {date}{glued} {hour:02}:{minute:02}{zone} {notes}")
+        })
 }
 
 fn who() -> impl Strategy<Value = &'static str> {
@@ -211,6 +223,9 @@ proptest! {
         let (reply, outcome) = HARNESS.with(|h| h.reply(CommandName::Handover, user, channel, &text));
         prop_assert!(!reply.trim().is_empty(), "empty reply to {:?}", text);
         prop_assert_ne!(outcome, "internal_error", "{:?}: {}", text, reply);
+        // Baton writes no broadcast or group mention of its own: one in a reply is typed text
+        // quoted back unescaped.
+        prop_assert!(!reply.contains("<!"), "{:?}: {}", text, reply);
     }
 
     #[test]
@@ -219,5 +234,6 @@ proptest! {
         let (reply, outcome) = HARNESS.with(|h| h.reply(CommandName::OncallPay, user, channel, &text));
         prop_assert!(!reply.trim().is_empty(), "empty reply to {:?}", text);
         prop_assert_ne!(outcome, "internal_error", "{:?}: {}", text, reply);
+        prop_assert!(!reply.contains("<!"), "{:?}: {}", text, reply);
     }
 }

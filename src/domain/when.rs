@@ -52,6 +52,21 @@ pub enum LocalTimeError {
     WrongZone(String, Tz, String, String),
 }
 
+impl LocalTimeError {
+    /// The same error, with what the person typed in it replaced by `shown(typed)`: in Slack,
+    /// escaped and cut as every other quote of typed text is (`text::echo`).
+    pub fn quoting(self, shown: impl Fn(&str) -> String) -> Self {
+        match self {
+            Self::Format(typed) => Self::Format(shown(&typed)),
+            Self::Impossible(typed, why) => Self::Impossible(shown(&typed), why),
+            Self::Skipped(typed, tz, next) => Self::Skipped(shown(&typed), tz, next),
+            Self::WrongZone(typed, tz, is, zone) => {
+                Self::WrongZone(shown(&typed), tz, is, shown(&zone))
+            }
+        }
+    }
+}
+
 /// Reads `YYYY-MM-DD HH:MM` as a local time in `tz`. A time skipped when the clocks go forward is
 /// refused; a time repeated when they go back means its first occurrence.
 pub fn parse_local(date: &str, time: &str, tz: Tz) -> Result<DateTime<Utc>, LocalTimeError> {

@@ -202,7 +202,7 @@ pub(super) fn effective_at(
                 ),
                 _ => String::new(),
             };
-            usage(format!("{e}{hint}"))
+            usage(format!("{}{hint}", e.quoting(text::echo)))
         })?;
     if at > inv.now {
         return Err(CommandError::Refused(format!(
