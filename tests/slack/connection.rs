@@ -2,7 +2,7 @@
 
 use super::support::baton::Baton;
 use super::support::fake_slack::{Ack, FakeError, FakeSlack, Fault, RawFrame};
-use super::{connected, mention, workspace, ALICE, BOB, OPS, WAIT};
+use super::{connected, mention, workspace, ALICE, BOB, CAROL, OPS, WAIT};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -310,6 +310,78 @@ async fn serving_sockets_refused_for_too_many_connections_are_replaced_after_a_p
     slack.wait_for_connections(2, WAIT).await.unwrap();
     let ack = slack.slash_command(ALICE, OPS, "/handover", "help").await;
     assert!(ack.is_ok(), "{ack:?}: {}", baton.stderr());
+}
+
+/// Slack's `disconnect` after `hello` on a socket with two handovers in hand (each waiting on
+/// `users.info`): both are acked on that socket, once each, with their real answers; Baton opens
+/// a new connection, and commands sent on it are answered. Slack redelivers an envelope whose ack
+/// never comes, and shows a slash command's person an error after 3 s.
+async fn commands_in_hand_are_acked_on_the_socket_told_to_disconnect(reason: &str) {
+    const ELSEWHERE: &str = "C0DEV00001";
+    let slack = Arc::new(workspace().await);
+    let baton = Baton::start_with(&slack, &[("SLACK_CONNECTIONS", Some("1"))]);
+    slack
+        .wait_for_connections(1, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    let old = slack.connection_ids()[0];
+    let opened = slack.connections_opened();
+    // Under the directory's 1 s timeout: the lookups succeed, late.
+    slack.fail_next("users.info", Fault::Delay(Duration::from_millis(700)), 2);
+    let in_hand: Vec<_> = [(OPS, BOB, "bob"), (ELSEWHERE, CAROL, "carol")]
+        .into_iter()
+        .map(|(channel, who, name)| {
+            let slack = slack.clone();
+            tokio::spawn(async move {
+                slack
+                    .slash_command(ALICE, channel, "/handover", &mention(who, name))
+                    .await
+            })
+        })
+        .collect();
+    // Both envelopes are read and both commands wait on their lookup.
+    slack
+        .wait_for_requests("users.info", 2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    slack.disconnect_all(reason);
+    for (sent, who) in in_hand.into_iter().zip([BOB, CAROL]) {
+        let ack = sent
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+        assert_eq!(ack.connection, old, "acked on another socket");
+        assert!(ack.text().contains(&format!("<@{who}>")), "{}", ack.text());
+    }
+    // A second ack of either envelope would land here.
+    assert_eq!(slack.stray_acks(), Vec::<serde_json::Value>::new());
+    slack
+        .wait_for_connections(1, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+    assert!(slack.connections_opened() > opened);
+    for _ in 0..2 {
+        let ack = slack
+            .slash_command(ALICE, OPS, "/handover", "help")
+            .await
+            .unwrap_or_else(|e| panic!("{e}: {}", baton.stderr()));
+        assert_ne!(
+            ack.connection, old,
+            "answered on the socket told to disconnect"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_in_hand_when_slack_asks_for_a_refresh_are_acked_on_the_old_socket() {
+    commands_in_hand_are_acked_on_the_socket_told_to_disconnect("refresh_requested").await;
+}
+
+/// As for a refresh, but the socket closes after the acks' grace and its replacement opens after
+/// a pause.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_in_hand_when_slack_refuses_a_serving_socket_are_acked_on_it() {
+    commands_in_hand_are_acked_on_the_socket_told_to_disconnect("too_many_websockets").await;
 }
 
 /// A Slack that accepts sockets and closes them before `hello` gets a retry after a pause, not a

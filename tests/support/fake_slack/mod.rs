@@ -287,6 +287,9 @@ pub(crate) struct State {
     pub(crate) channel_names: HashMap<String, String>,
     pub(crate) faults: HashMap<String, VecDeque<Fault>>,
     pub(crate) calls: Vec<ApiCall>,
+    /// Web API requests received, by method, counted on arrival: before any fault or
+    /// [`Fault::Delay`] (whereas `calls` records each answer as it goes out).
+    pub(crate) received: HashMap<String, usize>,
     pub(crate) posted: Vec<Posted>,
     pub(crate) tickets: HashSet<String>,
     pub(crate) connections: BTreeMap<u64, Connection>,
@@ -442,6 +445,20 @@ impl FakeSlack {
             .into_iter()
             .filter(|c| c.method == method)
             .collect()
+    }
+
+    /// Waits until `n` requests for `method` have arrived, answered or not: one still held by a
+    /// [`Fault::Delay`] counts, though it is not in [`Self::calls_to`] until answered.
+    pub async fn wait_for_requests(
+        &self,
+        method: &str,
+        n: usize,
+        limit: Duration,
+    ) -> Result<(), FakeError> {
+        self.wait_for(&format!("{n} {method} requests"), limit, |s| {
+            s.received.get(method).copied().unwrap_or(0) >= n
+        })
+        .await
     }
 
     /// Messages delivered by `chat.postMessage`, `chat.postEphemeral` and `response_url`.

@@ -114,6 +114,7 @@ pub(crate) async fn method(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    inner.update(|s| *s.received.entry(method.clone()).or_default() += 1);
     let args = arguments(&uri, &headers, &body);
     let token = bearer(&headers, &args);
     let needs_app_token = method == "apps.connections.open";
