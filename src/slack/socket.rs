@@ -612,8 +612,9 @@ enum Ended {
 /// sends `too_many_websockets` when the app has all the connections it allows (ten), and may
 /// send it, like any `disconnect`, before `hello`. Reconnecting at once then only asks again,
 /// while the old socket (kept for [`OLD_SOCKET_GRACE`] to finish its acks) still counts against
-/// the limit: a loop of `apps.connections.open` calls. A refused socket is closed at once and
-/// its slot backs off as after any failure to connect.
+/// the limit: a loop of `apps.connections.open` calls. A refused socket is closed (at once
+/// before `hello`; after `hello`, once [`REFUSED_GRACE`] has let the acks in hand out) and its
+/// slot backs off as after any failure to connect.
 fn refuses(reason: &str, greeted: bool) -> bool {
     reason == "too_many_websockets" || !greeted
 }
