@@ -449,7 +449,9 @@ impl<H: CommandHandler> Sockets<H> {
                 }
                 _ = &mut retire => {
                     tracing::debug!("closing a Socket Mode connection Slack asked to replace");
-                    let _ = sink.send(Message::Close(None)).await;
+                    // An ack queued as the grace ran out still goes first: `select!` picks any
+                    // ready branch, this one as readily as the queue.
+                    close(&mut sink, &mut queued).await;
                     break;
                 }
                 // The phase is read again at the top of the loop.
