@@ -354,6 +354,7 @@ mod tests {
     use super::*;
     use crate::domain::rota::Handover;
     use chrono::NaiveTime;
+    use chrono_tz::Africa::Cairo;
     use chrono_tz::Europe::London;
 
     const WEEKDAYS: &[Weekday] = &[
@@ -615,6 +616,184 @@ mod tests {
                 },
                 "{what}"
             );
+        }
+    }
+
+    #[test]
+    fn the_first_weekday_reminder_after_each_clock_change_is_at_its_time_in_the_new_offset() {
+        // Europe/London in 2026: the clocks go forward on Sunday 29 March (01:00 GMT to 02:00
+        // BST) and back on Sunday 25 October (02:00 BST to 01:00 GMT). Both are Sundays, so a
+        // weekday rota meets the change on the Friday before and the Monday after. In Cairo they
+        // change on weekdays: forward at midnight starting Friday 24 April (00:00 EET to 01:00
+        // EEST), back at the end of Thursday 29 October (24:00 EEST to 23:00 EET).
+        // (what, zone, time, last checked, now, due, next wake)
+        type Case = (
+            &'static str,
+            Tz,
+            &'static str,
+            Option<&'static str>,
+            &'static str,
+            Option<&'static str>,
+            Option<&'static str>,
+        );
+        let cases: [Case; 9] = [
+            (
+                "London, the Friday before the clocks go forward: Monday's 09:00 is BST",
+                London,
+                "09:00",
+                Some("2026-03-27T08:59:59Z"),
+                "2026-03-27T09:00:00Z",
+                Some("2026-03-27"),
+                Some("2026-03-30T08:00:00Z"),
+            ),
+            (
+                "London, 09:00 BST on the Sunday they go forward: no weekday post",
+                London,
+                "09:00",
+                None,
+                "2026-03-29T08:00:00Z",
+                None,
+                Some("2026-03-30T08:00:00Z"),
+            ),
+            (
+                "London, the Friday before the clocks go back: Monday's 09:00 is GMT",
+                London,
+                "09:00",
+                Some("2026-10-23T07:59:59Z"),
+                "2026-10-23T08:00:00Z",
+                Some("2026-10-23"),
+                Some("2026-10-26T09:00:00Z"),
+            ),
+            (
+                "London, 09:00 GMT on the Sunday they go back: no weekday post",
+                London,
+                "09:00",
+                None,
+                "2026-10-25T09:00:00Z",
+                None,
+                Some("2026-10-26T09:00:00Z"),
+            ),
+            (
+                "London, the Monday after they go back: not due at 08:00 UTC, 08:00 GMT",
+                London,
+                "09:00",
+                Some("2026-10-26T07:59:00Z"),
+                "2026-10-26T08:00:00Z",
+                None,
+                Some("2026-10-26T09:00:00Z"),
+            ),
+            (
+                "Cairo, a 00:30 the clocks skip on a Friday waits for the end of the gap",
+                Cairo,
+                "00:30",
+                Some("2026-04-22T22:30:00Z"),
+                "2026-04-23T21:59:59Z",
+                None,
+                Some("2026-04-23T22:00:00Z"),
+            ),
+            (
+                "Cairo, it is due at 01:00 EEST, and Monday's at 00:30 EEST",
+                Cairo,
+                "00:30",
+                Some("2026-04-23T21:59:59Z"),
+                "2026-04-23T22:00:00Z",
+                Some("2026-04-24"),
+                Some("2026-04-26T21:30:00Z"),
+            ),
+            (
+                "Cairo, a 23:30 repeated on a Thursday is due at its first occurrence",
+                Cairo,
+                "23:30",
+                Some("2026-10-28T21:30:00Z"),
+                "2026-10-29T20:30:00Z",
+                Some("2026-10-29"),
+                Some("2026-10-30T21:30:00Z"),
+            ),
+            (
+                "Cairo, and not again at its second, an hour later",
+                Cairo,
+                "23:30",
+                Some("2026-10-29T20:30:00Z"),
+                "2026-10-29T21:30:00Z",
+                None,
+                Some("2026-10-30T21:30:00Z"),
+            ),
+        ];
+        for (what, tz, time, last, now, due, wake) in cases {
+            let decision = decide(&settings(time, WEEKDAYS, None), tz, utc(now), last.map(utc));
+            assert_eq!(
+                decision,
+                Decision {
+                    due: due.map(date),
+                    next_wake: wake.map(utc),
+                },
+                "{what}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_start_on_either_clock_change_day_posts_up_to_four_hours_of_real_time_late_and_no_later() {
+        // (what, time, now, due): Baton was not running at the time; it starts at `now`.
+        let cases = [
+            // 09:00 BST is 08:00 UTC on 29 March 2026.
+            (
+                "09:00 BST, four hours later",
+                "09:00",
+                "2026-03-29T12:00:00Z",
+                true,
+            ),
+            (
+                "09:00 BST, a second more",
+                "09:00",
+                "2026-03-29T12:00:01Z",
+                false,
+            ),
+            // A skipped 01:30 is due at 02:00 BST (01:00 UTC): four hours from then, though by
+            // the clock on the wall 06:00 is four and a half after 01:30.
+            (
+                "01:30 skipped, four hours after the gap",
+                "01:30",
+                "2026-03-29T05:00:00Z",
+                true,
+            ),
+            (
+                "01:30 skipped, a second more",
+                "01:30",
+                "2026-03-29T05:00:01Z",
+                false,
+            ),
+            // 09:00 GMT is 09:00 UTC on 25 October 2026.
+            (
+                "09:00 GMT, four hours later",
+                "09:00",
+                "2026-10-25T13:00:00Z",
+                true,
+            ),
+            (
+                "09:00 GMT, a second more",
+                "09:00",
+                "2026-10-25T13:00:01Z",
+                false,
+            ),
+            // A repeated 01:30 is due at its first occurrence, 01:30 BST (00:30 UTC): four hours
+            // on is 04:30 GMT, though by the clock on the wall that is only three after 01:30.
+            (
+                "01:30 repeated, four hours after the first",
+                "01:30",
+                "2026-10-25T04:30:00Z",
+                true,
+            ),
+            (
+                "01:30 repeated, a second more",
+                "01:30",
+                "2026-10-25T04:30:01Z",
+                false,
+            ),
+        ];
+        for (what, time, now, due) in cases {
+            let decision = decide(&settings(time, EVERY_DAY, None), London, utc(now), None);
+            assert_eq!(decision.due.is_some(), due, "{what}");
         }
     }
 
