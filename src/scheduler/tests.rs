@@ -777,3 +777,168 @@ async fn the_console_runs_todays_reminders_once_and_prints_them_plainly() {
     assert!(off.remind(friday).await[0].starts_with("[console] Reminders are off"));
     store.close().await;
 }
+
+/// Every day at `time` (HH:MM), with no handover day.
+fn every_day_at(time: &str) -> ReminderSettings {
+    ReminderSettings {
+        time: NaiveTime::parse_from_str(time, "%H:%M").unwrap(),
+        days: [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+            Weekday::Sat,
+            Weekday::Sun,
+        ]
+        .into_iter()
+        .map(WeekdayKey::of)
+        .collect(),
+        ..weekdays_at_nine(None)
+    }
+}
+
+/// Reminders of #ops: each one's local date, and when it was posted (RFC 3339).
+type Posts = &'static [(&'static str, &'static str)];
+
+/// The reminders of #ops marked sent: each one's local date, and the instant (to the second)
+/// its claim was taken, just before it was posted.
+fn posted_in_ops(store: &FakeStore) -> Vec<(String, DateTime<Utc>)> {
+    let mut posted: Vec<_> = store
+        .claims
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|((channel_id, _), row)| *channel_id == channel("ops") && row.sent)
+        .map(|((_, date), row)| {
+            let second = DateTime::from_timestamp(row.claimed_at.timestamp(), 0).unwrap();
+            (date.to_string(), second)
+        })
+        .collect();
+    posted.sort();
+    posted
+}
+
+#[tokio::test(start_paused = true)]
+async fn over_each_clock_change_the_scheduler_posts_once_a_day_at_the_local_time() {
+    // Europe/London in 2026: forward on Sunday 29 March (01:00 GMT to 02:00 BST), back on
+    // Sunday 25 October (02:00 BST to 01:00 GMT). Three days from the Saturday before.
+    // (what, reminder time, start, [(local date, posted at)])
+    let cases: [(&str, &str, &str, Posts); 4] = [
+        (
+            "09:00 across the clocks going forward: 09:00 GMT, then 09:00 BST",
+            "09:00",
+            "2026-03-28T00:00:00Z",
+            &[
+                ("2026-03-28", "2026-03-28T09:00:00Z"),
+                ("2026-03-29", "2026-03-29T08:00:00Z"),
+                ("2026-03-30", "2026-03-30T08:00:00Z"),
+            ],
+        ),
+        (
+            "09:00 across the clocks going back: 09:00 BST, then 09:00 GMT",
+            "09:00",
+            "2026-10-24T00:00:00Z",
+            &[
+                ("2026-10-24", "2026-10-24T08:00:00Z"),
+                ("2026-10-25", "2026-10-25T09:00:00Z"),
+                ("2026-10-26", "2026-10-26T09:00:00Z"),
+            ],
+        ),
+        (
+            "01:30, skipped on the Sunday: posted at 02:00 BST, the end of the gap",
+            "01:30",
+            "2026-03-28T00:00:00Z",
+            &[
+                ("2026-03-28", "2026-03-28T01:30:00Z"),
+                ("2026-03-29", "2026-03-29T01:00:00Z"),
+                ("2026-03-30", "2026-03-30T00:30:00Z"),
+            ],
+        ),
+        (
+            "01:30, repeated on the Sunday: posted once, at 01:30 BST, the first",
+            "01:30",
+            "2026-10-24T00:00:00Z",
+            &[
+                ("2026-10-24", "2026-10-24T00:30:00Z"),
+                ("2026-10-25", "2026-10-25T00:30:00Z"),
+                ("2026-10-26", "2026-10-26T01:30:00Z"),
+            ],
+        ),
+    ];
+    for (what, time, from, expected) in cases {
+        let store = three_channels();
+        let poster = RecordingPoster::default();
+        let running = start(
+            store.clone(),
+            poster.clone(),
+            every_day_at(time),
+            paused_clock(utc(from)),
+        );
+        wait(3 * 24 * 3600).await;
+        running.stop().await;
+        let expected: Vec<_> = expected
+            .iter()
+            .map(|(date, at)| (date.to_string(), utc(at)))
+            .collect();
+        assert_eq!(posted_in_ops(&store), expected, "{what}");
+        assert_eq!(poster.log().len(), 6, "{what}: once a day in each channel");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reminder_still_failing_at_local_midnight_on_a_clock_change_day_is_not_posted_a_day_late()
+{
+    // A 23:30 reminder whose post fails is tried again after 30 s, 2 min, 10 min and 30 min:
+    // the fifth try comes 42½ minutes after the first, on the next local date. On 29 March 2026
+    // that date begins at 23:00 UTC, an hour before UTC's; on 25 October 2026 the 23:30 is GMT,
+    // an hour later than the 23:30 BST the day began in.
+    // (what, start, failures, [(local date, posted at)] in #ops)
+    let cases: [(&str, &str, u32, Posts); 4] = [
+        (
+            "forward: after three failures the fourth try, at 23:42:30 BST, posts it",
+            "2026-03-29T22:00:00Z",
+            3,
+            &[("2026-03-29", "2026-03-29T22:42:30Z")],
+        ),
+        (
+            "forward: after four the fifth would be at 00:12:30 BST on Monday: given up",
+            "2026-03-29T22:00:00Z",
+            4,
+            &[],
+        ),
+        (
+            "back: after three failures the fourth try, at 23:42:30 GMT, posts it",
+            "2026-10-25T22:00:00Z",
+            3,
+            &[("2026-10-25", "2026-10-25T23:42:30Z")],
+        ),
+        (
+            "back: after four the fifth would be at 00:12:30 GMT on Monday: given up",
+            "2026-10-25T22:00:00Z",
+            4,
+            &[],
+        ),
+    ];
+    for (what, from, failures, expected) in cases {
+        let store = three_channels();
+        let poster = RecordingPoster {
+            failures_left: Arc::new(Mutex::new([(channel("ops"), failures)].into())),
+            ..RecordingPoster::default()
+        };
+        let running = start(
+            store.clone(),
+            poster.clone(),
+            every_day_at("23:30"),
+            paused_clock(utc(from)),
+        );
+        // Past every retry, and short of Monday's 23:30.
+        wait(4 * 3600).await;
+        running.stop().await;
+        let expected: Vec<_> = expected
+            .iter()
+            .map(|(date, at)| (date.to_string(), utc(at)))
+            .collect();
+        assert_eq!(posted_in_ops(&store), expected, "{what}");
+    }
+}
