@@ -1652,3 +1652,51 @@ fn the_pretend_clock_can_be_set_to_either_occurrence_of_the_hour_the_clocks_go_b
     assert!(r[3].contains("It is now 2026-10-25 01:30 GMT"), "{out}");
     assert!(r[4].contains("It is now 2026-11-20 17:30 GMT"), "{out}");
 }
+
+#[test]
+fn the_pretend_clock_and_remind_follow_the_local_date_on_both_clock_change_days() {
+    // Reminders on Sundays only: in 2026 the clocks go forward on Sunday 29 March (01:00 GMT to
+    // 02:00 BST) and back on Sunday 25 October (02:00 BST to 01:00 GMT).
+    let ws = Workspace::with_config("[reminders]\ndays = [\"sun\"]\n");
+    let out = ws.run(&[
+        ":now 2026-03-29 00:30",
+        "/handover @bob",
+        ":now 2026-03-29 01:30",
+        // Monday 00:30 BST, still Sunday in UTC.
+        ":now 2026-03-30 00:30",
+        ":remind",
+        // Back to the last hour of that Sunday (a reminder records no handover).
+        ":now 2026-03-29 23:30",
+        ":remind",
+        // Sunday 00:30 BST, still Saturday in UTC.
+        ":now 2026-10-25 00:30",
+        ":remind",
+        // The second 01:30 that Sunday, and a handover in it.
+        ":now 2026-10-25 01:30 GMT",
+        "/handover @carol",
+        "/handover",
+        ":remind",
+    ]);
+    let r = replies(&out);
+    // What each reply says, in order.
+    let expected = [
+        "It is now 2026-03-29 00:30 GMT",
+        "[public in #ops] @bob is now on call here",
+        "2026-03-29 01:30 does not exist in Europe/London: the clocks went forward over it.",
+        "It is now 2026-03-30 00:30 BST",
+        "No reminders are due",
+        "It is now 2026-03-29 23:30 BST",
+        "[public in #ops] @bob is on call here, since Sun 29 Mar, 00:30.",
+        "It is now 2026-10-25 00:30 BST",
+        "[public in #ops] @bob is on call here, since Sun 29 Mar, 00:30.",
+        "It is now 2026-10-25 01:30 GMT",
+        "[public in #ops] @alice handed the pager from @bob to @carol.",
+        "@carol is on call here since Sun 25 Oct, 01:30 GMT",
+        // Sunday's reminder went out at 00:30 BST, on this same local date.
+        "No reminders are due",
+    ];
+    assert_eq!(r.len(), expected.len(), "{out}");
+    for (i, said) in expected.iter().enumerate() {
+        assert!(r[i].contains(said), "reply {i} should say {said:?}: {out}");
+    }
+}
