@@ -1053,7 +1053,7 @@ mod tests {
     #[test]
     fn a_handover_counts_as_done_after_the_last_reminder_before_its_day() {
         // (what, bank holidays, reminder date, handover day, done after)
-        let cases: [(&str, &[&str], &str, &str, &str); 3] = [
+        let cases: [(&str, &[&str], &str, &str, &str); 5] = [
             (
                 "a Monday: Friday's reminder",
                 &[],
@@ -1076,6 +1076,21 @@ mod tests {
                 "2025-01-13",
                 "2025-01-10T09:00:00Z",
             ),
+            // Friday's reminder keeps Friday's offset, whatever the Sunday between did.
+            (
+                "the Monday after the clocks go forward: 09:00 GMT on the Friday before",
+                &[],
+                "2026-03-30",
+                "2026-03-30",
+                "2026-03-27T09:00:00Z",
+            ),
+            (
+                "the Monday after the clocks go back: 09:00 BST on the Friday before",
+                &[],
+                "2026-10-26",
+                "2026-10-26",
+                "2026-10-23T08:00:00Z",
+            ),
         ];
         for (what, holidays, on, day, after) in cases {
             assert_eq!(
@@ -1096,6 +1111,21 @@ mod tests {
                 .map(|d| d.done_after),
             Some(utc("2025-06-08T23:00:00Z"))
         );
+        // Handovers and reminders on Sundays only: from local midnight of each clock-change
+        // Sunday, 00:00 GMT in March and 00:00 BST in October.
+        let sundays = settings("09:00", &[Weekday::Sun], Some(Weekday::Sun));
+        for (sunday, midnight) in [
+            ("2026-03-29", "2026-03-29T00:00:00Z"),
+            ("2026-10-25", "2026-10-24T23:00:00Z"),
+        ] {
+            assert_eq!(
+                sundays
+                    .handover_due(London, date(sunday))
+                    .map(|d| d.done_after),
+                Some(utc(midnight)),
+                "{sunday}"
+            );
+        }
     }
 
     #[test]
