@@ -419,7 +419,8 @@ impl<S: Store, D: Directory> Engine<S, D> {
     }
 
     /// Takes back [`Engine::channel_name_to_store`]'s note when the handover was not recorded
-    /// (refused, a duplicate, or failed), so the next handover there stores the name.
+    /// (refused, a duplicate, or failed) or its name alone failed to store, so the next handover
+    /// there stores the name.
     pub(crate) fn channel_name_not_stored(&self, inv: &Invocation, name: &ChannelName) {
         self.known.channels.take_back(&inv.channel, name.as_str());
     }

@@ -142,6 +142,9 @@ pub struct Recorded {
     /// True when this submission had been recorded before (same dedup key): nothing new was
     /// written and `handover` is the earlier record.
     pub duplicate: bool,
+    /// True when the channel's name given with it could not be stored (the handover was): the
+    /// caller's cache must not count it as stored, so a later handover tries again.
+    pub channel_name_failed: bool,
 }
 
 /// What undoing a handover did.
@@ -197,7 +200,8 @@ pub trait Store: Send + Sync {
     /// [`record_handover`](Self::record_handover), also keeping `name` as the channel's name
     /// (for the payroll export) when the handover is recorded, in the same transaction: a
     /// writer job of its own cost every handover in a new channel a tenth more. A name that
-    /// fails to store is logged and leaves the handover recorded.
+    /// fails to store is logged and leaves the handover recorded, with
+    /// [`Recorded::channel_name_failed`] set.
     fn record_named_handover<F, E>(
         &self,
         channel: &ChannelId,

@@ -305,6 +305,7 @@ impl Store for SqliteStore {
                         return Ok(Ok(Recorded {
                             handover,
                             duplicate: true,
+                            channel_name_failed: false,
                         }))
                     }
                     Decided::Refused(refusal) => return Ok(Err(refusal)),
@@ -325,6 +326,7 @@ impl Store for SqliteStore {
                     ],
                     handover_from_row,
                 )?;
+                let mut channel_name_failed = false;
                 if let Some(name) = &name {
                     // One statement, after the handover's: should it fail, SQLite undoes it
                     // alone, and the handover stays recorded (no savepoint needed).
@@ -339,6 +341,7 @@ impl Store for SqliteStore {
                         });
                     if let Err(e) = stored {
                         tracing::warn!(channel = %channel, error = %e, "could not store the channel's name");
+                        channel_name_failed = true;
                     }
                 }
                 #[cfg(debug_assertions)]
@@ -354,6 +357,7 @@ impl Store for SqliteStore {
                 Ok(Ok(Recorded {
                     handover,
                     duplicate: false,
+                    channel_name_failed,
                 }))
             })
             .await;

@@ -279,8 +279,8 @@ pub(super) async fn hand_over<S: Store, D: Directory>(
         }
     };
     let (named, outcome) = join(remember, record).await;
-    let recorded = matches!(&outcome, Ok(Ok(r)) if !r.duplicate);
-    if let Some(name) = channel_name.filter(|_| !recorded) {
+    let name_stored = matches!(&outcome, Ok(Ok(r)) if !r.duplicate && !r.channel_name_failed);
+    if let Some(name) = channel_name.filter(|_| !name_stored) {
         engine.channel_name_not_stored(inv, name);
     }
     if let Err(e) = named {

@@ -313,6 +313,41 @@ async fn a_channels_name_is_stored_with_its_recorded_handovers_and_again_only_wh
 }
 
 #[tokio::test]
+async fn a_channels_name_that_failed_to_store_is_stored_with_the_next_handover_there() {
+    let (engine, counting, dir) = counting_engine().await;
+    let path = dir.path().join("b.db");
+    let sql = |statement: &str| {
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(statement)
+            .unwrap();
+    };
+    let stored = || async {
+        crate::store::ReadOnlyStore::open(&path.to_string_lossy())
+            .await
+            .unwrap()
+            .channel_names()
+            .await
+            .unwrap()
+    };
+    // The name's statement fails on its own; the handover is recorded all the same.
+    sql("CREATE TRIGGER no_names BEFORE INSERT ON channels BEGIN SELECT RAISE(ABORT, 'no'); END");
+    let first = engine
+        .answer(inv(ALICE, &format!("<@{BOB}|bob>"), "f1"))
+        .await;
+    assert_eq!(first.outcome, "recorded", "{}", first.reply.text);
+    assert!(stored().await.is_empty());
+    sql("DROP TRIGGER no_names");
+    let second = engine
+        .answer(inv(ALICE, &format!("<@{CAROL}|carol>"), "f2"))
+        .await;
+    assert_eq!(second.outcome, "recorded", "{}", second.reply.text);
+    assert_eq!(counting.channel_names.load(Ordering::SeqCst), 2);
+    let ops = ChannelId::parse("C0OPS00001").unwrap();
+    assert_eq!(stored().await.get(&ops).map(String::as_str), Some("ops"));
+}
+
+#[tokio::test]
 async fn next_is_refused_when_the_rota_order_changes_between_reading_it_and_recording() {
     let (engine, counting, _dir) = counting_engine().await;
     let order = format!("rota <@{ALICE}|alice> <@{BOB}|bob> <@{CAROL}|carol>");
