@@ -155,9 +155,9 @@ pub async fn deliver<S: Store, P: Poster>(
                 channel = %post.channel,
                 date = %post.date,
                 %reason,
-                "the daily reminder may not have been posted: Slack did not answer in time, and \
-                 posting it again could show it twice; not trying again today (check the \
-                 channel)"
+                "the daily reminder may not have been posted: Slack did not say whether it was \
+                 (an attempt timed out, or it answered fatal_error), and posting it again could \
+                 show it twice; not trying again today (check the channel)"
             );
             Delivery::MaybePosted
         }
@@ -375,10 +375,9 @@ async fn remind_channel<S: Store, P: Poster, D, C: Fn() -> DateTime<Utc> + Send 
                 tracing::info!("daily reminder posted");
                 return;
             }
-            // Said by `deliver`: the channel cannot take posts (at WARN), or Slack refused
-            // Baton's token (at ERROR). Retrying, with the same token, cannot help either.
-            // Said by `deliver` too (at ERROR): Slack may have posted it, so nobody posts it
-            // again.
+            // Said by `deliver`: the channel cannot take posts (at WARN), Slack refused
+            // Baton's token (at ERROR; retrying with the same token cannot help), or Slack may
+            // have posted it (at ERROR; posting again could show it twice).
             Ok(Delivery::Unreachable | Delivery::Refused | Delivery::MaybePosted) => return,
             Ok(Delivery::Taken) if !rechecked => {
                 // Posted already, or someone is posting it; if they died, their claim goes
