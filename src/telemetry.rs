@@ -16,24 +16,63 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 /// The filter `RUST_LOG` asks for, or `default` when it is unset, blank, or cannot be read; in
 /// the last case, also what to warn once logging is up.
+///
+/// "Cannot be read" includes a filter that parses but would hide Baton's own ERROR lines, unless
+/// it says `off` somewhere: `Targets` reads a bare word that is no level (`warning`, `infoo`,
+/// `verbose`) as a *module* to log, so everything else, errors included, would be silent.
+/// Empty directives (`debug,`) are dropped, as they name nothing.
 fn filter(rust_log: Option<&str>, default: &str) -> (Targets, Option<String>) {
     let fallback = || {
         Targets::from_str(default)
             .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO))
     };
-    match rust_log.map(str::trim).filter(|d| !d.is_empty()) {
-        None => (fallback(), None),
-        Some(directives) => match Targets::from_str(directives) {
-            Ok(targets) => (targets, None),
-            Err(e) => (
-                fallback(),
-                Some(format!(
-                    "RUST_LOG `{directives}` is not a log filter ({e}), so the default `{default}` \
-                     applies: write levels as `info` or `info,baton=debug`"
-                )),
-            ),
-        },
+    let Some(typed) = rust_log.map(str::trim).filter(|d| !d.is_empty()) else {
+        return (fallback(), None);
+    };
+    let directives: Vec<&str> = typed
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .collect();
+    let refused = |why: String| {
+        Some(format!(
+            "RUST_LOG `{typed}` {why}, so the default `{default}` applies: write a level              (error, warn, info, debug or trace), e.g. RUST_LOG=warn, or add module rules, as              in RUST_LOG=info,baton::slack=debug"
+        ))
+    };
+    match Targets::from_str(&directives.join(",")) {
+        Ok(targets) if shows_baton_errors(&targets) || says_off(&directives) => (targets, None),
+        Ok(_) => {
+            let word = directives
+                .iter()
+                .find(|d| !d.contains('=') && tracing::Level::from_str(d).is_err());
+            let why = match word {
+                Some(word) => format!(
+                    "would hide every line Baton logs, errors included (`{word}` is not a level, \
+                     so it is read as the name of a module to log)"
+                ),
+                None => "would hide every line Baton logs, errors included (it gives no level \
+                         for Baton's own modules)"
+                    .to_owned(),
+            };
+            (fallback(), refused(why))
+        }
+        Err(e) => (fallback(), refused(format!("is not a log filter ({e})"))),
     }
+}
+
+/// Whether a filter lets Baton's own ERROR lines through (every module of Baton's is under
+/// `baton`).
+fn shows_baton_errors(targets: &Targets) -> bool {
+    targets.would_enable("baton", &tracing::Level::ERROR)
+}
+
+/// Whether a directive turns logging off on purpose: `off`, or `module=off`.
+fn says_off(directives: &[&str]) -> bool {
+    directives.iter().any(|d| {
+        d.rsplit('=')
+            .next()
+            .is_some_and(|level| level.trim().eq_ignore_ascii_case("off"))
+    })
 }
 
 /// Whether to colour the log: on a terminal, unless `NO_COLOR` is set to anything but "".
@@ -100,6 +139,13 @@ mod tests {
             (Some(""), false),
             (Some("  "), false),
             (Some("baton=loud"), true),
+            // Read by `Targets` as module names, which would silence Baton's errors.
+            (Some("warning"), true),
+            (Some("err"), true),
+            (Some("infoo"), true),
+            (Some("verbose"), true),
+            (Some("???"), true),
+            (Some("sqlx=debug"), true),
         ] {
             let (f, warning) = filter(rust_log, "info,sqlx=warn");
             assert_eq!(f.default_level(), Some(LevelFilter::INFO), "{rust_log:?}");
@@ -108,6 +154,44 @@ mod tests {
                 "{rust_log:?}"
             );
             assert_eq!(warning.is_some(), warned, "{rust_log:?}: {warning:?}");
+        }
+    }
+
+    #[test]
+    fn a_rust_log_that_would_hide_batons_errors_is_warned_about_by_value_with_a_level_to_write() {
+        let (_, warning) = filter(Some("warning"), "warn");
+        let warning = warning.expect("warned");
+        assert!(
+            warning.starts_with("RUST_LOG `warning` would hide"),
+            "{warning}"
+        );
+        assert!(warning.contains("RUST_LOG=warn"), "{warning}");
+        assert!(warning.contains("the default `warn` applies"), "{warning}");
+    }
+
+    #[test]
+    fn a_level_with_a_trailing_comma_or_an_explicit_off_is_taken_as_written() {
+        // (RUST_LOG, Baton's ERROR lines shown, Baton's DEBUG lines shown)
+        for (rust_log, errors, debug) in [
+            ("debug,", true, true),
+            (" warn , baton=debug ", true, true),
+            ("off", false, false),
+            ("baton=off", false, false),
+            ("info,baton=OFF", false, false),
+            ("ERROR", true, false),
+        ] {
+            let (f, warning) = filter(Some(rust_log), "info");
+            assert_eq!(warning, None, "{rust_log:?}");
+            assert_eq!(
+                f.would_enable("baton::startup", &tracing::Level::ERROR),
+                errors,
+                "{rust_log:?}"
+            );
+            assert_eq!(
+                f.would_enable("baton::startup", &tracing::Level::DEBUG),
+                debug,
+                "{rust_log:?}"
+            );
         }
     }
 }
