@@ -48,7 +48,31 @@ impl Common {
     }
 }
 
-fn load_config(common: &Common) -> anyhow::Result<Config> {
+/// Where a caveat goes: the log for the bot, which runs as a service; stderr, whatever
+/// `RUST_LOG` says, for a command someone typed (`console`, `pay-report`), where it is said to
+/// them ([`tell`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caveats {
+    Log,
+    Tell,
+}
+
+impl Caveats {
+    fn say(self, caveat: &str) {
+        match self {
+            Caveats::Log => tracing::warn!("{caveat}"),
+            Caveats::Tell => tell(caveat),
+        }
+    }
+}
+
+/// A caveat for the person who typed the command, on stderr whatever `RUST_LOG` says (it is no
+/// log line, as the "Config: …" line is not): a report's stdout stays the CSV alone.
+fn tell(caveat: &str) {
+    eprintln!("Warning: {caveat}");
+}
+
+fn load_config(common: &Common, caveats: Caveats) -> anyhow::Result<Config> {
     let path = common
         .config
         .as_deref()
@@ -59,13 +83,13 @@ fn load_config(common: &Common) -> anyhow::Result<Config> {
         .into_iter()
         .flatten()
     {
-        tracing::warn!("{caveat}");
+        caveats.say(&caveat);
     }
     let today = chrono::Utc::now()
         .with_timezone(&config.timezone)
         .date_naive();
     if let Some(caveat) = config.calendar_caveat(today) {
-        tracing::warn!("{caveat}");
+        caveats.say(&caveat);
     }
     Ok(config)
 }
@@ -113,16 +137,15 @@ fn database_from_env(common: &Common) -> bool {
 
 /// `baton console`.
 pub async fn run_console(common: &Common, args: ConsoleArgs) -> anyhow::Result<()> {
-    let config = load_config(common)?;
+    let config = load_config(common, Caveats::Tell)?;
     let database = common.database_or(CONSOLE_DATABASE);
     if database_from_env(common) {
         // An operator's shell often has the bot's DATABASE_URL exported: the console would
         // then work on the bot's database, the accident its own default exists to prevent.
-        tracing::warn!(
-            database,
-            "the console is on DATABASE_URL's database: if that is the bot's, its handovers and \
-             :remind are real (pass --database to choose another)"
-        );
+        tell(&format!(
+            "the console is on DATABASE_URL's database ({database}): if that is the bot's, its \
+             handovers and :remind are real (pass --database to choose another)"
+        ));
     }
     let store = SqliteStore::open(database).await?;
     let directory = ConsoleDirectory::default();
@@ -230,7 +253,7 @@ fn parse_month(raw: &str) -> Result<crate::domain::month::YearMonth, String> {
 pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Result<()> {
     use crate::report;
     use crate::store::{PayScope, ReadOnlyStore};
-    let config = load_config(common)?;
+    let config = load_config(common, Caveats::Tell)?;
     if args.format == report::Format::Csv && config.pay.rates.is_none() {
         // A payroll import could read the blank amounts as zero pay.
         anyhow::bail!(
@@ -282,16 +305,24 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
             .filter_map(|s| s.only_channel(channel))
             .collect();
         if statements.is_empty() {
-            tracing::warn!(
-                channel = %channel,
-                month = %args.month,
-                "nobody was on call in this channel in this month: check the channel's id or name"
-            );
+            tell(&format!(
+                "nobody was on call in this channel ({channel}) in {}: check the channel's id \
+                 or name",
+                args.month.long_name()
+            ));
         }
     }
     let users: Vec<UserId> = statements.iter().map(|s| s.user.clone()).collect();
     names.people = store.names(&users).await?;
-    crate::commands::oncall_pay::warn_uncovered(&statements);
+    // The table says so itself; the CSV cannot.
+    if let (Some((first, last)), report::Format::Csv) =
+        (crate::domain::pay::uncovered_span(&statements), args.format)
+    {
+        tell(&format!(
+            "the bank-holiday calendar does not cover {first} to {last}; those days were paid as \
+             weekday/weekend days"
+        ));
+    }
     // Which config, and which rates, the figures come from: a stale copy of the config gives
     // a different payroll with nothing in the CSV to show it.
     eprintln!(
@@ -306,32 +337,27 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
         crate::commands::oncall_pay::rates_note(&config.pay, args.month)
     );
     if args.format == report::Format::Csv {
-        // The table says "to date" itself; the CSV's header is fixed, so the log says it.
+        // The table says "to date" itself; the CSV's header is fixed, so stderr says it.
         match args.month.progress(config.pay.timezone, now) {
-            Progress::NotStarted => tracing::warn!(
-                month = %args.month,
-                "this month has not started: the CSV has no figures yet"
-            ),
-            // A warning, as the others: once saved, a cut-off CSV looks like a whole month.
-            Progress::ToDate if args.until.is_some() => tracing::warn!(
-                month = %args.month,
-                until = %crate::domain::when::full(now, config.timezone),
-                "the CSV's figures are accrued to the --until cut-off, not the whole month"
-            ),
-            Progress::ToDate => tracing::warn!(
-                month = %args.month,
-                "this month is not over: the CSV's figures are accrued to now and will grow"
-            ),
+            Progress::NotStarted => tell("this month has not started: the CSV has no figures yet"),
+            // Once saved, a cut-off CSV looks like a whole month.
+            Progress::ToDate if args.until.is_some() => tell(&format!(
+                "the CSV's figures are accrued to the --until cut-off, not the whole month: to {}",
+                crate::domain::when::full(now, config.timezone)
+            )),
+            Progress::ToDate => {
+                tell("this month is not over: the CSV's figures are accrued to now and will grow")
+            }
             Progress::Over => {}
         }
         // Said for one channel above. For the whole team, the likeliest cause is another Baton
         // database than the bot's (the console's, a test copy): a header alone is no payroll.
         if statements.is_empty() && channel.is_none() {
-            tracing::warn!(
-                month = %args.month,
-                database = %store.file().display(),
-                "nobody was on call in this month in this database: check that it is the bot's"
-            );
+            tell(&format!(
+                "nobody was on call in this month in this database ({}): check that it is the \
+                 bot's",
+                store.file().display()
+            ));
         }
     }
     let text = match args.format {
@@ -480,7 +506,7 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
     // Tokens first: a missing token is the most likely mistake and needs no database. The
     // config is read beside them, for its `[slack] connections` (SLACK_CONNECTIONS wins), but a
     // broken config is reported only once the tokens are found good.
-    let config = load_config(common);
+    let config = load_config(common, Caveats::Log);
     let configured = config
         .as_ref()
         .map_or(crate::slack::settings::DEFAULT_CONNECTIONS, |c| {

@@ -78,11 +78,19 @@ impl Workspace {
 
     /// Runs `baton pay-report`, asserting success; returns stdout and stderr (its log).
     fn report_and_log(&self, args: &[&str]) -> (String, String) {
+        self.report_with_log_filter(args, None)
+    }
+
+    /// As [`Self::report_and_log`], with `RUST_LOG` set to `rust_log` (else as inherited).
+    fn report_with_log_filter(&self, args: &[&str], rust_log: Option<&str>) -> (String, String) {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton"));
         cmd.arg("pay-report")
             .args(args)
             .env("DATABASE_URL", self.db())
             .current_dir(self.path());
+        if let Some(rust_log) = rust_log {
+            cmd.env("RUST_LOG", rust_log);
+        }
         if let Some(config) = &self.config {
             cmd.arg("--config").arg(config);
         }

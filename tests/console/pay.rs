@@ -424,10 +424,14 @@ fn pay_on_dates_the_holiday_calendar_does_not_cover_is_flagged_in_the_reply_tabl
             .contains("Warning: the bank-holiday calendar does not cover 2011-06-06 to 2011-06-30"),
         "{table}"
     );
+    // The table says it on stdout; the CSV cannot, so stderr does, whatever RUST_LOG says.
+    assert!(!log.contains("does not cover"), "{log}");
+    let (csv, told) = ws.report_with_log_filter(&["--month", "2011-06"], Some("error"));
     assert!(
-        log.contains("WARN") && log.contains("does not cover"),
-        "{log}"
+        told.contains("Warning: the bank-holiday calendar does not cover 2011-06-06 to 2011-06-30"),
+        "{told}"
     );
+    assert!(!csv.contains("does not cover"), "{csv}");
     // A month it covers says nothing of the kind.
     let (table, log) = ws.report_and_log(&["--month", "2025-06", "--format", "table"]);
     assert!(
@@ -600,6 +604,65 @@ fn a_csv_warns_when_its_figures_are_to_date_to_a_cut_off_or_for_nobody() {
             config.display()
         )),
         "{log}"
+    );
+}
+
+#[test]
+fn a_reports_caveats_are_told_on_stderr_even_when_rust_log_shows_only_errors() {
+    let ws = march();
+    let this_month = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::London)
+        .format("%Y-%m")
+        .to_string();
+    // (arguments, what stderr must say)
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--month", &this_month],
+            "Warning: this month is not over: the CSV's figures are accrued to now",
+        ),
+        (
+            &["--month", "2025-03", "--until", "2025-03-20 17:00"],
+            "Warning: the CSV's figures are accrued to the --until cut-off, not the whole month: \
+             to 2025-03-20 17:00 GMT",
+        ),
+        (
+            &["--month", "2025-01"],
+            "Warning: nobody was on call in this month in this database (",
+        ),
+        (
+            &["--month", "2025-01", "--channel", "C0NOBODY1"],
+            "Warning: nobody was on call in this channel (C0NOBODY1) in January 2025",
+        ),
+    ];
+    for (args, told) in cases {
+        let (csv, stderr) = ws.report_with_log_filter(args, Some("error"));
+        assert!(stderr.contains(told), "{args:?}: {stderr}");
+        // stdout is the CSV alone.
+        assert!(csv.starts_with("user_id,"), "{args:?}: {csv}");
+        assert!(!csv.contains("Warning"), "{args:?}: {csv}");
+    }
+    // A config's caveat, too, and the console's on DATABASE_URL.
+    let gmt = Workspace::with_config("timezone = \"GMT\"\n");
+    gmt.run(&[":now 2025-03-03 09:00", "/handover @bob"]);
+    let (_, stderr) =
+        gmt.report_with_log_filter(&["--month", "2025-03", "--format", "table"], Some("error"));
+    assert!(
+        stderr.contains("Warning: timezone `GMT` never changes its clocks"),
+        "{stderr}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_baton"))
+        .arg("console")
+        .env("DATABASE_URL", gmt.db())
+        .env("RUST_LOG", "error")
+        .env_remove("BATON_CONFIG")
+        .current_dir(gmt.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run baton console");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Warning: the console is on DATABASE_URL's database"),
+        "{stderr}"
     );
 }
 
