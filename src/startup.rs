@@ -254,6 +254,20 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     use crate::report;
     use crate::store::{PayScope, ReadOnlyStore};
     let config = load_config(common, Caveats::Tell)?;
+    if args.format == report::Format::Csv && config.source.is_none() {
+        // Most likely run from another directory than the bot's: say which file was missing,
+        // not that the rates it would have held are.
+        let looked_for = std::env::current_dir().map_or_else(
+            |_| PathBuf::from("baton.toml"),
+            |dir| dir.join("baton.toml"),
+        );
+        anyhow::bail!(
+            "no config file: found no {}, and a payroll CSV needs the pay rates in it. Pass \
+             --config FILE (or set BATON_CONFIG) to name the bot's config, or run the report in \
+             its directory (`--format table` shows days on call without one)",
+            looked_for.display()
+        );
+    }
     if args.format == report::Format::Csv && config.pay.rates.is_none() {
         // A payroll import could read the blank amounts as zero pay.
         anyhow::bail!(

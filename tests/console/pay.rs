@@ -981,12 +981,33 @@ fn a_report_on_a_database_that_does_not_exist_fails_and_creates_none() {
 
 #[test]
 fn a_payroll_csv_without_rates_is_refused_and_the_table_shows_days() {
-    let ws = Workspace::new();
+    let ws = Workspace::with_config("timezone = \"Europe/London\"\n");
     ws.run(&[":now 2025-03-03 12:00", "/handover @bob"]);
-    let stderr = report_fails(&ws, &ws.db(), &["--month", "2025-03"]);
+    let stderr = report_fails(
+        &ws,
+        &ws.db(),
+        &["--month", "2025-03", "--config", "baton.toml"],
+    );
     assert!(stderr.contains("a payroll CSV needs pay rates"), "{stderr}");
     let table = ws.report(&["--month", "2025-03", "--format", "table"]);
     assert!(table.contains("bob"), "{table}");
+}
+
+#[test]
+fn a_payroll_csv_with_no_config_file_says_which_file_was_looked_for_and_to_pass_config() {
+    let ws = Workspace::new();
+    ws.run(&[":now 2025-03-03 12:00", "/handover @bob"]);
+    let stderr = report_fails(&ws, &ws.db(), &["--month", "2025-03"]);
+    let looked_for = std::fs::canonicalize(ws.path()).unwrap().join("baton.toml");
+    assert!(
+        stderr.contains(&format!(
+            "no config file: found no {}",
+            looked_for.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--config FILE"), "{stderr}");
+    assert!(!stderr.contains("needs pay rates"), "{stderr}");
 }
 
 #[test]
