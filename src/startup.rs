@@ -186,9 +186,10 @@ pub async fn run_console(common: &Common, args: ConsoleArgs) -> anyhow::Result<(
 /// `baton pay-report` options.
 #[derive(Debug, Clone, clap::Args)]
 pub struct PayReportArgs {
-    /// The month, YYYY-MM (a month not yet over is reported to date).
+    /// The month: YYYY-MM, or `last` or `this` (`last month`), by the config's time zone, as
+    /// `/oncall-pay` takes them (a month not yet over is reported to date).
     #[arg(long, value_parser = parse_month)]
-    pub month: crate::domain::month::YearMonth,
+    pub month: crate::domain::month::MonthAsked,
     /// csv for payroll (one row per engineer per channel), table for people.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: crate::report::Format,
@@ -244,9 +245,19 @@ fn parse_until(text: &str, tz: chrono_tz::Tz, now: DateTime<Utc>) -> anyhow::Res
     Ok(first)
 }
 
-fn parse_month(raw: &str) -> Result<crate::domain::month::YearMonth, String> {
-    raw.parse()
-        .map_err(|e: crate::domain::month::MonthError| e.to_string())
+/// `--month`, with the words `/oncall-pay` takes ([`MonthAsked::parse_words`]); a month's name
+/// (`feb`, `March 2026`) is not one, and is told how to write it.
+///
+/// [`MonthAsked::parse_words`]: crate::domain::month::MonthAsked::parse_words
+fn parse_month(raw: &str) -> Result<crate::domain::month::MonthAsked, String> {
+    use crate::domain::month::{MonthAsked, MonthError};
+    MonthAsked::parse_words(raw).map_err(|e| match e {
+        MonthError::Format(typed) => format!(
+            "`{typed}` is not a month: write months as YYYY-MM, e.g. 2026-03, or `last` for the \
+             month before this one (`this` for this one)"
+        ),
+        other => other.to_string(),
+    })
 }
 
 /// `baton pay-report`.
@@ -254,6 +265,11 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     use crate::report;
     use crate::store::{PayScope, ReadOnlyStore};
     let config = load_config(common, Caveats::Tell)?;
+    // `last` and `this` by the local calendar, as `/oncall-pay` reads them (not by a cut-off).
+    let month = args
+        .month
+        .resolve(Utc::now(), config.timezone)
+        .context("--month last: the month before this one is outside the years Baton handles")?;
     if args.format == report::Format::Csv && config.source.is_none() {
         // Most likely run from another directory than the bot's: say which file was missing,
         // not that the rates it would have held are.
@@ -279,12 +295,12 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
         Some(text) => {
             let until = parse_until(text, config.timezone, Utc::now())?;
             // A cut-off before the month starts would print a payroll with nobody in it.
-            let (start, _) = args.month.bounds(config.timezone);
+            let (start, _) = month.bounds(config.timezone);
             if until < start {
                 anyhow::bail!(
                     "--until {text} is before {} starts: give a cut-off inside the month, or \
                      after it for the whole month",
-                    args.month.long_name()
+                    month.long_name()
                 );
             }
             until
@@ -296,7 +312,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     if let Some(output) = output {
         refuse_overwriting(output, store.file(), &config)?;
     }
-    let (start, end) = args.month.bounds(config.timezone);
+    let (start, end) = month.bounds(config.timezone);
     // Every channel, even for one: a channel's amount is its share of each engineer's total
     // (rounded once, split by largest remainder), so that per-channel exports add up to what is
     // paid. Worked out for one channel alone, it would be rounded on its own.
@@ -312,7 +328,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
         ),
         None => None,
     };
-    let mut statements = crate::domain::pay::team(&config.pay, &rotas, args.month, now);
+    let mut statements = crate::domain::pay::team(&config.pay, &rotas, month, now);
     if let Some(channel) = &channel {
         statements = statements
             .iter()
@@ -322,7 +338,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
             tell(&format!(
                 "nobody was on call in this channel ({channel}) in {}: check the channel's id \
                  or name",
-                args.month.long_name()
+                month.long_name()
             ));
         }
     }
@@ -348,11 +364,11 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
                 .display()
                 .to_string()
         ),
-        crate::commands::oncall_pay::rates_note(&config.pay, args.month)
+        crate::commands::oncall_pay::rates_note(&config.pay, month)
     );
     if args.format == report::Format::Csv {
         // The table says "to date" itself; the CSV's header is fixed, so stderr says it.
-        match args.month.progress(config.pay.timezone, now) {
+        match month.progress(config.pay.timezone, now) {
             Progress::NotStarted => tell("this month has not started: the CSV has no figures yet"),
             // Once saved, a cut-off CSV looks like a whole month.
             Progress::ToDate if args.until.is_some() => tell(&format!(
@@ -382,7 +398,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
             &statements,
             &config.pay,
             &names,
-            args.month,
+            month,
             now,
             args.until.is_some(),
             channel.as_ref(),

@@ -35,13 +35,7 @@ pub enum Subject {
     Team,
 }
 
-/// Which month, as asked: `this` and `last` are read against the local calendar when answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MonthAsked {
-    This,
-    Last,
-    Given(YearMonth),
-}
+pub use crate::domain::month::MonthAsked;
 
 /// A parsed `/oncall-pay` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,11 +50,7 @@ fn usage(message: impl Into<String>) -> CommandError {
 
 /// `this` or `last`: a month named relative to now.
 fn relative_month(word: &str) -> Option<MonthAsked> {
-    match text::keyword(word).as_str() {
-        "this" => Some(MonthAsked::This),
-        "last" => Some(MonthAsked::Last),
-        _ => None,
-    }
+    MonthAsked::relative(word)
 }
 
 fn month(word: &str) -> Result<MonthAsked, CommandError> {

@@ -107,6 +107,50 @@ pub enum Progress {
     Over,
 }
 
+/// Which month, as asked: `this` and `last` are read against the local calendar when answered.
+/// `/oncall-pay` and `pay-report --month` take the same words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonthAsked {
+    This,
+    Last,
+    Given(YearMonth),
+}
+
+impl MonthAsked {
+    /// `this` or `last`, in any case: a month named relative to now.
+    pub fn relative(word: &str) -> Option<Self> {
+        match crate::domain::text::keyword(word).as_str() {
+            "this" => Some(Self::This),
+            "last" => Some(Self::Last),
+            _ => None,
+        }
+    }
+
+    /// A month as `pay-report --month` takes it: `YYYY-MM`, `last` or `this`, either of those
+    /// followed by `month` (`last month`), as `/oncall-pay` reads them.
+    pub fn parse_words(text: &str) -> Result<Self, MonthError> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        match words[..] {
+            [word] => Self::relative(word).map_or_else(|| word.parse().map(Self::Given), Ok),
+            [word, month] if crate::domain::text::keyword(month) == "month" => {
+                Self::relative(word).ok_or_else(|| MonthError::Format(text.trim().to_owned()))
+            }
+            _ => Err(MonthError::Format(text.trim().to_owned())),
+        }
+    }
+
+    /// The month meant at `now` in `tz`; `None` for `last` in January 2000, before the years
+    /// Baton handles.
+    pub fn resolve(self, now: DateTime<Utc>, tz: Tz) -> Option<YearMonth> {
+        let this = YearMonth::containing(now, tz);
+        match self {
+            Self::This => Some(this),
+            Self::Last => this.previous(),
+            Self::Given(month) => Some(month),
+        }
+    }
+}
+
 /// An English month's name or its usual abbreviation (`March`, `mar`, `Sept`, `Nov.`), in any
 /// case: for saying how to write a month, and for reading a date typed with its month's name.
 pub fn is_month_name(word: &str) -> bool {
@@ -214,6 +258,49 @@ mod tests {
         for (now, expected) in cases {
             assert_eq!(m.progress(London, at(now)), expected, "{now}");
         }
+    }
+
+    #[test]
+    fn a_month_is_asked_for_as_yyyy_mm_or_relative_to_the_local_calendar() {
+        let month = |s: &str| s.parse::<YearMonth>().unwrap();
+        // 00:30 BST on 1 April 2025 is still 31 March in UTC: by local time it is April.
+        let now = DateTime::parse_from_rfc3339("2025-03-31T23:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        // (typed, the month meant)
+        for (typed, want) in [
+            ("2025-02", "2025-02"),
+            (" 2025-2 ", "2025-02"),
+            ("last", "2025-03"),
+            ("LAST", "2025-03"),
+            ("last month", "2025-03"),
+            ("this", "2025-04"),
+            ("this Month", "2025-04"),
+        ] {
+            let asked = MonthAsked::parse_words(typed).unwrap();
+            assert_eq!(asked.resolve(now, London), Some(month(want)), "{typed:?}");
+        }
+        for typed in [
+            "",
+            "feb",
+            "March 2026",
+            "last week",
+            "2025-03 month",
+            "last month ago",
+        ] {
+            assert!(
+                matches!(MonthAsked::parse_words(typed), Err(MonthError::Format(_))),
+                "{typed:?}"
+            );
+        }
+        assert_eq!(
+            MonthAsked::parse_words("2025-13"),
+            Err(MonthError::MonthOutOfRange("2025-13".into(), 13))
+        );
+        let january_2000 = DateTime::parse_from_rfc3339("2000-01-15T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(MonthAsked::Last.resolve(january_2000, London), None);
     }
 
     #[test]

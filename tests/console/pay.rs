@@ -667,6 +667,40 @@ fn a_reports_caveats_are_told_on_stderr_even_when_rust_log_shows_only_errors() {
 }
 
 #[test]
+fn the_report_takes_last_and_this_for_a_month_as_oncall_pay_does() {
+    let ws = march();
+    let now = chrono::Utc::now().with_timezone(&chrono_tz::Europe::London);
+    let this_month = now.format("%Y-%m").to_string();
+    let first = chrono::NaiveDate::parse_from_str(&format!("{this_month}-01"), "%Y-%m-%d")
+        .expect("the first of this month");
+    let last_month = (first - chrono::Duration::days(1))
+        .format("%Y-%m")
+        .to_string();
+    // (as typed, the same month as YYYY-MM). Within a second of a month's end this could read
+    // the next month for one and not the other.
+    for (typed, month) in [
+        ("last", &last_month),
+        ("last month", &last_month),
+        ("Last", &last_month),
+        ("this", &this_month),
+    ] {
+        let table = |m: &str| {
+            let out = ws.report(&["--month", m, "--format", "table"]);
+            out.lines().next().unwrap_or_default().to_owned()
+        };
+        let (asked, given) = (table(typed), table(month));
+        // "On-call pay for March 2026": the same month, whatever its "to date" time says.
+        let heading = |h: &str| h.split(" (").next().unwrap_or_default().to_owned();
+        assert_eq!(heading(&asked), heading(&given), "{typed}");
+        assert_eq!(
+            ws.report(&["--month", typed]).lines().count(),
+            ws.report(&["--month", month]).lines().count(),
+            "{typed}"
+        );
+    }
+}
+
+#[test]
 fn a_month_still_to_come_is_not_started_yet_not_to_date() {
     let ws = march();
     let out = ws.run(&[":now 2025-03-05 22:00", "/oncall-pay me 2030-01"]);
@@ -723,6 +757,14 @@ fn bad_report_arguments_fail_with_a_clear_message() {
     for (args, expected) in [
         (vec!["--month", "2025-13"], "has no month 13"),
         (vec!["--month", "March"], "is not a month"),
+        (
+            vec!["--month", "feb"],
+            "`feb` is not a month: write months as YYYY-MM, e.g. 2026-03, or `last`",
+        ),
+        (
+            vec!["--month", "March 2026"],
+            "`March 2026` is not a month: write months as YYYY-MM, e.g. 2026-03",
+        ),
         (
             vec!["--month", "2025-03", "--format", "pdf"],
             "invalid value 'pdf'",
