@@ -266,14 +266,21 @@ pub fn table(
             out.push('\n');
         }
     }
-    if statements.is_empty() {
+    // A month not started has nobody on call yet, which its heading says; before a cut-off,
+    // nobody may be the answer for that part of the month only.
+    let progress = month.progress(policy.timezone, now);
+    let when = match progress {
+        Progress::ToDate if cut_off => "in this month before the cut-off",
+        _ => "in this month",
+    };
+    if statements.is_empty() && progress != Progress::NotStarted {
         out.push_str(&match channel {
             Some(c) => format!(
-                "Nobody was on call in {} in this month: check the channel (a Slack channel \
+                "Nobody was on call in {} {when}: check the channel (a Slack channel \
                  id is capitals and digits, e.g. C0123ABCD; a name is as `#ops-data`).\n",
                 channel_shown(c)
             ),
-            None => "Nobody was on call in this month.\n".to_owned(),
+            None => format!("Nobody was on call {when}.\n"),
         });
     }
     match team_total(policy, statements) {
@@ -514,6 +521,58 @@ mod tests {
             assert!(exported.ends_with(cell), "{exported:?}");
             let shown = table(&statements, &policy, &names, month, at, false, Some(&c1));
             assert!(!shown.contains(['\u{1b}', '\u{202E}']), "{shown:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_table_says_nobody_was_on_call_only_where_that_could_be_a_mistake() {
+        let policy = PayPolicy::unconfigured(chrono_tz::Europe::London);
+        let month: YearMonth = "2025-03".parse().unwrap();
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let c1 = ChannelId::parse("C1").unwrap();
+        // (now, a cut-off, channel, what the table says of nobody, if anything)
+        let cases = [
+            ("2025-02-20T12:00:00Z", false, None, None),
+            ("2025-02-20T12:00:00Z", false, Some(&c1), None),
+            (
+                "2025-03-02T09:00:00Z",
+                true,
+                None,
+                Some("Nobody was on call in this month before the cut-off.\n"),
+            ),
+            (
+                "2025-03-02T09:00:00Z",
+                true,
+                Some(&c1),
+                Some("Nobody was on call in channel C1 in this month before the cut-off: check"),
+            ),
+            (
+                "2025-03-02T09:00:00Z",
+                false,
+                None,
+                Some("Nobody was on call in this month.\n"),
+            ),
+            (
+                "2025-04-02T09:00:00Z",
+                false,
+                None,
+                Some("Nobody was on call in this month.\n"),
+            ),
+        ];
+        for (now, cut_off, channel, said) in cases {
+            let shown = table(
+                &[],
+                &policy,
+                &Names::default(),
+                month,
+                at(now),
+                cut_off,
+                channel,
+            );
+            match said {
+                Some(said) => assert!(shown.contains(said), "{now} {cut_off}: {shown}"),
+                None => assert!(!shown.contains("Nobody"), "{now} {channel:?}: {shown}"),
+            }
         }
     }
 

@@ -334,7 +334,9 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
             .iter()
             .filter_map(|s| s.only_channel(channel))
             .collect();
-        if statements.is_empty() {
+        // A month not started has nobody on call anywhere yet: said below, not blamed on
+        // the channel.
+        if statements.is_empty() && month.progress(config.timezone, now) != Progress::NotStarted {
             tell(&format!(
                 "nobody was on call in this channel ({channel}) in {}: check the channel's id \
                  or name",
@@ -382,7 +384,9 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
         }
         // Said for one channel above. For the whole team, the likeliest cause is another Baton
         // database than the bot's (the console's, a test copy): a header alone is no payroll.
-        if statements.is_empty() && channel.is_none() {
+        // Not for a month not started, which has nobody on call in any database.
+        let started = month.progress(config.pay.timezone, now) != Progress::NotStarted;
+        if statements.is_empty() && channel.is_none() && started {
             tell(&format!(
                 "nobody was on call in this month in this database ({}): check that it is the \
                  bot's",

@@ -574,6 +574,10 @@ fn a_csv_warns_when_its_figures_are_to_date_to_a_cut_off_or_for_nobody() {
     assert!(log.contains("this month is not over"), "{log}");
     let (csv, log) = ws.report_and_log(&["--month", "2199-12"]);
     assert!(log.contains("this month has not started"), "{log}");
+    // Nobody is on call in a month not started in any database: not a hint to check which.
+    assert!(!log.contains("nobody was on call"), "{log}");
+    let (_, log) = ws.report_and_log(&["--month", "2199-12", "--channel", "C0NOBODY1"]);
+    assert!(!log.contains("nobody was on call"), "{log}");
     assert!(csv.starts_with("user_id,"), "{csv}");
     let (csv, log) = ws.report_and_log(&["--month", "2025-03"]);
     assert!(
@@ -712,6 +716,20 @@ fn a_month_still_to_come_is_not_started_yet_not_to_date() {
     let table = ws.report(&["--month", "2199-12", "--format", "table"]);
     assert!(
         table.starts_with("On-call pay for December 2199 (not started yet)"),
+        "{table}"
+    );
+    assert!(!table.contains("Nobody was on call"), "{table}");
+    // A cut-off before anyone's first handover: nobody before it, which is not the month.
+    let table = ws.report(&[
+        "--month",
+        "2025-03",
+        "--until",
+        "2025-03-02 09:00",
+        "--format",
+        "table",
+    ]);
+    assert!(
+        table.contains("Nobody was on call in this month before the cut-off."),
         "{table}"
     );
 }
