@@ -211,11 +211,18 @@ pub struct PayReportArgs {
 /// clocks go back only with a zone to say which (a cut-off that could be either is refused).
 fn parse_until(text: &str, tz: chrono_tz::Tz, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
     use crate::domain::when::{clock_and_zone, ClockError};
-    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut words: Vec<&str> = text.split_whitespace().collect();
+    // `2025-03-20T17:00`, as `/handover … at` takes it: the date and the time, split.
+    let iso = words
+        .first()
+        .and_then(|first| crate::domain::when::iso_date_time(first));
+    if let Some((date, time)) = &iso {
+        words.splice(..1, [date.as_str(), time.as_str()]);
+    }
     let usage = || {
         anyhow::anyhow!(
-            "--until `{text}`: write the cut-off as \"YYYY-MM-DD HH:MM\", a local time, e.g. \
-             --until \"2025-03-20 17:00\""
+            "--until `{text}`: write the cut-off as \"YYYY-MM-DD HH:MM\" (or YYYY-MM-DDTHH:MM), \
+             a local time, e.g. --until \"2025-03-20 17:00\""
         )
     };
     let [date, time, ref rest @ ..] = words[..] else {

@@ -166,6 +166,22 @@ pub fn twelve_hour_clock(clock: &str, pm: bool) -> Option<String> {
         .then(|| format!("{:02}:{minute:02}", hour % 12 + if pm { 12 } else { 0 }))
 }
 
+/// `2025-03-03T09:30` (ISO 8601's `T` between a date and a time) as its date and time.
+/// `/handover … at` and `pay-report --until` read it alike. Only the shape is checked:
+/// `2025-03-32T24:00` is split too, for the date and time parser to say what is wrong with it.
+pub fn iso_date_time(word: &str) -> Option<(String, String)> {
+    let (date, time) = word.split_once(['T', 't'])?;
+    let numbers = |s: &str, sep: char, parts: std::ops::RangeInclusive<usize>| {
+        let split: Vec<&str> = s.split(sep).collect();
+        parts.contains(&split.len())
+            && split
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    (numbers(&crate::domain::text::plain_hyphens(date), '-', 3..=3) && numbers(time, ':', 2..=3))
+        .then(|| (date.to_owned(), time.to_owned()))
+}
+
 /// Why the words after a date are not a time and a zone (see [`clock_and_zone`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClockError {

@@ -157,11 +157,15 @@ fn a_payroll_cut_off_accrues_to_its_local_time_on_any_day_and_refuses_one_that_i
         table.starts_with("On-call pay for March 2025 (until Thu 20 Mar, 17:00)\n"),
         "{table}"
     );
-    // The same cut-off with am or pm, as people write it.
+    // The same cut-off with am or pm, as people write it, or with ISO 8601's `T`, as
+    // `/handover … at` takes it.
     for until in [
         "2025-03-20 5:00 pm",
         "2025-03-20 5pm",
         "2025-03-20 5:00 PM GMT",
+        "2025-03-20T17:00",
+        "2025-03-20t17:00",
+        "2025-03-20T17:00 GMT",
     ] {
         assert_eq!(
             ws.report(&["--month", "2025-03", "--until", until]),

@@ -267,7 +267,7 @@ pub(super) fn when_and_notes(
     if at && (date.is_empty() || looks_like_a_date(&text::plain_hyphens(&text::normalize(after)))) {
         let (time, after_time) = text::split_word(after_date);
         // `2025-03-03T09:30`, as ISO 8601 and some tools write it: the date, then the time.
-        let (date, time, after_time) = match iso_date_time(&date) {
+        let (date, time, after_time) = match when::iso_date_time(&date) {
             Some((d, t)) => (d, t, after_date),
             None => (date, time, after_time),
         };
@@ -479,22 +479,6 @@ fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
              notes. To hand the pager to {person}, type `/handover {person}`; {quotes}"
         ),
     }))
-}
-
-/// `2025-03-03T09:30` (ISO 8601's `T` between a date and a time) as its date and time.
-/// Only the shape is checked: `2025-03-32T24:00` is split too, for the date and time parser to
-/// say what is wrong with it.
-fn iso_date_time(word: &str) -> Option<(String, String)> {
-    let (date, time) = word.split_once(['T', 't'])?;
-    let numbers = |s: &str, sep: char, parts: std::ops::RangeInclusive<usize>| {
-        let split: Vec<&str> = s.split(sep).collect();
-        parts.contains(&split.len())
-            && split
-                .iter()
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-    };
-    (numbers(&text::plain_hyphens(date), '-', 3..=3) && numbers(time, ':', 2..=3))
-        .then(|| (date.to_owned(), time.to_owned()))
 }
 
 /// The words at the start of `text` that are a time of day on its own, and how many words
