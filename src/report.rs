@@ -80,17 +80,21 @@ impl Names {
 /// Slack's names are lower case, so case is ignored), else the id as typed, which then matches
 /// nobody and says so. A name that several channels have had (one renamed, another given its old
 /// name) is refused with their ids, and so is text that is neither a name nor an id.
+///
+/// An id matches as typed first. Failing that and a name, an id typed in another case (`OPS` for
+/// the console's `ops`, whose names are folded to lower case everywhere else) is the one known
+/// id it matches whatever the case, if there is just one.
 pub fn find_channel<'a>(
     typed: &str,
     with_handovers: impl IntoIterator<Item = &'a ChannelId>,
     names: &Names,
 ) -> Result<ChannelId, String> {
-    let known = with_handovers
-        .into_iter()
-        .find(|c| c.as_str() == typed)
-        .or_else(|| names.channels.keys().find(|c| c.as_str() == typed));
-    if let Some(id) = known {
-        return Ok(id.clone());
+    let mut ids: Vec<&ChannelId> = names.channels.keys().collect();
+    for id in with_handovers {
+        ids.push(id);
+    }
+    if let Some(id) = ids.iter().find(|c| c.as_str() == typed) {
+        return Ok((*id).clone());
     }
     let mut named: Vec<&ChannelId> = names
         .channels
@@ -99,15 +103,19 @@ pub fn find_channel<'a>(
         .map(|(id, _)| id)
         .collect();
     named.sort();
-    match named.as_slice() {
-        [] => ChannelId::parse(typed).map_err(|_| {
+    ids.retain(|c| c.as_str().eq_ignore_ascii_case(typed));
+    ids.sort();
+    ids.dedup();
+    match (named.as_slice(), ids.as_slice()) {
+        ([], [one]) => Ok((*one).clone()),
+        ([], _) => ChannelId::parse(typed).map_err(|_| {
             format!(
                 "--channel {typed}: no channel has this name, and it is not a channel id (a \
                  Slack channel id is capitals and digits, e.g. C0123ABCD)"
             )
         }),
-        [one] => Ok((*one).clone()),
-        several => Err(format!(
+        ([one], _) => Ok((*one).clone()),
+        (several, _) => Err(format!(
             "#{typed} is the name of {} channels ({}): give --channel the id of the one you mean",
             several.len(),
             several
@@ -592,9 +600,18 @@ mod tests {
             ]),
             ..Names::default()
         };
-        let with_handovers = [id("C1"), id("C2"), id("C3"), id("C4")];
+        let with_handovers = [
+            id("C1"),
+            id("C2"),
+            id("C3"),
+            id("C4"),
+            // The console's channels: ids in lower case, with no stored name.
+            id("ops"),
+            id("web"),
+            id("Web"),
+        ];
         // (typed, the channel meant, or the error's start)
-        let cases: [(&str, Result<&str, &str>); 9] = [
+        let cases: [(&str, Result<&str, &str>); 14] = [
             ("C1", Ok("C1")),
             ("C6", Ok("C6")),
             ("data-platform", Ok("C1")),
@@ -602,6 +619,13 @@ mod tests {
             ("équipe-données", Ok("C6")),
             ("C9", Ok("C9")),
             ("support", Ok("support")),
+            // An id in another case: the one id it could be.
+            ("OPS", Ok("ops")),
+            ("Ops", Ok("ops")),
+            ("ops", Ok("ops")),
+            // Two ids it could be: neither is guessed, and exact ids still match.
+            ("WEB", Ok("WEB")),
+            ("Web", Ok("Web")),
             (
                 "payments",
                 Err("#payments is the name of 2 channels (C2, C3): give --channel the id"),
