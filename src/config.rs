@@ -31,12 +31,60 @@ pub enum ConfigError {
         line: usize,
         message: String,
     },
-    #[error("config file {path}: {key}: {message}")]
+    #[error("config file {path}{}: {key}: {message}", at_line(*line))]
     Invalid {
         path: String,
+        /// The line the key is on, when it is written on one (not for a default).
+        line: Option<usize>,
         key: &'static str,
         message: String,
     },
+    /// `[pay]`'s, whose message names its key already.
+    #[error("config file {path}{}: {source}", at_line(*line))]
+    Pay {
+        path: String,
+        line: Option<usize>,
+        /// Boxed: it is large, and every `Result` of the config's would carry its size.
+        source: Box<crate::config_pay::PayConfigError>,
+    },
+}
+
+/// ", line 14", or nothing.
+fn at_line(line: Option<usize>) -> String {
+    line.map_or_else(String::new, |line| format!(", line {line}"))
+}
+
+/// The line (from 1) where `key` (`pay.weekday`, `timezone`) is given a value: `weekday = …`
+/// under `[pay]`, or written whole as `pay.weekday = …` above any table. `None` when the text
+/// does not give it (a default), or gives it in a form this does not read (an inline table).
+fn line_of(text: &str, key: &str) -> Option<usize> {
+    let mut table = String::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if let Some(name) = line.strip_prefix('[') {
+            let name = name.trim_start_matches('[');
+            table = name[..name.find(']').unwrap_or(name.len())]
+                .trim()
+                .to_owned();
+            continue;
+        }
+        let Some((written, _)) = line.split_once('=') else {
+            continue;
+        };
+        let written: String = written
+            .split('.')
+            .map(|part| part.trim().trim_matches('"'))
+            .collect::<Vec<_>>()
+            .join(".");
+        let full = match table.as_str() {
+            "" => written,
+            table => format!("{table}.{written}"),
+        };
+        if full == key {
+            return Some(n + 1);
+        }
+    }
+    None
 }
 
 /// The keys of the config's top level, above any `[table]`: [`RawConfig`]'s fields that are
@@ -287,6 +335,7 @@ impl Config {
         })?;
         let invalid = |key: &'static str, message: String| ConfigError::Invalid {
             path: shown.clone(),
+            line: line_of(text, key),
             key,
             message,
         };
@@ -319,7 +368,11 @@ impl Config {
         let pay = raw
             .pay
             .into_policy(timezone, &dir)
-            .map_err(|e| invalid("pay", e.to_string()))?;
+            .map_err(|source| ConfigError::Pay {
+                path: shown.clone(),
+                line: source.key().and_then(|key| line_of(text, &key)),
+                source: Box::new(source),
+            })?;
         let reminders = match raw.reminders {
             None => None,
             Some(r) => {
@@ -549,6 +602,43 @@ mod tests {
         for (toml, said) in cases {
             let e = Config::parse(toml, Some(Path::new("baton.toml"))).unwrap_err();
             assert!(e.to_string().contains(said), "{toml:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_refused_value_is_named_once_with_the_line_it_is_on() {
+        // (config, the whole message)
+        let cases = [
+            (
+                "timezone = \"Europe/London\"\n\n[pay]\nweekday = \"50.005\"\nweekend = \"75\"\n\
+                 bank_holiday = \"100\"\n",
+                "config file baton.toml, line 4: pay.weekday: `50.005` has more decimals than GBP \
+                 allows (2)",
+            ),
+            (
+                "pay.currency = \"XYZ\"\n",
+                "config file baton.toml, line 1: pay.currency: `XYZ` is not an ISO 4217 currency \
+                 code",
+            ),
+            (
+                "[pay]\nweekday = \"50\"\n",
+                "config file baton.toml: pay.weekend, pay.bank_holiday: missing; set weekday, \
+                 weekend and bank_holiday together, or none of them to show on-call days without \
+                 amounts",
+            ),
+            (
+                "admins = []\ntimezone = \"Mars/Olympus\"\n",
+                "config file baton.toml, line 2: timezone: `Mars/Olympus` is not an IANA time \
+                 zone name (e.g. \"Europe/London\")",
+            ),
+            (
+                "[reminders]\n# at nine\ntime = \"9\"\n",
+                "config file baton.toml, line 3: reminders.time: `9` is not a time of day: write \
+                 \"HH:MM\", e.g. \"09:00\"",
+            ),
+        ];
+        for (toml, said) in cases {
+            assert_eq!(error_of(toml), said, "{toml:?}");
         }
     }
 

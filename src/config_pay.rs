@@ -178,6 +178,30 @@ pub enum PayConfigError {
     },
 }
 
+impl PayConfigError {
+    /// The key refused, as written in the file (`pay.weekday`), for finding its line: `None`
+    /// where no one line holds it (keys missing, a `[[pay.rate_change]]` entry).
+    pub fn key(&self) -> Option<String> {
+        let key = match self {
+            Self::Currency(_) => "currency",
+            Self::Rate { key, .. } => key,
+            Self::WeekendDay(_) => "weekend_days",
+            Self::UnknownHolidays(_) | Self::HolidaysUnreadable { .. } => "holidays",
+            Self::HolidaysFile { .. } => "holidays",
+            Self::DivisionWithoutFile(_) => "holidays_division",
+            Self::ExtraHoliday(_) => "extra_holidays",
+            Self::IncompleteRates { .. }
+            | Self::ChangeWithoutRates
+            | Self::ChangeMonth(_)
+            | Self::ChangeMidMonth { .. }
+            | Self::ChangeOrder { .. }
+            | Self::ChangeEmpty(_)
+            | Self::ChangeRate { .. } => return None,
+        };
+        Some(format!("pay.{key}"))
+    }
+}
+
 fn rate_hint(e: &MoneyError) -> &'static str {
     match e {
         MoneyError::Negative(_) | MoneyError::TooLarge(_) => {
@@ -609,6 +633,11 @@ mod tests {
                 "currency = \"JPY\"\nweekday = \"50\"\nweekend = \"7.5\"\nbank_holiday = \"1\""
                     .to_string(),
                 "pay.weekend: `7.5` has more decimals than JPY allows (0)",
+            ),
+            (
+                "currency = \"JPY\"\nweekday = \"50.00\"\nweekend = \"50.5\"\nbank_holiday = \"1\""
+                    .to_string(),
+                "pay.weekend: `50.5` has more decimals than JPY allows (0)",
             ),
             (
                 format!("weekday = \"fifty\"\n{rates}"),

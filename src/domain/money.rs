@@ -103,7 +103,8 @@ pub struct Money {
 impl Money {
     /// Parses a non-negative amount as written in config: `50`, `50.5`, `50.00`. Refuses signs,
     /// separators, and more decimals than the currency has (`50.001` for GBP), because silently
-    /// rounding a configured rate would pay people something nobody wrote down.
+    /// rounding a configured rate would pay people something nobody wrote down. Zeros past its
+    /// decimals (`50.00` yen, `50.500` pounds) round nothing, so are taken.
     pub fn parse(text: &str, currency: &Currency) -> Result<Self, MoneyError> {
         let trimmed = text.trim();
         let (negative, unsigned) = match trimmed.strip_prefix('-') {
@@ -121,8 +122,13 @@ impl Money {
         if negative {
             return Err(MoneyError::Negative(text.to_owned()));
         }
-        let fraction = fraction.unwrap_or("");
+        // Zeros past the currency's minor digits change nothing (`50.00` yen is 50 yen).
         let exponent = currency.exponent();
+        let fraction = fraction.unwrap_or("");
+        let fraction = match fraction.split_at_checked(exponent as usize) {
+            Some((digits, zeros)) if zeros.bytes().all(|b| b == b'0') => digits,
+            _ => fraction,
+        };
         if fraction.len() > exponent as usize {
             return Err(MoneyError::TooManyDecimals {
                 text: text.to_owned(),
@@ -474,6 +480,12 @@ mod tests {
             ("1.5", "KWD", 1500),
             ("1.234", "BHD", 1234),
             ("10000000000.00", "GBP", 1_000_000_000_000),
+            // Zeros past the currency's minor digits are exact, so are taken.
+            ("50.000", "GBP", 5000),
+            ("50.0100", "GBP", 5001),
+            ("50.00", "JPY", 50),
+            ("50.0", "JPY", 50),
+            ("1.5000", "KWD", 1500),
         ];
         for (text, code, minor) in cases {
             let m = Money::parse(text, &currency(code)).unwrap();
@@ -498,19 +510,28 @@ mod tests {
                 },
             ),
             (
-                "50.000",
+                "50.0010",
                 &gbp,
                 MoneyError::TooManyDecimals {
-                    text: "50.000".into(),
+                    text: "50.0010".into(),
                     currency: "GBP",
                     exponent: 2,
                 },
             ),
             (
-                "50.0",
+                "50.5",
                 &jpy,
                 MoneyError::TooManyDecimals {
-                    text: "50.0".into(),
+                    text: "50.5".into(),
+                    currency: "JPY",
+                    exponent: 0,
+                },
+            ),
+            (
+                "50.50",
+                &jpy,
+                MoneyError::TooManyDecimals {
+                    text: "50.50".into(),
                     currency: "JPY",
                     exponent: 0,
                 },
