@@ -139,6 +139,9 @@ fn database_from_env(common: &Common) -> bool {
 pub async fn run_console(common: &Common, args: ConsoleArgs) -> anyhow::Result<()> {
     let config = load_config(common, Caveats::Tell)?;
     let database = common.database_or(CONSOLE_DATABASE);
+    // Refused first: a warning about a database that then does not open is noise before the
+    // error that matters.
+    let store = SqliteStore::open(database).await?;
     if database_from_env(common) {
         // An operator's shell often has the bot's DATABASE_URL exported: the console would
         // then work on the bot's database, the accident its own default exists to prevent.
@@ -147,7 +150,6 @@ pub async fn run_console(common: &Common, args: ConsoleArgs) -> anyhow::Result<(
              handovers and :remind are real (pass --database to choose another)"
         ));
     }
-    let store = SqliteStore::open(database).await?;
     let directory = ConsoleDirectory::default();
     // The console's names are folded to lower case (see `console`), so are its admins.
     let mut admins: Vec<UserId> = config

@@ -183,8 +183,10 @@ pub(super) fn create_owner_only(path: &std::path::Path) -> std::io::Result<std::
 /// Creates the database file, if missing, readable and writable by its owner only: it holds
 /// every handover's notes and, with the config, everyone's pay. SQLite gives its `-wal` and
 /// `-shm` files the database file's permissions. A file that exists and that other users may
-/// read is left as it is, with a warning.
-pub(super) fn owner_only(path: &std::path::Path) {
+/// read is left as it is, and the warning to give once it has opened as Baton's database is
+/// returned: said of a file then refused, it would come before the error that matters.
+#[must_use = "the warning is for the log once the database has opened"]
+pub(super) fn owner_only(path: &std::path::Path) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -197,19 +199,24 @@ pub(super) fn owner_only(path: &std::path::Path) {
         // Any other failure (a missing directory, say) SQLite reports next, in its own words.
         if created.is_err() {
             if let Ok(meta) = std::fs::metadata(path) {
-                if meta.permissions().mode() & 0o077 != 0 {
-                    tracing::warn!(
-                        database = %path.display(),
-                        mode = format!("{:o}", meta.permissions().mode() & 0o777),
-                        "other users may read the database (handover notes, and with the \
-                         config everyone's pay): `chmod 600` it and its -wal and -shm files"
-                    );
+                let mode = meta.permissions().mode() & 0o777;
+                if mode & 0o077 != 0 {
+                    return Some(format!(
+                        "other users may read the database {} (mode {mode:o}; handover notes, \
+                         and with the config everyone's pay): `chmod 600` it and its -wal and \
+                         -shm files",
+                        path.display()
+                    ));
                 }
             }
         }
+        None
     }
     #[cfg(not(unix))]
-    let _ = path;
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// The file a symbolic link names, through any further links, when that file does not exist
@@ -323,6 +330,12 @@ pub(super) fn schema_before(path: &std::path::Path) -> Option<Vec<i64>> {
             Some(applied_migrations(&tx).unwrap_or_default())
         }
         Ok(tables) => tables.is_empty().then(Vec::new),
+        // A text file, say: no SQLite database at all, let alone Baton's.
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            None
+        }
         Err(_) => Some(Vec::new()),
     }
 }

@@ -116,7 +116,7 @@ impl SqliteStore {
         {
             return Err(StoreError::NewerSchema { path, version });
         }
-        owner_only(options.get_filename());
+        let readable_by_others = owner_only(options.get_filename());
         writable(options.get_filename()).map_err(|reason| StoreError::Open {
             path: path.clone(),
             reason,
@@ -188,6 +188,10 @@ impl SqliteStore {
         let file = options.get_filename();
         let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
         let reader = ReadSource::live(options.get_filename());
+        // Only now: a file refused above needs no advice on its permissions.
+        if let Some(warning) = readable_by_others {
+            tracing::warn!("{warning}");
+        }
         Ok(Self {
             writer,
             reader,

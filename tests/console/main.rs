@@ -1494,6 +1494,52 @@ fn a_directory_or_a_damaged_file_as_the_database_is_refused_with_what_to_do() {
 }
 
 #[test]
+fn a_database_that_cannot_be_used_is_refused_before_any_warning_about_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = Workspace::new();
+    let text = ws.path().join("notdb.db");
+    std::fs::write(&text, "not a database, just notes\n").unwrap();
+    std::fs::set_permissions(&text, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let blank = ws.path().join(" ");
+    // (DATABASE_URL, --database, what the refusal says, what must not come before it)
+    let cases = [
+        (
+            Some(" "),
+            None,
+            "is not a database location",
+            "the console is on DATABASE_URL's database",
+        ),
+        (None, Some(&text), "is not a Baton database", "chmod 600"),
+    ];
+    for (env, flag, refused, not_said) in cases {
+        let mut console = Command::new(env!("CARGO_BIN_EXE_baton"));
+        console
+            .arg("console")
+            .env_remove("BATON_CONFIG")
+            .env_remove("DATABASE_URL")
+            .current_dir(ws.path())
+            .stdin(Stdio::null());
+        if let Some(env) = env {
+            console.env("DATABASE_URL", env);
+        }
+        if let Some(flag) = flag {
+            console.arg("--database").arg(flag);
+        }
+        let out = console.output().expect("run baton console");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{env:?} {flag:?}: {said}");
+        assert!(said.contains(refused), "{env:?} {flag:?}: {said}");
+        assert!(!said.contains(not_said), "{env:?} {flag:?}: {said}");
+    }
+    // Nothing was made of either.
+    assert!(!blank.exists());
+    assert_eq!(
+        std::fs::read_to_string(&text).unwrap(),
+        "not a database, just notes\n"
+    );
+}
+
+#[test]
 fn the_pretend_clock_stays_within_the_years_pay_can_be_reported_for() {
     let ws = Workspace::new();
     let out = ws.run(&[
