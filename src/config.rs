@@ -6,7 +6,7 @@
 //! `baton.example.toml` for every key.
 
 use crate::config_pay::PaySection;
-use crate::domain::holidays::HolidayCalendar;
+use crate::domain::holidays::{HolidayCalendar, BUILTIN_DIVISIONS};
 use crate::domain::ids::UserId;
 use crate::domain::pay::PayPolicy;
 use crate::domain::reminders::{ReminderSettings, WeekdayKey};
@@ -282,6 +282,34 @@ impl Config {
                 "timezone `{name}` never changes its clocks: if your team's do, use the zone of \
                  its place (e.g. \"Europe/London\"), or typed times, reminders and pay days will \
                  be an hour out for half the year{inverted}"
+            )
+        })
+    }
+
+    /// A warning for a UK bank-holiday calendar (a built-in division, as by default) with a
+    /// zone by place outside the UK (`America/New_York`): bank holidays would be paid, and
+    /// reminders skipped, on UK dates. A zone by offset (`UTC`) gets [`Config::zone_caveat`]
+    /// instead, and a bank-holidays.json of the team's own is taken as meant.
+    pub fn holidays_caveat(&self) -> Option<String> {
+        /// The chrono-tz names for UK time, and the Crown Dependencies', which keep it.
+        const UK_ZONES: [&str; 7] = [
+            "Europe/London",
+            "Europe/Belfast",
+            "GB",
+            "GB-Eire",
+            "Europe/Guernsey",
+            "Europe/Isle_of_Man",
+            "Europe/Jersey",
+        ];
+        let name = self.timezone.name();
+        let division = self.pay.calendar.division();
+        let uk_calendar = self.holidays_file.is_none() && BUILTIN_DIVISIONS.contains(&division);
+        (uk_calendar && !UK_ZONES.contains(&name) && self.zone_caveat().is_none()).then(|| {
+            format!(
+                "timezone `{name}` is outside the UK, but bank holidays are the UK's \
+                 ({division}, pay.holidays): they are paid at the bank-holiday rate and skip \
+                 reminders on UK dates. If your team's are others, set `holidays` under [pay] to \
+                 a bank-holidays.json of your own (GOV.UK's format), listing them"
             )
         })
     }
@@ -640,6 +668,52 @@ mod tests {
         for (toml, said) in cases {
             assert_eq!(error_of(toml), said, "{toml:?}");
         }
+    }
+
+    #[test]
+    fn uk_bank_holidays_with_a_zone_outside_the_uk_are_warned_about() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = r#"{"england-and-wales": {"division": "england-and-wales", "events": [
+            {"title": "Independence Day", "date": "2026-07-04", "notes": "", "bunting": true}]}}"#;
+        std::fs::write(dir.path().join("ours.json"), json).unwrap();
+        // (config, warned)
+        let cases = [
+            ("timezone = \"America/New_York\"\n", true),
+            (
+                "timezone = \"America/New_York\"\n[pay]\nholidays = \"england-and-wales\"\n",
+                true,
+            ),
+            (
+                "timezone = \"Asia/Kolkata\"\n[pay]\nholidays = \"scotland\"\n",
+                true,
+            ),
+            ("", false),
+            ("timezone = \"Europe/London\"\n", false),
+            ("timezone = \"Europe/Belfast\"\n", false),
+            ("timezone = \"GB\"\n", false),
+            ("timezone = \"Europe/Jersey\"\n", false),
+            // Already told to use the zone of its place.
+            ("timezone = \"UTC\"\n", false),
+            // The team's own calendar, in GOV.UK's format.
+            (
+                "timezone = \"America/New_York\"\n[pay]\nholidays = \"ours.json\"\n",
+                false,
+            ),
+        ];
+        for (toml, warned) in cases {
+            let c = Config::parse(toml, Some(&dir.path().join("baton.toml"))).unwrap();
+            let caveat = c.holidays_caveat();
+            assert_eq!(caveat.is_some(), warned, "{toml:?}: {caveat:?}");
+        }
+        let c = Config::parse("timezone = \"America/New_York\"\n", None).unwrap();
+        let caveat = c.holidays_caveat().unwrap();
+        assert!(
+            caveat.starts_with(
+                "timezone `America/New_York` is outside the UK, but bank holidays are the UK's \
+                 (england-and-wales, pay.holidays)"
+            ),
+            "{caveat}"
+        );
     }
 
     #[test]

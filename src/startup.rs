@@ -79,9 +79,13 @@ fn load_config(common: &Common, caveats: Caveats) -> anyhow::Result<Config> {
         .filter(|p| !p.to_string_lossy().trim().is_empty())
         .map(std::path::Path::new);
     let config = Config::load(path)?;
-    for caveat in [config.zone_caveat(), config.pay_caveat()]
-        .into_iter()
-        .flatten()
+    for caveat in [
+        config.zone_caveat(),
+        config.holidays_caveat(),
+        config.pay_caveat(),
+    ]
+    .into_iter()
+    .flatten()
     {
         caveats.say(&caveat);
     }
