@@ -36,7 +36,9 @@ fn filter(rust_log: Option<&str>, default: &str) -> (Targets, Option<String>) {
         .collect();
     let refused = |why: String| {
         Some(format!(
-            "RUST_LOG `{typed}` {why}, so the default `{default}` applies: write a level              (error, warn, info, debug or trace), e.g. RUST_LOG=warn, or add module rules, as              in RUST_LOG=info,baton::slack=debug"
+            "RUST_LOG `{typed}` {why}, so the default `{default}` applies: write a level \
+             (error, warn, info, debug or trace), e.g. RUST_LOG=warn, or add module rules, as \
+             in RUST_LOG=info,baton::slack=debug"
         ))
     };
     match Targets::from_str(&directives.join(",")) {
