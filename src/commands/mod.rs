@@ -164,6 +164,24 @@ pub(crate) fn did_you_mean(typed: &str, keywords: &[&'static str]) -> Option<&'s
     }
 }
 
+/// "If `bob` is a person, mention them: `/handover @bob`.": for a word shaped like a Slack
+/// name (a letter, then letters, digits, `.`, `-` or `_`) typed where a person goes, without
+/// its `@`. None for other words, which no mention would fix.
+pub(crate) fn mention_hint(command: CommandName, word: &str) -> Option<String> {
+    let name_shaped = word.starts_with(char::is_alphabetic)
+        && word.chars().count() <= 80
+        && word
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    name_shaped.then(|| {
+        let word = crate::domain::text::echo(word);
+        format!(
+            "If `{word}` is a person, mention them: `{} @{word}`.",
+            command.as_str()
+        )
+    })
+}
+
 /// The cause chain of an error, for logs: "a: b: c".
 pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();

@@ -145,6 +145,10 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                              them: type @ and pick them."
                         )
                     })
+                    .or_else(|| {
+                        super::mention_hint(super::CommandName::OncallPay, &w)
+                            .map(|m| format!(" {m}"))
+                    })
                     .unwrap_or_default();
                 return Err(usage(format!(
                     "I don't understand `{}`.{hint}",
@@ -566,6 +570,39 @@ mod tests {
                     assert!(message.len() < 200, "{message}");
                 }
                 other => panic!("expected a usage error, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_typed_without_its_at_sign_is_answered_with_the_mention_to_type() {
+        // (typed, said)
+        let cases = [
+            (
+                "bob",
+                "I don't understand `bob`. If `bob` is a person, mention them: \
+                 `/oncall-pay @bob`.",
+            ),
+            (
+                "bob 2025-03",
+                "If `bob` is a person, mention them: `/oncall-pay @bob`.",
+            ),
+            ("Mel", "I don't understand `Mel`. If `Mel` is a person"),
+            // A slip for a keyword is answered with the keyword.
+            (
+                "teem",
+                "I don't understand `teem`. Did you mean `/oncall-pay team`?",
+            ),
+            // Not shaped like a name: no mention to suggest.
+            ("x&gt;", "I don't understand `x&gt;`.\n"),
+        ];
+        for (typed, said) in cases {
+            match parse(typed) {
+                Err(e @ CommandError::Usage { .. }) => {
+                    let text = e.into_reply().text;
+                    assert!(text.contains(said), "{typed}: {text}")
+                }
+                other => panic!("{typed}: expected a usage error, got {other:?}"),
             }
         }
     }

@@ -1,7 +1,7 @@
 //! Reading `/handover`'s words into a [`Command`].
 
 use super::{Command, TypedTime, UndoOf, HISTORY_DEFAULT, HISTORY_MAX, MAX_NOTES, USAGE};
-use crate::commands::{CommandError, MentionRef};
+use crate::commands::{CommandError, CommandName, MentionRef};
 use crate::domain::month::is_month_name;
 use crate::domain::text::{self, Token};
 use crate::domain::when;
@@ -209,7 +209,15 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                     " Did you mean `/handover {keyword}`? To hand over, start with the person: \
                      type @ and pick them."
                 ),
-                None => " Start with the person you hand over to.".to_owned(),
+                // `me` works in `/oncall-pay`; the pager goes to a person picked by mention.
+                None if text::keyword(&w) == "me" => " Start with the person you hand over to, \
+                     as a mention: type @ and pick them (to take the pager yourself, pick \
+                     yourself)."
+                    .to_owned(),
+                None => match crate::commands::mention_hint(CommandName::Handover, &w) {
+                    Some(mention) => format!(" Start with the person you hand over to. {mention}"),
+                    None => " Start with the person you hand over to.".to_owned(),
+                },
             };
             return Err(usage(format!(
                 "I don't understand `{}`.{hint}",

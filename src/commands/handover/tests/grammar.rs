@@ -1132,3 +1132,46 @@ fn notes_over_two_thousand_typed_characters_are_refused() {
     let ampersands = format!("<@U1> {}", "&amp;".repeat(MAX_NOTES));
     assert!(parse(&ampersands).is_ok());
 }
+
+#[test]
+fn a_name_typed_without_its_at_sign_is_answered_with_the_mention_to_type() {
+    // (typed, said)
+    let cases = [
+        (
+            "bob",
+            "I don't understand `bob`. Start with the person you hand over to. If `bob` is a \
+             person, mention them: `/handover @bob`.",
+        ),
+        (
+            "Bob.Smith quiet week",
+            "If `Bob.Smith` is a person, mention them: `/handover @Bob.Smith`.",
+        ),
+        // `me` is for `/oncall-pay`: here the pager goes to a person named with a mention.
+        (
+            "me",
+            "I don't understand `me`. Start with the person you hand over to, as a mention: \
+             type @ and pick them (to take the pager yourself, pick yourself).",
+        ),
+        (
+            "ME tonight",
+            "I don't understand `ME`. Start with the person",
+        ),
+        // Not shaped like a name: no mention to suggest.
+        (
+            "x&gt;",
+            "I don't understand `x&gt;`. Start with the person you hand over to.",
+        ),
+    ];
+    for (typed, said) in cases {
+        match parse(typed) {
+            Err(CommandError::Usage { message, .. }) => {
+                assert!(message.contains(said), "{typed}: {message}")
+            }
+            other => panic!("{typed}: expected a usage error, got {other:?}"),
+        }
+    }
+    // A word after the person is notes, as before, and keywords are keywords.
+    for typed in ["<@U0BOB0001> bob", "next bob", "end bob", "history"] {
+        assert!(parse(typed).is_ok(), "{typed}");
+    }
+}
