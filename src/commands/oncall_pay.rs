@@ -77,8 +77,43 @@ fn month(word: &str) -> Result<MonthAsked, CommandError> {
         })
 }
 
+/// A month typed by its name (`March`, `feb`), and the word after it, which may be its year: how
+/// to write it as Baton reads months, in the year typed, or else `this_year` (the configured
+/// zone's), or else with the year left as YYYY. None for a word that names no month.
+fn month_by_name(word: &str, after: &str, this_year: Option<i32>) -> Option<CommandError> {
+    let number = crate::domain::month::month_number(word)?;
+    let typed_year = (after.len() == 4)
+        .then(|| after.parse::<i32>().ok())
+        .flatten();
+    let shown = text::echo(word);
+    let how = match typed_year
+        .or(this_year)
+        .and_then(|y| YearMonth::new(y, number))
+    {
+        Some(month) => format!(
+            "write {} as `{:04}-{:02}`",
+            month.long_name(),
+            month.year(),
+            month.month()
+        ),
+        None => {
+            let name = YearMonth::new(2000, number).map(|m| m.first_day().format("%B").to_string());
+            format!("write {} as YYYY-{number:02}", name.unwrap_or_default())
+        }
+    };
+    Some(usage(format!(
+        "`{shown}` is not a month Baton reads: {how}."
+    )))
+}
+
 /// Parses the text after `/oncall-pay` (wire form).
 pub fn parse(wire: &str) -> Result<Command, CommandError> {
+    parse_with(wire, None)
+}
+
+/// [`parse`], saying how to write a month typed by name in `this_year` (the year now in the
+/// configured zone) when none was typed.
+pub fn parse_with(wire: &str, this_year: Option<i32>) -> Result<Command, CommandError> {
     let normalized = text::normalize(wire);
     let (first, rest) = text::first_word(&normalized);
     let (mut second, mut extra) = text::first_word(rest);
@@ -88,6 +123,16 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         extra = "";
     } else if relative(first) && text::keyword(second) == "month" && extra.is_empty() {
         second = "";
+    }
+    // `me March 2026`, `team feb`: the person is there, the month is a name.
+    let a_subject = !matches!(text::keyword(first).as_str(), "" | "help" | "?")
+        && !relative(first)
+        && !first.starts_with(|c: char| c.is_ascii_digit());
+    if a_subject {
+        let (year, _) = text::first_word(extra);
+        if let Some(how) = month_by_name(second, year, this_year) {
+            return Err(how);
+        }
     }
     if !extra.is_empty() {
         // Three words or more: name the first one out of place.
@@ -135,7 +180,9 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             }
             // `/oncall-pay march`: say how to write a month rather than "I don't understand".
             Token::Word(w) if crate::domain::month::is_month_name(&w) => {
-                return Err(month(&w).unwrap_err())
+                return Err(
+                    month_by_name(&w, second, this_year).unwrap_or_else(|| month(&w).unwrap_err())
+                )
             }
             Token::Word(w) => {
                 let hint = super::did_you_mean(&w, &["team", "help", "last", "this"])
@@ -170,7 +217,8 @@ pub(crate) async fn run<S: Store, D: Directory>(
 ) -> Handled {
     let settings = &engine.settings;
     let is_admin = settings.is_admin(&inv.user);
-    let (subject, month) = match parse(&inv.text)? {
+    let this_year = YearMonth::containing(inv.now, settings.timezone).year();
+    let (subject, month) = match parse_with(&inv.text, Some(this_year))? {
         Command::Help => {
             return Ok((Reply::private(format!("*On-call pay*\n{USAGE}")), "help"));
         }
@@ -608,13 +656,78 @@ mod tests {
     }
 
     #[test]
+    fn a_month_typed_by_name_is_answered_with_how_to_write_it_not_that_the_person_is_missing() {
+        // (typed, the year now, said)
+        let cases = [
+            (
+                "me March 2026",
+                Some(2025),
+                "`March` is not a month Baton reads: write March 2026 as `2026-03`.",
+            ),
+            (
+                "me feb",
+                Some(2026),
+                "`feb` is not a month Baton reads: write February 2026 as `2026-02`.",
+            ),
+            (
+                "team SEPT 2025",
+                Some(2026),
+                "write September 2025 as `2025-09`.",
+            ),
+            (
+                "<@U0BOB0001|bob> Nov",
+                Some(2027),
+                "write November 2027 as `2027-11`.",
+            ),
+            ("@bob may", Some(2026), "write May 2026 as `2026-05`."),
+            (
+                "me March please",
+                Some(2026),
+                "write March 2026 as `2026-03`.",
+            ),
+            // Without a person: `me` is meant.
+            (
+                "march",
+                Some(2026),
+                "`march` is not a month Baton reads: write March 2026",
+            ),
+            ("Mar 2024", Some(2026), "write March 2024 as `2024-03`."),
+            // Without the year now (nor typed): the month's number, and where the year goes.
+            (
+                "me feb",
+                None,
+                "`feb` is not a month Baton reads: write February as YYYY-02.",
+            ),
+        ];
+        for (typed, this_year, said) in cases {
+            match parse_with(typed, this_year) {
+                Err(CommandError::Usage { message, .. }) => {
+                    assert!(message.contains(said), "{typed}: {message}");
+                    assert!(
+                        !message.contains("Ask for one person"),
+                        "{typed}: {message}"
+                    );
+                }
+                other => panic!("{typed}: expected a usage error, got {other:?}"),
+            }
+        }
+        assert_eq!(parse_with("help march", Some(2026)).unwrap(), Command::Help);
+    }
+
+    #[test]
     fn bad_pay_requests_are_refused_with_the_usage() {
         let cases = [
             ("me 2024-13", "has no month 13"),
             ("me March", "is not a month"),
             ("wages", "I don't understand `wages`"),
-            ("march", "`march` is not a month: write it as YYYY-MM"),
-            ("Sept", "`Sept` is not a month: write it as YYYY-MM"),
+            (
+                "march",
+                "`march` is not a month Baton reads: write March as YYYY-03.",
+            ),
+            (
+                "Sept",
+                "`Sept` is not a month Baton reads: write September as YYYY-09.",
+            ),
             ("mars", "I don't understand `mars`."),
             (
                 "teem",

@@ -154,6 +154,11 @@ impl MonthAsked {
 /// An English month's name or its usual abbreviation (`March`, `mar`, `Sept`, `Nov.`), in any
 /// case: for saying how to write a month, and for reading a date typed with its month's name.
 pub fn is_month_name(word: &str) -> bool {
+    month_number(word).is_some()
+}
+
+/// The number (1 to 12) of the month [`is_month_name`] reads `word` as.
+pub fn month_number(word: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
         "january",
         "february",
@@ -169,10 +174,13 @@ pub fn is_month_name(word: &str) -> bool {
         "december",
     ];
     let word = crate::domain::text::keyword(word);
-    word == "sept"
-        || MONTHS
-            .iter()
-            .any(|m| word == *m || (word.len() == 3 && m.starts_with(&word)))
+    if word == "sept" {
+        return Some(9);
+    }
+    MONTHS
+        .iter()
+        .position(|m| word == *m || (word.len() == 3 && m.starts_with(&word)))
+        .map(|i| i as u32 + 1)
 }
 
 /// The first instant of a local date. Midnight can be skipped by a DST change in some zones
