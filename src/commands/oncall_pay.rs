@@ -352,6 +352,9 @@ fn uncovered_note(span: Option<(chrono::NaiveDate, chrono::NaiveDate)>) -> Optio
     ))
 }
 
+/// Said of a month to come in place of its time on call, which cannot be any "so far".
+const NOT_STARTED: &str = "This month has not started yet.";
+
 /// An engineer's month, as text and blocks that say the same.
 pub fn render_statement(
     s: &Statement,
@@ -395,10 +398,11 @@ pub fn render_statement(
         Block::Fields(kinds),
         Block::Section(if channels.is_empty() {
             // A month not over may still bring some: a shift that began a moment ago has
-            // accrued nothing yet.
-            match s.to_date {
-                Some(_) => "No time on call in this month so far.".to_owned(),
-                None => "No time on call in this month.".to_owned(),
+            // accrued nothing yet. One to come has none "so far": it has not begun.
+            match s.month.progress(policy.timezone, now) {
+                Progress::NotStarted => NOT_STARTED.to_owned(),
+                Progress::ToDate => "No time on call in this month so far.".to_owned(),
+                Progress::Over => "No time on call in this month.".to_owned(),
             }
         } else {
             format!("*By channel*\n{}", channels.join("\n"))
@@ -445,7 +449,14 @@ pub fn render_team(
         })
         .collect();
     if lines.is_empty() {
-        lines.push("Nobody was on call in this month.".to_owned());
+        lines.push(
+            match month.progress(policy.timezone, now) {
+                Progress::NotStarted => NOT_STARTED,
+                Progress::ToDate => "Nobody has been on call in this month so far.",
+                Progress::Over => "Nobody was on call in this month.",
+            }
+            .to_owned(),
+        );
     }
     let mut blocks = vec![Block::Section(format!("*{title}*\n{}", lines.join("\n")))];
     if let Some(total) = team_total(policy, statements) {
@@ -503,6 +514,38 @@ mod tests {
         ] {
             let month: YearMonth = month.parse().unwrap();
             assert_eq!(period_label(month, &policy, at(now)), label, "{now}");
+        }
+    }
+
+    #[test]
+    fn a_month_with_no_time_on_call_says_whether_it_is_over_under_way_or_not_started() {
+        let policy = PayPolicy::unconfigured(chrono_tz::Europe::London);
+        let now = "2026-12-30T09:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let ann = UserId::parse("ann").unwrap();
+        // (month, the line said in place of the channels, in one person's month and the team's)
+        for (month, one, team) in [
+            (
+                "2027-01",
+                "This month has not started yet.",
+                "This month has not started yet.",
+            ),
+            (
+                "2026-12",
+                "No time on call in this month so far.",
+                "Nobody has been on call in this month so far.",
+            ),
+            (
+                "2026-11",
+                "No time on call in this month.",
+                "Nobody was on call in this month.",
+            ),
+        ] {
+            let month: YearMonth = month.parse().unwrap();
+            let statement = pay::statement(&policy, &[], &ann, month, now);
+            let text = render_statement(&statement, &policy, "Your", now).text;
+            assert!(text.contains(&format!("\n{one}\n")), "{month}: {text}");
+            let text = render_team(&[], &policy, month, now).text;
+            assert!(text.contains(&format!("\n{team}\n")), "{month}: {text}");
         }
     }
 
