@@ -110,6 +110,13 @@ impl Store for FakeStore {
     async fn channel_state(&self, _: &ChannelId) -> Result<ChannelState, StoreError> {
         unimplemented!("the scheduler reads channels only through channels_on_call")
     }
+    async fn in_effect_at(
+        &self,
+        _: &ChannelId,
+        _: DateTime<Utc>,
+    ) -> Result<Option<Handover>, StoreError> {
+        unimplemented!("the scheduler reads channels only through channels_on_call")
+    }
     async fn record_named_handover<F, E>(
         &self,
         _: &ChannelId,

@@ -182,6 +182,16 @@ pub trait Store: Send + Sync {
         channel: &ChannelId,
     ) -> impl Future<Output = Result<ChannelState, StoreError>> + Send;
 
+    /// The channel's latest active handover that takes effect at or before `at`: the shift
+    /// running then (nobody's if it ended standby; `None` if none had begun). It differs from
+    /// [`channel_state`](Self::channel_state)'s `current` only when a handover was recorded
+    /// ahead of `at`, by a clock that was ahead of the one asking.
+    fn in_effect_at(
+        &self,
+        channel: &ChannelId,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<Handover>, StoreError>> + Send;
+
     /// Records a handover if `decide`, given the channel's state read inside the same
     /// transaction, allows it. A `dedup_key` already recorded returns the earlier record instead.
     fn record_handover<F, E>(

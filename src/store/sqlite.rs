@@ -284,6 +284,32 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn in_effect_at(
+        &self,
+        channel: &ChannelId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Handover>, StoreError> {
+        let channel = channel.clone();
+        self.writer
+            .run(Writes::AtMostOne, move |conn| {
+                // A channel's active handovers take effect in the order recorded (each at or
+                // after the one before: see `handover::record::decide`), so the latest recorded
+                // not after `at` is the one in effect then.
+                optional_row(
+                    conn,
+                    concat!(
+                        "SELECT ",
+                        handover_columns!(),
+                        " FROM handovers WHERE channel_id = ?1 AND undone_at IS NULL \
+                         AND effective_at <= ?2 ORDER BY seq DESC LIMIT 1"
+                    ),
+                    rusqlite::params![channel.as_str(), at.timestamp()],
+                    handover_from_row,
+                )
+            })
+            .await
+    }
+
     async fn record_named_handover<F, E>(
         &self,
         channel: &ChannelId,

@@ -69,6 +69,58 @@ async fn record(store: &SqliteStore, channel: &str, to: &str, at: &str) -> Hando
 }
 
 #[tokio::test]
+async fn the_handover_in_effect_at_an_instant_is_the_latest_active_one_not_after_it() {
+    let (_dir, store) = temp_store().await;
+    assert_eq!(
+        store
+            .in_effect_at(&c("ops"), t("2026-12-30T09:00:00Z"))
+            .await
+            .unwrap(),
+        None
+    );
+    record(&store, "ops", "dave", "2026-12-28T09:00:00Z").await;
+    // Recorded ahead, by a clock that was.
+    record(&store, "ops", "bob", "2027-01-04T09:00:00Z").await;
+    record(&store, "other", "erin", "2026-12-01T09:00:00Z").await;
+    // (at, whose shift is in effect)
+    let cases = [
+        ("2026-12-28T08:59:59Z", None),
+        ("2026-12-28T09:00:00Z", Some("dave")),
+        ("2026-12-30T09:00:00Z", Some("dave")),
+        ("2027-01-04T08:59:59Z", Some("dave")),
+        ("2027-01-04T09:00:00Z", Some("bob")),
+        ("2027-02-01T00:00:00Z", Some("bob")),
+    ];
+    for (at, holder) in cases {
+        let in_effect = store.in_effect_at(&c("ops"), t(at)).await.unwrap();
+        assert_eq!(
+            in_effect
+                .as_ref()
+                .and_then(|h| h.to.as_ref())
+                .map(UserId::as_str),
+            holder,
+            "{at}"
+        );
+    }
+    // An undone handover is not in effect: the one before it is again.
+    store
+        .undo_latest(&c("ops"), None, |_, _| {
+            Ok::<_, ()>(Undo {
+                by: u("ann"),
+                at: t("2026-12-30T09:00:00Z"),
+            })
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let in_effect = store
+        .in_effect_at(&c("ops"), t("2027-02-01T00:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(in_effect.and_then(|h| h.to), Some(u("dave")));
+}
+
+#[tokio::test]
 async fn racing_first_handovers_in_one_channel_record_exactly_one() {
     let (_dir, store) = temp_store().await;
     let mut tasks = Vec::new();

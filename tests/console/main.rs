@@ -762,7 +762,14 @@ fn a_handover_now_cannot_follow_one_that_takes_effect_later_than_now() {
         "{out}"
     );
     assert!(r[3].starts_with("[private to alice]"), "{out}");
-    assert!(r[4].contains("@bob is on call here since"), "{out}");
+    // Bob's shift has not begun: the status says when it does, not that he is on call.
+    assert!(
+        r[4].contains(
+            "Nobody is on call in this channel now. @bob takes over on Mon 10 Mar, 09:00 \
+             (recorded ahead of now, by @alice)."
+        ),
+        "{out}"
+    );
 }
 
 #[test]
@@ -1753,4 +1760,57 @@ fn the_pretend_clock_and_remind_follow_the_local_date_on_both_clock_change_days(
     for (i, said) in expected.iter().enumerate() {
         assert!(r[i].contains(said), "reply {i} should say {said:?}: {out}");
     }
+}
+
+#[test]
+fn a_handover_recorded_ahead_of_now_is_shown_as_coming_and_whoever_holds_the_pager_now_as_on_call()
+{
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2026-12-28 09:00",
+        "/handover @dave",
+        // A clock that was ahead (or a second Baton's) records the next handover early.
+        ":now 2027-01-04 09:00",
+        "/handover @bob",
+        ":now 2026-12-30 09:00",
+        "/handover",
+        "/handover rota @dave @bob",
+        "/handover rota",
+        // A channel whose only handover is ahead has nobody on call yet.
+        ":channel fresh",
+        ":now 2027-01-04 09:00",
+        "/handover @carol",
+        ":now 2026-12-30 09:00",
+        "/handover",
+    ]);
+    let private: Vec<String> = replies(&out)
+        .into_iter()
+        .filter(|r| r.starts_with("[private to alice]"))
+        .collect();
+    assert_eq!(private.len(), 3, "{out}");
+    // (reply, what it says)
+    let cases = [
+        (
+            0,
+            "[private to alice] @dave is on call here since Mon 28 Dec, 09:00. @bob takes over on \
+             Mon 4 Jan 2027, 09:00 (recorded ahead of now, by @alice).",
+        ),
+        (0, "Until then a handover here is refused"),
+        (0, "whoever recorded it or an admin can `/handover undo` it"),
+        (1, "*@dave* (on call) → @bob"),
+        (1, "On call now: @dave."),
+        (
+            2,
+            "[private to alice] Nobody is on call in this channel now. @carol takes over on Mon 4 \
+             Jan 2027, 09:00 (recorded ahead of now, by @alice).",
+        ),
+    ];
+    for (i, says) in cases {
+        assert!(
+            private[i].contains(says),
+            "reply {i} should say {says:?}: {out}"
+        );
+    }
+    assert!(!private[0].contains("@bob is on call"), "{out}");
+    assert!(!private[2].contains("An admin starts the rota"), "{out}");
 }

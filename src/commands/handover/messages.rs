@@ -90,7 +90,17 @@ pub fn announcement(h: &Handover, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Stri
     line + &quoted(&h.notes)
 }
 
-pub(super) fn status(state: &ChannelState, inv: &Invocation, tz: chrono_tz::Tz) -> String {
+/// Who is on call here now (`state.current` is the handover in effect now), and the latest
+/// handover if it was recorded `ahead` of now.
+pub(super) fn status(
+    state: &ChannelState,
+    ahead: Option<&Handover>,
+    inv: &Invocation,
+    tz: chrono_tz::Tz,
+) -> String {
+    if let Some(ahead) = ahead {
+        return status_with_one_ahead(state, ahead, inv, tz);
+    }
     let Some(h) = &state.current else {
         return "Nobody is on call in this channel. An admin starts the rota with \
                 `/handover @person`."
@@ -125,6 +135,49 @@ pub(super) fn status(state: &ChannelState, inv: &Invocation, tz: chrono_tz::Tz) 
         text.push_str(&format!(" Next in the rota: {}.", next.mention()));
     }
     text + &quoted(&h.notes)
+}
+
+/// The status when the latest handover takes effect later than now (see `state_now`): who holds
+/// the pager now, who takes it then, and why nothing can be handed over until then.
+fn status_with_one_ahead(
+    state: &ChannelState,
+    ahead: &Handover,
+    inv: &Invocation,
+    tz: chrono_tz::Tz,
+) -> String {
+    let in_effect = state
+        .current
+        .as_ref()
+        .and_then(|h| h.to.as_ref().map(|to| (h, to)));
+    let mut text = match in_effect {
+        Some((h, to)) => {
+            let mut line = format!(
+                "{} is on call here since {}",
+                to.mention(),
+                when::short(h.effective_at, tz, inv.now)
+            );
+            if let Some(from) = &h.from {
+                line.push_str(&format!(", handed over by {}", from.mention()));
+            }
+            line + "."
+        }
+        None => "Nobody is on call in this channel now.".to_owned(),
+    };
+    let then = when::short(ahead.effective_at, tz, inv.now);
+    match &ahead.to {
+        Some(to) => text.push_str(&format!(" {} takes over on {then}", to.mention())),
+        None => text.push_str(&format!(" Standby here ends on {then}")),
+    }
+    text.push_str(&format!(
+        " (recorded ahead of now, by {}). Until then a handover here is refused: if that time \
+         is a mistake, whoever recorded it or an admin can `/handover undo` it; if Baton's \
+         clock is behind, fix the clock.",
+        ahead.recorded_by.mention()
+    ));
+    text + &state
+        .current
+        .as_ref()
+        .map_or_else(String::new, |h| quoted(&h.notes))
 }
 
 pub(super) fn show_rota(state: &ChannelState) -> String {

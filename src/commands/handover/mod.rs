@@ -37,7 +37,7 @@ mod undo;
 use super::{has_left, CommandError, Engine, Handled, Invocation, MentionRef, Reply};
 use crate::commands::Directory;
 use crate::domain::ids::UserId;
-use crate::domain::rota::ChannelState;
+use crate::domain::rota::{ChannelState, Handover};
 use crate::store::Store;
 use messages::{announcement, history, show_rota, status};
 use parse::usage;
@@ -166,6 +166,32 @@ pub(crate) async fn run<S: Store, D: Directory>(
     }
 }
 
+/// The channel's state as of now, for showing it: `current` is the handover in effect now. With
+/// it, the channel's latest handover if that takes effect later than now by more than
+/// [`CLOCK_SKEW_SECONDS`]: recorded by a clock that was ahead (a second Baton's, or one since
+/// set back). Its new holder is not on call yet, nor paid; whoever held the pager before is.
+async fn state_now<S: Store, D: Directory>(
+    engine: &Engine<S, D>,
+    inv: &Invocation,
+) -> Result<(ChannelState, Option<Handover>), CommandError> {
+    let state = engine.store.channel_state(&inv.channel).await?;
+    let ahead = state.current.as_ref().is_some_and(|latest| {
+        latest.effective_at - inv.now > chrono::Duration::seconds(CLOCK_SKEW_SECONDS)
+    });
+    if !ahead {
+        return Ok((state, None));
+    }
+    let ChannelState { current, rota } = state;
+    let in_effect = engine.store.in_effect_at(&inv.channel, inv.now).await?;
+    Ok((
+        ChannelState {
+            current: in_effect,
+            rota,
+        },
+        current,
+    ))
+}
+
 /// Warnings when the person on call, or next in the rota, has left (their account is
 /// deactivated): a leaver who never handed over is paid standby until someone does, and one kept
 /// in the order is found out by `/handover next` at the handover, not before. Nothing when the
@@ -234,8 +260,8 @@ async fn run_parsed<S: Store, D: Directory>(
             "help",
         )),
         Command::Status => {
-            let state = engine.store.channel_state(&inv.channel).await?;
-            let text = status(&state, inv, tz) + &who_left(engine, &state).await;
+            let (state, ahead) = state_now(engine, inv).await?;
+            let text = status(&state, ahead.as_ref(), inv, tz) + &who_left(engine, &state).await;
             Ok((Reply::private(text), "status"))
         }
         Command::To { target, at, notes } => {
@@ -290,7 +316,7 @@ async fn run_parsed<S: Store, D: Directory>(
             undo(engine, inv, is_admin, named).await
         }
         Command::ShowRota => {
-            let state = engine.store.channel_state(&inv.channel).await?;
+            let (state, _) = state_now(engine, inv).await?;
             let text = show_rota(&state) + &who_left(engine, &state).await;
             Ok((Reply::private(text), "rota"))
         }

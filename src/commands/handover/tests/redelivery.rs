@@ -111,6 +111,13 @@ impl Store for Counting {
     async fn channel_state(&self, c: &ChannelId) -> Result<ChannelState, StoreError> {
         self.inner.channel_state(c).await
     }
+    async fn in_effect_at(
+        &self,
+        c: &ChannelId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Handover>, StoreError> {
+        self.inner.in_effect_at(c, at).await
+    }
     async fn record_named_handover<F, E>(
         &self,
         c: &ChannelId,
