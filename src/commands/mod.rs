@@ -351,12 +351,14 @@ impl<S: Store, D: Directory> Engine<S, D> {
     }
 
     /// Looks a mention up and insists on an active person; remembers their name for reports.
+    /// `instead` is what to do instead (see [`Engine::find_active`]).
     pub(crate) async fn active_person(
         &self,
         who: &MentionRef,
         now: DateTime<Utc>,
+        instead: &str,
     ) -> Result<Person, CommandError> {
-        let person = self.find_active(who).await?;
+        let person = self.find_active(who, instead).await?;
         self.remember_name(&person, now).await?;
         Ok(person)
     }
@@ -369,7 +371,8 @@ impl<S: Store, D: Directory> Engine<S, D> {
             MentionRef::Name(name) => match self.directory.lookup(who).await? {
                 Some(person) => Ok(person.id),
                 None => Err(CommandError::Refused(format!(
-                    "I don't know anyone called @{}.",
+                    "I don't know anyone called @{}. Type @ and pick the person from the list. \
+                     Nothing changed.",
                     crate::domain::text::echo(name)
                 ))),
             },
@@ -377,8 +380,14 @@ impl<S: Store, D: Directory> Engine<S, D> {
     }
 
     /// Looks a mention up and insists on an active person, storing nothing: for a command that
-    /// stores the name beside its own write (see `handover::record::hand_over`).
-    pub(crate) async fn find_active(&self, who: &MentionRef) -> Result<Person, CommandError> {
+    /// stores the name beside its own write (see `handover::record::hand_over`). A refusal (a bot,
+    /// someone deactivated or unknown) says `instead`, what to do instead, and that nothing
+    /// changed.
+    pub(crate) async fn find_active(
+        &self,
+        who: &MentionRef,
+        instead: &str,
+    ) -> Result<Person, CommandError> {
         let shown = match who {
             MentionRef::Id(id) => id.mention(),
             MentionRef::Name(name) => format!("@{}", crate::domain::text::echo(name)),
@@ -387,10 +396,13 @@ impl<S: Store, D: Directory> Engine<S, D> {
             Some(p) => p,
             None => {
                 return Err(CommandError::Refused(match who {
-                    MentionRef::Id(_) => format!("{shown} is not a user Baton can find in this workspace."),
+                    MentionRef::Id(_) => format!(
+                        "{shown} is not a user Baton can find in this workspace. {instead} Nothing \
+                         changed."
+                    ),
                     MentionRef::Name(_) => format!(
                         "I don't know anyone called {shown}. Type @ and pick the person from the list, \
-                         so that their name becomes a mention."
+                         so that their name becomes a mention. Nothing changed."
                     ),
                 }))
             }
@@ -398,11 +410,12 @@ impl<S: Store, D: Directory> Engine<S, D> {
         match person.kind {
             AccountKind::Person => Ok(person),
             AccountKind::Bot => Err(CommandError::Refused(format!(
-                "{} is a bot; the pager goes to a person.",
+                "{} is a bot; the pager goes to a person. {instead} Nothing changed.",
                 person.id.mention()
             ))),
             AccountKind::Deactivated => Err(CommandError::Refused(format!(
-                "{} has been deactivated in this workspace and cannot be on call.",
+                "{} has been deactivated in this workspace and cannot be on call. {instead} \
+                 Nothing changed.",
                 person.id.mention()
             ))),
         }

@@ -1814,3 +1814,62 @@ fn a_handover_recorded_ahead_of_now_is_shown_as_coming_and_whoever_holds_the_pag
     assert!(!private[0].contains("@bob is on call"), "{out}");
     assert!(!private[2].contains("An admin starts the rota"), "{out}");
 }
+
+#[test]
+fn every_refused_handover_says_what_to_do_and_that_nothing_changed() {
+    let ws = Workspace::new();
+    // (command, what its refusal says; None: not refused)
+    let steps: [(&str, Option<&str>); 18] = [
+        (":now 2026-03-03 09:00", None),
+        ("/handover next", Some("no rota order yet")),
+        ("/handover undo", Some("no handover to undo")),
+        ("/handover rota @bob @baton", Some("@baton is a bot")),
+        (":deactivate dave", None),
+        ("/handover @dave", Some("@dave has been deactivated")),
+        (
+            "/handover rota @bob @dave",
+            Some("@dave has been deactivated"),
+        ),
+        ("/handover @bob", None),
+        ("/handover rota @bob", None),
+        ("/handover next", Some("has only the person on call")),
+        ("/handover @bob", Some("already on call")),
+        (
+            "/handover @carol at 2026-03-04 09:00",
+            Some("is in the future"),
+        ),
+        (
+            "/handover @carol at 2026-03-02 09:00",
+            Some("later than this channel's latest"),
+        ),
+        (":as carol", None),
+        (
+            "/handover rota @carol @bob",
+            Some("Only an admin can set the rota order"),
+        ),
+        (
+            "/handover @carol at 2026-03-03 08:00",
+            Some("Only an admin can record"),
+        ),
+        (
+            "/handover end",
+            Some("Only @bob (on call now) or an admin can end standby"),
+        ),
+        (
+            "/handover undo",
+            Some("Only @alice (who recorded the latest handover)"),
+        ),
+    ];
+    let lines: Vec<&str> = steps.iter().map(|(line, _)| *line).collect();
+    let out = ws.run(&lines);
+    let refusals: Vec<String> = replies(&out)
+        .into_iter()
+        .filter(|r| r.starts_with("[private to"))
+        .collect();
+    let expected: Vec<&str> = steps.iter().filter_map(|(_, says)| *says).collect();
+    assert_eq!(refusals.len(), expected.len(), "{out}");
+    for (refusal, says) in refusals.iter().zip(expected) {
+        assert!(refusal.contains(says), "{says:?}: {refusal}");
+        assert!(refusal.ends_with(" Nothing changed."), "{refusal}");
+    }
+}

@@ -152,7 +152,8 @@ pub(crate) async fn run<S: Store, D: Directory>(
     {
         return Err(CommandError::Refused(
             "A rota lives in a channel, where the team sees who is on call and Baton posts each \
-             morning's reminder: run `/handover` in your team's channel, not in a direct message."
+             morning's reminder: run `/handover` in your team's channel, not in a direct message. \
+             Nothing changed."
                 .to_owned(),
         ));
     }
@@ -271,7 +272,9 @@ async fn run_parsed<S: Store, D: Directory>(
                 MentionRef::Name(_) => None,
             };
             check_permitted(engine, inv, is_admin, named).await?;
-            let person = engine.find_active(&target).await?;
+            let person = engine
+                .find_active(&target, "Hand the pager to someone else.")
+                .await?;
             hand_over(engine, inv, Some(&person), effective, &notes, None).await
         }
         Command::End { at, notes } => {
@@ -284,27 +287,27 @@ async fn run_parsed<S: Store, D: Directory>(
             if state.rota.is_empty() {
                 return Err(CommandError::Refused(
                     "This channel has no rota order yet, so there is no \"next\". An admin can set \
-                     one with `/handover rota @a @b @c`, or hand over by name: `/handover @person`."
+                     one with `/handover rota @a @b @c`, or hand over by name: `/handover @person`. \
+                     Nothing changed."
                         .into(),
                 ));
             }
             let Some(next) = state.next_in_rota().cloned() else {
                 return Err(CommandError::Refused(
-                    "The rota order has only the person on call in it; hand over by name instead."
+                    "The rota order has only the person on call in it; hand over by name instead: \
+                     `/handover @person`. Nothing changed."
                         .into(),
                 ));
             };
             permitted(&state, &inv.user, is_admin, Some(&next)).map_err(|r| refused(r, inv, tz))?;
-            let person = match engine.find_active(&MentionRef::Id(next.clone())).await {
-                Err(CommandError::Refused(why)) => {
-                    return Err(CommandError::Refused(format!(
-                        "{why} They are next in this channel's rota order: hand over by name \
-                         instead (`/handover @person`), or an admin can change the order with \
-                         `/handover rota @a @b …`. Nothing changed."
-                    )))
-                }
-                found => found?,
-            };
+            let person = engine
+                .find_active(
+                    &MentionRef::Id(next.clone()),
+                    "They are next in this channel's rota order: hand over by name instead \
+                     (`/handover @person`), or an admin can change the order with `/handover \
+                     rota @a @b …`.",
+                )
+                .await?;
             hand_over(engine, inv, Some(&person), effective, &notes, Some(next)).await
         }
         Command::Undo(of) => {
@@ -323,12 +326,16 @@ async fn run_parsed<S: Store, D: Directory>(
         Command::Rota(members) => {
             if !is_admin {
                 return Err(CommandError::Refused(
-                    "Only an admin can set the rota order. `/handover rota` shows it.".into(),
+                    "Only an admin can set the rota order; ask one to. `/handover rota` shows it. \
+                     Nothing changed."
+                        .into(),
                 ));
             }
             let mut ids: Vec<UserId> = Vec::with_capacity(members.len());
             for m in &members {
-                let person = engine.active_person(m, inv.now).await?;
+                let person = engine
+                    .active_person(m, inv.now, "Set the order without them.")
+                    .await?;
                 if ids.contains(&person.id) {
                     return Err(usage(format!(
                         "{} is in the list twice; each person appears once in the rota order.",

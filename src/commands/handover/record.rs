@@ -189,7 +189,7 @@ pub(super) fn effective_at(
     if !is_admin {
         return Err(CommandError::Refused(
             "Only an admin can record a handover at an earlier time. Ask an admin, or hand over \
-             now without `at` (to keep `at …` as notes, put the notes in quotes)."
+             now without `at` (to keep `at …` as notes, put the notes in quotes). Nothing changed."
                 .into(),
         ));
     }
@@ -206,7 +206,8 @@ pub(super) fn effective_at(
         })?;
     if at > inv.now {
         return Err(CommandError::Refused(format!(
-            "{} is in the future. A backdated handover must be at or before now ({}).",
+            "{} is in the future. A backdated handover must be at or before now ({}): check \
+             the date, or leave out `at` to hand over now. Nothing changed.",
             when::full(at, tz),
             when::full(inv.now, tz)
         )));
@@ -318,16 +319,16 @@ pub(super) fn refused(refusal: Refusal, inv: &Invocation, tz: chrono_tz::Tz) -> 
         ),
         Refusal::NotAfterLatest { latest } => format!(
             "A handover must be later than this channel's latest one ({}), and not in the \
-             future: pick a time between {} and now ({}).",
+             future: pick a time between {} and now ({}). Nothing changed.",
             when::full(latest, tz),
             when::full(latest, tz),
             when::full(inv.now, tz)
         ),
         Refusal::LatestInFuture { latest } => format!(
             "This channel's latest handover takes effect at {}, later than now ({}) by Baton's \
-             clock, so a handover now cannot follow it. Nothing changed. If that time is a \
-             mistake, whoever recorded it or an admin can `/handover undo` it; if Baton's clock \
-             is wrong, fix the clock.",
+             clock, so a handover now cannot follow it. If that time is a mistake, whoever \
+             recorded it or an admin can `/handover undo` it; if Baton's clock is wrong, fix the \
+             clock. Nothing changed.",
             when::full(latest, tz),
             when::full(inv.now, tz)
         ),
@@ -343,7 +344,7 @@ pub(super) fn refused(refusal: Refusal, inv: &Invocation, tz: chrono_tz::Tz) -> 
              here. Nothing changed."
             .into(),
         Refusal::RotaMoved => "The rota changed while you were typing; run `/handover rota` to \
-             see who is next, and try again."
+             see who is next, and try again. Nothing changed."
             .into(),
     })
 }

@@ -157,7 +157,7 @@ pub(super) async fn undo<S: Store, D: Directory>(
             ))
         }
         Err(UndoRefusal::Nothing) => Err(CommandError::Refused(
-            "There is no handover to undo in this channel.".into(),
+            "There is no handover to undo in this channel. Nothing changed.".into(),
         )),
         Err(UndoRefusal::AlreadyUndone { undone, in_force }) => {
             let (by, at) = undone

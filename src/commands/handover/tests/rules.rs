@@ -310,3 +310,31 @@ fn the_history_title_counts_its_handovers_in_words_that_agree() {
         "No handovers have been recorded in this channel yet."
     );
 }
+
+#[test]
+fn every_refused_handover_says_that_nothing_changed() {
+    let at = t("2025-03-03T09:00:00Z");
+    let inv = Invocation {
+        user: u("ann"),
+        channel: crate::domain::ids::ChannelId::parse("ops").unwrap(),
+        channel_name: None,
+        command: crate::commands::CommandName::Handover,
+        text: String::new(),
+        now: at,
+        dedup_key: None,
+    };
+    let refusals = [
+        Refusal::AlreadyOnCall(u("bob")),
+        Refusal::NotHolder { holder: u("bob") },
+        Refusal::StartNeedsAdmin,
+        Refusal::NothingToEnd,
+        Refusal::EndNotYours { holder: u("bob") },
+        Refusal::NotAfterLatest { latest: at },
+        Refusal::LatestInFuture { latest: at },
+        Refusal::RotaMoved,
+    ];
+    for refusal in refusals {
+        let said = refused(refusal.clone(), &inv, chrono_tz::Europe::London).to_string();
+        assert!(said.ends_with(" Nothing changed."), "{refusal:?}: {said}");
+    }
+}
