@@ -300,7 +300,7 @@ pub async fn run_scheduler<S, P, D, C>(
             .min(MAX_SLEEP);
         last_checked = Some(now);
         if let Some(date) = decision.due {
-            match shared.store.channels_on_call().await {
+            match shared.store.channels_on_call(now).await {
                 Ok(channels) => {
                     let posts = due_posts(
                         &shared.store,
@@ -516,7 +516,7 @@ pub async fn remind_now<S: Store, P: Poster, D: Directory>(
     let Some(date) = reminders::today_if_reminder_day(settings, tz, now) else {
         return Ok(Vec::new());
     };
-    let channels = store.channels_on_call().await?;
+    let channels = store.channels_on_call(now).await?;
     let posts = due_posts(store, directory, settings, tz, date, now, &channels).await;
     let claimant = claimant(now);
     let mut outcomes = Vec::with_capacity(posts.len());

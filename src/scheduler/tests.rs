@@ -171,7 +171,7 @@ impl Store for FakeStore {
     async fn names(&self, _: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
         unimplemented!("the scheduler looks up no names")
     }
-    async fn channels_on_call(&self) -> Result<Vec<ChannelOnCall>, StoreError> {
+    async fn channels_on_call(&self, _: DateTime<Utc>) -> Result<Vec<ChannelOnCall>, StoreError> {
         Ok(self.channels.to_vec())
     }
     async fn claim_reminder(

@@ -285,9 +285,12 @@ pub trait Store: Send + Sync {
         users: &[UserId],
     ) -> impl Future<Output = Result<HashMap<UserId, String>, StoreError>> + Send;
 
-    /// Every channel with someone on call now.
+    /// Every channel with someone on call at `at`, each with its state as of then: its
+    /// `current` is the handover in effect at `at` (see [`in_effect_at`](Self::in_effect_at)),
+    /// not one recorded ahead of it.
     fn channels_on_call(
         &self,
+        at: DateTime<Utc>,
     ) -> impl Future<Output = Result<Vec<ChannelOnCall>, StoreError>> + Send;
 
     /// Claims the reminder of `channel` for `date`: a new claim, or one older than `stale_before`

@@ -266,6 +266,27 @@ pub(super) fn crash_point_after_commit<E>(
     }
 }
 
+/// The channel's latest active handover that takes effect at or before `at`. A channel's active
+/// handovers take effect in the order recorded (each at or after the one before: see
+/// `handover::record::decide`), so the latest recorded not after `at` is the one in effect then.
+fn read_in_effect(
+    conn: &rusqlite::Connection,
+    channel: &ChannelId,
+    at: DateTime<Utc>,
+) -> Result<Option<Handover>, StoreError> {
+    optional_row(
+        conn,
+        concat!(
+            "SELECT ",
+            handover_columns!(),
+            " FROM handovers WHERE channel_id = ?1 AND undone_at IS NULL \
+             AND effective_at <= ?2 ORDER BY seq DESC LIMIT 1"
+        ),
+        rusqlite::params![channel.as_str(), at.timestamp()],
+        handover_from_row,
+    )
+}
+
 /// A channel's name, kept unless the stored one is the same or newer.
 const REMEMBER_CHANNEL: &str =
     "INSERT INTO channels (channel_id, name, updated_at) VALUES (?1, ?2, ?3) \
@@ -292,20 +313,7 @@ impl Store for SqliteStore {
         let channel = channel.clone();
         self.writer
             .run(Writes::AtMostOne, move |conn| {
-                // A channel's active handovers take effect in the order recorded (each at or
-                // after the one before: see `handover::record::decide`), so the latest recorded
-                // not after `at` is the one in effect then.
-                optional_row(
-                    conn,
-                    concat!(
-                        "SELECT ",
-                        handover_columns!(),
-                        " FROM handovers WHERE channel_id = ?1 AND undone_at IS NULL \
-                         AND effective_at <= ?2 ORDER BY seq DESC LIMIT 1"
-                    ),
-                    rusqlite::params![channel.as_str(), at.timestamp()],
-                    handover_from_row,
-                )
+                read_in_effect(conn, &channel, at)
             })
             .await
     }
@@ -561,9 +569,9 @@ impl Store for SqliteStore {
         read_names(&self.reader, users).await
     }
 
-    async fn channels_on_call(&self) -> Result<Vec<ChannelOnCall>, StoreError> {
+    async fn channels_on_call(&self, at: DateTime<Utc>) -> Result<Vec<ChannelOnCall>, StoreError> {
         self.writer
-            .run(Writes::AtMostOne, |conn| {
+            .run(Writes::AtMostOne, move |conn| {
                 let ids = conn
                     .prepare_cached(
                         "SELECT DISTINCT channel_id FROM handovers WHERE undone_at IS NULL \
@@ -574,7 +582,10 @@ impl Store for SqliteStore {
                 let mut out = Vec::with_capacity(ids.len());
                 for id in ids {
                     let channel = channel(id)?;
-                    let (state, _) = read_state(conn, &channel, DoneBefore::Nothing)?;
+                    let (mut state, _) = read_state(conn, &channel, DoneBefore::Nothing)?;
+                    if state.current.as_ref().is_some_and(|h| h.effective_at > at) {
+                        state.current = read_in_effect(conn, &channel, at)?;
+                    }
                     if state.on_call().is_some() {
                         out.push(ChannelOnCall { channel, state });
                     }

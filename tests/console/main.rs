@@ -1816,6 +1816,34 @@ fn a_handover_recorded_ahead_of_now_is_shown_as_coming_and_whoever_holds_the_pag
 }
 
 #[test]
+fn the_morning_reminder_names_whoever_holds_the_pager_now_not_a_handover_recorded_ahead() {
+    let ws = Workspace::with_config("[reminders]\n");
+    let out = ws.run(&[
+        ":now 2026-12-28 09:00",
+        "/handover @dave",
+        // A clock that was ahead records the next handovers early.
+        ":now 2027-01-04 09:00",
+        "/handover @bob",
+        ":channel fresh",
+        "/handover @carol",
+        // Wednesday, a reminder day, after its time.
+        ":now 2026-12-30 09:30",
+        ":remind",
+    ]);
+    let r = replies(&out);
+    let reminders: Vec<&String> = r
+        .iter()
+        .filter(|l| l.contains("is on call here, since"))
+        .collect();
+    // In #ops, dave's shift; in #fresh, nobody's yet, so no reminder there.
+    assert_eq!(reminders.len(), 1, "{out}");
+    assert!(
+        reminders[0].starts_with("[public in #ops] @dave is on call here, since Mon 28 Dec"),
+        "{out}"
+    );
+}
+
+#[test]
 fn every_refused_handover_says_what_to_do_and_that_nothing_changed() {
     let ws = Workspace::new();
     // (command, what its refusal says; None: not refused)

@@ -194,8 +194,8 @@ impl Store for Counting {
     async fn names(&self, u: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
         self.inner.names(u).await
     }
-    async fn channels_on_call(&self) -> Result<Vec<ChannelOnCall>, StoreError> {
-        self.inner.channels_on_call().await
+    async fn channels_on_call(&self, at: DateTime<Utc>) -> Result<Vec<ChannelOnCall>, StoreError> {
+        self.inner.channels_on_call(at).await
     }
     async fn claim_reminder(
         &self,
