@@ -68,12 +68,14 @@ fn shows_baton_errors(targets: &Targets) -> bool {
     targets.would_enable("baton", &tracing::Level::ERROR)
 }
 
-/// Whether a directive turns logging off on purpose: `off`, or `module=off`.
+/// Whether a directive turns Baton's own logging off on purpose: `off`, or `baton=off` (or one of
+/// its modules'). Another module's `off` (`hyper=off`) says nothing of Baton's lines.
 fn says_off(directives: &[&str]) -> bool {
     directives.iter().any(|d| {
-        d.rsplit('=')
-            .next()
-            .is_some_and(|level| level.trim().eq_ignore_ascii_case("off"))
+        let (target, level) = d.rsplit_once('=').unwrap_or(("", d));
+        let target = target.trim();
+        level.trim().eq_ignore_ascii_case("off")
+            && (target.is_empty() || target == "baton" || target.starts_with("baton::"))
     })
 }
 
@@ -148,6 +150,8 @@ mod tests {
             (Some("verbose"), true),
             (Some("???"), true),
             (Some("sqlx=debug"), true),
+            // Another module's `off` is no reason to hide Baton's errors.
+            (Some("warning,hyper=off"), true),
         ] {
             let (f, warning) = filter(rust_log, "info,sqlx=warn");
             assert_eq!(f.default_level(), Some(LevelFilter::INFO), "{rust_log:?}");
@@ -180,6 +184,7 @@ mod tests {
             ("off", false, false),
             ("baton=off", false, false),
             ("info,baton=OFF", false, false),
+            ("warn,baton::slack=off,baton=off", false, false),
             ("ERROR", true, false),
         ] {
             let (f, warning) = filter(Some(rust_log), "info");

@@ -103,8 +103,24 @@ pub(super) async fn check_permitted<S: Store, D: Directory>(
         return Ok(());
     }
     let state = engine.store.channel_state(&inv.channel).await?;
-    permitted(&state, &inv.user, is_admin, target)
+    not_ahead(&state, inv.now)
+        .and_then(|()| permitted(&state, &inv.user, is_admin, target))
         .map_err(|r| refused(r, inv, engine.settings.timezone))
+}
+
+/// Refuses any handover while the channel's latest one takes effect later than `now` (beyond
+/// [`CLOCK_SKEW_SECONDS`]): recorded by a clock that was ahead. Judged before who may hand
+/// over, which reads that latest handover's holder, who is not on call yet: the status names
+/// whoever holds the pager now, and this refusal says how to undo the one ahead.
+fn not_ahead(state: &ChannelState, now: DateTime<Utc>) -> Result<(), Refusal> {
+    match &state.current {
+        Some(latest) if latest.effective_at - now > Duration::seconds(CLOCK_SKEW_SECONDS) => {
+            Err(Refusal::LatestInFuture {
+                latest: latest.effective_at,
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The rule for who may hand over, and when a backdated handover may take effect.
@@ -119,17 +135,13 @@ pub(super) fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandov
         now,
         notes,
     } = *p;
+    // Backdated too: no time lies between the latest handover and now.
+    not_ahead(state, now)?;
     match target {
         Some(target) => permitted(state, caller, is_admin, Some(target))?,
         None => permitted_end(state, caller, is_admin)?,
     }
     if let Some(current) = &state.current {
-        // Backdated too: no time lies between the latest handover and now.
-        if current.effective_at - now > Duration::seconds(CLOCK_SKEW_SECONDS) {
-            return Err(Refusal::LatestInFuture {
-                latest: current.effective_at,
-            });
-        }
         if backdated && effective_at <= current.effective_at {
             match or_later {
                 Some(later) if later > current.effective_at => effective_at = later,

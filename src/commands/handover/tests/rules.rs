@@ -208,6 +208,33 @@ fn a_handover_now_follows_a_latest_one_a_little_ahead_but_not_one_a_day_ahead() 
 }
 
 #[test]
+fn a_latest_handover_recorded_ahead_of_now_is_the_refusal_whoever_asks_and_whatever_for() {
+    // Bob's shift is recorded from tomorrow: he is not on call yet, and nobody else can be.
+    let state = state_with("bob", "2025-03-04T09:00:00Z");
+    let now = t("2025-03-03T09:00:00Z");
+    let ahead = Err(Refusal::LatestInFuture {
+        latest: t("2025-03-04T09:00:00Z"),
+    });
+    // (caller, admin, target): without the clock check first, these were "bob is already on
+    // call" and "only bob (on call now)".
+    for (caller, is_admin, target) in [
+        ("cat", true, "bob"),
+        ("dan", false, "bob"),
+        ("dan", false, "eve"),
+    ] {
+        let (caller, target) = (u(caller), u(target));
+        let p = proposal(&caller, is_admin, &target, now, false, now);
+        assert_eq!(decide(&state, &p), ahead, "{caller} to {target}");
+    }
+    let dan = u("dan");
+    let end = Proposal {
+        target: None,
+        ..proposal(&dan, false, &dan, now, false, now)
+    };
+    assert_eq!(decide(&state, &end), ahead, "ending standby");
+}
+
+#[test]
 fn the_months_already_over_that_a_change_reaches_are_named_by_the_local_calendar() {
     let tz = chrono_tz::Europe::London;
     // (change from, now, months named)
@@ -334,6 +361,17 @@ fn every_refused_handover_says_that_nothing_changed() {
         Refusal::RotaMoved,
     ];
     for refusal in refusals {
+        // No `_` arm: a new kind of refusal does not compile until it is in the list above.
+        match refusal {
+            Refusal::AlreadyOnCall(_)
+            | Refusal::NotHolder { .. }
+            | Refusal::StartNeedsAdmin
+            | Refusal::NothingToEnd
+            | Refusal::EndNotYours { .. }
+            | Refusal::NotAfterLatest { .. }
+            | Refusal::LatestInFuture { .. }
+            | Refusal::RotaMoved => {}
+        }
         let said = refused(refusal.clone(), &inv, chrono_tz::Europe::London).to_string();
         assert!(said.ends_with(" Nothing changed."), "{refusal:?}: {said}");
     }
