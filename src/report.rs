@@ -277,18 +277,20 @@ pub fn table(
     // A month not started has nobody on call yet, which its heading says; before a cut-off,
     // nobody may be the answer for that part of the month only.
     let progress = month.progress(policy.timezone, now);
-    let when = match progress {
-        Progress::ToDate if cut_off => "in this month before the cut-off",
-        _ => "in this month",
+    // Worded as `/oncall-pay team` words it.
+    let (was, when) = match progress {
+        Progress::ToDate if cut_off => ("was", "in this month before the cut-off"),
+        Progress::ToDate => ("has been", "in this month so far"),
+        _ => ("was", "in this month"),
     };
     if statements.is_empty() && progress != Progress::NotStarted {
         out.push_str(&match channel {
             Some(c) => format!(
-                "Nobody was on call in {} {when}: check the channel (a Slack channel \
+                "Nobody {was} on call in {} {when}: check the channel (a Slack channel \
                  id is capitals and digits, e.g. C0123ABCD; a name is as `#ops-data`).\n",
                 channel_shown(c)
             ),
-            None => format!("Nobody was on call {when}.\n"),
+            None => format!("Nobody {was} on call {when}.\n"),
         });
     }
     match team_total(policy, statements) {
@@ -302,12 +304,21 @@ pub fn table(
         )),
         None => out.push_str("\nPay rates are not configured: days only.\n"),
     }
-    if let Some((first, last)) = crate::domain::pay::uncovered_span(statements) {
-        out.push_str(&format!(
-            "Warning: the bank-holiday calendar does not cover {first} to {last}; those days were paid as weekday/weekend days.\n"
-        ));
+    if let Some(warning) = uncovered_warning(statements) {
+        out.push_str(&format!("Warning: {warning}\n"));
     }
     out
+}
+
+/// What the table, and stderr beside a CSV, say of dates the bank-holiday calendar does not
+/// cover, and what to do about it.
+pub fn uncovered_warning(statements: &[Statement]) -> Option<String> {
+    let (first, last) = crate::domain::pay::uncovered_span(statements)?;
+    Some(format!(
+        "the bank-holiday calendar does not cover {first} to {last}; those days were paid as \
+         weekday/weekend days. Point `holidays` under [pay] at a newer GOV.UK \
+         bank-holidays.json and run the report again"
+    ))
 }
 
 #[cfg(test)]
@@ -558,7 +569,7 @@ mod tests {
                 "2025-03-02T09:00:00Z",
                 false,
                 None,
-                Some("Nobody was on call in this month.\n"),
+                Some("Nobody has been on call in this month so far.\n"),
             ),
             (
                 "2025-04-02T09:00:00Z",

@@ -360,13 +360,10 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     let users: Vec<UserId> = statements.iter().map(|s| s.user.clone()).collect();
     names.people = store.names(&users).await?;
     // The table says so itself; the CSV cannot.
-    if let (Some((first, last)), report::Format::Csv) =
-        (crate::domain::pay::uncovered_span(&statements), args.format)
+    if let (Some(warning), report::Format::Csv) =
+        (report::uncovered_warning(&statements), args.format)
     {
-        tell(&format!(
-            "the bank-holiday calendar does not cover {first} to {last}; those days were paid as \
-             weekday/weekend days"
-        ));
+        tell(&warning);
     }
     // Which config, and which rates, the figures come from: a stale copy of the config gives
     // a different payroll with nothing in the CSV to show it.

@@ -13,7 +13,7 @@ use super::{
     Block, CommandError, Directory, Engine, Handled, Invocation, MentionRef, Reply, Visibility,
 };
 use crate::domain::money::Money;
-use crate::domain::month::{MonthError, Progress, YearMonth};
+use crate::domain::month::{Progress, YearMonth};
 use crate::domain::pay::{self, DayKind, KindBreakdown, PayPolicy, Statement};
 use crate::domain::text::{self, Token};
 use crate::domain::when;
@@ -48,48 +48,30 @@ fn usage(message: impl Into<String>) -> CommandError {
     CommandError::usage(message, USAGE)
 }
 
-/// `this` or `last`: a month named relative to now.
-fn relative_month(word: &str) -> Option<MonthAsked> {
-    MonthAsked::relative(word)
-}
-
+/// The month typed (blank: this month), through the parser `pay-report --month` uses too.
 fn month(word: &str) -> Result<MonthAsked, CommandError> {
     if text::keyword(word).is_empty() {
         return Ok(MonthAsked::This);
     }
-    if let Some(relative) = relative_month(word) {
-        return Ok(relative);
-    }
-    text::keyword(word)
-        .parse::<YearMonth>()
-        .map(MonthAsked::Given)
-        .map_err(|e| {
-            // Quoted back as typed, but cut short: see `text::echo`.
-            let shown = text::echo(word);
-            usage(
-                match e {
-                    MonthError::Format(_) => MonthError::Format(shown),
-                    MonthError::MonthOutOfRange(_, m) => MonthError::MonthOutOfRange(shown, m),
-                    MonthError::YearOutOfRange(_) => MonthError::YearOutOfRange(shown),
-                }
-                .to_string(),
-            )
-        })
+    // Quoted back as typed, but cut short: see `text::echo`.
+    MonthAsked::parse_word(word).map_err(|e| usage(e.quoting(text::echo(word)).to_string()))
 }
 
 /// A month typed by its name (`March`, `feb`), and the word after it, which may be its year: how
-/// to write it as Baton reads months, in the year typed, or else `this_year` (the configured
-/// zone's), or else with the year left as YYYY. None for a word that names no month.
-fn month_by_name(word: &str, after: &str, this_year: Option<i32>) -> Option<CommandError> {
+/// to write it as Baton reads months, in the year typed, or else the latest such month up to
+/// `this_month` (the configured zone's: `december` in January is the one just gone), or else
+/// with the year left as YYYY. None for a word that names no month.
+fn month_by_name(word: &str, after: &str, this_month: Option<YearMonth>) -> Option<CommandError> {
     let number = crate::domain::month::month_number(word)?;
     let typed_year = (after.len() == 4)
         .then(|| after.parse::<i32>().ok())
         .flatten();
     let shown = text::echo(word);
-    let how = match typed_year
-        .or(this_year)
-        .and_then(|y| YearMonth::new(y, number))
-    {
+    let meant = match typed_year {
+        Some(year) => YearMonth::new(year, number),
+        None => this_month.and_then(|now| crate::domain::month::latest_named(number, now)),
+    };
+    let how = match meant {
         Some(month) => format!(
             "write {} as `{:04}-{:02}`",
             month.long_name(),
@@ -106,19 +88,14 @@ fn month_by_name(word: &str, after: &str, this_year: Option<i32>) -> Option<Comm
     )))
 }
 
-/// Parses the text after `/oncall-pay` (wire form).
-pub fn parse(wire: &str) -> Result<Command, CommandError> {
-    parse_with(wire, None)
-}
-
-/// [`parse`], saying how to write a month typed by name in `this_year` (the year now in the
-/// configured zone) when none was typed.
-pub fn parse_with(wire: &str, this_year: Option<i32>) -> Result<Command, CommandError> {
+/// Parses the text after `/oncall-pay` (wire form). `this_month` (the configured zone's) says how
+/// to write a month typed by its name without a year.
+pub fn parse(wire: &str, this_month: Option<YearMonth>) -> Result<Command, CommandError> {
     let normalized = text::normalize(wire);
     let (first, rest) = text::first_word(&normalized);
     let (mut second, mut extra) = text::first_word(rest);
     // "last month", "this month": the word `month` adds nothing.
-    let relative = |w: &str| relative_month(w).is_some();
+    let relative = |w: &str| MonthAsked::relative(w).is_some();
     if relative(second) && text::keyword(extra) == "month" {
         extra = "";
     } else if relative(first) && text::keyword(second) == "month" && extra.is_empty() {
@@ -130,7 +107,7 @@ pub fn parse_with(wire: &str, this_year: Option<i32>) -> Result<Command, Command
         && !first.starts_with(|c: char| c.is_ascii_digit());
     if a_subject {
         let (year, _) = text::first_word(extra);
-        if let Some(how) = month_by_name(second, year, this_year) {
+        if let Some(how) = month_by_name(second, year, this_month) {
             return Err(how);
         }
     }
@@ -153,7 +130,7 @@ pub fn parse_with(wire: &str, this_year: Option<i32>) -> Result<Command, Command
         "help" | "?" => return Ok(Command::Help),
         "me" => Subject::Me,
         "team" => Subject::Team,
-        k if k.starts_with(|c: char| c.is_ascii_digit()) || relative_month(k).is_some() => {
+        k if k.starts_with(|c: char| c.is_ascii_digit()) || relative(k) => {
             // `/oncall-pay 2025-03` and `/oncall-pay last` mean "me".
             if !second.is_empty() {
                 return Err(usage(
@@ -178,13 +155,11 @@ pub fn parse_with(wire: &str, this_year: Option<i32>) -> Result<Command, Command
                     "Ask for one person's pay, or `/oncall-pay team` for everyone's (admins).",
                 ))
             }
-            // `/oncall-pay march`: say how to write a month rather than "I don't understand".
-            Token::Word(w) if crate::domain::month::is_month_name(&w) => {
-                return Err(
-                    month_by_name(&w, second, this_year).unwrap_or_else(|| month(&w).unwrap_err())
-                )
-            }
             Token::Word(w) => {
+                // `/oncall-pay march`: how to write a month, rather than "I don't understand".
+                if let Some(how) = month_by_name(&w, second, this_month) {
+                    return Err(how);
+                }
                 let hint = super::did_you_mean(&w, &["team", "help", "last", "this"])
                     .map(|keyword| {
                         format!(
@@ -217,21 +192,16 @@ pub(crate) async fn run<S: Store, D: Directory>(
 ) -> Handled {
     let settings = &engine.settings;
     let is_admin = settings.is_admin(&inv.user);
-    let this_year = YearMonth::containing(inv.now, settings.timezone).year();
-    let (subject, month) = match parse_with(&inv.text, Some(this_year))? {
+    let this = YearMonth::containing(inv.now, settings.timezone);
+    let (subject, month) = match parse(&inv.text, Some(this))? {
         Command::Help => {
             return Ok((Reply::private(format!("*On-call pay*\n{USAGE}")), "help"));
         }
         Command::Pay { subject, month } => (subject, month),
     };
-    let this = YearMonth::containing(inv.now, settings.timezone);
-    let month = match month {
-        MonthAsked::This => this,
-        MonthAsked::Last => this.previous().ok_or_else(|| {
-            usage("Last month is outside the years Baton handles (2000 to 2199).")
-        })?,
-        MonthAsked::Given(month) => month,
-    };
+    let month = month
+        .resolve(inv.now, settings.timezone)
+        .ok_or_else(|| usage("Last month is outside the years Baton handles (2000 to 2199)."))?;
     let policy = &settings.pay;
     let (start, end) = month.bounds(policy.timezone);
     let user = match subject {
@@ -279,7 +249,7 @@ pub(crate) async fn run<S: Store, D: Directory>(
 }
 
 /// Logs, per engineer, the dates the holiday calendar could not vouch for.
-pub fn warn_uncovered<'a>(statements: impl IntoIterator<Item = &'a Statement>) {
+fn warn_uncovered<'a>(statements: impl IntoIterator<Item = &'a Statement>) {
     for s in statements {
         if let Some((first, last)) = pay::uncovered_span([s]) {
             tracing::warn!(
@@ -640,7 +610,7 @@ mod tests {
             ("help", Command::Help),
         ];
         for (typed, expected) in cases {
-            assert_eq!(parse(typed).unwrap(), expected, "{typed:?}");
+            assert_eq!(parse(typed, None).unwrap(), expected, "{typed:?}");
         }
     }
 
@@ -652,7 +622,7 @@ mod tests {
             format!("me {long}"),
             format!("me 2025-03 {long}"),
         ] {
-            match parse(&typed) {
+            match parse(&typed, None) {
                 Err(CommandError::Usage { message, .. }) => {
                     assert!(
                         message.contains(&format!("`{}…`", "x".repeat(40))),
@@ -688,7 +658,7 @@ mod tests {
             ("x&gt;", "I don't understand `x&gt;`.\n"),
         ];
         for (typed, said) in cases {
-            match parse(typed) {
+            match parse(typed, None) {
                 Err(e @ CommandError::Usage { .. }) => {
                     let text = e.into_reply().text;
                     assert!(text.contains(said), "{typed}: {text}")
@@ -700,50 +670,67 @@ mod tests {
 
     #[test]
     fn a_month_typed_by_name_is_answered_with_how_to_write_it_not_that_the_person_is_missing() {
-        // (typed, the year now, said)
+        // (typed, this month, said)
         let cases = [
             (
                 "me March 2026",
-                Some(2025),
+                Some("2025-06"),
                 "`March` is not a month Baton reads: write March 2026 as `2026-03`.",
             ),
             (
                 "me feb",
-                Some(2026),
+                Some("2026-11"),
                 "`feb` is not a month Baton reads: write February 2026 as `2026-02`.",
             ),
             (
                 "team SEPT 2025",
-                Some(2026),
+                Some("2026-11"),
                 "write September 2025 as `2025-09`.",
             ),
             (
                 "<@U0BOB0001|bob> Nov",
-                Some(2027),
+                Some("2027-11"),
                 "write November 2027 as `2027-11`.",
             ),
-            ("@bob may", Some(2026), "write May 2026 as `2026-05`."),
+            ("@bob may", Some("2026-11"), "write May 2026 as `2026-05`."),
             (
                 "me March please",
-                Some(2026),
+                Some("2026-11"),
                 "write March 2026 as `2026-03`.",
             ),
             // Without a person: `me` is meant.
             (
                 "march",
-                Some(2026),
+                Some("2026-11"),
                 "`march` is not a month Baton reads: write March 2026",
             ),
-            ("Mar 2024", Some(2026), "write March 2024 as `2024-03`."),
-            // Without the year now (nor typed): the month's number, and where the year goes.
+            (
+                "Mar 2024",
+                Some("2026-11"),
+                "write March 2024 as `2024-03`.",
+            ),
+            // Without a year, the latest such month: in January, December is the one just gone.
+            (
+                "me december",
+                Some("2027-01"),
+                "write December 2026 as `2026-12`.",
+            ),
+            (
+                "me jan",
+                Some("2027-01"),
+                "write January 2027 as `2027-01`.",
+            ),
+            // Without the month now (nor a year typed): the month's number, and where the year
+            // goes.
             (
                 "me feb",
                 None,
                 "`feb` is not a month Baton reads: write February as YYYY-02.",
             ),
         ];
-        for (typed, this_year, said) in cases {
-            match parse_with(typed, this_year) {
+        for (typed, this_month, said) in cases {
+            let this_month = this_month.map(|m: &str| m.parse().unwrap());
+            match parse(typed, this_month) {
                 Err(CommandError::Usage { message, .. }) => {
                     assert!(message.contains(said), "{typed}: {message}");
                     assert!(
@@ -754,7 +741,10 @@ mod tests {
                 other => panic!("{typed}: expected a usage error, got {other:?}"),
             }
         }
-        assert_eq!(parse_with("help march", Some(2026)).unwrap(), Command::Help);
+        assert_eq!(
+            parse("help march", "2026-11".parse().ok()).unwrap(),
+            Command::Help
+        );
     }
 
     #[test]
@@ -798,7 +788,7 @@ mod tests {
             ),
         ];
         for (typed, expected) in cases {
-            match parse(typed) {
+            match parse(typed, None) {
                 Err(CommandError::Usage { message, usage }) => {
                     assert!(message.contains(expected), "{typed}: {message}");
                     assert_eq!(usage, USAGE);

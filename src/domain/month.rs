@@ -126,12 +126,19 @@ impl MonthAsked {
         }
     }
 
+    /// One word: `this`, `last` or `YYYY-MM`, in quotes or followed by punctuation as people
+    /// type them (`2025-03.`). `/oncall-pay`'s month, and each of [`Self::parse_words`]'.
+    pub fn parse_word(word: &str) -> Result<Self, MonthError> {
+        let word = crate::domain::text::keyword(word);
+        Self::relative(&word).map_or_else(|| word.parse().map(Self::Given), Ok)
+    }
+
     /// A month as `pay-report --month` takes it: `YYYY-MM`, `last` or `this`, either of those
     /// followed by `month` (`last month`), as `/oncall-pay` reads them.
     pub fn parse_words(text: &str) -> Result<Self, MonthError> {
         let words: Vec<&str> = text.split_whitespace().collect();
         match words[..] {
-            [word] => Self::relative(word).map_or_else(|| word.parse().map(Self::Given), Ok),
+            [word] => Self::parse_word(word),
             [word, month] if crate::domain::text::keyword(month) == "month" => {
                 Self::relative(word).ok_or_else(|| MonthError::Format(text.trim().to_owned()))
             }
@@ -149,6 +156,29 @@ impl MonthAsked {
             Self::Given(month) => Some(month),
         }
     }
+}
+
+impl MonthError {
+    /// The same error, with what the person typed in it replaced by `shown`: in Slack, the
+    /// typed word escaped and cut (`text::echo`).
+    pub fn quoting(self, shown: String) -> Self {
+        match self {
+            Self::Format(_) => Self::Format(shown),
+            Self::MonthOutOfRange(_, month) => Self::MonthOutOfRange(shown, month),
+            Self::YearOutOfRange(_) => Self::YearOutOfRange(shown),
+        }
+    }
+}
+
+/// The latest month numbered `number` (1 to 12) not after `now`: what someone means by a month's
+/// name without its year (in January, `december` is the one just gone).
+pub fn latest_named(number: u32, now: YearMonth) -> Option<YearMonth> {
+    let year = if number <= now.month() {
+        now.year()
+    } else {
+        now.year() - 1
+    };
+    YearMonth::new(year, number)
 }
 
 /// An English month's name or its usual abbreviation (`March`, `mar`, `Sept`, `Nov.`), in any
@@ -253,6 +283,27 @@ mod tests {
     use chrono_tz::Europe::London;
 
     #[test]
+    fn a_month_named_without_its_year_is_the_latest_such_month_up_to_now() {
+        let month = |s: &str| s.parse::<YearMonth>().unwrap();
+        // (month's number, now, meant)
+        for (number, now, meant) in [
+            (12, "2027-01", "2026-12"),
+            (1, "2027-01", "2027-01"),
+            (2, "2027-01", "2026-02"),
+            (11, "2026-11", "2026-11"),
+            (3, "2026-11", "2026-03"),
+        ] {
+            assert_eq!(
+                latest_named(number, month(now)),
+                Some(month(meant)),
+                "{number} at {now}"
+            );
+        }
+        // Before the years Baton handles.
+        assert_eq!(latest_named(12, month("2000-01")), None);
+    }
+
+    #[test]
     fn a_month_has_not_started_is_to_date_or_is_over_by_local_midnights() {
         let m: YearMonth = "2025-03".parse().unwrap();
         let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
@@ -284,6 +335,10 @@ mod tests {
             ("last month", "2025-03"),
             ("this", "2025-04"),
             ("this Month", "2025-04"),
+            // As `/oncall-pay` reads a word: in quotes, or with a full stop after it.
+            ("'2025-02'", "2025-02"),
+            ("2025-02.", "2025-02"),
+            ("\"last\"", "2025-03"),
         ] {
             let asked = MonthAsked::parse_words(typed).unwrap();
             assert_eq!(asked.resolve(now, London), Some(month(want)), "{typed:?}");

@@ -765,7 +765,7 @@ fn a_handover_now_cannot_follow_one_that_takes_effect_later_than_now() {
     // Bob's shift has not begun: the status says when it does, not that he is on call.
     assert!(
         r[4].contains(
-            "Nobody is on call in this channel now. @bob takes over on Mon 10 Mar, 09:00 \
+            "Nobody is on call in this channel now.\n@bob takes over on Mon 10 Mar, 09:00 \
              (recorded ahead of now, by @alice)."
         ),
         "{out}"
@@ -918,9 +918,9 @@ fn a_second_undo_must_name_the_person_before_it_reaches_back_and_retyping_that_d
     assert!(
         r[6].starts_with(
             "[private to alice] The newest handover here, to @dave (effective Mon 9 Jun, \
-             09:00), was already undone by @alice at Mon 9 Jun, 09:00. Nothing changed. The \
-             latest handover still in force gave the pager to @carol (effective Mon 9 Jun, \
-             09:00); to undo that one too, type `/handover undo @carol`."
+             09:00), was already undone by @alice at Mon 9 Jun, 09:00. The latest handover \
+             still in force gave the pager to @carol (effective Mon 9 Jun, 09:00); to undo that \
+             one too, type `/handover undo @carol`. Nothing changed."
         ),
         "{out}"
     );
@@ -1792,16 +1792,20 @@ fn a_handover_recorded_ahead_of_now_is_shown_as_coming_and_whoever_holds_the_pag
     let cases = [
         (
             0,
-            "[private to alice] @dave is on call here since Mon 28 Dec, 09:00. @bob takes over on \
+            "[private to alice] @dave is on call here since Mon 28 Dec, 09:00.\n@bob takes over on \
              Mon 4 Jan 2027, 09:00 (recorded ahead of now, by @alice).",
         ),
         (0, "Until then a handover here is refused"),
         (0, "whoever recorded it or an admin can `/handover undo` it"),
         (1, "*@dave* (on call) → @bob"),
-        (1, "On call now: @dave."),
+        (
+            1,
+            "On call now: @dave. Next: @bob. @bob takes over on Mon 4 Jan 2027, 09:00 (recorded \
+             ahead of now, by @alice).",
+        ),
         (
             2,
-            "[private to alice] Nobody is on call in this channel now. @carol takes over on Mon 4 \
+            "[private to alice] Nobody is on call in this channel now.\n@carol takes over on Mon 4 \
              Jan 2027, 09:00 (recorded ahead of now, by @alice).",
         ),
     ];

@@ -436,6 +436,13 @@ fn pay_on_dates_the_holiday_calendar_does_not_cover_is_flagged_in_the_reply_tabl
         "{told}"
     );
     assert!(!csv.contains("does not cover"), "{csv}");
+    // Both say what to do about it.
+    for said in [&table, &told] {
+        assert!(
+            said.contains("Point `holidays` under [pay] at a newer"),
+            "{said}"
+        );
+    }
     // A month it covers says nothing of the kind.
     let (table, log) = ws.report_and_log(&["--month", "2025-06", "--format", "table"]);
     assert!(

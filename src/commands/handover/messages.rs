@@ -122,15 +122,7 @@ pub(super) fn status(
         }
         return text + &quoted(&h.notes);
     };
-    let mut text = format!(
-        "{} is on call here since {}",
-        to.mention(),
-        when::short(h.effective_at, tz, inv.now)
-    );
-    if let Some(from) = &h.from {
-        text.push_str(&format!(", handed over by {}", from.mention()));
-    }
-    text.push('.');
+    let mut text = on_call_since(h, to, inv, tz);
     if let Some(next) = state.next_in_rota() {
         text.push_str(&format!(" Next in the rota: {}.", next.mention()));
     }
@@ -145,42 +137,60 @@ fn status_with_one_ahead(
     inv: &Invocation,
     tz: chrono_tz::Tz,
 ) -> String {
-    let in_effect = state
-        .current
-        .as_ref()
-        .and_then(|h| h.to.as_ref().map(|to| (h, to)));
-    let mut text = match in_effect {
-        Some((h, to)) => {
-            let mut line = format!(
-                "{} is on call here since {}",
-                to.mention(),
-                when::short(h.effective_at, tz, inv.now)
-            );
-            if let Some(from) = &h.from {
-                line.push_str(&format!(", handed over by {}", from.mention()));
-            }
-            line + "."
+    // The notes of the handover in effect follow its own line, not the one ahead's.
+    const NOBODY: &str = "Nobody is on call in this channel now.";
+    let mut text = match &state.current {
+        Some(h) => {
+            let line =
+                h.to.as_ref()
+                    .map_or_else(|| NOBODY.to_owned(), |to| on_call_since(h, to, inv, tz));
+            line + &quoted(&h.notes)
         }
-        None => "Nobody is on call in this channel now.".to_owned(),
+        None => NOBODY.to_owned(),
     };
-    let then = when::short(ahead.effective_at, tz, inv.now);
-    match &ahead.to {
-        Some(to) => text.push_str(&format!(" {} takes over on {then}", to.mention())),
-        None => text.push_str(&format!(" Standby here ends on {then}")),
-    }
-    text.push_str(&format!(
-        " (recorded ahead of now, by {}). Until then a handover here is refused: if that time \
-         is a mistake, whoever recorded it or an admin can `/handover undo` it; if Baton's \
-         clock is behind, fix the clock.",
-        ahead.recorded_by.mention()
-    ));
-    text + &state
-        .current
-        .as_ref()
-        .map_or_else(String::new, |h| quoted(&h.notes))
+    text.push('\n');
+    text.push_str(&coming(ahead, inv, tz));
+    text.push_str(
+        " Until then a handover here is refused: if that time is a mistake, whoever recorded it \
+         or an admin can `/handover undo` it; if Baton's clock is behind, fix the clock.",
+    );
+    text
 }
 
-pub(super) fn show_rota(state: &ChannelState) -> String {
+/// "@bob takes over on Mon 4 Jan 2027, 09:00 (recorded ahead of now, by @alice)."
+fn coming(ahead: &Handover, inv: &Invocation, tz: chrono_tz::Tz) -> String {
+    let then = when::short(ahead.effective_at, tz, inv.now);
+    let what = match &ahead.to {
+        Some(to) => format!("{} takes over on {then}", to.mention()),
+        None => format!("Standby here ends on {then}"),
+    };
+    format!(
+        "{what} (recorded ahead of now, by {}).",
+        ahead.recorded_by.mention()
+    )
+}
+
+/// "@bob is on call here since Mon 3 Mar, 09:00, handed over by @ann."
+fn on_call_since(h: &Handover, to: &UserId, inv: &Invocation, tz: chrono_tz::Tz) -> String {
+    let mut line = format!(
+        "{} is on call here since {}",
+        to.mention(),
+        when::short(h.effective_at, tz, inv.now)
+    );
+    if let Some(from) = &h.from {
+        line.push_str(&format!(", handed over by {}", from.mention()));
+    }
+    line + "."
+}
+
+/// The rota order and who is on call now; with `ahead` (see `state_now`), the handover recorded
+/// to take effect later.
+pub(super) fn show_rota(
+    state: &ChannelState,
+    ahead: Option<&Handover>,
+    inv: &Invocation,
+    tz: chrono_tz::Tz,
+) -> String {
     if state.rota.is_empty() {
         return "This channel has no rota order yet. An admin can set one with \
                 `/handover rota @a @b @c`."
@@ -205,6 +215,10 @@ pub(super) fn show_rota(state: &ChannelState) -> String {
     }
     if let Some(next) = state.next_in_rota() {
         text.push_str(&format!(" Next: {}.", next.mention()));
+    }
+    if let Some(ahead) = ahead {
+        text.push(' ');
+        text.push_str(&coming(ahead, inv, tz));
     }
     text
 }

@@ -319,8 +319,9 @@ async fn run_parsed<S: Store, D: Directory>(
             undo(engine, inv, is_admin, named).await
         }
         Command::ShowRota => {
-            let (state, _) = state_now(engine, inv).await?;
-            let text = show_rota(&state) + &who_left(engine, &state).await;
+            let (state, ahead) = state_now(engine, inv).await?;
+            let text = show_rota(&state, ahead.as_ref(), inv, engine.settings.timezone)
+                + &who_left(engine, &state).await;
             Ok((Reply::private(text), "rota"))
         }
         Command::Rota(members) => {

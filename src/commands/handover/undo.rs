@@ -171,7 +171,7 @@ pub(super) async fn undo<S: Store, D: Directory>(
             };
             let mut text = format!(
                 "The newest handover here, {what} (effective {}), was already undone by {by} at \
-                 {at}. Nothing changed.",
+                 {at}.",
                 when::short(undone.effective_at, tz, inv.now),
             );
             if let Some(in_force) = in_force {
@@ -183,6 +183,7 @@ pub(super) async fn undo<S: Store, D: Directory>(
                     undo_form(&in_force)
                 ));
             }
+            text.push_str(" Nothing changed.");
             Err(CommandError::Refused(text))
         }
         Err(UndoRefusal::NotTo { latest, named }) => Err(CommandError::Refused(format!(
