@@ -283,7 +283,10 @@ pub fn table(
         Progress::ToDate => ("has been", "in this month so far"),
         _ => ("was", "in this month"),
     };
-    if statements.is_empty() && progress != Progress::NotStarted {
+    if progress == Progress::NotStarted {
+        out.push_str(crate::commands::oncall_pay::NOT_STARTED);
+        out.push('\n');
+    } else if statements.is_empty() {
         out.push_str(&match channel {
             Some(c) => format!(
                 "Nobody {was} on call in {} {when}: check the channel (a Slack channel \
@@ -316,8 +319,8 @@ pub fn uncovered_warning(statements: &[Statement]) -> Option<String> {
     let (first, last) = crate::domain::pay::uncovered_span(statements)?;
     Some(format!(
         "the bank-holiday calendar does not cover {first} to {last}; those days were paid as \
-         weekday/weekend days. Point `holidays` under [pay] at a newer GOV.UK \
-         bank-holidays.json and run the report again"
+         weekday/weekend days. Point `holidays` under [pay] at a GOV.UK bank-holidays.json that \
+         covers them and run the report again"
     ))
 }
 

@@ -440,7 +440,9 @@ async fn due_posts<S: Store, D: Directory>(
         tz,
         date,
         now,
-        channels.iter().map(|c| (&c.channel, &c.state)),
+        channels
+            .iter()
+            .map(|c| (&c.channel, &c.state, c.coming.as_ref())),
         &names,
         &gone,
     )

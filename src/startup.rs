@@ -381,7 +381,10 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     if args.format == report::Format::Csv {
         // The table says "to date" itself; the CSV's header is fixed, so stderr says it.
         match month.progress(config.pay.timezone, now) {
-            Progress::NotStarted => tell("this month has not started: the CSV has no figures yet"),
+            Progress::NotStarted => tell(&format!(
+                "{} has not started: the CSV has no figures yet",
+                month.long_name()
+            )),
             // Once saved, a cut-off CSV looks like a whole month.
             Progress::ToDate if args.until.is_some() => tell(&format!(
                 "the CSV's figures are accrued to the --until cut-off, not the whole month: to {}",

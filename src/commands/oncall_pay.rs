@@ -323,7 +323,7 @@ fn uncovered_note(span: Option<(chrono::NaiveDate, chrono::NaiveDate)>) -> Optio
 }
 
 /// Said of a month to come in place of its time on call, which cannot be any "so far".
-const NOT_STARTED: &str = "This month has not started yet.";
+pub(crate) const NOT_STARTED: &str = "This month has not started yet.";
 
 /// An engineer's month, as text and blocks that say the same.
 pub fn render_statement(

@@ -17,7 +17,7 @@
 use crate::domain::holidays::HolidayCalendar;
 use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::month::first_instant_at_or_after;
-use crate::domain::rota::ChannelState;
+use crate::domain::rota::{ChannelState, Handover};
 use crate::domain::{text, when};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
@@ -182,13 +182,15 @@ pub fn today_if_reminder_day(
     reminder_at(settings, tz, today).map(|_| today)
 }
 
-/// The reminders of `date` for these channels. A channel with nobody on call gets nothing.
+/// The reminders of `date` for these channels, each with its state at `now` and the first
+/// handover recorded to take effect after `now`, if any. A channel with nobody on call gets
+/// nothing.
 pub fn posts<'a>(
     settings: &ReminderSettings,
     tz: Tz,
     date: NaiveDate,
     now: DateTime<Utc>,
-    channels: impl IntoIterator<Item = (&'a ChannelId, &'a ChannelState)>,
+    channels: impl IntoIterator<Item = (&'a ChannelId, &'a ChannelState, Option<&'a Handover>)>,
     names: &HashMap<UserId, String>,
     gone: &HashSet<UserId>,
 ) -> Vec<DuePost> {
@@ -196,11 +198,25 @@ pub fn posts<'a>(
     let heads_up = settings.last_before_handover_day(date);
     channels
         .into_iter()
-        .filter_map(|(channel, state)| {
-            let message = channel_message(state, tz, now, date, due, names, gone)?;
+        .filter_map(|(channel, state, coming)| {
+            let message = match coming {
+                None => channel_message(state, tz, now, date, due, names, gone)?,
+                // A handover already recorded (by a clock that was ahead) decides who takes the
+                // pager, and when: not the rota's next person, nor the handover day, whose
+                // `/handover next` would be refused until then.
+                Some(coming) => {
+                    let held = ChannelState {
+                        current: state.current.clone(),
+                        rota: Vec::new(),
+                    };
+                    channel_message(&held, tz, now, date, None, names, gone)?
+                        + "\n"
+                        + &coming_handover(coming, tz, now)
+                }
+            };
             // Nobody to tell: a leaver's account takes no messages.
-            let dm = match (heads_up, settings.handover_day) {
-                (true, Some(handover)) => {
+            let dm = match (heads_up, settings.handover_day, coming) {
+                (true, Some(handover), None) => {
                     heads_up_message(channel, state, handover).filter(|dm| !gone.contains(&dm.user))
                 }
                 _ => None,
@@ -238,6 +254,21 @@ impl ReminderSettings {
             .unwrap_or_else(|| first_instant_at_or_after(day.and_time(NaiveTime::MIN), tz));
         Some(HandoverDue { day, done_after })
     }
+}
+
+/// What the status, the rota and the reminder say of a handover recorded to take effect later
+/// than now, by a clock that was ahead: "@bob takes over on Mon 4 Jan 2027, 09:00 (recorded ahead
+/// of now, by @alice)."
+pub fn coming_handover(coming: &Handover, tz: Tz, now: DateTime<Utc>) -> String {
+    let then = when::short(coming.effective_at, tz, now);
+    let what = match &coming.to {
+        Some(to) => format!("{} takes over on {then}", to.mention()),
+        None => format!("Standby here ends on {then}"),
+    };
+    format!(
+        "{what} (recorded ahead of now, by {}).",
+        coming.recorded_by.mention()
+    )
 }
 
 /// What the status and the reminder say of a person on call whose account is deactivated: a
@@ -1148,7 +1179,7 @@ mod tests {
                 state(Some("dan"), "2025-06-02T08:00:00Z", "", &[]),
             ),
         ];
-        let channels = || states.iter().map(|(c, s)| (c, s));
+        let channels = || states.iter().map(|(c, s)| (c, s, None));
         let now = utc("2025-06-04T08:00:00Z");
 
         // A Wednesday: posts, no direct messages.

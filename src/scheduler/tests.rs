@@ -66,6 +66,7 @@ fn on_call(channel_name: &str, who: &str, rota: &[&str]) -> ChannelOnCall {
             }),
             rota: rota.iter().map(|u| user(u)).collect(),
         },
+        coming: None,
     }
 }
 
@@ -111,6 +112,13 @@ impl Store for FakeStore {
         unimplemented!("the scheduler reads channels only through channels_on_call")
     }
     async fn in_effect_at(
+        &self,
+        _: &ChannelId,
+        _: DateTime<Utc>,
+    ) -> Result<Option<Handover>, StoreError> {
+        unimplemented!("the scheduler reads channels only through channels_on_call")
+    }
+    async fn coming_after(
         &self,
         _: &ChannelId,
         _: DateTime<Utc>,

@@ -163,6 +163,9 @@ pub struct Undone {
 pub struct ChannelOnCall {
     pub channel: ChannelId,
     pub state: ChannelState,
+    /// The first handover recorded to take effect after the instant asked about, if any (see
+    /// [`Store::coming_after`]).
+    pub coming: Option<Handover>,
 }
 
 /// The state of a claimed reminder.
@@ -187,6 +190,14 @@ pub trait Store: Send + Sync {
     /// [`channel_state`](Self::channel_state)'s `current` only when a handover was recorded
     /// ahead of `at`, by a clock that was ahead of the one asking.
     fn in_effect_at(
+        &self,
+        channel: &ChannelId,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<Handover>, StoreError>> + Send;
+
+    /// The channel's first active handover that takes effect after `at`: the next one coming,
+    /// when handovers were recorded ahead of `at` (`None` when none was).
+    fn coming_after(
         &self,
         channel: &ChannelId,
         at: DateTime<Utc>,
@@ -287,7 +298,7 @@ pub trait Store: Send + Sync {
 
     /// Every channel with someone on call at `at`, each with its state as of then: its
     /// `current` is the handover in effect at `at` (see [`in_effect_at`](Self::in_effect_at)),
-    /// not one recorded ahead of it.
+    /// not one recorded ahead of it, which is its `coming`.
     fn channels_on_call(
         &self,
         at: DateTime<Utc>,

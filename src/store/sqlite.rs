@@ -287,6 +287,26 @@ fn read_in_effect(
     )
 }
 
+/// The channel's first active handover that takes effect after `at` (in the order recorded, as
+/// [`read_in_effect`] reads them).
+fn read_coming(
+    conn: &rusqlite::Connection,
+    channel: &ChannelId,
+    at: DateTime<Utc>,
+) -> Result<Option<Handover>, StoreError> {
+    optional_row(
+        conn,
+        concat!(
+            "SELECT ",
+            handover_columns!(),
+            " FROM handovers WHERE channel_id = ?1 AND undone_at IS NULL \
+             AND effective_at > ?2 ORDER BY seq ASC LIMIT 1"
+        ),
+        rusqlite::params![channel.as_str(), at.timestamp()],
+        handover_from_row,
+    )
+}
+
 /// A channel's name, kept unless the stored one is the same or newer.
 const REMEMBER_CHANNEL: &str =
     "INSERT INTO channels (channel_id, name, updated_at) VALUES (?1, ?2, ?3) \
@@ -314,6 +334,19 @@ impl Store for SqliteStore {
         self.writer
             .run(Writes::AtMostOne, move |conn| {
                 read_in_effect(conn, &channel, at)
+            })
+            .await
+    }
+
+    async fn coming_after(
+        &self,
+        channel: &ChannelId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Handover>, StoreError> {
+        let channel = channel.clone();
+        self.writer
+            .run(Writes::AtMostOne, move |conn| {
+                read_coming(conn, &channel, at)
             })
             .await
     }
@@ -583,11 +616,17 @@ impl Store for SqliteStore {
                 for id in ids {
                     let channel = channel(id)?;
                     let (mut state, _) = read_state(conn, &channel, DoneBefore::Nothing)?;
+                    let mut coming = None;
                     if state.current.as_ref().is_some_and(|h| h.effective_at > at) {
                         state.current = read_in_effect(conn, &channel, at)?;
+                        coming = read_coming(conn, &channel, at)?;
                     }
                     if state.on_call().is_some() {
-                        out.push(ChannelOnCall { channel, state });
+                        out.push(ChannelOnCall {
+                            channel,
+                            state,
+                            coming,
+                        });
                     }
                 }
                 Ok(out)

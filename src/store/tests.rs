@@ -82,27 +82,44 @@ async fn the_handover_in_effect_at_an_instant_is_the_latest_active_one_not_after
     // Recorded ahead, by a clock that was.
     record(&store, "ops", "bob", "2027-01-04T09:00:00Z").await;
     record(&store, "other", "erin", "2026-12-01T09:00:00Z").await;
-    // (at, whose shift is in effect)
+    record(&store, "ops", "carol", "2027-01-11T09:00:00Z").await;
+    let to = |h: Option<Handover>| h.and_then(|h| h.to).map(|u| u.as_str().to_owned());
+    // (at, whose shift is in effect, whose comes next)
     let cases = [
-        ("2026-12-28T08:59:59Z", None),
-        ("2026-12-28T09:00:00Z", Some("dave")),
-        ("2026-12-30T09:00:00Z", Some("dave")),
-        ("2027-01-04T08:59:59Z", Some("dave")),
-        ("2027-01-04T09:00:00Z", Some("bob")),
-        ("2027-02-01T00:00:00Z", Some("bob")),
+        ("2026-12-28T08:59:59Z", None, Some("dave")),
+        ("2026-12-28T09:00:00Z", Some("dave"), Some("bob")),
+        ("2026-12-30T09:00:00Z", Some("dave"), Some("bob")),
+        ("2027-01-04T08:59:59Z", Some("dave"), Some("bob")),
+        ("2027-01-04T09:00:00Z", Some("bob"), Some("carol")),
+        ("2027-02-01T00:00:00Z", Some("carol"), None),
     ];
-    for (at, holder) in cases {
+    for (at, holder, next) in cases {
         let in_effect = store.in_effect_at(&c("ops"), t(at)).await.unwrap();
+        assert_eq!(to(in_effect).as_deref(), holder, "{at}");
+        let coming = store.coming_after(&c("ops"), t(at)).await.unwrap();
+        assert_eq!(to(coming).as_deref(), next, "{at}");
+        // The reminders' read says the same.
+        let channels = store.channels_on_call(t(at)).await.unwrap();
+        let ops = channels.iter().find(|ch| ch.channel == c("ops"));
         assert_eq!(
-            in_effect
-                .as_ref()
-                .and_then(|h| h.to.as_ref())
-                .map(UserId::as_str),
+            ops.and_then(|ch| ch.state.on_call()).map(UserId::as_str),
             holder,
             "{at}"
         );
+        let coming = ops.and_then(|ch| ch.coming.clone());
+        assert_eq!(to(coming).as_deref(), holder.and(next), "{at}");
     }
-    // An undone handover is not in effect: the one before it is again.
+    store
+        .undo_latest(&c("ops"), None, |_, _| {
+            Ok::<_, ()>(Undo {
+                by: u("ann"),
+                at: t("2026-12-30T09:00:00Z"),
+            })
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    // Undone handovers are neither in effect nor coming: the one before them is in effect again.
     store
         .undo_latest(&c("ops"), None, |_, _| {
             Ok::<_, ()>(Undo {
@@ -118,6 +135,11 @@ async fn the_handover_in_effect_at_an_instant_is_the_latest_active_one_not_after
         .await
         .unwrap();
     assert_eq!(in_effect.and_then(|h| h.to), Some(u("dave")));
+    let coming = store
+        .coming_after(&c("ops"), t("2026-12-30T09:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(coming, None);
 }
 
 #[tokio::test]

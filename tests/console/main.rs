@@ -931,7 +931,8 @@ fn a_second_undo_must_name_the_person_before_it_reaches_back_and_retyping_that_d
     assert!(
         r[8].starts_with(
             "[private to alice] The latest handover here gave the pager to @bob (effective Mon \
-             2 Jun, 09:00), not to @carol. Nothing changed."
+             2 Jun, 09:00), not to @carol. Only the latest can be undone: to undo it, type \
+             `/handover undo @bob`. Nothing changed."
         ),
         "{out}"
     );
@@ -1800,8 +1801,8 @@ fn a_handover_recorded_ahead_of_now_is_shown_as_coming_and_whoever_holds_the_pag
         (1, "*@dave* (on call) → @bob"),
         (
             1,
-            "On call now: @dave. Next: @bob. @bob takes over on Mon 4 Jan 2027, 09:00 (recorded \
-             ahead of now, by @alice).",
+            "On call now: @dave. @bob takes over on Mon 4 Jan 2027, 09:00 (recorded ahead of \
+             now, by @alice).",
         ),
         (
             2,
@@ -1843,6 +1844,71 @@ fn the_morning_reminder_names_whoever_holds_the_pager_now_not_a_handover_recorde
     assert_eq!(reminders.len(), 1, "{out}");
     assert!(
         reminders[0].starts_with("[public in #ops] @dave is on call here, since Mon 28 Dec"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_reminder_with_a_handover_recorded_ahead_names_it_and_neither_the_rota_nor_the_handover_day() {
+    let ws = Workspace::with_config("[reminders]\nhandover_day = \"mon\"\n");
+    let out = ws.run(&[
+        ":now 2026-11-16 09:00",
+        "/handover rota @bob @carol @dave",
+        "/handover @bob",
+        // A clock that was ahead records dave's (then erin's) takeover early.
+        ":now 2026-11-23 09:30",
+        "/handover @dave",
+        ":now 2026-11-25 09:00",
+        "/handover @erin",
+        // Friday, the last reminder day before Monday's handover: no heads-up for carol.
+        ":now 2026-11-20 10:00",
+        ":remind",
+        // Monday, before dave's takeover: not "due today" with a `/handover next` refused.
+        ":now 2026-11-23 09:10",
+        ":remind",
+        "/handover",
+        // Undoing erin's leaves dave's ahead, which is not on call yet either.
+        "/handover undo",
+    ]);
+    let r = replies(&out);
+    let reminders: Vec<&String> = r
+        .iter()
+        .filter(|l| l.contains("is on call here, since"))
+        .collect();
+    assert_eq!(reminders.len(), 2, "{out}");
+    for reminder in &reminders {
+        assert!(
+            reminder.starts_with("[public in #ops] @bob is on call here, since Mon 16 Nov"),
+            "{out}"
+        );
+        assert!(
+            reminder.contains(
+                "\n@dave takes over on Mon 23 Nov, 09:30 (recorded ahead of now, by \
+                 @alice)."
+            ),
+            "{out}"
+        );
+        assert!(!reminder.contains("Next in the rota"), "{out}");
+        assert!(!reminder.contains("is due"), "{out}");
+    }
+    assert!(!out.contains("[direct message to"), "{out}");
+    // The status names the first handover coming, and that more follow it.
+    let status = r
+        .iter()
+        .find(|l| l.starts_with("[private to alice] @bob is on call here since"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        status.contains("@dave takes over on Mon 23 Nov, 09:30")
+            && status
+                .contains("More are recorded after it, the latest taking effect on Wed 25 Nov"),
+        "{out}"
+    );
+    let undone = r.last().unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        undone.ends_with(
+            "undid the handover from @dave to @erin (effective Wed 25 Nov, 09:00). @dave takes \
+             over on Mon 23 Nov, 09:30 (recorded ahead of now, by @alice)."
+        ),
         "{out}"
     );
 }

@@ -439,7 +439,7 @@ fn pay_on_dates_the_holiday_calendar_does_not_cover_is_flagged_in_the_reply_tabl
     // Both say what to do about it.
     for said in [&table, &told] {
         assert!(
-            said.contains("Point `holidays` under [pay] at a newer"),
+            said.contains("Point `holidays` under [pay] at a GOV.UK"),
             "{said}"
         );
     }
@@ -584,7 +584,7 @@ fn a_csv_warns_when_its_figures_are_to_date_to_a_cut_off_or_for_nobody() {
     let (_, log) = ws.report_and_log(&["--month", &this_month]);
     assert!(log.contains("this month is not over"), "{log}");
     let (csv, log) = ws.report_and_log(&["--month", "2199-12"]);
-    assert!(log.contains("this month has not started"), "{log}");
+    assert!(log.contains("December 2199 has not started"), "{log}");
     // Nobody is on call in a month not started in any database: not a hint to check which.
     assert!(!log.contains("nobody was on call"), "{log}");
     let (_, log) = ws.report_and_log(&["--month", "2199-12", "--channel", "C0NOBODY1"]);
@@ -730,6 +730,7 @@ fn a_month_still_to_come_is_not_started_yet_not_to_date() {
         "{table}"
     );
     assert!(!table.contains("Nobody was on call"), "{table}");
+    assert!(table.contains("This month has not started yet."), "{table}");
     // A cut-off before anyone's first handover: nobody before it, which is not the month.
     let table = ws.report(&[
         "--month",

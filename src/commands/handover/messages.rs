@@ -1,12 +1,12 @@
 //! What `/handover` says: the announcement, the status, the rota and the history.
 
-use super::HISTORY_NOTES_AT_MOST;
+use super::{Ahead, HISTORY_NOTES_AT_MOST};
 use crate::commands::Invocation;
 use crate::domain::ids::UserId;
 use crate::domain::month::YearMonth;
 use crate::domain::rota::{ChannelState, Handover};
-use crate::domain::text;
 use crate::domain::when;
+use crate::domain::{reminders, text};
 use chrono::{DateTime, Utc};
 
 /// Notes as a Slack quote, made safe to repeat in a channel.
@@ -94,7 +94,7 @@ pub fn announcement(h: &Handover, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Stri
 /// handover if it was recorded `ahead` of now.
 pub(super) fn status(
     state: &ChannelState,
-    ahead: Option<&Handover>,
+    ahead: Option<&Ahead>,
     inv: &Invocation,
     tz: chrono_tz::Tz,
 ) -> String {
@@ -133,7 +133,7 @@ pub(super) fn status(
 /// the pager now, who takes it then, and why nothing can be handed over until then.
 fn status_with_one_ahead(
     state: &ChannelState,
-    ahead: &Handover,
+    ahead: &Ahead,
     inv: &Invocation,
     tz: chrono_tz::Tz,
 ) -> String {
@@ -149,25 +149,22 @@ fn status_with_one_ahead(
         None => NOBODY.to_owned(),
     };
     text.push('\n');
-    text.push_str(&coming(ahead, inv, tz));
-    text.push_str(
-        " Until then a handover here is refused: if that time is a mistake, whoever recorded it \
-         or an admin can `/handover undo` it; if Baton's clock is behind, fix the clock.",
-    );
+    text.push_str(&reminders::coming_handover(&ahead.coming, tz, inv.now));
+    if ahead.latest.seq == ahead.coming.seq {
+        text.push_str(
+            " Until then a handover here is refused: if that time is a mistake, whoever recorded \
+             it or an admin can `/handover undo` it; if Baton's clock is behind, fix the clock.",
+        );
+    } else {
+        text.push_str(&format!(
+            " More are recorded after it, the latest taking effect on {} (`/handover history` \
+             lists them). Until then a handover here is refused: if those times are a mistake, \
+             whoever recorded them or an admin can `/handover undo` them, latest first; if \
+             Baton's clock is behind, fix the clock.",
+            when::short(ahead.latest.effective_at, tz, inv.now)
+        ));
+    }
     text
-}
-
-/// "@bob takes over on Mon 4 Jan 2027, 09:00 (recorded ahead of now, by @alice)."
-fn coming(ahead: &Handover, inv: &Invocation, tz: chrono_tz::Tz) -> String {
-    let then = when::short(ahead.effective_at, tz, inv.now);
-    let what = match &ahead.to {
-        Some(to) => format!("{} takes over on {then}", to.mention()),
-        None => format!("Standby here ends on {then}"),
-    };
-    format!(
-        "{what} (recorded ahead of now, by {}).",
-        ahead.recorded_by.mention()
-    )
 }
 
 /// "@bob is on call here since Mon 3 Mar, 09:00, handed over by @ann."
@@ -187,14 +184,25 @@ fn on_call_since(h: &Handover, to: &UserId, inv: &Invocation, tz: chrono_tz::Tz)
 /// to take effect later.
 pub(super) fn show_rota(
     state: &ChannelState,
-    ahead: Option<&Handover>,
+    ahead: Option<&Ahead>,
     inv: &Invocation,
     tz: chrono_tz::Tz,
 ) -> String {
+    // Who takes the pager next, when a handover is recorded ahead: that one, not the rota.
+    let coming = ahead.map(|a| reminders::coming_handover(&a.coming, tz, inv.now));
     if state.rota.is_empty() {
-        return "This channel has no rota order yet. An admin can set one with \
-                `/handover rota @a @b @c`."
-            .into();
+        let mut text = "This channel has no rota order yet. An admin can set one with \
+                        `/handover rota @a @b @c`."
+            .to_owned();
+        if let Some(coming) = coming {
+            match state.on_call() {
+                Some(who) => text.push_str(&format!("\nOn call now: {}.", who.mention())),
+                None => text.push_str("\nNobody is on call now."),
+            }
+            text.push(' ');
+            text.push_str(&coming);
+        }
+        return text;
     }
     let order = state
         .rota
@@ -213,12 +221,13 @@ pub(super) fn show_rota(
         Some(who) => text.push_str(&format!("\nOn call now: {}.", who.mention())),
         None => text.push_str("\nNobody is on call now."),
     }
-    if let Some(next) = state.next_in_rota() {
-        text.push_str(&format!(" Next: {}.", next.mention()));
-    }
-    if let Some(ahead) = ahead {
-        text.push(' ');
-        text.push_str(&coming(ahead, inv, tz));
+    match (coming, state.next_in_rota()) {
+        (Some(coming), _) => {
+            text.push(' ');
+            text.push_str(&coming);
+        }
+        (None, Some(next)) => text.push_str(&format!(" Next: {}.", next.mention())),
+        (None, None) => {}
     }
     text
 }

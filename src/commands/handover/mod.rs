@@ -167,29 +167,45 @@ pub(crate) async fn run<S: Store, D: Directory>(
     }
 }
 
+/// Handovers recorded to take effect later than now (see [`state_now`]).
+#[derive(Debug, Clone)]
+pub(super) struct Ahead {
+    /// The first to take effect.
+    pub coming: Handover,
+    /// The channel's latest, which no handover may follow until it takes effect; the same as
+    /// `coming` when only one is ahead.
+    pub latest: Handover,
+}
+
 /// The channel's state as of now, for showing it: `current` is the handover in effect now. With
-/// it, the channel's latest handover if that takes effect later than now by more than
+/// it, the handovers ahead if the channel's latest takes effect later than now by more than
 /// [`CLOCK_SKEW_SECONDS`]: recorded by a clock that was ahead (a second Baton's, or one since
-/// set back). Its new holder is not on call yet, nor paid; whoever held the pager before is.
+/// set back). Their new holders are not on call yet, nor paid; whoever held the pager before is.
 async fn state_now<S: Store, D: Directory>(
     engine: &Engine<S, D>,
     inv: &Invocation,
-) -> Result<(ChannelState, Option<Handover>), CommandError> {
+) -> Result<(ChannelState, Option<Ahead>), CommandError> {
     let state = engine.store.channel_state(&inv.channel).await?;
-    let ahead = state.current.as_ref().is_some_and(|latest| {
-        latest.effective_at - inv.now > chrono::Duration::seconds(CLOCK_SKEW_SECONDS)
-    });
-    if !ahead {
-        return Ok((state, None));
-    }
-    let ChannelState { current, rota } = state;
+    let latest = match state.current {
+        Some(ref latest)
+            if latest.effective_at - inv.now > chrono::Duration::seconds(CLOCK_SKEW_SECONDS) =>
+        {
+            latest.clone()
+        }
+        _ => return Ok((state, None)),
+    };
     let in_effect = engine.store.in_effect_at(&inv.channel, inv.now).await?;
+    let coming = engine
+        .store
+        .coming_after(&inv.channel, inv.now)
+        .await?
+        .unwrap_or_else(|| latest.clone());
     Ok((
         ChannelState {
             current: in_effect,
-            rota,
+            rota: state.rota,
         },
-        current,
+        Some(Ahead { coming, latest }),
     ))
 }
 

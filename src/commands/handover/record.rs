@@ -338,7 +338,7 @@ pub(super) fn refused(refusal: Refusal, inv: &Invocation, tz: chrono_tz::Tz) -> 
         ),
         Refusal::LatestInFuture { latest } => format!(
             "This channel's latest handover takes effect at {}, later than now ({}) by Baton's \
-             clock, so a handover now cannot follow it. If that time is a mistake, whoever \
+             clock, so no handover (now or backdated) can follow it until then. If that time is a mistake, whoever \
              recorded it or an admin can `/handover undo` it; if Baton's clock is wrong, fix the \
              clock. Nothing changed.",
             when::full(latest, tz),

@@ -1,7 +1,7 @@
 //! `/handover undo`: who may undo which handover, and what they are told.
 
 use super::messages::{ended_months_from, ended_months_note};
-use super::UNDO_WINDOW_MINUTES;
+use super::{CLOCK_SKEW_SECONDS, UNDO_WINDOW_MINUTES};
 use crate::commands::{CommandError, Directory, Engine, Handled, Invocation, Reply};
 use crate::domain::ids::UserId;
 use crate::domain::rota::{Handover, Undo};
@@ -140,6 +140,13 @@ pub(super) async fn undo<S: Store, D: Directory>(
                 ),
             };
             match (&after.current, after.on_call()) {
+                // Recorded ahead of now (by a clock that was ahead): not on call yet.
+                (Some(h), _)
+                    if h.effective_at - inv.now > Duration::seconds(CLOCK_SKEW_SECONDS) =>
+                {
+                    text.push(' ');
+                    text.push_str(&crate::domain::reminders::coming_handover(h, tz, inv.now));
+                }
                 (Some(h), Some(who)) => text.push_str(&format!(
                     " {} is on call again, since {}.",
                     who.mention(),
@@ -187,13 +194,15 @@ pub(super) async fn undo<S: Store, D: Directory>(
             Err(CommandError::Refused(text))
         }
         Err(UndoRefusal::NotTo { latest, named }) => Err(CommandError::Refused(format!(
-            "The latest handover here {} (effective {}), {}. Nothing changed.",
+            "The latest handover here {} (effective {}), {}. Only the latest can be undone: to \
+             undo it, type {}. Nothing changed.",
             what_it_did(&latest),
             when::short(latest.effective_at, tz, inv.now),
             match named {
                 Some(named) => format!("not to {}", named.mention()),
                 None => "and did not end standby".to_owned(),
-            }
+            },
+            undo_form(&latest)
         ))),
         Err(UndoRefusal::NotYours(by)) => Err(CommandError::Refused(format!(
             "Only {} (who recorded the latest handover) or an admin can undo it. Nothing changed.",

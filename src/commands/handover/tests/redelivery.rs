@@ -118,6 +118,13 @@ impl Store for Counting {
     ) -> Result<Option<Handover>, StoreError> {
         self.inner.in_effect_at(c, at).await
     }
+    async fn coming_after(
+        &self,
+        c: &ChannelId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Handover>, StoreError> {
+        self.inner.coming_after(c, at).await
+    }
     async fn record_named_handover<F, E>(
         &self,
         c: &ChannelId,
