@@ -72,30 +72,37 @@ fn tell(caveat: &str) {
     eprintln!("Warning: {caveat}");
 }
 
-fn load_config(common: &Common, caveats: Caveats) -> anyhow::Result<Config> {
+impl Caveats {
+    /// Says each of `caveats`, once the database has opened: a database refused is then the only
+    /// line, not the last after warnings about a config it never got to use.
+    fn say_all(self, caveats: Vec<String>) {
+        for caveat in caveats {
+            self.say(&caveat);
+        }
+    }
+}
+
+/// The config, and the caveats about it, still to say (see [`Caveats::say_all`]).
+fn load_config(common: &Common) -> anyhow::Result<(Config, Vec<String>)> {
     let path = common
         .config
         .as_deref()
         .filter(|p| !p.to_string_lossy().trim().is_empty())
         .map(std::path::Path::new);
     let config = Config::load(path)?;
-    for caveat in [
-        config.zone_caveat(),
-        config.holidays_caveat(),
-        config.pay_caveat(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        caveats.say(&caveat);
-    }
     let today = chrono::Utc::now()
         .with_timezone(&config.timezone)
         .date_naive();
-    if let Some(caveat) = config.calendar_caveat(today) {
-        caveats.say(&caveat);
-    }
-    Ok(config)
+    let caveats = [
+        config.zone_caveat(),
+        config.holidays_caveat(),
+        config.pay_caveat(),
+        config.calendar_caveat(today),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    Ok((config, caveats))
 }
 
 /// The engine's settings from the config, with extra admins (the console user).
@@ -141,11 +148,12 @@ fn database_from_env(common: &Common) -> bool {
 
 /// `baton console`.
 pub async fn run_console(common: &Common, args: ConsoleArgs) -> anyhow::Result<()> {
-    let config = load_config(common, Caveats::Tell)?;
+    let (config, caveats) = load_config(common)?;
     let database = common.database_or(CONSOLE_DATABASE);
     // Refused first: a warning about a database that then does not open is noise before the
     // error that matters.
     let store = SqliteStore::open(database).await?;
+    Caveats::Tell.say_all(caveats);
     if database_from_env(common) {
         // An operator's shell often has the bot's DATABASE_URL exported: the console would
         // then work on the bot's database, the accident its own default exists to prevent.
@@ -277,7 +285,7 @@ fn parse_month(raw: &str) -> Result<crate::domain::month::MonthAsked, String> {
 pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Result<()> {
     use crate::report;
     use crate::store::{PayScope, ReadOnlyStore};
-    let config = load_config(common, Caveats::Tell)?;
+    let (config, caveats) = load_config(common)?;
     // `last` and `this` by the local calendar, as `/oncall-pay` reads them (not by a cut-off).
     let month = args
         .month
@@ -325,6 +333,21 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     if let Some(output) = output {
         refuse_overwriting(output, store.file(), &config)?;
     }
+    // Which config, and which rates, the figures come from: a stale copy of the config gives
+    // a different payroll with nothing in the CSV to show it.
+    eprintln!(
+        "Config: {}. {}",
+        config.source.as_ref().map_or_else(
+            || "none, built-in defaults".to_owned(),
+            |p| std::fs::canonicalize(p)
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string()
+        ),
+        crate::commands::oncall_pay::rates_note(&config.pay, month)
+    );
+    // Then every warning, after it.
+    Caveats::Tell.say_all(caveats);
     let (start, end) = month.bounds(config.timezone);
     // Every channel, even for one: a channel's amount is its share of each engineer's total
     // (rounded once, split by largest remainder), so that per-channel exports add up to what is
@@ -365,19 +388,6 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     {
         tell(&warning);
     }
-    // Which config, and which rates, the figures come from: a stale copy of the config gives
-    // a different payroll with nothing in the CSV to show it.
-    eprintln!(
-        "Config: {}. {}",
-        config.source.as_ref().map_or_else(
-            || "none, built-in defaults".to_owned(),
-            |p| std::fs::canonicalize(p)
-                .unwrap_or_else(|_| p.clone())
-                .display()
-                .to_string()
-        ),
-        crate::commands::oncall_pay::rates_note(&config.pay, month)
-    );
     if args.format == report::Format::Csv {
         // The table says "to date" itself; the CSV's header is fixed, so stderr says it.
         match month.progress(config.pay.timezone, now) {
@@ -553,15 +563,15 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
     // Tokens first: a missing token is the most likely mistake and needs no database. The
     // config is read beside them, for its `[slack] connections` (SLACK_CONNECTIONS wins), but a
     // broken config is reported only once the tokens are found good.
-    let config = load_config(common, Caveats::Log);
+    let config = load_config(common);
     let configured = config
         .as_ref()
-        .map_or(crate::slack::settings::DEFAULT_CONNECTIONS, |c| {
+        .map_or(crate::slack::settings::DEFAULT_CONNECTIONS, |(c, _)| {
             c.slack.connections
         });
     let slack =
         crate::slack::SlackSettings::from_vars_or(|name| std::env::var(name).ok(), configured)?;
-    let config = config?;
+    let (config, caveats) = config?;
     // Defaults are for trying Baton; a bot without a config has no admins (so no rota can
     // start), no rates and no reminders, and is most likely one started in the wrong directory
     // or with its config not mounted, about to create an empty database there.
@@ -587,6 +597,7 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
         admins = config.admins.len(),
         "starting"
     );
+    Caveats::Log.say_all(caveats);
     if config.admins.is_empty() {
         tracing::warn!(
             "no admins in the config: nobody can start a rota, set a rota order, backdate or see \

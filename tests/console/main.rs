@@ -1509,6 +1509,10 @@ fn a_database_that_cannot_be_used_is_refused_before_any_warning_about_it() {
     std::fs::write(&text, "not a database, just notes\n").unwrap();
     std::fs::set_permissions(&text, std::fs::Permissions::from_mode(0o644)).unwrap();
     let blank = ws.path().join(" ");
+    // A config Baton warns about (UK bank holidays on New York's dates): said only of a
+    // database that opens.
+    let config = ws.path().join("ny.toml");
+    std::fs::write(&config, "timezone = \"America/New_York\"\n").unwrap();
     // (DATABASE_URL, --database, what the refusal says, what must not come before it)
     let cases = [
         (
@@ -1523,6 +1527,8 @@ fn a_database_that_cannot_be_used_is_refused_before_any_warning_about_it() {
         let mut console = Command::new(env!("CARGO_BIN_EXE_baton"));
         console
             .arg("console")
+            .arg("--config")
+            .arg(&config)
             .env_remove("BATON_CONFIG")
             .env_remove("DATABASE_URL")
             .current_dir(ws.path())
@@ -1538,7 +1544,23 @@ fn a_database_that_cannot_be_used_is_refused_before_any_warning_about_it() {
         assert_eq!(out.status.code(), Some(1), "{env:?} {flag:?}: {said}");
         assert!(said.contains(refused), "{env:?} {flag:?}: {said}");
         assert!(!said.contains(not_said), "{env:?} {flag:?}: {said}");
+        assert!(!said.contains("outside the UK"), "{env:?} {flag:?}: {said}");
     }
+    // Nor does the payroll report warn before refusing a database that is not there.
+    let out = Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(["pay-report", "--month", "2026-03", "--format", "table"])
+        .arg("--config")
+        .arg(&config)
+        .arg("--database")
+        .arg(ws.path().join("missing.db"))
+        .env_remove("BATON_CONFIG")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run baton pay-report");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("there is no database"), "{said}");
+    assert!(!said.contains("outside the UK"), "{said}");
     // Nothing was made of either.
     assert!(!blank.exists());
     assert_eq!(
