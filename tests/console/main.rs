@@ -882,11 +882,17 @@ fn changes_to_pay_in_months_already_over_are_named_and_a_plain_undo_of_one_is_re
         "{out}"
     );
     assert!(
-        r[6].contains("This changes pay for January 2025 to August 2025, already over"),
+        r[6].contains(
+            "This changes pay for January 2025 to August 2025, already over: if payroll has paid \
+             it, run `baton pay-report` again for each month"
+        ),
         "{out}"
     );
     assert!(
-        r[8].contains("This changes pay for September 2025, already over: if payroll has paid"),
+        r[8].contains(
+            "This changes pay for September 2025, already over: if payroll has paid it, run \
+             `baton pay-report` again and settle the difference."
+        ),
         "{out}"
     );
 }

@@ -39,9 +39,15 @@ pub(super) fn ended_months_from(
 
 /// Said with a change that alters pay in months already over, which payroll may have paid.
 pub(super) fn ended_months_note(months: &str) -> String {
+    // One month, or "March 2025 to May 2025" (see `ended_months_from`).
+    let each = if months.contains(" to ") {
+        " for each month"
+    } else {
+        ""
+    };
     format!(
         " This changes pay for {months}, already over: if payroll has paid it, run \
-         `baton pay-report` again for each month and settle the difference."
+         `baton pay-report` again{each} and settle the difference."
     )
 }
 
