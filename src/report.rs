@@ -274,7 +274,7 @@ pub fn table(
             out.push('\n');
         }
     }
-    // A month not started has nobody on call yet, which its heading says; before a cut-off,
+    // A month not started has nobody on call yet, which is said instead; before a cut-off,
     // nobody may be the answer for that part of the month only.
     let progress = month.progress(policy.timezone, now);
     // Worded as `/oncall-pay team` words it.
@@ -319,8 +319,8 @@ pub fn uncovered_warning(statements: &[Statement]) -> Option<String> {
     let (first, last) = crate::domain::pay::uncovered_span(statements)?;
     Some(format!(
         "the bank-holiday calendar does not cover {first} to {last}; those days were paid as \
-         weekday/weekend days. Point `holidays` under [pay] at a GOV.UK bank-holidays.json that \
-         covers them and run the report again"
+         weekday/weekend days. Point `holidays` under [pay] at a bank-holidays.json (GOV.UK's \
+         format) that covers them and run the report again"
     ))
 }
 

@@ -138,7 +138,8 @@ impl MonthAsked {
     pub fn parse_words(text: &str) -> Result<Self, MonthError> {
         let words: Vec<&str> = text.split_whitespace().collect();
         match words[..] {
-            [word] => Self::parse_word(word),
+            // Quoted back as typed, not as read (`March`, not `march`).
+            [word] => Self::parse_word(word).map_err(|e| e.quoting(word.to_owned())),
             [word, month] if crate::domain::text::keyword(month) == "month" => {
                 Self::relative(word).ok_or_else(|| MonthError::Format(text.trim().to_owned()))
             }
@@ -359,6 +360,11 @@ mod tests {
         assert_eq!(
             MonthAsked::parse_words("2025-13"),
             Err(MonthError::MonthOutOfRange("2025-13".into(), 13))
+        );
+        // Quoted back as typed, not as read.
+        assert_eq!(
+            MonthAsked::parse_words("March"),
+            Err(MonthError::Format("March".into()))
         );
         let january_2000 = DateTime::parse_from_rfc3339("2000-01-15T12:00:00Z")
             .unwrap()

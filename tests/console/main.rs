@@ -937,8 +937,8 @@ fn a_second_undo_must_name_the_person_before_it_reaches_back_and_retyping_that_d
     assert!(
         r[8].starts_with(
             "[private to alice] The latest handover here gave the pager to @bob (effective Mon \
-             2 Jun, 09:00), not to @carol. Only the latest can be undone: to undo it, type \
-             `/handover undo @bob`. Nothing changed."
+             2 Jun, 09:00), not to @carol, and only the latest can be undone: `/handover \
+             history` shows what was recorded and what was undone already. Nothing changed."
         ),
         "{out}"
     );
@@ -1058,7 +1058,8 @@ fn ending_standby_leaves_nobody_on_call_or_paid_until_an_admin_starts_again() {
     // `undo @bob` is not what the latest did; `undo end` is, and names the month it changes.
     assert!(
         r[14].contains(
-            "The latest handover here ended standby (effective Wed 4 Jun, 09:00), not to @bob."
+            "The latest handover here ended standby (effective Wed 4 Jun, 09:00), not to @bob, \
+             and only the latest can be undone"
         ),
         "{out}"
     );
@@ -1883,11 +1884,13 @@ fn a_reminder_with_a_handover_recorded_ahead_names_it_and_neither_the_rota_nor_t
         ":now 2026-11-16 09:00",
         "/handover rota @bob @carol @dave",
         "/handover @bob",
-        // A clock that was ahead records dave's (then erin's) takeover early.
+        // A clock that was ahead records dave's, erin's and frank's takeovers early.
         ":now 2026-11-23 09:30",
         "/handover @dave",
         ":now 2026-11-25 09:00",
         "/handover @erin",
+        ":now 2026-11-27 09:00",
+        "/handover @frank",
         // Friday, the last reminder day before Monday's handover: no heads-up for carol.
         ":now 2026-11-20 10:00",
         ":remind",
@@ -1895,8 +1898,15 @@ fn a_reminder_with_a_handover_recorded_ahead_names_it_and_neither_the_rota_nor_t
         ":now 2026-11-23 09:10",
         ":remind",
         "/handover",
-        // Undoing erin's leaves dave's ahead, which is not on call yet either.
+        // Refused for the handovers ahead, not judged against dave as if he were on call.
+        ":as carol",
+        "/handover next",
+        ":as alice",
+        // Each undo leaves bob on call, and says which handover comes first. (A second undo
+        // names whose handover it undoes.)
         "/handover undo",
+        "/handover undo @erin",
+        "/handover undo @dave",
     ]);
     let r = replies(&out);
     let reminders: Vec<&String> = r
@@ -1928,17 +1938,33 @@ fn a_reminder_with_a_handover_recorded_ahead_names_it_and_neither_the_rota_nor_t
     assert!(
         status.contains("@dave takes over on Mon 23 Nov, 09:30")
             && status
-                .contains("More are recorded after it, the latest taking effect on Wed 25 Nov"),
+                .contains("More are recorded after it, the latest taking effect on Fri 27 Nov"),
         "{out}"
     );
-    let undone = r.last().unwrap_or_else(|| panic!("{out}"));
-    assert!(
-        undone.ends_with(
-            "undid the handover from @dave to @erin (effective Wed 25 Nov, 09:00). @dave takes \
-             over on Mon 23 Nov, 09:30 (recorded ahead of now, by @alice)."
+    let next = r
+        .iter()
+        .find(|l| l.starts_with("[private to carol]"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(next.contains("later than now"), "{out}");
+    let undos = &r[r.len() - 3..];
+    let bob = "@bob is on call here since Mon 16 Nov, 09:00.";
+    let dave = "@dave takes over on Mon 23 Nov, 09:30 (recorded ahead of now, by @alice).";
+    let cases = [
+        format!(
+            "undid the handover from @erin to @frank (effective Fri 27 Nov, 09:00). {bob} {dave} \
+             More are recorded after it, the latest taking effect on Wed 25 Nov, 09:00 \
+             (`/handover history` lists them)."
         ),
-        "{out}"
-    );
+        format!(
+            "undid the handover from @dave to @erin (effective Wed 25 Nov, 09:00). {bob} {dave}"
+        ),
+        "undid the handover from @bob to @dave (effective Mon 23 Nov, 09:30). @bob is still on \
+         call, since Mon 16 Nov, 09:00."
+            .to_owned(),
+    ];
+    for (undo, says) in undos.iter().zip(cases) {
+        assert!(undo.ends_with(&says), "{says:?}: {out}");
+    }
 }
 
 #[test]

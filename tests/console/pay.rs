@@ -439,7 +439,7 @@ fn pay_on_dates_the_holiday_calendar_does_not_cover_is_flagged_in_the_reply_tabl
     // Both say what to do about it.
     for said in [&table, &told] {
         assert!(
-            said.contains("Point `holidays` under [pay] at a GOV.UK"),
+            said.contains("Point `holidays` under [pay] at a bank-holidays.json (GOV.UK"),
             "{said}"
         );
     }

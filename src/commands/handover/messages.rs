@@ -96,8 +96,8 @@ pub fn announcement(h: &Handover, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Stri
     line + &quoted(&h.notes)
 }
 
-/// Who is on call here now (`state.current` is the handover in effect now), and the latest
-/// handover if it was recorded `ahead` of now.
+/// Who is on call here now (`state.current` is the handover in effect now), and the handovers
+/// recorded `ahead` of now, if any.
 pub(super) fn status(
     state: &ChannelState,
     ahead: Option<&Ahead>,
@@ -105,7 +105,7 @@ pub(super) fn status(
     tz: chrono_tz::Tz,
 ) -> String {
     if let Some(ahead) = ahead {
-        return status_with_one_ahead(state, ahead, inv, tz);
+        return status_with_ahead(state, ahead, inv, tz);
     }
     let Some(h) = &state.current else {
         return "Nobody is on call in this channel. An admin starts the rota with \
@@ -135,38 +135,46 @@ pub(super) fn status(
     text + &quoted(&h.notes)
 }
 
-/// The status when the latest handover takes effect later than now (see `state_now`): who holds
-/// the pager now, who takes it then, and why nothing can be handed over until then.
-fn status_with_one_ahead(
+/// The status when handovers take effect later than now (see `state_now`): who holds the pager
+/// now, the first coming (and when the last does), and why nothing can be handed over until then.
+fn status_with_ahead(
     state: &ChannelState,
     ahead: &Ahead,
     inv: &Invocation,
     tz: chrono_tz::Tz,
 ) -> String {
     // The notes of the handover in effect follow its own line, not the one ahead's.
-    const NOBODY: &str = "Nobody is on call in this channel now.";
-    let mut text = match &state.current {
-        Some(h) => {
-            let line =
-                h.to.as_ref()
-                    .map_or_else(|| NOBODY.to_owned(), |to| on_call_since(h, to, inv, tz));
-            line + &quoted(&h.notes)
-        }
-        None => NOBODY.to_owned(),
-    };
-    text.push('\n');
-    text.push_str(&reminders::coming_handover(&ahead.coming, tz, inv.now));
-    if ahead.latest.seq == ahead.coming.seq {
-        text.push_str(
-            " Until then a handover here is refused: if that time is a mistake, whoever recorded \
-             it or an admin can `/handover undo` it; if Baton's clock is behind, fix the clock.",
-        );
+    let notes = state
+        .current
+        .as_ref()
+        .map_or_else(String::new, |h| quoted(&h.notes));
+    let mut text = holder_now(state, inv, tz) + &notes + "\n" + &coming(ahead, inv, tz);
+    text.push_str(if ahead.latest.seq == ahead.coming.seq {
+        " Until then a handover here is refused: if that time is a mistake, whoever recorded it \
+         or an admin can `/handover undo` it; if Baton's clock is behind, fix the clock."
     } else {
+        " Until then a handover here is refused: if those times are a mistake, whoever recorded \
+         them or an admin can `/handover undo` them, latest first; if Baton's clock is behind, \
+         fix the clock."
+    });
+    text
+}
+
+/// Who holds the pager now, by `state` (see `state_now`).
+pub(super) fn holder_now(state: &ChannelState, inv: &Invocation, tz: chrono_tz::Tz) -> String {
+    match &state.current {
+        Some(h @ Handover { to: Some(to), .. }) => on_call_since(h, to, inv, tz),
+        _ => "Nobody is on call in this channel now.".to_owned(),
+    }
+}
+
+/// The first handover coming, and when the last ahead takes effect if there are more.
+pub(super) fn coming(ahead: &Ahead, inv: &Invocation, tz: chrono_tz::Tz) -> String {
+    let mut text = reminders::coming_handover(&ahead.coming, tz, inv.now);
+    if ahead.latest.seq != ahead.coming.seq {
         text.push_str(&format!(
             " More are recorded after it, the latest taking effect on {} (`/handover history` \
-             lists them). Until then a handover here is refused: if those times are a mistake, \
-             whoever recorded them or an admin can `/handover undo` them, latest first; if \
-             Baton's clock is behind, fix the clock.",
+             lists them).",
             when::short(ahead.latest.effective_at, tz, inv.now)
         ));
     }
@@ -195,7 +203,7 @@ pub(super) fn show_rota(
     tz: chrono_tz::Tz,
 ) -> String {
     // Who takes the pager next, when a handover is recorded ahead: that one, not the rota.
-    let coming = ahead.map(|a| reminders::coming_handover(&a.coming, tz, inv.now));
+    let coming = ahead.map(|a| coming(a, inv, tz));
     if state.rota.is_empty() {
         let mut text = "This channel has no rota order yet. An admin can set one with \
                         `/handover rota @a @b @c`."

@@ -41,7 +41,7 @@ use crate::domain::rota::{ChannelState, Handover};
 use crate::store::Store;
 use messages::{announcement, history, show_rota, status};
 use parse::usage;
-use record::{check_permitted, effective_at, hand_over, permitted, refused};
+use record::{check_permitted, effective_at, hand_over, not_ahead, permitted, refused};
 use undo::undo;
 
 pub use parse::parse;
@@ -167,6 +167,12 @@ pub(crate) async fn run<S: Store, D: Directory>(
     }
 }
 
+/// Whether `h` takes effect later than `now` by more than [`CLOCK_SKEW_SECONDS`]: recorded by a
+/// clock that was ahead, its holder not on call yet.
+pub(super) fn is_ahead(h: &Handover, now: chrono::DateTime<chrono::Utc>) -> bool {
+    h.effective_at - now > chrono::Duration::seconds(CLOCK_SKEW_SECONDS)
+}
+
 /// Handovers recorded to take effect later than now (see [`state_now`]).
 #[derive(Debug, Clone)]
 pub(super) struct Ahead {
@@ -187,11 +193,7 @@ async fn state_now<S: Store, D: Directory>(
 ) -> Result<(ChannelState, Option<Ahead>), CommandError> {
     let state = engine.store.channel_state(&inv.channel).await?;
     let latest = match state.current {
-        Some(ref latest)
-            if latest.effective_at - inv.now > chrono::Duration::seconds(CLOCK_SKEW_SECONDS) =>
-        {
-            latest.clone()
-        }
+        Some(ref latest) if is_ahead(latest, inv.now) => latest.clone(),
         _ => return Ok((state, None)),
     };
     let in_effect = engine.store.in_effect_at(&inv.channel, inv.now).await?;
@@ -300,6 +302,8 @@ async fn run_parsed<S: Store, D: Directory>(
         Command::Next { at, notes } => {
             let effective = effective_at(at, is_admin, inv, tz)?;
             let state = engine.store.channel_state(&inv.channel).await?;
+            // Before the rota's next person, who is judged after a holder not on call yet.
+            not_ahead(&state, inv.now).map_err(|r| refused(r, inv, tz))?;
             if state.rota.is_empty() {
                 return Err(CommandError::Refused(
                     "This channel has no rota order yet, so there is no \"next\". An admin can set \

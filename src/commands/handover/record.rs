@@ -2,7 +2,7 @@
 
 use super::messages::announcement;
 use super::parse::usage;
-use super::{TypedTime, CLOCK_SKEW_SECONDS, MAX_BACKDATE_DAYS};
+use super::{TypedTime, MAX_BACKDATE_DAYS};
 use crate::commands::{CommandError, Directory, Engine, Handled, Invocation, Person, Reply};
 use crate::domain::ids::UserId;
 use crate::domain::rota::{ChannelState, NewHandover};
@@ -30,7 +30,7 @@ pub(super) enum Refusal {
     NotAfterLatest {
         latest: DateTime<Utc>,
     },
-    /// The latest handover takes effect later than now by more than [`CLOCK_SKEW_SECONDS`].
+    /// The latest handover takes effect later than now by more than [`super::CLOCK_SKEW_SECONDS`].
     LatestInFuture {
         latest: DateTime<Utc>,
     },
@@ -109,16 +109,14 @@ pub(super) async fn check_permitted<S: Store, D: Directory>(
 }
 
 /// Refuses any handover while the channel's latest one takes effect later than `now` (beyond
-/// [`CLOCK_SKEW_SECONDS`]): recorded by a clock that was ahead. Judged before who may hand
+/// [`super::CLOCK_SKEW_SECONDS`]): recorded by a clock that was ahead. Judged before who may hand
 /// over, which reads that latest handover's holder, who is not on call yet: the status names
 /// whoever holds the pager now, and this refusal says how to undo the one ahead.
-fn not_ahead(state: &ChannelState, now: DateTime<Utc>) -> Result<(), Refusal> {
+pub(super) fn not_ahead(state: &ChannelState, now: DateTime<Utc>) -> Result<(), Refusal> {
     match &state.current {
-        Some(latest) if latest.effective_at - now > Duration::seconds(CLOCK_SKEW_SECONDS) => {
-            Err(Refusal::LatestInFuture {
-                latest: latest.effective_at,
-            })
-        }
+        Some(latest) if super::is_ahead(latest, now) => Err(Refusal::LatestInFuture {
+            latest: latest.effective_at,
+        }),
         _ => Ok(()),
     }
 }
@@ -154,7 +152,7 @@ pub(super) fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandov
         }
     }
     // A handover "now" never starts before the shift it ends, even if this machine's clock is
-    // a little behind the one that recorded it (see [`CLOCK_SKEW_SECONDS`]): the shift is then
+    // a little behind the one that recorded it (see [`super::CLOCK_SKEW_SECONDS`]): the shift is then
     // zero-length, never negative.
     let effective_at = match &state.current {
         Some(current) if !backdated => effective_at.max(current.effective_at),

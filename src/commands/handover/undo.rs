@@ -1,7 +1,7 @@
 //! `/handover undo`: who may undo which handover, and what they are told.
 
-use super::messages::{ended_months_from, ended_months_note};
-use super::{CLOCK_SKEW_SECONDS, UNDO_WINDOW_MINUTES};
+use super::messages::{coming, ended_months_from, ended_months_note, holder_now};
+use super::UNDO_WINDOW_MINUTES;
 use crate::commands::{CommandError, Directory, Engine, Handled, Invocation, Reply};
 use crate::domain::ids::UserId;
 use crate::domain::rota::{Handover, Undo};
@@ -139,18 +139,33 @@ pub(super) async fn undo<S: Store, D: Directory>(
                     when::short(undone.effective_at, tz, inv.now)
                 ),
             };
-            match (&after.current, after.on_call()) {
-                // Recorded ahead of now (by a clock that was ahead): not on call yet.
-                (Some(h), _)
-                    if h.effective_at - inv.now > Duration::seconds(CLOCK_SKEW_SECONDS) =>
-                {
+            // Others still ahead (recorded by a clock that was ahead): who holds the pager now,
+            // and the first coming.
+            let still_ahead = match &after.current {
+                Some(h) if super::is_ahead(h, inv.now) => super::state_now(engine, inv).await?,
+                _ => (after.clone(), None),
+            };
+            match (still_ahead, after.on_call()) {
+                ((now, Some(ahead)), _) => {
                     text.push(' ');
-                    text.push_str(&crate::domain::reminders::coming_handover(h, tz, inv.now));
+                    text.push_str(&holder_now(&now, inv, tz));
+                    text.push(' ');
+                    text.push_str(&coming(&ahead, inv, tz));
                 }
-                (Some(h), Some(who)) => text.push_str(&format!(
-                    " {} is on call again, since {}.",
+                (_, Some(who)) => text.push_str(&format!(
+                    " {} is {}, since {}.",
                     who.mention(),
-                    when::short(h.effective_at, tz, inv.now)
+                    // The one undone had not begun: its holder never stopped.
+                    if super::is_ahead(&undone, inv.now) {
+                        "still on call"
+                    } else {
+                        "on call again"
+                    },
+                    when::short(
+                        after.current.as_ref().map_or(inv.now, |h| h.effective_at),
+                        tz,
+                        inv.now
+                    )
                 )),
                 _ => text.push_str(" Nobody is on call in this channel now."),
             }
@@ -194,15 +209,15 @@ pub(super) async fn undo<S: Store, D: Directory>(
             Err(CommandError::Refused(text))
         }
         Err(UndoRefusal::NotTo { latest, named }) => Err(CommandError::Refused(format!(
-            "The latest handover here {} (effective {}), {}. Only the latest can be undone: to \
-             undo it, type {}. Nothing changed.",
+            "The latest handover here {} (effective {}), {}, and only the latest can be undone: \
+             `/handover history` shows what was recorded and what was undone already. Nothing \
+             changed.",
             what_it_did(&latest),
             when::short(latest.effective_at, tz, inv.now),
             match named {
                 Some(named) => format!("not to {}", named.mention()),
                 None => "and did not end standby".to_owned(),
-            },
-            undo_form(&latest)
+            }
         ))),
         Err(UndoRefusal::NotYours(by)) => Err(CommandError::Refused(format!(
             "Only {} (who recorded the latest handover) or an admin can undo it. Nothing changed.",
