@@ -1878,6 +1878,57 @@ fn the_morning_reminder_names_whoever_holds_the_pager_now_not_a_handover_recorde
 }
 
 #[test]
+fn a_deactivated_person_a_handover_ahead_gives_the_pager_to_is_warned_about_not_the_rotas_next() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2026-11-16 09:00",
+        "/handover rota @bob @carol @dave",
+        "/handover @bob",
+        ":now 2026-11-23 09:30",
+        "/handover @dave",
+        ":now 2026-11-20 10:00",
+        ":deactivate carol",
+        ":deactivate dave",
+        "/handover",
+    ]);
+    let status = replies(&out).pop().unwrap_or_default();
+    assert!(
+        status.contains(
+            ":warning: @dave is deactivated in Slack, but the handover recorded ahead gives them \
+             the pager"
+        ),
+        "{out}"
+    );
+    // Carol, the rota's next, is not who takes over: no warning about `next` refusing her.
+    assert!(!status.contains("@carol"), "{out}");
+}
+
+#[test]
+fn a_handover_a_minute_ahead_has_begun_for_the_reminder_as_for_the_status() {
+    // Another clock on the database, a little ahead: within the skew Baton allows.
+    let ws = Workspace::with_config("[reminders]\n");
+    let out = ws.run(&[
+        ":now 2026-11-20 10:01",
+        "/handover @dave",
+        ":now 2026-11-20 10:00",
+        ":remind",
+        "/handover",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r.iter()
+            .any(|l| l.starts_with("[public in #ops] @dave is on call here, since")),
+        "{out}"
+    );
+    assert!(
+        r.iter()
+            .any(|l| l.starts_with("[private to alice] @dave is on call here since")),
+        "{out}"
+    );
+    assert!(!out.contains("takes over"), "{out}");
+}
+
+#[test]
 fn a_reminder_with_a_handover_recorded_ahead_names_it_and_neither_the_rota_nor_the_handover_day() {
     let ws = Workspace::with_config("[reminders]\nhandover_day = \"mon\"\n");
     let out = ws.run(&[

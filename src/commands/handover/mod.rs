@@ -211,11 +211,16 @@ async fn state_now<S: Store, D: Directory>(
     ))
 }
 
-/// Warnings when the person on call, or next in the rota, has left (their account is
-/// deactivated): a leaver who never handed over is paid standby until someone does, and one kept
-/// in the order is found out by `/handover next` at the handover, not before. Nothing when the
+/// Warnings when the person on call, or next in the rota (or, with handovers `ahead`, the first
+/// coming's new holder), has left (their account is deactivated): a leaver who never handed over
+/// is paid standby until someone does, and one kept in the order is found out by `/handover next`
+/// at the handover, not before. Nothing when the
 /// directory cannot say (it is down): the status matters more than the warnings.
-async fn who_left<S: Store, D: Directory>(engine: &Engine<S, D>, state: &ChannelState) -> String {
+async fn who_left<S: Store, D: Directory>(
+    engine: &Engine<S, D>,
+    state: &ChannelState,
+    ahead: Option<&Ahead>,
+) -> String {
     let mut warnings = String::new();
     let holder = state.current.as_ref().and_then(|h| h.to.as_ref());
     if let Some(holder) = holder {
@@ -223,6 +228,21 @@ async fn who_left<S: Store, D: Directory>(engine: &Engine<S, D>, state: &Channel
             warnings.push_str("\n:warning: ");
             warnings.push_str(&crate::domain::reminders::holder_left(holder));
         }
+    }
+    // With a handover ahead, its new holder comes next, not the rota's.
+    if let Some(ahead) = ahead {
+        let coming = ahead.coming.to.as_ref().filter(|c| Some(*c) != holder);
+        if let Some(coming) = coming {
+            if let Ok(true) = has_left(&engine.directory, coming).await {
+                warnings.push_str(&format!(
+                    "\n:warning: {} is deactivated in Slack, but the handover recorded ahead \
+                     gives them the pager: whoever recorded it or an admin can `/handover undo` \
+                     it.",
+                    coming.mention()
+                ));
+            }
+        }
+        return warnings;
     }
     let next = state.next_in_rota().filter(|next| Some(*next) != holder);
     if let Some(next) = next {
@@ -280,7 +300,8 @@ async fn run_parsed<S: Store, D: Directory>(
         )),
         Command::Status => {
             let (state, ahead) = state_now(engine, inv).await?;
-            let text = status(&state, ahead.as_ref(), inv, tz) + &who_left(engine, &state).await;
+            let text = status(&state, ahead.as_ref(), inv, tz)
+                + &who_left(engine, &state, ahead.as_ref()).await;
             Ok((Reply::private(text), "status"))
         }
         Command::To { target, at, notes } => {
@@ -341,7 +362,7 @@ async fn run_parsed<S: Store, D: Directory>(
         Command::ShowRota => {
             let (state, ahead) = state_now(engine, inv).await?;
             let text = show_rota(&state, ahead.as_ref(), inv, engine.settings.timezone)
-                + &who_left(engine, &state).await;
+                + &who_left(engine, &state, ahead.as_ref()).await;
             Ok((Reply::private(text), "rota"))
         }
         Command::Rota(members) => {
