@@ -69,6 +69,44 @@ async fn record(store: &SqliteStore, channel: &str, to: &str, at: &str) -> Hando
 }
 
 #[tokio::test]
+async fn a_channel_name_that_fails_to_store_leaves_the_handover_recorded_and_says_so() {
+    let (dir, store) = temp_store().await;
+    // The name's statement fails on its own (SQLite's RAISE(ABORT) undoes that statement only).
+    Connection::open(dir.path().join("t.db"))
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER no_names BEFORE INSERT ON channels BEGIN SELECT RAISE(ABORT, 'no'); END",
+        )
+        .unwrap();
+    let name = crate::domain::ids::ChannelName::from_slack("ops");
+    let recorded = store
+        .record_named_handover(&c("C0OPS"), name.as_ref(), None, |s| {
+            Ok::<_, ()>(handover(s, "bob", "2025-06-02T09:00:00Z"))
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(recorded.channel_name_failed);
+    assert!(!recorded.duplicate);
+    let state = store.channel_state(&c("C0OPS")).await.unwrap();
+    assert_eq!(state.on_call(), Some(&u("bob")));
+    // Without the fault, a name stores and says so.
+    Connection::open(dir.path().join("t.db"))
+        .unwrap()
+        .execute_batch("DROP TRIGGER no_names")
+        .unwrap();
+    let recorded = store
+        .record_named_handover(&c("C0WEB"), name.as_ref(), None, |s| {
+            Ok::<_, ()>(handover(s, "bob", "2025-06-02T09:00:00Z"))
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!recorded.channel_name_failed);
+    store.close().await;
+}
+
+#[tokio::test]
 async fn the_handover_in_effect_at_an_instant_is_the_latest_active_one_not_after_it() {
     let (_dir, store) = temp_store().await;
     assert_eq!(
