@@ -271,12 +271,24 @@ fn parse_until(text: &str, tz: chrono_tz::Tz, now: DateTime<Utc>) -> anyhow::Res
 ///
 /// [`MonthAsked::parse_words`]: crate::domain::month::MonthAsked::parse_words
 fn parse_month(raw: &str) -> Result<crate::domain::month::MonthAsked, String> {
-    use crate::domain::month::{MonthAsked, MonthError};
+    use crate::domain::month::{how_to_write, MonthAsked, MonthError, YearMonth};
     MonthAsked::parse_words(raw).map_err(|e| match e {
-        MonthError::Format(typed) => format!(
-            "`{typed}` is not a month: write months as YYYY-MM, e.g. 2026-03, or `last` for the \
-             month before this one (`this` for this one)"
-        ),
+        MonthError::Format(typed) => {
+            // A month's name, by the UTC calendar: the config and its zone are not read yet,
+            // and for a hint the day either side of midnight makes no odds.
+            let mut words = typed.split_whitespace();
+            let this_month = Some(YearMonth::containing(Utc::now(), chrono_tz::UTC));
+            let how = how_to_write(
+                words.next().unwrap_or_default(),
+                words.next().unwrap_or_default(),
+                this_month,
+            )
+            .unwrap_or_else(|| "write months as YYYY-MM, e.g. 2026-03".to_owned());
+            format!(
+                "`{typed}` is not a month: {how}, or `last` for the month before this one \
+                 (`this` for this one)"
+            )
+        }
         other => other.to_string(),
     })
 }

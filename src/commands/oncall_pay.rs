@@ -62,29 +62,10 @@ fn month(word: &str) -> Result<MonthAsked, CommandError> {
 /// `this_month` (the configured zone's: `december` in January is the one just gone), or else
 /// with the year left as YYYY. None for a word that names no month.
 fn month_by_name(word: &str, after: &str, this_month: Option<YearMonth>) -> Option<CommandError> {
-    let number = crate::domain::month::month_number(word)?;
-    let typed_year = (after.len() == 4)
-        .then(|| after.parse::<i32>().ok())
-        .flatten();
-    let shown = text::echo(word);
-    let meant = match typed_year {
-        Some(year) => YearMonth::new(year, number),
-        None => this_month.and_then(|now| crate::domain::month::latest_named(number, now)),
-    };
-    let how = match meant {
-        Some(month) => format!(
-            "write {} as `{:04}-{:02}`",
-            month.long_name(),
-            month.year(),
-            month.month()
-        ),
-        None => {
-            let name = YearMonth::new(2000, number).map(|m| m.first_day().format("%B").to_string());
-            format!("write {} as YYYY-{number:02}", name.unwrap_or_default())
-        }
-    };
+    let how = crate::domain::month::how_to_write(word, after, this_month)?;
     Some(usage(format!(
-        "`{shown}` is not a month Baton reads: {how}."
+        "`{}` is not a month Baton reads: {how}.",
+        text::echo(word)
     )))
 }
 

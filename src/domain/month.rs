@@ -171,6 +171,28 @@ impl MonthError {
     }
 }
 
+/// How to write a month typed by its name (`March`, `feb`), with the word after it, which may be
+/// its year: "write March 2026 as `2026-03`", in the year typed, or else the latest such month
+/// up to `this_month` (`december` in January is the one just gone), or else with the year left
+/// as YYYY. `None` for a word that names no month.
+pub fn how_to_write(word: &str, after: &str, this_month: Option<YearMonth>) -> Option<String> {
+    let number = month_number(word)?;
+    let typed_year = (after.len() == 4)
+        .then(|| after.parse::<i32>().ok())
+        .flatten();
+    let meant = match typed_year {
+        Some(year) => YearMonth::new(year, number),
+        None => this_month.and_then(|now| latest_named(number, now)),
+    };
+    Some(match meant {
+        Some(month) => format!("write {} as `{month}`", month.long_name()),
+        None => {
+            let name = YearMonth::new(2000, number).map(|m| m.first_day().format("%B").to_string());
+            format!("write {} as YYYY-{number:02}", name.unwrap_or_default())
+        }
+    })
+}
+
 /// The latest month numbered `number` (1 to 12) not after `now`: what someone means by a month's
 /// name without its year (in January, `december` is the one just gone).
 pub fn latest_named(number: u32, now: YearMonth) -> Option<YearMonth> {

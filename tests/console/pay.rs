@@ -787,13 +787,18 @@ fn bad_report_arguments_fail_with_a_clear_message() {
     for (args, expected) in [
         (vec!["--month", "2025-13"], "has no month 13"),
         (vec!["--month", "March"], "is not a month"),
+        // A month's name is told how to write it (in the latest such month: the year varies).
         (
             vec!["--month", "feb"],
-            "`feb` is not a month: write months as YYYY-MM, e.g. 2026-03, or `last`",
+            "`feb` is not a month: write February 20",
         ),
         (
             vec!["--month", "March 2026"],
-            "`March 2026` is not a month: write months as YYYY-MM, e.g. 2026-03",
+            "`March 2026` is not a month: write March 2026 as `2026-03`, or `last`",
+        ),
+        (
+            vec!["--month", "next"],
+            "`next` is not a month: write months as YYYY-MM, e.g. 2026-03, or `last`",
         ),
         (
             vec!["--month", "2025-03", "--format", "pdf"],
