@@ -16,7 +16,7 @@
 //! took too long to answer, or answered `fatal_error`) is marked sent and logged, not tried
 //! again: a slow Slack would otherwise show the reminder once per retry.
 
-use crate::commands::{has_left, Directory, Reply};
+use crate::commands::{handover, has_left, Directory, Reply};
 use crate::console::ConsoleHooks;
 use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::reminders::ReminderSettings;
@@ -233,14 +233,6 @@ async fn bounded(post: impl Future<Output = Result<(), PostError>>) -> Result<()
         .unwrap_or_else(|_| Err(PostError::MaybePosted("timed out".into())))
 }
 
-/// The instant by which a handover counts as begun at `now`: as the status judges it, a handover
-/// recorded up to [`CLOCK_SKEW_SECONDS`](crate::commands::handover::CLOCK_SKEW_SECONDS) ahead
-/// (another clock on the database, a second or so ahead) has begun; one further ahead was
-/// recorded by a clock that was wrong, and is named as coming.
-fn begun_by(now: DateTime<Utc>) -> DateTime<Utc> {
-    now + chrono::Duration::seconds(crate::commands::handover::CLOCK_SKEW_SECONDS)
-}
-
 /// A name for this copy of Baton in the claims it makes, for anyone reading the database.
 fn claimant(now: DateTime<Utc>) -> String {
     static NEXT: AtomicU64 = AtomicU64::new(1);
@@ -308,7 +300,7 @@ pub async fn run_scheduler<S, P, D, C>(
             .min(MAX_SLEEP);
         last_checked = Some(now);
         if let Some(date) = decision.due {
-            match shared.store.channels_on_call(begun_by(now)).await {
+            match shared.store.channels_on_call(handover::begun_by(now)).await {
                 Ok(channels) => {
                     let posts = due_posts(
                         &shared.store,
@@ -450,7 +442,7 @@ async fn due_posts<S: Store, D: Directory>(
         now,
         channels
             .iter()
-            .map(|c| (&c.channel, &c.state, c.coming.as_ref())),
+            .map(|c| (&c.channel, &c.state, c.ahead.as_ref().map(|a| &a.coming))),
         &names,
         &gone,
     )
@@ -526,7 +518,9 @@ pub async fn remind_now<S: Store, P: Poster, D: Directory>(
     let Some(date) = reminders::today_if_reminder_day(settings, tz, now) else {
         return Ok(Vec::new());
     };
-    let channels = store.channels_on_call(begun_by(now)).await?;
+    // As the status judges it: a handover recorded up to the allowed clock skew ahead (another
+    // clock on the database) has begun; one further ahead is named as coming.
+    let channels = store.channels_on_call(handover::begun_by(now)).await?;
     let posts = due_posts(store, directory, settings, tz, date, now, &channels).await;
     let claimant = claimant(now);
     let mut outcomes = Vec::with_capacity(posts.len());

@@ -3,6 +3,17 @@
 use super::ids::{ChannelId, UserId};
 use chrono::{DateTime, Utc};
 
+/// Handovers recorded to take effect later than an instant (by a clock that was ahead of the one
+/// asking): their new holders are not on call yet, nor paid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ahead {
+    /// The first to take effect.
+    pub coming: Handover,
+    /// The channel's latest, which no handover may follow until it takes effect; the same as
+    /// `coming` when only one is ahead.
+    pub latest: Handover,
+}
+
 /// A handover as recorded. The log is append-only: an undone handover stays, marked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handover {

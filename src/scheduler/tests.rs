@@ -66,7 +66,7 @@ fn on_call(channel_name: &str, who: &str, rota: &[&str]) -> ChannelOnCall {
             }),
             rota: rota.iter().map(|u| user(u)).collect(),
         },
-        coming: None,
+        ahead: None,
     }
 }
 
@@ -111,18 +111,11 @@ impl Store for FakeStore {
     async fn channel_state(&self, _: &ChannelId) -> Result<ChannelState, StoreError> {
         unimplemented!("the scheduler reads channels only through channels_on_call")
     }
-    async fn in_effect_at(
+    async fn channel_at(
         &self,
         _: &ChannelId,
         _: DateTime<Utc>,
-    ) -> Result<Option<Handover>, StoreError> {
-        unimplemented!("the scheduler reads channels only through channels_on_call")
-    }
-    async fn coming_after(
-        &self,
-        _: &ChannelId,
-        _: DateTime<Utc>,
-    ) -> Result<Option<Handover>, StoreError> {
+    ) -> Result<(ChannelState, Option<crate::domain::rota::Ahead>), StoreError> {
         unimplemented!("the scheduler reads channels only through channels_on_call")
     }
     async fn record_named_handover<F, E>(

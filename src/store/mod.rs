@@ -25,7 +25,7 @@
 
 use crate::domain::ids::{ChannelId, ChannelName, UserId};
 use crate::domain::pay::ChannelRota;
-use crate::domain::rota::{ChannelState, Handover, NewHandover, Undo};
+use crate::domain::rota::{Ahead, ChannelState, Handover, NewHandover, Undo};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use std::future::Future;
@@ -163,9 +163,9 @@ pub struct Undone {
 pub struct ChannelOnCall {
     pub channel: ChannelId,
     pub state: ChannelState,
-    /// The first handover recorded to take effect after the instant asked about, if any (see
-    /// [`Store::coming_after`]).
-    pub coming: Option<Handover>,
+    /// The handovers recorded to take effect after the instant asked about, if any (see
+    /// [`Store::channel_at`]).
+    pub ahead: Option<Ahead>,
 }
 
 /// The state of a claimed reminder.
@@ -185,23 +185,15 @@ pub trait Store: Send + Sync {
         channel: &ChannelId,
     ) -> impl Future<Output = Result<ChannelState, StoreError>> + Send;
 
-    /// The channel's latest active handover that takes effect at or before `at`: the shift
-    /// running then (nobody's if it ended standby; `None` if none had begun). It differs from
-    /// [`channel_state`](Self::channel_state)'s `current` only when a handover was recorded
-    /// ahead of `at`, by a clock that was ahead of the one asking.
-    fn in_effect_at(
+    /// The channel as of `at`, read in one transaction: its state with `current` the handover in
+    /// effect at `at` (the shift running then: nobody's if it ended standby; `None` if none had
+    /// begun), and the handovers recorded to take effect after `at`, by a clock that was ahead
+    /// of the one asking. Without those, the same as [`channel_state`](Self::channel_state).
+    fn channel_at(
         &self,
         channel: &ChannelId,
         at: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Option<Handover>, StoreError>> + Send;
-
-    /// The channel's first active handover that takes effect after `at`: the next one coming,
-    /// when handovers were recorded ahead of `at` (`None` when none was).
-    fn coming_after(
-        &self,
-        channel: &ChannelId,
-        at: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Option<Handover>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<(ChannelState, Option<Ahead>), StoreError>> + Send;
 
     /// Records a handover if `decide`, given the channel's state read inside the same
     /// transaction, allows it. A `dedup_key` already recorded returns the earlier record instead.
@@ -297,8 +289,8 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<HashMap<UserId, String>, StoreError>> + Send;
 
     /// Every channel with someone on call at `at`, each with its state as of then: its
-    /// `current` is the handover in effect at `at` (see [`in_effect_at`](Self::in_effect_at)),
-    /// not one recorded ahead of it, which is its `coming`.
+    /// `current` is the handover in effect at `at`, and its `ahead` the handovers recorded to take
+    /// effect later (see [`channel_at`](Self::channel_at)).
     fn channels_on_call(
         &self,
         at: DateTime<Utc>,

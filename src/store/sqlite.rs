@@ -11,7 +11,7 @@ use super::writer::{Writer, Writes};
 use super::{ChannelOnCall, Claim, PayScope, Recorded, Store, StoreError, Undone, MIGRATOR};
 use crate::domain::ids::{ChannelId, ChannelName, UserId};
 use crate::domain::pay::{ChannelRota, HandoverPoint};
-use crate::domain::rota::{ChannelState, Handover, NewHandover, Undo};
+use crate::domain::rota::{Ahead, ChannelState, Handover, NewHandover, Undo};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection as _, SqliteConnection};
@@ -266,6 +266,25 @@ pub(super) fn crash_point_after_commit<E>(
     }
 }
 
+/// [`Store::channel_at`], inside the caller's transaction.
+fn read_at(
+    conn: &rusqlite::Connection,
+    channel: &ChannelId,
+    at: DateTime<Utc>,
+) -> Result<(ChannelState, Option<Ahead>), StoreError> {
+    let (mut state, _) = read_state(conn, channel, DoneBefore::Nothing)?;
+    let latest = match state.current.take() {
+        Some(latest) if latest.effective_at > at => latest,
+        current => {
+            state.current = current;
+            return Ok((state, None));
+        }
+    };
+    state.current = read_in_effect(conn, channel, at)?;
+    let coming = read_coming(conn, channel, at)?.unwrap_or_else(|| latest.clone());
+    Ok((state, Some(Ahead { coming, latest })))
+}
+
 /// The channel's latest active handover that takes effect at or before `at`. A channel's active
 /// handovers take effect in the order recorded (each at or after the one before: see
 /// `handover::record::decide`), so the latest recorded not after `at` is the one in effect then.
@@ -325,29 +344,14 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn in_effect_at(
+    async fn channel_at(
         &self,
         channel: &ChannelId,
         at: DateTime<Utc>,
-    ) -> Result<Option<Handover>, StoreError> {
+    ) -> Result<(ChannelState, Option<Ahead>), StoreError> {
         let channel = channel.clone();
         self.writer
-            .run(Writes::AtMostOne, move |conn| {
-                read_in_effect(conn, &channel, at)
-            })
-            .await
-    }
-
-    async fn coming_after(
-        &self,
-        channel: &ChannelId,
-        at: DateTime<Utc>,
-    ) -> Result<Option<Handover>, StoreError> {
-        let channel = channel.clone();
-        self.writer
-            .run(Writes::AtMostOne, move |conn| {
-                read_coming(conn, &channel, at)
-            })
+            .run(Writes::AtMostOne, move |conn| read_at(conn, &channel, at))
             .await
     }
 
@@ -615,17 +619,12 @@ impl Store for SqliteStore {
                 let mut out = Vec::with_capacity(ids.len());
                 for id in ids {
                     let channel = channel(id)?;
-                    let (mut state, _) = read_state(conn, &channel, DoneBefore::Nothing)?;
-                    let mut coming = None;
-                    if state.current.as_ref().is_some_and(|h| h.effective_at > at) {
-                        state.current = read_in_effect(conn, &channel, at)?;
-                        coming = read_coming(conn, &channel, at)?;
-                    }
+                    let (state, ahead) = read_at(conn, &channel, at)?;
                     if state.on_call().is_some() {
                         out.push(ChannelOnCall {
                             channel,
                             state,
-                            coming,
+                            ahead,
                         });
                     }
                 }

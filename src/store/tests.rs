@@ -107,21 +107,19 @@ async fn a_channel_name_that_fails_to_store_leaves_the_handover_recorded_and_say
 }
 
 #[tokio::test]
-async fn the_handover_in_effect_at_an_instant_is_the_latest_active_one_not_after_it() {
+async fn a_channel_at_an_instant_has_the_handover_in_effect_then_and_the_ones_ahead_of_it() {
     let (_dir, store) = temp_store().await;
-    assert_eq!(
-        store
-            .in_effect_at(&c("ops"), t("2026-12-30T09:00:00Z"))
-            .await
-            .unwrap(),
-        None
-    );
+    let (state, ahead) = store
+        .channel_at(&c("ops"), t("2026-12-30T09:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!((state.current, ahead), (None, None));
     record(&store, "ops", "dave", "2026-12-28T09:00:00Z").await;
     // Recorded ahead, by a clock that was.
     record(&store, "ops", "bob", "2027-01-04T09:00:00Z").await;
     record(&store, "other", "erin", "2026-12-01T09:00:00Z").await;
     record(&store, "ops", "carol", "2027-01-11T09:00:00Z").await;
-    let to = |h: Option<Handover>| h.and_then(|h| h.to).map(|u| u.as_str().to_owned());
+    let to = |h: Option<&Handover>| h.and_then(|h| h.to.as_ref()).map(|u| u.as_str().to_owned());
     // (at, whose shift is in effect, whose comes next)
     let cases = [
         ("2026-12-28T08:59:59Z", None, Some("dave")),
@@ -132,10 +130,17 @@ async fn the_handover_in_effect_at_an_instant_is_the_latest_active_one_not_after
         ("2027-02-01T00:00:00Z", Some("carol"), None),
     ];
     for (at, holder, next) in cases {
-        let in_effect = store.in_effect_at(&c("ops"), t(at)).await.unwrap();
-        assert_eq!(to(in_effect).as_deref(), holder, "{at}");
-        let coming = store.coming_after(&c("ops"), t(at)).await.unwrap();
-        assert_eq!(to(coming).as_deref(), next, "{at}");
+        let (state, ahead) = store.channel_at(&c("ops"), t(at)).await.unwrap();
+        assert_eq!(to(state.current.as_ref()).as_deref(), holder, "{at}");
+        assert_eq!(
+            to(ahead.as_ref().map(|a| &a.coming)).as_deref(),
+            next,
+            "{at}"
+        );
+        // The latest ahead is carol's, whichever comes first.
+        if let Some(ahead) = &ahead {
+            assert_eq!(to(Some(&ahead.latest)).as_deref(), Some("carol"), "{at}");
+        }
         // The reminders' read says the same.
         let channels = store.channels_on_call(t(at)).await.unwrap();
         let ops = channels.iter().find(|ch| ch.channel == c("ops"));
@@ -144,10 +149,10 @@ async fn the_handover_in_effect_at_an_instant_is_the_latest_active_one_not_after
             holder,
             "{at}"
         );
-        let coming = ops.and_then(|ch| ch.coming.clone());
+        let coming = ops.and_then(|ch| ch.ahead.as_ref()).map(|a| &a.coming);
         assert_eq!(to(coming).as_deref(), holder.and(next), "{at}");
     }
-    // Undone handovers (carol's, then bob's) are neither in effect nor coming: the one before
+    // Undone handovers (carol's, then bob's) are neither in effect nor ahead: the one before
     // them is in effect again.
     for _ in 0..2 {
         store
@@ -161,16 +166,12 @@ async fn the_handover_in_effect_at_an_instant_is_the_latest_active_one_not_after
             .unwrap()
             .unwrap();
     }
-    let in_effect = store
-        .in_effect_at(&c("ops"), t("2027-02-01T00:00:00Z"))
+    let (state, ahead) = store
+        .channel_at(&c("ops"), t("2026-12-30T09:00:00Z"))
         .await
         .unwrap();
-    assert_eq!(in_effect.and_then(|h| h.to), Some(u("dave")));
-    let coming = store
-        .coming_after(&c("ops"), t("2026-12-30T09:00:00Z"))
-        .await
-        .unwrap();
-    assert_eq!(coming, None);
+    assert_eq!(state.current.and_then(|h| h.to), Some(u("dave")));
+    assert_eq!(ahead, None);
 }
 
 #[tokio::test]

@@ -1,10 +1,10 @@
 //! What `/handover` says: the announcement, the status, the rota and the history.
 
-use super::{Ahead, HISTORY_NOTES_AT_MOST};
+use super::HISTORY_NOTES_AT_MOST;
 use crate::commands::Invocation;
 use crate::domain::ids::UserId;
 use crate::domain::month::YearMonth;
-use crate::domain::rota::{ChannelState, Handover};
+use crate::domain::rota::{Ahead, ChannelState, Handover};
 use crate::domain::when;
 use crate::domain::{reminders, text};
 use chrono::{DateTime, Utc};

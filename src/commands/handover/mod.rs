@@ -37,7 +37,7 @@ mod undo;
 use super::{has_left, CommandError, Engine, Handled, Invocation, MentionRef, Reply};
 use crate::commands::Directory;
 use crate::domain::ids::UserId;
-use crate::domain::rota::{ChannelState, Handover};
+use crate::domain::rota::{Ahead, ChannelState, Handover};
 use crate::store::Store;
 use messages::{announcement, history, show_rota, status};
 use parse::usage;
@@ -170,17 +170,7 @@ pub(crate) async fn run<S: Store, D: Directory>(
 /// Whether `h` takes effect later than `now` by more than [`CLOCK_SKEW_SECONDS`]: recorded by a
 /// clock that was ahead, its holder not on call yet.
 pub(super) fn is_ahead(h: &Handover, now: chrono::DateTime<chrono::Utc>) -> bool {
-    h.effective_at - now > chrono::Duration::seconds(CLOCK_SKEW_SECONDS)
-}
-
-/// Handovers recorded to take effect later than now (see [`state_now`]).
-#[derive(Debug, Clone)]
-pub(super) struct Ahead {
-    /// The first to take effect.
-    pub coming: Handover,
-    /// The channel's latest, which no handover may follow until it takes effect; the same as
-    /// `coming` when only one is ahead.
-    pub latest: Handover,
+    h.effective_at > begun_by(now)
 }
 
 /// The channel's state as of now, for showing it: `current` is the handover in effect now. With
@@ -191,24 +181,15 @@ async fn state_now<S: Store, D: Directory>(
     engine: &Engine<S, D>,
     inv: &Invocation,
 ) -> Result<(ChannelState, Option<Ahead>), CommandError> {
-    let state = engine.store.channel_state(&inv.channel).await?;
-    let latest = match state.current {
-        Some(ref latest) if is_ahead(latest, inv.now) => latest.clone(),
-        _ => return Ok((state, None)),
-    };
-    let in_effect = engine.store.in_effect_at(&inv.channel, inv.now).await?;
-    let coming = engine
+    Ok(engine
         .store
-        .coming_after(&inv.channel, inv.now)
-        .await?
-        .unwrap_or_else(|| latest.clone());
-    Ok((
-        ChannelState {
-            current: in_effect,
-            rota: state.rota,
-        },
-        Some(Ahead { coming, latest }),
-    ))
+        .channel_at(&inv.channel, begun_by(inv.now))
+        .await?)
+}
+
+/// The instant by which a handover counts as begun at `now` (see [`is_ahead`]).
+pub fn begun_by(now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    now + chrono::Duration::seconds(CLOCK_SKEW_SECONDS)
 }
 
 /// Warnings when the person on call, or next in the rota (or, with handovers `ahead`, the first

@@ -113,19 +113,12 @@ impl Store for Counting {
     async fn channel_state(&self, c: &ChannelId) -> Result<ChannelState, StoreError> {
         self.inner.channel_state(c).await
     }
-    async fn in_effect_at(
+    async fn channel_at(
         &self,
         c: &ChannelId,
         at: DateTime<Utc>,
-    ) -> Result<Option<Handover>, StoreError> {
-        self.inner.in_effect_at(c, at).await
-    }
-    async fn coming_after(
-        &self,
-        c: &ChannelId,
-        at: DateTime<Utc>,
-    ) -> Result<Option<Handover>, StoreError> {
-        self.inner.coming_after(c, at).await
+    ) -> Result<(ChannelState, Option<crate::domain::rota::Ahead>), StoreError> {
+        self.inner.channel_at(c, at).await
     }
     async fn record_named_handover<F, E>(
         &self,
