@@ -1812,12 +1812,13 @@ fn a_handover_recorded_ahead_of_now_is_shown_as_coming_and_whoever_holds_the_pag
         "/handover @carol",
         ":now 2026-12-30 09:00",
         "/handover",
+        "/handover rota",
     ]);
     let private: Vec<String> = replies(&out)
         .into_iter()
         .filter(|r| r.starts_with("[private to alice]"))
         .collect();
-    assert_eq!(private.len(), 3, "{out}");
+    assert_eq!(private.len(), 4, "{out}");
     // (reply, what it says)
     let cases = [
         (
@@ -1837,6 +1838,13 @@ fn a_handover_recorded_ahead_of_now_is_shown_as_coming_and_whoever_holds_the_pag
             2,
             "[private to alice] Nobody is on call in this channel now.\n@carol takes over on Mon 4 \
              Jan 2027, 09:00 (recorded ahead of now, by @alice).",
+        ),
+        // No rota order, but a handover ahead: said there too.
+        (
+            3,
+            "This channel has no rota order yet. An admin can set one with `/handover rota @a @b \
+             @c`.\nNobody is on call now. @carol takes over on Mon 4 Jan 2027, 09:00 (recorded \
+             ahead of now, by @alice).",
         ),
     ];
     for (i, says) in cases {

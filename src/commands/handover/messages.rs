@@ -204,33 +204,29 @@ pub(super) fn show_rota(
 ) -> String {
     // Who takes the pager next, when a handover is recorded ahead: that one, not the rota.
     let coming = ahead.map(|a| coming(a, inv, tz));
-    if state.rota.is_empty() {
-        let mut text = "This channel has no rota order yet. An admin can set one with \
-                        `/handover rota @a @b @c`."
-            .to_owned();
-        if let Some(coming) = coming {
-            match state.on_call() {
-                Some(who) => text.push_str(&format!("\nOn call now: {}.", who.mention())),
-                None => text.push_str("\nNobody is on call now."),
-            }
-            text.push(' ');
-            text.push_str(&coming);
+    let mut text = if state.rota.is_empty() {
+        let none = "This channel has no rota order yet. An admin can set one with \
+                    `/handover rota @a @b @c`.";
+        // Who is on call is the status's to say, unless a handover ahead makes it news here.
+        if coming.is_none() {
+            return none.to_owned();
         }
-        return text;
-    }
-    let order = state
-        .rota
-        .iter()
-        .map(|u| {
-            if Some(u) == state.on_call() {
-                format!("*{}* (on call)", u.mention())
-            } else {
-                u.mention()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" → ");
-    let mut text = format!("Rota order: {order}");
+        none.to_owned()
+    } else {
+        let order = state
+            .rota
+            .iter()
+            .map(|u| {
+                if Some(u) == state.on_call() {
+                    format!("*{}* (on call)", u.mention())
+                } else {
+                    u.mention()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" → ");
+        format!("Rota order: {order}")
+    };
     match state.on_call() {
         Some(who) => text.push_str(&format!("\nOn call now: {}.", who.mention())),
         None => text.push_str("\nNobody is on call now."),
