@@ -5,7 +5,7 @@
 //! one, defaults apply (Europe/London, no admins, no pay rates, no reminders). See
 //! `baton.example.toml` for every key.
 
-use crate::config_pay::PaySection;
+use crate::config_pay::{PaySection, Written};
 use crate::domain::holidays::{HolidayCalendar, BUILTIN_DIVISIONS};
 use crate::domain::ids::UserId;
 use crate::domain::pay::PayPolicy;
@@ -54,23 +54,30 @@ fn at_line(line: Option<usize>) -> String {
     line.map_or_else(String::new, |line| format!(", line {line}"))
 }
 
-/// The line (from 1) where `key` (`pay.weekday`, `timezone`) is given a value: `weekday = …`
-/// under `[pay]`, or written whole as `pay.weekday = …` above any table. `None` when the text
-/// does not give it (a default), or gives it in a form this does not read (an inline table).
-fn line_of(text: &str, key: &str) -> Option<usize> {
+/// What a line of the config text opens or gives, for finding where a value is written.
+enum Entry {
+    /// `[pay]`, or `[[pay.rate_change]]` (an item of an array of tables).
+    Table { name: String, item: bool },
+    /// `weekday = …` under `[pay]`, or `pay.weekday = …` above any table: `pay.weekday`.
+    Key(String),
+}
+
+/// Each line that opens a table or gives a key, with its number (from 1). Keys in a form this
+/// does not read (an inline table) are not found.
+fn entries(text: &str) -> impl Iterator<Item = (usize, Entry)> + '_ {
     let mut table = String::new();
-    for (n, line) in text.lines().enumerate() {
+    text.lines().enumerate().filter_map(move |(n, line)| {
         let line = line.trim();
         if let Some(name) = line.strip_prefix('[') {
+            let item = name.starts_with('[');
             let name = name.trim_start_matches('[');
             table = name[..name.find(']').unwrap_or(name.len())]
                 .trim()
                 .to_owned();
-            continue;
+            let name = table.clone();
+            return Some((n + 1, Entry::Table { name, item }));
         }
-        let Some((written, _)) = line.split_once('=') else {
-            continue;
-        };
+        let (written, _) = line.split_once('=')?;
         let written: String = written
             .split('.')
             .map(|part| part.trim().trim_matches('"'))
@@ -80,11 +87,44 @@ fn line_of(text: &str, key: &str) -> Option<usize> {
             "" => written,
             table => format!("{table}.{written}"),
         };
-        if full == key {
-            return Some(n + 1);
+        Some((n + 1, Entry::Key(full)))
+    })
+}
+
+/// The line (from 1) where `key` (`pay.weekday`, `timezone`) is given a value. `None` when the
+/// text does not give it (a default).
+fn line_of(text: &str, key: &str) -> Option<usize> {
+    entries(text).find_map(|(n, entry)| matches!(entry, Entry::Key(k) if k == key).then_some(n))
+}
+
+/// The line of `key` in the `index`th (from 0) `[[pay.rate_change]]` table, or of the table's
+/// header where it does not give that key.
+fn line_of_change(text: &str, index: usize, key: Option<&str>) -> Option<usize> {
+    let key = key.map(|key| format!("pay.rate_change.{key}"));
+    let (mut seen, mut header) = (0, None);
+    for (n, entry) in entries(text) {
+        match entry {
+            // The next table ends the change's.
+            Entry::Table { .. } if header.is_some() => break,
+            Entry::Table { name, item: true } if name == "pay.rate_change" => {
+                if seen == index {
+                    header = Some(n);
+                }
+                seen += 1;
+            }
+            Entry::Key(k) if header.is_some() && key.as_ref() == Some(&k) => return Some(n),
+            _ => {}
         }
     }
-    None
+    header
+}
+
+/// The line where a refused `[pay]` value is written.
+fn line_of_pay(text: &str, written: Written) -> Option<usize> {
+    match written {
+        Written::Key(key) => line_of(text, &key),
+        Written::Change { index, key } => line_of_change(text, index, key),
+    }
 }
 
 /// The keys of the config's top level, above any `[table]`: [`RawConfig`]'s fields that are
@@ -398,7 +438,7 @@ impl Config {
             .into_policy(timezone, &dir)
             .map_err(|source| ConfigError::Pay {
                 path: shown.clone(),
-                line: source.key().and_then(|key| line_of(text, &key)),
+                line: source.written().and_then(|w| line_of_pay(text, w)),
                 source: Box::new(source),
             })?;
         let reminders = match raw.reminders {
@@ -663,6 +703,42 @@ mod tests {
                 "[reminders]\n# at nine\ntime = \"9\"\n",
                 "config file baton.toml, line 3: reminders.time: `9` is not a time of day: write \
                  \"HH:MM\", e.g. \"09:00\"",
+            ),
+            // A `[[pay.rate_change]]`'s key is found in its own table, not the first change's.
+            (
+                "[pay]\nweekday = \"50\"\nweekend = \"75\"\nbank_holiday = \"100\"\n\
+                 [[pay.rate_change]]\nfrom = \"2026-04\"\nweekend = \"80\"\n\
+                 [[pay.rate_change]]\nweekday = \"55\"\nweekend = \"-1\"\nfrom = \"2026-10\"\n",
+                "config file baton.toml, line 10: pay.rate_change from = \"2026-10\": weekend: \
+                 `-1` is negative; rates are per full on-call day, e.g. \"50.00\"",
+            ),
+            (
+                "[pay]\nweekday = \"50\"\nweekend = \"75\"\nbank_holiday = \"100\"\n\
+                 [[pay.rate_change]]\nfrom = \"2026-10\"\nweekend = \"80\"\n\
+                 [[pay.rate_change]]\nfrom = \"2026-04\"\nweekday = \"55\"\n",
+                "config file baton.toml, line 9: pay.rate_change from = \"2026-04\": comes after \
+                 the change from 2026-10; list the changes oldest first, one per month",
+            ),
+            (
+                "[pay]\nweekday = \"50\"\nweekend = \"75\"\nbank_holiday = \"100\"\n\
+                 [[pay.rate_change]]\nfrom = \"April\"\nweekend = \"80\"\n",
+                "config file baton.toml, line 6: pay.rate_change from: `April` is not a month: \
+                 write it as YYYY-MM, e.g. 2025-03; it is the first month paid at the new rates",
+            ),
+            // What no key holds is found at the change's header: a change naming no rate, and
+            // a change with no rates under [pay] to change from.
+            (
+                "[pay]\nweekday = \"50\"\nweekend = \"75\"\nbank_holiday = \"100\"\n\
+                 [[pay.rate_change]]\nfrom = \"2026-04\"\nweekend = \"80\"\n\n\
+                 [[pay.rate_change]] # autumn\nfrom = \"2026-10\"\n[reminders]\n",
+                "config file baton.toml, line 9: pay.rate_change from = \"2026-10\": names no \
+                 rate; set weekday, weekend or bank_holiday (the ones it leaves out carry over)",
+            ),
+            (
+                "timezone = \"Europe/London\"\n[[pay.rate_change]]\nfrom = \"2026-04\"\n\
+                 weekend = \"80\"\n",
+                "config file baton.toml, line 2: pay.rate_change: a change needs rates to change \
+                 from; set weekday, weekend and bank_holiday under [pay] too",
             ),
         ];
         for (toml, said) in cases {

@@ -144,14 +144,15 @@ pub enum PayConfigError {
          bank_holiday under [pay] too"
     )]
     ChangeWithoutRates,
-    #[error("pay.rate_change from: {0}; it is the first month paid at the new rates")]
-    ChangeMonth(MonthError),
+    #[error("pay.rate_change from: {source}; it is the first month paid at the new rates")]
+    ChangeMonth { index: usize, source: MonthError },
     #[error(
         "pay.rate_change from = \"{text}\": rates change from the start of a month, since each \
          month is paid at one set of rates; write \"{month}\" for {month_name} on, or \"{next}\" \
          for the month after"
     )]
     ChangeMidMonth {
+        index: usize,
         text: String,
         month: YearMonth,
         month_name: String,
@@ -161,27 +162,45 @@ pub enum PayConfigError {
         "pay.rate_change from = \"{text}\": comes after the change from {previous}; list the \
          changes oldest first, one per month"
     )]
-    ChangeOrder { text: String, previous: YearMonth },
+    ChangeOrder {
+        index: usize,
+        text: String,
+        previous: YearMonth,
+    },
     #[error(
-        "pay.rate_change from = \"{0}\": names no rate; set weekday, weekend or bank_holiday \
+        "pay.rate_change from = \"{text}\": names no rate; set weekday, weekend or bank_holiday \
          (the ones it leaves out carry over)"
     )]
-    ChangeEmpty(String),
+    ChangeEmpty { index: usize, text: String },
     #[error(
         "pay.rate_change from = \"{text}\": {key}: {source}{}",
         rate_hint(source)
     )]
     ChangeRate {
+        index: usize,
         text: String,
         key: &'static str,
         source: MoneyError,
     },
 }
 
+/// Where a refused value is written in the file, for finding its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// A key of `[pay]`, as written in the file: `pay.weekday`.
+    Key(String),
+    /// A key of the `index`th `[[pay.rate_change]]` (from 0), or the table's header line when
+    /// the key is `None` or not in it.
+    Change {
+        index: usize,
+        key: Option<&'static str>,
+    },
+}
+
 impl PayConfigError {
-    /// The key refused, as written in the file (`pay.weekday`), for finding its line: `None`
-    /// where no one line holds it (keys missing, a `[[pay.rate_change]]` entry).
-    pub fn key(&self) -> Option<String> {
+    /// Where the refused value is written: `None` where no one place holds it (rates
+    /// missing from `[pay]`).
+    pub fn written(&self) -> Option<Written> {
         let key = match self {
             Self::Currency(_) => "currency",
             Self::Rate { key, .. } => key,
@@ -190,15 +209,36 @@ impl PayConfigError {
             Self::HolidaysFile { .. } => "holidays",
             Self::DivisionWithoutFile(_) => "holidays_division",
             Self::ExtraHoliday(_) => "extra_holidays",
-            Self::IncompleteRates { .. }
-            | Self::ChangeWithoutRates
-            | Self::ChangeMonth(_)
-            | Self::ChangeMidMonth { .. }
-            | Self::ChangeOrder { .. }
-            | Self::ChangeEmpty(_)
-            | Self::ChangeRate { .. } => return None,
+            Self::IncompleteRates { .. } => return None,
+            // The first change, which has no rates to change from.
+            Self::ChangeWithoutRates => {
+                return Some(Written::Change {
+                    index: 0,
+                    key: None,
+                })
+            }
+            Self::ChangeMonth { index, .. }
+            | Self::ChangeMidMonth { index, .. }
+            | Self::ChangeOrder { index, .. } => {
+                return Some(Written::Change {
+                    index: *index,
+                    key: Some("from"),
+                })
+            }
+            Self::ChangeEmpty { index, .. } => {
+                return Some(Written::Change {
+                    index: *index,
+                    key: None,
+                })
+            }
+            Self::ChangeRate { index, key, .. } => {
+                return Some(Written::Change {
+                    index: *index,
+                    key: Some(key),
+                })
+            }
         };
-        Some(format!("pay.{key}"))
+        Some(Written::Key(format!("pay.{key}")))
     }
 }
 
@@ -277,12 +317,13 @@ fn rate_changes(
         };
     };
     let mut changes: Vec<RateChange> = Vec::with_capacity(written.len());
-    for section in written {
+    for (index, section) in written.iter().enumerate() {
         let text = section.from.trim();
-        let from = change_month(text)?;
+        let from = change_month(index, text)?;
         if let Some(previous) = changes.last().map(|c| c.from) {
             if from <= previous {
                 return Err(PayConfigError::ChangeOrder {
+                    index,
                     text: text.to_owned(),
                     previous,
                 });
@@ -292,12 +333,16 @@ fn rate_changes(
             .iter()
             .all(|r| r.is_none())
         {
-            return Err(PayConfigError::ChangeEmpty(text.to_owned()));
+            return Err(PayConfigError::ChangeEmpty {
+                index,
+                text: text.to_owned(),
+            });
         }
         let before = changes.last().map_or(base, |c| &c.rates);
         let rate = |key: &'static str, written: &Option<String>, before: Money| match written {
             None => Ok(before),
             Some(t) => Money::parse(t, currency).map_err(|source| PayConfigError::ChangeRate {
+                index,
                 text: text.to_owned(),
                 key,
                 source,
@@ -315,14 +360,15 @@ fn rate_changes(
 
 /// `2026-04`, or the first of that month as a date (`2026-04-01`); any other day of a month is
 /// refused with the month to write instead.
-fn change_month(text: &str) -> Result<YearMonth, PayConfigError> {
+fn change_month(index: usize, text: &str) -> Result<YearMonth, PayConfigError> {
+    let refused = |source| PayConfigError::ChangeMonth { index, source };
     if let Some(day) = date(text) {
-        let month = YearMonth::new(day.year(), day.month()).ok_or_else(|| {
-            PayConfigError::ChangeMonth(MonthError::YearOutOfRange(text.to_owned()))
-        })?;
+        let month = YearMonth::new(day.year(), day.month())
+            .ok_or_else(|| refused(MonthError::YearOutOfRange(text.to_owned())))?;
         return match day.day() == 1 {
             true => Ok(month),
             false => Err(PayConfigError::ChangeMidMonth {
+                index,
                 text: text.to_owned(),
                 month,
                 month_name: month.long_name(),
@@ -330,7 +376,7 @@ fn change_month(text: &str) -> Result<YearMonth, PayConfigError> {
             }),
         };
     }
-    text.parse().map_err(PayConfigError::ChangeMonth)
+    text.parse().map_err(refused)
 }
 
 fn rates(section: &PaySection, currency: &Currency) -> Result<Option<Rates>, PayConfigError> {
