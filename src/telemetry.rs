@@ -10,6 +10,7 @@
 
 use std::io::IsTerminal;
 use std::str::FromStr;
+use tracing::level_filters::LevelFilter;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -17,10 +18,15 @@ use tracing_subscriber::util::SubscriberInitExt;
 /// The filter `RUST_LOG` asks for, or `default` when it is unset, blank, or cannot be read; in
 /// the last case, also what to warn once logging is up.
 ///
-/// "Cannot be read" includes a filter that parses but would hide Baton's own ERROR lines, unless
-/// it says `off` somewhere: `Targets` reads a bare word that is no level (`warning`, `infoo`,
-/// `verbose`) as a *module* to log, so everything else, errors included, would be silent.
-/// Empty directives (`debug,`) are dropped, as they name nothing.
+/// - Rules for modules alone, with no level for the rest (`sqlx=debug`,
+///   `baton::slack=debug`), are added to the default rather than replacing it: read alone they
+///   would hide every other line, Baton's errors included, which is never what is meant.
+/// - "Cannot be read" includes a filter that parses but would hide Baton's own ERROR lines,
+///   unless it says `off` somewhere: `Targets` reads a bare word that is no level (`warning`,
+///   `infoo`, `verbose`) as a *module* to log, so everything else, errors included, would be
+///   silent. Such a word beside a level that keeps Baton's errors (`baton=info,warning`) is
+///   taken as written, with a warning naming it.
+/// - Empty directives (`debug,`) are dropped, as they name nothing.
 fn filter(rust_log: Option<&str>, default: &str) -> (Targets, Option<String>) {
     let fallback = || {
         Targets::from_str(default)
@@ -34,6 +40,16 @@ fn filter(rust_log: Option<&str>, default: &str) -> (Targets, Option<String>) {
         .map(str::trim)
         .filter(|d| !d.is_empty())
         .collect();
+    let bare = |d: &&&str| !d.contains('=');
+    let not_a_level = directives
+        .iter()
+        .filter(bare)
+        .find(|d| LevelFilter::from_str(d).is_err());
+    let modules_only = !directives.iter().any(|d| bare(&d));
+    let wanted = match modules_only {
+        true => format!("{default},{}", directives.join(",")),
+        false => directives.join(","),
+    };
     let refused = |why: String| {
         Some(format!(
             "RUST_LOG `{typed}` {why}, so the default `{default}` applies: write a level \
@@ -41,13 +57,20 @@ fn filter(rust_log: Option<&str>, default: &str) -> (Targets, Option<String>) {
              in RUST_LOG=info,baton::slack=debug"
         ))
     };
-    match Targets::from_str(&directives.join(",")) {
-        Ok(targets) if shows_baton_errors(&targets) || says_off(&directives) => (targets, None),
+    match Targets::from_str(&wanted) {
+        Ok(targets) if says_off(&directives) => (targets, None),
+        Ok(targets) if shows_baton_errors(&targets) => {
+            let caveat = not_a_level.map(|word| {
+                format!(
+                    "RUST_LOG `{typed}`: `{word}` is not a level, so it is read as the name of a \
+                     module to log; the rest applies (the levels are error, warn, info, debug \
+                     and trace)"
+                )
+            });
+            (targets, caveat)
+        }
         Ok(_) => {
-            let word = directives
-                .iter()
-                .find(|d| !d.contains('=') && tracing::Level::from_str(d).is_err());
-            let why = match word {
+            let why = match not_a_level {
                 Some(word) => format!(
                     "would hide every line Baton logs, errors included (`{word}` is not a level, \
                      so it is read as the name of a module to log)"
@@ -107,7 +130,6 @@ pub fn init(default: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tracing::level_filters::LevelFilter;
 
     #[test]
     fn the_log_is_coloured_only_on_a_terminal_without_no_color() {
@@ -149,7 +171,6 @@ mod tests {
             (Some("infoo"), true),
             (Some("verbose"), true),
             (Some("???"), true),
-            (Some("sqlx=debug"), true),
             // Another module's `off` is no reason to hide Baton's errors.
             (Some("warning,hyper=off"), true),
         ] {
@@ -173,6 +194,45 @@ mod tests {
         );
         assert!(warning.contains("RUST_LOG=warn"), "{warning}");
         assert!(warning.contains("the default `warn` applies"), "{warning}");
+    }
+
+    #[test]
+    fn rules_for_modules_alone_are_added_to_the_default_instead_of_hiding_everything_else() {
+        const DEBUG: tracing::Level = tracing::Level::DEBUG;
+        const ERROR: tracing::Level = tracing::Level::ERROR;
+        const INFO: tracing::Level = tracing::Level::INFO;
+        // (RUST_LOG, module, level: whether it is shown)
+        let cases = [
+            ("sqlx=debug", "sqlx::query", DEBUG, true),
+            ("sqlx=debug", "baton::startup", INFO, true),
+            ("sqlx=debug", "hyper", DEBUG, false),
+            ("baton::slack=debug", "baton::slack", DEBUG, true),
+            ("baton::slack=debug", "baton::store", DEBUG, false),
+            ("baton::slack=debug", "baton::store", INFO, true),
+            ("hyper=off", "hyper", ERROR, false),
+            ("hyper=off", "baton::startup", INFO, true),
+            ("hyper=off", "sqlx::query", INFO, false),
+        ];
+        for (rust_log, module, level, shown) in cases {
+            let (f, warning) = filter(Some(rust_log), "info,sqlx=warn");
+            assert_eq!(warning, None, "{rust_log:?}");
+            assert_eq!(
+                f.would_enable(module, &level),
+                shown,
+                "{rust_log:?}: {module} {level}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_word_that_is_no_level_beside_one_that_keeps_batons_errors_applies_with_a_warning() {
+        let (f, warning) = filter(Some("baton=info,warning"), "warn");
+        assert!(f.would_enable("baton::startup", &tracing::Level::INFO));
+        let warning = warning.expect("warned");
+        assert!(
+            warning.starts_with("RUST_LOG `baton=info,warning`: `warning` is not a level"),
+            "{warning}"
+        );
     }
 
     #[test]
