@@ -533,6 +533,58 @@ fn backdating_is_for_admins_and_must_fall_between_the_latest_handover_and_now() 
 }
 
 #[test]
+fn a_handover_typed_with_a_time_it_cannot_have_is_answered_with_what_to_do_instead() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":now 2026-03-17 10:00",
+        "/handover @bob",
+        ":as bob",
+        // Not an admin: told that first, rather than to add the date and then be refused.
+        "/handover @carol at 02:00",
+        "/handover @carol forgot yesterday, should have been from Monday 09:00",
+        ":as alice",
+        "/handover @carol at 02:00",
+        // Bob's shift began at 10:00; an admin wanting it to begin earlier is told how.
+        "/handover @bob at 2026-03-16 09:00 forgot",
+        // The latest took effect this minute: there is no time to pick between it and now.
+        "/handover @carol at 2026-03-17 10:00",
+        "/handover",
+    ]);
+    let r = replies(&out);
+    assert!(
+        r[3].starts_with("[private to bob] Only an admin can record a handover at an earlier time"),
+        "{out}"
+    );
+    assert!(
+        r[4].starts_with("[private to bob] `from Monday 09:00` looks like a time")
+            && r[4].contains("Nothing changed."),
+        "{out}"
+    );
+    assert!(
+        r[6].starts_with("[private to alice] After `at`, give the date as well as the time"),
+        "{out}"
+    );
+    assert!(
+        r[7].starts_with(
+            "[private to alice] @bob is already on call here, since 2026-03-17 10:00 GMT. To record \
+             that their shift began earlier, undo the handover that gave it to them \
+             (`/handover undo @bob`), then record it again with `at`. Nothing changed."
+        ),
+        "{out}"
+    );
+    assert!(
+        r[8].contains(
+            "(2026-03-17 10:00 GMT), and not in the future; it took effect this minute, so no \
+             time lies between it and now. To change when the latest one took effect instead, \
+             undo it"
+        ),
+        "{out}"
+    );
+    assert!(r[9].contains("@bob"), "{out}");
+    assert!(!r[9].contains("@carol"), "{out}");
+}
+
+#[test]
 fn a_backdated_time_that_is_now_to_the_minute_must_still_be_after_the_latest_handover() {
     let ws = Workspace::new();
     let out = ws.run(&[

@@ -41,7 +41,9 @@ use crate::domain::rota::{Ahead, ChannelState, Handover};
 use crate::store::Store;
 use messages::{announcement, history, show_rota, status};
 use parse::usage;
-use record::{check_permitted, effective_at, hand_over, not_ahead, permitted, refused};
+use record::{
+    backdate_needs_admin, check_permitted, effective_at, hand_over, not_ahead, permitted, refused,
+};
 use undo::undo;
 
 pub use parse::parse;
@@ -135,7 +137,17 @@ pub(crate) async fn run<S: Store, D: Directory>(
     engine: &Engine<S, D>,
     inv: &Invocation,
 ) -> Handled {
-    let command = parse(&inv.text)?;
+    let command = match parse(&inv.text) {
+        Ok(command) => command,
+        // `at 02:00` without its date, from someone who may not use `at` at all: that is the
+        // first thing to know, before retyping the date.
+        Err(CommandError::Usage { .. })
+            if parse::gives_a_time(&inv.text) && !engine.settings.is_admin(&inv.user) =>
+        {
+            return Err(backdate_needs_admin());
+        }
+        Err(e) => return Err(e),
+    };
     // A rota in a direct message (or a group one) would be seen by those in it only, and get no
     // morning reminder: Baton is not in the conversation. Ending or undoing one recorded there
     // is still allowed.

@@ -12,7 +12,11 @@ use crate::domain::when;
 /// to send.
 pub const MOST_IN_A_ROTA: usize = 50;
 
+/// Words typed wrong: what was wrong, then the usage. Each one says that nothing changed, as
+/// every refusal does, so "did it record?" has the same answer whichever kind of reply it is.
 pub(super) fn usage(message: impl Into<String>) -> CommandError {
+    let mut message = message.into();
+    message.push_str(" Nothing changed.");
     CommandError::usage(message, USAGE)
 }
 
@@ -265,7 +269,7 @@ pub(super) fn when_and_notes(
             return Err(usage(format!(
                 "After `at`, give the date as well as the time: `at YYYY-MM-DD HH:MM`, e.g. `at \
                  2025-03-03 17:00`; `{}` alone would be kept as notes and the handover recorded \
-                 now. To keep it as notes, put them in quotes. Nothing changed.",
+                 now. To keep it as notes, put them in quotes.",
                 text::echo(&typed)
             )));
         }
@@ -306,21 +310,32 @@ pub(super) fn when_and_notes(
             return Err(usage(format!(
                 "After `at`, write the date in full: `at YYYY-MM-DD HH:MM`, e.g. `at 2025-03-03 \
                  09:30`; Baton does not read `{}` as a date. To keep it as notes, put them in \
-                 quotes. Nothing changed.",
+                 quotes.",
                 text::echo(&typed)
             )));
         }
     }
-    if let Some(typed) = a_time_without_at(rest) {
+    if let Some(typed) = a_time_without_at(rest).or_else(|| a_time_it_should_have_been(rest)) {
         return Err(usage(format!(
             "`{}` looks like a time, but only `at` records a handover at another time than now: \
              `/handover @person at YYYY-MM-DD HH:MM [notes…]` (admins). To keep it as notes, put \
-             them in quotes. Nothing changed.",
+             them in quotes.",
             text::echo(&typed)
         )));
     }
     not_notes(before, rest)?;
     Ok((None, notes(rest)?))
+}
+
+/// Whether the words after the person, `next` or `end` start with `at`: a try at the form that
+/// records a handover at another time than now.
+pub(super) fn gives_a_time(wire: &str) -> bool {
+    let (first, rest) = text::split_word(wire);
+    let (second, _) = text::split_word(rest);
+    let keyword = text::keyword(&first);
+    let leads = matches!(keyword.as_str(), "next" | "end")
+        || matches!(text::token(&first), Token::UserId(_) | Token::UserName(_));
+    leads && text::keyword(&second) == "at"
 }
 
 /// A time typed with am or pm, joined to it or as the next word (`5:30pm`, `5:30 pm`, `5 p.m.`,
@@ -389,7 +404,7 @@ fn twelve_hour(time: String, after: &str) -> Result<(String, &str), CommandError
                 if let Some(n) = halfday.filter(|_| numeric(&time) && twelve_hour) {
                     return Err(usage(format!(
                         "`{time} {}` could be morning or evening: write the time as 24-hour \
-                         (`21:30`) or with am or pm (`9:30 pm`). Nothing changed.",
+                         (`21:30`) or with am or pm (`9:30 pm`).",
                         text::echo(&said[..n].join(" "))
                     )));
                 }
@@ -453,12 +468,11 @@ fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
         }
         Token::Word(w) if text::trim_gaps(after).is_empty() => {
             let keyword = text::keyword(&w);
-            if !matches!(
-                keyword.as_str(),
-                "undo" | "end" | "next" | "rota" | "history"
-            ) {
-                return Ok(());
-            }
+            let command = match keyword.as_str() {
+                "undo" | "end" | "next" | "rota" | "history" => format!("{keyword} …"),
+                "help" | "?" => "help".to_owned(),
+                _ => return Ok(()),
+            };
             let after = match before {
                 Before::Person => "the person",
                 Before::Next => "`next`",
@@ -466,13 +480,12 @@ fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
             };
             return Err(usage(format!(
                 "`{keyword}` after {after} would be kept as notes. Commands start with their \
-                 word: `/handover {keyword} …`. To keep it as notes, put it in quotes. Nothing \
-                 changed."
+                 word: `/handover {command}`. To keep it as notes, put it in quotes."
             )));
         }
         _ => return Ok(()),
     };
-    let quotes = "to start the notes with a mention, put them in quotes. Nothing changed.";
+    let quotes = "to start the notes with a mention, put them in quotes.";
     Err(usage(match before {
         Before::Person => format!(
             "The pager goes to one person, and {person} after them would be kept as notes. To \
@@ -618,7 +631,9 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
             j += 1;
         }
         let newer = newer || i > start || j > i + 1 || !DAY_WORDS[..10].contains(&day.as_str());
-        return time_at(j).and_then(|j| found(j, newer));
+        // Without a time, `since Monday` or `from yesterday` alone (or with one word more).
+        let day_alone = || (i == start && start > 0).then(|| found(i, true)).flatten();
+        return time_at(j).and_then(|j| found(j, newer)).or_else(day_alone);
     }
     if let Some((date, time)) = word(i).split_once('T') {
         if full_date(date) && strict_time(time) {
@@ -640,6 +655,38 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
     time_here(start)
         .filter(|_| start > 0)
         .and_then(|j| found(j, newer))
+}
+
+/// The start a handover should have had, written later in the notes than
+/// [`a_time_without_at`] reads: `forgot, should have been from Monday 09:00`. The words after
+/// "should have been" (or "should've been"), within the first ten, are read as if they began
+/// the notes.
+pub(super) fn a_time_it_should_have_been(rest: &str) -> Option<String> {
+    let normalized = text::normalize(rest);
+    let words: Vec<&str> = normalized.split_whitespace().take(10).collect();
+    let lower: Vec<String> = words
+        .iter()
+        .map(|w| {
+            w.trim_matches([',', ';', ':', '(', ')', '.'])
+                .to_lowercase()
+        })
+        .collect();
+    (0..words.len()).find_map(|i| {
+        let phrase = match lower[i..].iter().map(String::as_str).collect::<Vec<_>>()[..] {
+            ["should", "have", "been", ..] => 3,
+            ["should've" | "shouldve", "been", ..] => 2,
+            _ => return None,
+        };
+        let after = &words[i + phrase..];
+        // `should have been at 9am`: read as `from 9am` is (notes never start with `at` there).
+        match after.first() {
+            Some(at) if at.eq_ignore_ascii_case("at") => {
+                a_time_without_at(&format!("from {}", after[1..].join(" ")))
+                    .map(|typed| format!("{at}{}", &typed["from".len()..]))
+            }
+            _ => a_time_without_at(&after.join(" ")),
+        }
+    })
 }
 
 /// Words that, followed by a time, name when: `yesterday 09:00`, `monday at 9am`, `fri 5pm`. The

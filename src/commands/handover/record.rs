@@ -16,6 +16,12 @@ use futures_util::future::join;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Refusal {
     AlreadyOnCall(UserId),
+    /// An admin's backdated handover to whoever is on call, at a time before their shift
+    /// began (`since`): a try at moving its start earlier.
+    AlreadyOnCallSince {
+        holder: UserId,
+        since: DateTime<Utc>,
+    },
     NotHolder {
         holder: UserId,
     },
@@ -136,7 +142,19 @@ pub(super) fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandov
     // Backdated too: no time lies between the latest handover and now.
     not_ahead(state, now)?;
     match target {
-        Some(target) => permitted(state, caller, is_admin, Some(target))?,
+        Some(target) => permitted(state, caller, is_admin, Some(target)).map_err(|r| {
+            match (r, &state.current) {
+                (Refusal::AlreadyOnCall(holder), Some(current))
+                    if backdated && effective_at < current.effective_at =>
+                {
+                    Refusal::AlreadyOnCallSince {
+                        holder,
+                        since: current.effective_at,
+                    }
+                }
+                (r, _) => r,
+            }
+        })?,
         None => permitted_end(state, caller, is_admin)?,
     }
     if let Some(current) = &state.current {
@@ -181,6 +199,15 @@ pub(super) struct When {
     backdated: bool,
 }
 
+/// A handover `at` an earlier time, asked for by someone who is not an admin.
+pub(super) fn backdate_needs_admin() -> CommandError {
+    CommandError::Refused(
+        "Only an admin can record a handover at an earlier time. Ask an admin, or hand over now \
+         without `at` (to keep `at …` as notes, put the notes in quotes). Nothing changed."
+            .into(),
+    )
+}
+
 /// When a handover takes effect: now, or the time typed after `at`. That form is for admins,
 /// and is checked before anything else is done.
 pub(super) fn effective_at(
@@ -197,11 +224,7 @@ pub(super) fn effective_at(
         });
     };
     if !is_admin {
-        return Err(CommandError::Refused(
-            "Only an admin can record a handover at an earlier time. Ask an admin, or hand over \
-             now without `at` (to keep `at …` as notes, put the notes in quotes). Nothing changed."
-                .into(),
-        ));
+        return Err(backdate_needs_admin());
     }
     let (at, second) =
         when::parse_local_in_zone(&date, &time, zone.as_deref(), tz).map_err(|e| {
@@ -327,13 +350,25 @@ pub(super) fn refused(refusal: Refusal, inv: &Invocation, tz: chrono_tz::Tz) -> 
              Nothing changed.",
             holder.mention()
         ),
-        Refusal::NotAfterLatest { latest } => format!(
-            "A handover must be later than this channel's latest one ({}), and not in the \
-             future: pick a time between {} and now ({}). Nothing changed.",
-            when::full(latest, tz),
-            when::full(latest, tz),
-            when::full(inv.now, tz)
+        Refusal::AlreadyOnCallSince { holder, since } => format!(
+            "{who} is already on call here, since {}. To record that their shift began earlier, \
+             undo the handover that gave it to them (`/handover undo {who}`), then record it \
+             again with `at`. Nothing changed.",
+            when::full(since, tz),
+            who = holder.mention()
         ),
+        Refusal::NotAfterLatest { latest } => {
+            let (latest, now) = (when::full(latest, tz), when::full(inv.now, tz));
+            let window = match latest == now {
+                true => "; it took effect this minute, so no time lies between it and now".into(),
+                false => format!(": pick a time between {latest} and now ({now})"),
+            };
+            format!(
+                "A handover must be later than this channel's latest one ({latest}), and not in \
+                 the future{window}. To change when the latest one took effect instead, undo it \
+                 (`/handover undo`), then record it again with `at`. Nothing changed."
+            )
+        }
         Refusal::LatestInFuture { latest } => format!(
             "This channel's latest handover takes effect at {}, later than now ({}) by Baton's \
              clock, so no handover (now or backdated) can follow it until then. If that time is a mistake, whoever \

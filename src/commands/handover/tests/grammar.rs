@@ -660,6 +660,22 @@ fn the_grammar_reads_every_form_as_typed_in_slack() {
             },
         ),
         (
+            "<@U0BOB0001> the fix should have been in by Monday 17:00",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "the fix should have been in by Monday 17:00".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> since Monday, 3 pages",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "since Monday, 3 pages".into(),
+            },
+        ),
+        (
             "<@U0BOB0001> last night 3 pages",
             Command::To {
                 target: id("U0BOB0001"),
@@ -1064,11 +1080,44 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
             "<@U1> at 2026-11-19 9:30 this evening",
             "`9:30 this evening`",
         ),
+        // A command's word after the person.
+        (
+            "<@U1> help",
+            "`help` after the person would be kept as notes. Commands start with their word: \
+             `/handover help`.",
+        ),
+        ("<@U1> ?", "`/handover help`"),
+        ("next undo", "`undo` after `next` would be kept as notes"),
+        // A day after `since` or `from`, with nothing after it, and the start a handover should
+        // have had, later in the notes.
+        ("<@U1> since Monday", "`since Monday` looks like a time"),
+        (
+            "<@U1> from yesterday.",
+            "`from yesterday.` looks like a time",
+        ),
+        (
+            "<@U1> should have been yesterday 18:00",
+            "`yesterday 18:00` looks like a time",
+        ),
+        (
+            "<@U1> forgot yesterday, should have been from Monday 09:00",
+            "`from Monday 09:00` looks like a time",
+        ),
+        (
+            "<@U1> sorry, should\u{2019}ve been at 9am",
+            "`at 9am` looks like a time",
+        ),
     ];
     for (typed, expected) in cases {
         match parse(typed) {
             Err(CommandError::Usage { message, usage }) => {
                 assert!(message.contains(expected), "{typed}: {message}");
+                // Said once, last, as every refusal says it.
+                assert!(
+                    message.ends_with(". Nothing changed."),
+                    "{typed}: {message}"
+                );
+                assert_eq!(message.matches("Nothing changed").count(), 1, "{message}");
                 assert_eq!(usage, USAGE);
             }
             other => panic!("{typed}: expected a usage error, got {other:?}"),

@@ -124,6 +124,42 @@ fn the_check_before_any_lookup_refuses_as_the_transaction_would() {
 }
 
 #[test]
+fn a_backdate_to_whoever_is_on_call_before_their_shift_began_is_told_how_to_move_its_start() {
+    let since = t("2025-03-04T10:00:00Z");
+    let state = state_with("ann", "2025-03-04T10:00:00Z");
+    let now = t("2025-03-05T12:00:00Z");
+    // (typed time, backdated, refusal)
+    let cases = [
+        (
+            t("2025-03-03T09:00:00Z"),
+            true,
+            Refusal::AlreadyOnCallSince {
+                holder: u("ann"),
+                since,
+            },
+        ),
+        // At or after the shift's start, or now: nothing to move.
+        (since, true, Refusal::AlreadyOnCall(u("ann"))),
+        (
+            t("2025-03-05T09:00:00Z"),
+            true,
+            Refusal::AlreadyOnCall(u("ann")),
+        ),
+        (now, false, Refusal::AlreadyOnCall(u("ann"))),
+    ];
+    for (at, backdated, refusal) in cases {
+        assert_eq!(
+            decide(
+                &state,
+                &proposal(&u("cat"), true, &u("ann"), at, backdated, now)
+            ),
+            Err(refusal),
+            "{at}"
+        );
+    }
+}
+
+#[test]
 fn a_backdated_handover_must_be_later_than_the_latest_one() {
     let state = state_with("ann", "2025-03-03T09:00:00Z");
     let now = t("2025-03-10T09:00:00Z");
@@ -352,6 +388,10 @@ fn every_refused_handover_says_that_nothing_changed() {
     };
     let refusals = [
         Refusal::AlreadyOnCall(u("bob")),
+        Refusal::AlreadyOnCallSince {
+            holder: u("bob"),
+            since: at,
+        },
         Refusal::NotHolder { holder: u("bob") },
         Refusal::StartNeedsAdmin,
         Refusal::NothingToEnd,
@@ -364,6 +404,7 @@ fn every_refused_handover_says_that_nothing_changed() {
         // No `_` arm: a new kind of refusal does not compile until it is in the list above.
         match refusal {
             Refusal::AlreadyOnCall(_)
+            | Refusal::AlreadyOnCallSince { .. }
             | Refusal::NotHolder { .. }
             | Refusal::StartNeedsAdmin
             | Refusal::NothingToEnd
