@@ -11,7 +11,7 @@ use crate::domain::ids::{ChannelId, ChannelName, UserId};
 use chrono::{DateTime, Utc};
 use slack_morphism::prelude::*;
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -66,11 +66,31 @@ pub(super) const APOLOGY: &str =
     "Sorry, Baton hit an internal error answering that. Please try again.";
 const STILL_WORKING: &str = "Still working on it; the answer will appear here shortly.";
 
+/// What a person whose answer was still coming is told when Baton stops without it (see
+/// [`InFlight::cut_off`]): a handover may yet have been recorded, so they are told how to check
+/// before typing it again.
+fn cut_off_reply(command: CommandName) -> Reply {
+    Reply::private(match command {
+        CommandName::Handover => {
+            "Baton stopped (for a restart, most likely) before it finished this command, so it \
+             may or may not have been recorded: run `/handover` to see who is on call here \
+             before you try again."
+        }
+        CommandName::OncallPay => {
+            "Baton stopped (for a restart, most likely) before it finished this command: please \
+             try again in a minute."
+        }
+    })
+}
+
 /// Counts commands in hand so shutdown can wait for them.
 #[derive(Default)]
 pub(crate) struct InFlight {
     count: AtomicUsize,
     idle: Notify,
+    /// Set when shutdown stops waiting for answers still coming: see [`Self::cut_off`].
+    cut_off: AtomicBool,
+    cut_off_now: Notify,
 }
 
 pub(crate) struct InFlightGuard(Arc<InFlight>);
@@ -97,6 +117,26 @@ impl InFlight {
     }
 }
 
+impl InFlight {
+    /// Tells every answer still coming on `response_url` to stop waiting for the engine and
+    /// say so instead: Baton is stopping, and an ack that said "still working" would otherwise
+    /// be the person's last word on whether their command took effect.
+    pub(crate) fn cut_off(&self) {
+        self.cut_off.store(true, Ordering::SeqCst);
+        self.cut_off_now.notify_waiters();
+    }
+
+    async fn until_cut_off(&self) {
+        loop {
+            let told = self.cut_off_now.notified();
+            if self.cut_off.load(Ordering::SeqCst) {
+                return;
+            }
+            told.await;
+        }
+    }
+}
+
 impl Drop for InFlightGuard {
     fn drop(&mut self) {
         if self.0.count.fetch_sub(1, Ordering::SeqCst) == 1 {
@@ -110,6 +150,9 @@ pub(crate) struct Commands<H> {
     pub(crate) handler: Arc<H>,
     pub(crate) poster: SlackPoster,
     pub(crate) in_flight: Arc<InFlight>,
+    /// The answers that follow a "still working" ack on `response_url`, counted apart: at
+    /// shutdown, once they are cut off, only they are waited for.
+    pub(crate) late: Arc<InFlight>,
     pub(crate) ack_budget: Duration,
 }
 
@@ -141,6 +184,7 @@ impl<H: CommandHandler> Commands<H> {
         response_url: &SlackResponseUrl,
     ) -> (Reply, &'static str) {
         let handler = self.handler.clone();
+        let command = inv.command;
         let guard = self.in_flight.enter();
         let mut task = tokio::spawn(async move {
             let answer = handler.handle(inv).await;
@@ -156,19 +200,31 @@ impl<H: CommandHandler> Commands<H> {
             Err(_) => {
                 let poster = self.poster.clone();
                 let url = response_url.clone();
-                let guard = self.in_flight.enter();
+                let (guard, late) = (self.in_flight.enter(), self.late.enter());
+                let late_replies = self.late.clone();
                 tokio::spawn(async move {
-                    let reply = match task.await {
-                        Ok(answer) => answer.reply,
-                        Err(panicked) => {
-                            tracing::error!(error = %panicked, "the command engine panicked");
-                            Reply::private(APOLOGY)
+                    let reply = tokio::select! {
+                        answered = &mut task => match answered {
+                            Ok(answer) => answer.reply,
+                            Err(panicked) => {
+                                tracing::error!(error = %panicked, "the command engine panicked");
+                                Reply::private(APOLOGY)
+                            }
+                        },
+                        () = late_replies.until_cut_off() => {
+                            tracing::error!(
+                                command = command.as_str(),
+                                "stopping before a late answer was ready: its person is told \
+                                 to check whether it took effect"
+                            );
+                            cut_off_reply(command)
                         }
                     };
                     if let Err(err) = poster.respond(&url, &reply).await {
-                        tracing::warn!(error = %crate::commands::error_chain(&err), "could not send a late reply");
+                        // Its person's last word was "still working".
+                        tracing::error!(error = %crate::commands::error_chain(&err), "could not send a late reply");
                     }
-                    drop(guard);
+                    drop((guard, late));
                 });
                 (Reply::private(STILL_WORKING), "answer deferred")
             }

@@ -41,6 +41,9 @@ use web::Client;
 
 /// How long shutdown waits for commands in hand: past Slack's 3 s their acks are useless.
 const DRAIN_LIMIT: Duration = Duration::from_secs(3);
+/// How long shutdown then waits for the people whose answers were still coming to be told that
+/// Baton stopped: one `response_url` post each.
+const NOTICE_LIMIT: Duration = Duration::from_secs(2);
 /// How long the sockets may take to write their last acks and close frames at shutdown.
 const CLOSE_LIMIT: Duration = Duration::from_secs(1);
 
@@ -113,11 +116,12 @@ impl SlackApp {
         handler: H,
         shutdown: impl Future<Output = ()>,
     ) -> anyhow::Result<()> {
-        let in_flight = Arc::new(InFlight::default());
+        let (in_flight, late) = (Arc::new(InFlight::default()), Arc::new(InFlight::default()));
         let commands = Arc::new(Commands {
             handler: Arc::new(handler),
             poster: self.poster(),
             in_flight: in_flight.clone(),
+            late: late.clone(),
             ack_budget: ACK_BUDGET,
         });
         let (stop, stopped) = watch::channel(Phase::Running);
@@ -156,6 +160,13 @@ impl SlackApp {
         let left = in_flight.wait_idle(DRAIN_LIMIT).await;
         if left > 0 {
             tracing::warn!(left, "stopped with commands still in hand");
+            // Those acked "still working" are told instead that Baton stopped.
+            late.cut_off();
+            if late.wait_idle(NOTICE_LIMIT).await > 0 {
+                tracing::warn!(
+                    "a late answer's person could not be told in time that Baton stopped"
+                );
+            }
         }
         let _ = stop.send(Phase::Stopped);
         let closed = tokio::time::timeout(CLOSE_LIMIT, async {

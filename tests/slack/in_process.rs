@@ -163,3 +163,42 @@ async fn shutdown_finishes_the_commands_in_hand() {
     .await
     .expect("sockets closed after shutdown");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_before_a_late_answer_is_ready_tells_its_person_to_check_what_was_recorded() {
+    let slack = workspace().await;
+    let (stop, task) = serve(
+        &slack,
+        Echo {
+            // Longer than the ack's budget and shutdown's wait for commands in hand together.
+            delay: Duration::from_secs(30),
+            entered: Arc::default(),
+        },
+    )
+    .await;
+    let ack = slack
+        .slash_command(ALICE, OPS, "/handover", "<@U0BOB00001|bob>")
+        .await
+        .unwrap();
+    assert!(ack.text().contains("Still working"), "{}", ack.text());
+    let _ = stop.send(());
+    let served = tokio::time::timeout(WAIT, task)
+        .await
+        .expect("serve returns");
+    assert!(matches!(served, Ok(Ok(()))), "{served:?}");
+    // Told before serve returned, not left with "still working".
+    let posts = slack.posted_messages();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert_eq!(posts[0].method, "response_url");
+    assert!(
+        posts[0]
+            .text
+            .starts_with("Baton stopped (for a restart, most likely) before it finished")
+            && posts[0]
+                .text
+                .contains("run `/handover` to see who is on call here"),
+        "{}",
+        posts[0].text
+    );
+    assert_eq!(posts[0].body["response_type"], "ephemeral");
+}
