@@ -50,7 +50,10 @@ pub(crate) fn invocation_from(
         command,
         text: ev.text.clone().unwrap_or_default(),
         now,
-        dedup_key: Some(format!("{}:{}", ev.team_id.0, ev.trigger_id.0)),
+        // Without a trigger there is nothing to tell one submission from the next: one key for
+        // all of them would answer every later command as a repeat of the first.
+        dedup_key: (!ev.trigger_id.0.trim().is_empty())
+            .then(|| format!("{}:{}", ev.team_id.0, ev.trigger_id.0)),
     })
 }
 
@@ -267,6 +270,15 @@ mod tests {
             inv.dedup_key.as_deref(),
             Some("T0001:13345224609.738474920.8088930838d88f008e0")
         );
+    }
+
+    #[test]
+    fn a_command_without_a_trigger_id_has_no_key_so_is_never_taken_for_a_repeat() {
+        for blank in ["", " "] {
+            let mut ev = event("/handover", None);
+            ev.trigger_id = SlackTriggerId(blank.into());
+            assert_eq!(invocation_from(&ev, Utc::now()).unwrap().dedup_key, None);
+        }
     }
 
     #[test]
