@@ -39,10 +39,11 @@ use crate::commands::Directory;
 use crate::domain::ids::UserId;
 use crate::domain::rota::{Ahead, ChannelState, Handover};
 use crate::store::Store;
-use messages::{announcement, history, show_rota, status};
+use messages::{history, show_rota, status};
 use parse::usage;
 use record::{
-    backdate_needs_admin, check_permitted, effective_at, hand_over, not_ahead, permitted, refused,
+    answer_again, backdate_needs_admin, check_permitted, effective_at, hand_over, not_ahead,
+    permitted, refused,
 };
 use undo::undo;
 
@@ -264,10 +265,7 @@ async fn recorded_before<S: Store, D: Directory>(
         return Err(failed);
     };
     match engine.store.recorded_with_key(key).await {
-        Ok(Some(handover)) => Ok((
-            Reply::public(announcement(&handover, inv.now, engine.settings.timezone)),
-            "duplicate",
-        )),
+        Ok(Some(handover)) => Ok((answer_again(engine, inv, &handover).await, "duplicate")),
         Ok(None) => Err(failed),
         Err(e) => {
             tracing::warn!(

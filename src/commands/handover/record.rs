@@ -5,7 +5,7 @@ use super::parse::usage;
 use super::{TypedTime, MAX_BACKDATE_DAYS};
 use crate::commands::{CommandError, Directory, Engine, Handled, Invocation, Person, Reply};
 use crate::domain::ids::UserId;
-use crate::domain::rota::{ChannelState, NewHandover};
+use crate::domain::rota::{ChannelState, Handover, NewHandover};
 use crate::domain::text;
 use crate::domain::when;
 use crate::store::Store;
@@ -326,15 +326,55 @@ pub(super) async fn hand_over<S: Store, D: Directory>(
     let outcome = outcome?;
     let tz = engine.settings.timezone;
     match outcome {
+        Ok(recorded) if recorded.duplicate => Ok((
+            answer_again(engine, inv, &recorded.handover).await,
+            "duplicate",
+        )),
         Ok(recorded) => Ok((
             Reply::public(announcement(&recorded.handover, inv.now, tz)),
-            if recorded.duplicate {
-                "duplicate"
-            } else {
-                "recorded"
-            },
+            "recorded",
         )),
         Err(refusal) => Err(refused(refusal, inv, tz)),
+    }
+}
+
+/// The answer to a submission recorded before (Slack's redelivery of a command whose ack was
+/// lost, a double submit): its announcement again, while it is still the channel's latest
+/// handover. Once it was undone, or another handover followed it, announcing it again would
+/// tell the channel the pager moved where it no longer is: its person is told privately.
+pub(super) async fn answer_again<S: Store, D: Directory>(
+    engine: &Engine<S, D>,
+    inv: &Invocation,
+    h: &Handover,
+) -> Reply {
+    let tz = engine.settings.timezone;
+    let since = match &h.undone {
+        Some(undo) => Some(format!(
+            "{} undid it at {}",
+            undo.by.mention(),
+            when::full(undo.at, tz)
+        )),
+        None => match engine.store.channel_state(&h.channel).await {
+            Ok(state) if state.current.as_ref().is_some_and(|c| c.id != h.id) => {
+                Some("another handover has followed it".to_owned())
+            }
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(
+                    error = %crate::commands::error_chain(&e),
+                    "could not read whether a repeated handover is still the latest"
+                );
+                None
+            }
+        },
+    };
+    match since {
+        None => Reply::public(announcement(h, inv.now, tz)),
+        Some(since) => Reply::private(format!(
+            "This command was recorded the first time it came, at {}, and since then {since}. \
+             Nothing changed now; `/handover` shows who is on call.",
+            when::full(h.recorded_at, tz)
+        )),
     }
 }
 

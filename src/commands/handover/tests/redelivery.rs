@@ -95,6 +95,52 @@ async fn a_redelivered_handover_gets_the_first_answer_though_the_directory_is_do
     assert_ne!(new.outcome, "duplicate");
 }
 
+#[tokio::test]
+async fn a_repeated_handover_undone_or_followed_since_is_not_announced_again() {
+    let (engine, _directory, _dir) = engine().await;
+    let to_bob = format!("<@{BOB}|bob> quiet week");
+    let first = engine.answer(inv(ALICE, &to_bob, "k1")).await;
+    assert_eq!(first.outcome, "recorded", "{}", first.reply.text);
+    // Still the latest: the first answer again, to the channel.
+    let again = engine.answer(inv(ALICE, &to_bob, "k1")).await;
+    assert_eq!((again.outcome, &again.reply), ("duplicate", &first.reply));
+    // Followed by another handover: told privately, nothing recorded.
+    let to_carol = format!("<@{CAROL}|carol>");
+    let carol = engine.answer(inv(BOB, &to_carol, "k2")).await;
+    assert_eq!(carol.outcome, "recorded", "{}", carol.reply.text);
+    let again = engine.answer(inv(ALICE, &to_bob, "k1")).await;
+    assert_eq!(again.outcome, "duplicate");
+    assert!(again.reply.is_private(), "{}", again.reply.text);
+    assert_eq!(
+        again.reply.text,
+        "This command was recorded the first time it came, at 2025-03-03 09:00 GMT, and since \
+         then another handover has followed it. Nothing changed now; `/handover` shows who is on \
+         call."
+    );
+    // Undone: says who undid it.
+    let undo = engine.answer(inv(BOB, "undo", "k3")).await;
+    assert_eq!(undo.outcome, "undone", "{}", undo.reply.text);
+    let undo = engine
+        .answer(inv(ALICE, &format!("undo <@{BOB}|bob>"), "k4"))
+        .await;
+    assert_eq!(undo.outcome, "undone", "{}", undo.reply.text);
+    let again = engine.answer(inv(ALICE, &to_bob, "k1")).await;
+    assert!(again.reply.is_private(), "{}", again.reply.text);
+    assert!(
+        again.reply.text.contains(&format!(
+            "since then <@{ALICE}> undid it at 2025-03-03 09:00 GMT"
+        )),
+        "{}",
+        again.reply.text
+    );
+    let state = engine
+        .store
+        .channel_state(&inv(ALICE, "", "k").channel)
+        .await
+        .unwrap();
+    assert_eq!(state.current, None);
+}
+
 /// The SQLite store, counting (and, when asked, failing) `remember_name` calls, and counting the
 /// handovers it is asked to record with a channel name to store.
 #[derive(Clone)]
