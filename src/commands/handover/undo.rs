@@ -141,18 +141,32 @@ pub(super) async fn undo<S: Store, D: Directory>(
             };
             // Others still ahead (recorded by a clock that was ahead): who holds the pager now,
             // and the first coming.
+            // The undo is committed whatever this read does: it only says who holds the pager.
             let still_ahead = match &after.current {
-                Some(h) if super::is_ahead(h, inv.now) => super::state_now(engine, inv).await?,
-                _ => (after.clone(), None),
+                Some(h) if super::is_ahead(h, inv.now) => {
+                    match super::state_now(engine, inv).await {
+                        Ok(now) => Some(now),
+                        Err(e) => {
+                            tracing::warn!(
+                                error = %crate::commands::error_chain(&e),
+                                "undone, but could not read who holds the pager now"
+                            );
+                            None
+                        }
+                    }
+                }
+                _ => Some((after.clone(), None)),
             };
             match (still_ahead, after.on_call()) {
-                ((now, Some(ahead)), _) => {
+                // `/handover` says it, once the store answers again.
+                (None, _) => {}
+                (Some((now, Some(ahead))), _) => {
                     text.push(' ');
                     text.push_str(&holder_now(&now, inv, tz));
                     text.push(' ');
                     text.push_str(&coming(&ahead, inv, tz));
                 }
-                (_, Some(who)) => text.push_str(&format!(
+                (Some(_), Some(who)) => text.push_str(&format!(
                     " {} is {}, since {}.",
                     who.mention(),
                     // The one undone had not begun: its holder never stopped.
@@ -167,7 +181,7 @@ pub(super) async fn undo<S: Store, D: Directory>(
                         inv.now
                     )
                 )),
-                _ => text.push_str(" Nobody is on call in this channel now."),
+                (Some(_), None) => text.push_str(" Nobody is on call in this channel now."),
             }
             let undone_at = undone.undone.as_ref().map_or(inv.now, |u| u.at);
             if let Some(months) = ended_months_from(undone.effective_at, undone_at, tz) {

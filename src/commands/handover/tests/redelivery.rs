@@ -153,6 +153,8 @@ struct Counting {
     fail_channel_names: Arc<AtomicUsize>,
     /// A rota order another admin sets between a command's read and its write.
     reorder: Arc<std::sync::Mutex<Option<Vec<UserId>>>>,
+    /// Reads of a channel as of an instant that fail (the database busy with another process).
+    fail_channel_at: Arc<AtomicUsize>,
 }
 
 impl Store for Counting {
@@ -164,6 +166,12 @@ impl Store for Counting {
         c: &ChannelId,
         at: DateTime<Utc>,
     ) -> Result<(ChannelState, Option<crate::domain::rota::Ahead>), StoreError> {
+        let fail = self
+            .fail_channel_at
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        if fail.is_ok() {
+            return Err(StoreError::Corrupt("database is locked".into()));
+        }
         self.inner.channel_at(c, at).await
     }
     async fn record_named_handover<F, E>(
@@ -298,6 +306,7 @@ async fn counting_engine() -> (Engine<Counting, Switchable>, Counting, tempfile:
         fail_names: Arc::default(),
         fail_channel_names: Arc::default(),
         reorder: Arc::default(),
+        fail_channel_at: Arc::default(),
     };
     let engine = Engine::new(
         counting.clone(),
@@ -305,6 +314,34 @@ async fn counting_engine() -> (Engine<Counting, Switchable>, Counting, tempfile:
         engine.settings.clone(),
     );
     (engine, counting, dir)
+}
+
+#[tokio::test]
+async fn an_undo_is_announced_though_reading_who_holds_the_pager_after_it_fails() {
+    let (engine, counting, _dir) = counting_engine().await;
+    // Two handovers recorded by a clock an hour ahead: both still ahead at 09:00.
+    let ahead = |mut inv: Invocation| {
+        inv.now = super::t("2025-03-03T10:00:00Z");
+        inv
+    };
+    for (to, key) in [(BOB, "k1"), (CAROL, "k2")] {
+        let done = engine
+            .answer(ahead(inv(ALICE, &format!("<@{to}|x>"), key)))
+            .await;
+        assert_eq!(done.outcome, "recorded", "{}", done.reply.text);
+    }
+    counting.fail_channel_at.store(1, Ordering::SeqCst);
+    let undo = engine.answer(inv(ADMIN, "undo", "k3")).await;
+    assert_eq!(undo.outcome, "undone", "{}", undo.reply.text);
+    assert!(!undo.reply.is_private(), "{}", undo.reply.text);
+    assert!(
+        undo.reply.text.starts_with(&format!(
+            "<@{ADMIN}> undid the handover from <@{BOB}> to <@{CAROL}>"
+        )),
+        "{}",
+        undo.reply.text
+    );
+    assert_eq!(counting.fail_channel_at.load(Ordering::SeqCst), 0);
 }
 
 fn in_channel(mut inv: Invocation, channel: usize) -> Invocation {
