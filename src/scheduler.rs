@@ -54,6 +54,8 @@ const MAX_SLEEP: Duration = Duration::from_secs(15 * 60);
 /// How long shutdown waits for posts in flight before abandoning them: within the 10 s a
 /// service manager (Docker, systemd's default is longer) gives before SIGKILL.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// How long shutdown gives each reminder it cut off mid-post to be marked sent.
+const MARK_AT_SHUTDOWN: Duration = Duration::from_secs(1);
 /// How soon to try again when the channels could not be read from the store.
 const STORE_RETRY: Duration = Duration::from_secs(60);
 
@@ -114,14 +116,54 @@ pub enum Delivery {
     MaybePosted,
 }
 
+/// The reminders whose delivery was cut off (its task aborted at shutdown) between its claim and
+/// its mark or release: perhaps mid-post, so Slack may have posted it. The scheduler marks them
+/// sent once it has stopped its tasks, as [`Delivery::MaybePosted`] is, rather than leave a
+/// claim that goes stale and is posted again by the next start that day.
+#[derive(Debug, Default)]
+pub struct CutOff(Mutex<Vec<(ChannelId, NaiveDate)>>);
+
+impl CutOff {
+    fn take(&self) -> Vec<(ChannelId, NaiveDate)> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// A claimed reminder not yet marked sent or released: dropped while armed (its task aborted),
+/// it is left in [`CutOff`].
+struct Claimed<'a> {
+    cut_off: &'a CutOff,
+    post: Option<(ChannelId, NaiveDate)>,
+}
+
+impl Claimed<'_> {
+    fn settled(mut self) {
+        self.post = None;
+    }
+}
+
+impl Drop for Claimed<'_> {
+    fn drop(&mut self) {
+        if let Some(post) = self.post.take() {
+            self.cut_off
+                .0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(post);
+        }
+    }
+}
+
 /// Claims `post` in the store, posts it (and its direct message), and marks it sent: one attempt,
-/// no waiting. `clock` gives the claim and sent times.
+/// no waiting. `clock` gives the claim and sent times. Cut off between its claim and its mark,
+/// it leaves the post in `cut_off`.
 pub async fn deliver<S: Store, P: Poster>(
     store: &S,
     poster: &P,
     post: &DuePost,
     claimant: &str,
     clock: &(impl Fn() -> DateTime<Utc> + Sync),
+    cut_off: &CutOff,
 ) -> Result<Delivery, StoreError> {
     let now = clock();
     let stale_before = now - chrono::Duration::from_std(STALE_AFTER).unwrap_or_default();
@@ -131,6 +173,10 @@ pub async fn deliver<S: Store, P: Poster>(
     if claim == Claim::Taken {
         return Ok(Delivery::Taken);
     }
+    let claimed = Claimed {
+        cut_off,
+        post: Some((post.channel.clone(), post.date)),
+    };
     let message = Reply::public(post.message.clone());
     let outcome = match bounded(poster.post_message(&post.channel, &message)).await {
         Ok(()) => Delivery::Posted,
@@ -146,6 +192,7 @@ pub async fn deliver<S: Store, P: Poster>(
         }
         Err(PostError::Failed(reason)) => {
             release(store, post, claimant).await;
+            claimed.settled();
             return Ok(Delivery::Failed(reason));
         }
         Err(PostError::MaybePosted(reason)) => {
@@ -171,6 +218,7 @@ pub async fn deliver<S: Store, P: Poster>(
                  restart Baton"
             );
             release(store, post, claimant).await;
+            claimed.settled();
             return Ok(Delivery::Refused);
         }
     };
@@ -178,6 +226,7 @@ pub async fn deliver<S: Store, P: Poster>(
     // (minutes, if Slack is struggling), and a stop or crash meanwhile must not leave the posted
     // reminder claimed but unmarked, to be posted again once the claim went stale.
     mark_sent(store, post, clock).await;
+    claimed.settled();
     // The direct message rides on the channel's claim, so it is sent at most once too. It is not
     // retried on its own: that would need a claim of its own.
     if let Some(dm) = &post.dm {
@@ -251,6 +300,7 @@ struct Shared<S, P, D, C> {
     tz: Tz,
     clock: C,
     claimant: String,
+    cut_off: CutOff,
 }
 
 /// Runs the daily reminders until `shutdown` completes: posts what is due at startup (today's
@@ -263,7 +313,7 @@ struct Shared<S, P, D, C> {
 /// ```
 ///
 /// On shutdown, posts in flight get a few seconds to finish; a post cut off after its claim is
-/// taken over by the next start on the same date once the claim is stale.
+/// marked sent (Slack may have posted it), not posted again by the next start that day.
 pub async fn run_scheduler<S, P, D, C>(
     store: S,
     poster: P,
@@ -280,6 +330,7 @@ pub async fn run_scheduler<S, P, D, C>(
 {
     let shared = Arc::new(Shared {
         claimant: claimant(clock()),
+        cut_off: CutOff::default(),
         store,
         poster,
         directory,
@@ -345,6 +396,26 @@ pub async fn run_scheduler<S, P, D, C>(
         tracing::warn!("reminder posts still in flight at shutdown were abandoned");
         tasks.shutdown().await;
     }
+    // Each one cut off after its claim may have been posted: marked sent, as a post Slack did not
+    // answer is, rather than posted again by the next start today. One try each, bounded: the
+    // database is closed next.
+    for (channel, date) in shared.cut_off.take() {
+        tracing::error!(
+            %channel,
+            %date,
+            "stopped while posting the daily reminder, which may not have been posted: not trying \
+             again today (check the channel)"
+        );
+        let marked = tokio::time::timeout(
+            MARK_AT_SHUTDOWN,
+            shared
+                .store
+                .mark_reminder_sent(&channel, date, (shared.clock)()),
+        );
+        if !matches!(marked.await, Ok(Ok(()))) {
+            tracing::error!(%channel, %date, "could not mark it sent; the next start may post it again");
+        }
+    }
 }
 
 /// Posts one channel's reminder, trying again after failures while it is still its date.
@@ -368,6 +439,7 @@ async fn remind_channel<S: Store, P: Poster, D, C: Fn() -> DateTime<Utc> + Send 
             &post,
             &shared.claimant,
             &shared.clock,
+            &shared.cut_off,
         )
         .await
         {
@@ -523,9 +595,11 @@ pub async fn remind_now<S: Store, P: Poster, D: Directory>(
     let channels = store.channels_on_call(handover::begun_by(now)).await?;
     let posts = due_posts(store, directory, settings, tz, date, now, &channels).await;
     let claimant = claimant(now);
+    // Nothing here is aborted part-way: run to the end, each delivery settles its claim.
+    let cut_off = CutOff::default();
     let mut outcomes = Vec::with_capacity(posts.len());
     for post in posts {
-        let delivery = deliver(store, poster, &post, &claimant, &|| now).await?;
+        let delivery = deliver(store, poster, &post, &claimant, &|| now, &cut_off).await?;
         outcomes.push((post.channel, delivery));
     }
     Ok(outcomes)

@@ -250,6 +250,8 @@ struct RecordingPoster {
     failures_left: Arc<Mutex<HashMap<ChannelId, u32>>>,
     /// Channels where Slack posts the message but Baton never hears so (a slow Slack).
     posted_unheard: Arc<HashSet<ChannelId>>,
+    /// Channels where Slack posts the message and the answer never comes (Baton stops first).
+    posted_hanging: Arc<HashSet<ChannelId>>,
     /// How long each post takes, to widen races.
     latency: Duration,
     /// How long each direct message takes.
@@ -287,6 +289,9 @@ impl Poster for RecordingPoster {
         self.messages.lock().unwrap().push(message.text.clone());
         if self.posted_unheard.contains(channel) {
             return Err(PostError::MaybePosted("timed out".into()));
+        }
+        if self.posted_hanging.contains(channel) {
+            std::future::pending::<()>().await;
         }
         Ok(())
     }
@@ -608,6 +613,37 @@ async fn a_stop_while_the_heads_up_message_is_slow_does_not_post_the_reminder_ag
         poster.clone(),
         weekdays_at_nine(Some(Weekday::Mon)),
         paused_clock(utc("2025-06-06T09:30:00Z")),
+    );
+    wait(1).await;
+    assert_eq!(poster.log(), Vec::<String>::new());
+    running.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stop_while_slack_has_not_answered_a_post_does_not_post_the_reminder_again() {
+    let store = three_channels();
+    let hanging = RecordingPoster {
+        posted_hanging: Arc::new([channel("ops")].into()),
+        ..RecordingPoster::default()
+    };
+    // Monday 2 June 2025, 10:00 BST: Slack posts #ops's reminder but has not answered when
+    // Baton stops, and stopping gives up waiting for it.
+    let running = start(
+        store.clone(),
+        hanging.clone(),
+        weekdays_at_nine(None),
+        paused_clock(utc("2025-06-02T09:00:00Z")),
+    );
+    wait(1).await;
+    assert_eq!(hanging.sorted_log(), ["post ops", "post web"]);
+    running.stop().await;
+    // Restarted after the claim would have gone stale: #ops has had its reminder.
+    let poster = RecordingPoster::default();
+    let running = start(
+        store,
+        poster.clone(),
+        weekdays_at_nine(None),
+        paused_clock(utc("2025-06-02T09:30:00Z")),
     );
     wait(1).await;
     assert_eq!(poster.log(), Vec::<String>::new());
