@@ -149,7 +149,8 @@ impl Store for FakeStore {
         _: &[UserId],
         _: &UserId,
         _: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+        _: Option<&str>,
+    ) -> Result<crate::store::RotaSet, StoreError> {
         unimplemented!("the scheduler sets no rota")
     }
     async fn recorded_with_key(&self, _: &str) -> Result<Option<Handover>, StoreError> {
@@ -692,7 +693,7 @@ async fn seeded_database(dir: &tempfile::TempDir, channels: usize) -> String {
             .unwrap()
             .unwrap();
         store
-            .set_rota(&c, &[user("ann"), user("bob")], &user("ann"), since)
+            .set_rota(&c, &[user("ann"), user("bob")], &user("ann"), since, None)
             .await
             .unwrap();
     }

@@ -147,6 +147,16 @@ pub struct Recorded {
     pub channel_name_failed: bool,
 }
 
+/// What setting a rota order did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RotaSet {
+    /// Written now.
+    Set,
+    /// This submission set it before (same dedup key): nothing was written. `current`: whether
+    /// the order it set is still the channel's.
+    Repeated { current: bool },
+}
+
 /// What undoing a handover did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Undone {
@@ -248,14 +258,16 @@ pub trait Store: Send + Sync {
         F: FnOnce(&ChannelState, Option<&Handover>) -> Result<Undo, E> + Send + 'static,
         E: Send + 'static;
 
-    /// Replaces the channel's rota order and writes an audit entry.
+    /// Replaces the channel's rota order and writes an audit entry, unless this submission
+    /// (`dedup_key`) set it before.
     fn set_rota(
         &self,
         channel: &ChannelId,
         members: &[UserId],
         actor: &UserId,
         at: DateTime<Utc>,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+        dedup_key: Option<&str>,
+    ) -> impl Future<Output = Result<RotaSet, StoreError>> + Send;
 
     /// The channel's last `limit` handovers, newest first, undone ones included.
     fn history(

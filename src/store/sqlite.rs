@@ -8,7 +8,9 @@ use super::pay_index::{self, Change, ReadSource};
 use super::read_only::read_names;
 use super::rows::*;
 use super::writer::{Writer, Writes};
-use super::{ChannelOnCall, Claim, PayScope, Recorded, Store, StoreError, Undone, MIGRATOR};
+use super::{
+    ChannelOnCall, Claim, PayScope, Recorded, RotaSet, Store, StoreError, Undone, MIGRATOR,
+};
 use crate::domain::ids::{ChannelId, ChannelName, UserId};
 use crate::domain::pay::{ChannelRota, HandoverPoint};
 use crate::domain::rota::{Ahead, ChannelState, Handover, NewHandover, Undo};
@@ -503,15 +505,34 @@ impl Store for SqliteStore {
         members: &[UserId],
         actor: &UserId,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+        dedup_key: Option<&str>,
+    ) -> Result<RotaSet, StoreError> {
         let joined = members
             .iter()
             .map(UserId::as_str)
             .collect::<Vec<_>>()
             .join(" ");
         let (channel, actor) = (channel.clone(), actor.clone());
+        let key = dedup_key.map(str::to_owned);
         self.writer
             .run(Writes::Several, move |conn| {
+                if let Some(key) = &key {
+                    let before = optional_row(
+                        conn,
+                        "SELECT a.detail, r.members FROM audit_log a \
+                         LEFT JOIN rotas r ON r.channel_id = a.channel_id \
+                         WHERE a.dedup_key = ?1",
+                        [key],
+                        |row| {
+                            let set: String = row.get(0)?;
+                            let now: Option<String> = row.get(1)?;
+                            Ok(now.as_deref() == Some(set.as_str()))
+                        },
+                    )?;
+                    if let Some(current) = before {
+                        return Ok(RotaSet::Repeated { current });
+                    }
+                }
                 let row =
                     rusqlite::params![channel.as_str(), joined, at.timestamp(), actor.as_str()];
                 conn.prepare_cached(
@@ -522,11 +543,17 @@ impl Store for SqliteStore {
                 )?
                 .execute(row)?;
                 conn.prepare_cached(
-                    "INSERT INTO audit_log (at, actor, channel_id, action, detail) \
-                     VALUES (?3, ?4, ?1, 'set_rota', ?2)",
+                    "INSERT INTO audit_log (at, actor, channel_id, action, detail, dedup_key) \
+                     VALUES (?3, ?4, ?1, 'set_rota', ?2, ?5)",
                 )?
-                .execute(row)?;
-                Ok(())
+                .execute(rusqlite::params![
+                    channel.as_str(),
+                    joined,
+                    at.timestamp(),
+                    actor.as_str(),
+                    key
+                ])?;
+                Ok(RotaSet::Set)
             })
             .await
     }

@@ -249,6 +249,51 @@ async fn a_repeated_submission_returns_the_first_record_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn a_repeated_rota_order_is_written_once_and_never_puts_back_an_order_set_since() {
+    let (dir, store) = temp_store().await;
+    let at = t("2025-03-03T09:00:00Z");
+    let set = |members: &'static [&str], key: &'static str| {
+        let store = store.clone();
+        async move {
+            let members: Vec<UserId> = members.iter().map(|m| u(m)).collect();
+            store
+                .set_rota(&c("ops"), &members, &u("ann"), at, Some(key))
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(set(&["ann", "bob"], "T1:a").await, RotaSet::Set);
+    assert_eq!(
+        set(&["ann", "bob"], "T1:a").await,
+        RotaSet::Repeated { current: true }
+    );
+    assert_eq!(set(&["cat"], "T1:b").await, RotaSet::Set);
+    assert_eq!(
+        set(&["ann", "bob"], "T1:a").await,
+        RotaSet::Repeated { current: false }
+    );
+    let state = store.channel_state(&c("ops")).await.unwrap();
+    assert_eq!(state.rota, [u("cat")]);
+    let logged: i64 = other_process(&dir)
+        .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(logged, 2);
+    // Without a key (the console), each order is written.
+    store
+        .set_rota(&c("ops"), &[u("dan")], &u("ann"), at, None)
+        .await
+        .unwrap();
+    store
+        .set_rota(&c("ops"), &[u("dan")], &u("ann"), at, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.channel_state(&c("ops")).await.unwrap().rota,
+        [u("dan")]
+    );
+}
+
+#[tokio::test]
 async fn a_redelivered_undo_undoes_one_handover_not_two() {
     let (_dir, store) = temp_store().await;
     record(&store, "ops", "ann", "2025-03-03T09:00:00Z").await;

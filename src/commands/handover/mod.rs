@@ -38,7 +38,7 @@ use super::{has_left, CommandError, Engine, Handled, Invocation, MentionRef, Rep
 use crate::commands::Directory;
 use crate::domain::ids::UserId;
 use crate::domain::rota::{Ahead, ChannelState, Handover};
-use crate::store::Store;
+use crate::store::{RotaSet, Store};
 use messages::{history, show_rota, status};
 use parse::usage;
 use record::{
@@ -377,22 +377,39 @@ async fn run_parsed<S: Store, D: Directory>(
                 }
                 ids.push(person.id);
             }
-            engine
+            let set = engine
                 .store
-                .set_rota(&inv.channel, &ids, &inv.user, inv.now)
+                .set_rota(
+                    &inv.channel,
+                    &ids,
+                    &inv.user,
+                    inv.now,
+                    inv.dedup_key.as_deref(),
+                )
                 .await?;
             let order = ids
                 .iter()
                 .map(UserId::mention)
                 .collect::<Vec<_>>()
                 .join(" → ");
-            Ok((
-                Reply::public(format!(
-                    "{} set this channel's rota order: {order}",
-                    inv.user.mention()
-                )),
-                "rota_set",
-            ))
+            let announced = Reply::public(format!(
+                "{} set this channel's rota order: {order}",
+                inv.user.mention()
+            ));
+            Ok(match set {
+                RotaSet::Set => (announced, "rota_set"),
+                // Slack's redelivery after a lost ack, or a double submit: the first answer,
+                // while the order is still this one.
+                RotaSet::Repeated { current: true } => (announced, "duplicate"),
+                RotaSet::Repeated { current: false } => (
+                    Reply::private(
+                        "This command set the rota order the first time it came, and the order \
+                         has been changed since. Nothing changed now; `/handover rota` shows the \
+                         order.",
+                    ),
+                    "duplicate",
+                ),
+            })
         }
         Command::History(asked) => {
             let log = engine

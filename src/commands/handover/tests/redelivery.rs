@@ -189,7 +189,7 @@ impl Store for Counting {
         if let Some(order) = reorder {
             let admin = UserId::parse(ADMIN).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             self.inner
-                .set_rota(c, &order, &admin, super::t("2025-03-03T09:00:00Z"))
+                .set_rota(c, &order, &admin, super::t("2025-03-03T09:00:00Z"), None)
                 .await?;
         }
         if name.is_some() {
@@ -231,8 +231,9 @@ impl Store for Counting {
         members: &[UserId],
         actor: &UserId,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.inner.set_rota(c, members, actor, at).await
+        key: Option<&str>,
+    ) -> Result<crate::store::RotaSet, StoreError> {
+        self.inner.set_rota(c, members, actor, at, key).await
     }
     async fn history(&self, c: &ChannelId, n: u32) -> Result<Vec<Handover>, StoreError> {
         self.inner.history(c, n).await
@@ -314,6 +315,36 @@ async fn counting_engine() -> (Engine<Counting, Switchable>, Counting, tempfile:
         engine.settings.clone(),
     );
     (engine, counting, dir)
+}
+
+#[tokio::test]
+async fn a_redelivered_rota_order_does_not_put_back_the_order_set_since() {
+    let (engine, _directory, _dir) = engine().await;
+    let order = format!("rota <@{BOB}|bob> <@{CAROL}|carol>");
+    let first = engine.answer(inv(ALICE, &order, "k1")).await;
+    assert_eq!(first.outcome, "rota_set", "{}", first.reply.text);
+    // Its ack lost, Slack sends it again: the first answer.
+    let again = engine.answer(inv(ALICE, &order, "k1")).await;
+    assert_eq!((again.outcome, &again.reply), ("duplicate", &first.reply));
+    // Another admin sets another order; the first command comes once more.
+    let other = engine
+        .answer(inv(ADMIN, &format!("rota <@{CAROL}|carol>"), "k2"))
+        .await;
+    assert_eq!(other.outcome, "rota_set", "{}", other.reply.text);
+    let late = engine.answer(inv(ALICE, &order, "k1")).await;
+    assert_eq!(late.outcome, "duplicate");
+    assert!(late.reply.is_private(), "{}", late.reply.text);
+    assert!(
+        late.reply.text.contains("the order has been changed since"),
+        "{}",
+        late.reply.text
+    );
+    let state = engine
+        .store
+        .channel_state(&inv(ALICE, "", "k").channel)
+        .await
+        .unwrap();
+    assert_eq!(state.rota, [UserId::parse(CAROL).unwrap()]);
 }
 
 #[tokio::test]
