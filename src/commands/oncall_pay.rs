@@ -317,12 +317,18 @@ pub fn render_statement(
         "{whose} on-call pay for {}",
         period_label(s.month, policy, now)
     );
+    // Each channel's rota is paid in full, so days on call in two channels at once count twice:
+    // said, or the total reads as more days than the month had for them.
+    let across = match s.channels.len() {
+        0 | 1 => String::new(),
+        n => format!(" across {n} channels (each channel's rota counted in full)"),
+    };
     let headline = match &s.total {
         Some(total) => format!(
-            "Total: *{total}* for {} days on call",
+            "Total: *{total}* for {} days on call{across}",
             s.overall.total_days()
         ),
-        None => format!("{} days on call", s.overall.total_days()),
+        None => format!("{} days on call{across}", s.overall.total_days()),
     };
     let kinds: Vec<(String, String)> = DayKind::ALL
         .iter()

@@ -507,7 +507,10 @@ fn oncall_pay_me_answers_privately_with_the_same_figures_as_payroll() {
         "{out}"
     );
     assert!(
-        mine.contains("Total: *£1,025.00* for 16.50 days on call"),
+        mine.contains(
+            "Total: *£1,025.00* for 16.50 days on call across 2 channels (each channel's rota \
+             counted in full)"
+        ),
         "{out}"
     );
     assert!(mine.contains("*Weekdays*: 9.50 days — £475.00"), "{out}");
