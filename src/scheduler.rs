@@ -54,7 +54,7 @@ const MAX_SLEEP: Duration = Duration::from_secs(15 * 60);
 /// How long shutdown waits for posts in flight before abandoning them: within the 10 s a
 /// service manager (Docker, systemd's default is longer) gives before SIGKILL.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-/// How long shutdown gives each reminder it cut off mid-post to be marked sent.
+/// How long shutdown gives the reminders it cut off mid-post to be marked sent, all together.
 const MARK_AT_SHUTDOWN: Duration = Duration::from_secs(1);
 /// How soon to try again when the channels could not be read from the store.
 const STORE_RETRY: Duration = Duration::from_secs(60);
@@ -191,8 +191,10 @@ pub async fn deliver<S: Store, P: Poster>(
             Delivery::Unreachable
         }
         Err(PostError::Failed(reason)) => {
-            release(store, post, claimant).await;
+            // Surely not posted: settled first, so a stop during the release leaves the claim to
+            // go stale and be posted by the next start, never marked sent.
             claimed.settled();
+            release(store, post, claimant).await;
             return Ok(Delivery::Failed(reason));
         }
         Err(PostError::MaybePosted(reason)) => {
@@ -217,8 +219,8 @@ pub async fn deliver<S: Store, P: Poster>(
                  posted. Check SLACK_BOT_TOKEN and the app's scopes (README, Slack setup), then \
                  restart Baton"
             );
-            release(store, post, claimant).await;
             claimed.settled();
+            release(store, post, claimant).await;
             return Ok(Delivery::Refused);
         }
     };
@@ -397,24 +399,34 @@ pub async fn run_scheduler<S, P, D, C>(
         tasks.shutdown().await;
     }
     // Each one cut off after its claim may have been posted: marked sent, as a post Slack did not
-    // answer is, rather than posted again by the next start today. One try each, bounded: the
-    // database is closed next.
-    for (channel, date) in shared.cut_off.take() {
+    // answer is, rather than posted again by the next start today. One try each, all within one
+    // bound: the database is closed next.
+    let cut_off = shared.cut_off.take();
+    for (channel, date) in &cut_off {
         tracing::error!(
             %channel,
             %date,
             "stopped while posting the daily reminder, which may not have been posted: not trying \
              again today (check the channel)"
         );
-        let marked = tokio::time::timeout(
-            MARK_AT_SHUTDOWN,
-            shared
-                .store
-                .mark_reminder_sent(&channel, date, (shared.clock)()),
-        );
-        if !matches!(marked.await, Ok(Ok(()))) {
-            tracing::error!(%channel, %date, "could not mark it sent; the next start may post it again");
+    }
+    let shared = &shared;
+    let marks = cut_off.iter().map(|(channel, date)| async move {
+        let marked = shared
+            .store
+            .mark_reminder_sent(channel, *date, (shared.clock)())
+            .await;
+        if let Err(error) = marked {
+            tracing::error!(%channel, %date, error = %crate::commands::error_chain(&error), "could not mark it sent; the next start may post it again");
         }
+    });
+    if tokio::time::timeout(MARK_AT_SHUTDOWN, futures_util::future::join_all(marks))
+        .await
+        .is_err()
+    {
+        tracing::error!(
+            "could not mark the reminders cut off sent in time; the next start may post them again"
+        );
     }
 }
 

@@ -45,7 +45,8 @@ fn filter(rust_log: Option<&str>, default: &str) -> (Targets, Option<String>) {
         .iter()
         .filter(bare)
         .find(|d| LevelFilter::from_str(d).is_err());
-    let modules_only = !directives.iter().any(|d| bare(&d));
+    // `baton=off` is meant as written: silence, not the default with Baton's lines left out.
+    let modules_only = !directives.iter().any(|d| bare(&d)) && !says_off(&directives);
     let wanted = match modules_only {
         true => format!("{default},{}", directives.join(",")),
         false => directives.join(","),
@@ -113,6 +114,8 @@ pub fn init(default: &str) {
     let no_color = std::env::var("NO_COLOR").ok();
     let ansi = colour(std::io::stderr().is_terminal(), no_color.as_deref());
     let (targets, unreadable) = filter(rust_log.as_deref(), default);
+    // The warning about the filter must not be hidden by it (`warning,baton=error`).
+    let heard = targets.would_enable(module_path!(), &tracing::Level::WARN);
     // Each line names its module (`baton::slack::socket`): the names `RUST_LOG` takes.
     let _ = tracing_subscriber::registry()
         .with(
@@ -122,8 +125,10 @@ pub fn init(default: &str) {
         )
         .with(targets)
         .try_init();
-    if let Some(warning) = unreadable {
-        tracing::warn!("{warning}");
+    match unreadable {
+        Some(warning) if heard => tracing::warn!("{warning}"),
+        Some(warning) => eprintln!("baton: warning: {warning}"),
+        None => {}
     }
 }
 
@@ -260,5 +265,8 @@ mod tests {
                 "{rust_log:?}"
             );
         }
+        // Silence, as written: not added to the default, which would log other modules.
+        let (f, _) = filter(Some("baton=off"), "info");
+        assert!(!f.would_enable("hyper::client", &tracing::Level::INFO));
     }
 }

@@ -143,6 +143,12 @@ impl Store for FakeStore {
     {
         unimplemented!("the scheduler undoes nothing")
     }
+    async fn rota_set_before(
+        &self,
+        _: &str,
+    ) -> Result<Option<crate::store::RotaBefore>, StoreError> {
+        unimplemented!("the scheduler sets no rota")
+    }
     async fn set_rota(
         &self,
         _: &ChannelId,

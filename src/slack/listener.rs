@@ -207,6 +207,8 @@ impl<H: CommandHandler> Commands<H> {
                 let late_replies = self.late.clone();
                 tokio::spawn(async move {
                     let reply = tokio::select! {
+                        // An answer ready as Baton stops is sent, not the notice.
+                        biased;
                         answered = &mut task => match answered {
                             Ok(answer) => answer.reply,
                             Err(panicked) => {

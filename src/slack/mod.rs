@@ -249,10 +249,12 @@ pub async fn run(
             tracing::error!(error = %e, "the reminder scheduler stopped abnormally");
         }
     }
-    // Bounded, so that a stop fits the 10 s a supervisor gives (commands 3 s, reminders 5 s,
-    // at once): a write queued behind another process's lock could otherwise hold it up for
+    // Bounded, so that a stop fits the 10 s a supervisor gives (commands 3 s and the notices to
+    // those cut off 2 s, beside reminders 5 s and the marks of those cut off 1 s; then this, 3 s:
+    // 9 s in all): a write queued behind another process's lock could otherwise hold it up for
     // its busy timeout, and the next one for as long again. What is committed is safe in the
-    // WAL; a write still waiting was never confirmed to anyone.
+    // WAL; a write still waiting was never confirmed to anyone (its person was told that Baton
+    // stopped before finishing it).
     close(&store).await;
     served
 }

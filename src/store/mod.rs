@@ -148,13 +148,21 @@ pub struct Recorded {
 }
 
 /// What setting a rota order did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RotaSet {
     /// Written now.
     Set,
-    /// This submission set it before (same dedup key): nothing was written. `current`: whether
-    /// the order it set is still the channel's.
-    Repeated { current: bool },
+    /// This submission set it before (same dedup key): nothing was written.
+    Repeated(RotaBefore),
+}
+
+/// The rota order a submission set before, as a repeat of it finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotaBefore {
+    /// The order it set.
+    pub members: Vec<UserId>,
+    /// Whether that is still the channel's order.
+    pub current: bool,
 }
 
 /// What undoing a handover did.
@@ -257,6 +265,14 @@ pub trait Store: Send + Sync {
     where
         F: FnOnce(&ChannelState, Option<&Handover>) -> Result<Undo, E> + Send + 'static,
         E: Send + 'static;
+
+    /// The rota order a submission with this dedup key set, if any: how a retried `/handover
+    /// rota` learns before looking anyone up (Slack's directory may be what failed the first
+    /// time) that its first delivery set the order.
+    fn rota_set_before(
+        &self,
+        dedup_key: &str,
+    ) -> impl Future<Output = Result<Option<RotaBefore>, StoreError>> + Send;
 
     /// Replaces the channel's rota order and writes an audit entry, unless this submission
     /// (`dedup_key`) set it before.

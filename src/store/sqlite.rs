@@ -9,7 +9,8 @@ use super::read_only::read_names;
 use super::rows::*;
 use super::writer::{Writer, Writes};
 use super::{
-    ChannelOnCall, Claim, PayScope, Recorded, RotaSet, Store, StoreError, Undone, MIGRATOR,
+    ChannelOnCall, Claim, PayScope, Recorded, RotaBefore, RotaSet, Store, StoreError, Undone,
+    MIGRATOR,
 };
 use crate::domain::ids::{ChannelId, ChannelName, UserId};
 use crate::domain::pay::{ChannelRota, HandoverPoint};
@@ -336,6 +337,29 @@ const REMEMBER_CHANNEL: &str =
          WHERE channels.name <> excluded.name \
            AND channels.updated_at <= excluded.updated_at";
 
+/// The rota order the submission `key` set, if it set one, and whether it is still its
+/// channel's.
+fn rota_before(conn: &rusqlite::Connection, key: &str) -> Result<Option<RotaBefore>, StoreError> {
+    optional_row(
+        conn,
+        "SELECT a.detail, r.members FROM audit_log a \
+         LEFT JOIN rotas r ON r.channel_id = a.channel_id \
+         WHERE a.dedup_key = ?1 AND a.action = 'set_rota'",
+        [key],
+        |row| {
+            let set: String = row.get(0)?;
+            let now: Option<String> = row.get(1)?;
+            Ok(RotaBefore {
+                current: now.as_deref() == Some(set.as_str()),
+                members: set
+                    .split_whitespace()
+                    .map(|m| user(m.to_owned()))
+                    .collect::<Result<_, _>>()?,
+            })
+        },
+    )
+}
+
 impl Store for SqliteStore {
     async fn channel_state(&self, channel: &ChannelId) -> Result<ChannelState, StoreError> {
         let channel = channel.clone();
@@ -516,21 +540,9 @@ impl Store for SqliteStore {
         let key = dedup_key.map(str::to_owned);
         self.writer
             .run(Writes::Several, move |conn| {
-                if let Some(key) = &key {
-                    let before = optional_row(
-                        conn,
-                        "SELECT a.detail, r.members FROM audit_log a \
-                         LEFT JOIN rotas r ON r.channel_id = a.channel_id \
-                         WHERE a.dedup_key = ?1",
-                        [key],
-                        |row| {
-                            let set: String = row.get(0)?;
-                            let now: Option<String> = row.get(1)?;
-                            Ok(now.as_deref() == Some(set.as_str()))
-                        },
-                    )?;
-                    if let Some(current) = before {
-                        return Ok(RotaSet::Repeated { current });
+                if let Some(key) = key.as_deref() {
+                    if let Some(before) = rota_before(conn, key)? {
+                        return Ok(RotaSet::Repeated(before));
                     }
                 }
                 let row =
@@ -555,6 +567,13 @@ impl Store for SqliteStore {
                 ])?;
                 Ok(RotaSet::Set)
             })
+            .await
+    }
+
+    async fn rota_set_before(&self, dedup_key: &str) -> Result<Option<RotaBefore>, StoreError> {
+        let key = dedup_key.to_owned();
+        self.writer
+            .run(Writes::AtMostOne, move |conn| rota_before(conn, &key))
             .await
     }
 

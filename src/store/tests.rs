@@ -262,16 +262,20 @@ async fn a_repeated_rota_order_is_written_once_and_never_puts_back_an_order_set_
                 .unwrap()
         }
     };
+    let before = |current: bool| {
+        RotaSet::Repeated(RotaBefore {
+            members: vec![u("ann"), u("bob")],
+            current,
+        })
+    };
     assert_eq!(set(&["ann", "bob"], "T1:a").await, RotaSet::Set);
-    assert_eq!(
-        set(&["ann", "bob"], "T1:a").await,
-        RotaSet::Repeated { current: true }
-    );
+    assert_eq!(set(&["ann", "bob"], "T1:a").await, before(true));
     assert_eq!(set(&["cat"], "T1:b").await, RotaSet::Set);
-    assert_eq!(
-        set(&["ann", "bob"], "T1:a").await,
-        RotaSet::Repeated { current: false }
-    );
+    assert_eq!(set(&["ann", "bob"], "T1:a").await, before(false));
+    // Also found before anyone is looked up.
+    let found = store.rota_set_before("T1:a").await.unwrap();
+    assert_eq!(found.map(RotaSet::Repeated), Some(before(false)));
+    assert_eq!(store.rota_set_before("T1:zzz").await.unwrap(), None);
     let state = store.channel_state(&c("ops")).await.unwrap();
     assert_eq!(state.rota, [u("cat")]);
     let logged: i64 = other_process(&dir)

@@ -548,6 +548,8 @@ fn a_handover_typed_with_a_time_it_cannot_have_is_answered_with_what_to_do_inste
         "/handover @bob at 2026-03-16 09:00 forgot",
         // The latest took effect this minute: there is no time to pick between it and now.
         "/handover @carol at 2026-03-17 10:00",
+        // The time's own error ends as every other: with what changed.
+        "/handover @carol at 2026-02-30 09:00",
         "/handover",
     ]);
     let r = replies(&out);
@@ -556,7 +558,7 @@ fn a_handover_typed_with_a_time_it_cannot_have_is_answered_with_what_to_do_inste
         "{out}"
     );
     assert!(
-        r[4].starts_with("[private to bob] `from Monday 09:00` looks like a time")
+        r[4].starts_with("[private to bob] `should have been from Monday 09:00` looks like a time")
             && r[4].contains("Nothing changed."),
         "{out}"
     );
@@ -580,8 +582,12 @@ fn a_handover_typed_with_a_time_it_cannot_have_is_answered_with_what_to_do_inste
         ),
         "{out}"
     );
-    assert!(r[9].contains("@bob"), "{out}");
-    assert!(!r[9].contains("@carol"), "{out}");
+    assert!(
+        r[9].contains("February 2026 has 28 days. Nothing changed."),
+        "{out}"
+    );
+    assert!(r[10].contains("@bob"), "{out}");
+    assert!(!r[10].contains("@carol"), "{out}");
 }
 
 #[test]

@@ -1188,3 +1188,15 @@ fn a_report_refuses_to_write_over_the_database_the_config_or_its_holidays() {
     assert!(out.starts_with("user_id,user_name,"), "{out}");
     assert!(!ws.path().join("-").exists());
 }
+
+#[test]
+fn a_log_filter_warning_is_said_even_when_the_filter_would_hide_it() {
+    let ws = march();
+    // Baton's errors only: the warning about `warning` is not an error, yet is said.
+    let (_, stderr) =
+        ws.report_with_log_filter(&["--month", "2025-03"], Some("baton=error,warning"));
+    assert!(
+        stderr.contains("RUST_LOG `baton=error,warning`: `warning` is not a level"),
+        "{stderr}"
+    );
+}

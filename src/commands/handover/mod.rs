@@ -38,7 +38,7 @@ use super::{has_left, CommandError, Engine, Handled, Invocation, MentionRef, Rep
 use crate::commands::Directory;
 use crate::domain::ids::UserId;
 use crate::domain::rota::{Ahead, ChannelState, Handover};
-use crate::store::{RotaSet, Store};
+use crate::store::{RotaBefore, RotaSet, Store};
 use messages::{history, show_rota, status};
 use parse::usage;
 use record::{
@@ -177,6 +177,32 @@ pub(crate) async fn run<S: Store, D: Directory>(
     match run_parsed(engine, inv, command).await {
         Err(failed) if hands_over => recorded_before(engine, inv, failed).await,
         handled => handled,
+    }
+}
+
+/// The channel told the rota order `inv`'s caller set.
+fn rota_announcement(inv: &Invocation, members: &[UserId]) -> Reply {
+    let order = members
+        .iter()
+        .map(UserId::mention)
+        .collect::<Vec<_>>()
+        .join(" → ");
+    Reply::public(format!(
+        "{} set this channel's rota order: {order}",
+        inv.user.mention()
+    ))
+}
+
+/// The answer to a repeat of a submission that set the rota order (Slack's redelivery after a
+/// lost ack, a double submit): the first answer while the order is still the one it set, else,
+/// privately, that it has changed since (announced again, it would name an order no longer kept).
+fn rota_set_again(inv: &Invocation, before: &RotaBefore) -> Reply {
+    match before.current {
+        true => rota_announcement(inv, &before.members),
+        false => Reply::private(
+            "This command set the rota order the first time it came, and the order has been \
+             changed since. Nothing changed now; `/handover rota` shows the order.",
+        ),
     }
 }
 
@@ -364,6 +390,13 @@ async fn run_parsed<S: Store, D: Directory>(
                         .into(),
                 ));
             }
+            // A repeat of a submission that set the order (Slack's redelivery after a lost ack)
+            // is answered before anyone is looked up: the directory may be what failed then.
+            if let Some(key) = inv.dedup_key.as_deref() {
+                if let Some(before) = engine.store.rota_set_before(key).await? {
+                    return Ok((rota_set_again(inv, &before), "duplicate"));
+                }
+            }
             let mut ids: Vec<UserId> = Vec::with_capacity(members.len());
             for m in &members {
                 let person = engine
@@ -387,28 +420,9 @@ async fn run_parsed<S: Store, D: Directory>(
                     inv.dedup_key.as_deref(),
                 )
                 .await?;
-            let order = ids
-                .iter()
-                .map(UserId::mention)
-                .collect::<Vec<_>>()
-                .join(" → ");
-            let announced = Reply::public(format!(
-                "{} set this channel's rota order: {order}",
-                inv.user.mention()
-            ));
             Ok(match set {
-                RotaSet::Set => (announced, "rota_set"),
-                // Slack's redelivery after a lost ack, or a double submit: the first answer,
-                // while the order is still this one.
-                RotaSet::Repeated { current: true } => (announced, "duplicate"),
-                RotaSet::Repeated { current: false } => (
-                    Reply::private(
-                        "This command set the rota order the first time it came, and the order \
-                         has been changed since. Nothing changed now; `/handover rota` shows the \
-                         order.",
-                    ),
-                    "duplicate",
-                ),
+                RotaSet::Set => (rota_announcement(inv, &ids), "rota_set"),
+                RotaSet::Repeated(before) => (rota_set_again(inv, &before), "duplicate"),
             })
         }
         Command::History(asked) => {

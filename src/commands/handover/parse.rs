@@ -16,6 +16,9 @@ pub const MOST_IN_A_ROTA: usize = 50;
 /// every refusal does, so "did it record?" has the same answer whichever kind of reply it is.
 pub(super) fn usage(message: impl Into<String>) -> CommandError {
     let mut message = message.into();
+    if !message.ends_with(['.', '?', '!']) {
+        message.push('.');
+    }
     message.push_str(" Nothing changed.");
     CommandError::usage(message, USAGE)
 }
@@ -252,20 +255,8 @@ pub(super) fn when_and_notes(
     // `at 5pm`, `at 03:10`, `at noon`: a time without its date. On its own (or with one word
     // after it) it is a try at the handover's time, refused: kept as notes, the handover would
     // be now. Followed by more, it is the notes' story: `at 3am the disk filled`.
-    if let Some((typed, words)) = at.then(|| an_hour(after)).flatten() {
-        // Enough words to see the three after the time, and whether more than one follows it.
-        let all: Vec<String> = text::normalize(after)
-            .split_whitespace()
-            .take(words + 4)
-            .map(|w| text::plain_hyphens(w.trim_end_matches([',', '.', ';', ':'])))
-            .collect();
-        // `at 17:30 on 2026-11-20`: the date after the time.
-        let dated = all
-            .iter()
-            .skip(words)
-            .take(3)
-            .any(|w| full_date(w) || is_month_name(w));
-        if all.len() <= words + 1 || dated {
+    if let Some((typed, meant)) = at.then(|| an_hour_meant(after)).flatten() {
+        if meant {
             return Err(usage(format!(
                 "After `at`, give the date as well as the time: `at YYYY-MM-DD HH:MM`, e.g. `at \
                  2025-03-03 17:00`; `{}` alone would be kept as notes and the handover recorded \
@@ -327,15 +318,43 @@ pub(super) fn when_and_notes(
     Ok((None, notes(rest)?))
 }
 
+/// A time of day after `at` (`at 5pm`, `at 03:10`), as typed, and whether it is meant as the
+/// handover's time: alone, with one word after it, or with a date among the three after it (`at
+/// 17:30 on 2026-11-20`). Followed by more, it is the notes' story: `at 3am the disk filled`.
+fn an_hour_meant(after: &str) -> Option<(String, bool)> {
+    let (typed, words) = an_hour(after)?;
+    // Enough words to see the three after the time, and whether more than one follows it.
+    let all: Vec<String> = text::normalize(after)
+        .split_whitespace()
+        .take(words + 4)
+        .map(|w| text::plain_hyphens(w.trim_end_matches([',', '.', ';', ':'])))
+        .collect();
+    let dated = all
+        .iter()
+        .skip(words)
+        .take(3)
+        .any(|w| full_date(w) || is_month_name(w));
+    Some((typed, all.len() <= words + 1 || dated))
+}
+
 /// Whether the words after the person, `next` or `end` start with `at`: a try at the form that
 /// records a handover at another time than now.
 pub(super) fn gives_a_time(wire: &str) -> bool {
     let (first, rest) = text::split_word(wire);
-    let (second, _) = text::split_word(rest);
     let keyword = text::keyword(&first);
     let leads = matches!(keyword.as_str(), "next" | "end")
         || matches!(text::token(&first), Token::UserId(_) | Token::UserName(_));
-    leads && text::keyword(&second) == "at"
+    if !leads || quoted(rest) {
+        return false;
+    }
+    let (second, after) = text::split_word(rest);
+    // As [`when_and_notes`] reads `at`: a time is meant when nothing follows it, or a time of
+    // day, a date, or a day word and a time does. (`at least 3 pages` is notes.)
+    text::keyword(&second) == "at"
+        && (text::trim_gaps(after).is_empty()
+            || an_hour_meant(after).is_some_and(|(_, meant)| meant)
+            || looks_like_a_date(&text::plain_hyphens(&text::normalize(after)))
+            || a_time_without_at(after).is_some())
 }
 
 /// A time typed with am or pm, joined to it or as the next word (`5:30pm`, `5:30 pm`, `5 p.m.`,
@@ -535,6 +554,12 @@ fn an_hour(text: &str) -> Option<(String, usize)> {
 /// hours in between. Notes that merely start with numbers are notes: `3-4 pages overnight`,
 /// `from 3/4 replicas down`, `on 1.5 hours sleep`, `since 4.2 deploy`, `09:30 standup moved`.
 pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
+    time_phrase(rest, false)
+}
+
+/// [`a_time_without_at`]'s reading; with `nearly_whole`, every form counts only when it is the
+/// whole of the text or nearly (one word after), as the newer forms always do.
+fn time_phrase(rest: &str, nearly_whole: bool) -> Option<String> {
     if text::trim_gaps(rest).is_empty() {
         return None;
     }
@@ -574,7 +599,9 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
         _ => {}
     }
     let start = i;
-    let found = |through: usize, newer: bool| (!newer || whole(through)).then(|| echoed(through));
+    let found = |through: usize, newer: bool| {
+        (!(newer || nearly_whole) || whole(through)).then(|| echoed(through))
+    };
     // `this morning 09:30`, `last night 11pm`, `earlier today at 17:30`.
     const PARTS_OF_DAY: [&str; 8] = [
         "this",
@@ -631,8 +658,14 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
             j += 1;
         }
         let newer = newer || i > start || j > i + 1 || !DAY_WORDS[..10].contains(&day.as_str());
-        // Without a time, `since Monday` or `from yesterday` alone (or with one word more).
-        let day_alone = || (i == start && start > 0).then(|| found(i, true)).flatten();
+        // Without a time, `since Monday` or `from yesterday` alone (or with one word more): a
+        // day gone by. (`until Friday`, `from today`, `on Monday` are not backdates.)
+        let gone_by = !matches!(day.as_str(), "today" | "tonight" | "tomorrow");
+        let day_alone = || {
+            (i == start && matches!(lower(0).as_str(), "since" | "from") && gone_by)
+                .then(|| found(i, true))
+                .flatten()
+        };
         return time_at(j).and_then(|j| found(j, newer)).or_else(day_alone);
     }
     if let Some((date, time)) = word(i).split_once('T') {
@@ -659,11 +692,13 @@ pub(super) fn a_time_without_at(rest: &str) -> Option<String> {
 
 /// The start a handover should have had, written later in the notes than
 /// [`a_time_without_at`] reads: `forgot, should have been from Monday 09:00`. The words after
-/// "should have been" (or "should've been"), within the first ten, are read as if they began
-/// the notes.
+/// "should have been" (or "should've been", then an optional "on call"), found within the first
+/// ten words, are read as if they began the notes, but only as the whole of them or nearly (one
+/// word after): "backup should have been at 02:00, didn't run" is notes. Said with the phrase.
 pub(super) fn a_time_it_should_have_been(rest: &str) -> Option<String> {
     let normalized = text::normalize(rest);
-    let words: Vec<&str> = normalized.split_whitespace().take(10).collect();
+    // Enough words to find the phrase in the first ten and count what follows its time.
+    let words: Vec<&str> = normalized.split_whitespace().take(24).collect();
     let lower: Vec<String> = words
         .iter()
         .map(|w| {
@@ -671,21 +706,25 @@ pub(super) fn a_time_it_should_have_been(rest: &str) -> Option<String> {
                 .to_lowercase()
         })
         .collect();
-    (0..words.len()).find_map(|i| {
-        let phrase = match lower[i..].iter().map(String::as_str).collect::<Vec<_>>()[..] {
-            ["should", "have", "been", ..] => 3,
-            ["should've" | "shouldve", "been", ..] => 2,
+    (0..words.len().min(10)).find_map(|i| {
+        let mut end = match lower[i..].iter().map(String::as_str).collect::<Vec<_>>()[..] {
+            ["should", "have", "been", ..] => i + 3,
+            ["should've" | "shouldve", "been", ..] => i + 2,
             _ => return None,
         };
-        let after = &words[i + phrase..];
-        // `should have been at 9am`: read as `from 9am` is (notes never start with `at` there).
-        match after.first() {
-            Some(at) if at.eq_ignore_ascii_case("at") => {
-                a_time_without_at(&format!("from {}", after[1..].join(" ")))
-                    .map(|typed| format!("{at}{}", &typed["from".len()..]))
-            }
-            _ => a_time_without_at(&after.join(" ")),
+        if lower.get(end..end + 2).is_some_and(|w| w == ["on", "call"]) {
+            end += 2;
         }
+        let (phrase, after) = (words[i..end].join(" "), &words[end..]);
+        // `should have been at 9am`: read as `from 9am` is (notes never start with `at` there).
+        let typed = match after.first() {
+            Some(at) if at.eq_ignore_ascii_case("at") => {
+                time_phrase(&format!("from {}", after[1..].join(" ")), true)
+                    .and_then(|typed| Some(format!("{at}{}", typed.strip_prefix("from")?)))
+            }
+            _ => time_phrase(&after.join(" "), true),
+        }?;
+        Some(format!("{phrase} {typed}"))
     })
 }
 

@@ -676,6 +676,62 @@ fn the_grammar_reads_every_form_as_typed_in_slack() {
             },
         ),
         (
+            "<@U0BOB0001> until Friday",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "until Friday".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> from today",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "from today".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> on Monday",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "on Monday".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> till tomorrow",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "till tomorrow".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> db failover test on staging should have been on Monday but slipped",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "db failover test on staging should have been on Monday but slipped".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> nightly backup should have been at 02:00, didn't run",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "nightly backup should have been at 02:00, didn't run".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> should have been fixed by friday",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "should have been fixed by friday".into(),
+            },
+        ),
+        (
             "<@U0BOB0001> last night 3 pages",
             Command::To {
                 target: id("U0BOB0001"),
@@ -1097,15 +1153,19 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
         ),
         (
             "<@U1> should have been yesterday 18:00",
-            "`yesterday 18:00` looks like a time",
+            "`should have been yesterday 18:00` looks like a time",
         ),
         (
             "<@U1> forgot yesterday, should have been from Monday 09:00",
-            "`from Monday 09:00` looks like a time",
+            "`should have been from Monday 09:00` looks like a time",
         ),
         (
             "<@U1> sorry, should\u{2019}ve been at 9am",
-            "`at 9am` looks like a time",
+            "`should've been at 9am` looks like a time",
+        ),
+        (
+            "<@U1> should have been on call since Monday 09:00",
+            "`should have been on call since Monday 09…` looks like a time",
         ),
     ];
     for (typed, expected) in cases {
@@ -1222,5 +1282,27 @@ fn a_name_typed_without_its_at_sign_is_answered_with_the_mention_to_type() {
     // A word after the person is notes, as before, and keywords are keywords.
     for typed in ["<@U0BOB0001> bob", "next bob", "end bob", "history"] {
         assert!(parse(typed).is_ok(), "{typed}");
+    }
+}
+
+#[test]
+fn only_a_try_at_a_time_after_at_is_taken_for_the_admins_form() {
+    use super::super::parse::gives_a_time;
+    // (typed, a try at `at DATE TIME`)
+    let cases = [
+        ("<@U1> at 02:00", true),
+        ("<@U1> at", true),
+        ("next at 2026-11-26", true),
+        ("end at yesterday 9am", true),
+        ("<@U1> at 3/3 09:30 forgot", true),
+        ("<@U1> at least 3 pages overnight", false),
+        ("<@U1> at 3am the disk filled", false),
+        ("<@U1> \"at 02:00\"", false),
+        ("<@U1> quiet at 02:00", false),
+        ("history at 02:00", false),
+        ("<#C0123|ops> at 02:00", false),
+    ];
+    for (typed, meant) in cases {
+        assert_eq!(gives_a_time(typed), meant, "{typed}");
     }
 }

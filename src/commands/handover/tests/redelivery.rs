@@ -225,6 +225,12 @@ impl Store for Counting {
     {
         self.inner.undo_latest(c, key, decide).await
     }
+    async fn rota_set_before(
+        &self,
+        key: &str,
+    ) -> Result<Option<crate::store::RotaBefore>, StoreError> {
+        self.inner.rota_set_before(key).await
+    }
     async fn set_rota(
         &self,
         c: &ChannelId,
@@ -319,13 +325,16 @@ async fn counting_engine() -> (Engine<Counting, Switchable>, Counting, tempfile:
 
 #[tokio::test]
 async fn a_redelivered_rota_order_does_not_put_back_the_order_set_since() {
-    let (engine, _directory, _dir) = engine().await;
+    let (engine, directory, _dir) = engine().await;
     let order = format!("rota <@{BOB}|bob> <@{CAROL}|carol>");
     let first = engine.answer(inv(ALICE, &order, "k1")).await;
     assert_eq!(first.outcome, "rota_set", "{}", first.reply.text);
-    // Its ack lost, Slack sends it again: the first answer.
+    // Its ack lost, Slack sends it again, perhaps while the directory that failed it is down:
+    // the first answer.
+    directory.down.store(true, Ordering::SeqCst);
     let again = engine.answer(inv(ALICE, &order, "k1")).await;
     assert_eq!((again.outcome, &again.reply), ("duplicate", &first.reply));
+    directory.down.store(false, Ordering::SeqCst);
     // Another admin sets another order; the first command comes once more.
     let other = engine
         .answer(inv(ADMIN, &format!("rota <@{CAROL}|carol>"), "k2"))
