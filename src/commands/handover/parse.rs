@@ -585,17 +585,22 @@ fn time_phrase(rest: &str, nearly_whole: bool) -> Option<String> {
     // by a sentence, `Sat 2am page was a false alarm` is an incident's story, not a backdate.
     let whole = |through: usize| count <= through + 2;
     let is_time = |w: &str| strict_time(w) || looks_like_an_hour(w);
-    let (mut i, mut newer) = (0, false);
-    match lower(0).as_str() {
-        "since" | "from" | "on" | "@" => i = 1,
+    // `on call since Monday 09:00`: what follows "on call" is read as if it began the notes.
+    let o = match lower(0) == "on" && lower(1) == "call" {
+        true => 2,
+        false => 0,
+    };
+    let (mut i, mut newer) = (o, false);
+    match lower(o).as_str() {
+        "since" | "from" | "on" | "@" => i = o + 1,
         "effective" | "starting" | "until" | "till" | "wef" | "w.e.f" | "backdate"
         | "backdated" => {
-            (i, newer) = (1, true);
-            if matches!(lower(1).as_str(), "from" | "at" | "to" | "on") {
-                i = 2;
+            (i, newer) = (o + 1, true);
+            if matches!(lower(o + 1).as_str(), "from" | "at" | "to" | "on") {
+                i = o + 2;
             }
         }
-        "as" if matches!(lower(1).as_str(), "of" | "at") => (i, newer) = (2, true),
+        "as" if matches!(lower(o + 1).as_str(), "of" | "at") => (i, newer) = (o + 2, true),
         _ => {}
     }
     let start = i;
@@ -662,7 +667,7 @@ fn time_phrase(rest: &str, nearly_whole: bool) -> Option<String> {
         // day gone by. (`until Friday`, `from today`, `on Monday` are not backdates.)
         let gone_by = !matches!(day.as_str(), "today" | "tonight" | "tomorrow");
         let day_alone = || {
-            (i == start && matches!(lower(0).as_str(), "since" | "from") && gone_by)
+            (i == start && matches!(lower(o).as_str(), "since" | "from") && gone_by)
                 .then(|| found(i, true))
                 .flatten()
         };
@@ -686,7 +691,7 @@ fn time_phrase(rest: &str, nearly_whole: bool) -> Option<String> {
     }
     // `since 9am`, `from 14:00`, `as of 9 am`; a bare `09:30 standup moved` is notes.
     time_here(start)
-        .filter(|_| start > 0)
+        .filter(|_| start > o)
         .and_then(|j| found(j, newer))
 }
 

@@ -668,6 +668,22 @@ fn the_grammar_reads_every_form_as_typed_in_slack() {
             },
         ),
         (
+            "<@U0BOB0001> on call 09:30 to 17:30 only",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "on call 09:30 to 17:30 only".into(),
+            },
+        ),
+        (
+            "<@U0BOB0001> on call since the outage, 3 pages",
+            Command::To {
+                target: id("U0BOB0001"),
+                at: None,
+                notes: "on call since the outage, 3 pages".into(),
+            },
+        ),
+        (
             "<@U0BOB0001> since Monday, 3 pages",
             Command::To {
                 target: id("U0BOB0001"),
@@ -1147,6 +1163,14 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
         // A day after `since` or `from`, with nothing after it, and the start a handover should
         // have had, later in the notes.
         ("<@U1> since Monday", "`since Monday` looks like a time"),
+        (
+            "<@U1> on call since Monday 09:00",
+            "`on call since Monday 09:00` looks like a time",
+        ),
+        (
+            "<@U1> on call from yesterday",
+            "`on call from yesterday` looks",
+        ),
         (
             "<@U1> from yesterday.",
             "`from yesterday.` looks like a time",
