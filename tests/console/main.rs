@@ -1091,7 +1091,8 @@ fn ending_standby_leaves_nobody_on_call_or_paid_until_an_admin_starts_again() {
         r[6].starts_with(
             "[public in #ops] @bob ended their standby here: nobody is on call in this channel \
              now, and nobody is paid for it. An admin starts the rota again with `/handover \
-             @person`.\n> moving to the new rota"
+             @person`; if this was a mistake, @bob can `/handover undo end` within 15 minutes.\n\
+             > moving to the new rota"
         ),
         "{out}"
     );
