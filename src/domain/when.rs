@@ -715,4 +715,65 @@ mod tests {
             assert!(!looks_like_a_zone(word), "{word}");
         }
     }
+
+    #[test]
+    fn a_twelve_hour_clock_reads_as_24_hour_and_only_with_real_hours_and_minutes() {
+        for (clock, pm, read) in [
+            ("12", false, Some("00:00")),
+            ("12", true, Some("12:00")),
+            ("5:30", true, Some("17:30")),
+            ("9.05", false, Some("09:05")),
+            ("5:59", true, Some("17:59")),
+            ("5:60", true, None),
+            ("13", true, None),
+            ("0", false, None),
+            ("5:3", true, None),
+        ] {
+            assert_eq!(
+                twelve_hour_clock(clock, pm).as_deref(),
+                read,
+                "{clock} pm: {pm}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_iso_date_and_time_is_split_only_when_both_halves_are_numbers() {
+        for (word, split) in [
+            ("2025-03-03T09:30", Some(("2025-03-03", "09:30"))),
+            // Only the shape: the date and time parser says what is wrong with it.
+            ("2025-03-32t24:00", Some(("2025-03-32", "24:00"))),
+            ("2025-03-03T9", None),
+            ("2025-03-0xT09:30", None),
+            ("2025-03-03Tnoon", None),
+        ] {
+            assert_eq!(
+                iso_date_time(word),
+                split.map(|(d, t)| (d.to_owned(), t.to_owned())),
+                "{word}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_words_after_a_date_are_a_24_hour_time_and_at_most_one_zone() {
+        type Read = Result<(&'static str, Option<&'static str>), ClockError>;
+        // (time, the words after it, read as)
+        let cases: [(&str, &[&str], Read); 7] = [
+            ("17:00", &[], Ok(("17:00", None))),
+            ("09:30", &["BST"], Ok(("09:30", Some("BST")))),
+            ("5pm", &[], Ok(("17:00", None))),
+            ("5:30", &["pm", "GMT"], Ok(("17:30", Some("GMT")))),
+            ("12", &["am"], Ok(("00:00", None))),
+            ("13:00", &["pm"], Err(ClockError::TwelveHour)),
+            ("17:00", &["BST", "sharp"], Err(ClockError::TooManyWords)),
+        ];
+        for (time, rest, read) in cases {
+            assert_eq!(
+                clock_and_zone(time, rest),
+                read.map(|(time, zone)| (time.to_owned(), zone)),
+                "{time} {rest:?}"
+            );
+        }
+    }
 }
