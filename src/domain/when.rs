@@ -436,6 +436,9 @@ mod tests {
             ("2026-11-11", "09:60", "`2026-11-11 09:60` is not a date and time: hours run from 00 to 23 and minutes from 00 to 59 (midnight is 00:00 of the next day)"),
             ("2026-11-11", "09:30:00", "`2026-11-11 09:30:00` is not a date and time: give the time in hours and minutes, without seconds, e.g. 09:30"),
             ("11/11/2026", "09:30", "`11/11/2026 09:30` is not a date and time: write it as YYYY-MM-DD HH:MM, e.g. 2025-03-03 09:30"),
+            // Each said only of what is wrong: the last day of a month, 23:59, are fine.
+            ("2026-11-30", "24:00", "`2026-11-30 24:00` is not a date and time: hours run from 00 to 23 and minutes from 00 to 59 (midnight is 00:00 of the next day)"),
+            ("2026-11-2x", "23:59", "`2026-11-2x 23:59` is not a date and time: write it as YYYY-MM-DD HH:MM, e.g. 2025-03-03 09:30"),
         ];
         for (date, time, said) in cases {
             let e = parse_local(date, time, London).unwrap_err();
