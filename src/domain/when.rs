@@ -651,6 +651,30 @@ mod tests {
     }
 
     #[test]
+    fn an_offset_typed_after_the_time_counts_its_sign_and_its_minutes() {
+        // 09:00 on 1 December 2026: EST in New York, IST in India.
+        for (zone, tz, expected) in [
+            (
+                "-05:00",
+                chrono_tz::America::New_York,
+                "2026-12-01T14:00:00Z",
+            ),
+            (
+                "UTC-5",
+                chrono_tz::America::New_York,
+                "2026-12-01T14:00:00Z",
+            ),
+            ("+05:30", chrono_tz::Asia::Kolkata, "2026-12-01T03:30:00Z"),
+        ] {
+            assert_eq!(
+                parse_local_in_zone("2026-12-01", "09:00", Some(zone), tz),
+                Ok((utc(expected), None)),
+                "{zone} in {tz}"
+            );
+        }
+    }
+
+    #[test]
     fn an_offset_with_other_characters_is_not_one_and_never_panics() {
         for word in ["+£5", "-€5", "+é1", "GMT+é1", "-—", "+1é", "UTC-\u{2212}1"] {
             assert!(!looks_like_a_zone(word), "{word}");
@@ -709,6 +733,9 @@ mod tests {
             "-",
             "+12345",
             "GMT-1:5",
+            "+01:60",
+            "+-1",
+            "IT",
             "UTCnow",
             "et",
             "pt",
