@@ -527,6 +527,18 @@ mod tests {
     }
 
     #[test]
+    fn a_time_in_a_gap_of_two_hours_is_told_the_end_of_the_gap() {
+        // Antarctica/Troll goes from +00 to +02 at 01:00 UTC on the last Sunday of March.
+        assert_eq!(
+            parse_local("2026-03-29", "01:30", chrono_tz::Antarctica::Troll)
+                .unwrap_err()
+                .to_string(),
+            "2026-03-29 01:30 does not exist in Antarctica/Troll: the clocks went forward over \
+             it. Use a time outside the skipped hour, e.g. 2026-03-29 03:00"
+        );
+    }
+
+    #[test]
     fn minutes_with_a_digit_missing_are_refused_not_read_as_the_minute_under_ten() {
         for time in ["09:5", "17:3", "9:5"] {
             let err = parse_local("2026-11-20", time, London).unwrap_err();
