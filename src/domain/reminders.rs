@@ -1290,4 +1290,51 @@ mod tests {
             friday[0].message
         );
     }
+
+    #[test]
+    fn a_handover_recorded_ahead_of_now_is_said_with_who_recorded_it_instead_of_the_rotas_next() {
+        let ops = ChannelId::parse("ops").unwrap();
+        let s = state(Some("ann"), "2025-06-02T08:00:00Z", "", &["ann", "bob"]);
+        // Monday 9 June, the handover day: cat's clock was 30 seconds ahead.
+        let now = utc("2025-06-09T08:00:00Z");
+        let ahead = |to: Option<&str>| Handover {
+            id: 2,
+            channel: ops.clone(),
+            seq: 2,
+            from: Some(user("ann")),
+            to: to.map(user),
+            effective_at: utc("2025-06-09T08:00:30Z"),
+            recorded_at: utc("2025-06-09T08:00:30Z"),
+            recorded_by: user("cat"),
+            notes: String::new(),
+            undone: None,
+        };
+        for (to, said) in [
+            (
+                Some("dan"),
+                "<@dan> takes over on Mon 9 Jun, 09:00 (recorded ahead of now, by <@cat>).",
+            ),
+            (
+                None,
+                "Standby here ends on Mon 9 Jun, 09:00 (recorded ahead of now, by <@cat>).",
+            ),
+        ] {
+            assert_eq!(coming_handover(&ahead(to), London, now), said);
+        }
+        let coming = ahead(Some("dan"));
+        let monday = posts(
+            &settings("09:00", WEEKDAYS, Some(Weekday::Mon)),
+            London,
+            date("2025-06-09"),
+            now,
+            [(&ops, &s, Some(&coming))],
+            &HashMap::new(),
+            &HashSet::new(),
+        );
+        assert_eq!(
+            monday[0].message,
+            "<@ann> is on call here, since Mon 2 Jun, 09:00.\n\
+             <@dan> takes over on Mon 9 Jun, 09:00 (recorded ahead of now, by <@cat>)."
+        );
+    }
 }
