@@ -40,8 +40,8 @@ pub enum LocalTimeError {
     Impossible(String, String),
     /// The typed time, the zone, and the first local time after the gap.
     #[error(
-        "{0} does not exist in {1}: the clocks went forward over it. Use a time outside the \
-         skipped hour, e.g. {2}"
+        "{0} does not exist in {1}: the clocks went forward over it. Use a time before or after \
+         the gap, e.g. {2}"
     )]
     Skipped(String, Tz, String),
     /// The typed time, the zone, what it is there (`BST`, or `BST or GMT`), the zone typed.
@@ -474,7 +474,7 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "2025-03-30 01:30 does not exist in Europe/London: the clocks went forward over it. \
-             Use a time outside the skipped hour, e.g. 2025-03-30 02:00"
+             Use a time before or after the gap, e.g. 2025-03-30 02:00"
         );
         assert_eq!(
             parse_local("2025-03-30", "02:00", London),
@@ -534,7 +534,7 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "2026-03-29 01:30 does not exist in Antarctica/Troll: the clocks went forward over \
-             it. Use a time outside the skipped hour, e.g. 2026-03-29 03:00"
+             it. Use a time before or after the gap, e.g. 2026-03-29 03:00"
         );
     }
 
