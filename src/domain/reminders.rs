@@ -217,7 +217,15 @@ pub fn posts<'a>(
             // Nobody to tell: a leaver's account takes no messages.
             let dm = match (heads_up, settings.handover_day, coming) {
                 (true, Some(handover), None) => {
-                    heads_up_message(channel, state, handover).filter(|dm| !gone.contains(&dm.user))
+                    // The handover day is the first with its weekday after `date`.
+                    let on_holiday = date
+                        .iter_days()
+                        .skip(1)
+                        .take(7)
+                        .find(|d| d.weekday() == handover)
+                        .is_some_and(|d| settings.holidays.is_holiday(d));
+                    heads_up_message(channel, state, handover, on_holiday)
+                        .filter(|dm| !gone.contains(&dm.user))
                 }
                 _ => None,
             };
@@ -349,20 +357,23 @@ pub fn channel_message(
     Some(text)
 }
 
-/// The direct message to the engineer next in the rota that their turn starts on `handover`.
+/// The direct message to the engineer next in the rota that their turn starts on `handover`
+/// (`on_holiday`: a bank holiday this time, when no reminder is posted).
 fn heads_up_message(
     channel: &ChannelId,
     state: &ChannelState,
     handover: Weekday,
+    on_holiday: bool,
 ) -> Option<DirectMessage> {
     let current = state.on_call()?;
     let next = state.next_in_rota()?;
     Some(DirectMessage {
         user: next.clone(),
         message: format!(
-            "Heads-up: your on-call turn in {} starts on {}, when {} hands the pager to you.",
+            "Heads-up: your on-call turn in {} starts on {}{}, when {} hands the pager to you.",
             channel.link(),
             day_name(handover),
+            if on_holiday { " (a bank holiday)" } else { "" },
             current.mention()
         ),
     })
@@ -1217,6 +1228,23 @@ mod tests {
              to you."
         );
         assert!(friday[1].dm.is_none());
+        // With that Monday a bank holiday (no reminder then), the heads-up says so.
+        let friday = posts(
+            &with_holidays(&["2025-06-09"]),
+            London,
+            date("2025-06-06"),
+            now,
+            channels(),
+            &HashMap::new(),
+            &HashSet::new(),
+        );
+        assert_eq!(
+            friday[0].dm.as_ref().map(|dm| dm.message.as_str()),
+            Some(
+                "Heads-up: your on-call turn in <#ops> starts on Monday (a bank holiday), when \
+                 <@ann> hands the pager to you."
+            )
+        );
 
         // Monday, the handover day: the posts say so.
         let monday = posts(
