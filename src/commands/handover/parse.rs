@@ -267,7 +267,7 @@ pub(super) fn when_and_notes(
         not_notes(before, rest)?;
         return Ok((None, notes(rest)?));
     }
-    if at && (date.is_empty() || looks_like_a_date(&text::plain_hyphens(&text::normalize(after)))) {
+    if at && a_date_or_nothing(after) {
         let (time, after_time) = text::split_word(after_date);
         // `2025-03-03T09:30`, as ISO 8601 and some tools write it: the date, then the time.
         let (date, time, after_time) = match when::iso_date_time(&date) {
@@ -351,10 +351,16 @@ pub(super) fn gives_a_time(wire: &str) -> bool {
     // As [`when_and_notes`] reads `at`: a time is meant when nothing follows it, or a time of
     // day, a date, or a day word and a time does. (`at least 3 pages` is notes.)
     text::keyword(&second) == "at"
-        && (text::trim_gaps(after).is_empty()
+        && (a_date_or_nothing(after)
             || an_hour_meant(after).is_some_and(|(_, meant)| meant)
-            || looks_like_a_date(&text::plain_hyphens(&text::normalize(after)))
             || a_time_without_at(after).is_some())
+}
+
+/// Whether the words after `at` are nothing, or a try at a date: `at` then starts a backdated
+/// handover (see [`looks_like_a_date`]).
+fn a_date_or_nothing(after_at: &str) -> bool {
+    text::trim_gaps(after_at).is_empty()
+        || looks_like_a_date(&text::plain_hyphens(&text::normalize(after_at)))
 }
 
 /// A time typed with am or pm, joined to it or as the next word (`5:30pm`, `5:30 pm`, `5 p.m.`,
@@ -704,20 +710,22 @@ pub(super) fn a_time_it_should_have_been(rest: &str) -> Option<String> {
     let normalized = text::normalize(rest);
     // Enough words to find the phrase in the first ten and count what follows its time.
     let words: Vec<&str> = normalized.split_whitespace().take(24).collect();
-    let lower: Vec<String> = words
-        .iter()
-        .map(|w| {
+    // Word `k` read without the punctuation around it, compared without case.
+    let is = |k: usize, word: &str| {
+        words.get(k).is_some_and(|w| {
             w.trim_matches([',', ';', ':', '(', ')', '.'])
-                .to_lowercase()
+                .eq_ignore_ascii_case(word)
         })
-        .collect();
+    };
     (0..words.len().min(10)).find_map(|i| {
-        let mut end = match lower[i..].iter().map(String::as_str).collect::<Vec<_>>()[..] {
-            ["should", "have", "been", ..] => i + 3,
-            ["should've" | "shouldve", "been", ..] => i + 2,
-            _ => return None,
+        let mut end = if is(i, "should") && is(i + 1, "have") && is(i + 2, "been") {
+            i + 3
+        } else if (is(i, "should've") || is(i, "shouldve")) && is(i + 1, "been") {
+            i + 2
+        } else {
+            return None;
         };
-        if lower.get(end..end + 2).is_some_and(|w| w == ["on", "call"]) {
+        if is(end, "on") && is(end + 1, "call") {
             end += 2;
         }
         let (phrase, after) = (words[i..end].join(" "), &words[end..]);
