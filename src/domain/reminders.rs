@@ -196,6 +196,15 @@ pub fn posts<'a>(
 ) -> Vec<DuePost> {
     let due = settings.handover_due(tz, date);
     let heads_up = settings.last_before_handover_day(date);
+    // The handover day the heads-up names, the first with its weekday after `date`: a bank
+    // holiday this time?
+    let handover_on_holiday = settings.handover_day.is_some_and(|handover| {
+        date.iter_days()
+            .skip(1)
+            .take(7)
+            .find(|d| d.weekday() == handover)
+            .is_some_and(|d| settings.holidays.is_holiday(d))
+    });
     channels
         .into_iter()
         .filter_map(|(channel, state, coming)| {
@@ -217,14 +226,7 @@ pub fn posts<'a>(
             // Nobody to tell: a leaver's account takes no messages.
             let dm = match (heads_up, settings.handover_day, coming) {
                 (true, Some(handover), None) => {
-                    // The handover day is the first with its weekday after `date`.
-                    let on_holiday = date
-                        .iter_days()
-                        .skip(1)
-                        .take(7)
-                        .find(|d| d.weekday() == handover)
-                        .is_some_and(|d| settings.holidays.is_holiday(d));
-                    heads_up_message(channel, state, handover, on_holiday)
+                    heads_up_message(channel, state, handover, handover_on_holiday)
                         .filter(|dm| !gone.contains(&dm.user))
                 }
                 _ => None,
