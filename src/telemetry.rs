@@ -40,13 +40,12 @@ fn filter(rust_log: Option<&str>, default: &str) -> (Targets, Option<String>) {
         .map(str::trim)
         .filter(|d| !d.is_empty())
         .collect();
-    let bare = |d: &&&str| !d.contains('=');
+    let bare = |d: &str| !d.contains('=');
     let not_a_level = directives
         .iter()
-        .filter(bare)
-        .find(|d| LevelFilter::from_str(d).is_err());
+        .find(|d| bare(d) && LevelFilter::from_str(d).is_err());
     // `baton=off` is meant as written: silence, not the default with Baton's lines left out.
-    let modules_only = !directives.iter().any(|d| bare(&d)) && !says_off(&directives);
+    let modules_only = !directives.iter().any(|d| bare(d)) && !says_off(&directives);
     let wanted = match modules_only {
         true => format!("{default},{}", directives.join(",")),
         false => directives.join(","),
