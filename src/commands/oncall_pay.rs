@@ -14,7 +14,7 @@ use super::{
 };
 use crate::domain::money::Money;
 use crate::domain::month::{Progress, YearMonth};
-use crate::domain::pay::{self, DayKind, KindBreakdown, PayPolicy, Statement};
+use crate::domain::pay::{self, DayKind, KindBreakdown, PayPolicy, Shift, Statement};
 use crate::domain::text::{self, Token};
 use crate::domain::when;
 use crate::store::{PayScope, Store};
@@ -220,13 +220,17 @@ pub(crate) async fn run<S: Store, D: Directory>(
         .pay_history(start, end, PayScope::Person(&user))
         .await?;
     let statement = pay::statement(policy, &rotas, &user, month, inv.now);
+    let shifts = pay::shifts(policy, &rotas, &user, month, inv.now);
     warn_uncovered([&statement]);
     let whose = if user == inv.user {
         "Your".to_owned()
     } else {
         format!("{}'s", user.mention())
     };
-    Ok((render_statement(&statement, policy, &whose, inv.now), "pay"))
+    Ok((
+        render_statement(&statement, &shifts, policy, &whose, inv.now),
+        "pay",
+    ))
 }
 
 /// Logs, per engineer, the dates the holiday calendar could not vouch for.
@@ -306,9 +310,52 @@ fn uncovered_note(span: Option<(chrono::NaiveDate, chrono::NaiveDate)>) -> Optio
 /// Said of a month to come in place of its time on call, which cannot be any "so far".
 pub(crate) const NOT_STARTED: &str = "This month has not started yet.";
 
-/// An engineer's month, as text and blocks that say the same.
+/// At most this many shifts are listed in a statement; more are counted ("and 3 more").
+const SHIFTS_SHOWN: usize = 31;
+
+/// "• #ops: Thu 1 Oct, 09:00 to Thu 8 Oct, 09:00", one line a shift, the last "… to now" while
+/// it goes on, and "… to the end of October" for one the month's end cut (midnight is the next
+/// month's date); after [`SHIFTS_SHOWN`] of them, how many more there are.
+fn shift_lines(
+    shifts: &[Shift],
+    month: YearMonth,
+    policy: &PayPolicy,
+    now: DateTime<Utc>,
+) -> String {
+    let tz = policy.timezone;
+    let (_, month_end) = month.bounds(tz);
+    let mut lines: Vec<String> = shifts
+        .iter()
+        .take(SHIFTS_SHOWN)
+        .map(|shift| {
+            let until = if shift.ongoing {
+                "now".to_owned()
+            } else if shift.until == month_end {
+                format!("the end of {}", month.long_name())
+            } else {
+                when::short(shift.until, tz, now)
+            };
+            format!(
+                "• {}: {} to {until}",
+                shift.channel.link(),
+                when::short(shift.from, tz, now)
+            )
+        })
+        .collect();
+    if let Some(more) = shifts.len().checked_sub(SHIFTS_SHOWN).filter(|&n| n > 0) {
+        lines.push(format!(
+            "…and {more} later shift{}",
+            if more == 1 { "" } else { "s" }
+        ));
+    }
+    lines.join("\n")
+}
+
+/// An engineer's month, as text and blocks that say the same: the days and pay, and the shifts
+/// they come from (`shifts`, from [`pay::shifts`]).
 pub fn render_statement(
     s: &Statement,
+    shifts: &[Shift],
     policy: &PayPolicy,
     whose: &str,
     now: DateTime<Utc>,
@@ -364,8 +411,14 @@ pub fn render_statement(
         } else {
             format!("*By channel*\n{}", channels.join("\n"))
         }),
-        Block::Context(rates_note(policy, s.month)),
     ];
+    if !shifts.is_empty() {
+        blocks.push(Block::Section(format!(
+            "*Shifts*\n{}",
+            shift_lines(shifts, s.month, policy, now)
+        )));
+    }
+    blocks.push(Block::Context(rates_note(policy, s.month)));
     blocks.extend(uncovered_note(pay::uncovered_span([s])).map(Block::Context));
     Reply::from_blocks(Visibility::Private, blocks)
 }
@@ -475,6 +528,36 @@ mod tests {
     }
 
     #[test]
+    fn a_month_of_daily_handovers_lists_its_first_shifts_and_counts_the_rest() {
+        let policy = PayPolicy::unconfigured(chrono_tz::Europe::London);
+        let month: YearMonth = "2026-10".parse().unwrap();
+        let first = "2026-10-01T08:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let ops = crate::domain::ids::ChannelId::parse("C0OPS").unwrap();
+        // (shifts in the month, the last line of the list)
+        for (count, last) in [
+            // 08:00 UTC: 09:00 in BST, 08:00 after the clocks go back on the 25th.
+            (31, "• <#C0OPS>: Sat 31 Oct, 08:00 to Sat 31 Oct, 20:00"),
+            (32, "…and 1 later shift"),
+            (40, "…and 9 later shifts"),
+        ] {
+            let shifts: Vec<Shift> = (0..count)
+                .map(|i| Shift {
+                    channel: ops.clone(),
+                    from: first + chrono::Duration::hours(24 * i),
+                    until: first + chrono::Duration::hours(24 * i + 12),
+                    ongoing: false,
+                })
+                .collect();
+            let lines = shift_lines(&shifts, month, &policy, first);
+            assert_eq!(
+                lines.lines().count(),
+                31.min(count as usize) + usize::from(count > 31)
+            );
+            assert_eq!(lines.lines().last(), Some(last), "{count}: {lines}");
+        }
+    }
+
+    #[test]
     fn a_month_with_no_time_on_call_says_whether_it_is_over_under_way_or_not_started() {
         let policy = PayPolicy::unconfigured(chrono_tz::Europe::London);
         let now = "2026-12-30T09:00:00Z".parse::<DateTime<Utc>>().unwrap();
@@ -499,7 +582,7 @@ mod tests {
         ] {
             let month: YearMonth = month.parse().unwrap();
             let statement = pay::statement(&policy, &[], &ann, month, now);
-            let text = render_statement(&statement, &policy, "Your", now).text;
+            let text = render_statement(&statement, &[], &policy, "Your", now).text;
             assert!(text.contains(&format!("\n{one}\n")), "{month}: {text}");
             let text = render_team(&[], &policy, month, now).text;
             assert!(text.contains(&format!("\n{team}\n")), "{month}: {text}");

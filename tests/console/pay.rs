@@ -576,6 +576,52 @@ fn this_months_pay_is_accrued_to_now_and_says_so() {
 }
 
 #[test]
+fn a_pay_answer_lists_the_shifts_it_is_paid_for_so_they_can_be_checked() {
+    let ws = Workspace::with_config(CONFIG);
+    let out = ws.run(&[
+        ":now 2026-09-28 09:00",
+        "/handover @bob",
+        ":now 2026-10-08 09:00",
+        "/handover @carol",
+        ":now 2026-10-20 10:00",
+        "/handover @bob",
+        // In the hour the clocks go back: its times are shown with their zone.
+        ":now 2026-10-25 01:15 BST",
+        "/handover @dave",
+        ":now 2026-10-25 01:30 GMT",
+        ":as bob",
+        "/oncall-pay me",
+        ":as dave",
+        "/oncall-pay me",
+        ":now 2026-11-02 09:00",
+        "/oncall-pay me 2026-10",
+    ]);
+    let pay: Vec<String> = replies(&out)
+        .into_iter()
+        .filter(|r| r.starts_with("[private to"))
+        .collect();
+    let [bob, dave, dave_over] = pay.as_slice() else {
+        panic!("{out}");
+    };
+    assert!(
+        bob.contains(
+            "*Shifts*\n\
+             • #ops: Thu 1 Oct, 00:00 to Thu 8 Oct, 09:00\n\
+             • #ops: Tue 20 Oct, 10:00 to Sun 25 Oct, 01:15 BST\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        dave.contains("*Shifts*\n• #ops: Sun 25 Oct, 01:15 BST to now\n"),
+        "{out}"
+    );
+    assert!(
+        dave_over.contains("*Shifts*\n• #ops: Sun 25 Oct, 01:15 BST to the end of October 2026\n"),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_csv_warns_when_its_figures_are_to_date_to_a_cut_off_or_for_nobody() {
     let ws = march();
     // pay-report reads the real clock. (Within a second of a month's end this could read the

@@ -65,6 +65,12 @@ impl Tally {
         }
     }
 
+    /// Every second on call counted, whatever the kind of day.
+    #[cfg(test)]
+    pub(crate) fn seconds(&self) -> i64 {
+        self.buckets.iter().flatten().map(|&(_, secs)| secs).sum()
+    }
+
     /// Exact days on call of one kind: the sum of seconds ÷ day length over the buckets.
     pub(crate) fn days(&self, kind: DayKind) -> Days {
         let exact = self.buckets[kind.index()]
@@ -82,16 +88,68 @@ pub(crate) struct PersonTally<'a> {
     pub(crate) uncovered: BTreeSet<NaiveDate>,
 }
 
+/// One shift's part within a window: `on_call` held the pager in `channel` over `[from, until)`.
+/// Both ends are instants as stored; pay counts them floored to the second, and a part shorter
+/// than that second is no part.
+pub(crate) struct Stretch<'a> {
+    pub(crate) channel: &'a ChannelId,
+    pub(crate) on_call: &'a UserId,
+    pub(crate) from: DateTime<Utc>,
+    pub(crate) until: DateTime<Utc>,
+}
+
+/// Every shift's part within `[from, min(to, now))`, channel by channel in `rotas`' order and by
+/// time within each: for everyone, or only for `only`. Each rota is searched from the shift in
+/// force at `from`, so the cost grows with the shifts in the window, not with the history.
+pub(crate) fn stretches<'a>(
+    rotas: &'a [ChannelRota],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+    only: Option<&'a UserId>,
+) -> impl Iterator<Item = Stretch<'a>> + 'a {
+    let end = to.min(now);
+    rotas.iter().flat_map(move |rota| {
+        let handovers = &rota.handovers;
+        // The last handover at or before `from` is the shift in force when the window opens.
+        let first = handovers
+            .partition_point(|h| h.at <= from)
+            .saturating_sub(1);
+        handovers
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take_while(move |(_, h)| h.at.timestamp() < end.timestamp())
+            .filter_map(move |(j, handover)| {
+                // After `/handover end` nobody is on call, and nobody paid, until the next
+                // handover.
+                let on_call = handover.to.as_ref()?;
+                if only.is_some_and(|u| u != on_call) {
+                    return None;
+                }
+                // A shift ends at the next handover in this channel, or at `now` for the
+                // current one.
+                let stop = handovers.get(j + 1).map_or(now, |n| n.at);
+                let (a, b) = (handover.at.max(from), stop.min(end));
+                (b.timestamp() > a.timestamp()).then_some(Stretch {
+                    channel: &rota.channel,
+                    on_call,
+                    from: a,
+                    until: b,
+                })
+            })
+    })
+}
+
 /// Time on call within `[from, min(to, now))` for every engineer (or only `only`), from each
-/// channel's handovers. Each rota is searched from the shift in force at `from`, so the cost
-/// grows with the shifts in the window, not with the length of the history.
+/// channel's handovers (see [`stretches`]).
 pub(crate) fn accrue<'a>(
     policy: &PayPolicy,
     rotas: &'a [ChannelRota],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     now: DateTime<Utc>,
-    only: Option<&UserId>,
+    only: Option<&'a UserId>,
 ) -> BTreeMap<&'a UserId, PersonTally<'a>> {
     let mut people: BTreeMap<&UserId, PersonTally> = BTreeMap::new();
     let end = to.min(now);
@@ -99,35 +157,16 @@ pub(crate) fn accrue<'a>(
         return people;
     }
     let table = DayTable::new(policy, from, end);
-    let (from_s, end_s, now_s) = (from.timestamp(), end.timestamp(), now.timestamp());
-    for rota in rotas {
-        let handovers = &rota.handovers;
-        // The last handover at or before `from` is the shift in force when the window opens.
-        let first = handovers
-            .partition_point(|h| h.at <= from)
-            .saturating_sub(1);
-        for (j, handover) in handovers.iter().enumerate().skip(first) {
-            let start = handover.at.timestamp();
-            if start >= end_s {
-                break;
-            }
-            // After `/handover end` nobody is on call, and nobody paid, until the next handover.
-            let Some(on_call) = &handover.to else {
-                continue;
-            };
-            if only.is_some_and(|u| u != on_call) {
-                continue;
-            }
-            // A shift ends at the next handover in this channel, or at `now` for the current one.
-            let stop = handovers.get(j + 1).map_or(now_s, |n| n.at.timestamp());
-            let (a, b) = (start.max(from_s), stop.min(end_s));
-            if b <= a {
-                continue;
-            }
-            let person = people.entry(on_call).or_default();
-            let tally = person.channels.entry(&rota.channel).or_default();
-            spread(&table, a, b, tally, &mut person.uncovered);
-        }
+    for stretch in stretches(rotas, from, to, now, only) {
+        let person = people.entry(stretch.on_call).or_default();
+        let tally = person.channels.entry(stretch.channel).or_default();
+        spread(
+            &table,
+            stretch.from.timestamp(),
+            stretch.until.timestamp(),
+            tally,
+            &mut person.uncovered,
+        );
     }
     people
 }

@@ -308,6 +308,51 @@ pub fn team(
         .collect()
 }
 
+/// A stretch of one engineer's time on call in one channel, within a month: what a statement's
+/// days are made of, so that whoever is paid can check them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shift {
+    pub channel: ChannelId,
+    /// The handover to them, or the month's start if they were on call when it began.
+    pub from: DateTime<Utc>,
+    /// The next handover in the channel, or the month's end; `now` while it goes on.
+    pub until: DateTime<Utc>,
+    /// Still going: no later handover, and the month is not over.
+    pub ongoing: bool,
+}
+
+/// `user`'s shifts in the month, accrued to `now` as [`statement`] is, earliest first (by channel
+/// id when two start together). Handovers to them in a row, with nobody between (one undone,
+/// say), make one shift.
+pub fn shifts(
+    policy: &PayPolicy,
+    rotas: &[ChannelRota],
+    user: &UserId,
+    month: YearMonth,
+    now: DateTime<Utc>,
+) -> Vec<Shift> {
+    let (start, end) = month.bounds(policy.timezone);
+    let mut shifts: Vec<Shift> = Vec::new();
+    for s in accrue::stretches(rotas, start, end, now, Some(user)) {
+        match shifts.last_mut() {
+            Some(last) if &last.channel == s.channel && last.until == s.from => {
+                last.until = s.until;
+            }
+            _ => shifts.push(Shift {
+                channel: s.channel.clone(),
+                from: s.from,
+                until: s.until,
+                ongoing: false,
+            }),
+        }
+    }
+    for shift in &mut shifts {
+        shift.ongoing = shift.until == now && now < end;
+    }
+    shifts.sort_by(|a, b| (a.from, &a.channel).cmp(&(b.from, &b.channel)));
+    shifts
+}
+
 /// The first and last dates, across `statements`, that the holiday calendar did not cover: what
 /// a reply, a report or a log line warns about. `None` when every date was covered.
 pub fn uncovered_span<'a>(

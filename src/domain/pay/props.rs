@@ -269,4 +269,57 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn an_engineers_shifts_lie_in_the_month_never_overlap_in_a_channel_and_are_the_time_paid(
+        zone in 0..ZONES.len(),
+        month_index in 0_u32..12,
+        channels in proptest::collection::vec(
+            proptest::collection::vec((-5 * DAY..40 * DAY, prop_oneof![0_u8..3, Just(END)]), 1..12),
+            1..4,
+        ),
+        now_after in 0_i64..40 * DAY,
+    ) {
+        let p = policy_in(zone, (5_000, 7_500, 10_000));
+        let month = YearMonth::new(2025, month_index + 1).unwrap();
+        let (start, end) = month.bounds(p.timezone);
+        let now = start + Duration::seconds(now_after);
+        let rotas: Vec<ChannelRota> = channels
+            .into_iter()
+            .enumerate()
+            .map(|(i, points)| ChannelRota {
+                channel: ChannelId::parse(&format!("C{i}")).unwrap(),
+                ..rota_from(start, points)
+            })
+            .collect();
+        let people = accrue(&p, &rotas, start, end, now, None);
+        for who in ["u0", "u1", "u2"].map(user) {
+            let list = shifts(&p, &rotas, &who, month, now);
+            let mut paid: BTreeMap<String, i64> = people
+                .get(&who)
+                .map(|person| {
+                    person
+                        .channels
+                        .iter()
+                        .map(|(c, t)| (c.to_string(), t.seconds()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            prop_assert!(list.windows(2).all(|w| w[0].from <= w[1].from), "{:?}", list);
+            for (i, shift) in list.iter().enumerate() {
+                prop_assert!(start <= shift.from && shift.from < shift.until, "{:?}", shift);
+                prop_assert!(shift.until <= end.min(now), "{:?}", shift);
+                prop_assert_eq!(shift.ongoing, shift.until == now && now < end);
+                // Later shifts in the same channel start at or after this one's end.
+                let overlaps = list[i + 1..]
+                    .iter()
+                    .any(|l| l.channel == shift.channel && l.from < shift.until);
+                prop_assert!(!overlaps, "{:?}", list);
+                let left = paid.entry(shift.channel.to_string()).or_default();
+                *left -= shift.until.timestamp() - shift.from.timestamp();
+            }
+            // Every second paid is in a shift, and every second of a shift is paid.
+            prop_assert!(paid.values().all(|&s| s == 0), "{}: {:?} over {:?}", who, paid, list);
+        }
+    }
 }

@@ -960,3 +960,167 @@ fn days_by_kind_are_shown_so_that_they_add_up_to_the_total_shown() {
     let shown = super::shown_days(&half_ups).map(|d| d.to_string());
     assert_eq!(shown, ["41.20", "15.98", "0.00"]);
 }
+
+/// (channel, from, until, ongoing), times as in the cases above.
+fn shift_rows(shifts: &[Shift]) -> Vec<(String, DateTime<Utc>, DateTime<Utc>, bool)> {
+    shifts
+        .iter()
+        .map(|s| (s.channel.to_string(), s.from, s.until, s.ongoing))
+        .collect()
+}
+
+#[test]
+fn shifts_are_the_handovers_to_an_engineer_cut_to_the_month_earliest_first() {
+    let rotas = [
+        rota(
+            "C2",
+            &[
+                ("2025-05-26T09:00:00+01:00", "alice"),
+                ("2025-06-03T09:00:00+01:00", "bob"),
+                ("2025-06-10T09:00:00+01:00", "alice"),
+                // Nobody between: the two are one shift (a handover undone in between, say).
+                ("2025-06-12T09:00:00+01:00", "alice"),
+                ("2025-06-14T09:00:00+01:00", ""),
+                ("2025-06-20T09:00:00+01:00", "bob"),
+            ],
+        ),
+        rota(
+            "C1",
+            &[
+                ("2025-06-03T09:00:00+01:00", "alice"),
+                ("2025-06-28T18:00:00+01:00", "alice"),
+            ],
+        ),
+    ];
+    let june = shifts(
+        &policy(),
+        &rotas,
+        &user("alice"),
+        month("2025-06"),
+        at(LATER),
+    );
+    assert_eq!(
+        shift_rows(&june),
+        vec![
+            // In force when June began: from the month's start, not the handover in May.
+            (
+                "C2".into(),
+                at("2025-06-01T00:00:00+01:00"),
+                at("2025-06-03T09:00:00+01:00"),
+                false
+            ),
+            // Same start: by channel id.
+            (
+                "C1".into(),
+                at("2025-06-03T09:00:00+01:00"),
+                at("2025-07-01T00:00:00+01:00"),
+                false
+            ),
+            // Ended by `/handover end`, and not taken up again on the 20th (bob's).
+            (
+                "C2".into(),
+                at("2025-06-10T09:00:00+01:00"),
+                at("2025-06-14T09:00:00+01:00"),
+                false
+            ),
+        ]
+    );
+    assert_eq!(
+        shifts(&policy(), &rotas, &user("bob"), month("2025-06"), at(LATER)).len(),
+        2
+    );
+    assert!(shifts(
+        &policy(),
+        &rotas,
+        &user("carol"),
+        month("2025-06"),
+        at(LATER)
+    )
+    .is_empty());
+}
+
+#[test]
+fn a_shift_in_a_month_not_over_runs_to_now_and_a_month_over_ends_it_at_the_month_end() {
+    // Handed over during the hour the clocks go back, and still on call at the second 01:30.
+    let rotas = [rota("C1", &[("2026-10-25T01:30:00+01:00", "alice")])];
+    let now = at("2026-10-25T01:30:00Z");
+    let to_date = shifts(&policy(), &rotas, &user("alice"), month("2026-10"), now);
+    assert_eq!(
+        shift_rows(&to_date),
+        vec![("C1".into(), at("2026-10-25T01:30:00+01:00"), now, true)]
+    );
+    let over = shifts(
+        &policy(),
+        &rotas,
+        &user("alice"),
+        month("2026-10"),
+        at("2026-11-02T00:00:00Z"),
+    );
+    assert_eq!(
+        shift_rows(&over),
+        vec![(
+            "C1".into(),
+            at("2026-10-25T01:30:00+01:00"),
+            at("2026-11-01T00:00:00Z"),
+            false
+        )]
+    );
+    // The spring change: a shift across the missing hour ends where the next handover is.
+    let spring = [rota(
+        "C1",
+        &[
+            ("2026-03-29T00:30:00Z", "alice"),
+            ("2026-03-29T03:30:00+01:00", "bob"),
+        ],
+    )];
+    let march = shifts(
+        &policy(),
+        &spring,
+        &user("alice"),
+        month("2026-03"),
+        at(LATER),
+    );
+    assert_eq!(
+        shift_rows(&march),
+        vec![(
+            "C1".into(),
+            at("2026-03-29T00:30:00Z"),
+            at("2026-03-29T03:30:00+01:00"),
+            false
+        )]
+    );
+}
+
+/// Whatever the handovers, an engineer's shifts in a month lie inside it, do not overlap within
+/// a channel, and their seconds are exactly the seconds the statement pays for.
+#[test]
+fn the_shifts_add_up_to_the_days_the_statement_pays_in_the_cases_above() {
+    for case in cases() {
+        for (who, _, _) in &case.expect {
+            let u = user(who);
+            let m = month(case.month);
+            let s = statement(&case.policy, &case.rotas, &u, m, at(LATER));
+            let shifts = shifts(&case.policy, &case.rotas, &u, m, at(LATER));
+            let (start, end) = m.bounds(case.policy.timezone);
+            let seconds: i64 = shifts
+                .iter()
+                .map(|s| {
+                    assert!(start <= s.from && s.until <= end, "{}: {s:?}", case.name);
+                    s.until.timestamp() - s.from.timestamp()
+                })
+                .sum();
+            let day_seconds =
+                accrue::accrue(&case.policy, &case.rotas, start, end, at(LATER), Some(&u))
+                    .get(&u)
+                    .map(|p| p.channels.values().map(|t| t.seconds()).sum::<i64>())
+                    .unwrap_or(0);
+            assert_eq!(seconds, day_seconds, "{} ({who})", case.name);
+            assert_eq!(
+                shifts.is_empty(),
+                s.channels.is_empty(),
+                "{} ({who})",
+                case.name
+            );
+        }
+    }
+}
