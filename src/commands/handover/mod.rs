@@ -9,8 +9,7 @@
 //!                                             (admins; `next` in place of @person works too;
 //!                                             ZONE, e.g. GMT, picks one of a repeated hour)
 //! /handover end [at …] [notes…]               end standby here: nobody on call, nobody paid,
-//!                                             until the next handover (the person on call or
-//!                                             an admin; `at` for admins)
+//!                                             until an admin starts the rota again (admins)
 //! /handover undo [@person|end]                undo the latest handover (with @person or `end`:
 //!                                             only if it went to them, or ended standby)
 //! /handover rota [@a @b …]                    show the rota order, or set it (admins)
@@ -18,9 +17,11 @@
 //! /handover help                              this help
 //! ```
 //! Who may hand over: whoever is on call, the person taking over, or an admin. Only an admin may
-//! start a channel's rota (its first shift, or a shift after every handover was undone): each
-//! channel with someone on call is a paid rota, so anyone starting one in a private channel of
-//! their own could pay themself twice. Undo: whoever recorded the handover, within 15 minutes,
+//! start a channel's rota (its first shift, a shift after every handover was undone, or one after
+//! `/handover end`): each channel with someone on call is a paid rota, so anyone starting one in
+//! a private channel of their own could pay themself twice. Only an admin ends standby: it
+//! leaves the channel with nobody to page, and a new engineer's "my week is done" was read as
+//! it, when they meant `/handover next`. Undo: whoever recorded the handover, within 15 minutes,
 //! or an admin.
 //!
 //! Layout: this file reads the command and routes it; [`parse`] reads the words, `record` holds
@@ -55,8 +56,8 @@ pub const USAGE: &str = "\
 `/handover next [notes…]` — hand over to the next person in the rota order\n\
 `/handover @person at YYYY-MM-DD HH:MM [notes…]` — record an earlier handover (admins; \
 `next at …` too; in the hour the clocks go back, add the zone: `at 2025-10-26 01:30 GMT`)\n\
-`/handover end [notes…]` — end standby here: nobody on call, nobody paid, until the next handover \
-(the person on call or an admin; `end at …` for admins)\n\
+`/handover end [notes…]` — end standby here: nobody on call, nobody paid, until an admin starts \
+the rota again (admins; to pass the pager on, use `next` or @person)\n\
 `/handover undo [@person|end]` — undo the latest handover (with @person or `end`: only if it went \
 to them, or ended standby)\n\
 `/handover rota [@a @b …]` — show the rota order, or set it (admins)\n\
@@ -334,6 +335,10 @@ async fn run_parsed<S: Store, D: Directory>(
             hand_over(engine, inv, Some(&person), effective, &notes, None).await
         }
         Command::End { at, notes } => {
+            // Refused before anything is read (the transaction judges it again).
+            if !is_admin {
+                return Err(refused(record::Refusal::EndNeedsAdmin, inv, tz));
+            }
             let effective = effective_at(at, is_admin, inv, tz)?;
             hand_over(engine, inv, None, effective, &notes, None).await
         }

@@ -29,10 +29,8 @@ pub(super) enum Refusal {
     StartNeedsAdmin,
     /// `end` where nobody is on call.
     NothingToEnd,
-    /// `end` by someone who is neither on call nor an admin.
-    EndNotYours {
-        holder: UserId,
-    },
+    /// `end` by someone who is not an admin.
+    EndNeedsAdmin,
     NotAfterLatest {
         latest: DateTime<Utc>,
     },
@@ -79,19 +77,14 @@ pub(super) fn permitted(
     }
 }
 
-/// Who may end standby here: whoever is on call (less pay for themself), or an admin; and only
-/// while someone is.
-pub(super) fn permitted_end(
-    state: &ChannelState,
-    caller: &UserId,
-    is_admin: bool,
-) -> Result<(), Refusal> {
+/// Who may end standby here: an admin, and only while someone is on call. Not the person on
+/// call, though it only lowers their own pay: it leaves the channel with nobody to page, and
+/// only an admin can start the rota again (see the module's docs).
+pub(super) fn permitted_end(state: &ChannelState, is_admin: bool) -> Result<(), Refusal> {
     match state.on_call() {
         None => Err(Refusal::NothingToEnd),
-        Some(holder) if is_admin || holder == caller => Ok(()),
-        Some(holder) => Err(Refusal::EndNotYours {
-            holder: holder.clone(),
-        }),
+        Some(_) if is_admin => Ok(()),
+        Some(_) => Err(Refusal::EndNeedsAdmin),
     }
 }
 
@@ -155,7 +148,7 @@ pub(super) fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandov
                 (r, _) => r,
             }
         })?,
-        None => permitted_end(state, caller, is_admin)?,
+        None => permitted_end(state, is_admin)?,
     }
     if let Some(current) = &state.current {
         if backdated && effective_at <= current.effective_at {
@@ -420,10 +413,10 @@ pub(super) fn refused(refusal: Refusal, inv: &Invocation, tz: chrono_tz::Tz) -> 
         Refusal::NothingToEnd => "Nobody is on call in this channel, so there is no standby to \
              end. Nothing changed."
             .into(),
-        Refusal::EndNotYours { holder } => format!(
-            "Only {} (on call now) or an admin can end standby here. Nothing changed.",
-            holder.mention()
-        ),
+        Refusal::EndNeedsAdmin => "Only an admin can end standby here: it leaves nobody on call \
+             in this channel. To pass the pager on, use `/handover next` or `/handover @person`. \
+             Nothing changed."
+            .into(),
         Refusal::StartNeedsAdmin => "Nobody is on call in this channel, and only an admin can \
              start its rota: each rota is paid standby. Ask an admin to run `/handover @person` \
              here. Nothing changed."

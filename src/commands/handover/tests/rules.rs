@@ -45,6 +45,40 @@ fn proposal<'a>(
 }
 
 #[test]
+fn only_an_admin_ends_standby_and_only_while_someone_is_on_call() {
+    let state = state_with("ann", "2025-03-03T09:00:00Z");
+    let now = t("2025-03-10T09:00:00Z");
+    let end = |caller: &UserId, is_admin: bool, state: &ChannelState| {
+        decide(
+            state,
+            &Proposal {
+                target: None,
+                ..proposal(caller, is_admin, caller, now, false, now)
+            },
+        )
+    };
+    // (caller, admin, the refusal)
+    let cases = [
+        ("cat", true, None),
+        // On call, but not an admin: it would leave the channel with nobody to page.
+        ("ann", false, Some(Refusal::EndNeedsAdmin)),
+        ("bob", false, Some(Refusal::EndNeedsAdmin)),
+    ];
+    for (caller, admin, refusal) in cases {
+        let result = end(&u(caller), admin, &state);
+        match refusal {
+            None => assert_eq!(result.map(|h| h.to), Ok(None), "{caller}"),
+            Some(refusal) => assert_eq!(result, Err(refusal), "{caller}"),
+        }
+    }
+    let nobody = ChannelState {
+        current: None,
+        rota: vec![],
+    };
+    assert_eq!(end(&u("cat"), true, &nobody), Err(Refusal::NothingToEnd));
+}
+
+#[test]
 fn the_holder_the_taker_or_an_admin_may_hand_over_and_nobody_else() {
     let state = state_with("ann", "2025-03-03T09:00:00Z");
     let now = t("2025-03-10T09:00:00Z");
@@ -395,7 +429,7 @@ fn every_refused_handover_says_that_nothing_changed() {
         Refusal::NotHolder { holder: u("bob") },
         Refusal::StartNeedsAdmin,
         Refusal::NothingToEnd,
-        Refusal::EndNotYours { holder: u("bob") },
+        Refusal::EndNeedsAdmin,
         Refusal::NotAfterLatest { latest: at },
         Refusal::LatestInFuture { latest: at },
         Refusal::RotaMoved,
@@ -408,7 +442,7 @@ fn every_refused_handover_says_that_nothing_changed() {
             | Refusal::NotHolder { .. }
             | Refusal::StartNeedsAdmin
             | Refusal::NothingToEnd
-            | Refusal::EndNotYours { .. }
+            | Refusal::EndNeedsAdmin
             | Refusal::NotAfterLatest { .. }
             | Refusal::LatestInFuture { .. }
             | Refusal::RotaMoved => {}
