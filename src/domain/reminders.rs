@@ -226,7 +226,7 @@ pub fn posts<'a>(
             // Nobody to tell: a leaver's account takes no messages.
             let dm = match (heads_up, settings.handover_day, coming) {
                 (true, Some(handover), None) => {
-                    heads_up_message(channel, state, handover, handover_on_holiday)
+                    heads_up_message(channel, state, handover, handover_on_holiday, gone)
                         .filter(|dm| !gone.contains(&dm.user))
                 }
                 _ => None,
@@ -287,7 +287,8 @@ pub fn holder_left(holder: &UserId) -> String {
     format!(
         "{} has left (their account is deactivated) but still holds the pager, and is paid \
          standby for it until someone takes it over with `/handover @person` or an admin ends it \
-         with `/handover end`.",
+         with `/handover end`. An admin can add `at YYYY-MM-DD HH:MM`, when they left, so that \
+         they are not paid after it.",
         holder.mention()
     )
 }
@@ -332,14 +333,28 @@ pub fn channel_message(
             n.mention()
         )
     });
+    // A holder who has left cannot hand over: the reminder speaks to whoever takes over.
+    let holder_gone = gone.contains(holder);
+    let anyone = "the person taking over can take the pager with `/handover @person`, naming \
+                  themself";
     match (due, next, left) {
+        (Some(due), _, Some(left)) if holder_gone => {
+            text.push_str(&format!("\nThe handover {due}: {anyone}. {left}."))
+        }
         (Some(due), _, Some(left)) => text.push_str(&format!(
             "\nThe handover {due}: {who}, hand the pager on with `/handover @person`. {left}."
+        )),
+        (Some(due), Some(next), None) if holder_gone => text.push_str(&format!(
+            "\nThe handover {due}: {}, take the pager from {who} with `/handover next`.",
+            next.mention()
         )),
         (Some(due), Some(next), None) => text.push_str(&format!(
             "\nThe handover {due}: {who}, hand the pager to {} with `/handover next`.",
             next.mention()
         )),
+        (Some(due), None, _) if holder_gone => {
+            text.push_str(&format!("\nThe handover {due}: {anyone}."))
+        }
         (Some(due), None, _) => text.push_str(&format!(
             "\nThe handover {due}: {who}, hand the pager on with `/handover @person`."
         )),
@@ -360,23 +375,32 @@ pub fn channel_message(
 }
 
 /// The direct message to the engineer next in the rota that their turn starts on `handover`
-/// (`on_holiday`: a bank holiday this time, when no reminder is posted).
+/// (`on_holiday`: a bank holiday this time, when no reminder is posted). If whoever holds the
+/// pager has left (is in `gone`), they will not hand it over: the engineer takes it.
 fn heads_up_message(
     channel: &ChannelId,
     state: &ChannelState,
     handover: Weekday,
     on_holiday: bool,
+    gone: &HashSet<UserId>,
 ) -> Option<DirectMessage> {
     let current = state.on_call()?;
     let next = state.next_in_rota()?;
+    let how = match gone.contains(current) {
+        true => format!(
+            ". {} has left (their account is deactivated), so take the pager then with \
+             `/handover next`",
+            current.mention()
+        ),
+        false => format!(", when {} hands the pager to you", current.mention()),
+    };
     Some(DirectMessage {
         user: next.clone(),
         message: format!(
-            "Heads-up: your on-call turn in {} starts on {}{}, when {} hands the pager to you.",
+            "Heads-up: your on-call turn in {} starts on {}{}{how}.",
             channel.link(),
             day_name(handover),
             if on_holiday { " (a bank holiday)" } else { "" },
-            current.mention()
         ),
     })
 }
@@ -1299,7 +1323,9 @@ mod tests {
             monday[0].message
         );
 
-        // Ann, on call, has left without handing over: she is still paid, and the post says so.
+        // Ann, on call, has left without handing over: she is still paid, and the post says so,
+        // with how to stop it.
+        let ann_gone = HashSet::from([user("ann")]);
         let friday = posts(
             &s,
             London,
@@ -1307,17 +1333,70 @@ mod tests {
             now,
             channels(),
             &HashMap::new(),
-            &HashSet::from([user("ann")]),
+            &ann_gone,
         );
         assert!(
             friday[0].message.starts_with(
                 "<@ann> is on call here, since Mon 2 Jun, 09:00. <@ann> has left (their account \
                  is deactivated) but still holds the pager, and is paid standby for it until \
                  someone takes it over with `/handover @person` or an admin ends it with \
-                 `/handover end`. Next in the rota: <@bob>."
+                 `/handover end`. An admin can add `at YYYY-MM-DD HH:MM`, when they left, so that \
+                 they are not paid after it. Next in the rota: <@bob>."
             ),
             "{}",
             friday[0].message
+        );
+        // She cannot hand over: bob is told to take the pager, in the heads-up and on the day;
+        // with nobody next (web), whoever takes over is.
+        assert_eq!(
+            friday[0].dm.as_ref().map(|dm| dm.message.as_str()),
+            Some(
+                "Heads-up: your on-call turn in <#ops> starts on Monday. <@ann> has left (their \
+                 account is deactivated), so take the pager then with `/handover next`."
+            )
+        );
+        let monday = posts(
+            &s,
+            London,
+            date("2025-06-09"),
+            now,
+            channels(),
+            &HashMap::new(),
+            &HashSet::from([user("ann"), user("dan")]),
+        );
+        assert!(
+            monday[0].message.ends_with(
+                "\nThe handover is due today: <@bob>, take the pager from <@ann> with \
+                 `/handover next`."
+            ),
+            "{}",
+            monday[0].message
+        );
+        assert!(
+            monday[1].message.ends_with(
+                "\nThe handover is due today: the person taking over can take the pager with \
+                 `/handover @person`, naming themself."
+            ),
+            "{}",
+            monday[1].message
+        );
+        // And with bob gone too, nobody is named to take it.
+        let monday = posts(
+            &s,
+            London,
+            date("2025-06-09"),
+            now,
+            channels(),
+            &HashMap::new(),
+            &HashSet::from([user("ann"), user("bob")]),
+        );
+        assert!(
+            monday[0].message.contains(
+                "\nThe handover is due today: the person taking over can take the pager with \
+                 `/handover @person`, naming themself. <@bob>, next in the rota, has left"
+            ),
+            "{}",
+            monday[0].message
         );
     }
 
