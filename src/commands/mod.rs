@@ -358,7 +358,7 @@ impl<S: Store, D: Directory> Engine<S, D> {
         now: DateTime<Utc>,
         instead: &str,
     ) -> Result<Person, CommandError> {
-        let person = self.find_active(who, instead).await?;
+        let person = self.find_active(who, instead, false).await?;
         self.remember_name(&person, now).await?;
         Ok(person)
     }
@@ -382,11 +382,13 @@ impl<S: Store, D: Directory> Engine<S, D> {
     /// Looks a mention up and insists on an active person, storing nothing: for a command that
     /// stores the name beside its own write (see `handover::record::hand_over`). A refusal (a bot,
     /// someone deactivated or unknown) says `instead`, what to do instead, and that nothing
-    /// changed.
+    /// changed. `or_left`: someone deactivated will do too (an admin's backdated handover, to
+    /// record a shift a leaver held before they left).
     pub(crate) async fn find_active(
         &self,
         who: &MentionRef,
         instead: &str,
+        or_left: bool,
     ) -> Result<Person, CommandError> {
         let shown = match who {
             MentionRef::Id(id) => id.mention(),
@@ -409,6 +411,7 @@ impl<S: Store, D: Directory> Engine<S, D> {
         };
         match person.kind {
             AccountKind::Person => Ok(person),
+            AccountKind::Deactivated if or_left => Ok(person),
             AccountKind::Bot => Err(CommandError::Refused(format!(
                 "{} is a bot; the pager goes to a person. {instead} Nothing changed.",
                 person.id.mention()

@@ -776,6 +776,62 @@ fn next_refused_for_someone_deactivated_says_how_to_go_on() {
 }
 
 #[test]
+fn an_admin_records_a_shift_a_leaver_held_before_they_left_with_at_and_is_told_to_end_it() {
+    let ws = Workspace::with_config(
+        "[pay]\nweekday = \"50.00\"\nweekend = \"75.00\"\nbank_holiday = \"100.00\"\n",
+    );
+    let out = ws.run(&[
+        ":now 2026-10-05 09:00",
+        "/handover @priya",
+        // Sam took over on the 12th without telling Baton, and left on the 15th.
+        ":now 2026-10-16 10:00",
+        ":deactivate sam",
+        "/handover @sam",
+        ":as priya",
+        "/handover @sam at 2026-10-12 10:00",
+        ":as alice",
+        "/handover @sam at 2026-10-12 10:00 priya forgot",
+        "/handover @nkechi at 2026-10-15 17:30 sam left",
+        ":now 2026-11-02 09:00",
+        "/oncall-pay @sam 2026-10",
+    ]);
+    let r: Vec<String> = replies(&out)
+        .into_iter()
+        .filter(|r| !r.starts_with("[console]"))
+        .collect();
+    let out = r.join("\n");
+    // Now, a leaver cannot have the pager; the refusal says how to record their past shift.
+    assert!(
+        r[1].starts_with(
+            "[private to alice] @sam has been deactivated in this workspace and cannot be on \
+             call. Hand the pager to someone else. (To record a shift they held before they \
+             left, an admin adds `at YYYY-MM-DD HH:MM`.) Nothing changed."
+        ),
+        "{out}"
+    );
+    assert!(
+        r[2].contains("Only an admin can record a handover at an earlier time"),
+        "{out}"
+    );
+    assert!(
+        r[3].starts_with(
+            "[public in #ops] @alice handed the pager from @priya to @sam. Effective from Mon 12 \
+             Oct, 10:00, recorded Fri 16 Oct, 10:00.\n> priya forgot\n:warning: @sam has left \
+             (their account is deactivated), and is paid standby from then until the next \
+             handover here. Record when they left: `/handover @person at YYYY-MM-DD HH:MM`, or \
+             `/handover end at …`."
+        ),
+        "{out}"
+    );
+    assert!(r[4].contains("from @sam to @nkechi"), "{out}");
+    // Mon 12 Oct 10:00 to Thu 15 Oct 17:30: 14/24 + 2 + 17.5/24 weekdays at £50.
+    assert!(
+        r[5].contains("Total: *£165.63* for 3.31 days on call"),
+        "{out}"
+    );
+}
+
+#[test]
 fn the_daily_reminder_says_the_next_person_has_left_and_sends_them_no_heads_up() {
     let ws = Workspace::with_config(
         "[reminders]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\nhandover_day = \"mon\"\n",
@@ -2137,10 +2193,7 @@ fn every_refused_handover_says_what_to_do_and_that_nothing_changed() {
             "/handover @carol at 2026-03-03 08:00",
             Some("Only an admin can record"),
         ),
-        (
-            "/handover end",
-            Some("Only an admin can end standby here"),
-        ),
+        ("/handover end", Some("Only an admin can end standby here")),
         (
             "/handover undo",
             Some("Only @alice (who recorded the latest handover)"),

@@ -64,6 +64,11 @@ to them, or ended standby)\n\
 `/handover history [N]` — the last N handovers here (default 10, at most 50)\n\
 `/handover help` — this help";
 
+/// What to do instead of handing the pager to someone who cannot have it (a bot, someone
+/// deactivated): a leaver's shift from before they left is recorded with `at`.
+const HAND_TO_SOMEONE_ELSE: &str = "Hand the pager to someone else. (To record a shift they \
+    held before they left, an admin adds `at YYYY-MM-DD HH:MM`.)";
+
 /// Notes longer than this are refused rather than cut.
 pub const MAX_NOTES: usize = 2000;
 /// How far back `at` may go. A forgotten handover is days old, and a rota brought over when a
@@ -330,7 +335,7 @@ async fn run_parsed<S: Store, D: Directory>(
             };
             check_permitted(engine, inv, is_admin, named).await?;
             let person = engine
-                .find_active(&target, "Hand the pager to someone else.")
+                .find_active(&target, HAND_TO_SOMEONE_ELSE, effective.backdated())
                 .await?;
             hand_over(engine, inv, Some(&person), effective, &notes, None).await
         }
@@ -369,6 +374,7 @@ async fn run_parsed<S: Store, D: Directory>(
                     "They are next in this channel's rota order: hand over by name instead \
                      (`/handover @person`), or an admin can change the order with `/handover \
                      rota @a @b …`.",
+                    effective.backdated(),
                 )
                 .await?;
             hand_over(engine, inv, Some(&person), effective, &notes, Some(next)).await

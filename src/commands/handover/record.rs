@@ -3,7 +3,9 @@
 use super::messages::announcement;
 use super::parse::usage;
 use super::{TypedTime, MAX_BACKDATE_DAYS};
-use crate::commands::{CommandError, Directory, Engine, Handled, Invocation, Person, Reply};
+use crate::commands::{
+    AccountKind, CommandError, Directory, Engine, Handled, Invocation, Person, Reply,
+};
 use crate::domain::ids::UserId;
 use crate::domain::rota::{ChannelState, Handover, NewHandover};
 use crate::domain::text;
@@ -192,6 +194,13 @@ pub(super) struct When {
     backdated: bool,
 }
 
+impl When {
+    /// Typed with `at` (by an admin: nobody else gets this far).
+    pub(super) fn backdated(&self) -> bool {
+        self.backdated
+    }
+}
+
 /// A handover `at` an earlier time, asked for by someone who is not an admin.
 pub(super) fn backdate_needs_admin() -> CommandError {
     CommandError::Refused(
@@ -323,10 +332,20 @@ pub(super) async fn hand_over<S: Store, D: Directory>(
             answer_again(engine, inv, &recorded.handover).await,
             "duplicate",
         )),
-        Ok(recorded) => Ok((
-            Reply::public(announcement(&recorded.handover, inv.now, tz)),
-            "recorded",
-        )),
+        Ok(recorded) => {
+            let mut said = announcement(&recorded.handover, inv.now, tz);
+            // An admin's backdate to a leaver (only a backdate may go to one): they are paid
+            // until the next handover, which is still to be recorded.
+            if let Some(person) = to.filter(|p| p.kind == AccountKind::Deactivated) {
+                said.push_str(&format!(
+                    "\n:warning: {who} has left (their account is deactivated), and is paid \
+                     standby from then until the next handover here. Record when they left: \
+                     `/handover @person at YYYY-MM-DD HH:MM`, or `/handover end at …`.",
+                    who = person.id.mention()
+                ));
+            }
+            Ok((Reply::public(said), "recorded"))
+        }
         Err(refusal) => Err(refused(refusal, inv, tz)),
     }
 }
