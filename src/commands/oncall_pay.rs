@@ -451,8 +451,13 @@ pub fn render_team(
                 .as_ref()
                 .map(|t| format!(": *{t}*"))
                 .unwrap_or_default();
+            // As in one person's statement: days in two channels at once count in both.
+            let across = match s.channels.len() {
+                0 | 1 => String::new(),
+                n => format!(", across {n} channels, each counted in full"),
+            };
             format!(
-                "• {}{amount} ({} days)",
+                "• {}{amount} ({} days{across})",
                 s.user.mention(),
                 days_summary(&s.overall)
             )

@@ -820,7 +820,15 @@ fn only_admins_see_the_team() {
     ]);
     let r = replies(&out);
     assert!(
-        r[1].contains("• @bob: *£881.25*") && r[1].contains("• @carol: *£1,025.00*"),
+        r[1].contains("• @bob: *£881.25* (11.63 weekday, 4.00 weekend, 0.00 bank holiday days)\n"),
+        "{out}"
+    );
+    // Carol was on call in ops and web: said, as her own statement says it.
+    assert!(
+        r[1].contains(
+            "• @carol: *£1,025.00* (9.50 weekday, 6.00 weekend, 1.00 bank holiday days, across 2 \
+             channels, each counted in full)\n"
+        ),
         "{out}"
     );
     assert!(r[1].contains("Team total: *£1,906.25*"), "{out}");
