@@ -166,8 +166,9 @@ pub(crate) fn did_you_mean(typed: &str, keywords: &[&'static str]) -> Option<&'s
 
 /// "If `bob` is a person, mention them: `/handover @bob`.": for a word shaped like a Slack
 /// name (a letter, then letters, digits, `.`, `-` or `_`) typed where a person goes, without
-/// its `@`. None for other words, which no mention would fix.
-pub(crate) fn mention_hint(command: CommandName, word: &str) -> Option<String> {
+/// its `@`. None for other words, which no mention would fix. The words typed after it (`rest`,
+/// wire form) stay in the command shown (see [`with_the_rest`]).
+pub(crate) fn mention_hint(command: CommandName, word: &str, rest: &str) -> Option<String> {
     let name_shaped = word.starts_with(char::is_alphabetic)
         && word.chars().count() <= 80
         && word
@@ -175,11 +176,24 @@ pub(crate) fn mention_hint(command: CommandName, word: &str) -> Option<String> {
             .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'));
     name_shaped.then(|| {
         let word = crate::domain::text::echo(word);
-        format!(
-            "If `{word}` is a person, mention them: `{} @{word}`.",
-            command.as_str()
-        )
+        let command = with_the_rest(&format!("{} @{word}", command.as_str()), rest);
+        format!("If `{word}` is a person, mention them: {command}.")
     })
+}
+
+/// A command to type, in backticks, with the words typed after what it corrects (`rest`, wire
+/// form): offered without them, `/handover @bob` for `bob at 2025-03-03 09:00` would record the
+/// handover now. Words too long to quote back whole are said to follow.
+pub(crate) fn with_the_rest(command: &str, rest: &str) -> String {
+    let rest = crate::domain::text::trim_gaps(rest);
+    if rest.is_empty() {
+        return format!("`{command}`");
+    }
+    let shown = crate::domain::text::echo(rest);
+    match shown.ends_with('…') || shown.contains('`') {
+        true => format!("`{command} …` (then the rest as you typed it)"),
+        false => format!("`{command} {shown}`"),
+    }
 }
 
 /// The cause chain of an error, for logs: "a: b: c".

@@ -149,7 +149,7 @@ pub fn parse(wire: &str, this_month: Option<YearMonth>) -> Result<Command, Comma
                         )
                     })
                     .or_else(|| {
-                        super::mention_hint(super::CommandName::OncallPay, &w)
+                        super::mention_hint(super::CommandName::OncallPay, &w, second)
                             .map(|m| format!(" {m}"))
                     })
                     .unwrap_or_default();
@@ -721,7 +721,7 @@ mod tests {
             ),
             (
                 "bob 2025-03",
-                "If `bob` is a person, mention them: `/oncall-pay @bob`.",
+                "If `bob` is a person, mention them: `/oncall-pay @bob 2025-03`.",
             ),
             ("Mel", "I don't understand `Mel`. If `Mel` is a person"),
             // A slip for a keyword is answered with the keyword.

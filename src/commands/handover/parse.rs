@@ -207,6 +207,20 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             ));
         }
         Token::Word(w) => {
+            // `/handover to @bob`, `/handover give @bob notes`: the person goes first.
+            let (second, after) = text::split_word(rest);
+            let person = match text::token(&second) {
+                Token::UserId(id) => Some(id.mention()),
+                Token::UserName(name) => Some(format!("@{}", text::echo(&name))),
+                _ => None,
+            };
+            if let Some(person) = person {
+                return Err(usage(format!(
+                    "I don't understand `{}`. Start with the person you hand over to: {}.",
+                    text::echo(&w),
+                    crate::commands::with_the_rest(&format!("/handover {person}"), after)
+                )));
+            }
             // A name typed without `@` (`Rosa`) may be one letter off a keyword (`rota`).
             let hint = match crate::commands::did_you_mean(
                 &w,
@@ -221,7 +235,7 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                      as a mention: type @ and pick them (to take the pager yourself, pick \
                      yourself)."
                     .to_owned(),
-                None => match crate::commands::mention_hint(CommandName::Handover, &w) {
+                None => match crate::commands::mention_hint(CommandName::Handover, &w, rest) {
                     Some(mention) => format!(" Start with the person you hand over to. {mention}"),
                     None => " Start with the person you hand over to.".to_owned(),
                 },

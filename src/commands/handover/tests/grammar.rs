@@ -1275,9 +1275,31 @@ fn a_name_typed_without_its_at_sign_is_answered_with_the_mention_to_type() {
             "I don't understand `bob`. Start with the person you hand over to. If `bob` is a \
              person, mention them: `/handover @bob`.",
         ),
+        // The words after the name stay in the command to type: without them, a backdate
+        // pasted as offered would be recorded now.
         (
             "Bob.Smith quiet week",
-            "If `Bob.Smith` is a person, mention them: `/handover @Bob.Smith`.",
+            "If `Bob.Smith` is a person, mention them: `/handover @Bob.Smith quiet week`.",
+        ),
+        (
+            "nkechi at 2026-09-28 09:00 fixing",
+            "mention them: `/handover @nkechi at 2026-09-28 09:00 fixing`.",
+        ),
+        // Too long to quote back whole: said to follow.
+        (
+            "bob the database failover runbook is updated, read it",
+            "mention them: `/handover @bob …` (then the rest as you typed it).",
+        ),
+        // A word before the mention: the person goes first, with the rest after them.
+        (
+            "to <@U0TOM0001>",
+            "I don't understand `to`. Start with the person you hand over to: \
+             `/handover <@U0TOM0001>`.",
+        ),
+        (
+            "give @tom the db is slow",
+            "I don't understand `give`. Start with the person you hand over to: `/handover @tom \
+             the db is slow`.",
         ),
         // `me` is for `/oncall-pay`: here the pager goes to a person named with a mention.
         (
