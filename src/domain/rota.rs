@@ -72,18 +72,21 @@ impl ChannelState {
         self.current.as_ref().and_then(|h| h.to.as_ref())
     }
 
-    /// Who comes after whoever is on call now in the rota order, wrapping round; after an end
-    /// of standby, after whoever held the pager before it, so the rota carries on where it
-    /// stopped. With nobody before (or someone not in the order), the first in the order;
-    /// `None` for an empty order, or when the person on call is its only member.
+    /// Who comes after whoever is on call now in the rota order, wrapping round. When nobody
+    /// is (after an end of standby), or someone outside the order is (covering for a week),
+    /// after whoever handed it to them, if they are in the order: the rota carries on where it
+    /// stopped. Otherwise the first in the order. `None` for an empty order, or when the person
+    /// on call is its only member.
     pub fn next_in_rota(&self) -> Option<&UserId> {
-        match self.on_call() {
-            Some(holder) => next_after(&self.rota, Some(holder)),
-            None => {
-                let before = self.current.as_ref().and_then(|h| h.from.as_ref());
-                // Alone in the order, whoever held it before the end comes round again.
-                next_after(&self.rota, before).or_else(|| self.rota.first())
-            }
+        let holder = self.on_call();
+        if holder.is_some_and(|h| self.rota.contains(h)) {
+            return next_after(&self.rota, holder);
+        }
+        let before = self.current.as_ref().and_then(|h| h.from.as_ref());
+        match before.filter(|b| self.rota.contains(b)) {
+            // Alone in the order, whoever held it before comes round again.
+            Some(before) => next_after(&self.rota, Some(before)).or(Some(before)),
+            None => self.rota.first(),
         }
     }
 }
@@ -164,6 +167,46 @@ mod tests {
                 state.next_in_rota().map(UserId::as_str),
                 next,
                 "{before:?} {order:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn after_someone_outside_the_order_covers_the_rota_carries_on_after_whoever_handed_to_them() {
+        let at = DateTime::<Utc>::default();
+        let covered = |from: Option<&str>, to: &str, order: &[&str]| ChannelState {
+            current: Some(Handover {
+                id: 2,
+                channel: ChannelId::parse("ops").unwrap(),
+                seq: 2,
+                from: from.map(|b| UserId::parse(b).unwrap()),
+                to: Some(UserId::parse(to).unwrap()),
+                effective_at: at,
+                recorded_at: at,
+                recorded_by: UserId::parse("ann").unwrap(),
+                notes: String::new(),
+                undone: None,
+            }),
+            rota: users(order),
+        };
+        // (handed over by, on call, order, next)
+        for (from, to, order, next) in [
+            // Lee covers bob's week: cat is next, not the first in the order.
+            (Some("bob"), "lee", &["ann", "bob", "cat"][..], Some("cat")),
+            (Some("cat"), "lee", &["ann", "bob", "cat"][..], Some("ann")),
+            (Some("ann"), "lee", &["ann"][..], Some("ann")),
+            // Handed to lee by someone also outside the order (or nobody): the first.
+            (Some("max"), "lee", &["ann", "bob"][..], Some("ann")),
+            (None, "lee", &["ann", "bob"][..], Some("ann")),
+            // In the order, the one on call decides, whoever handed over to them.
+            (Some("ann"), "cat", &["ann", "bob", "cat"][..], Some("ann")),
+            (Some("ann"), "bob", &["bob"][..], None),
+        ] {
+            let state = covered(from, to, order);
+            assert_eq!(
+                state.next_in_rota().map(UserId::as_str),
+                next,
+                "{from:?} -> {to} in {order:?}"
             );
         }
     }
