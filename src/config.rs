@@ -265,7 +265,7 @@ pub fn parse_weekday(raw: &str) -> Option<Weekday> {
 const CALENDAR_WARNING_DAYS: i64 = 60;
 
 impl Config {
-    /// A warning when the bank-holiday calendar ends within [`CALENDAR_WARNING_DAYS`] of `today`
+    /// A warning when the bank-holiday calendar ends within `CALENDAR_WARNING_DAYS` of `today`
     /// (or has ended): after its last year a bank holiday is paid at the weekday or weekend rate
     /// (flagged in pay answers and exports) and gets the daily post, as a working day would.
     pub fn calendar_caveat(&self, today: chrono::NaiveDate) -> Option<String> {

@@ -9,7 +9,8 @@
 //! weekend_days = ["sat", "sun"]   # the default
 //! holidays = "england-and-wales"  # or "scotland", "northern-ireland", or a path to a
 //!                                 # bank-holidays.json, relative to the config file
-//! holidays_division = "scotland"  # which division of that file (default england-and-wales)
+//! # holidays_division = "scotland"  # only with a path above: which division of that file
+//!                                   # (default england-and-wales)
 //! extra_holidays = ["2025-12-24"] # company days paid as bank holidays
 //!
 //! [[pay.rate_change]]             # new rates from a month on; one table per change, oldest first

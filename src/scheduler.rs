@@ -306,7 +306,8 @@ struct Shared<S, P, D, C> {
 }
 
 /// Runs the daily reminders until `shutdown` completes: posts what is due at startup (today's
-/// reminder if its time has passed and nobody posted it), then sleeps until each next reminder
+/// reminder if its time has passed, by at most four hours (`LATE_AT_MOST`), and nobody posted
+/// it), then sleeps until each next reminder
 /// time. `clock` is the wall clock (`Utc::now` in production; tests pass a fake that follows
 /// tokio's paused time). Spawn it as its own task next to the Slack listener:
 ///
@@ -560,8 +561,8 @@ async fn names_in_notes<S: Store>(
 
 /// The people on call, or next in a channel's rota, whose accounts are deactivated: the reminder
 /// says they have left (a holder who left is still paid), and sends them no heads-up. One
-/// lookup per person, cached by the directory; one that fails counts them as present, as the
-/// reminder said before it knew.
+/// lookup per person, cached by the directory; the first that fails ends the asking, and counts
+/// them and everyone not yet asked as present, as the reminder said before it knew.
 async fn who_left<D: Directory>(directory: &D, channels: &[ChannelOnCall]) -> HashSet<UserId> {
     let mut gone = HashSet::new();
     let mut asked = HashSet::new();

@@ -15,14 +15,15 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-/// The filter `RUST_LOG` asks for, or `default` when it is unset, blank, or cannot be read; in
-/// the last case, also what to warn once logging is up.
+/// The filter `RUST_LOG` asks for, or `default` when it is unset, blank, or cannot be read; and
+/// what to warn once logging is up (a filter that cannot be read, or one taken as written with a
+/// word in it that is no level).
 ///
 /// - Rules for modules alone, with no level for the rest (`sqlx=debug`,
 ///   `baton::slack=debug`), are added to the default rather than replacing it: read alone they
 ///   would hide every other line, Baton's errors included, which is never what is meant.
 /// - "Cannot be read" includes a filter that parses but would hide Baton's own ERROR lines,
-///   unless it says `off` somewhere: `Targets` reads a bare word that is no level (`warning`,
+///   unless it turns Baton's lines off on purpose (`off`, `baton=off`): `Targets` reads a bare word that is no level (`warning`,
 ///   `infoo`, `verbose`) as a *module* to log, so everything else, errors included, would be
 ///   silent. Such a word beside a level that keeps Baton's errors (`baton=info,warning`) is
 ///   taken as written, with a warning naming it.

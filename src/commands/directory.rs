@@ -24,7 +24,8 @@ pub enum AccountKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
     pub id: UserId,
-    /// A human name for logs, reports and the payroll export (Slack's display or real name).
+    /// A human name for logs, reports and the payroll export (Slack's real name, else the
+    /// display name, else the handle).
     pub name: String,
     pub kind: AccountKind,
 }

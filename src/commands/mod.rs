@@ -93,7 +93,8 @@ pub enum CommandError {
     /// Understood, but not allowed or not possible now: shown privately, nothing changes.
     #[error("{0}")]
     Refused(String),
-    /// The directory could not be asked: nothing was recorded, the user may retry.
+    /// The directory could not be asked: nothing was recorded. `Unavailable`: the user may
+    /// retry; `Refused`: Baton's access to Slack must be fixed first.
     #[error(transparent)]
     Directory(#[from] DirectoryError),
     /// A fault inside Baton: logged with its cause chain; the user gets a short apology.

@@ -77,6 +77,8 @@ impl Reply {
         }
     }
 
+    /// These blocks in place of the reply's. The caller makes sure `text` already says
+    /// everything they do (Slack's adapter may show `text` alone); else use `from_blocks`.
     pub fn with_blocks(mut self, blocks: Vec<Block>) -> Self {
         self.blocks = blocks;
         self

@@ -95,8 +95,9 @@ impl HolidayCalendar {
         })
     }
 
-    /// A calendar that covers no date: every date pay needs is reported as uncovered. Used only
-    /// as a loud fallback, never as a quiet "no holidays".
+    /// A calendar that covers no date. For pay, only a loud fallback: every date pay needs is
+    /// reported as uncovered. The reminders use it for "post on bank holidays too"
+    /// (`on_bank_holidays = true`), where it means no day is skipped.
     pub fn empty() -> Self {
         Self {
             division: String::new(),

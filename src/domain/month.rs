@@ -49,6 +49,8 @@ impl YearMonth {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("YearMonth holds a valid month")
     }
 
+    /// The month after this one. It may leave the years Baton handles (2199-12 gives 2200-01),
+    /// which [`YearMonth::new`] would refuse: for a month's end bound and messages only.
     pub fn next(self) -> Self {
         if self.month == 12 {
             Self {

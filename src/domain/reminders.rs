@@ -2,14 +2,15 @@
 //! when to look again, and what each channel (and the engineer next in the rota) is told.
 //!
 //! The reminder of local date D (a configured reminder day) is due from the first real instant
-//! at or after D's configured wall time until the end of D: 09:00 is 09:00 on clock-change days
+//! at or after D's configured wall time until the end of D, and posted at most four hours late
+//! (`LATE_AT_MOST`: a start later than that skips it): 09:00 is 09:00 on clock-change days
 //! too, a time skipped when the clocks go forward (01:30 on 2025-03-30 in London) means the end of
 //! the gap, and a time repeated when they go back means its first occurrence. A reminder is never
 //! posted a day late. Whether it was already posted is the store's business (the scheduler claims
 //! each channel and date there); this module only says what is due.
 //!
 //! "Every working morning": a bank holiday of the pay calendar (with the company's extra days)
-//! gets no reminder. When the handover day has no reminder (a bank holiday, or not a reminder
+//! gets no reminder, unless the config says `on_bank_holidays = true`. When the handover day has no reminder (a bank holiday, or not a reminder
 //! day), the handover is said to have been due on the next morning with one, and the heads-up
 //! goes out on the last one before the handover day. A shift begun after the last reminder
 //! before the handover day is that handover, done early or on the day (see [`HandoverDue`]).
@@ -33,7 +34,7 @@ pub struct ReminderSettings {
     /// sent a direct message on the last reminder day before it.
     pub handover_day: Option<Weekday>,
     /// Days with no reminder though their weekday is in `days`: the pay calendar's bank
-    /// holidays and the company's extra days.
+    /// holidays and the company's extra days; an empty calendar with `on_bank_holidays = true`.
     pub holidays: HolidayCalendar,
 }
 
@@ -182,8 +183,9 @@ pub fn today_if_reminder_day(
     reminder_at(settings, tz, today).map(|_| today)
 }
 
-/// The reminders of `date` for these channels, each with its state at `now` and the first
-/// handover recorded to take effect after `now`, if any. A channel with nobody on call gets
+/// The reminders of `date` for these channels, each with its state at `now` (the callers read
+/// it as of `now` plus the clock skew allowed: see `commands::handover::begun_by`) and the first
+/// handover recorded to take effect after that, if any. A channel with nobody on call gets
 /// nothing.
 pub fn posts<'a>(
     settings: &ReminderSettings,

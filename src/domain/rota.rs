@@ -59,8 +59,10 @@ pub struct NewHandover {
 /// writes the outcome, so two racing commands see each other's effect.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ChannelState {
-    /// The latest handover that is not undone: its `to` is on call now (nobody, if it ended
-    /// standby).
+    /// From `channel_state`: the latest handover that is not undone, which may take effect
+    /// later than now (recorded by a clock that was ahead: see `commands::handover::is_ahead`);
+    /// from `channel_at`: the one in effect at that instant. Its `to` is on call (nobody, if it
+    /// ended standby).
     pub current: Option<Handover>,
     /// The rota order, possibly empty.
     pub rota: Vec<UserId>,

@@ -226,7 +226,7 @@ pub fn escape(raw: &str) -> String {
 /// become plain text (`@channel`) that notifies nobody. Stray `&`, `<`, `>` are escaped.
 ///
 /// `@channel`, `@here` and `@everyone` typed as plain words get the same invisible word joiner
-/// after the `@` (see [`opens_with_broadcast`]): Slack does not ping for them in a bot's message
+/// after the `@` (see `opens_with_broadcast`): Slack does not ping for them in a bot's message
 /// today, but a client or a post that links bare names (`link_names`, `parse=full`) would.
 pub fn sanitize(wire: &str) -> String {
     sanitize_as(wire, People::Mentioned)

@@ -204,7 +204,8 @@ fn person_from(id: &UserId, user: &SlackUser) -> Person {
         AccountKind::Person
     };
     // The name payroll knows: the full name before the display name, which people set to
-    // nicknames and "on leave 🏖" (it reaches the export's user_name column, and nothing else).
+    // nicknames and "on leave 🏖" (it reaches the payroll CSV and table, and names the people
+    // mentioned in the reminders' notes).
     // Stored printable: whoever owns the profile writes it, escape sequences and all.
     let profile = user.profile.as_ref();
     let name = [

@@ -109,8 +109,9 @@ impl SlackApp {
 
     /// Serves slash commands over Socket Mode until `shutdown` resolves, then stops reading
     /// envelopes (one left unread is Slack's to redeliver elsewhere, or to time out for the
-    /// person, who may retry), waits (up to 3 s) for the commands in
-    /// hand, writes their acks and closes the sockets.
+    /// person, who may retry), waits (up to 3 s) for the commands in hand and writes their acks,
+    /// then up to `NOTICE_LIMIT` (2 s) for the late notices to commands it cut off, and up to
+    /// `CLOSE_LIMIT` (1 s) for the sockets to close.
     pub async fn serve<H: CommandHandler>(
         self,
         handler: H,

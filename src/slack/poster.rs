@@ -1,6 +1,7 @@
 //! Posting to Slack outside the ack path (reminders, DMs, late replies to `response_url`): every
 //! call is retried on 429 (waiting out `Retry-After`) and on 5xx and timeouts with capped
-//! exponential backoff, within a bounded total time.
+//! exponential backoff, within a bounded total time, and an attempt that may have been carried
+//! out (a timeout, `fatal_error`) at most once more.
 
 use super::render;
 use super::web::{self, Client, Failure};
@@ -12,8 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// How hard to try before giving up. Time is the only bound: attempts go on, with backoff,
-/// until the next one could not start within `total`.
+/// How hard to try before giving up: attempts go on, with backoff, until the next one could not
+/// start within `total`, or a second attempt may have been carried out (see
+/// `MAX_RETRIED_MAYBE_DONE`), whichever comes first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Wait after the first transient failure; doubled after each one.
@@ -69,7 +71,8 @@ pub enum PostError {
     /// Slack refused the call for another reason that retrying will not change.
     #[error("Slack refused {method}: `{code}`")]
     Refused { method: &'static str, code: String },
-    /// Rate limits, 5xx or timeouts went on for longer than the retry policy allows.
+    /// Rate limits, 5xx or timeouts went on for longer than the retry policy allows, or a
+    /// second attempt may have been carried out (timed out, `fatal_error`).
     #[error("gave up on {method} after {attempts} attempts: {last}")]
     GaveUp {
         method: &'static str,

@@ -11,7 +11,8 @@ const BOT_TOKEN_HINT: &str = "copy the Bot User OAuth Token from OAuth & Permiss
 
 /// The default Web API base, as Slack documents it.
 pub const DEFAULT_API_URL: &str = "https://slack.com/api";
-/// Socket Mode connections opened by default: two, so one slow envelope never queues the others.
+/// Socket Mode connections opened by default: two, so that commands keep coming on one while
+/// Slack replaces the other (each envelope is answered in its own task either way).
 pub const DEFAULT_CONNECTIONS: u32 = 2;
 /// The most Socket Mode connections Baton keeps open: half Slack's limit of ten per app, since
 /// each connection Slack asks to replace stays open beside its replacement for a while (to
@@ -218,8 +219,8 @@ impl SlackSettings {
     pub const CONNECTIONS_VAR: &'static str = "SLACK_CONNECTIONS";
     pub const POST_RETRY_VAR: &'static str = "SLACK_POST_RETRY_SECS";
 
-    /// Reads `SLACK_APP_TOKEN`, `SLACK_BOT_TOKEN`, and optionally `SLACK_API_URL` and
-    /// `SLACK_CONNECTIONS` through `var` (the process environment in production, a map in tests).
+    /// Reads `SLACK_APP_TOKEN`, `SLACK_BOT_TOKEN`, and optionally `SLACK_API_URL`,
+    /// `SLACK_CONNECTIONS` and `SLACK_POST_RETRY_SECS` through `var` (the process environment in production, a map in tests).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         Self::from_vars_or(var, DEFAULT_CONNECTIONS)
     }

@@ -310,8 +310,9 @@ pub(super) fn applied_migrations(conn: &Connection) -> rusqlite::Result<Vec<i64>
 
 /// The migrations already applied to the database file at `path`, read (with rusqlite, as every
 /// other read is; sqlx only runs the migrations) before anything writes to it: none for a file
-/// that does not exist yet, is empty, or that SQLite cannot read (opening it says why). `None`
-/// for a database with tables but no record of Baton's schema: another program's.
+/// that does not exist yet, is empty, or that SQLite cannot open (the migration then says why).
+/// `None` for a database with tables but no record of Baton's schema (another program's), and
+/// for a file that is not a database at all (`NotADatabase`).
 pub(super) fn schema_before(path: &std::path::Path) -> Option<Vec<i64>> {
     let Ok(conn) = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
     else {

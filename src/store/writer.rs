@@ -25,8 +25,10 @@ const QUEUE: usize = 1024;
 /// How many write statements a job runs, which decides whether it needs a savepoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Writes {
-    /// None, or one. SQLite undoes a failed statement by itself, so a job that fails before or in
-    /// its write leaves nothing behind without a savepoint. (Should it fail after a successful
+    /// No error after its first write: none, one, or one and then others whose failure the job
+    /// swallows (a handover, then its channel's name). SQLite undoes a failed statement by
+    /// itself, so a job that fails before or in its first write leaves nothing behind without a
+    /// savepoint. (Should it fail after a successful
     /// write, that write stays: its asker hears of a failure, as when a reply is lost.) A
     /// savepoint would copy every page the job touches: a fifth of the writer's time.
     AtMostOne,
@@ -113,8 +115,8 @@ impl Writer {
     }
 
     /// Runs `work` in the writer's transaction and returns its result once that transaction has
-    /// committed. An error from `work` rolls back what `work` wrote (see [`Writes`]), and only
-    /// that. `work` must not change the handovers: [`Writer::run_changing`] does.
+    /// committed. With [`Writes::Several`], an error from `work` rolls back what `work` wrote, and
+    /// only that; with [`Writes::AtMostOne`], `work` returns no error after its first write. `work` must not change the handovers: [`Writer::run_changing`] does.
     pub(super) async fn run<T, W>(&self, writes: Writes, work: W) -> Result<T, StoreError>
     where
         T: Send + 'static,

@@ -24,7 +24,7 @@
 //! it, when they meant `/handover next`. Undo: whoever recorded the handover, within 15 minutes,
 //! or an admin.
 //!
-//! Layout: this file reads the command and routes it; [`parse`] reads the words, `record` holds
+//! Layout: this file reads the command and routes it; `parse` reads the words, `record` holds
 //! the rule for who may hand over and when a handover takes effect, and records it, `undo`
 //! undoes one, and `messages` writes what the channel and the caller are told.
 
@@ -85,7 +85,8 @@ pub const UNDO_WINDOW_MINUTES: i64 = 15;
 /// that has not come, and the new holder paid nothing until it does.
 pub const CLOCK_SKEW_SECONDS: i64 = 60;
 const HISTORY_DEFAULT: u32 = 10;
-/// Characters of each handover's notes that `history` shows.
+/// Characters of each handover's notes that `history` shows: of their first line that is not
+/// blank, and twice as many when that line opens with a link (whose markup is long).
 const HISTORY_NOTES_AT_MOST: usize = 200;
 const HISTORY_MAX: u32 = 50;
 
@@ -125,7 +126,8 @@ pub enum UndoOf {
     /// The latest in force, only if it handed the pager to this person, even when the channel's
     /// newest handover is undone already (see `undo::UndoRefusal`).
     Person(MentionRef),
-    /// The latest in force, only if it ended standby.
+    /// The latest in force, only if it ended standby, even when the channel's newest handover
+    /// is undone already.
     End,
 }
 
@@ -232,7 +234,8 @@ async fn state_now<S: Store, D: Directory>(
         .await?)
 }
 
-/// The instant by which a handover counts as begun at `now` (see [`is_ahead`]).
+/// The instant by which a handover counts as begun at `now`: one taking effect later is ahead of
+/// now (recorded by a clock that was ahead), within [`CLOCK_SKEW_SECONDS`] is not.
 pub fn begun_by(now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
     now + chrono::Duration::seconds(CLOCK_SKEW_SECONDS)
 }

@@ -267,8 +267,8 @@ pub(super) fn when_and_notes(
     let (date, after_date) = text::split_word(after);
     let at = text::keyword(&word) == "at";
     // `at 5pm`, `at 03:10`, `at noon`: a time without its date. On its own (or with one word
-    // after it) it is a try at the handover's time, refused: kept as notes, the handover would
-    // be now. Followed by more, it is the notes' story: `at 3am the disk filled`.
+    // after it, or a date among the three after it: see `an_hour_meant`) it is a try at the
+    // handover's time, refused: kept as notes, the handover would be now. Followed by more, it is the notes' story: `at 3am the disk filled`.
     if let Some((typed, meant)) = at.then(|| an_hour_meant(after)).flatten() {
         if meant {
             return Err(usage(format!(

@@ -92,8 +92,9 @@ pub(super) fn permitted_end(state: &ChannelState, is_admin: bool) -> Result<(), 
 
 /// Refuses a handover the caller may not make before anything is looked up or stored: the
 /// person named is looked up with Slack (`users.info`, rate-limited) and their name stored. The
-/// same rule runs again in the handover's transaction, against the state it commits on. Admins,
-/// who may always hand over, skip the read.
+/// same rule runs again in the handover's transaction, against the state it commits on. Admins
+/// skip the read: the rule refuses them only a handover to whoever is on call already, which
+/// the transaction judges.
 pub(super) async fn check_permitted<S: Store, D: Directory>(
     engine: &Engine<S, D>,
     inv: &Invocation,

@@ -46,7 +46,9 @@ pub struct ChannelRota {
 /// Days on call per day kind, and amounts per kind when rates are configured. The amounts by
 /// kind add up to the breakdown's total: see [`crate::domain::money::apportion`].
 /// Each split is its own, so a kind's amounts summed over an engineer's channels may differ by
-/// a minor unit or so from that kind's overall amount; nothing shows channels by kind today.
+/// a minor unit or so from that kind's overall amount; no amount by kind is shown per channel
+/// today. Days by kind are (the CSV, the table, `/oncall-pay`'s "By channel"), each channel's
+/// split on its own, so they may differ by a hundredth from the overall kind's.
 ///
 /// Days are shown to two decimals the same way: the total rounded once, and each kind's days
 /// rounded down or up so that the kinds add up to it (`41.20 + 15.98 = 57.18`, where each kind
