@@ -339,8 +339,8 @@ fn names_are_one_person_whatever_their_case_as_slack_handles_are() {
         "{out}"
     );
     assert!(
-        r.iter()
-            .any(|l| l == "[public in #ops] @erin set this channel's rota order: @bob → @carol"),
+        r.iter().any(|l| l
+            .starts_with("[public in #ops] @erin set this channel's rota order: @bob → @carol\n")),
         "{out}"
     );
     let csv = ws.report(&["--month", "2025-02"]);
@@ -483,6 +483,43 @@ fn only_an_admin_sets_the_rota_and_next_follows_it() {
         r[9].contains("@alice handed the pager to @bob.\n> handing on"),
         "{out}"
     );
+}
+
+#[test]
+fn a_new_rota_order_says_who_is_next_now_and_who_was_before() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        "/handover rota @priya @nkechi @tom",
+        "/handover @priya",
+        // Nkechi had been told she was next: the new order says she no longer is.
+        "/handover rota @priya @tom @nkechi",
+        // The same next: nothing to say.
+        "/handover rota @priya @tom @nkechi @zed",
+        "/handover rota @priya",
+        // Someone outside the order on call: next is the order's first.
+        "/handover rota @ann @bob",
+    ]);
+    let r: Vec<String> = replies(&out)
+        .into_iter()
+        .filter(|r| !r.starts_with("[console]"))
+        .collect();
+    let out = r.join("\n");
+    assert_eq!(
+        r[0], "[public in #ops] @alice set this channel's rota order: @priya → @nkechi → @tom",
+        "{out}"
+    );
+    assert_eq!(
+        r[2],
+        "[public in #ops] @alice set this channel's rota order: @priya → @tom → @nkechi\n\
+         Next after @priya: @tom (was @nkechi).",
+        "{out}"
+    );
+    assert!(r[3].ends_with("@priya → @tom → @nkechi → @zed"), "{out}");
+    assert!(
+        r[4].ends_with("\nNobody is next after @priya now (was @tom): hand over by name."),
+        "{out}"
+    );
+    assert!(r[5].ends_with("\nNext after @priya: @ann."), "{out}");
 }
 
 #[test]

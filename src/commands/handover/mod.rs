@@ -190,19 +190,61 @@ pub(crate) async fn run<S: Store, D: Directory>(
 
 /// The channel told the rota order `inv`'s caller set.
 fn rota_announcement(inv: &Invocation, members: &[UserId]) -> Reply {
+    Reply::public(rota_set_text(inv, members))
+}
+
+fn rota_set_text(inv: &Invocation, members: &[UserId]) -> String {
     let order = members
         .iter()
         .map(UserId::mention)
         .collect::<Vec<_>>()
         .join(" → ");
-    Reply::public(format!(
+    format!(
         "{} set this channel's rota order: {order}",
         inv.user.mention()
-    ))
+    )
+}
+
+/// What a new order changes for the people it concerns, said beside it: who is next after
+/// whoever is on call (`before`, the channel's state when the order was set), and who was before
+/// it, who had been told their turn was coming (the heads-up, the morning post). Nothing when
+/// nobody is on call, or the latest handover takes effect later than now (it, not the order,
+/// decides who comes next).
+fn next_changed(
+    before: &ChannelState,
+    members: &[UserId],
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let Some(holder) = before.on_call() else {
+        return String::new();
+    };
+    if before.current.as_ref().is_some_and(|h| is_ahead(h, now)) {
+        return String::new();
+    }
+    let after = ChannelState {
+        current: before.current.clone(),
+        rota: members.to_vec(),
+    };
+    match (before.next_in_rota(), after.next_in_rota()) {
+        (was, Some(next)) if was != Some(next) => format!(
+            "\nNext after {}: {}{}.",
+            holder.mention(),
+            next.mention(),
+            was.map(|w| format!(" (was {})", w.mention()))
+                .unwrap_or_default()
+        ),
+        (Some(was), None) => format!(
+            "\nNobody is next after {} now (was {}): hand over by name.",
+            holder.mention(),
+            was.mention()
+        ),
+        _ => String::new(),
+    }
 }
 
 /// The answer to a repeat of a submission that set the rota order (Slack's redelivery after a
-/// lost ack, a double submit): the first answer while the order is still the one it set, else,
+/// lost ack, a double submit): the order it set while it is still the channel's (without who
+/// was next before it, which the channel has moved on from), else,
 /// privately, that it has changed since (announced again, it would name an order no longer kept).
 fn rota_set_again(inv: &Invocation, before: &RotaBefore) -> Reply {
     match before.current {
@@ -424,6 +466,9 @@ async fn run_parsed<S: Store, D: Directory>(
                 }
                 ids.push(person.id);
             }
+            // Read before the write, only for what the announcement says: a handover racing
+            // the write changes no order, and at worst this names the wrong "was".
+            let before = engine.store.channel_state(&inv.channel).await?;
             let set = engine
                 .store
                 .set_rota(
@@ -435,7 +480,10 @@ async fn run_parsed<S: Store, D: Directory>(
                 )
                 .await?;
             Ok(match set {
-                RotaSet::Set => (rota_announcement(inv, &ids), "rota_set"),
+                RotaSet::Set => (
+                    Reply::public(rota_set_text(inv, &ids) + &next_changed(&before, &ids, inv.now)),
+                    "rota_set",
+                ),
                 RotaSet::Repeated(before) => (rota_set_again(inv, &before), "duplicate"),
             })
         }
