@@ -3,10 +3,13 @@
 //!
 //! Run: `cargo bench --bench pay -- --warm-up-time 1 --measurement-time 3`
 
+use baton::commands::oncall_pay::render_statement;
 use baton::domain::ids::{ChannelId, UserId};
 use baton::domain::money::{Currency, Money};
 use baton::domain::month::YearMonth;
-use baton::domain::pay::{statement, team, ChannelRota, HandoverPoint, PayPolicy, Rates};
+use baton::domain::pay::{
+    statement, statement_and_shifts, team, ChannelRota, HandoverPoint, PayPolicy, Rates,
+};
 use chrono::{Duration, TimeZone, Utc};
 use chrono_tz::Europe::London;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -74,6 +77,26 @@ fn bench(c: &mut Criterion) {
     c.bench_function("statement, one engineer in all 100 channels", |b| {
         b.iter(|| statement(black_box(&policy), black_box(&rotas), &shared, month, now))
     });
+    // `/oncall-pay me` whole, as the engine runs it: the statement with its shifts, and the
+    // reply listing them (the first 31 of the shared engineer's; the other's few); and the same
+    // reply without its list of shifts, to see what the list costs.
+    let (_, many) = statement_and_shifts(&policy, &rotas, &shared, month, now);
+    assert!(many.len() > 31, "{}", many.len());
+    for (who, name) in [(&one, "one channel"), (&shared, "all 100 channels")] {
+        let reply = |with_shifts: bool| {
+            let (s, list) =
+                statement_and_shifts(black_box(&policy), black_box(&rotas), who, month, now);
+            let list = if with_shifts { &list[..] } else { &[] };
+            render_statement(&s, list, &policy, "Your", now)
+        };
+        c.bench_function(&format!("reply, one engineer in {name}"), |b| {
+            b.iter(|| reply(true))
+        });
+        c.bench_function(
+            &format!("reply without shifts, one engineer in {name}"),
+            |b| b.iter(|| reply(false)),
+        );
+    }
 }
 
 criterion_group!(benches, bench);

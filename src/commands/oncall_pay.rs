@@ -219,8 +219,7 @@ pub(crate) async fn run<S: Store, D: Directory>(
         .store
         .pay_history(start, end, PayScope::Person(&user))
         .await?;
-    let statement = pay::statement(policy, &rotas, &user, month, inv.now);
-    let shifts = pay::shifts(policy, &rotas, &user, month, inv.now);
+    let (statement, shifts) = pay::statement_and_shifts(policy, &rotas, &user, month, inv.now);
     warn_uncovered([&statement]);
     let whose = if user == inv.user {
         "Your".to_owned()
@@ -324,35 +323,38 @@ fn shift_lines(
 ) -> String {
     let tz = policy.timezone;
     let (_, month_end) = month.bounds(tz);
-    let mut lines: Vec<String> = shifts
-        .iter()
-        .take(SHIFTS_SHOWN)
-        .map(|shift| {
-            let until = if shift.ongoing {
-                "now".to_owned()
-            } else if shift.until == month_end {
-                format!("the end of {}", month.long_name())
-            } else {
-                when::short(shift.until, tz, now)
-            };
-            format!(
-                "• {}: {} to {until}",
-                shift.channel.link(),
-                when::short(shift.from, tz, now)
-            )
-        })
-        .collect();
+    let this_year = YearMonth::containing(now, tz).year();
+    // One string, written in place: up to 31 lines of two times each, on every answer.
+    let mut lines = String::with_capacity(64 * shifts.len().min(SHIFTS_SHOWN));
+    for (i, shift) in shifts.iter().take(SHIFTS_SHOWN).enumerate() {
+        if i > 0 {
+            lines.push('\n');
+        }
+        lines.push_str("• ");
+        shift.channel.push_link(&mut lines);
+        lines.push_str(": ");
+        when::write_short(&mut lines, shift.from, tz, this_year);
+        lines.push_str(" to ");
+        if shift.ongoing {
+            lines.push_str("now");
+        } else if shift.until == month_end {
+            lines.push_str("the end of ");
+            lines.push_str(&month.long_name());
+        } else {
+            when::write_short(&mut lines, shift.until, tz, this_year);
+        }
+    }
     if let Some(more) = shifts.len().checked_sub(SHIFTS_SHOWN).filter(|&n| n > 0) {
-        lines.push(format!(
-            "…and {more} later shift{}",
+        lines.push_str(&format!(
+            "\n…and {more} later shift{}",
             if more == 1 { "" } else { "s" }
         ));
     }
-    lines.join("\n")
+    lines
 }
 
 /// An engineer's month, as text and blocks that say the same: the days and pay, and the shifts
-/// they come from (`shifts`, from [`pay::shifts`]).
+/// they come from (`shifts`, from [`pay::statement_and_shifts`]).
 pub fn render_statement(
     s: &Statement,
     shifts: &[Shift],
@@ -530,6 +532,39 @@ mod tests {
             let month: YearMonth = month.parse().unwrap();
             assert_eq!(period_label(month, &policy, at(now)), label, "{now}");
         }
+    }
+
+    #[test]
+    fn a_shift_is_listed_to_now_while_it_goes_on_and_to_the_months_end_when_that_cut_it() {
+        let policy = PayPolicy::unconfigured(chrono_tz::Europe::London);
+        let month: YearMonth = "2026-10".parse().unwrap();
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let ops = crate::domain::ids::ChannelId::parse("C0OPS").unwrap();
+        let shift = |from: &str, until: &str, ongoing: bool| Shift {
+            channel: ops.clone(),
+            from: at(from),
+            until: at(until),
+            ongoing,
+        };
+        // Read in another year: the year is shown.
+        let now = at("2027-01-05T12:00:00Z");
+        let lines = shift_lines(
+            &[
+                // In the hour the clocks went back, the second time: with its zone.
+                shift("2026-10-01T08:00:00Z", "2026-10-25T01:30:00Z", false),
+                shift("2026-10-28T09:00:00Z", "2026-11-01T00:00:00Z", false),
+                shift("2026-10-31T09:00:00Z", "2026-10-31T10:00:00Z", true),
+            ],
+            month,
+            &policy,
+            now,
+        );
+        assert_eq!(
+            lines,
+            "• <#C0OPS>: Thu 1 Oct 2026, 09:00 to Sun 25 Oct 2026, 01:30 GMT\n\
+             • <#C0OPS>: Wed 28 Oct 2026, 09:00 to the end of October 2026\n\
+             • <#C0OPS>: Sat 31 Oct 2026, 09:00 to now"
+        );
     }
 
     #[test]

@@ -77,7 +77,16 @@ impl ChannelId {
 
     /// The Slack link for this channel (`<#C0123ABCD>`); the console renders it as `#name`.
     pub fn link(&self) -> String {
-        format!("<#{}>", self.0)
+        let mut link = String::with_capacity(self.0.len() + 3);
+        self.push_link(&mut link);
+        link
+    }
+
+    /// [`ChannelId::link`], written at the end of `out`.
+    pub fn push_link(&self, out: &mut String) {
+        out.push_str("<#");
+        out.push_str(&self.0);
+        out.push('>');
     }
 
     /// Whether this is a Slack direct message between two people (`D0123ABCD`). The console's

@@ -1,25 +1,54 @@
 //! Local times as people read and type them, in the configured IANA zone.
 
 use chrono::offset::LocalResult;
-use chrono::{DateTime, Datelike, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Offset, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 /// e.g. "Mon 3 Feb, 10:02"; the year is added when it is not the year of `now`, and the zone
 /// when the local time happens twice (the hour the clocks go back: "Sun 26 Oct, 01:30 GMT").
+///
+/// Written field by field rather than through a format string, and the repeated hour looked for
+/// only near a change of offset: a pay answer lists up to 31 shifts with two of these each.
 pub fn short(instant: DateTime<Utc>, tz: Tz, now: DateTime<Utc>) -> String {
-    let local = instant.with_timezone(&tz);
-    let mut shown = if local.year() == now.with_timezone(&tz).year() {
-        local.format("%a %-d %b, %H:%M").to_string()
-    } else {
-        local.format("%a %-d %b %Y, %H:%M").to_string()
-    };
-    if matches!(
-        tz.from_local_datetime(&local.naive_local()),
-        LocalResult::Ambiguous(..)
-    ) {
-        shown.push_str(&local.format(" %Z").to_string());
-    }
+    let mut shown = String::with_capacity(28);
+    write_short(&mut shown, instant, tz, now.with_timezone(&tz).year());
     shown
+}
+
+/// [`short`], written at the end of `out`, with `this_year` the local year of now.
+pub fn write_short(out: &mut String, instant: DateTime<Utc>, tz: Tz, this_year: i32) {
+    use std::fmt::Write;
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let local = instant.with_timezone(&tz);
+    let day = DAYS[local.weekday().num_days_from_monday() as usize];
+    let month = MONTHS[local.month0() as usize];
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{day} {} {month}", local.day());
+    if local.year() != this_year {
+        let _ = write!(out, " {}", local.year());
+    }
+    let _ = write!(out, ", {:02}:{:02}", local.hour(), local.minute());
+    if repeated(instant, local.offset().fix(), tz) {
+        let _ = write!(out, " {}", local.format("%Z"));
+    }
+}
+
+/// Whether the local time at `instant` (whose offset is `here`) happens twice in `tz` (the hour
+/// the clocks go back). Clocks go back by a few hours at most, and never twice within a day:
+/// with the same offset six hours either side, no change is near and the time is not repeated.
+fn repeated(instant: DateTime<Utc>, here: chrono::FixedOffset, tz: Tz) -> bool {
+    let offset = |t: DateTime<Utc>| tz.offset_from_utc_datetime(&t.naive_utc()).fix();
+    let window = chrono::Duration::hours(6);
+    if offset(instant - window) == here && offset(instant + window) == here {
+        return false;
+    }
+    matches!(
+        tz.from_local_datetime(&instant.with_timezone(&tz).naive_local()),
+        LocalResult::Ambiguous(..)
+    )
 }
 
 /// e.g. "2025-03-30 02:00 BST", for history and audit listings.

@@ -91,11 +91,14 @@ pub(crate) struct PersonTally<'a> {
 /// One shift's part within a window: `on_call` held the pager in `channel` over `[from, until)`.
 /// Both ends are instants as stored; pay counts them floored to the second, and a part shorter
 /// than that second is no part.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Stretch<'a> {
     pub(crate) channel: &'a ChannelId,
     pub(crate) on_call: &'a UserId,
     pub(crate) from: DateTime<Utc>,
     pub(crate) until: DateTime<Utc>,
+    /// The handover that began it: its index in the rota's handovers.
+    pub(crate) handover: usize,
 }
 
 /// Every shift's part within `[from, min(to, now))`, channel by channel in `rotas`' order and by
@@ -136,6 +139,7 @@ pub(crate) fn stretches<'a>(
                     on_call,
                     from: a,
                     until: b,
+                    handover: j,
                 })
             })
     })
@@ -151,13 +155,27 @@ pub(crate) fn accrue<'a>(
     now: DateTime<Utc>,
     only: Option<&'a UserId>,
 ) -> BTreeMap<&'a UserId, PersonTally<'a>> {
+    tally(
+        policy,
+        from,
+        to.min(now),
+        stretches(rotas, from, to, now, only),
+    )
+}
+
+/// Time on call per engineer from `stretches`, which lie within `[from, end)`.
+pub(crate) fn tally<'a>(
+    policy: &PayPolicy,
+    from: DateTime<Utc>,
+    end: DateTime<Utc>,
+    stretches: impl IntoIterator<Item = Stretch<'a>>,
+) -> BTreeMap<&'a UserId, PersonTally<'a>> {
     let mut people: BTreeMap<&UserId, PersonTally> = BTreeMap::new();
-    let end = to.min(now);
     if from >= end {
         return people;
     }
     let table = DayTable::new(policy, from, end);
-    for stretch in stretches(rotas, from, to, now, only) {
+    for stretch in stretches {
         let person = people.entry(stretch.on_call).or_default();
         let tally = person.channels.entry(stretch.channel).or_default();
         spread(

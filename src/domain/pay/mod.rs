@@ -323,23 +323,31 @@ pub struct Shift {
     pub ongoing: bool,
 }
 
-/// `user`'s shifts in the month, accrued to `now` as [`statement`] is, earliest first (by channel
-/// id when two start together). Handovers to them in a row, with nobody between (one undone,
-/// say), make one shift.
-pub fn shifts(
+/// One engineer's statement, as [`statement`] gives it, and the shifts it pays for: their time
+/// on call in each channel within the month, earliest first (by channel id when two start
+/// together). Handovers to them one after the other in a channel, with nobody between (one
+/// undone, say), make one shift; a handover to someone else between them, however short (two
+/// recorded in the same second), keeps them two. One pass over the handovers makes both.
+pub fn statement_and_shifts(
     policy: &PayPolicy,
     rotas: &[ChannelRota],
     user: &UserId,
     month: YearMonth,
     now: DateTime<Utc>,
-) -> Vec<Shift> {
+) -> (Statement, Vec<Shift>) {
     let (start, end) = month.bounds(policy.timezone);
-    let mut shifts: Vec<Shift> = Vec::new();
-    for s in accrue::stretches(rotas, start, end, now, Some(user)) {
+    let stretches: Vec<accrue::Stretch> =
+        accrue::stretches(rotas, start, end, now, Some(user)).collect();
+    let people = accrue::tally(policy, start, end.min(now), stretches.iter().copied());
+    let to_date = accrued_to(policy, month, now);
+    let statement = Statement::build(policy, user, month, to_date, people.get(user));
+    let mut shifts: Vec<Shift> = Vec::with_capacity(stretches.len());
+    // The stretch the last shift ends with.
+    let mut last: Option<&accrue::Stretch> = None;
+    for s in &stretches {
+        let follows = last.is_some_and(|l| l.channel == s.channel && l.handover + 1 == s.handover);
         match shifts.last_mut() {
-            Some(last) if &last.channel == s.channel && last.until == s.from => {
-                last.until = s.until;
-            }
+            Some(shift) if follows => shift.until = s.until,
             _ => shifts.push(Shift {
                 channel: s.channel.clone(),
                 from: s.from,
@@ -347,12 +355,13 @@ pub fn shifts(
                 ongoing: false,
             }),
         }
+        last = Some(s);
     }
     for shift in &mut shifts {
         shift.ongoing = shift.until == now && now < end;
     }
     shifts.sort_by(|a, b| (a.from, &a.channel).cmp(&(b.from, &b.channel)));
-    shifts
+    (statement, shifts)
 }
 
 /// The first and last dates, across `statements`, that the holiday calendar did not cover: what

@@ -961,6 +961,19 @@ fn days_by_kind_are_shown_so_that_they_add_up_to_the_total_shown() {
     assert_eq!(shown, ["41.20", "15.98", "0.00"]);
 }
 
+pub(super) fn shifts(
+    policy: &PayPolicy,
+    rotas: &[ChannelRota],
+    user: &UserId,
+    month: YearMonth,
+    now: DateTime<Utc>,
+) -> Vec<Shift> {
+    let (s, shifts) = statement_and_shifts(policy, rotas, user, month, now);
+    // The same statement as on its own.
+    assert_eq!(s, statement(policy, rotas, user, month, now));
+    shifts
+}
+
 /// (channel, from, until, ongoing), times as in the cases above.
 fn shift_rows(shifts: &[Shift]) -> Vec<(String, DateTime<Utc>, DateTime<Utc>, bool)> {
     shifts
@@ -1040,6 +1053,45 @@ fn shifts_are_the_handovers_to_an_engineer_cut_to_the_month_earliest_first() {
 }
 
 #[test]
+fn a_handover_to_someone_else_between_two_to_the_same_engineer_keeps_their_shifts_two() {
+    let rotas = [rota(
+        "C1",
+        &[
+            ("2025-06-02T09:00:00+01:00", "alice"),
+            // Bob's shift lasts no time (recorded in the same second as the next handover):
+            // still a handover between alice's two.
+            ("2025-06-09T09:00:00+01:00", "bob"),
+            ("2025-06-09T09:00:00+01:00", "alice"),
+            ("2025-06-16T09:00:00+01:00", "carol"),
+        ],
+    )];
+    let june = shifts(
+        &policy(),
+        &rotas,
+        &user("alice"),
+        month("2025-06"),
+        at(LATER),
+    );
+    assert_eq!(
+        shift_rows(&june),
+        vec![
+            (
+                "C1".into(),
+                at("2025-06-02T09:00:00+01:00"),
+                at("2025-06-09T09:00:00+01:00"),
+                false
+            ),
+            (
+                "C1".into(),
+                at("2025-06-09T09:00:00+01:00"),
+                at("2025-06-16T09:00:00+01:00"),
+                false
+            ),
+        ]
+    );
+}
+
+#[test]
 fn a_shift_in_a_month_not_over_runs_to_now_and_a_month_over_ends_it_at_the_month_end() {
     // Handed over during the hour the clocks go back, and still on call at the second 01:30.
     let rotas = [rota("C1", &[("2026-10-25T01:30:00+01:00", "alice")])];
@@ -1091,8 +1143,8 @@ fn a_shift_in_a_month_not_over_runs_to_now_and_a_month_over_ends_it_at_the_month
     );
 }
 
-/// Whatever the handovers, an engineer's shifts in a month lie inside it, do not overlap within
-/// a channel, and their seconds are exactly the seconds the statement pays for.
+/// In every case above, an engineer's shifts lie inside the month and their seconds are exactly
+/// the seconds the statement pays for (`props` checks it over random handovers too).
 #[test]
 fn the_shifts_add_up_to_the_days_the_statement_pays_in_the_cases_above() {
     for case in cases() {
