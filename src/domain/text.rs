@@ -532,7 +532,10 @@ mod tests {
             ("<!here|here>", Token::Broadcast),
             ("@here", Token::Broadcast),
             ("help", Token::Word("help".into())),
+            // A bare `@` or `#` names nobody and no channel.
             ("@", Token::Word("@".into())),
+            ("#", Token::Word("#".into())),
+            ("#,", Token::Word("#,".into())),
             // A word is kept as typed, entities and all: `x>` arrives as `x&gt;`.
             ("x&gt;", Token::Word("x&gt;".into())),
             ("&lt;@bob&gt;", Token::Word("&lt;@bob&gt;".into())),
