@@ -567,7 +567,10 @@ mod tests {
         assert_eq!(excerpt(&long, 200), "dash…");
         let bare = format!("<https://grafana/d/x?{}> disk full", "q".repeat(900));
         assert_eq!(excerpt(&bare, 200), "(link)…");
-        for text in [link, long, bare] {
+        // An empty label is no label: not a bare `…`.
+        let unlabelled = format!("<https://grafana/d/x?{}|> disk full", "q".repeat(900));
+        assert_eq!(excerpt(&unlabelled, 200), "(link)…");
+        for text in [link, long, bare, unlabelled] {
             assert!(excerpt(&text, 200).chars().count() <= 401, "{text}");
         }
     }
