@@ -698,6 +698,12 @@ mod tests {
             ),
             ("stray & < > here", "stray &amp; &lt; &gt; here"),
             ("<not a thing>", "&lt;not a thing&gt;"),
+            // Only a link is kept as a sequence, and only without white space in it.
+            ("<ftp://x.example/f|file>", "&lt;ftp://x.example/f|file&gt;"),
+            (
+                "<https://x.example/a b|docs>",
+                "&lt;https://x.example/a b|docs&gt;",
+            ),
             ("<!date^1392734382^{date}|Feb 18>", "Feb 18"),
         ];
         for (wire, safe) in cases {
