@@ -22,11 +22,11 @@ use tracing_subscriber::util::SubscriberInitExt;
 /// - Rules for modules alone, with no level for the rest (`sqlx=debug`,
 ///   `baton::slack=debug`), are added to the default rather than replacing it: read alone they
 ///   would hide every other line, Baton's errors included, which is never what is meant.
-/// - "Cannot be read" includes a filter that parses but would hide Baton's own ERROR lines,
-///   unless it turns Baton's lines off on purpose (`off`, `baton=off`): `Targets` reads a bare word that is no level (`warning`,
-///   `infoo`, `verbose`) as a *module* to log, so everything else, errors included, would be
-///   silent. Such a word beside a level that keeps Baton's errors (`baton=info,warning`) is
-///   taken as written, with a warning naming it.
+/// - "Cannot be read" includes a filter that parses but would hide Baton's own ERROR lines, unless
+///   it turns Baton's lines off on purpose (`off`, `baton=off`): `Targets` reads a bare word that
+///   is no level (`warning`, `infoo`, `verbose`) as a *module* to log, so everything else, errors
+///   included, would be silent. Such a word beside a level that keeps Baton's errors
+///   (`baton=info,warning`) is taken as written, with a warning naming it.
 /// - Empty directives (`debug,`) are dropped, as they name nothing.
 fn filter(rust_log: Option<&str>, default: &str) -> (Targets, Option<String>) {
     let fallback = || {

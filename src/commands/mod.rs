@@ -184,18 +184,25 @@ pub(crate) fn mention_hint(command: CommandName, word: &str, rest: &str) -> Opti
 
 /// A command to type, in backticks, with the words typed after what it corrects (`rest`, wire
 /// form): offered without them, `/handover @bob` for `bob at 2025-03-03 09:00` would record the
-/// handover now. Words too long to quote back whole are said to follow.
+/// handover now. Words that cannot be quoted back as typed (markup such as a mention, which
+/// would show as its code; a line break or a backtick, which end the quote; more than
+/// [`REST_QUOTED_AT_MOST`] characters) are said to follow instead.
 pub(crate) fn with_the_rest(command: &str, rest: &str) -> String {
     let rest = crate::domain::text::trim_gaps(rest);
     if rest.is_empty() {
         return format!("`{command}`");
     }
-    let shown = crate::domain::text::echo(rest);
-    match shown.ends_with('…') || shown.contains('`') {
-        true => format!("`{command} …` (then the rest as you typed it)"),
-        false => format!("`{command} {shown}`"),
+    // Wire form without `<` holds no markup: only `&amp;`, `&lt;` and `&gt;`, shown as typed.
+    let quotable = rest.chars().count() <= REST_QUOTED_AT_MOST && !rest.contains(['<', '\n', '`']);
+    match quotable {
+        true => format!("`{command} {rest}`"),
+        false => format!("`{command} …` (then the rest as you typed it)"),
     }
 }
+
+/// The most characters of a command's rest that [`with_the_rest`] quotes back: a time and a
+/// line of notes.
+const REST_QUOTED_AT_MOST: usize = 300;
 
 /// The cause chain of an error, for logs: "a: b: c".
 pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
@@ -373,7 +380,7 @@ impl<S: Store, D: Directory> Engine<S, D> {
         now: DateTime<Utc>,
         instead: &str,
     ) -> Result<Person, CommandError> {
-        let person = self.find_active(who, instead, false).await?;
+        let person = self.find_active(who, instead, Leavers::Refused).await?;
         self.remember_name(&person, now).await?;
         Ok(person)
     }
@@ -397,13 +404,13 @@ impl<S: Store, D: Directory> Engine<S, D> {
     /// Looks a mention up and insists on an active person, storing nothing: for a command that
     /// stores the name beside its own write (see `handover::record::hand_over`). A refusal (a bot,
     /// someone deactivated or unknown) says `instead`, what to do instead, and that nothing
-    /// changed. `or_left`: someone deactivated will do too (an admin's backdated handover, to
-    /// record a shift a leaver held before they left).
+    /// changed. `leavers`: whether someone deactivated will do too, and if not, whether to say
+    /// how a shift they held before they left is recorded.
     pub(crate) async fn find_active(
         &self,
         who: &MentionRef,
         instead: &str,
-        or_left: bool,
+        leavers: Leavers,
     ) -> Result<Person, CommandError> {
         let shown = match who {
             MentionRef::Id(id) => id.mention(),
@@ -426,15 +433,21 @@ impl<S: Store, D: Directory> Engine<S, D> {
         };
         match person.kind {
             AccountKind::Person => Ok(person),
-            AccountKind::Deactivated if or_left => Ok(person),
+            AccountKind::Deactivated if leavers == Leavers::Accepted => Ok(person),
             AccountKind::Bot => Err(CommandError::Refused(format!(
                 "{} is a bot; the pager goes to a person. {instead} Nothing changed.",
                 person.id.mention()
             ))),
             AccountKind::Deactivated => Err(CommandError::Refused(format!(
-                "{} has been deactivated in this workspace and cannot be on call. {instead} \
+                "{} has been deactivated in this workspace and cannot be on call. {instead}{} \
                  Nothing changed.",
-                person.id.mention()
+                person.id.mention(),
+                match leavers {
+                    Leavers::RefusedSayingAt =>
+                        " (To record a shift they held before they left, \
+                                                an admin adds `at YYYY-MM-DD HH:MM`.)",
+                    Leavers::Refused | Leavers::Accepted => "",
+                }
             ))),
         }
     }
@@ -473,6 +486,18 @@ impl<S: Store, D: Directory> Engine<S, D> {
     pub(crate) fn channel_name_not_stored(&self, inv: &Invocation, name: &ChannelName) {
         self.known.channels.take_back(&inv.channel, name.as_str());
     }
+}
+
+/// Whether someone whose account is deactivated may be named (see [`Engine::find_active`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Leavers {
+    /// No (the rota order).
+    Refused,
+    /// No, and the refusal says that an admin's `at` records a shift from before they left
+    /// (a handover now).
+    RefusedSayingAt,
+    /// Yes: an admin's backdated handover, for a shift held before they left.
+    Accepted,
 }
 
 /// A command handler's success: the reply, and a one-word outcome for the log.

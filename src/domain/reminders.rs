@@ -9,11 +9,12 @@
 //! posted a day late. Whether it was already posted is the store's business (the scheduler claims
 //! each channel and date there); this module only says what is due.
 //!
-//! "Every working morning": a bank holiday of the pay calendar (with the company's extra days)
-//! gets no reminder, unless the config says `on_bank_holidays = true`. When the handover day has no reminder (a bank holiday, or not a reminder
-//! day), the handover is said to have been due on the next morning with one, and the heads-up
-//! goes out on the last one before the handover day. A shift begun after the last reminder
-//! before the handover day is that handover, done early or on the day (see [`HandoverDue`]).
+//! "Every working morning": a bank holiday of the pay calendar (with the company's extra days) gets
+//! no reminder, unless the config says `on_bank_holidays = true`. When the handover day has no
+//! reminder (a bank holiday, or not a reminder day), the handover is said to have been due on the
+//! next morning with one, and the heads-up goes out on the last one before the handover day. A
+//! shift begun after the last reminder before the handover day is that handover, done early or on
+//! the day (see [`HandoverDue`]).
 
 use crate::domain::holidays::HolidayCalendar;
 use crate::domain::ids::{ChannelId, UserId};

@@ -220,7 +220,8 @@ impl SlackSettings {
     pub const POST_RETRY_VAR: &'static str = "SLACK_POST_RETRY_SECS";
 
     /// Reads `SLACK_APP_TOKEN`, `SLACK_BOT_TOKEN`, and optionally `SLACK_API_URL`,
-    /// `SLACK_CONNECTIONS` and `SLACK_POST_RETRY_SECS` through `var` (the process environment in production, a map in tests).
+    /// `SLACK_CONNECTIONS` and `SLACK_POST_RETRY_SECS` through `var` (the process environment in
+    /// production, a map in tests).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         Self::from_vars_or(var, DEFAULT_CONNECTIONS)
     }

@@ -30,8 +30,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use std::future::Future;
 
-/// The columns [`rows::handover_from_row`] reads, first in a row and in this order. A macro, so that
-/// the statements built with it are constants, prepared once (the writer's statement cache is
+/// The columns [`rows::handover_from_row`] reads, first in a row and in this order. A macro, so
+/// that the statements built with it are constants, prepared once (the writer's statement cache is
 /// keyed by their text).
 macro_rules! handover_columns {
     () => {

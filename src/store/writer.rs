@@ -25,12 +25,12 @@ const QUEUE: usize = 1024;
 /// How many write statements a job runs, which decides whether it needs a savepoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Writes {
-    /// No error after its first write: none, one, or one and then others whose failure the job
-    /// swallows (a handover, then its channel's name). SQLite undoes a failed statement by
-    /// itself, so a job that fails before or in its first write leaves nothing behind without a
-    /// savepoint. (Should it fail after a successful
-    /// write, that write stays: its asker hears of a failure, as when a reply is lost.) A
-    /// savepoint would copy every page the job touches: a fifth of the writer's time.
+    /// A job that returns no error after its first write: none, one, or one and then others
+    /// whose failure it swallows (a handover, then its channel's name). SQLite undoes a failed
+    /// statement by itself, so a job that fails before or in its first write leaves nothing
+    /// behind without a savepoint. (Were it to fail after a successful write anyway, that write
+    /// would stay, and its asker hear of a failure, as when a reply is lost.) A savepoint would
+    /// copy every page the job touches: a fifth of the writer's time.
     AtMostOne,
     /// Several: the job runs in a savepoint, so a failure after the first rolls all of it back.
     Several,
@@ -116,7 +116,8 @@ impl Writer {
 
     /// Runs `work` in the writer's transaction and returns its result once that transaction has
     /// committed. With [`Writes::Several`], an error from `work` rolls back what `work` wrote, and
-    /// only that; with [`Writes::AtMostOne`], `work` returns no error after its first write. `work` must not change the handovers: [`Writer::run_changing`] does.
+    /// only that; with [`Writes::AtMostOne`], `work` returns no error after its first write. `work`
+    /// must not change the handovers: [`Writer::run_changing`] does.
     pub(super) async fn run<T, W>(&self, writes: Writes, work: W) -> Result<T, StoreError>
     where
         T: Send + 'static,

@@ -831,6 +831,8 @@ fn an_admin_records_a_shift_a_leaver_held_before_they_left_with_at_and_is_told_t
         "/handover @nkechi at 2026-10-15 17:30 sam left",
         ":now 2026-11-02 09:00",
         "/oncall-pay @sam 2026-10",
+        // A bot never held the pager: no word of `at` for it.
+        "/handover @baton",
     ]);
     let r: Vec<String> = replies(&out)
         .into_iter()
@@ -864,6 +866,12 @@ fn an_admin_records_a_shift_a_leaver_held_before_they_left_with_at_and_is_told_t
     // Mon 12 Oct 10:00 to Thu 15 Oct 17:30: 14/24 + 2 + 17.5/24 weekdays at £50.
     assert!(
         r[5].contains("Total: *£165.63* for 3.31 days on call"),
+        "{out}"
+    );
+    assert_eq!(
+        r[6],
+        "[private to alice] @baton is a bot; the pager goes to a person. Hand the pager to \
+         someone else. Nothing changed.",
         "{out}"
     );
 }

@@ -35,7 +35,7 @@ mod record;
 mod tests;
 mod undo;
 
-use super::{has_left, CommandError, Engine, Handled, Invocation, MentionRef, Reply};
+use super::{has_left, CommandError, Engine, Handled, Invocation, Leavers, MentionRef, Reply};
 use crate::commands::Directory;
 use crate::domain::ids::UserId;
 use crate::domain::rota::{Ahead, ChannelState, Handover};
@@ -63,11 +63,6 @@ to them, or ended standby)\n\
 `/handover rota [@a @b …]` — show the rota order, or set it (admins)\n\
 `/handover history [N]` — the last N handovers here (default 10, at most 50)\n\
 `/handover help` — this help";
-
-/// What to do instead of handing the pager to someone who cannot have it (a bot, someone
-/// deactivated): a leaver's shift from before they left is recorded with `at`.
-const HAND_TO_SOMEONE_ELSE: &str = "Hand the pager to someone else. (To record a shift they \
-    held before they left, an admin adds `at YYYY-MM-DD HH:MM`.)";
 
 /// Notes longer than this are refused rather than cut.
 pub const MAX_NOTES: usize = 2000;
@@ -132,8 +127,8 @@ pub enum UndoOf {
 }
 
 /// The date and time typed after `at`, and the zone typed after them, if any (see
-/// [`looks_like_a_zone`](crate::domain::when::looks_like_a_zone)): words, read against the configured zone only when the handover
-/// is made.
+/// [`looks_like_a_zone`](crate::domain::when::looks_like_a_zone)): words, read against the
+/// configured zone only when the handover is made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypedTime {
     pub date: String,
@@ -354,6 +349,15 @@ async fn recorded_before<S: Store, D: Directory>(
     }
 }
 
+/// Who may be handed the pager: someone who has left only by a backdate (`at`), for a shift
+/// they held before they left; a handover now that names them is told so.
+fn leavers(effective: &record::When) -> Leavers {
+    match effective.backdated() {
+        true => Leavers::Accepted,
+        false => Leavers::RefusedSayingAt,
+    }
+}
+
 async fn run_parsed<S: Store, D: Directory>(
     engine: &Engine<S, D>,
     inv: &Invocation,
@@ -380,7 +384,11 @@ async fn run_parsed<S: Store, D: Directory>(
             };
             check_permitted(engine, inv, is_admin, named).await?;
             let person = engine
-                .find_active(&target, HAND_TO_SOMEONE_ELSE, effective.backdated())
+                .find_active(
+                    &target,
+                    "Hand the pager to someone else.",
+                    leavers(&effective),
+                )
                 .await?;
             hand_over(engine, inv, Some(&person), effective, &notes, None).await
         }
@@ -419,7 +427,7 @@ async fn run_parsed<S: Store, D: Directory>(
                     "They are next in this channel's rota order: hand over by name instead \
                      (`/handover @person`), or an admin can change the order with `/handover \
                      rota @a @b …`.",
-                    effective.backdated(),
+                    leavers(&effective),
                 )
                 .await?;
             hand_over(engine, inv, Some(&person), effective, &notes, Some(next)).await

@@ -207,25 +207,19 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             ));
         }
         Token::Word(w) => {
-            // `/handover to @bob`, `/handover give @bob notes`: the person goes first.
-            let (second, after) = text::split_word(rest);
-            let person = match text::token(&second) {
-                Token::UserId(id) => Some(id.mention()),
-                Token::UserName(name) => Some(format!("@{}", text::echo(&name))),
-                _ => None,
-            };
-            if let Some(person) = person {
-                return Err(usage(format!(
-                    "I don't understand `{}`. Start with the person you hand over to: {}.",
-                    text::echo(&w),
-                    crate::commands::with_the_rest(&format!("/handover {person}"), after)
-                )));
-            }
             // A name typed without `@` (`Rosa`) may be one letter off a keyword (`rota`).
-            let hint = match crate::commands::did_you_mean(
+            let slip = crate::commands::did_you_mean(
                 &w,
                 &["help", "next", "end", "undo", "rota", "history"],
-            ) {
+            );
+            // `/handover to @bob`, `/handover at 2025-03-03 09:00 @bob`: the person goes first.
+            if let Some(hint) = slip.is_none().then(|| person_first(wire)).flatten() {
+                return Err(usage(format!(
+                    "I don't understand `{}`. Start with the person you hand over to{hint}",
+                    text::echo(&w),
+                )));
+            }
+            let hint = match slip {
                 Some(keyword) => format!(
                     " Did you mean `/handover {keyword}`? To hand over, start with the person: \
                      type @ and pick them."
@@ -251,6 +245,91 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
     Ok(Command::To { target, at, notes })
 }
 
+/// Words typed before the person that say only "hand over to": `/handover pass the pager to @bob`.
+const BEFORE_THE_PERSON: &[&str] = &[
+    "to", "give", "pass", "hand", "handing", "handover", "over", "the", "pager", "it", "please",
+    "→", "-&gt;",
+];
+
+/// Words before the person that say when, though not as a time Baton reads:
+/// `/handover yesterday @bob`.
+const WHEN_BEFORE_THE_PERSON: &[&str] = &[
+    "yesterday",
+    "today",
+    "tonight",
+    "tomorrow",
+    "since",
+    "from",
+    "last",
+    "on",
+];
+
+/// How to write a handover whose person came after other words (among its first five), as the
+/// end of "Start with the person you hand over to…": with the command to type when the words
+/// before say only "hand over to" or give a time (which goes after the person, with `at`), and
+/// where the person and a time go when they say when in other words. `None` without a person
+/// among the first words, or with other words before them (`/handover nkechi thanks @bob`: the
+/// name without its `@` may be the person, answered as such).
+fn person_first(wire: &str) -> Option<String> {
+    let mut before: Vec<String> = Vec::new();
+    let mut rest = wire;
+    for _ in 0..5 {
+        let (word, after) = text::split_word(rest);
+        if word.is_empty() {
+            return None;
+        }
+        let person = match text::token(&word) {
+            Token::UserId(id) => Some(id.mention()),
+            Token::UserName(name) => Some(format!("@{}", text::echo(&name))),
+            _ => None,
+        };
+        if let Some(person) = person.filter(|_| !before.is_empty()) {
+            // Quoted back in the command to type: plain letters, digits and separators only
+            // (`2025-03-0<!here>` is read as a date, and is no time to repeat).
+            let time_word = |w: &str| {
+                let plain = w
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ":./-".contains(c));
+                plain
+                    && (w.eq_ignore_ascii_case("at")
+                        || looks_like_a_date(w)
+                        || strict_time(w)
+                        || looks_like_an_hour(w))
+            };
+            let filler = |w: &str| BEFORE_THE_PERSON.contains(&text::keyword(w).as_str());
+            if !before.iter().all(|w| filler(w) || time_word(w)) {
+                let said_when =
+                    |w: &String| WHEN_BEFORE_THE_PERSON.contains(&text::keyword(w).as_str());
+                if !before.iter().any(said_when) {
+                    return None;
+                }
+                return Some(format!(
+                    ", then the notes: `/handover {person} …`; an earlier time goes after the \
+                     person, as `at YYYY-MM-DD HH:MM`."
+                ));
+            }
+            // The time typed before the person, from its first word, after `at`.
+            let time: Vec<&str> = before
+                .iter()
+                .map(String::as_str)
+                .skip_while(|w| !time_word(w))
+                .filter(|w| !w.eq_ignore_ascii_case("at"))
+                .collect();
+            let command = match time.is_empty() {
+                true => format!("/handover {person}"),
+                false => format!("/handover {person} at {}", time.join(" ")),
+            };
+            return Some(format!(
+                ": {}.",
+                crate::commands::with_the_rest(&command, after)
+            ));
+        }
+        before.push(word);
+        rest = after;
+    }
+    None
+}
+
 /// The words after the person (or `next`): `at DATE TIME [ZONE]` if they start with one (see
 /// [`looks_like_a_date`] and [`when::looks_like_a_zone`]), then the notes. Notes that start
 /// with a time given without `at` are refused (see [`a_time_without_at`]).
@@ -266,9 +345,10 @@ pub(super) fn when_and_notes(
     let (word, after) = text::split_word(rest);
     let (date, after_date) = text::split_word(after);
     let at = text::keyword(&word) == "at";
-    // `at 5pm`, `at 03:10`, `at noon`: a time without its date. On its own (or with one word
-    // after it, or a date among the three after it: see `an_hour_meant`) it is a try at the
-    // handover's time, refused: kept as notes, the handover would be now. Followed by more, it is the notes' story: `at 3am the disk filled`.
+    // `at 5pm`, `at 03:10`, `at noon`: a time without its date. On its own (or with one word after
+    // it, or a date among the three after it: see `an_hour_meant`) it is a try at the handover's
+    // time, refused: kept as notes, the handover would be now. Followed by more, it is the notes'
+    // story: `at 3am the disk filled`.
     if let Some((typed, meant)) = at.then(|| an_hour_meant(after)).flatten() {
         if meant {
             return Err(usage(format!(

@@ -165,8 +165,8 @@ pub(super) fn decide(state: &ChannelState, p: &Proposal<'_>) -> Result<NewHandov
             }
         }
     }
-    // A handover "now" never starts before the shift it ends, even if this machine's clock is
-    // a little behind the one that recorded it (see [`super::CLOCK_SKEW_SECONDS`]): the shift is then
+    // A handover "now" never starts before the shift it ends, even if this machine's clock is a
+    // little behind the one that recorded it (see [`super::CLOCK_SKEW_SECONDS`]): the shift is then
     // zero-length, never negative.
     let effective_at = match &state.current {
         Some(current) if !backdated => effective_at.max(current.effective_at),

@@ -1285,12 +1285,23 @@ fn a_name_typed_without_its_at_sign_is_answered_with_the_mention_to_type() {
             "nkechi at 2026-09-28 09:00 fixing",
             "mention them: `/handover @nkechi at 2026-09-28 09:00 fixing`.",
         ),
-        // Too long to quote back whole: said to follow.
         (
-            "bob the database failover runbook is updated, read it",
+            "nkechi at 2026-09-28 09:00 db failover done, see the runbook &amp; the alerts",
+            "mention them: `/handover @nkechi at 2026-09-28 09:00 db failover done, see the \
+             runbook &amp; the alerts`.",
+        ),
+        // Not to be quoted back as typed (markup, which would show as its code; a line break,
+        // which ends the quote): said to follow.
+        (
+            "bob thanks <@U0ANN0001>",
             "mention them: `/handover @bob …` (then the rest as you typed it).",
         ),
-        // A word before the mention: the person goes first, with the rest after them.
+        (
+            "bob quiet\nweek",
+            "mention them: `/handover @bob …` (then the rest as you typed it).",
+        ),
+        // Words before the mention that say "hand over to", or a time: the person goes first,
+        // the time after them with `at`, then the rest.
         (
             "to <@U0TOM0001>",
             "I don't understand `to`. Start with the person you hand over to: \
@@ -1301,6 +1312,41 @@ fn a_name_typed_without_its_at_sign_is_answered_with_the_mention_to_type() {
             "I don't understand `give`. Start with the person you hand over to: `/handover @tom \
              the db is slow`.",
         ),
+        (
+            "pass the pager to @tom",
+            "Start with the person you hand over to: `/handover @tom`.",
+        ),
+        (
+            "at 2026-11-20 09:00 @bob quiet",
+            "I don't understand `at`. Start with the person you hand over to: `/handover @bob at \
+             2026-11-20 09:00 quiet`.",
+        ),
+        (
+            "2026-11-20 09:00 <@U0BOB0001>",
+            "Start with the person you hand over to: `/handover <@U0BOB0001> at 2026-11-20 09:00`.",
+        ),
+        // A time in other words: where the person and the time go, not a command that would
+        // record the handover now.
+        (
+            "yesterday @bob",
+            "I don't understand `yesterday`. Start with the person you hand over to, then the \
+             notes: `/handover @bob …`; an earlier time goes after the person, as `at YYYY-MM-DD \
+             HH:MM`.",
+        ),
+        // A name without its `@` before a mention may be the person: answered as one.
+        (
+            "nkechi thanks @bob",
+            "If `nkechi` is a person, mention them: `/handover @nkechi thanks @bob`.",
+        ),
+        // Markup in what looks like a date is not repeated as part of a command.
+        (
+            "2025-03-0<!here> <@U0BOB0001>",
+            "I don't understand `2025-03-0&lt;!here&gt;`. Start with the person you hand over \
+             to. Nothing changed.",
+        ),
+        // A slip for a keyword, with a mention after it, is still the keyword.
+        ("roat @bob @ann", "Did you mean `/handover rota`?"),
+        ("udno <@U0BOB0001>", "Did you mean `/handover undo`?"),
         // `me` is for `/oncall-pay`: here the pager goes to a person named with a mention.
         (
             "me",
