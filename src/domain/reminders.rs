@@ -1221,17 +1221,20 @@ mod tests {
         ];
         let channels = || states.iter().map(|(c, s)| (c, s, None));
         let now = utc("2025-06-04T08:00:00Z");
+        let posts_on = |day: &str, gone: &HashSet<UserId>| {
+            posts(
+                &s,
+                London,
+                date(day),
+                now,
+                channels(),
+                &HashMap::new(),
+                gone,
+            )
+        };
 
         // A Wednesday: posts, no direct messages.
-        let wednesday = posts(
-            &s,
-            London,
-            date("2025-06-04"),
-            now,
-            channels(),
-            &HashMap::new(),
-            &HashSet::new(),
-        );
+        let wednesday = posts_on("2025-06-04", &HashSet::new());
         let posted: Vec<_> = wednesday.iter().map(|p| p.channel.clone()).collect();
         assert_eq!(posted, [ops.clone(), web.clone()]);
         assert!(wednesday
@@ -1239,15 +1242,7 @@ mod tests {
             .all(|p| p.dm.is_none() && p.date == date("2025-06-04")));
 
         // The Friday before a Monday handover: bob, next after ann, is told; web has no rota.
-        let friday = posts(
-            &s,
-            London,
-            date("2025-06-06"),
-            now,
-            channels(),
-            &HashMap::new(),
-            &HashSet::new(),
-        );
+        let friday = posts_on("2025-06-06", &HashSet::new());
         assert_eq!(friday.len(), 2);
         let dm = friday[0].dm.as_ref().unwrap();
         assert_eq!(dm.user, user("bob"));
@@ -1276,15 +1271,7 @@ mod tests {
         );
 
         // Monday, the handover day: the posts say so.
-        let monday = posts(
-            &s,
-            London,
-            date("2025-06-09"),
-            now,
-            channels(),
-            &HashMap::new(),
-            &HashSet::new(),
-        );
+        let monday = posts_on("2025-06-09", &HashSet::new());
         assert!(monday
             .iter()
             .all(|p| p.message.contains("The handover is due today") && p.dm.is_none()));
@@ -1292,15 +1279,7 @@ mod tests {
         // Bob has left (his account is deactivated): no heads-up to him, and the posts say so,
         // with how to hand over instead.
         let gone = HashSet::from([user("bob")]);
-        let friday = posts(
-            &s,
-            London,
-            date("2025-06-06"),
-            now,
-            channels(),
-            &HashMap::new(),
-            &gone,
-        );
+        let friday = posts_on("2025-06-06", &gone);
         assert!(friday[0].dm.is_none());
         assert_eq!(
             friday[0].message,
@@ -1308,15 +1287,7 @@ mod tests {
              (their account is deactivated): an admin can take them out with `/handover rota @a \
              @b …`."
         );
-        let monday = posts(
-            &s,
-            London,
-            date("2025-06-09"),
-            now,
-            channels(),
-            &HashMap::new(),
-            &gone,
-        );
+        let monday = posts_on("2025-06-09", &gone);
         assert!(
             monday[0].message.contains(
                 "The handover is due today: <@ann>, hand the pager on with `/handover @person`. \
@@ -1329,15 +1300,7 @@ mod tests {
         // Ann, on call, has left without handing over: she is still paid, and the post says so,
         // with how to stop it.
         let ann_gone = HashSet::from([user("ann")]);
-        let friday = posts(
-            &s,
-            London,
-            date("2025-06-06"),
-            now,
-            channels(),
-            &HashMap::new(),
-            &ann_gone,
-        );
+        let friday = posts_on("2025-06-06", &ann_gone);
         assert!(
             friday[0].message.starts_with(
                 "<@ann> is on call here, since Mon 2 Jun, 09:00. <@ann> has left (their account \
@@ -1358,15 +1321,7 @@ mod tests {
                  account is deactivated), so take the pager then with `/handover next`."
             )
         );
-        let monday = posts(
-            &s,
-            London,
-            date("2025-06-09"),
-            now,
-            channels(),
-            &HashMap::new(),
-            &HashSet::from([user("ann"), user("dan")]),
-        );
+        let monday = posts_on("2025-06-09", &HashSet::from([user("ann"), user("dan")]));
         assert!(
             monday[0].message.ends_with(
                 "\nThe handover is due today: <@bob>, take the pager from <@ann> with \
@@ -1384,15 +1339,7 @@ mod tests {
             monday[1].message
         );
         // And with bob gone too, nobody is named to take it.
-        let monday = posts(
-            &s,
-            London,
-            date("2025-06-09"),
-            now,
-            channels(),
-            &HashMap::new(),
-            &HashSet::from([user("ann"), user("bob")]),
-        );
+        let monday = posts_on("2025-06-09", &HashSet::from([user("ann"), user("bob")]));
         assert!(
             monday[0].message.contains(
                 "\nThe handover is due today: the person taking over can take the pager with \

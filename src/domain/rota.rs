@@ -116,6 +116,27 @@ mod tests {
         names.iter().map(|n| UserId::parse(n).unwrap()).collect()
     }
 
+    /// A channel whose latest handover went from `from` to `to` (`None`: standby ended), with
+    /// this rota order.
+    fn handed(from: Option<&str>, to: Option<&str>, order: &[&str]) -> ChannelState {
+        let at = DateTime::<Utc>::default();
+        ChannelState {
+            current: Some(Handover {
+                id: 2,
+                channel: ChannelId::parse("ops").unwrap(),
+                seq: 2,
+                from: from.map(|b| UserId::parse(b).unwrap()),
+                to: to.map(|t| UserId::parse(t).unwrap()),
+                effective_at: at,
+                recorded_at: at,
+                recorded_by: UserId::parse("ann").unwrap(),
+                notes: String::new(),
+                undone: None,
+            }),
+            rota: users(order),
+        }
+    }
+
     #[test]
     fn the_next_engineer_follows_the_current_one_and_wraps_round() {
         let order = users(&["ann", "bob", "cat"]);
@@ -138,22 +159,7 @@ mod tests {
 
     #[test]
     fn after_an_end_of_standby_the_rota_carries_on_after_whoever_held_it_before() {
-        let at = DateTime::<Utc>::default();
-        let ended_by = |before: Option<&str>, order: &[&str]| ChannelState {
-            current: Some(Handover {
-                id: 2,
-                channel: ChannelId::parse("ops").unwrap(),
-                seq: 2,
-                from: before.map(|b| UserId::parse(b).unwrap()),
-                to: None,
-                effective_at: at,
-                recorded_at: at,
-                recorded_by: UserId::parse("ann").unwrap(),
-                notes: String::new(),
-                undone: None,
-            }),
-            rota: users(order),
-        };
+        let ended_by = |before: Option<&str>, order: &[&str]| handed(before, None, order);
         // (held it before the end, order, next)
         for (before, order, next) in [
             (Some("bob"), &["ann", "bob", "cat"][..], Some("cat")),
@@ -175,22 +181,7 @@ mod tests {
 
     #[test]
     fn after_someone_outside_the_order_covers_the_rota_carries_on_after_whoever_handed_to_them() {
-        let at = DateTime::<Utc>::default();
-        let covered = |from: Option<&str>, to: &str, order: &[&str]| ChannelState {
-            current: Some(Handover {
-                id: 2,
-                channel: ChannelId::parse("ops").unwrap(),
-                seq: 2,
-                from: from.map(|b| UserId::parse(b).unwrap()),
-                to: Some(UserId::parse(to).unwrap()),
-                effective_at: at,
-                recorded_at: at,
-                recorded_by: UserId::parse("ann").unwrap(),
-                notes: String::new(),
-                undone: None,
-            }),
-            rota: users(order),
-        };
+        let covered = |from: Option<&str>, to: &str, order: &[&str]| handed(from, Some(to), order);
         // (handed over by, on call, order, next)
         for (from, to, order, next) in [
             // Lee covers bob's week: cat is next, not the first in the order.

@@ -57,6 +57,18 @@ fn rota_from(origin: DateTime<Utc>, mut points: Vec<(i64, u8)>) -> ChannelRota {
     }
 }
 
+/// Channels `C0`, `C1`, … with these handovers (see [`rota_from`]).
+fn channels_from(origin: DateTime<Utc>, channels: Vec<Vec<(i64, u8)>>) -> Vec<ChannelRota> {
+    channels
+        .into_iter()
+        .enumerate()
+        .map(|(i, points)| ChannelRota {
+            channel: ChannelId::parse(&format!("C{i}")).unwrap(),
+            ..rota_from(origin, points)
+        })
+        .collect()
+}
+
 fn policy_in(zone: usize, rate: (i64, i64, i64)) -> PayPolicy {
     let gbp = Currency::gbp();
     PayPolicy {
@@ -234,14 +246,7 @@ proptest! {
         let month = YearMonth::new(2025, month_index + 1).unwrap();
         let (start, _) = month.bounds(p.timezone);
         let now = start + Duration::seconds(now_after);
-        let rotas: Vec<ChannelRota> = channels
-            .into_iter()
-            .enumerate()
-            .map(|(i, points)| ChannelRota {
-                channel: ChannelId::parse(&format!("C{i}")).unwrap(),
-                ..rota_from(start, points)
-            })
-            .collect();
+        let rotas = channels_from(start, channels);
         let minor = |m: Option<Money>| m.unwrap().minor_units();
         for s in team(&p, &rotas, month, now) {
             let total = minor(s.total);
@@ -284,14 +289,7 @@ proptest! {
         let month = YearMonth::new(2025, month_index + 1).unwrap();
         let (start, end) = month.bounds(p.timezone);
         let now = start + Duration::seconds(now_after);
-        let rotas: Vec<ChannelRota> = channels
-            .into_iter()
-            .enumerate()
-            .map(|(i, points)| ChannelRota {
-                channel: ChannelId::parse(&format!("C{i}")).unwrap(),
-                ..rota_from(start, points)
-            })
-            .collect();
+        let rotas = channels_from(start, channels);
         let people = accrue(&p, &rotas, start, end, now, None);
         for who in ["u0", "u1", "u2"].map(user) {
             let list = shifts(&p, &rotas, &who, month, now);
