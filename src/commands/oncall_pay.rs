@@ -284,17 +284,26 @@ pub(crate) fn period_label(month: YearMonth, policy: &PayPolicy, now: DateTime<U
     }
 }
 
-/// The rates `month` is paid at, naming the month (rates may change from one to the next).
+/// The rates `month` is paid at, naming the month (rates may change from one to the next), and
+/// why days × rate need not be the amount shown: a team lead checking 7.26 weekend days × £75
+/// (£544.50) against £545.00 (7.2667 days) took it for a mistake.
 pub(crate) fn rates_note(policy: &PayPolicy, month: YearMonth) -> String {
     match policy.rates_for(month) {
-        Some(r) => format!(
-            "Rates per full day on call in {}: {} weekday, {} weekend, {} bank holiday. Part days are paid pro rata to the second.",
+        Some(r) => {
+            format!(
+            "Rates per full day on call in {}: {} weekday, {} weekend, {} bank holiday. Part days \
+             are paid pro rata to the second: amounts come from the exact time on call, and days \
+             are shown rounded to two decimals, so days × rate can differ a little from the \
+             amount.",
             month.long_name(),
             r.weekday, r.weekend, r.bank_holiday
-        ),
-        None => "Pay rates are not configured, so this shows days on call only. An admin can set them \
+        )
+        }
+        None => {
+            "Pay rates are not configured, so this shows days on call only. An admin can set them \
                  under [pay] in Baton's config."
-            .to_owned(),
+                .to_owned()
+        }
     }
 }
 

@@ -106,7 +106,10 @@ fn a_rate_change_prices_the_months_from_it_and_leaves_earlier_months_as_they_wer
     let table = ws.report(&["--month", "2025-04", "--format", "table"]);
     assert!(
         table.contains(
-            "Rates per full day on call in April 2025: £50.00 weekday, £90.00 weekend, £100.00 bank holiday."
+            "Rates per full day on call in April 2025: £50.00 weekday, £90.00 weekend, £100.00 \
+             bank holiday. Part days are paid pro rata to the second: amounts come from the exact \
+             time on call, and days are shown rounded to two decimals, so days × rate can differ \
+             a little from the amount."
         ),
         "{table}"
     );
