@@ -229,6 +229,12 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                      as a mention: type @ and pick them (to take the pager yourself, pick \
                      yourself)."
                     .to_owned(),
+                // `at`, `to`, `yesterday`: never offered as `@at`, which would pay whoever has
+                // that handle.
+                None if never_the_person(&w) => " Start with the person you hand over to: type \
+                     @ and pick them. An earlier time goes after them, as `at YYYY-MM-DD HH:MM` \
+                     (admins)."
+                    .to_owned(),
                 None => match crate::commands::mention_hint(CommandName::Handover, &w, rest) {
                     Some(mention) => format!(" Start with the person you hand over to. {mention}"),
                     None => " Start with the person you hand over to.".to_owned(),
@@ -262,41 +268,67 @@ const WHEN_BEFORE_THE_PERSON: &[&str] = &[
     "from",
     "last",
     "on",
+    "for",
 ];
 
-/// How to write a handover whose person came after other words (among its first five), as the
-/// end of "Start with the person you hand over to…": with the command to type when the words
-/// before say only "hand over to" or give a time (which goes after the person, with `at`), and
-/// where the person and a time go when they say when in other words. `None` without a person
-/// among the first words, or with other words before them (`/handover nkechi thanks @bob`: the
-/// name without its `@` may be the person, answered as such).
+/// A word of a time typed before the person, to be moved after them: `at`, a date, a time, `pm`,
+/// a month's name, a zone (`GMT`). Plain letters, digits and separators only, as it is quoted
+/// back in the command to type (`2025-03-0<!here>` is read as a date, and is no time to repeat).
+fn time_word(w: &str) -> bool {
+    let plain = w
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || ":./-".contains(c));
+    plain
+        && (w.eq_ignore_ascii_case("at")
+            || looks_like_a_date(w)
+            || strict_time(w)
+            || looks_like_an_hour(w)
+            || w.bytes().all(|b| b.is_ascii_digit())
+            || when::meridiem(w).is_some_and(|(rest, _)| rest.is_empty())
+            || is_month_name(w)
+            || when::looks_like_a_zone(w))
+}
+
+/// A word that is never the person, though shaped like a name: words of "hand over to" and of
+/// when, and the words of a time. Offered as `@to` or `@at`, it would pay whoever has that
+/// handle, if anyone does.
+pub(super) fn never_the_person(w: &str) -> bool {
+    let k = text::keyword(w);
+    BEFORE_THE_PERSON.contains(&k.as_str())
+        || WHEN_BEFORE_THE_PERSON.contains(&k.as_str())
+        || time_word(w)
+}
+
+/// How to write a handover whose person (or `next`) came after other words (among its first
+/// five), as the end of "Start with the person you hand over to…": with the command to type
+/// when the words before say only "hand over to" or give a time (which goes after the person,
+/// with `at`), and where the person and a time go when they say when in other words. A name
+/// without its `@` after "hand over to" words (`/handover to bob`) is offered as a mention.
+/// `None` without a person among the first words, or with other words before them
+/// (`/handover nkechi thanks @bob`: the name without its `@` may be the person, answered as
+/// such).
 fn person_first(wire: &str) -> Option<String> {
     let mut before: Vec<String> = Vec::new();
     let mut rest = wire;
-    for _ in 0..5 {
+    let filler = |w: &str| BEFORE_THE_PERSON.contains(&text::keyword(w).as_str());
+    for _ in 0..6 {
         let (word, after) = text::split_word(rest);
         if word.is_empty() {
             return None;
         }
+        let only_filler = !before.is_empty() && before.iter().all(|w| filler(w));
         let person = match text::token(&word) {
             Token::UserId(id) => Some(id.mention()),
             Token::UserName(name) => Some(format!("@{}", text::echo(&name))),
+            _ if text::keyword(&word) == "next" => Some("next".to_owned()),
+            // `/handover to bob`: after "hand over to", a name without its `@`.
+            Token::Word(w) if only_filler && !never_the_person(&w) => {
+                return crate::commands::mention_hint(CommandName::Handover, &w, after)
+                    .map(|m| format!(". {m}"));
+            }
             _ => None,
         };
         if let Some(person) = person.filter(|_| !before.is_empty()) {
-            // Quoted back in the command to type: plain letters, digits and separators only
-            // (`2025-03-0<!here>` is read as a date, and is no time to repeat).
-            let time_word = |w: &str| {
-                let plain = w
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ":./-".contains(c));
-                plain
-                    && (w.eq_ignore_ascii_case("at")
-                        || looks_like_a_date(w)
-                        || strict_time(w)
-                        || looks_like_an_hour(w))
-            };
-            let filler = |w: &str| BEFORE_THE_PERSON.contains(&text::keyword(w).as_str());
             if !before.iter().all(|w| filler(w) || time_word(w)) {
                 let said_when =
                     |w: &String| WHEN_BEFORE_THE_PERSON.contains(&text::keyword(w).as_str());
@@ -305,22 +337,23 @@ fn person_first(wire: &str) -> Option<String> {
                 }
                 return Some(format!(
                     ", then the notes: `/handover {person} …`; an earlier time goes after the \
-                     person, as `at YYYY-MM-DD HH:MM`."
+                     person, as `at YYYY-MM-DD HH:MM` (admins)."
                 ));
             }
             // The time typed before the person, from its first word, after `at`.
             let time: Vec<&str> = before
                 .iter()
                 .map(String::as_str)
-                .skip_while(|w| !time_word(w))
+                .skip_while(|w| !time_word(w) || filler(w))
                 .filter(|w| !w.eq_ignore_ascii_case("at"))
                 .collect();
             let command = match time.is_empty() {
                 true => format!("/handover {person}"),
                 false => format!("/handover {person} at {}", time.join(" ")),
             };
+            let admins = if time.is_empty() { "" } else { " (admins)" };
             return Some(format!(
-                ": {}.",
+                ": {}{admins}.",
                 crate::commands::with_the_rest(&command, after)
             ));
         }
@@ -567,6 +600,22 @@ fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
         return Ok(());
     }
     let (word, after) = text::split_word(raw);
+    // `/handover @bob to @tom`: Tom meant, or "from Bob to Tom"; kept as notes, Bob is paid.
+    if before == Before::Person && matches!(text::keyword(&word).as_str(), "to" | "→" | "-&gt;") {
+        let (second, _) = text::split_word(after);
+        let to = match text::token(&second) {
+            Token::UserId(id) => Some(id.mention()),
+            Token::UserName(name) => Some(format!("@{}", text::echo(&name))),
+            _ => None,
+        };
+        if let Some(to) = to {
+            return Err(usage(format!(
+                "The pager goes to the person first after `/handover`, and `to {to}` after them \
+                 would be kept as notes. To hand it to {to}, type `/handover {to}`; to keep \
+                 the words as notes, put them in quotes."
+            )));
+        }
+    }
     let person = match text::token(&word) {
         Token::UserId(id) => id.mention(),
         Token::UserName(name) => format!("@{}", text::echo(&name)),
@@ -766,8 +815,11 @@ fn time_phrase(rest: &str, nearly_whole: bool) -> Option<String> {
         // Without a time, `since Monday` or `from yesterday` alone (or with one word more): a
         // day gone by. (`until Friday`, `from today`, `on Monday` are not backdates.)
         let gone_by = !matches!(day.as_str(), "today" | "tonight" | "tomorrow");
+        // `yesterday` as the whole of the notes: when the handover was, not a note.
         let day_alone = || {
-            (i == start && matches!(lower(o).as_str(), "since" | "from") && gone_by)
+            let after_since = i == start && matches!(lower(o).as_str(), "since" | "from");
+            let alone = i == 0 && count == 1 && day == "yesterday";
+            ((after_since && gone_by) || alone)
                 .then(|| found(i, true))
                 .flatten()
         };

@@ -972,6 +972,16 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
             "next <@U0DAV0001>",
             "To hand it to <@U0DAV0001>, type `/handover <@U0DAV0001>`",
         ),
+        // `to @tom` after the person: Tom meant, or "from Bob to Tom"; not notes.
+        (
+            "<@U0BOB0001> to <@U0TOM0001> thanks",
+            "The pager goes to the person first after `/handover`, and `to <@U0TOM0001>` after \
+             them would be kept as notes. To hand it to <@U0TOM0001>, type `/handover \
+             <@U0TOM0001>`",
+        ),
+        ("@bob → @tom", "To hand it to @tom, type `/handover @tom`"),
+        // `yesterday` as the whole of the notes: a time, not a note.
+        ("<@U0BOB0001> yesterday", "`yesterday`"),
         ("end <@U0DAV0001>", "`/handover end` ends standby"),
         (
             "<@U0CAR0001> undo",
@@ -1319,11 +1329,12 @@ fn a_name_typed_without_its_at_sign_is_answered_with_the_mention_to_type() {
         (
             "at 2026-11-20 09:00 @bob quiet",
             "I don't understand `at`. Start with the person you hand over to: `/handover @bob at \
-             2026-11-20 09:00 quiet`.",
+             2026-11-20 09:00 quiet` (admins).",
         ),
         (
             "2026-11-20 09:00 <@U0BOB0001>",
-            "Start with the person you hand over to: `/handover <@U0BOB0001> at 2026-11-20 09:00`.",
+            "Start with the person you hand over to: `/handover <@U0BOB0001> at 2026-11-20 09:00` \
+             (admins).",
         ),
         // A time in other words: where the person and the time go, not a command that would
         // record the handover now.
@@ -1331,7 +1342,7 @@ fn a_name_typed_without_its_at_sign_is_answered_with_the_mention_to_type() {
             "yesterday @bob",
             "I don't understand `yesterday`. Start with the person you hand over to, then the \
              notes: `/handover @bob …`; an earlier time goes after the person, as `at YYYY-MM-DD \
-             HH:MM`.",
+             HH:MM` (admins).",
         ),
         // A name without its `@` before a mention may be the person: answered as one.
         (
@@ -1343,6 +1354,37 @@ fn a_name_typed_without_its_at_sign_is_answered_with_the_mention_to_type() {
             "2025-03-0<!here> <@U0BOB0001>",
             "I don't understand `2025-03-0&lt;!here&gt;`. Start with the person you hand over \
              to. Nothing changed.",
+        ),
+        // Every word of the time moves after the person: a zone, `pm`, a month's name; and
+        // `next` is a person here too.
+        (
+            "at 2026-10-25 01:30 GMT @bob",
+            "`/handover @bob at 2026-10-25 01:30 GMT` (admins).",
+        ),
+        ("at 5:30 pm @bob", "`/handover @bob at 5:30 pm` (admins)."),
+        (
+            "at 20 Nov 09:00 @bob",
+            "`/handover @bob at 20 Nov 09:00` (admins).",
+        ),
+        (
+            "at 2026-11-20 09:00 next",
+            "`/handover next at 2026-11-20 09:00` (admins).",
+        ),
+        (
+            "to next",
+            "Start with the person you hand over to: `/handover next`.",
+        ),
+        // A name without its `@` after "to": offered as a mention, never `@to`.
+        (
+            "to bob",
+            "I don't understand `to`. Start with the person you hand over to. If `bob` is a \
+             person, mention them: `/handover @bob`.",
+        ),
+        // Words that are never a person are never offered as one.
+        (
+            "at 2026-11-20 09:00",
+            "I don't understand `at`. Start with the person you hand over to: type @ and pick \
+             them. An earlier time goes after them, as `at YYYY-MM-DD HH:MM` (admins).",
         ),
         // A slip for a keyword, with a mention after it, is still the keyword.
         ("roat @bob @ann", "Did you mean `/handover rota`?"),
