@@ -290,8 +290,9 @@ pub fn holder_left(holder: &UserId) -> String {
     format!(
         "{} has left (their account is deactivated) but still holds the pager, and is paid \
          standby for it until someone takes it over with `/handover @person` or an admin ends it \
-         with `/handover end`. An admin can add `at YYYY-MM-DD HH:MM`, when they left, so that \
-         they are not paid after it.",
+         with `/handover end`. To stop their pay when they left, an admin can record `/handover \
+         end at YYYY-MM-DD HH:MM` (nobody covered) or `/handover @person at YYYY-MM-DD HH:MM` \
+         (someone took over then).",
         holder.mention()
     )
 }
@@ -1306,8 +1307,9 @@ mod tests {
                 "<@ann> is on call here, since Mon 2 Jun, 09:00. <@ann> has left (their account \
                  is deactivated) but still holds the pager, and is paid standby for it until \
                  someone takes it over with `/handover @person` or an admin ends it with \
-                 `/handover end`. An admin can add `at YYYY-MM-DD HH:MM`, when they left, so that \
-                 they are not paid after it. Next in the rota: <@bob>."
+                 `/handover end`. To stop their pay when they left, an admin can record `/handover \
+                 end at YYYY-MM-DD HH:MM` (nobody covered) or `/handover @person at YYYY-MM-DD \
+                 HH:MM` (someone took over then). Next in the rota: <@bob>."
             ),
             "{}",
             friday[0].message

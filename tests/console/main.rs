@@ -857,8 +857,8 @@ fn an_admin_records_a_shift_a_leaver_held_before_they_left_with_at_and_is_told_t
             "[public in #ops] @alice handed the pager from @priya to @sam. Effective from Mon 12 \
              Oct, 10:00, recorded Fri 16 Oct, 10:00.\n> priya forgot\n:warning: @sam has left \
              (their account is deactivated), and is paid standby from then until the next \
-             handover here. Record when they left: `/handover @person at YYYY-MM-DD HH:MM`, or \
-             `/handover end at …`."
+             handover here. Record when they left: `/handover end at YYYY-MM-DD HH:MM` (nobody \
+             covered), or `/handover @person at …` (someone took over then)."
         ),
         "{out}"
     );

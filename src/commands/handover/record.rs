@@ -341,7 +341,8 @@ pub(super) async fn hand_over<S: Store, D: Directory>(
                 said.push_str(&format!(
                     "\n:warning: {who} has left (their account is deactivated), and is paid \
                      standby from then until the next handover here. Record when they left: \
-                     `/handover @person at YYYY-MM-DD HH:MM`, or `/handover end at …`.",
+                     `/handover end at YYYY-MM-DD HH:MM` (nobody covered), or `/handover @person \
+                     at …` (someone took over then).",
                     who = person.id.mention()
                 ));
             }

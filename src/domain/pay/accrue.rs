@@ -99,6 +99,8 @@ pub(crate) struct Stretch<'a> {
     pub(crate) until: DateTime<Utc>,
     /// The handover that began it: its index in the rota's handovers.
     pub(crate) handover: usize,
+    /// No later handover had taken effect by `now`: the shift goes on.
+    pub(crate) open: bool,
 }
 
 /// Every shift's part within `[from, min(to, now))`, channel by channel in `rotas`' order and by
@@ -132,7 +134,8 @@ pub(crate) fn stretches<'a>(
                 }
                 // A shift ends at the next handover in this channel, or at `now` for the
                 // current one.
-                let stop = handovers.get(j + 1).map_or(now, |n| n.at);
+                let next = handovers.get(j + 1);
+                let stop = next.map_or(now, |n| n.at);
                 let (a, b) = (handover.at.max(from), stop.min(end));
                 (b.timestamp() > a.timestamp()).then_some(Stretch {
                     channel: &rota.channel,
@@ -140,6 +143,7 @@ pub(crate) fn stretches<'a>(
                     from: a,
                     until: b,
                     handover: j,
+                    open: next.is_none_or(|n| n.at > now),
                 })
             })
     })

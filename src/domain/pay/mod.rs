@@ -319,7 +319,8 @@ pub struct Shift {
     pub from: DateTime<Utc>,
     /// The next handover in the channel, or the month's end; `now` while it goes on.
     pub until: DateTime<Utc>,
-    /// Still going: no later handover, and the month is not over.
+    /// Still going: no later handover has taken effect by now (one recorded ahead of now may
+    /// follow), and the month is not over. One ended by a handover this very second is over.
     pub ongoing: bool,
 }
 
@@ -347,18 +348,18 @@ pub fn statement_and_shifts(
     for s in &stretches {
         let follows = last.is_some_and(|l| l.channel == s.channel && l.handover + 1 == s.handover);
         match shifts.last_mut() {
-            Some(shift) if follows => shift.until = s.until,
+            Some(shift) if follows => {
+                shift.until = s.until;
+                shift.ongoing = s.open && now < end;
+            }
             _ => shifts.push(Shift {
                 channel: s.channel.clone(),
                 from: s.from,
                 until: s.until,
-                ongoing: false,
+                ongoing: s.open && now < end,
             }),
         }
         last = Some(s);
-    }
-    for shift in &mut shifts {
-        shift.ongoing = shift.until == now && now < end;
     }
     shifts.sort_by(|a, b| (a.from, &a.channel).cmp(&(b.from, &b.channel)));
     (statement, shifts)

@@ -315,9 +315,11 @@ proptest! {
                 let left = paid.entry(shift.channel.to_string()).or_default();
                 *left -= shift.until.timestamp() - shift.from.timestamp();
             }
-            // A shift goes on exactly where the pager is theirs now, in a month not over.
+            // A shift goes on exactly where the pager is theirs now, in a month not over: the
+            // latest handover to take effect by now went to them, before this very second.
             for rota in &rotas {
-                let holder = rota.handovers.iter().rev().find(|h| h.at < now).and_then(|h| h.to.as_ref());
+                let latest = rota.handovers.iter().rev().find(|h| h.at <= now);
+                let holder = latest.filter(|h| h.at < now).and_then(|h| h.to.as_ref());
                 let theirs_now = holder == Some(&who) && start < now && now < end;
                 let ongoing: Vec<&Shift> =
                     list.iter().filter(|s| s.channel == rota.channel && s.ongoing).collect();

@@ -1117,6 +1117,19 @@ fn a_shift_in_a_month_not_over_runs_to_now_and_a_month_over_ends_it_at_the_month
             false
         )]
     );
+    // Ended by a handover this very second: over, not going on "to now".
+    let handed_on = [rota(
+        "C1",
+        &[
+            ("2026-10-20T09:00:00+01:00", "alice"),
+            ("2026-10-25T01:30:00Z", "bob"),
+        ],
+    )];
+    let just_ended = shifts(&policy(), &handed_on, &user("alice"), month("2026-10"), now);
+    assert_eq!(
+        shift_rows(&just_ended),
+        vec![("C1".into(), at("2026-10-20T09:00:00+01:00"), now, false)]
+    );
     // The spring change: a shift across the missing hour ends where the next handover is.
     let spring = [rota(
         "C1",
