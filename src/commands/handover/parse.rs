@@ -317,9 +317,9 @@ fn person_first(wire: &str) -> Option<String> {
             return None;
         }
         let only_filler = !before.is_empty() && before.iter().all(|w| filler(w));
-        let person = match text::token(&word) {
-            Token::UserId(id) => Some(id.mention()),
-            Token::UserName(name) => Some(format!("@{}", text::echo(&name))),
+        let token = text::token(&word);
+        let person = match token {
+            Token::UserId(_) | Token::UserName(_) => shown_person(&token),
             _ if text::keyword(&word) == "next" => Some("next".to_owned()),
             // `/handover to bob`: after "hand over to", a name without its `@`.
             Token::Word(w) if only_filler && !never_the_person(&w) => {
@@ -582,6 +582,16 @@ fn quoted(raw: &str) -> bool {
         || trimmed.starts_with(['"', '\u{201C}', '\u{201E}', '\u{00AB}'])
 }
 
+/// A person named by a word, as a reply shows them back: a mention, or `@name` as typed
+/// (escaped). `None` for a word that names nobody.
+fn shown_person(token: &Token) -> Option<String> {
+    match token {
+        Token::UserId(id) => Some(id.mention()),
+        Token::UserName(name) => Some(format!("@{}", text::echo(name))),
+        _ => None,
+    }
+}
+
 /// What the notes follow: the person handed the pager, `next`, or `end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Before {
@@ -603,12 +613,7 @@ fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
     // `/handover @bob to @tom`: Tom meant, or "from Bob to Tom"; kept as notes, Bob is paid.
     if before == Before::Person && matches!(text::keyword(&word).as_str(), "to" | "→" | "-&gt;") {
         let (second, _) = text::split_word(after);
-        let to = match text::token(&second) {
-            Token::UserId(id) => Some(id.mention()),
-            Token::UserName(name) => Some(format!("@{}", text::echo(&name))),
-            _ => None,
-        };
-        if let Some(to) = to {
+        if let Some(to) = shown_person(&text::token(&second)) {
             return Err(usage(format!(
                 "The pager goes to the person first after `/handover`, and `to {to}` after them \
                  would be kept as notes. To hand it to {to}, type `/handover {to}`; to keep \
@@ -616,9 +621,9 @@ fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
             )));
         }
     }
-    let person = match text::token(&word) {
-        Token::UserId(id) => id.mention(),
-        Token::UserName(name) => format!("@{}", text::echo(&name)),
+    let token = text::token(&word);
+    let person = match token {
+        Token::UserId(_) | Token::UserName(_) => shown_person(&token).unwrap_or_default(),
         // Mentions joined without spaces (`<@U1|a>,<@U2|b>`): named as mentions, never echoed
         // as markup (which could hold a broadcast).
         Token::Word(w) if w.starts_with("<@") => {

@@ -347,16 +347,17 @@ pub fn statement_and_shifts(
     let mut last: Option<&accrue::Stretch> = None;
     for s in &stretches {
         let follows = last.is_some_and(|l| l.channel == s.channel && l.handover + 1 == s.handover);
+        let ongoing = s.open && now < end;
         match shifts.last_mut() {
             Some(shift) if follows => {
                 shift.until = s.until;
-                shift.ongoing = s.open && now < end;
+                shift.ongoing = ongoing;
             }
             _ => shifts.push(Shift {
                 channel: s.channel.clone(),
                 from: s.from,
                 until: s.until,
-                ongoing: s.open && now < end,
+                ongoing,
             }),
         }
         last = Some(s);
