@@ -323,7 +323,9 @@ const SHIFTS_SHOWN: usize = 31;
 
 /// "• #ops: Thu 1 Oct, 09:00 to Thu 8 Oct, 09:00", one line a shift, the last "… to now" while
 /// it goes on, and "… to the end of October" for one the month's end cut (midnight is the next
-/// month's date); after [`SHIFTS_SHOWN`] of them, how many more there are.
+/// month's date). One the month's start cut begins "the start of October 2026 (on call since
+/// Mon 28 Sep, 10:00)": shown from the 1st alone, it would read as a handover at midnight. After
+/// [`SHIFTS_SHOWN`] of them, how many more there are.
 fn shift_lines(
     shifts: &[Shift],
     month: YearMonth,
@@ -331,7 +333,7 @@ fn shift_lines(
     now: DateTime<Utc>,
 ) -> String {
     let tz = policy.timezone;
-    let (_, month_end) = month.bounds(tz);
+    let (month_start, month_end) = month.bounds(tz);
     let this_year = YearMonth::containing(now, tz).year();
     // One string, written in place: up to 31 lines of two times each, on every answer.
     let mut lines = String::with_capacity(64 * shifts.len().min(SHIFTS_SHOWN));
@@ -342,7 +344,16 @@ fn shift_lines(
         lines.push_str("• ");
         shift.channel.push_link(&mut lines);
         lines.push_str(": ");
-        when::write_short(&mut lines, shift.from, tz, this_year);
+        // Before the month, to the second: pay counts whole seconds.
+        if shift.began.timestamp() < month_start.timestamp() {
+            lines.push_str("the start of ");
+            lines.push_str(&month.long_name());
+            lines.push_str(" (on call since ");
+            when::write_short(&mut lines, shift.began, tz, this_year);
+            lines.push(')');
+        } else {
+            when::write_short(&mut lines, shift.from, tz, this_year);
+        }
         lines.push_str(" to ");
         if shift.ongoing {
             lines.push_str("now");
@@ -553,6 +564,7 @@ mod tests {
             channel: ops.clone(),
             from: at(from),
             until: at(until),
+            began: at(from),
             ongoing,
         };
         // Read in another year: the year is shown.
@@ -577,6 +589,44 @@ mod tests {
     }
 
     #[test]
+    fn a_shift_carried_over_from_last_month_says_since_when_and_one_handed_over_at_midnight_does_not(
+    ) {
+        let policy = PayPolicy::unconfigured(chrono_tz::Europe::London);
+        let month: YearMonth = "2026-11".parse().unwrap();
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let ops = crate::domain::ids::ChannelId::parse("C0OPS").unwrap();
+        let shift = |began: &str, from: &str, until: &str| Shift {
+            channel: ops.clone(),
+            from: at(from),
+            until: at(until),
+            began: at(began),
+            ongoing: false,
+        };
+        let start = "2026-11-01T00:00:00Z";
+        let lines = shift_lines(
+            &[
+                // Handed over a second before the month: carried over.
+                shift("2026-10-31T23:59:59Z", start, "2026-11-02T10:00:00Z"),
+                // At the month's very start: a handover at midnight.
+                shift(start, start, "2026-11-03T10:00:00Z"),
+                // Carried over and still on call when the month ended.
+                shift("2026-10-20T09:00:00Z", start, "2026-12-01T00:00:00Z"),
+            ],
+            month,
+            &policy,
+            at("2026-12-02T09:00:00Z"),
+        );
+        assert_eq!(
+            lines,
+            "• <#C0OPS>: the start of November 2026 (on call since Sat 31 Oct, 23:59) to \
+             Mon 2 Nov, 10:00\n\
+             • <#C0OPS>: Sun 1 Nov, 00:00 to Tue 3 Nov, 10:00\n\
+             • <#C0OPS>: the start of November 2026 (on call since Tue 20 Oct, 10:00) to the end \
+             of November 2026"
+        );
+    }
+
+    #[test]
     fn a_month_of_daily_handovers_lists_its_first_shifts_and_counts_the_rest() {
         let policy = PayPolicy::unconfigured(chrono_tz::Europe::London);
         let month: YearMonth = "2026-10".parse().unwrap();
@@ -594,6 +644,7 @@ mod tests {
                     channel: ops.clone(),
                     from: first + chrono::Duration::hours(24 * i),
                     until: first + chrono::Duration::hours(24 * i + 12),
+                    began: first + chrono::Duration::hours(24 * i),
                     ongoing: false,
                 })
                 .collect();

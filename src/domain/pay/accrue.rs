@@ -97,6 +97,8 @@ pub(crate) struct Stretch<'a> {
     pub(crate) on_call: &'a UserId,
     pub(crate) from: DateTime<Utc>,
     pub(crate) until: DateTime<Utc>,
+    /// When that handover took effect: before `from` when the window's start cut the shift.
+    pub(crate) began: DateTime<Utc>,
     /// The handover that began it: its index in the rota's handovers.
     pub(crate) handover: usize,
     /// No later handover had taken effect by `now`: the shift goes on.
@@ -142,6 +144,7 @@ pub(crate) fn stretches<'a>(
                     on_call,
                     from: a,
                     until: b,
+                    began: handover.at,
                     handover: j,
                     open: next.is_none_or(|n| n.at > now),
                 })

@@ -317,6 +317,9 @@ pub struct Shift {
     pub channel: ChannelId,
     /// The handover to them, or the month's start if they were on call when it began.
     pub from: DateTime<Utc>,
+    /// When the handover to them took effect: `from`, or earlier when they were on call as the
+    /// month began, so a shift carried over from last month can say since when.
+    pub began: DateTime<Utc>,
     /// The next handover in the channel, or the month's end; `now` while it goes on.
     pub until: DateTime<Utc>,
     /// Still going: no later handover has taken effect by now (one recorded ahead of now may
@@ -357,6 +360,7 @@ pub fn statement_and_shifts(
                 channel: s.channel.clone(),
                 from: s.from,
                 until: s.until,
+                began: s.began,
                 ongoing,
             }),
         }

@@ -307,6 +307,18 @@ proptest! {
             for (i, shift) in list.iter().enumerate() {
                 prop_assert!(start <= shift.from && shift.from < shift.until, "{:?}", shift);
                 prop_assert!(shift.until <= end.min(now), "{:?}", shift);
+                // It began where it starts, or, as the month began, at a handover to them before.
+                let handed = rotas
+                    .iter()
+                    .filter(|r| r.channel == shift.channel)
+                    .flat_map(|r| &r.handovers)
+                    .any(|h| h.at == shift.began && h.to.as_ref() == Some(&who));
+                prop_assert!(handed, "{:?}", shift);
+                prop_assert!(
+                    shift.began == shift.from || (shift.began < start && shift.from == start),
+                    "{:?}",
+                    shift
+                );
                 // Later shifts in the same channel start at or after this one's end.
                 let overlaps = list[i + 1..]
                     .iter()

@@ -1038,6 +1038,16 @@ fn shifts_are_the_handovers_to_an_engineer_cut_to_the_month_earliest_first() {
             ),
         ]
     );
+    // The first began in May, which its line says; the others began where they start.
+    let began: Vec<DateTime<Utc>> = june.iter().map(|s| s.began).collect();
+    assert_eq!(
+        began,
+        [
+            at("2025-05-26T09:00:00+01:00"),
+            at("2025-06-03T09:00:00+01:00"),
+            at("2025-06-10T09:00:00+01:00"),
+        ]
+    );
     assert_eq!(
         shifts(&policy(), &rotas, &user("bob"), month("2025-06"), at(LATER)).len(),
         2
