@@ -144,13 +144,22 @@ impl CommandError {
 }
 
 /// The keyword `typed` is most likely a slip for (`histroy` for `history`): one letter wrong,
-/// missing, extra or two swapped, or two for words longer than five letters. None when nothing
-/// is that close, or two keywords are equally close, or for words under four letters, where one
-/// letter off is as likely a name (`Mel` is not `me`).
+/// missing, extra or two swapped, or two for words longer than five letters; or the start of
+/// one keyword alone (`hist`). None when nothing is that close, or two keywords are equally
+/// close, or for words under four letters, where one letter off is as likely a name (`Mel` is
+/// not `me`).
 pub(crate) fn did_you_mean(typed: &str, keywords: &[&'static str]) -> Option<&'static str> {
     let typed = typed.to_lowercase();
     if typed.chars().count() < 4 {
         return None;
+    }
+    if let [k] = keywords
+        .iter()
+        .filter(|k| k.len() > typed.len() && k.starts_with(typed.as_str()))
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        return Some(k);
     }
     let allowed = if typed.chars().count() > 5 { 2 } else { 1 };
     let mut close = keywords

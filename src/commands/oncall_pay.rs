@@ -144,8 +144,9 @@ pub fn parse(wire: &str, this_month: Option<YearMonth>) -> Result<Command, Comma
                 let hint = super::did_you_mean(&w, &["team", "help", "last", "this"])
                     .map(|keyword| {
                         format!(
-                            " Did you mean `/oncall-pay {keyword}`? For someone's pay, start with \
-                             them: type @ and pick them."
+                            " Did you mean {}? For someone's pay, start with them: type @ and \
+                             pick them.",
+                            super::with_the_rest(&format!("/oncall-pay {keyword}"), second)
                         )
                     })
                     .or_else(|| {
@@ -819,11 +820,12 @@ mod tests {
                 "If `bob` is a person, mention them: `/oncall-pay @bob 2025-03`.",
             ),
             ("Mel", "I don't understand `Mel`. If `Mel` is a person"),
-            // A slip for a keyword is answered with the keyword.
+            // A slip for a keyword is answered with the keyword, and the month typed after it.
             (
                 "teem",
                 "I don't understand `teem`. Did you mean `/oncall-pay team`?",
             ),
+            ("teem 2025-03", "Did you mean `/oncall-pay team 2025-03`?"),
             // Not shaped like a name: no mention to suggest.
             ("x&gt;", "I don't understand `x&gt;`.\n"),
         ];

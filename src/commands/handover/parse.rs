@@ -220,9 +220,11 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                 )));
             }
             let hint = match slip {
+                // With the words after it (`roat @bob @ann`): the people are not to be typed
+                // again, nor dropped.
                 Some(keyword) => format!(
-                    " Did you mean `/handover {keyword}`? To hand over, start with the person: \
-                     type @ and pick them."
+                    " Did you mean {}? To hand over, start with the person: type @ and pick them.",
+                    crate::commands::with_the_rest(&format!("/handover {keyword}"), rest)
                 ),
                 // `me` works in `/oncall-pay`; the pager goes to a person picked by mention.
                 None if text::keyword(&w) == "me" => " Start with the person you hand over to, \

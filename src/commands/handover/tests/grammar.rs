@@ -1386,9 +1386,16 @@ fn a_name_typed_without_its_at_sign_is_answered_with_the_mention_to_type() {
             "I don't understand `at`. Start with the person you hand over to: type @ and pick \
              them. An earlier time goes after them, as `at YYYY-MM-DD HH:MM` (admins).",
         ),
-        // A slip for a keyword, with a mention after it, is still the keyword.
-        ("roat @bob @ann", "Did you mean `/handover rota`?"),
-        ("udno <@U0BOB0001>", "Did you mean `/handover undo`?"),
+        // A slip for a keyword, with a mention after it, is still the keyword, and the command
+        // offered keeps what follows: quoted when it can be, else said to follow.
+        ("roat @bob @ann", "Did you mean `/handover rota @bob @ann`?"),
+        (
+            "udno <@U0BOB0001>",
+            "Did you mean `/handover undo …` (then the rest as you typed it)?",
+        ),
+        // The start of one keyword alone is that keyword.
+        ("hist 5", "Did you mean `/handover history 5`?"),
+        ("HIST", "Did you mean `/handover history`?"),
         // `me` is for `/oncall-pay`: here the pager goes to a person named with a mention.
         (
             "me",
