@@ -443,6 +443,14 @@ pub(super) fn when_and_notes(
             text::echo(&typed)
         )));
     }
+    if let Some(typed) = only_when(rest, before) {
+        return Err(usage(format!(
+            "`{}` reads as when the pager changes hands, but a handover takes effect when it is \
+             recorded: run the command then (an admin can record one that has passed with `at \
+             YYYY-MM-DD HH:MM`). To keep the words as notes, put them in quotes.",
+            text::echo(&typed)
+        )));
+    }
     not_notes(before, rest)?;
     Ok((None, notes(rest)?))
 }
@@ -820,7 +828,8 @@ fn time_phrase(rest: &str, nearly_whole: bool) -> Option<String> {
         }
         let newer = newer || i > start || j > i + 1 || !DAY_WORDS[..10].contains(&day.as_str());
         // Without a time, `since Monday` or `from yesterday` alone (or with one word more): a
-        // day gone by. (`until Friday`, `from today`, `on Monday` are not backdates.)
+        // day gone by. (`until Friday`, `from today`, `on Monday` are not backdates; alone,
+        // `on Monday` is refused by [`only_when`].)
         let gone_by = !matches!(day.as_str(), "today" | "tonight" | "tomorrow");
         // `yesterday` as the whole of the notes: when the handover was, not a note.
         let day_alone = || {
@@ -852,6 +861,111 @@ fn time_phrase(rest: &str, nearly_whole: bool) -> Option<String> {
     time_here(start)
         .filter(|_| start > o)
         .and_then(|j| found(j, newer))
+}
+
+/// Notes that say nothing but when, a time other than now: `tomorrow`, `from Monday`, `next
+/// week` (`/handover next week` too), `on Friday`, `5pm`, `17:00`, `9am Monday`, `at 9`,
+/// `8/11`, `Nov 20`. Kept as notes, the handover would take effect now: someone is paid for a
+/// shift that has not begun, or the one before is not paid for the end of theirs. Said as typed.
+/// Every word must be a word of when (up to six), one of them naming a time or day other than
+/// today; notes that say when the shift ends (`until Friday`, `till tomorrow`, `by 5pm`), or
+/// `today` or `now` alone, are notes, as is anything with another word (`tomorrow's deploy`,
+/// `next week is quiet`, `at 3 may be flaky`).
+fn only_when(rest: &str, before: Before) -> Option<String> {
+    let rest = text::trim_gaps(rest);
+    if rest.is_empty() {
+        return None;
+    }
+    let normalized = text::normalize(rest);
+    let typed: Vec<&str> = normalized.split_whitespace().take(7).collect();
+    if typed.len() > 6 {
+        return None;
+    }
+    // Each word without the punctuation around it; `/handover next week` read with its `next`.
+    let bare: Vec<String> = match before {
+        Before::Next => vec!["next".to_owned()],
+        Before::Person | Before::End => Vec::new(),
+    }
+    .into_iter()
+    .chain(
+        typed
+            .iter()
+            .map(|w| text::plain_hyphens(w.trim_matches([',', ';', ':', '.', '!', '?', '(', ')']))),
+    )
+    .collect();
+    let words: Vec<String> = bare.iter().map(|w| w.to_lowercase()).collect();
+    if matches!(words[0].as_str(), "until" | "till" | "til" | "by" | "to") {
+        return None;
+    }
+    let month_named = words.iter().any(|w| is_month_name(w));
+    let mut named = false;
+    for (i, w) in words.iter().enumerate() {
+        let w = w.as_str();
+        let before_it = |k: &str| i > 0 && words[i - 1] == k;
+        let number = !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+        let ordinal = w.len() > 2
+            && ["st", "nd", "rd", "th"].iter().any(|s| w.ends_with(s))
+            && w[..w.len() - 2]
+                .parse::<u32>()
+                .is_ok_and(|d| (1..=31).contains(&d));
+        let hhmm = w.len() == 4 && number && strict_time(&format!("{}:{}", &w[..2], &w[2..]));
+        let anchor = (DAY_WORDS.contains(&w) && w != "today")
+            || (matches!(w, "week" | "weekend")
+                && words[..i]
+                    .iter()
+                    .any(|p| matches!(p.as_str(), "next" | "last" | "coming")))
+            || strict_time(w)
+            || looks_like_an_hour(w)
+            || matches!(w, "noon" | "midnight" | "midday")
+            || hhmm
+            || (number && before_it("at") && w.parse::<u32>().is_ok_and(|h| h < 24))
+            || (number
+                && words
+                    .get(i + 1)
+                    .is_some_and(|n| when::meridiem(n).is_some_and(|(h, _)| h.is_empty())))
+            || full_date(w)
+            || short_date(w)
+            || is_month_name(w)
+            || ordinal;
+        let joining = matches!(
+            w,
+            "from"
+                | "since"
+                | "on"
+                | "starting"
+                | "effective"
+                | "as"
+                | "of"
+                | "at"
+                | "next"
+                | "this"
+                | "last"
+                | "coming"
+                | "the"
+                | "in"
+                | "first"
+                | "thing"
+                | "morning"
+                | "afternoon"
+                | "evening"
+                | "night"
+                | "today"
+                | "wef"
+                | "w.e.f"
+                | "week"
+                | "weekend"
+        ) || when::meridiem(w).is_some_and(|(h, _)| h.is_empty())
+            || (number && month_named && w.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d)))
+            || when::looks_like_a_zone(&bare[i]);
+        if !(anchor || joining) {
+            return None;
+        }
+        named |= anchor;
+    }
+    named.then(|| match before {
+        Before::Next => format!("next {}", typed.join(" ")),
+        Before::Person | Before::End => typed.join(" "),
+    })
 }
 
 /// The start a handover should have had, written later in the notes than
