@@ -631,6 +631,26 @@ fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
             )));
         }
     }
+    // `/handover @carol and @erin`, `@carol & @erin split the week`: two people meant, and
+    // only the first would be paid.
+    // (`with @erin shadowing` is notes. `&amp;` is `&` as Slack sends it, its `;` trimmed.)
+    if before == Before::Person
+        && matches!(
+            text::keyword(&word).as_str(),
+            "and" | "&amp" | "+" | "/" | "then" | "or" | "plus"
+        )
+    {
+        let (second, _) = text::split_word(after);
+        if let Some(also) = shown_person(&text::token(&second)) {
+            return Err(usage(format!(
+                "The pager goes to one person, and `{} {also}` after them would be kept as \
+                 notes. Hand it to one of them (the other can take it over with `/handover \
+                 @person` when their part begins); to keep the words as notes, put them in \
+                 quotes.",
+                text::echo(&word)
+            )));
+        }
+    }
     let token = text::token(&word);
     let person = match token {
         Token::UserId(_) | Token::UserName(_) => shown_person(&token).unwrap_or_default(),

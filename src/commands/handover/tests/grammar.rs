@@ -22,6 +22,35 @@ fn typed_in(date: &str, time: &str, zone: &str) -> Option<TypedTime> {
 }
 
 #[test]
+fn two_people_joined_by_and_are_refused_where_only_the_first_would_be_paid() {
+    for (typed, said) in [
+        ("<@U0BOB0001> and <@U0ERIN001>", "`and <@U0ERIN001>`"),
+        ("<@U0BOB0001> &amp; <@U0ERIN001>", "`&amp; <@U0ERIN001>`"),
+        ("<@U0BOB0001> + @erin split the week", "`+ @erin`"),
+        ("<@U0BOB0001> then <@U0ERIN001|erin>", "`then <@U0ERIN001>`"),
+        ("<@U0BOB0001> AND @erin", "`AND @erin`"),
+    ] {
+        match parse(typed) {
+            Err(CommandError::Usage { message, .. }) => assert!(
+                message.starts_with(&format!(
+                    "The pager goes to one person, and {said} after them would be kept as notes."
+                )),
+                "{typed}: {message}"
+            ),
+            other => panic!("{typed}: expected a usage error, got {other:?}"),
+        }
+    }
+    // A second person later in the notes, or after `with`, is notes.
+    for typed in [
+        "<@U0BOB0001> with <@U0ERIN001> shadowing",
+        "<@U0BOB0001> and thanks to <@U0ERIN001>",
+        "<@U0BOB0001> \"and <@U0ERIN001>\"",
+    ] {
+        assert!(parse(typed).is_ok(), "{typed}: {:?}", parse(typed));
+    }
+}
+
+#[test]
 fn notes_that_say_only_when_another_than_now_are_refused_not_recorded_now() {
     // (typed after `/handover`, the words said back)
     let refused = [
