@@ -161,7 +161,7 @@ async fn every_confirmed_handover_survives_kill_9_in_order_and_once() {
         .slash_command(ALICE, OPS, "/handover", "")
         .await
         .unwrap();
-    // The status names both people ("<@TO> is on call here since …, handed over by <@FROM>"):
+    // The status names both people ("<@TO> is on call here since …", then where it came from):
     // the one on call comes first.
     assert!(
         status

@@ -184,15 +184,28 @@ pub(super) fn coming(ahead: &Ahead, inv: &Invocation, tz: chrono_tz::Tz) -> Stri
     text
 }
 
-/// "@bob is on call here since Mon 3 Mar, 09:00, handed over by @ann."
+/// "@bob is on call here since Mon 3 Mar, 09:00, handed over by @ann.": by whoever recorded it,
+/// which is not always the one who held the pager. "Taking over from @ann" when Bob took it
+/// himself, and with "(recorded by @admin)" when someone else recorded it.
 fn on_call_since(h: &Handover, to: &UserId, inv: &Invocation, tz: chrono_tz::Tz) -> String {
     let mut line = format!(
         "{} is on call here since {}",
         to.mention(),
         when::short(h.effective_at, tz, inv.now)
     );
-    if let Some(from) = &h.from {
-        line.push_str(&format!(", handed over by {}", from.mention()));
+    match &h.from {
+        Some(from) if *from == h.recorded_by => {
+            line.push_str(&format!(", handed over by {}", from.mention()));
+        }
+        Some(from) if *to == h.recorded_by => {
+            line.push_str(&format!(", taking over from {}", from.mention()));
+        }
+        Some(from) => line.push_str(&format!(
+            ", taking over from {} (recorded by {})",
+            from.mention(),
+            h.recorded_by.mention()
+        )),
+        None => {}
     }
     line + "."
 }

@@ -451,3 +451,49 @@ fn every_refused_handover_says_that_nothing_changed() {
         assert!(said.ends_with(" Nothing changed."), "{refusal:?}: {said}");
     }
 }
+
+#[test]
+fn the_status_says_who_handed_over_only_when_they_recorded_it() {
+    let inv = Invocation {
+        user: u("erin"),
+        channel: crate::domain::ids::ChannelId::parse("ops").unwrap(),
+        channel_name: None,
+        command: crate::commands::CommandName::Handover,
+        text: String::new(),
+        now: t("2026-11-09T12:00:00Z"),
+        dedup_key: None,
+    };
+    // (recorded by, the status)
+    for (by, said) in [
+        (
+            "carol",
+            "<@erin> is on call here since Mon 9 Nov, 10:00, handed over by <@carol>.",
+        ),
+        (
+            "erin",
+            "<@erin> is on call here since Mon 9 Nov, 10:00, taking over from <@carol>.",
+        ),
+        (
+            "alice",
+            "<@erin> is on call here since Mon 9 Nov, 10:00, taking over from <@carol> (recorded by \
+             <@alice>).",
+        ),
+    ] {
+        let mut state = state_with("erin", "2026-11-09T10:00:00Z");
+        if let Some(h) = state.current.as_mut() {
+            h.from = Some(u("carol"));
+            h.recorded_by = u(by);
+        }
+        assert_eq!(
+            holder_now(&state, &inv, chrono_tz::Europe::London),
+            said,
+            "{by}"
+        );
+    }
+    // The first shift here, after nobody: nobody handed over.
+    let first = state_with("erin", "2026-11-09T10:00:00Z");
+    assert_eq!(
+        holder_now(&first, &inv, chrono_tz::Europe::London),
+        "<@erin> is on call here since Mon 9 Nov, 10:00."
+    );
+}
