@@ -1207,8 +1207,8 @@ fn only_an_admin_ends_standby_and_then_nobody_is_on_call_or_paid_until_an_admin_
         r[3].starts_with(
             "[public in #ops] @alice ended @bob's standby here: nobody is on call in this \
              channel now, and nobody is paid for it. An admin starts the rota again with \
-             `/handover @person`; if this was a mistake, @alice can `/handover undo end` within \
-             15 minutes.\n\
+             `/handover @person`, or, if this was a mistake, undoes it with `/handover undo \
+             end`.\n\
              > moving to the new rota"
         ),
         "{out}"

@@ -609,7 +609,8 @@ fn a_pay_answer_lists_the_shifts_it_is_paid_for_so_they_can_be_checked() {
     assert!(
         bob.contains(
             "*Shifts*\n\
-             • #ops: Thu 1 Oct, 00:00 to Thu 8 Oct, 09:00\n\
+             • #ops: the start of October 2026 (on call since Mon 28 Sep, 09:00) to Thu 8 Oct, \
+             09:00\n\
              • #ops: Tue 20 Oct, 10:00 to Sun 25 Oct, 01:15 BST\n"
         ),
         "{out}"

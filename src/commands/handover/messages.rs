@@ -1,6 +1,6 @@
 //! What `/handover` says: the announcement, the status, the rota and the history.
 
-use super::{HISTORY_NOTES_AT_MOST, UNDO_WINDOW_MINUTES};
+use super::HISTORY_NOTES_AT_MOST;
 use crate::commands::Invocation;
 use crate::domain::ids::UserId;
 use crate::domain::month::YearMonth;
@@ -61,12 +61,12 @@ pub fn announcement(h: &Handover, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Stri
                 Some(from) => format!("{}'s", from.mention()),
                 None => "the".to_owned(),
             };
-            // Said, since an end by mistake leaves the channel without cover.
+            // Said, since an end by mistake leaves the channel without cover. Only an admin
+            // ends standby, and an admin may undo it later than the window others have.
             format!(
                 "{by} ended {whose} standby here: nobody is on call in this channel now, and \
-                 nobody is paid for it. An admin starts the rota again with `/handover @person`; \
-                 if this was a mistake, {by} can `/handover undo end` within \
-                 {UNDO_WINDOW_MINUTES} minutes."
+                 nobody is paid for it. An admin starts the rota again with `/handover @person`, \
+                 or, if this was a mistake, undoes it with `/handover undo end`."
             )
         }
         // A channel's first shift, or the first after standby was ended.
