@@ -194,6 +194,45 @@ fn a_new_channel_has_nobody_on_call_and_says_how_to_start() {
 }
 
 #[test]
+fn next_without_a_rota_offers_handing_over_by_name_only_to_whoever_may() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        ":as erin",
+        "/handover next",
+        ":as alice",
+        "/handover next",
+        "/handover @bob",
+        ":as erin",
+        "/handover next",
+    ]);
+    let r: Vec<String> = replies(&out)
+        .into_iter()
+        .filter(|r| !r.starts_with("[console]"))
+        .collect();
+    let no_rota = "This channel has no rota order yet, so there is no \"next\". An admin can set \
+                   one with `/handover rota @a @b @c`";
+    // Nobody on call and not an admin: only an admin may start it, by name or otherwise.
+    assert_eq!(
+        r[0],
+        format!(
+            "[private to erin] {no_rota} and start it with `/handover @person`. Nothing changed."
+        ),
+        "{out}"
+    );
+    // An admin, or anyone once someone holds the pager, may hand over by name.
+    for (i, who) in [(1, "alice"), (3, "erin")] {
+        assert_eq!(
+            r[i],
+            format!(
+                "[private to {who}] {no_rota}, or hand over by name: `/handover @person`. \
+                 Nothing changed."
+            ),
+            "{out}"
+        );
+    }
+}
+
+#[test]
 fn only_an_admin_starts_a_rota_so_nobody_can_open_a_paid_one_of_their_own() {
     let ws = Workspace::new();
     let out = ws.run(&[

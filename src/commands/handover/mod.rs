@@ -406,12 +406,17 @@ async fn run_parsed<S: Store, D: Directory>(
             // Before the rota's next person, who is judged after a holder not on call yet.
             not_ahead(&state, inv.now).map_err(|r| refused(r, inv, tz))?;
             if state.rota.is_empty() {
-                return Err(CommandError::Refused(
+                // By name is open to an admin, or to anyone while someone holds the pager (the
+                // holder, or whoever takes it); with nobody on call, only an admin starts one.
+                let by_name = if is_admin || state.on_call().is_some() {
+                    ", or hand over by name: `/handover @person`"
+                } else {
+                    " and start it with `/handover @person`"
+                };
+                return Err(CommandError::Refused(format!(
                     "This channel has no rota order yet, so there is no \"next\". An admin can set \
-                     one with `/handover rota @a @b @c`, or hand over by name: `/handover @person`. \
-                     Nothing changed."
-                        .into(),
-                ));
+                     one with `/handover rota @a @b @c`{by_name}. Nothing changed."
+                )));
             }
             let Some(next) = state.next_in_rota().cloned() else {
                 return Err(CommandError::Refused(
