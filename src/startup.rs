@@ -572,18 +572,9 @@ fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
 /// `baton run`: the Slack bot, until SIGINT or SIGTERM.
 pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
     let shutdown = shutdown_signal();
-    // Tokens first: a missing token is the most likely mistake and needs no database. The
-    // config is read beside them, for its `[slack] connections` (SLACK_CONNECTIONS wins), but a
-    // broken config is reported only once the tokens are found good.
-    let config = load_config(common);
-    let configured = config
-        .as_ref()
-        .map_or(crate::slack::settings::DEFAULT_CONNECTIONS, |(c, _)| {
-            c.slack.connections
-        });
-    let slack =
-        crate::slack::SlackSettings::from_vars_or(|name| std::env::var(name).ok(), configured)?;
-    let (config, caveats) = config?;
+    // The config first, then the tokens: neither needs a database, and a team lead writes the
+    // config before the Slack app (and its tokens) exists, so it can be checked on its own.
+    let (config, caveats) = load_config(common)?;
     // Defaults are for trying Baton; a bot without a config has no admins (so no rota can
     // start), no rates and no reminders, and is most likely one started in the wrong directory
     // or with its config not mounted, about to create an empty database there.
@@ -597,6 +588,11 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
     // Before the store: a refused config leaves no database behind. (Tokens are only tried
     // with Slack once the store is open, beside connecting; one Slack refuses closes it.)
     check_slack_admins(&config)?;
+    // `[slack] connections` from the config, unless SLACK_CONNECTIONS says otherwise.
+    let slack = crate::slack::SlackSettings::from_vars_or(
+        |name| std::env::var(name).ok(),
+        config.slack.connections,
+    )?;
     let store = SqliteStore::open(common.database_or(BOT_DATABASE)).await?;
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),

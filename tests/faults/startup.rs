@@ -161,6 +161,15 @@ async fn an_invalid_config_file_names_the_file_and_the_key() {
                 .await;
         assert!(line.contains(expected), "{text:?}: {line}");
         assert!(!database, "{text:?}: a refused config created a database");
+        // Checked before the tokens: a config can be put right before the Slack app exists.
+        let config = path.to_string_lossy();
+        let without_tokens = [
+            ("BATON_CONFIG", Some(config.as_ref())),
+            ("SLACK_APP_TOKEN", None),
+            ("SLACK_BOT_TOKEN", None),
+        ];
+        let line = fails_with_one_line(&slack, &without_tokens).await;
+        assert!(line.contains(expected), "{text:?} without tokens: {line}");
     }
     let missing = dir.path().join("nowhere.toml");
     let line = fails_with_one_line(
