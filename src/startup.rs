@@ -338,7 +338,12 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
             }
             until
         }
-        None => Utc::now(),
+        // To the minute, as `--until` takes it: the warning below gives the `--until` that
+        // exports the same figures again, or another channel's that add up with these.
+        None => {
+            let now = Utc::now();
+            DateTime::from_timestamp(now.timestamp().div_euclid(60) * 60, 0).unwrap_or(now)
+        }
     };
     let store = ReadOnlyStore::open(common.database_or(BOT_DATABASE)).await?;
     let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
@@ -348,7 +353,8 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     // Which config, and which rates, the figures come from: a stale copy of the config gives
     // a different payroll with nothing in the CSV to show it.
     eprintln!(
-        "Config: {}. {}",
+        "Month: {}. Config: {}. {}",
+        month.long_name(),
         config.source.as_ref().map_or_else(
             || "none, built-in defaults".to_owned(),
             |p| std::fs::canonicalize(p)
@@ -412,9 +418,13 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
                 "the CSV's figures are accrued to the --until cut-off, not the whole month: to {}",
                 crate::domain::when::full(now, config.timezone)
             )),
-            Progress::ToDate => {
-                tell("this month is not over: the CSV's figures are accrued to now and will grow")
-            }
+            Progress::ToDate => tell(&format!(
+                "this month is not over: the CSV's figures are accrued to now, {}, and will \
+                 grow. To export these same figures again, or another channel's to add up with \
+                 them, pass --until \"{}\"",
+                crate::domain::when::full(now, config.timezone),
+                until_arg(now, config.timezone)
+            )),
             Progress::Over => {}
         }
         // Said for one channel above. For the whole team, the likeliest cause is another Baton
@@ -427,6 +437,14 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
                  bot's",
                 store.file().display()
             ));
+        }
+    }
+    // A month over whose handovers changed since (a backdate, an undo): an export made before
+    // then differs from this one, and nothing in the figures shows it.
+    if month.progress(config.pay.timezone, now) == Progress::Over {
+        if let Some(late) = store.changed_after(end).await? {
+            let by = store.names(std::slice::from_ref(&late.latest_by)).await?;
+            tell(&late_changes_warning(&late, month, config.timezone, &by));
         }
     }
     let text = match args.format {
@@ -454,6 +472,42 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
         }
     }
     Ok(())
+}
+
+/// `--until` as it is typed for `instant`, a whole minute: "2026-11-27 17:40", with the zone in
+/// the hour the clocks go back over, where the time alone is two.
+fn until_arg(instant: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    use chrono::TimeZone;
+    let local = instant.with_timezone(&tz);
+    let plain = local.format("%Y-%m-%d %H:%M").to_string();
+    match tz.from_local_datetime(&local.naive_local()) {
+        chrono::LocalResult::Ambiguous(..) => format!("{plain} {}", local.format("%Z")),
+        _ => plain,
+    }
+}
+
+/// Said of a month over whose handovers were changed after it ended (see
+/// [`ReadOnlyStore::changed_after`]): who changed them last and when, by `names` where known.
+fn late_changes_warning(
+    late: &crate::store::LateChanges,
+    month: crate::domain::month::YearMonth,
+    tz: chrono_tz::Tz,
+    names: &std::collections::HashMap<UserId, String>,
+) -> String {
+    let by = names
+        .get(&late.latest_by)
+        .map_or_else(|| late.latest_by.to_string(), Clone::clone);
+    let changes = match late.count {
+        1 => "a handover was".to_owned(),
+        n => format!("{n} handovers were"),
+    };
+    format!(
+        "{changes} recorded or undone after {month} ended, the latest at {} by {by} (`/handover \
+         history` in the channel lists them): an export of {month} made before then may \
+         differ from this one. Compare them and settle any difference",
+        crate::domain::when::full(late.latest_at, tz),
+        month = month.long_name(),
+    )
 }
 
 /// Refuses an `--output` that is the database (or its `-wal`, `-shm` or `-journal` file), the

@@ -47,7 +47,7 @@ mod rows;
 mod sqlite;
 mod writer;
 pub(crate) use open::{database_file_at, resolved, OwnFile};
-pub use read_only::{back_up, ReadOnlyStore};
+pub use read_only::{back_up, LateChanges, ReadOnlyStore};
 pub use sqlite::SqliteStore;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();

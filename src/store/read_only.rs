@@ -80,10 +80,59 @@ impl ReadOnlyStore {
         .map_err(super::unfinished)?
     }
 
+    /// The handovers that were in force before `end` (a month's end) but recorded, or undone,
+    /// at or after it: changes to a month already over, which an export made before them does
+    /// not show. `None` when there were none. (A backdate must be later than the channel's
+    /// latest handover, and only the latest can be undone, so each such change holds from its
+    /// handover's time to when it was made: it reaches every month between.)
+    pub async fn changed_after(
+        &self,
+        end: DateTime<Utc>,
+    ) -> Result<Option<LateChanges>, StoreError> {
+        let source = self.source.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = source.connect()?;
+            let mut query = conn.prepare(
+                "WITH changes(at, by) AS ( \
+                     SELECT recorded_at, recorded_by FROM handovers \
+                     WHERE effective_at < ?1 AND recorded_at >= ?1 \
+                     UNION ALL \
+                     SELECT undone_at, undone_by FROM handovers \
+                     WHERE effective_at < ?1 AND undone_at >= ?1) \
+                 SELECT (SELECT COUNT(*) FROM changes), at, by FROM changes \
+                 ORDER BY at DESC LIMIT 1",
+            )?;
+            let row = query
+                .query_row([end.timestamp()], |row| {
+                    Ok((row.get::<_, u64>(0)?, row.get::<_, i64>(1)?, row.get(2)?))
+                })
+                .optional()?;
+            row.map(|(count, at, by)| {
+                Ok(LateChanges {
+                    count,
+                    latest_at: super::rows::instant(at)?,
+                    latest_by: super::rows::user(by)?,
+                })
+            })
+            .transpose()
+        })
+        .await
+        .map_err(super::unfinished)?
+    }
+
     /// The database file read.
     pub fn file(&self) -> &std::path::Path {
         self.source.path()
     }
+}
+
+/// Changes made after a month ended to the handovers its pay comes from (see
+/// [`ReadOnlyStore::changed_after`]): how many handovers recorded or undone since, and the latest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LateChanges {
+    pub count: u64,
+    pub latest_at: DateTime<Utc>,
+    pub latest_by: UserId,
 }
 
 /// Opens a Baton database at `url` for reading, whichever Baton wrote it: it must exist and be

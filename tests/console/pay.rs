@@ -667,12 +667,77 @@ fn a_csv_warns_when_its_figures_are_to_date_to_a_cut_off_or_for_nobody() {
     let config = std::fs::canonicalize(ws.config.as_ref().expect("a config")).unwrap();
     assert!(
         log.contains(&format!(
-            "Config: {}. Rates per full day on call in March 2025: £50.00 weekday, £75.00 \
-             weekend, £100.00 bank holiday.",
+            "Month: March 2025. Config: {}. Rates per full day on call in March 2025: £50.00 \
+             weekday, £75.00 weekend, £100.00 bank holiday.",
             config.display()
         )),
         "{log}"
     );
+}
+
+#[test]
+fn a_report_of_a_month_not_over_gives_the_until_that_exports_the_same_figures_again() {
+    // Bob and Carol have been on call since March 2025: this month accrues to now.
+    let ws = march();
+    let this_month = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::London)
+        .format("%Y-%m")
+        .to_string();
+    let (csv, log) = ws.report_and_log(&["--month", &this_month]);
+    assert!(csv.lines().count() > 1, "{csv}");
+    let until = log
+        .split("pass --until \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no --until in: {log}"));
+    let (again, _) = ws.report_and_log(&["--month", &this_month, "--until", until]);
+    assert_eq!(again, csv, "--until {until}");
+    let name = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::London)
+        .format("%B %Y")
+        .to_string();
+    assert!(log.starts_with(&format!("Month: {name}. ")), "{log}");
+}
+
+#[test]
+fn a_report_of_a_month_over_warns_when_its_handovers_were_changed_after_it_ended() {
+    let ws = Workspace::with_config(CONFIG);
+    let out = ws.run(&[
+        ":now 2026-09-28 09:00",
+        "/handover @bob",
+        ":now 2026-10-20 09:00",
+        "/handover @carol",
+        ":now 2026-11-01 00:00",
+        "/handover @dave",
+    ]);
+    assert_eq!(out.matches("[public in #ops]").count(), 3, "{out}");
+    // Handed over as the month ended: no change to October.
+    let (before, log) = ws.report_and_log(&["--month", "2026-10"]);
+    assert!(!log.contains("after October 2026 ended"), "{log}");
+    assert!(log.starts_with("Month: October 2026. Config: "), "{log}");
+    // On 2 November an admin records that Dave took over on 25 October, not on the 1st.
+    let out = ws.run(&[
+        ":now 2026-11-02 10:00",
+        "/handover undo @dave",
+        ":now 2026-11-02 10:05",
+        "/handover @dave at 2026-10-25 12:00",
+    ]);
+    assert_eq!(out.matches("[public in #ops]").count(), 2, "{out}");
+    let (after, log) = ws.report_and_log(&["--month", "2026-10"]);
+    assert_ne!(after, before);
+    // The undo changed nothing in October (Dave's shift from the 1st was November's); the
+    // backdate did.
+    assert!(
+        log.contains(
+            "Warning: a handover was recorded or undone after October 2026 ended, the latest \
+             at 2026-11-02 10:05 GMT by alice (`/handover history` in the channel lists them): \
+             an export of October 2026 made before then may differ from this one."
+        ),
+        "{log}"
+    );
+    // September's handovers are as they were.
+    let (_, log) = ws.report_and_log(&["--month", "2026-09", "--format", "table"]);
+    assert!(!log.contains("ended, the latest"), "{log}");
 }
 
 #[test]
