@@ -108,7 +108,7 @@ pub fn parse(wire: &str, this_month: Option<YearMonth>) -> Result<Command, Comma
     }
     let subject = match text::keyword(first).as_str() {
         "" => Subject::Me,
-        "help" | "?" => return Ok(Command::Help),
+        "help" | "?" | "-h" | "--help" | "-help" => return Ok(Command::Help),
         "me" => Subject::Me,
         "team" => Subject::Team,
         k if k.starts_with(|c: char| c.is_ascii_digit()) || relative(k) => {
@@ -141,7 +141,14 @@ pub fn parse(wire: &str, this_month: Option<YearMonth>) -> Result<Command, Comma
                 if let Some(how) = month_by_name(&w, second, this_month) {
                     return Err(how);
                 }
-                let hint = super::did_you_mean(&w, &["team", "help", "last", "this"])
+                // Said in other words: never offered as a mention (`@everyone` is a broadcast).
+                let other_words = match text::keyword(&w).as_str() {
+                    "everyone" | "everybody" | "all" | "us" => Some("team"),
+                    "mine" | "my" | "myself" | "i" => Some("me"),
+                    _ => None,
+                };
+                let hint = other_words
+                    .or_else(|| super::did_you_mean(&w, &["team", "help", "last", "this"]))
                     .map(|keyword| {
                         format!(
                             " Did you mean {}? For someone's pay, start with them: type @ and \
@@ -779,6 +786,8 @@ mod tests {
                 },
             ),
             ("help", Command::Help),
+            ("-h", Command::Help),
+            ("--help", Command::Help),
         ];
         for (typed, expected) in cases {
             assert_eq!(parse(typed, None).unwrap(), expected, "{typed:?}");
@@ -826,6 +835,12 @@ mod tests {
                 "I don't understand `teem`. Did you mean `/oncall-pay team`?",
             ),
             ("teem 2025-03", "Did you mean `/oncall-pay team 2025-03`?"),
+            // Said in other words: `everyone` is never offered as `@everyone`, a broadcast.
+            (
+                "everyone",
+                "I don't understand `everyone`. Did you mean `/oncall-pay team`?",
+            ),
+            ("mine 2025-03", "Did you mean `/oncall-pay me 2025-03`?"),
             // Not shaped like a name: no mention to suggest.
             ("x&gt;", "I don't understand `x&gt;`.\n"),
         ];

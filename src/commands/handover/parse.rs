@@ -125,7 +125,8 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
     // command, `/handover @person notes`, are kept as typed and need no copy.
     let nothing_after = text::trim_gaps(rest).is_empty();
     match text::keyword(&first).as_str() {
-        "help" | "?" => return Ok(Command::Help),
+        // With a command line's dashes, as people type them out of habit.
+        "help" | "?" | "-h" | "--help" | "-help" => return Ok(Command::Help),
         "next" => {
             let (at, notes) = when_and_notes(rest, Before::Next)?;
             return Ok(Command::Next { at, notes });
@@ -146,8 +147,8 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                     Ok(Command::Undo(UndoOf::Person(person_token(person)?)))
                 }
                 _ => Err(usage(
-                    "`/handover undo` takes nothing after it, the person the handover went to \
-                     (`/handover undo @bob`), or `end` for an end of standby.",
+                    "After `/handover undo` type either nothing, or the person the handover went \
+                     to (`/handover undo @bob`), or `end` for an end of standby.",
                 )),
             };
         }
@@ -226,6 +227,12 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                     " Did you mean {}? To hand over, start with the person: type @ and pick them.",
                     crate::commands::with_the_rest(&format!("/handover {keyword}"), rest)
                 ),
+                // `/handover who`, `/handover status`: a question, answered by `/handover`
+                // alone; never offered as `@who`.
+                None if ASKING_WHO.contains(&text::keyword(&w).trim_end_matches('?')) => {
+                    " To see who is on call here and who is next, type `/handover` alone."
+                        .to_owned()
+                }
                 // `me` works in `/oncall-pay`; the pager goes to a person picked by mention.
                 None if text::keyword(&w) == "me" => " Start with the person you hand over to, \
                      as a mention: type @ and pick them (to take the pager yourself, pick \
@@ -252,6 +259,12 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
     let (at, notes) = when_and_notes(rest, Before::Person)?;
     Ok(Command::To { target, at, notes })
 }
+
+/// Words that ask who is on call (`/handover who`, `/handover status?`), answered by `/handover`.
+const ASKING_WHO: &[&str] = &[
+    "who", "whos", "who's", "who’s", "whoami", "status", "list", "show", "current", "oncall",
+    "on-call", "now",
+];
 
 /// Words typed before the person that say only "hand over to": `/handover pass the pager to @bob`.
 const BEFORE_THE_PERSON: &[&str] = &[

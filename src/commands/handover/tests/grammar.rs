@@ -128,6 +128,8 @@ fn the_grammar_reads_every_form_as_typed_in_slack() {
         ("  ", Command::Status),
         ("help", Command::Help),
         ("HELP", Command::Help),
+        ("-h", Command::Help),
+        ("--help", Command::Help),
         (
             "<@U0BOB0001|bob>",
             Command::To {
@@ -1057,7 +1059,10 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
         ("history 0", "not a number of handovers"),
         ("history -3", "not a number of handovers"),
         ("history lots", "not a number of handovers"),
-        ("undo everything", "takes nothing after it"),
+        (
+            "undo everything",
+            "After `/handover undo` type either nothing, or the person",
+        ),
         // A second person, or a command word, is not notes: no handover nobody meant.
         (
             "<@U0BOB0001> <@U0CAR0001> <@U0DAV0001>",
@@ -1511,6 +1516,14 @@ fn a_name_typed_without_its_at_sign_is_answered_with_the_mention_to_type() {
             "x&gt;",
             "I don't understand `x&gt;`. Start with the person you hand over to.",
         ),
+        // A question about who is on call: answered by `/handover`, never offered as `@who`.
+        (
+            "who",
+            "I don't understand `who`. To see who is on call here and who is next, type \
+             `/handover` alone.",
+        ),
+        ("whos next?", "To see who is on call here and who is next"),
+        ("Status?", "To see who is on call here and who is next"),
     ];
     for (typed, said) in cases {
         match parse(typed) {
