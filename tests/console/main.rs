@@ -525,7 +525,7 @@ fn only_an_admin_sets_the_rota_and_next_follows_it() {
 }
 
 #[test]
-fn a_new_rota_order_says_who_is_next_now_and_who_was_before() {
+fn a_new_rota_order_says_who_is_next_now_who_was_before_and_who_it_leaves_out() {
     let ws = Workspace::new();
     let out = ws.run(&[
         "/handover rota @priya @nkechi @tom",
@@ -537,6 +537,11 @@ fn a_new_rota_order_says_who_is_next_now_and_who_was_before() {
         "/handover rota @priya",
         // Someone outside the order on call: next is the order's first.
         "/handover rota @ann @bob",
+        // The same order again: not news for the channel.
+        "/handover rota @ann @bob",
+        // `rota bob`, a name without its `@`; `rota add`, an edit: the order is typed whole.
+        "/handover rota ann bob carol",
+        "/handover rota add @carol",
     ]);
     let r: Vec<String> = replies(&out)
         .into_iter()
@@ -554,11 +559,36 @@ fn a_new_rota_order_says_who_is_next_now_and_who_was_before() {
         "{out}"
     );
     assert!(r[3].ends_with("@priya → @tom → @nkechi → @zed"), "{out}");
+    // Who a new order leaves out is said: `rota @priya` meant as "add" dropped three people.
     assert!(
-        r[4].ends_with("\nNobody is next after @priya now (was @tom): hand over by name."),
+        r[4].ends_with(
+            "\nNobody is next after @priya now (was @tom): hand over by name.\n\
+             No longer in the order: @tom, @nkechi, @zed."
+        ),
         "{out}"
     );
-    assert!(r[5].ends_with("\nNext after @priya: @ann."), "{out}");
+    assert!(
+        r[5].ends_with("\nNext after @priya: @ann.\nNo longer in the order: @priya."),
+        "{out}"
+    );
+    assert_eq!(
+        r[6], "[private to alice] The rota order is already @ann → @bob. Nothing changed.",
+        "{out}"
+    );
+    assert!(
+        r[7].starts_with(
+            "[private to alice] `ann` is not a mention. Type each person with @ and pick them \
+             from the list: `/handover rota @ann @bob @carol`. Nothing changed."
+        ),
+        "{out}"
+    );
+    assert!(
+        r[8].starts_with(
+            "[private to alice] `/handover rota` takes the whole order, not a change to it"
+        ),
+        "{out}"
+    );
+    assert_eq!(r.len(), 9, "{out}");
 }
 
 #[test]

@@ -189,15 +189,34 @@ fn rota_announcement(inv: &Invocation, members: &[UserId]) -> Reply {
 }
 
 fn rota_set_text(inv: &Invocation, members: &[UserId]) -> String {
-    let order = members
+    format!(
+        "{} set this channel's rota order: {}",
+        inv.user.mention(),
+        order_text(members)
+    )
+}
+
+/// "@a → @b → @c".
+fn order_text(members: &[UserId]) -> String {
+    members
         .iter()
         .map(UserId::mention)
         .collect::<Vec<_>>()
-        .join(" → ");
-    format!(
-        "{} set this channel's rota order: {order}",
-        inv.user.mention()
-    )
+        .join(" → ")
+}
+
+/// Who the old order had and the new one does not, said with it: `rota @dave` meant as "add
+/// Dave" replaces the whole order, and the channel should see who that left out.
+fn left_out(was: &[UserId], members: &[UserId]) -> String {
+    let gone: Vec<String> = was
+        .iter()
+        .filter(|u| !members.contains(u))
+        .map(UserId::mention)
+        .collect();
+    if gone.is_empty() {
+        return String::new();
+    }
+    format!("\nNo longer in the order: {}.", gone.join(", "))
 }
 
 /// What a new order changes for the people it concerns, said beside it: who is next after
@@ -482,6 +501,16 @@ async fn run_parsed<S: Store, D: Directory>(
             // Read before the write, only for what the announcement says: a handover racing
             // the write changes no order, and at worst this names the wrong "was".
             let before = engine.store.channel_state(&inv.channel).await?;
+            // The same order again: said privately, not announced to the channel as news.
+            if before.rota == ids {
+                return Ok((
+                    Reply::private(format!(
+                        "The rota order is already {}. Nothing changed.",
+                        order_text(&ids)
+                    )),
+                    "unchanged",
+                ));
+            }
             let set = engine
                 .store
                 .set_rota(
@@ -494,7 +523,11 @@ async fn run_parsed<S: Store, D: Directory>(
                 .await?;
             Ok(match set {
                 RotaSet::Set => (
-                    Reply::public(rota_set_text(inv, &ids) + &next_changed(&before, &ids, inv.now)),
+                    Reply::public(
+                        rota_set_text(inv, &ids)
+                            + &next_changed(&before, &ids, inv.now)
+                            + &left_out(&before.rota, &ids),
+                    ),
                     "rota_set",
                 ),
                 RotaSet::Repeated(before) => (rota_set_again(inv, &before), "duplicate"),

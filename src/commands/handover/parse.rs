@@ -164,7 +164,10 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                         .and_then(|w| w.strip_suffix('*'))
                         .unwrap_or(w)
                 })
-                .map(person_token)
+                .map(|w| match text::token(w) {
+                    Token::Word(word) => Err(not_a_member(&word, rest)),
+                    _ => person_token(w),
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             if members.len() > MOST_IN_A_ROTA {
                 return Err(usage(format!(
@@ -258,6 +261,44 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
     };
     let (at, notes) = when_and_notes(rest, Before::Person)?;
     Ok(Command::To { target, at, notes })
+}
+
+/// A word in `/handover rota`'s list that is not a person: `add` or `clear` (the order is typed
+/// whole, never edited), or a name without its `@` (`rota bob carol`), answered with the
+/// command as it should have been typed when every word is one (`rest` is the list, as typed).
+fn not_a_member(word: &str, rest: &str) -> CommandError {
+    const EDITS: &[&str] = &[
+        "add", "remove", "delete", "del", "rm", "clear", "reset", "insert", "append", "drop",
+        "set", "swap", "replace", "+", "-",
+    ];
+    if EDITS.contains(&text::keyword(word).as_str()) {
+        return usage(format!(
+            "`/handover rota` takes the whole order, not a change to it: type everyone in turn, \
+             `/handover rota @a @b @c` (`/handover rota` alone shows the order now). `{}` is not \
+             a person.",
+            text::echo(word)
+        ));
+    }
+    let name_shaped = |w: &str| {
+        w.starts_with(char::is_alphabetic)
+            && w.chars().count() <= 80
+            && w.chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    };
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let typed = if words.len() <= MOST_IN_A_ROTA && words.iter().all(|w| name_shaped(w)) {
+        let order: Vec<String> = words
+            .iter()
+            .map(|w| format!("@{}", text::echo(w)))
+            .collect();
+        format!(": `/handover rota {}`", order.join(" "))
+    } else {
+        String::new()
+    };
+    usage(format!(
+        "`{}` is not a mention. Type each person with @ and pick them from the list{typed}.",
+        text::echo(word)
+    ))
 }
 
 /// Words that ask who is on call (`/handover who`, `/handover status?`), answered by `/handover`.

@@ -1114,7 +1114,7 @@ fn bad_input_is_refused_with_a_reason_and_the_usage() {
         // Quoted back as typed: Slack escapes `<` and `>`, and the `;` is part of `&gt;`.
         ("x&gt;", "I don't understand `x&gt;`"),
         ("&lt;@bob&gt;", "I don't understand `&lt;@bob&gt;`"),
-        ("rota <@U1> hmm&gt;", "found `hmm&gt;`"),
+        ("rota <@U1> hmm&gt;", "`hmm&gt;` is not a mention."),
         ("rota →", "Give the people in order after `rota`"),
         ("rota , (on call)", "Give the people in order after `rota`"),
         // A time without `at` would be recorded now with the time as notes.
