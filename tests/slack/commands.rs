@@ -112,18 +112,18 @@ async fn the_payroll_export_names_the_person_and_the_channel_as_slack_named_them
     slack.name_channel(OPS, "data-platform");
     let baton = Baton::start(&slack);
     slack.wait_for_connections(2, WAIT).await.unwrap();
+    // Two minutes back: a report of a month not over runs to the start of this minute, so a
+    // handover within it would have no time on call yet.
+    let at = (chrono::Utc::now() - chrono::Duration::minutes(2))
+        .with_timezone(&chrono_tz::Europe::London);
+    let text = format!("{} at {}", mention(BOB, "bob"), at.format("%Y-%m-%d %H:%M"));
     let ack = slack
-        .slash_command(ALICE, OPS, "/handover", &mention(BOB, "bob"))
+        .slash_command(ALICE, OPS, "/handover", &text)
         .await
         .unwrap();
     assert_public(&ack);
-    // Instants are whole seconds: a report in the handover's own second finds no time on call.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
     // Read beside the running bot, as payroll would; the month is the one the handover is in.
-    let month = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::London)
-        .format("%Y-%m")
-        .to_string();
+    let month = at.format("%Y-%m").to_string();
     let report = std::process::Command::new(env!("CARGO_BIN_EXE_baton"))
         .args(["pay-report", "--format", "table", "--month", &month])
         .args(["--channel", "data-platform", "--database"])
