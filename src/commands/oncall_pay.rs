@@ -54,7 +54,8 @@ fn month(word: &str) -> Result<MonthAsked, CommandError> {
         return Ok(MonthAsked::This);
     }
     // Quoted back as typed, but cut short: see `text::echo`.
-    MonthAsked::parse_word(word).map_err(|e| usage(e.quoting(text::echo(word)).to_string()))
+    // A sentence in a reply, as the others are; the command line's one-line errors have no stop.
+    MonthAsked::parse_word(word).map_err(|e| usage(format!("{}.", e.quoting(text::echo(word)))))
 }
 
 /// A month typed by its name (`March`, `feb`), and the word after it, which may be its year: how
@@ -937,7 +938,7 @@ mod tests {
     #[test]
     fn bad_pay_requests_are_refused_with_the_usage() {
         let cases = [
-            ("me 2024-13", "has no month 13"),
+            ("me 2024-13", "has no month 13: months run from 01 to 12."),
             ("me March", "is not a month"),
             ("wages", "I don't understand `wages`"),
             (
