@@ -224,7 +224,13 @@ fn shape_message(key: &str, in_list: bool, message: &str) -> String {
         format!(": it is a list, written in brackets: `{leaf} = [\"…\", \"…\"]`")
     } else if message.contains("expected a string") && in_list {
         format!(": write each item in quotes: `{leaf} = [\"…\", \"…\"]`")
-    } else if message.contains("expected a string") || message.contains("invalid date-time") {
+    } else if message.contains("expected a boolean") {
+        format!(": write `{leaf} = true` or `{leaf} = false`, without quotes")
+    } else if message.contains("expected a string")
+        || message.contains("invalid date-time")
+        || message == "invalid time"
+    {
+        // `time = 09:00` is half a TOML time (it wants seconds), refused as "invalid time".
         // `from = 2026-04` is half a TOML date, which the parser refuses before Baton sees it.
         format!(": write it in quotes: `{leaf} = \"…\"`")
     } else {
@@ -422,9 +428,14 @@ impl Config {
             .iter()
             .map(|a| {
                 UserId::parse(a).map_err(|e| {
+                    // `@U0ABC1234`, as a mention shows: the id is the rest.
+                    let why = match a.strip_prefix('@').map(UserId::parse) {
+                        Some(Ok(id)) => format!("write it without the `@`: \"{id}\""),
+                        _ => e.to_string(),
+                    };
                     invalid(
                         "admins",
-                        format!("`{a}` is not a Slack user id (e.g. \"U0123ABCD\"): {e}"),
+                        format!("`{a}` is not a Slack user id (e.g. \"U0123ABCD\"): {why}"),
                     )
                 })
             })
@@ -830,6 +841,20 @@ mod tests {
             (
                 "admins = [\"<@U1>\"]",
                 "admins: `<@U1>` is not a Slack user id",
+            ),
+            (
+                "admins = [\"@U0ABC1234\"]",
+                "admins: `@U0ABC1234` is not a Slack user id (e.g. \"U0123ABCD\"): write it \
+                 without the `@`: \"U0ABC1234\"",
+            ),
+            (
+                "[reminders]\ntime = 09:00",
+                "reminders.time: invalid time: write it in quotes: `time = \"…\"`",
+            ),
+            (
+                "[reminders]\nenabled = \"yes\"",
+                "reminders.enabled: invalid type: string \"yes\", expected a boolean: write \
+                 `enabled = true` or `enabled = false`, without quotes",
             ),
             (
                 "[reminders]\ntime = \"9am\"",

@@ -67,6 +67,14 @@ impl HolidayCalendar {
         let file: BTreeMap<String, Division> =
             serde_json::from_slice(bytes).map_err(|e| HolidayError::Format(e.to_string()))?;
         let available: Vec<String> = file.keys().cloned().collect();
+        // `{}`: no list of divisions to offer.
+        if available.is_empty() {
+            return Err(HolidayError::Format(
+                "it names no divisions; GOV.UK's file has `england-and-wales`, `scotland` and \
+                 `northern-ireland`"
+                    .to_owned(),
+            ));
+        }
         let events = file
             .into_iter()
             .find_map(|(name, d)| (name == division).then_some(d.events))
@@ -219,11 +227,16 @@ mod tests {
 
     #[test]
     fn unusable_files_are_refused_with_the_reason() {
-        let cases: [(&[u8], &str, &str); 4] = [
+        let cases: [(&[u8], &str, &str); 5] = [
             (
                 b"not json",
                 "england-and-wales",
                 "not a bank-holidays.json file: ",
+            ),
+            (
+                b"{}",
+                "england-and-wales",
+                "not a bank-holidays.json file: it names no divisions; GOV.UK's file has",
             ),
             (
                 br#"{"scotland": {"events": []}}"#,
