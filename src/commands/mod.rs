@@ -453,8 +453,8 @@ impl<S: Store, D: Directory> Engine<S, D> {
                 person.id.mention(),
                 match leavers {
                     Leavers::RefusedSayingAt =>
-                        " (To record a shift they held before they left, \
-                                                an admin adds `at YYYY-MM-DD HH:MM`.)",
+                        " (To record a shift they held before they left, add `at YYYY-MM-DD \
+                         HH:MM`.)",
                     Leavers::Refused | Leavers::Accepted => "",
                 }
             ))),
@@ -502,8 +502,8 @@ impl<S: Store, D: Directory> Engine<S, D> {
 pub(crate) enum Leavers {
     /// No (the rota order).
     Refused,
-    /// No, and the refusal says that an admin's `at` records a shift from before they left
-    /// (a handover now).
+    /// No, and the refusal says that `at` records a shift from before they left (an admin's
+    /// handover now).
     RefusedSayingAt,
     /// Yes: an admin's backdated handover, for a shift held before they left.
     Accepted,

@@ -902,6 +902,9 @@ fn an_admin_records_a_shift_a_leaver_held_before_they_left_with_at_and_is_told_t
         "/oncall-pay @sam 2026-10",
         // A bot never held the pager: no word of `at` for it.
         "/handover @baton",
+        // Nor is it offered to someone who may not backdate.
+        ":as nkechi",
+        "/handover @sam",
     ]);
     let r: Vec<String> = replies(&out)
         .into_iter()
@@ -913,7 +916,7 @@ fn an_admin_records_a_shift_a_leaver_held_before_they_left_with_at_and_is_told_t
         r[1].starts_with(
             "[private to alice] @sam has been deactivated in this workspace and cannot be on \
              call. Hand the pager to someone else. (To record a shift they held before they \
-             left, an admin adds `at YYYY-MM-DD HH:MM`.) Nothing changed."
+             left, add `at YYYY-MM-DD HH:MM`.) Nothing changed."
         ),
         "{out}"
     );
@@ -941,6 +944,12 @@ fn an_admin_records_a_shift_a_leaver_held_before_they_left_with_at_and_is_told_t
         r[6],
         "[private to alice] @baton is a bot; the pager goes to a person. Hand the pager to \
          someone else. Nothing changed.",
+        "{out}"
+    );
+    assert_eq!(
+        r[7],
+        "[private to nkechi] @sam has been deactivated in this workspace and cannot be on call. \
+         Hand the pager to someone else. Nothing changed.",
         "{out}"
     );
 }

@@ -368,12 +368,14 @@ async fn recorded_before<S: Store, D: Directory>(
     }
 }
 
-/// Who may be handed the pager: someone who has left only by a backdate (`at`), for a shift
-/// they held before they left; a handover now that names them is told so.
-fn leavers(effective: &record::When) -> Leavers {
-    match effective.backdated() {
-        true => Leavers::Accepted,
-        false => Leavers::RefusedSayingAt,
+/// Who may be handed the pager: someone who has left only by a backdate (`at`, admins'), for a
+/// shift they held before they left; an admin's handover now that names them is told so (to
+/// anyone else, who cannot backdate, it would be noise).
+fn leavers(effective: &record::When, is_admin: bool) -> Leavers {
+    match (effective.backdated(), is_admin) {
+        (true, _) => Leavers::Accepted,
+        (false, true) => Leavers::RefusedSayingAt,
+        (false, false) => Leavers::Refused,
     }
 }
 
@@ -406,7 +408,7 @@ async fn run_parsed<S: Store, D: Directory>(
                 .find_active(
                     &target,
                     "Hand the pager to someone else.",
-                    leavers(&effective),
+                    leavers(&effective, is_admin),
                 )
                 .await?;
             hand_over(engine, inv, Some(&person), effective, &notes, None).await
@@ -451,7 +453,7 @@ async fn run_parsed<S: Store, D: Directory>(
                     "They are next in this channel's rota order: hand over by name instead \
                      (`/handover @person`), or an admin can change the order with `/handover \
                      rota @a @b …`.",
-                    leavers(&effective),
+                    leavers(&effective, is_admin),
                 )
                 .await?;
             hand_over(engine, inv, Some(&person), effective, &notes, Some(next)).await
