@@ -403,9 +403,17 @@ fn person_first(wire: &str) -> Option<String> {
                 .skip_while(|w| !time_word(w) || filler(w))
                 .filter(|w| !w.eq_ignore_ascii_case("at"))
                 .collect();
-            let command = match time.is_empty() {
-                true => format!("/handover {person}"),
-                false => format!("/handover {person} at {}", time.join(" ")),
+            // `9am` alone would be refused for its date after the person too: the date goes in.
+            let dated = time.iter().any(|w| {
+                full_date(w)
+                    || short_date(w)
+                    || is_month_name(w)
+                    || when::iso_date_time(w).is_some()
+            });
+            let command = match (time.is_empty(), dated) {
+                (true, _) => format!("/handover {person}"),
+                (false, true) => format!("/handover {person} at {}", time.join(" ")),
+                (false, false) => format!("/handover {person} at YYYY-MM-DD {}", time.join(" ")),
             };
             let admins = if time.is_empty() { "" } else { " (admins)" };
             return Some(format!(

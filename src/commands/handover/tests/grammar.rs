@@ -1466,7 +1466,12 @@ fn a_name_typed_without_its_at_sign_is_answered_with_the_mention_to_type() {
             "at 2026-10-25 01:30 GMT @bob",
             "`/handover @bob at 2026-10-25 01:30 GMT` (admins).",
         ),
-        ("at 5:30 pm @bob", "`/handover @bob at 5:30 pm` (admins)."),
+        // A time without its date: offered with the date to fill in, which `at` needs.
+        (
+            "at 5:30 pm @bob",
+            "`/handover @bob at YYYY-MM-DD 5:30 pm` (admins).",
+        ),
+        ("9am @bob", "`/handover @bob at YYYY-MM-DD 9am` (admins)."),
         (
             "at 20 Nov 09:00 @bob",
             "`/handover @bob at 20 Nov 09:00` (admins).",
