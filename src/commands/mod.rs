@@ -179,16 +179,21 @@ pub(crate) fn did_you_mean(typed: &str, keywords: &[&'static str]) -> Option<&'s
 /// its `@`. None for other words, which no mention would fix. The words typed after it (`rest`,
 /// wire form) stay in the command shown (see [`with_the_rest`]).
 pub(crate) fn mention_hint(command: CommandName, word: &str, rest: &str) -> Option<String> {
-    let name_shaped = word.starts_with(char::is_alphabetic)
-        && word.chars().count() <= 80
-        && word
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'));
-    name_shaped.then(|| {
+    name_shaped(word).then(|| {
         let word = crate::domain::text::echo(word);
         let command = with_the_rest(&format!("{} @{word}", command.as_str()), rest);
         format!("If `{word}` is a person, mention them: {command}.")
     })
+}
+
+/// Whether `word` is shaped like a Slack name typed without its `@`: a letter, then letters,
+/// digits, `.`, `-` or `_`, at most 80 characters.
+pub(crate) fn name_shaped(word: &str) -> bool {
+    word.starts_with(char::is_alphabetic)
+        && word.chars().count() <= 80
+        && word
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 /// A command to type, in backticks, with the words typed after what it corrects (`rest`, wire

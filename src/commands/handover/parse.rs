@@ -279,14 +279,9 @@ fn not_a_member(word: &str, rest: &str) -> CommandError {
             text::echo(word)
         ));
     }
-    let name_shaped = |w: &str| {
-        w.starts_with(char::is_alphabetic)
-            && w.chars().count() <= 80
-            && w.chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
-    };
     let words: Vec<&str> = rest.split_whitespace().collect();
-    let typed = if words.len() <= MOST_IN_A_ROTA && words.iter().all(|w| name_shaped(w)) {
+    let all_names = words.iter().all(|w| crate::commands::name_shaped(w));
+    let typed = if words.len() <= MOST_IN_A_ROTA && all_names {
         let order: Vec<String> = words
             .iter()
             .map(|w| format!("@{}", text::echo(w)))
