@@ -1187,6 +1187,15 @@ fn a_second_undo_must_name_the_person_before_it_reaches_back_and_retyping_that_d
     // Carol may not undo Bob's handover, so she is not offered it.
     assert!(r[12].contains("was already undone"), "{out}");
     assert!(!r[12].contains("/handover undo @"), "{out}");
+    // `undo end` where the latest gave the pager to someone: said the other way round.
+    let out = ws.run(&[":now 2025-06-09 10:00", "/handover undo end"]);
+    assert!(
+        out.contains(
+            "[private to alice] The latest handover here gave the pager to @bob (effective Mon 2 \
+             Jun, 09:00); it did not end standby, and only the latest can be undone"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
@@ -1312,8 +1321,8 @@ fn only_an_admin_ends_standby_and_then_nobody_is_on_call_or_paid_until_an_admin_
     // `undo @bob` is not what the latest did; `undo end` is, and names the month it changes.
     assert!(
         r[9].contains(
-            "The latest handover here ended standby (effective Wed 4 Jun, 09:00), not to @bob, \
-             and only the latest can be undone"
+            "The latest handover here ended standby (effective Wed 4 Jun, 09:00); it did not give \
+             the pager to @bob, and only the latest can be undone"
         ),
         "{out}"
     );

@@ -223,14 +223,18 @@ pub(super) async fn undo<S: Store, D: Directory>(
             Err(CommandError::Refused(text))
         }
         Err(UndoRefusal::NotTo { latest, named }) => Err(CommandError::Refused(format!(
-            "The latest handover here {} (effective {}), {}, and only the latest can be undone: \
+            "The latest handover here {} (effective {}){}, and only the latest can be undone: \
              `/handover history` shows what was recorded and what was undone already. Nothing \
              changed.",
             what_it_did(&latest),
             when::short(latest.effective_at, tz, inv.now),
-            match named {
-                Some(named) => format!("not to {}", named.mention()),
-                None => "and did not end standby".to_owned(),
+            match (named, &latest.to) {
+                // "gave the pager to @bob (…), not to @carol"
+                (Some(named), Some(_)) => format!(", not to {}", named.mention()),
+                // "ended standby (…); it did not give the pager to @bob"
+                (Some(named), None) =>
+                    format!("; it did not give the pager to {}", named.mention()),
+                (None, _) => "; it did not end standby".to_owned(),
             }
         ))),
         Err(UndoRefusal::NotYours(by)) => Err(CommandError::Refused(format!(
