@@ -54,7 +54,7 @@ impl Names {
     }
 
     /// A channel's stored name, without `#` (else its id), printable.
-    fn channel<'a>(&'a self, channel: &'a ChannelId) -> Cow<'a, str> {
+    pub(crate) fn channel<'a>(&'a self, channel: &'a ChannelId) -> Cow<'a, str> {
         text::printable_name(
             self.channels
                 .get(channel)

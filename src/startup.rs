@@ -442,9 +442,15 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     // A month over whose handovers changed since (a backdate, an undo): an export made before
     // then differs from this one, and nothing in the figures shows it.
     if month.progress(config.pay.timezone, now) == Progress::Over {
-        if let Some(late) = store.changed_after(end).await? {
+        if let Some(late) = store.changed_after(end, channel.as_ref()).await? {
             let by = store.names(std::slice::from_ref(&late.latest_by)).await?;
-            tell(&late_changes_warning(&late, month, config.timezone, &by));
+            tell(&late_changes_warning(
+                &late,
+                month,
+                config.timezone,
+                &by,
+                &names,
+            ));
         }
     }
     let text = match args.format {
@@ -492,19 +498,29 @@ fn late_changes_warning(
     late: &crate::store::LateChanges,
     month: crate::domain::month::YearMonth,
     tz: chrono_tz::Tz,
-    names: &std::collections::HashMap<UserId, String>,
+    people: &std::collections::HashMap<UserId, String>,
+    names: &crate::report::Names,
 ) -> String {
-    let by = names
-        .get(&late.latest_by)
-        .map_or_else(|| late.latest_by.to_string(), Clone::clone);
-    let changes = match late.count {
-        1 => "a handover was".to_owned(),
-        n => format!("{n} handovers were"),
+    // Printable, as the report's names are: anyone may write an escape sequence into theirs.
+    let by = crate::domain::text::printable_name(
+        people
+            .get(&late.latest_by)
+            .map_or(late.latest_by.as_str(), String::as_str),
+    );
+    let (changes, were) = match late.count {
+        1 => ("a handover".to_owned(), "was"),
+        n => (format!("{n} handovers"), "were"),
     };
+    let channels: Vec<String> = late
+        .channels
+        .iter()
+        .map(|c| format!("#{}", names.channel(c)))
+        .collect();
     format!(
-        "{changes} recorded or undone after {month} ended, the latest at {} by {by} (`/handover \
-         history` in the channel lists them): an export of {month} made before then may \
+        "{changes} in {} {were} recorded or undone after {month} ended, the latest at {} by {by} \
+         (`/handover history` there lists them): an export of {month} made before then may \
          differ from this one. Compare them and settle any difference",
+        channels.join(", "),
         crate::domain::when::full(late.latest_at, tz),
         month = month.long_name(),
     )

@@ -7,7 +7,7 @@ use super::open::{
 use super::pay_index::{self, ReadSource};
 use super::PayScope;
 use super::{StoreError, MIGRATOR};
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ChannelId, UserId};
 use crate::domain::pay::ChannelRota;
 use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
@@ -81,40 +81,52 @@ impl ReadOnlyStore {
     }
 
     /// The handovers that were in force before `end` (a month's end) but recorded, or undone,
-    /// at or after it: changes to a month already over, which an export made before them does
-    /// not show. `None` when there were none. (A backdate must be later than the channel's
-    /// latest handover, and only the latest can be undone, so each such change holds from its
-    /// handover's time to when it was made: it reaches every month between.)
+    /// at or after it, in `channel` or in any: changes to a month already over, which an export
+    /// made before them does not show. `None` when there were none. (A backdate must be later
+    /// than the channel's latest handover, and only the latest can be undone, so each such
+    /// change holds from its handover's time to when it was made: it reaches every month
+    /// between.) A handover both recorded and undone since counts once.
     pub async fn changed_after(
         &self,
         end: DateTime<Utc>,
+        channel: Option<&ChannelId>,
     ) -> Result<Option<LateChanges>, StoreError> {
         let source = self.source.clone();
+        let channel = channel.map(|c| c.as_str().to_owned());
         tokio::task::spawn_blocking(move || {
             let conn = source.connect()?;
             let mut query = conn.prepare(
-                "WITH changes(at, by) AS ( \
-                     SELECT recorded_at, recorded_by FROM handovers \
-                     WHERE effective_at < ?1 AND recorded_at >= ?1 \
-                     UNION ALL \
-                     SELECT undone_at, undone_by FROM handovers \
-                     WHERE effective_at < ?1 AND undone_at >= ?1) \
-                 SELECT (SELECT COUNT(*) FROM changes), at, by FROM changes \
-                 ORDER BY at DESC LIMIT 1",
+                "SELECT id, channel_id, \
+                        CASE WHEN undone_at >= ?1 THEN undone_at ELSE recorded_at END, \
+                        CASE WHEN undone_at >= ?1 THEN undone_by ELSE recorded_by END \
+                 FROM handovers \
+                 WHERE effective_at < ?1 AND (recorded_at >= ?1 OR undone_at >= ?1) \
+                   AND (?2 IS NULL OR channel_id = ?2) \
+                 ORDER BY 3 DESC, id DESC",
             )?;
-            let row = query
-                .query_row([end.timestamp()], |row| {
-                    Ok((row.get::<_, u64>(0)?, row.get::<_, i64>(1)?, row.get(2)?))
-                })
-                .optional()?;
-            row.map(|(count, at, by)| {
-                Ok(LateChanges {
-                    count,
-                    latest_at: super::rows::instant(at)?,
-                    latest_by: super::rows::user(by)?,
-                })
-            })
-            .transpose()
+            let mut rows = query.query(rusqlite::params![end.timestamp(), channel])?;
+            let mut late: Option<LateChanges> = None;
+            while let Some(row) = rows.next()? {
+                let channel = super::rows::channel(row.get(1)?)?;
+                match late.as_mut() {
+                    Some(late) => {
+                        late.count += 1;
+                        if !late.channels.contains(&channel) {
+                            late.channels.push(channel);
+                        }
+                    }
+                    // The first row is the latest change.
+                    None => {
+                        late = Some(LateChanges {
+                            count: 1,
+                            channels: vec![channel],
+                            latest_at: super::rows::instant(row.get(2)?)?,
+                            latest_by: super::rows::user(row.get(3)?)?,
+                        })
+                    }
+                }
+            }
+            Ok(late)
         })
         .await
         .map_err(super::unfinished)?
@@ -130,7 +142,10 @@ impl ReadOnlyStore {
 /// [`ReadOnlyStore::changed_after`]): how many handovers recorded or undone since, and the latest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LateChanges {
+    /// Handovers recorded or undone since (each once).
     pub count: u64,
+    /// Their channels, the latest change's first.
+    pub channels: Vec<ChannelId>,
     pub latest_at: DateTime<Utc>,
     pub latest_by: UserId,
 }

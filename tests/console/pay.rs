@@ -704,13 +704,16 @@ fn a_report_of_a_month_over_warns_when_its_handovers_were_changed_after_it_ended
     let ws = Workspace::with_config(CONFIG);
     let out = ws.run(&[
         ":now 2026-09-28 09:00",
+        ":channel web",
+        "/handover @erin",
+        ":channel ops",
         "/handover @bob",
         ":now 2026-10-20 09:00",
         "/handover @carol",
         ":now 2026-11-01 00:00",
         "/handover @dave",
     ]);
-    assert_eq!(out.matches("[public in #ops]").count(), 3, "{out}");
+    assert_eq!(out.matches("[public in #").count(), 4, "{out}");
     // Handed over as the month ended: no change to October.
     let (before, log) = ws.report_and_log(&["--month", "2026-10"]);
     assert!(!log.contains("after October 2026 ended"), "{log}");
@@ -727,15 +730,24 @@ fn a_report_of_a_month_over_warns_when_its_handovers_were_changed_after_it_ended
     assert_ne!(after, before);
     // The undo changed nothing in October (Dave's shift from the 1st was November's); the
     // backdate did.
+    let warning = "Warning: a handover in #ops was recorded or undone after October 2026 ended";
     assert!(
-        log.contains(
-            "Warning: a handover was recorded or undone after October 2026 ended, the latest \
-             at 2026-11-02 10:05 GMT by alice (`/handover history` in the channel lists them): \
-             an export of October 2026 made before then may differ from this one."
-        ),
+        log.contains(&format!(
+            "{warning}, the latest at 2026-11-02 10:05 GMT by alice (`/handover history` there \
+             lists them): an export of October 2026 made before then may differ from this one."
+        )),
         "{log}"
     );
-    // September's handovers are as they were.
+    // Undone as well, the backdate is still one handover changed, the latest change the undo.
+    ws.run(&[":now 2026-11-02 10:07", "/handover undo @dave"]);
+    let (_, log) = ws.report_and_log(&["--month", "2026-10"]);
+    assert!(
+        log.contains(&format!("{warning}, the latest at 2026-11-02 10:07 GMT")),
+        "{log}"
+    );
+    // Not said of a channel whose handovers did not change, nor of September.
+    let (_, log) = ws.report_and_log(&["--month", "2026-10", "--channel", "web"]);
+    assert!(!log.contains("ended, the latest"), "{log}");
     let (_, log) = ws.report_and_log(&["--month", "2026-09", "--format", "table"]);
     assert!(!log.contains("ended, the latest"), "{log}");
 }
