@@ -429,8 +429,19 @@ impl Config {
             .map(|a| {
                 UserId::parse(a).map_err(|e| {
                     // `@U0ABC1234`, as a mention shows: the id is the rest.
+                    // Only for an id shaped as Slack's: `@alice` without its `@` is a console
+                    // name, which `run` refuses.
+                    let slack_shaped = |id: &UserId| {
+                        id.as_str().starts_with(['U', 'W'])
+                            && id
+                                .as_str()
+                                .bytes()
+                                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                    };
                     let why = match a.strip_prefix('@').map(UserId::parse) {
-                        Some(Ok(id)) => format!("write it without the `@`: \"{id}\""),
+                        Some(Ok(id)) if slack_shaped(&id) => {
+                            format!("write it without the `@`: \"{id}\"")
+                        }
                         _ => e.to_string(),
                     };
                     invalid(
@@ -846,6 +857,12 @@ mod tests {
                 "admins = [\"@U0ABC1234\"]",
                 "admins: `@U0ABC1234` is not a Slack user id (e.g. \"U0123ABCD\"): write it \
                  without the `@`: \"U0ABC1234\"",
+            ),
+            // `@alice` without its `@` is a console name, which `run` refuses: no such advice.
+            (
+                "admins = [\"@alice\"]",
+                "admins: `@alice` is not a Slack user id (e.g. \"U0123ABCD\"): `@alice` is not a \
+                 valid id",
             ),
             (
                 "[reminders]\ntime = 09:00",
