@@ -141,7 +141,9 @@ pub(crate) async fn run<S: Store, D: Directory>(
     engine: &Engine<S, D>,
     inv: &Invocation,
 ) -> Handled {
-    let command = match parse(&inv.text) {
+    // The day where the team is: notes of only `monday` are today on a Monday.
+    let today = chrono::Datelike::weekday(&inv.now.with_timezone(&engine.settings.timezone));
+    let command = match parse::parse_on(&inv.text, Some(today)) {
         Ok(command) => command,
         // `at 02:00` without its date, from someone who may not use `at` at all: that is the
         // first thing to know, before retyping the date.

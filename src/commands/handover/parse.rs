@@ -117,6 +117,12 @@ fn split_joined_mentions(text: &str) -> String {
 /// Parses the text after `/handover` (wire form). Command words are read normalized (smart
 /// quotes, odd spaces); notes are kept exactly as typed.
 pub fn parse(wire: &str) -> Result<Command, CommandError> {
+    parse_on(wire, None)
+}
+
+/// [`parse`], knowing `today`'s weekday where the command was typed: notes that are only
+/// `monday` are a time other than now on any day but a Monday (see [`only_when`]).
+pub fn parse_on(wire: &str, today: Option<chrono::Weekday>) -> Result<Command, CommandError> {
     let (first, rest) = text::split_word(wire);
     if first.is_empty() {
         return Ok(Command::Status);
@@ -128,11 +134,11 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         // With a command line's dashes, as people type them out of habit.
         "help" | "?" | "-h" | "--help" | "-help" => return Ok(Command::Help),
         "next" => {
-            let (at, notes) = when_and_notes(rest, Before::Next)?;
+            let (at, notes) = when_and_notes(rest, Before::Next, today)?;
             return Ok(Command::Next { at, notes });
         }
         "end" => {
-            let (at, notes) = when_and_notes(rest, Before::End)?;
+            let (at, notes) = when_and_notes(rest, Before::End, today)?;
             return Ok(Command::End { at, notes });
         }
         "undo" if nothing_after => return Ok(Command::Undo(UndoOf::Latest)),
@@ -157,7 +163,13 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
             // The order as Baton shows it, `*@a* (on call) → @b → @c`, reads as `@a @b @c`.
             let members = split_joined_mentions(&text::normalize(rest))
                 .split_whitespace()
-                .filter(|w| !matches!(*w, "→" | "-&gt;" | "&gt;" | "," | "(on" | "call)"))
+                // `rota set @a @b`, `rota: @a @b`: the order is what follows.
+                .filter(|w| {
+                    !matches!(
+                        w.to_lowercase().as_str(),
+                        "→" | "-&gt;" | "&gt;" | "," | "(on" | "call)" | "set" | "=" | ":" | "is"
+                    )
+                })
                 .map(|w| {
                     // Bold, as `show_rota` marks who is on call: a pair, never a name's own `_`.
                     w.strip_prefix('*')
@@ -232,7 +244,11 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
                 ),
                 // `/handover who`, `/handover status`: a question, answered by `/handover`
                 // alone; never offered as `@who`.
-                None if ASKING_WHO.contains(&text::keyword(&w).trim_end_matches('?')) => {
+                None if ASKING_WHO.contains(&text::keyword(&w).trim_end_matches('?'))
+                    && !rest
+                        .split_whitespace()
+                        .any(|r| shown_person(&text::token(r)).is_some()) =>
+                {
                     " To see who is on call here and who is next, type `/handover` alone."
                         .to_owned()
                 }
@@ -259,7 +275,7 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
         }
         _ => person_token(&first)?,
     };
-    let (at, notes) = when_and_notes(rest, Before::Person)?;
+    let (at, notes) = when_and_notes(rest, Before::Person, today)?;
     Ok(Command::To { target, at, notes })
 }
 
@@ -269,7 +285,7 @@ pub fn parse(wire: &str) -> Result<Command, CommandError> {
 fn not_a_member(word: &str, rest: &str) -> CommandError {
     const EDITS: &[&str] = &[
         "add", "remove", "delete", "del", "rm", "clear", "reset", "insert", "append", "drop",
-        "set", "swap", "replace", "+", "-",
+        "swap", "replace", "+", "-",
     ];
     if EDITS.contains(&text::keyword(word).as_str()) {
         return usage(format!(
@@ -299,13 +315,13 @@ fn not_a_member(word: &str, rest: &str) -> CommandError {
 /// Words that ask who is on call (`/handover who`, `/handover status?`), answered by `/handover`.
 const ASKING_WHO: &[&str] = &[
     "who", "whos", "who's", "who’s", "whoami", "status", "list", "show", "current", "oncall",
-    "on-call", "now",
+    "on-call",
 ];
 
 /// Words typed before the person that say only "hand over to": `/handover pass the pager to @bob`.
 const BEFORE_THE_PERSON: &[&str] = &[
     "to", "give", "pass", "hand", "handing", "handover", "over", "the", "pager", "it", "please",
-    "→", "-&gt;",
+    "now", "→", "-&gt;",
 ];
 
 /// Words before the person that say when, though not as a time Baton reads:
@@ -428,6 +444,7 @@ fn person_first(wire: &str) -> Option<String> {
 pub(super) fn when_and_notes(
     rest: &str,
     before: Before,
+    today: Option<chrono::Weekday>,
 ) -> Result<(Option<TypedTime>, String), CommandError> {
     // Notes in quotes are notes, whatever they say (`"at 9:30 the db failed over"`), and so
     // are notes that start with a quote (`"at 9am standup" was cancelled`).
@@ -437,6 +454,18 @@ pub(super) fn when_and_notes(
     let (word, after) = text::split_word(rest);
     let (date, after_date) = text::split_word(after);
     let at = text::keyword(&word) == "at";
+    // `at YYYY-MM-DD 9am`, a hint's placeholder pasted as it was: kept as notes, the handover
+    // would be now.
+    if at
+        && ["yyyy", "hh:mm"]
+            .iter()
+            .any(|p| after.to_lowercase().contains(p))
+    {
+        return Err(usage(
+            "Fill in the date and time after `at`: `at 2025-03-03 09:30`, not `YYYY-MM-DD \
+             HH:MM`.",
+        ));
+    }
     // `at 5pm`, `at 03:10`, `at noon`: a time without its date. On its own (or with one word after
     // it, or a date among the three after it: see `an_hour_meant`) it is a try at the handover's
     // time, refused: kept as notes, the handover would be now. Followed by more, it is the notes'
@@ -500,7 +529,7 @@ pub(super) fn when_and_notes(
             text::echo(&typed)
         )));
     }
-    if let Some(typed) = only_when(rest, before) {
+    if let Some(typed) = only_when(rest, today) {
         return Err(usage(format!(
             "`{}` reads as when the pager changes hands, but a handover takes effect when it is \
              recorded: run the command then (an admin can record one that has passed with `at \
@@ -690,20 +719,33 @@ fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
     }
     // `/handover @carol and @erin`, `@carol & @erin split the week`: two people meant, and
     // only the first would be paid.
+    // `/handover end of shift`: the end of a shift, meant as a handover, would end standby.
+    if before == Before::End && text::keyword(&word) == "of" {
+        return Err(usage(
+            "`/handover end` ends standby here, with nobody on call and nobody paid; the words \
+             after it would be kept as notes. To pass the pager on at the end of your shift, use \
+             `/handover next` or `/handover @person`; to keep the words as notes, put them in \
+             quotes.",
+        ));
+    }
     // (`with @erin shadowing` is notes. `&amp;` is `&` as Slack sends it, its `;` trimmed.)
-    if before == Before::Person
+    if before != Before::End
         && matches!(
-            text::keyword(&word).as_str(),
-            "and" | "&amp" | "+" | "/" | "then" | "or" | "plus"
+            text::keyword(&word).trim_start_matches('('),
+            "and" | "&amp" | "+" | "/" | "|" | "n" | "then" | "or" | "plus"
         )
     {
         let (second, _) = text::split_word(after);
-        if let Some(also) = shown_person(&text::token(&second)) {
+        let second = second.trim_end_matches([')', ',', '.']);
+        if let Some(also) = shown_person(&text::token(second)) {
+            let after = match before {
+                Before::Next => "after `next`",
+                Before::Person | Before::End => "after them",
+            };
             return Err(usage(format!(
-                "The pager goes to one person, and `{} {also}` after them would be kept as \
-                 notes. Hand it to one of them (the other can take it over with `/handover \
-                 @person` when their part begins); to keep the words as notes, put them in \
-                 quotes.",
+                "The pager goes to one person, and `{} {also}` {after} would be kept as notes. \
+                 Hand it to one of them (the other can take it over with `/handover @person` \
+                 when their part begins); to keep the words as notes, put them in quotes.",
                 text::echo(&word)
             )));
         }
@@ -941,14 +983,16 @@ fn time_phrase(rest: &str, nearly_whole: bool) -> Option<String> {
 }
 
 /// Notes that say nothing but when, a time other than now: `tomorrow`, `from Monday`, `next
-/// week` (`/handover next week` too), `on Friday`, `5pm`, `17:00`, `9am Monday`, `at 9`,
-/// `8/11`, `Nov 20`. Kept as notes, the handover would take effect now: someone is paid for a
-/// shift that has not begun, or the one before is not paid for the end of theirs. Said as typed.
-/// Every word must be a word of when (up to six), one of them naming a time or day other than
-/// today; notes that say when the shift ends (`until Friday`, `till tomorrow`, `by 5pm`), or
-/// `today` or `now` alone, are notes, as is anything with another word (`tomorrow's deploy`,
-/// `next week is quiet`, `at 3 may be flaky`).
-fn only_when(rest: &str, before: Before) -> Option<String> {
+/// week`, `on Friday`, `5pm`, `17:00`, `9am Monday`, `at 9`, `8/11`, `Nov 20`, `EOD`, `in an
+/// hour`, `took over at 9am`. Kept as notes, the handover would take effect now: someone is paid
+/// for a shift that has not begun, or the one before is not paid for the end of theirs. Said as
+/// typed. Every word (up to six) must be a word of when, or a courtesy (`please`, an emoji),
+/// and one of them must name a time or day other than now: `today`, `tonight`, and `today`'s
+/// own weekday (`monday` on a Monday, when `today` is known) do not. Notes that say when the
+/// shift ends (`until Friday`, `till tomorrow`, `by 5pm`) are notes, as is anything with another
+/// word (`tomorrow's deploy`, `next week is quiet`, `at 3 may be flaky`) and numbers that only
+/// look like times (`24/7`, `1.5`, `2024`, `10/10 week`).
+fn only_when(rest: &str, today: Option<chrono::Weekday>) -> Option<String> {
     let rest = text::trim_gaps(rest);
     if rest.is_empty() {
         return None;
@@ -958,92 +1002,209 @@ fn only_when(rest: &str, before: Before) -> Option<String> {
     if typed.len() > 6 {
         return None;
     }
-    // Each word without the punctuation around it; `/handover next week` read with its `next`.
-    let bare: Vec<String> = match before {
-        Before::Next => vec!["next".to_owned()],
-        Before::Person | Before::End => Vec::new(),
-    }
-    .into_iter()
-    .chain(
-        typed
-            .iter()
-            .map(|w| text::plain_hyphens(w.trim_matches([',', ';', ':', '.', '!', '?', '(', ')']))),
-    )
-    .collect();
-    let words: Vec<String> = bare.iter().map(|w| w.to_lowercase()).collect();
-    if matches!(words[0].as_str(), "until" | "till" | "til" | "by" | "to") {
+    // Each word without the punctuation or Slack formatting around it, in lower case.
+    let words: Vec<String> = typed
+        .iter()
+        .map(|w| {
+            text::plain_hyphens(w.trim_matches([
+                ',', ';', '.', '!', '?', '(', ')', '[', ']', '{', '}', '*', '_', '~',
+            ]))
+            .to_lowercase()
+        })
+        .collect();
+    if matches!(
+        words[0].as_str(),
+        "until" | "till" | "til" | "by" | "to" | "before"
+    ) {
         return None;
     }
-    let month_named = words.iter().any(|w| is_month_name(w));
+    let word = |i: usize| words.get(i).map_or("", String::as_str);
+    let day_number = |w: &str| w.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d));
+    let ordinal = |w: &str| {
+        ["st", "nd", "rd", "th"]
+            .iter()
+            .any(|s| w.strip_suffix(s).is_some_and(day_number))
+    };
+    let day_word = |w: &str| DAY_WORDS.contains(&w) || SHORTER_DAY_WORDS.contains(&w);
     let mut named = false;
     for (i, w) in words.iter().enumerate() {
-        let w = w.as_str();
-        let before_it = |k: &str| i > 0 && words[i - 1] == k;
+        // `5ish`, `~5pm`, `5pm-ish`: the time itself, said roughly.
+        let rough = w.starts_with('~') || w.ends_with("ish");
+        let w = w
+            .trim_start_matches('~')
+            .trim_end_matches("ish")
+            .trim_end_matches('-');
+        let after = |k: &[&str]| i > 0 && k.contains(&word(i - 1));
+        let earlier = |k: &[&str]| words[..i].iter().any(|p| k.contains(&p.as_str()));
         let number = !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
-        let ordinal = w.len() > 2
-            && ["st", "nd", "rd", "th"].iter().any(|s| w.ends_with(s))
-            && w[..w.len() - 2]
-                .parse::<u32>()
-                .is_ok_and(|d| (1..=31).contains(&d));
-        let hhmm = w.len() == 4 && number && strict_time(&format!("{}:{}", &w[..2], &w[2..]));
-        let anchor = (DAY_WORDS.contains(&w) && w != "today")
-            || (matches!(w, "week" | "weekend")
-                && words[..i]
-                    .iter()
-                    .any(|p| matches!(p.as_str(), "next" | "last" | "coming")))
-            || strict_time(w)
+        // A clock time with `:` (`9.30` may be a version), with am or pm, or `17h`, `17h30`.
+        let clock = (strict_time(w) && w.contains(':'))
             || looks_like_an_hour(w)
-            || matches!(w, "noon" | "midnight" | "midday")
+            || w.split_once('h').is_some_and(|(h, m)| {
+                number_in(h, 0..=23) && (m.is_empty() || (m.len() == 2 && number_in(m, 0..=59)))
+            });
+        // `0900` next to a day or after `at` (alone, `2024` is a year, `1234` a ticket).
+        let hhmm = w.len() == 4
+            && number
+            && strict_time(&format!("{}:{}", &w[..2], &w[2..]))
+            && (after(&["at", "from", "since", "after", "around", "starting"])
+                || day_word(word(i + 1))
+                || (i > 0 && day_word(word(i - 1))));
+        // `at 9`, `since 9`, `5ish`, or `9 am`.
+        let hour = number
+            && number_in(w, 0..=23)
+            && (rough
+                || after(&["at", "from", "since", "after", "around", "starting"])
+                || when::meridiem(word(i + 1)).is_some_and(|(h, _)| h.is_empty()));
+        // `8/11`, a day then a month (not `24/7`, round the clock).
+        let short = w.split_once('/').is_some_and(|(d, m)| {
+            d.len() <= 2 && m.len() <= 2 && number_in(d, 1..=31) && number_in(m, 1..=12)
+        }) && w != "24/7";
+        // A month's name beside a day (`Nov 20`, `20th Nov`); alone, `may` is a verb.
+        let month = is_month_name(w)
+            && [word(i.wrapping_sub(1)), word(i + 1)]
+                .iter()
+                .any(|n| day_number(n) || ordinal(n));
+        // A day: not today's (a weekly handover on a Monday says `monday`) unless next week's.
+        let weekday_now = weekday_of(w).is_some_and(|d| Some(d) == today);
+        let another_week = earlier(&["next", "last", "coming"]);
+        // `sun` or `sat` alone is as likely a word.
+        let short_alone = w.len() == 3 && words.len() == 1;
+        let day = day_word(w)
+            && !matches!(w, "today" | "tonight")
+            && (another_week || !weekday_now)
+            && !short_alone;
+        let anchor = day
+            || clock
             || hhmm
-            || (number && before_it("at") && w.parse::<u32>().is_ok_and(|h| h < 24))
-            || (number
-                && words
-                    .get(i + 1)
-                    .is_some_and(|n| when::meridiem(n).is_some_and(|(h, _)| h.is_empty())))
+            || hour
+            || short
+            || month
             || full_date(w)
-            || short_date(w)
-            || is_month_name(w)
-            || ordinal;
-        let joining = matches!(
-            w,
-            "from"
-                | "since"
-                | "on"
-                | "starting"
-                | "effective"
-                | "as"
-                | "of"
-                | "at"
-                | "next"
-                | "this"
-                | "last"
-                | "coming"
-                | "the"
-                | "in"
-                | "first"
-                | "thing"
-                | "morning"
-                | "afternoon"
-                | "evening"
-                | "night"
-                | "today"
-                | "wef"
-                | "w.e.f"
-                | "week"
-                | "weekend"
-        ) || when::meridiem(w).is_some_and(|(h, _)| h.is_empty())
-            || (number && month_named && w.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d)))
-            || when::looks_like_a_zone(&bare[i]);
+            || matches!(
+                w,
+                "noon" | "midnight" | "midday" | "eod" | "cob" | "eow" | "tmrw" | "tmr" | "tmw"
+                    | "2moro" | "2morrow" | "tomoz"
+            )
+            || (matches!(w, "week" | "weekend") && after(&["next", "last", "coming"]))
+            || (matches!(w, "morning" | "afternoon" | "evening" | "night" | "lunch")
+                && earlier(&["this", "last", "since", "from", "after", "tomorrow", "yesterday"]))
+            || (matches!(
+                w,
+                "hour" | "hours" | "hr" | "hrs" | "min" | "mins" | "minute" | "minutes" | "days"
+            ) && earlier(&["in"]))
+            || (ordinal(w) && earlier(&["on", "the", "from", "since", "starting"]))
+            // `end of day`, `close of business`, `end of the week`.
+            || (matches!(w, "day" | "business" | "week")
+                && earlier(&["of"])
+                && earlier(&["end", "close"]));
+        let joining = JOINING_WHEN.contains(&w)
+            || (matches!(w, "week" | "weekend") && after(&["this", "the", "for"]))
+            || (matches!(w, "end" | "close") && word(i + 1) == "of")
+            || (number && earlier(&["in"]))
+            || (day_number(w) && words.iter().any(|n| is_month_name(n)))
+            || when::meridiem(w).is_some_and(|(h, _)| h.is_empty())
+            || when::looks_like_a_zone(&w.to_uppercase())
+            // An emoji, as Slack sends it (`:pray:`) or as typed; `:)`.
+            || !w.chars().any(char::is_alphanumeric)
+            || (w.len() > 2 && w.starts_with(':') && w.ends_with(':'));
         if !(anchor || joining) {
             return None;
         }
         named |= anchor;
     }
-    named.then(|| match before {
-        Before::Next => format!("next {}", typed.join(" ")),
-        Before::Person | Before::End => typed.join(" "),
-    })
+    named.then(|| typed.join(" "))
 }
+
+/// Whether `w` is a number within `range`.
+fn number_in(w: &str, range: std::ops::RangeInclusive<u32>) -> bool {
+    !w.is_empty()
+        && w.bytes().all(|b| b.is_ascii_digit())
+        && w.parse().is_ok_and(|n| range.contains(&n))
+}
+
+/// The weekday a day word names (`mon`, `Monday`), if it names one.
+fn weekday_of(w: &str) -> Option<chrono::Weekday> {
+    use chrono::Weekday::*;
+    Some(match w.get(..3)? {
+        "mon" => Mon,
+        "tue" => Tue,
+        "wed" => Wed,
+        "thu" => Thu,
+        "fri" => Fri,
+        "sat" => Sat,
+        "sun" => Sun,
+        _ => return None,
+    })
+    .filter(|_| DAY_WORDS.contains(&w) || SHORTER_DAY_WORDS.contains(&w))
+}
+
+/// Day words [`DAY_WORDS`] does not hold, read only by [`only_when`].
+const SHORTER_DAY_WORDS: [&str; 1] = ["weds"];
+
+/// Words that join the words of when in [`only_when`] (`from`, `took over at`), or are said with
+/// them (`please`): never a when on their own.
+const JOINING_WHEN: &[&str] = &[
+    "from",
+    "since",
+    "on",
+    "starting",
+    "effective",
+    "as",
+    "of",
+    "at",
+    "next",
+    "this",
+    "last",
+    "coming",
+    "the",
+    "in",
+    "a",
+    "an",
+    "first",
+    "thing",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "today",
+    "tonight",
+    "wef",
+    "w.e.f",
+    "for",
+    "after",
+    "around",
+    "approx",
+    "about",
+    "covering",
+    "cover",
+    "backdate",
+    "backdated",
+    "to",
+    "should",
+    "be",
+    "meant",
+    "actually",
+    "took",
+    "over",
+    "started",
+    "start",
+    "starts",
+    "handed",
+    "oops",
+    "sorry",
+    "fyi",
+    "been",
+    "oncall",
+    "on-call",
+    "please",
+    "pls",
+    "plz",
+    "thanks",
+    "thx",
+    "ta",
+    "cheers",
+];
 
 /// The start a handover should have had, written later in the notes than
 /// [`a_time_without_at`] reads: `forgot, should have been from Monday 09:00`. The words after

@@ -236,6 +236,10 @@ pub(super) fn effective_at(
                     ". If `{}` starts your notes, put the notes in quotes.",
                     text::echo(word)
                 ),
+                // `at 99.9% this month`: notes that start with `at` and a number.
+                (when::LocalTimeError::Format(_), _) => {
+                    ". If `at` starts your notes, put the notes in quotes.".to_owned()
+                }
                 _ => String::new(),
             };
             usage(format!("{}{hint}", e.quoting(text::echo)))

@@ -29,11 +29,18 @@ fn two_people_joined_by_and_are_refused_where_only_the_first_would_be_paid() {
         ("<@U0BOB0001> + @erin split the week", "`+ @erin`"),
         ("<@U0BOB0001> then <@U0ERIN001|erin>", "`then <@U0ERIN001>`"),
         ("<@U0BOB0001> AND @erin", "`AND @erin`"),
+        ("<@U0BOB0001> (and @erin)", "`(and @erin`"),
+        ("<@U0BOB0001> | @erin", "`| @erin`"),
+        ("next and <@U0DAVE001>", "`and <@U0DAVE001>` after `next`"),
     ] {
+        let said = match said.contains("after `next`") {
+            true => said.to_owned(),
+            false => format!("{said} after them"),
+        };
         match parse(typed) {
             Err(CommandError::Usage { message, .. }) => assert!(
                 message.starts_with(&format!(
-                    "The pager goes to one person, and {said} after them would be kept as notes."
+                    "The pager goes to one person, and {said} would be kept as notes."
                 )),
                 "{typed}: {message}"
             ),
@@ -56,7 +63,6 @@ fn notes_that_say_only_when_another_than_now_are_refused_not_recorded_now() {
     let refused = [
         ("<@U0BOB0001> tomorrow", "tomorrow"),
         ("<@U0BOB0001> Tomorrow!", "Tomorrow!"),
-        ("<@U0BOB0001> tonight", "tonight"),
         ("<@U0BOB0001> from tomorrow", "from tomorrow"),
         ("<@U0BOB0001> tomorrow at 9", "tomorrow at 9"),
         ("<@U0BOB0001> at 9", "at 9"),
@@ -64,8 +70,8 @@ fn notes_that_say_only_when_another_than_now_are_refused_not_recorded_now() {
         ("<@U0BOB0001> 5pm", "5pm"),
         ("<@U0BOB0001> 5 pm", "5 pm"),
         ("<@U0BOB0001> 17:00", "17:00"),
-        ("<@U0BOB0001> 1700", "1700"),
         ("<@U0BOB0001> 09:00 monday", "09:00 monday"),
+        ("<@U0BOB0001> 1700 monday", "1700 monday"),
         ("<@U0BOB0001> 9am Monday", "9am Monday"),
         ("<@U0BOB0001> next monday", "next monday"),
         ("<@U0BOB0001> next week", "next week"),
@@ -79,9 +85,31 @@ fn notes_that_say_only_when_another_than_now_are_refused_not_recorded_now() {
         ("<@U0BOB0001> first thing Monday", "first thing Monday"),
         ("<@U0BOB0001> 5pm GMT", "5pm GMT"),
         ("<@U0BOB0001> noon", "noon"),
-        // After `next` and `end` as after a person; `next week` is read whole.
-        ("next week", "next week"),
-        ("next monday", "next monday"),
+        // Shorthand, courtesies and Slack's formatting around the words of when.
+        ("<@U0BOB0001> tmrw", "tmrw"),
+        ("<@U0BOB0001> EOD", "EOD"),
+        ("<@U0BOB0001> end of day", "end of day"),
+        ("<@U0BOB0001> in an hour", "in an hour"),
+        ("<@U0BOB0001> in 2 hours", "in 2 hours"),
+        ("<@U0BOB0001> after lunch", "after lunch"),
+        ("<@U0BOB0001> 5ish", "5ish"),
+        ("<@U0BOB0001> around 5pm", "around 5pm"),
+        ("<@U0BOB0001> 17h", "17h"),
+        ("<@U0BOB0001> tomorrow please", "tomorrow please"),
+        ("<@U0BOB0001> tomorrow :pray:", "tomorrow :pray:"),
+        ("<@U0BOB0001> tomorrow 🙏", "tomorrow 🙏"),
+        ("<@U0BOB0001> *tomorrow*", "*tomorrow*"),
+        ("<@U0BOB0001> [tomorrow]", "[tomorrow]"),
+        ("<@U0BOB0001> weds", "weds"),
+        ("<@U0BOB0001> for tomorrow", "for tomorrow"),
+        // Said as an earlier time.
+        ("<@U0BOB0001> took over at 9am", "took over at 9am"),
+        ("<@U0BOB0001> since this morning", "since this morning"),
+        ("<@U0BOB0001> backdate to monday", "backdate to monday"),
+        ("<@U0BOB0001> covering from 9am", "covering from 9am"),
+        // After `next` and `end` as after a person.
+        ("next monday", "monday"),
+        ("next tmrw", "tmrw"),
         ("end tomorrow", "tomorrow"),
     ];
     for (typed, said) in refused {
@@ -96,9 +124,11 @@ fn notes_that_say_only_when_another_than_now_are_refused_not_recorded_now() {
             other => panic!("{typed}: expected a usage error, got {other:?}"),
         }
     }
-    // Notes that say more than when, say when the shift ends, or say now, are notes.
+    // Notes that say more than when, say when the shift ends, say now (`tonight`: the night
+    // cover takes over), or hold numbers that only look like times, are notes.
     let notes = [
         "<@U0BOB0001> today",
+        "<@U0BOB0001> tonight",
         "<@U0BOB0001> from today",
         "<@U0BOB0001> until Friday",
         "<@U0BOB0001> till tomorrow",
@@ -107,17 +137,84 @@ fn notes_that_say_only_when_another_than_now_are_refused_not_recorded_now() {
         "<@U0BOB0001> next week is quiet",
         "<@U0BOB0001> this week",
         "<@U0BOB0001> weekend",
+        "<@U0BOB0001> this weekend",
         "<@U0BOB0001> friday deploy freeze",
         "<@U0BOB0001> 1700 alerts",
         "<@U0BOB0001> 500",
+        "<@U0BOB0001> 2024",
+        "<@U0BOB0001> 1234",
+        "<@U0BOB0001> 24/7",
+        "<@U0BOB0001> 1.5",
+        "<@U0BOB0001> 4.2",
+        "<@U0BOB0001> 2.3 tonight",
+        "<@U0BOB0001> 10/10 week",
+        "<@U0BOB0001> may",
+        "<@U0BOB0001> sun",
         "<@U0BOB0001> at 3 may be flaky",
+        "<@U0BOB0001> at 3 alerts",
         "<@U0BOB0001> \"tomorrow\"",
         "next please",
+        "next week",
         "next",
         "end",
     ];
     for typed in notes {
         assert!(parse(typed).is_ok(), "{typed}: {:?}", parse(typed));
+    }
+}
+
+#[test]
+fn a_weekday_alone_is_a_time_other_than_now_on_any_other_day_but_its_own() {
+    use chrono::Weekday::{Mon, Tue};
+    // The weekly handover on a Monday, `monday` as its notes: now.
+    assert!(parse_on("<@U0BOB0001> monday", Some(Mon)).is_ok());
+    assert!(parse_on("<@U0BOB0001> Mon", Some(Mon)).is_ok());
+    for (typed, today) in [
+        ("<@U0BOB0001> monday", Some(Tue)),
+        ("<@U0BOB0001> monday", None),
+        // A week away, even on a Monday.
+        ("<@U0BOB0001> next monday", Some(Mon)),
+    ] {
+        assert!(
+            matches!(parse_on(typed, today), Err(CommandError::Usage { .. })),
+            "{typed} on {today:?}"
+        );
+    }
+}
+
+#[test]
+fn notes_after_end_that_start_with_of_are_refused_rather_than_end_standby() {
+    for typed in [
+        "end of shift",
+        "end of my shift",
+        "end of day",
+        "END OF WEEK",
+    ] {
+        match parse(typed) {
+            Err(CommandError::Usage { message, .. }) => assert!(
+                message.starts_with("`/handover end` ends standby here, with nobody on call"),
+                "{typed}: {message}"
+            ),
+            other => panic!("{typed}: expected a usage error, got {other:?}"),
+        }
+    }
+    assert!(parse("end \"of shift\"").is_ok());
+}
+
+#[test]
+fn a_hints_placeholder_pasted_after_at_is_refused_not_kept_as_notes() {
+    for typed in [
+        "<@U0BOB0001> at YYYY-MM-DD 9am",
+        "<@U0BOB0001> at YYYY-MM-DD HH:MM",
+        "next at yyyy-mm-dd 09:00",
+    ] {
+        match parse(typed) {
+            Err(CommandError::Usage { message, .. }) => assert!(
+                message.starts_with("Fill in the date and time after `at`"),
+                "{typed}: {message}"
+            ),
+            other => panic!("{typed}: expected a usage error, got {other:?}"),
+        }
     }
 }
 
