@@ -404,11 +404,14 @@ fn every_bad_input_gets_a_private_reply_and_records_nothing() {
         "/handover @bo$b",
         long_notes.as_str(),
         "/oncall-pay me 2024-13",
+        // Notes that start with `at` and a number, read as a time: how to keep them as notes.
+        "/handover @bob at 99.9% this month",
         "/handover history",
     ];
     let out = ws.run(&lines);
     let r = replies(&out);
     let expect = [
+        (12, "If `at` starts your notes, put the notes in quotes."),
         (1, "I don't understand `frobnicate`"),
         (2, "I don't understand `quiet`"),
         (3, "That is a channel"),

@@ -1529,6 +1529,11 @@ fn a_name_typed_without_its_at_sign_is_answered_with_the_mention_to_type() {
             "Start with the person you hand over to: `/handover @tom`.",
         ),
         (
+            "now @carol",
+            "I don't understand `now`. Start with the person you hand over to: `/handover \
+             @carol`.",
+        ),
+        (
             "at 2026-11-20 09:00 @bob quiet",
             "I don't understand `at`. Start with the person you hand over to: `/handover @bob at \
              2026-11-20 09:00 quiet` (admins).",
