@@ -1002,16 +1002,17 @@ fn only_when(rest: &str, today: Option<chrono::Weekday>) -> Option<String> {
     if typed.len() > 6 {
         return None;
     }
-    // Each word without the punctuation or Slack formatting around it, in lower case.
-    let words: Vec<String> = typed
+    // Each word without the punctuation or Slack formatting around it, as typed (a zone is
+    // read in its own case: `quiet` is no `QUIET` zone) and in lower case.
+    let bare: Vec<String> = typed
         .iter()
         .map(|w| {
             text::plain_hyphens(w.trim_matches([
                 ',', ';', '.', '!', '?', '(', ')', '[', ']', '{', '}', '*', '_', '~',
             ]))
-            .to_lowercase()
         })
         .collect();
+    let words: Vec<String> = bare.iter().map(|w| w.to_lowercase()).collect();
     if matches!(
         words[0].as_str(),
         "until" | "till" | "til" | "by" | "to" | "before"
@@ -1040,8 +1041,10 @@ fn only_when(rest: &str, today: Option<chrono::Weekday>) -> Option<String> {
         // A clock time with `:` (`9.30` may be a version), with am or pm, or `17h`, `17h30`.
         let clock = (strict_time(w) && w.contains(':'))
             || looks_like_an_hour(w)
+            // (`1h` alone is more likely an hour's length.)
             || w.split_once('h').is_some_and(|(h, m)| {
-                number_in(h, 0..=23) && (m.is_empty() || (m.len() == 2 && number_in(m, 0..=59)))
+                number_in(h, 0..=23)
+                    && ((m.is_empty() && h.len() == 2) || (m.len() == 2 && number_in(m, 0..=59)))
             });
         // `0900` next to a day or after `at` (alone, `2024` is a year, `1234` a ticket).
         let hhmm = w.len() == 4
@@ -1056,10 +1059,12 @@ fn only_when(rest: &str, today: Option<chrono::Weekday>) -> Option<String> {
             && (rough
                 || after(&["at", "from", "since", "after", "around", "starting"])
                 || when::meridiem(word(i + 1)).is_some_and(|(h, _)| h.is_empty()));
-        // `8/11`, a day then a month (not `24/7`, round the clock).
+        // `from 8/11`, a day then a month, with another word of when: alone, `7/10` is as
+        // likely a score, and `24/7` is round the clock.
         let short = w.split_once('/').is_some_and(|(d, m)| {
             d.len() <= 2 && m.len() <= 2 && number_in(d, 1..=31) && number_in(m, 1..=12)
-        }) && w != "24/7";
+        }) && w != "24/7"
+            && words.len() > 1;
         // A month's name beside a day (`Nov 20`, `20th Nov`); alone, `may` is a verb.
         let month = is_month_name(w)
             && [word(i.wrapping_sub(1)), word(i + 1)]
@@ -1104,7 +1109,7 @@ fn only_when(rest: &str, today: Option<chrono::Weekday>) -> Option<String> {
             || (number && earlier(&["in"]))
             || (day_number(w) && words.iter().any(|n| is_month_name(n)))
             || when::meridiem(w).is_some_and(|(h, _)| h.is_empty())
-            || when::looks_like_a_zone(&w.to_uppercase())
+            || when::looks_like_a_zone(&bare[i])
             // An emoji, as Slack sends it (`:pray:`) or as typed; `:)`.
             || !w.chars().any(char::is_alphanumeric)
             || (w.len() > 2 && w.starts_with(':') && w.ends_with(':'));
