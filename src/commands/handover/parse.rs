@@ -1053,11 +1053,13 @@ fn only_when(rest: &str, today: Option<chrono::Weekday>) -> Option<String> {
             && (after(&["at", "from", "since", "after", "around", "starting"])
                 || day_word(word(i + 1))
                 || (i > 0 && day_word(word(i - 1))));
-        // `at 9`, `since 9`, `5ish`, or `9 am`.
+        // `at 9`, `since 9`, `5ish`, `monday 9`, or `9 am`.
         let hour = number
             && number_in(w, 0..=23)
             && (rough
                 || after(&["at", "from", "since", "after", "around", "starting"])
+                || day_word(word(i + 1))
+                || (i > 0 && day_word(word(i - 1)))
                 || when::meridiem(word(i + 1)).is_some_and(|(h, _)| h.is_empty()));
         // `from 8/11`, a day then a month, with another word of when: alone, `7/10` is as
         // likely a score, and `24/7` is round the clock.
@@ -1091,7 +1093,13 @@ fn only_when(rest: &str, today: Option<chrono::Weekday>) -> Option<String> {
                 "noon" | "midnight" | "midday" | "eod" | "cob" | "eow" | "tmrw" | "tmr" | "tmw"
                     | "2moro" | "2morrow" | "tomoz"
             )
-            || (matches!(w, "week" | "weekend") && after(&["next", "last", "coming"]))
+            || (matches!(w, "week" | "weekend" | "wk") && after(&["next", "nxt", "last", "coming"]))
+            // `in 1h`, `in 30m`, `in 2hrs`.
+            || (after(&["in"])
+                && ["h", "m", "hr", "hrs", "min", "mins"].iter().any(|u| {
+                    w.strip_suffix(u)
+                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                }))
             || (matches!(w, "morning" | "afternoon" | "evening" | "night" | "lunch")
                 && earlier(&["this", "last", "since", "from", "after", "tomorrow", "yesterday"]))
             || (matches!(
@@ -1107,7 +1115,7 @@ fn only_when(rest: &str, today: Option<chrono::Weekday>) -> Option<String> {
             || (matches!(w, "week" | "weekend") && after(&["this", "the", "for"]))
             || (matches!(w, "end" | "close") && word(i + 1) == "of")
             || (number && earlier(&["in"]))
-            || (day_number(w) && words.iter().any(|n| is_month_name(n)))
+            || ((day_number(w) || ordinal(w)) && words.iter().any(|n| is_month_name(n)))
             || when::meridiem(w).is_some_and(|(h, _)| h.is_empty())
             || when::looks_like_a_zone(&bare[i])
             // An emoji, as Slack sends it (`:pray:`) or as typed; `:)`.
@@ -1159,6 +1167,7 @@ const JOINING_WHEN: &[&str] = &[
     "of",
     "at",
     "next",
+    "nxt",
     "this",
     "last",
     "coming",

@@ -108,6 +108,10 @@ fn notes_that_say_only_when_another_than_now_are_refused_not_recorded_now() {
         ("<@U0BOB0001> since this morning", "since this morning"),
         ("<@U0BOB0001> backdate to monday", "backdate to monday"),
         ("<@U0BOB0001> covering from 9am", "covering from 9am"),
+        ("<@U0BOB0001> in 30m", "in 30m"),
+        ("<@U0BOB0001> 1st Dec", "1st Dec"),
+        ("<@U0BOB0001> monday 9", "monday 9"),
+        ("<@U0BOB0001> nxt wk", "nxt wk"),
         // After `next` and `end` as after a person.
         ("next monday", "monday"),
         ("next tmrw", "tmrw"),
