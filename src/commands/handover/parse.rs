@@ -321,7 +321,7 @@ const ASKING_WHO: &[&str] = &[
 /// Words typed before the person that say only "hand over to": `/handover pass the pager to @bob`.
 const BEFORE_THE_PERSON: &[&str] = &[
     "to", "give", "pass", "hand", "handing", "handover", "over", "the", "pager", "it", "please",
-    "now", "→", "-&gt;",
+    "now", "→", "-&gt;", "-&gt",
 ];
 
 /// Words before the person that say when, though not as a time Baton reads:
@@ -356,13 +356,14 @@ fn time_word(w: &str) -> bool {
             || when::looks_like_a_zone(w))
 }
 
-/// A word that is never the person, though shaped like a name: words of "hand over to" and of
-/// when, and the words of a time. Offered as `@to` or `@at`, it would pay whoever has that
-/// handle, if anyone does.
+/// A word that is never the person, though shaped like a name: words of "hand over to", of
+/// when and of asking who (`who`), and the words of a time. Offered as `@to` or `@at`, it would
+/// pay whoever has that handle, if anyone does.
 pub(super) fn never_the_person(w: &str) -> bool {
     let k = text::keyword(w);
     BEFORE_THE_PERSON.contains(&k.as_str())
         || WHEN_BEFORE_THE_PERSON.contains(&k.as_str())
+        || ASKING_WHO.contains(&k.trim_end_matches('?'))
         || time_word(w)
 }
 
@@ -529,12 +530,21 @@ pub(super) fn when_and_notes(
             text::echo(&typed)
         )));
     }
-    if let Some(typed) = only_when(rest, today) {
+    if let Some(typed) = only_when(rest, before, today) {
+        let typed = text::echo(&typed);
+        // After `next`, said with it, and the quotes shown around the notes alone: quoted
+        // whole, `"next week"` would be notes for nobody.
+        let (said, quoted) = match before {
+            Before::Next => (
+                format!("next {typed}"),
+                format!(": `/handover next \"{typed}\"`"),
+            ),
+            Before::Person | Before::End => (typed, String::new()),
+        };
         return Err(usage(format!(
-            "`{}` reads as when the pager changes hands, but a handover takes effect when it is \
-             recorded: run the command then (an admin can record one that has passed with `at \
-             YYYY-MM-DD HH:MM`). To keep the words as notes, put them in quotes.",
-            text::echo(&typed)
+            "`{said}` reads as when the pager changes hands, but a handover takes effect when it \
+             is recorded: run the command then (an admin can record one that has passed with `at \
+             YYYY-MM-DD HH:MM`). To keep the words as notes, put them in quotes{quoted}."
         )));
     }
     not_notes(before, rest)?;
@@ -707,12 +717,25 @@ fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
     }
     let (word, after) = text::split_word(raw);
     // `/handover @bob to @tom`: Tom meant, or "from Bob to Tom"; kept as notes, Bob is paid.
-    if before == Before::Person && matches!(text::keyword(&word).as_str(), "to" | "→" | "-&gt;") {
+    // `/handover next to @dave`: Dave meant; kept as notes, whoever is next is paid.
+    if before != Before::End
+        && matches!(text::keyword(&word).as_str(), "to" | "→" | "-&gt" | "-&gt;")
+    {
         let (second, _) = text::split_word(after);
         if let Some(to) = shown_person(&text::token(&second)) {
+            let first = match before {
+                Before::Next => {
+                    "`/handover next` hands the pager to the next person in the rota \
+                                 order, and `to {to}` after `next`"
+                }
+                Before::Person | Before::End => {
+                    "The pager goes to the person first after \
+                                                 `/handover`, and `to {to}` after them"
+                }
+            }
+            .replace("{to}", &to);
             return Err(usage(format!(
-                "The pager goes to the person first after `/handover`, and `to {to}` after them \
-                 would be kept as notes. To hand it to {to}, type `/handover {to}`; to keep \
+                "{first} would be kept as notes. To hand it to {to}, type `/handover {to}`; to keep \
                  the words as notes, put them in quotes."
             )));
         }
@@ -720,7 +743,12 @@ fn not_notes(before: Before, raw: &str) -> Result<(), CommandError> {
     // `/handover @carol and @erin`, `@carol & @erin split the week`: two people meant, and
     // only the first would be paid.
     // `/handover end of shift`: the end of a shift, meant as a handover, would end standby.
-    if before == Before::End && text::keyword(&word) == "of" {
+    if before == Before::End
+        && matches!(
+            text::keyword(&word).as_str(),
+            "of" | "shift" | "my" | "of-shift"
+        )
+    {
         return Err(usage(
             "`/handover end` ends standby here, with nobody on call and nobody paid; the words \
              after it would be kept as notes. To pass the pager on at the end of your shift, use \
@@ -986,13 +1014,14 @@ fn time_phrase(rest: &str, nearly_whole: bool) -> Option<String> {
 /// week`, `on Friday`, `5pm`, `17:00`, `9am Monday`, `at 9`, `8/11`, `Nov 20`, `EOD`, `in an
 /// hour`, `took over at 9am`. Kept as notes, the handover would take effect now: someone is paid
 /// for a shift that has not begun, or the one before is not paid for the end of theirs. Said as
-/// typed. Every word (up to six) must be a word of when, or a courtesy (`please`, an emoji),
-/// and one of them must name a time or day other than now: `today`, `tonight`, and `today`'s
-/// own weekday (`monday` on a Monday, when `today` is known) do not. Notes that say when the
-/// shift ends (`until Friday`, `till tomorrow`, `by 5pm`) are notes, as is anything with another
-/// word (`tomorrow's deploy`, `next week is quiet`, `at 3 may be flaky`) and numbers that only
-/// look like times (`24/7`, `1.5`, `2024`, `10/10 week`).
-fn only_when(rest: &str, today: Option<chrono::Weekday>) -> Option<String> {
+/// typed (after `next`, read with it: `next week`). Every word (up to six) must be a word of
+/// when, or a courtesy (`please`, an emoji), and one of them must name a time or day other than
+/// now: `today`, `tonight`, and `today`'s own weekday (`monday` on a Monday, when `today` is
+/// known) do not, though they say which day a time is on (`9am Monday`). Notes that say when
+/// the shift ends (`until Friday`, `till tomorrow`, `by 5pm`) are notes, as is anything with
+/// another word (`tomorrow's deploy`, `thanks for covering last night`, `at 3 may be flaky`) and
+/// numbers that only look like times (`24/7`, `1.5`, `2024`, `12h`, `10/10 week`).
+fn only_when(rest: &str, before: Before, today: Option<chrono::Weekday>) -> Option<String> {
     let rest = text::trim_gaps(rest);
     if rest.is_empty() {
         return None;
@@ -1012,7 +1041,21 @@ fn only_when(rest: &str, today: Option<chrono::Weekday>) -> Option<String> {
             ]))
         })
         .collect();
-    let words: Vec<String> = bare.iter().map(|w| w.to_lowercase()).collect();
+    // After `next`, read with it: `/handover next week` is a week away, not "week" as notes.
+    let words: Vec<String> = match before {
+        Before::Next => vec!["next".to_owned()],
+        Before::Person | Before::End => Vec::new(),
+    }
+    .into_iter()
+    .chain(bare.iter().map(|w| w.to_lowercase()))
+    .collect();
+    let bare: Vec<String> = match before {
+        Before::Next => vec!["next".to_owned()],
+        Before::Person | Before::End => Vec::new(),
+    }
+    .into_iter()
+    .chain(bare)
+    .collect();
     if matches!(
         words[0].as_str(),
         "until" | "till" | "til" | "by" | "to" | "before"
@@ -1027,56 +1070,74 @@ fn only_when(rest: &str, today: Option<chrono::Weekday>) -> Option<String> {
             .any(|s| w.strip_suffix(s).is_some_and(day_number))
     };
     let day_word = |w: &str| DAY_WORDS.contains(&w) || SHORTER_DAY_WORDS.contains(&w);
+    // A day beside a number makes it an hour (`monday 9`); `today` does not (`0 today`).
+    let named_day = |w: &str| day_word(w) && !matches!(w, "today" | "tonight");
     let mut named = false;
     for (i, w) in words.iter().enumerate() {
         // `5ish`, `~5pm`, `5pm-ish`: the time itself, said roughly.
-        let rough = w.starts_with('~') || w.ends_with("ish");
-        let w = w
+        // Only after a number or am/pm: `Satish` is a name, not `sat`.
+        let core = w
             .trim_start_matches('~')
             .trim_end_matches("ish")
             .trim_end_matches('-');
+        let timeish = |c: &str| c.ends_with(|c: char| c.is_ascii_digit()) || c.ends_with('m');
+        let rough = w.starts_with('~') || (core.len() < w.len() && timeish(core));
+        let w = if rough { core } else { w.as_str() };
         let after = |k: &[&str]| i > 0 && k.contains(&word(i - 1));
         let earlier = |k: &[&str]| words[..i].iter().any(|p| k.contains(&p.as_str()));
         let number = !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
         // A clock time with `:` (`9.30` may be a version), with am or pm, or `17h`, `17h30`.
         let clock = (strict_time(w) && w.contains(':'))
             || looks_like_an_hour(w)
-            // (`1h` alone is more likely an hour's length.)
+            // (`12h` alone is more likely a length of time.)
             || w.split_once('h').is_some_and(|(h, m)| {
-                number_in(h, 0..=23)
-                    && ((m.is_empty() && h.len() == 2) || (m.len() == 2 && number_in(m, 0..=59)))
+                number_in(h, 0..=23) && m.len() == 2 && number_in(m, 0..=59)
             });
         // `0900` next to a day or after `at` (alone, `2024` is a year, `1234` a ticket).
         let hhmm = w.len() == 4
             && number
             && strict_time(&format!("{}:{}", &w[..2], &w[2..]))
             && (after(&["at", "from", "since", "after", "around", "starting"])
-                || day_word(word(i + 1))
-                || (i > 0 && day_word(word(i - 1))));
+                || named_day(word(i + 1))
+                || (i > 0 && named_day(word(i - 1))));
         // `at 9`, `since 9`, `5ish`, `monday 9`, or `9 am`.
         let hour = number
             && number_in(w, 0..=23)
             && (rough
                 || after(&["at", "from", "since", "after", "around", "starting"])
-                || day_word(word(i + 1))
-                || (i > 0 && day_word(word(i - 1)))
+                || named_day(word(i + 1))
+                || (i > 0 && named_day(word(i - 1)))
                 || when::meridiem(word(i + 1)).is_some_and(|(h, _)| h.is_empty()));
-        // `from 8/11`, a day then a month, with another word of when: alone, `7/10` is as
-        // likely a score, and `24/7` is round the clock.
+        // `from 8/11`, a day then a month, after a word that starts a when: alone, or with an
+        // emoji, `7/10` is as likely a score, and `24/7` is round the clock.
         let short = w.split_once('/').is_some_and(|(d, m)| {
             d.len() <= 2 && m.len() <= 2 && number_in(d, 1..=31) && number_in(m, 1..=12)
         }) && w != "24/7"
-            && words.len() > 1;
-        // A month's name beside a day (`Nov 20`, `20th Nov`); alone, `may` is a verb.
+            && after(&[
+                "from",
+                "since",
+                "on",
+                "starting",
+                "effective",
+                "wef",
+                "at",
+                "of",
+            ]);
+        // A month's name near a day (`Nov 20`, `20th Nov`, `1st of Dec`); alone, `may` is a
+        // verb.
         let month = is_month_name(w)
-            && [word(i.wrapping_sub(1)), word(i + 1)]
-                .iter()
-                .any(|n| day_number(n) || ordinal(n));
+            && [
+                word(i.wrapping_sub(2)),
+                word(i.wrapping_sub(1)),
+                word(i + 1),
+            ]
+            .iter()
+            .any(|n| day_number(n) || ordinal(n));
         // A day: not today's (a weekly handover on a Monday says `monday`) unless next week's.
         let weekday_now = weekday_of(w).is_some_and(|d| Some(d) == today);
         let another_week = earlier(&["next", "last", "coming"]);
-        // `sun` or `sat` alone is as likely a word.
-        let short_alone = w.len() == 3 && words.len() == 1;
+        // `sun`, `sat` or `wed` alone is as likely a word.
+        let short_alone = matches!(w, "sun" | "sat" | "wed") && words.len() == 1;
         let day = day_word(w)
             && !matches!(w, "today" | "tonight")
             && (another_week || !weekday_now)
@@ -1112,6 +1173,8 @@ fn only_when(rest: &str, today: Option<chrono::Weekday>) -> Option<String> {
                 && earlier(&["of"])
                 && earlier(&["end", "close"]));
         let joining = JOINING_WHEN.contains(&w)
+            // Today's own weekday says now, as `today` does (`9am Monday` on a Monday is 9am).
+            || (weekday_now && !another_week)
             || (matches!(w, "week" | "weekend") && after(&["this", "the", "for"]))
             || (matches!(w, "end" | "close") && word(i + 1) == "of")
             || (number && earlier(&["in"]))
@@ -1189,9 +1252,7 @@ const JOINING_WHEN: &[&str] = &[
     "after",
     "around",
     "approx",
-    "about",
     "covering",
-    "cover",
     "backdate",
     "backdated",
     "to",
@@ -1205,19 +1266,12 @@ const JOINING_WHEN: &[&str] = &[
     "start",
     "starts",
     "handed",
-    "oops",
-    "sorry",
-    "fyi",
     "been",
     "oncall",
     "on-call",
     "please",
     "pls",
     "plz",
-    "thanks",
-    "thx",
-    "ta",
-    "cheers",
 ];
 
 /// The start a handover should have had, written later in the notes than

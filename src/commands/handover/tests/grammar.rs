@@ -80,7 +80,8 @@ fn notes_that_say_only_when_another_than_now_are_refused_not_recorded_now() {
         ("<@U0BOB0001> last friday", "last friday"),
         ("<@U0BOB0001> as of friday", "as of friday"),
         ("<@U0BOB0001> from 8/11", "from 8/11"),
-        ("<@U0BOB0001> 8/11 please", "8/11 please"),
+        ("<@U0BOB0001> the 1st of Dec", "the 1st of Dec"),
+        ("<@U0BOB0001> fri", "fri"),
         ("<@U0BOB0001> Nov 20", "Nov 20"),
         ("<@U0BOB0001> on the 20th", "on the 20th"),
         ("<@U0BOB0001> first thing Monday", "first thing Monday"),
@@ -95,7 +96,7 @@ fn notes_that_say_only_when_another_than_now_are_refused_not_recorded_now() {
         ("<@U0BOB0001> after lunch", "after lunch"),
         ("<@U0BOB0001> 5ish", "5ish"),
         ("<@U0BOB0001> around 5pm", "around 5pm"),
-        ("<@U0BOB0001> 17h", "17h"),
+        ("<@U0BOB0001> 17h30", "17h30"),
         ("<@U0BOB0001> tomorrow please", "tomorrow please"),
         ("<@U0BOB0001> tomorrow :pray:", "tomorrow :pray:"),
         ("<@U0BOB0001> tomorrow 🙏", "tomorrow 🙏"),
@@ -113,8 +114,9 @@ fn notes_that_say_only_when_another_than_now_are_refused_not_recorded_now() {
         ("<@U0BOB0001> monday 9", "monday 9"),
         ("<@U0BOB0001> nxt wk", "nxt wk"),
         // After `next` and `end` as after a person.
-        ("next monday", "monday"),
-        ("next tmrw", "tmrw"),
+        ("next monday", "next monday"),
+        ("next week", "next week"),
+        ("next tmrw", "next tmrw"),
         ("end tomorrow", "tomorrow"),
     ];
     for (typed, said) in refused {
@@ -163,8 +165,15 @@ fn notes_that_say_only_when_another_than_now_are_refused_not_recorded_now() {
         "<@U0BOB0001> out tomorrow",
         "<@U0BOB0001> quiet since tuesday",
         "<@U0BOB0001> \"tomorrow\"",
+        // Looking back on a shift that is over, with thanks; a name that ends in "ish".
+        "<@U0BOB0001> thanks for covering last night",
+        "<@U0BOB0001> sorry about last night",
+        "<@U0BOB0001> covering for Satish",
+        "<@U0BOB0001> 8/11 please",
+        "<@U0BOB0001> 10/10 :)",
+        "<@U0BOB0001> 0 today",
+        "<@U0BOB0001> 12h",
         "next please",
-        "next week",
         "next",
         "end",
     ];
@@ -179,6 +188,17 @@ fn a_weekday_alone_is_a_time_other_than_now_on_any_other_day_but_its_own() {
     // The weekly handover on a Monday, `monday` as its notes: now.
     assert!(parse_on("<@U0BOB0001> monday", Some(Mon)).is_ok());
     assert!(parse_on("<@U0BOB0001> Mon", Some(Mon)).is_ok());
+    // As `today` does, today's weekday says which day a time is: still a time other than now.
+    for typed in [
+        "<@U0BOB0001> 9am Monday",
+        "<@U0BOB0001> monday 9",
+        "next monday",
+    ] {
+        assert!(
+            matches!(parse_on(typed, Some(Mon)), Err(CommandError::Usage { .. })),
+            "{typed}"
+        );
+    }
     for (typed, today) in [
         ("<@U0BOB0001> monday", Some(Tue)),
         ("<@U0BOB0001> monday", None),
@@ -193,12 +213,31 @@ fn a_weekday_alone_is_a_time_other_than_now_on_any_other_day_but_its_own() {
 }
 
 #[test]
+fn next_to_a_person_is_refused_where_the_rotas_next_would_be_paid() {
+    for typed in [
+        "next to <@U0DAVE001>",
+        "next → @dave",
+        "next -&gt; <@U0DAVE001>",
+    ] {
+        match parse(typed) {
+            Err(CommandError::Usage { message, .. }) => assert!(
+                message.starts_with("`/handover next` hands the pager to the next person"),
+                "{typed}: {message}"
+            ),
+            other => panic!("{typed}: expected a usage error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn notes_after_end_that_start_with_of_are_refused_rather_than_end_standby() {
     for typed in [
         "end of shift",
         "end of my shift",
         "end of day",
         "END OF WEEK",
+        "end shift",
+        "end my shift, over to carol",
     ] {
         match parse(typed) {
             Err(CommandError::Usage { message, .. }) => assert!(
