@@ -493,7 +493,8 @@ fn until_arg(instant: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
 }
 
 /// Said of a month over whose handovers were changed after it ended (see
-/// [`crate::store::ReadOnlyStore::changed_after`]): who changed them last and when, by `names` where known.
+/// [`crate::store::ReadOnlyStore::changed_after`]): how many, in which channels, and who changed
+/// them last and when, by `people`'s names where known.
 fn late_changes_warning(
     late: &crate::store::LateChanges,
     month: crate::domain::month::YearMonth,
