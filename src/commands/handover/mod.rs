@@ -152,6 +152,17 @@ pub(crate) async fn run<S: Store, D: Directory>(
         {
             return Err(backdate_needs_admin());
         }
+        // `end` with words it refuses (`end my shift`), from someone who may not end standby at
+        // all: that, and how to pass the pager on, is what to know.
+        Err(CommandError::Usage { .. })
+            if crate::domain::text::keyword(
+                crate::domain::text::split_word(&inv.text).0.as_str(),
+            ) == "end"
+                && !engine.settings.is_admin(&inv.user) =>
+        {
+            let tz = engine.settings.timezone;
+            return Err(refused(record::Refusal::EndNeedsAdmin, inv, tz));
+        }
         Err(e) => return Err(e),
     };
     // A rota in a direct message (or a group one) would be seen by those in it only, and get no
