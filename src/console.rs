@@ -202,7 +202,12 @@ impl<S: Store, D: Directory> Session<S, D> {
                 self.fixed_now = None;
                 "[console] Back to the real clock.\n".to_owned()
             } else {
-                let words: Vec<&str> = arg.split_whitespace().collect();
+                let mut words: Vec<&str> = arg.split_whitespace().collect();
+                // `2025-03-03T09:30`, as `at` and `--until` take it: the date, then the time.
+                let iso = words.first().and_then(|w| when::iso_date_time(w));
+                if let Some((date, time)) = &iso {
+                    words.splice(..1, [date.as_str(), time.as_str()]);
+                }
                 let tz = self.settings().timezone;
                 let at = match words[..] {
                     [date, time, ref rest @ ..] => when::clock_and_zone(time, rest)

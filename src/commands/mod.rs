@@ -32,9 +32,10 @@ pub enum CommandName {
 }
 
 impl CommandName {
-    /// Parses the command as Slack sends it (`/handover`), with or without the slash.
+    /// Parses the command as Slack sends it (`/handover`), with or without the slash, in any
+    /// case (Slack's are lower case; the console's `/Handover` is the same command).
     pub fn parse(raw: &str) -> Option<Self> {
-        match raw.trim().trim_start_matches('/') {
+        match raw.trim().trim_start_matches('/').to_lowercase().as_str() {
             "handover" => Some(Self::Handover),
             "oncall-pay" => Some(Self::OncallPay),
             _ => None,

@@ -194,6 +194,20 @@ fn a_new_channel_has_nobody_on_call_and_says_how_to_start() {
 }
 
 #[test]
+fn the_console_takes_now_in_iso_form_and_a_command_in_any_case() {
+    let ws = Workspace::new();
+    let out = ws.run(&[":now 2025-03-03T09:30", "/Handover @bob"]);
+    assert!(
+        out.contains("[console] It is now 2025-03-03 09:30 GMT"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[public in #ops] @bob is now on call here"),
+        "{out}"
+    );
+}
+
+#[test]
 fn next_without_a_rota_offers_handing_over_by_name_only_to_whoever_may() {
     let ws = Workspace::new();
     let out = ws.run(&[
