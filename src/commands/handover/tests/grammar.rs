@@ -21,6 +21,14 @@ fn typed_in(date: &str, time: &str, zone: &str) -> Option<TypedTime> {
     })
 }
 
+/// The message of the usage error `typed` is refused with; fails the test if it is not refused.
+fn usage_message(typed: &str) -> String {
+    match parse(typed) {
+        Err(CommandError::Usage { message, .. }) => message,
+        other => panic!("{typed}: expected a usage error, got {other:?}"),
+    }
+}
+
 #[test]
 fn two_people_joined_by_and_are_refused_where_only_the_first_would_be_paid() {
     for (typed, said) in [
@@ -37,15 +45,13 @@ fn two_people_joined_by_and_are_refused_where_only_the_first_would_be_paid() {
             true => said.to_owned(),
             false => format!("{said} after them"),
         };
-        match parse(typed) {
-            Err(CommandError::Usage { message, .. }) => assert!(
-                message.starts_with(&format!(
-                    "The pager goes to one person, and {said} would be kept as notes."
-                )),
-                "{typed}: {message}"
-            ),
-            other => panic!("{typed}: expected a usage error, got {other:?}"),
-        }
+        let message = usage_message(typed);
+        assert!(
+            message.starts_with(&format!(
+                "The pager goes to one person, and {said} would be kept as notes."
+            )),
+            "{typed}: {message}"
+        );
     }
     // A second person later in the notes, or after `with`, is notes.
     for typed in [
@@ -120,16 +126,14 @@ fn notes_that_say_only_when_another_than_now_are_refused_not_recorded_now() {
         ("end tomorrow", "tomorrow"),
     ];
     for (typed, said) in refused {
-        match parse(typed) {
-            Err(CommandError::Usage { message, .. }) => assert!(
-                message.starts_with(&format!(
-                    "`{said}` reads as when the pager changes hands, but a handover takes effect \
+        let message = usage_message(typed);
+        assert!(
+            message.starts_with(&format!(
+                "`{said}` reads as when the pager changes hands, but a handover takes effect \
                      when it is recorded"
-                )),
-                "{typed}: {message}"
-            ),
-            other => panic!("{typed}: expected a usage error, got {other:?}"),
-        }
+            )),
+            "{typed}: {message}"
+        );
     }
     // Notes that say more than when, say when the shift ends, say now (`tonight`: the night
     // cover takes over), or hold numbers that only look like times, are notes.
@@ -219,13 +223,11 @@ fn next_to_a_person_is_refused_where_the_rotas_next_would_be_paid() {
         "next → @dave",
         "next -&gt; <@U0DAVE001>",
     ] {
-        match parse(typed) {
-            Err(CommandError::Usage { message, .. }) => assert!(
-                message.starts_with("`/handover next` hands the pager to the next person"),
-                "{typed}: {message}"
-            ),
-            other => panic!("{typed}: expected a usage error, got {other:?}"),
-        }
+        let message = usage_message(typed);
+        assert!(
+            message.starts_with("`/handover next` hands the pager to the next person"),
+            "{typed}: {message}"
+        );
     }
 }
 
@@ -239,13 +241,11 @@ fn notes_after_end_that_start_with_of_are_refused_rather_than_end_standby() {
         "end shift",
         "end my shift, over to carol",
     ] {
-        match parse(typed) {
-            Err(CommandError::Usage { message, .. }) => assert!(
-                message.starts_with("`/handover end` ends standby here, with nobody on call"),
-                "{typed}: {message}"
-            ),
-            other => panic!("{typed}: expected a usage error, got {other:?}"),
-        }
+        let message = usage_message(typed);
+        assert!(
+            message.starts_with("`/handover end` ends standby here, with nobody on call"),
+            "{typed}: {message}"
+        );
     }
     assert!(parse("end \"of shift\"").is_ok());
 }
@@ -257,13 +257,11 @@ fn a_hints_placeholder_pasted_after_at_is_refused_not_kept_as_notes() {
         "<@U0BOB0001> at YYYY-MM-DD HH:MM",
         "next at yyyy-mm-dd 09:00",
     ] {
-        match parse(typed) {
-            Err(CommandError::Usage { message, .. }) => assert!(
-                message.starts_with("Fill in the date and time after `at`"),
-                "{typed}: {message}"
-            ),
-            other => panic!("{typed}: expected a usage error, got {other:?}"),
-        }
+        let message = usage_message(typed);
+        assert!(
+            message.starts_with("Fill in the date and time after `at`"),
+            "{typed}: {message}"
+        );
     }
 }
 
