@@ -1031,31 +1031,22 @@ fn only_when(rest: &str, before: Before, today: Option<chrono::Weekday>) -> Opti
     if typed.len() > 6 {
         return None;
     }
+    // After `next`, read with it: `/handover next week` is a week away, not "week" as notes.
+    let next = match before {
+        Before::Next => Some("next".to_owned()),
+        Before::Person | Before::End => None,
+    };
     // Each word without the punctuation or Slack formatting around it, as typed (a zone is
     // read in its own case: `quiet` is no `QUIET` zone) and in lower case.
-    let bare: Vec<String> = typed
-        .iter()
-        .map(|w| {
+    let bare: Vec<String> = next
+        .into_iter()
+        .chain(typed.iter().map(|w| {
             text::plain_hyphens(w.trim_matches([
                 ',', ';', '.', '!', '?', '(', ')', '[', ']', '{', '}', '*', '_', '~',
             ]))
-        })
+        }))
         .collect();
-    // After `next`, read with it: `/handover next week` is a week away, not "week" as notes.
-    let words: Vec<String> = match before {
-        Before::Next => vec!["next".to_owned()],
-        Before::Person | Before::End => Vec::new(),
-    }
-    .into_iter()
-    .chain(bare.iter().map(|w| w.to_lowercase()))
-    .collect();
-    let bare: Vec<String> = match before {
-        Before::Next => vec!["next".to_owned()],
-        Before::Person | Before::End => Vec::new(),
-    }
-    .into_iter()
-    .chain(bare)
-    .collect();
+    let words: Vec<String> = bare.iter().map(|w| w.to_lowercase()).collect();
     if matches!(
         words[0].as_str(),
         "until" | "till" | "til" | "by" | "to" | "before"
