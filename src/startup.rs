@@ -440,7 +440,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
         }
     }
     // A month over whose handovers changed since (a backdate, an undo): an export made before
-    // then differs from this one, and nothing in the figures shows it.
+    // then may differ from this one, and nothing in the figures would show it.
     if month.progress(config.pay.timezone, now) == Progress::Over {
         if let Some(late) = store.changed_after(end, channel.as_ref()).await? {
             let by = store.names(std::slice::from_ref(&late.latest_by)).await?;
