@@ -431,15 +431,8 @@ impl Config {
                     // `@U0ABC1234`, as a mention shows: the id is the rest.
                     // Only for an id shaped as Slack's: `@alice` without its `@` is a console
                     // name, which `run` refuses.
-                    let slack_shaped = |id: &UserId| {
-                        id.as_str().starts_with(['U', 'W'])
-                            && id
-                                .as_str()
-                                .bytes()
-                                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-                    };
                     let why = match a.strip_prefix('@').map(UserId::parse) {
-                        Some(Ok(id)) if slack_shaped(&id) => {
+                        Some(Ok(id)) if id.is_slack_shaped() => {
                             format!("write it without the `@`: \"{id}\"")
                         }
                         _ => e.to_string(),

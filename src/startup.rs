@@ -704,14 +704,7 @@ pub async fn run_slack(common: &Common) -> anyhow::Result<()> {
 fn check_slack_admins(config: &Config) -> anyhow::Result<()> {
     /// The id in `baton.example.toml`, which a copied config may still hold.
     const EXAMPLE_ADMIN: &str = "U0123ABCD";
-    let slack_shaped = |id: &str| {
-        id.len() >= 3
-            && id.starts_with(['U', 'W'])
-            && id
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-    };
-    if let Some(bad) = config.admins.iter().find(|a| !slack_shaped(a.as_str())) {
+    if let Some(bad) = config.admins.iter().find(|a| !a.is_slack_shaped()) {
         anyhow::bail!(
             "admins: `{bad}` is not a Slack member id: use ids like \"U04B2C3D4E5\" (in Slack, \
              a person's profile > ⋮ > Copy member ID)"

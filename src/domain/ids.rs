@@ -49,6 +49,17 @@ impl UserId {
         check(raw).map(|()| Self(Arc::from(raw)))
     }
 
+    /// Whether this is shaped as a Slack member id (`U0123ABCD`, or `W…` on Enterprise Grid),
+    /// as `baton run` needs its admins to be; the console's names (`alice`) are not.
+    pub fn is_slack_shaped(&self) -> bool {
+        self.0.len() >= 3
+            && self.0.starts_with(['U', 'W'])
+            && self
+                .0
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
