@@ -383,6 +383,8 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
         None => None,
     };
     let mut statements = crate::domain::pay::team(&config.pay, &rotas, month, now);
+    // Where the month is, seen from the cut-off: every warning below turns on it.
+    let progress = month.progress(config.pay.timezone, now);
     if let Some(channel) = &channel {
         statements = statements
             .iter()
@@ -390,7 +392,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
             .collect();
         // A month not started has nobody on call anywhere yet: said below, not blamed on
         // the channel.
-        if statements.is_empty() && month.progress(config.timezone, now) != Progress::NotStarted {
+        if statements.is_empty() && progress != Progress::NotStarted {
             tell(&format!(
                 "nobody was on call in this channel ({channel}) in {}: check the channel's id \
                  or name",
@@ -408,7 +410,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     }
     if args.format == report::Format::Csv {
         // The table says "to date" itself; the CSV's header is fixed, so stderr says it.
-        match month.progress(config.pay.timezone, now) {
+        match progress {
             Progress::NotStarted => tell(&format!(
                 "{} has not started: the CSV has no figures yet",
                 month.long_name()
@@ -430,8 +432,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
         // Said for one channel above. For the whole team, the likeliest cause is another Baton
         // database than the bot's (the console's, a test copy): a header alone is no payroll.
         // Not for a month not started, which has nobody on call in any database.
-        let started = month.progress(config.pay.timezone, now) != Progress::NotStarted;
-        if statements.is_empty() && channel.is_none() && started {
+        if statements.is_empty() && channel.is_none() && progress != Progress::NotStarted {
             tell(&format!(
                 "nobody was on call in this month in this database ({}): check that it is the \
                  bot's",
@@ -441,7 +442,7 @@ pub async fn run_pay_report(common: &Common, args: PayReportArgs) -> anyhow::Res
     }
     // A month over whose handovers changed since (a backdate, an undo): an export made before
     // then may differ from this one, and nothing in the figures would show it.
-    if month.progress(config.pay.timezone, now) == Progress::Over {
+    if progress == Progress::Over {
         if let Some(late) = store.changed_after(end, channel.as_ref()).await? {
             let by = store.names(std::slice::from_ref(&late.latest_by)).await?;
             tell(&late_changes_warning(
